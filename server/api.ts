@@ -1,0 +1,209 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+import { BIN_ID_PATTERN, newBinId } from './ids.js';
+import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type Store } from './store.js';
+import { defaultSettings, normalizeSettings, patchRespond, respondPatchSchema } from './settings.js';
+import { jsonBody, pathParams, queryParams } from './validate.js';
+import { decodeBody, DecodeError, parseEncodings } from './decode.js';
+import type { Bin, Capture, CapturePage, CaptureSummary } from './types.js';
+
+/** What the control API needs from the app. */
+export interface ApiDeps {
+  store: Store;
+  version: string;
+  now: () => number;
+}
+
+/** The most captures one page returns. */
+export const MAX_PAGE = 1000;
+
+const binIdSchema = z.string().regex(BIN_ID_PATTERN, 'a bin id is 1–64 of a-z, 0-9, _ and -');
+const nameSchema = z.string().trim().min(1, 'a name must not be empty').max(200);
+const binParam = pathParams(z.object({ binId: binIdSchema }));
+const captureParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not a capture id') }));
+
+const createBinBody = z.object({ id: binIdSchema.optional(), name: nameSchema.optional() }).strict();
+const patchBinBody = z.object({ name: nameSchema.optional(), respond: respondPatchSchema.nullable().optional() }).strict();
+const pageQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `limit is a whole number from 1 to ${MAX_PAGE}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_PAGE, `limit is a whole number from 1 to ${MAX_PAGE}`)
+    .optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/, 'before is the "next" cursor of a previous page')
+    .transform(Number)
+    .optional(),
+});
+const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The public JSON of a bin; `origin` is the scheme and host the client used. */
+export function binJson(bin: BinRecord, origin: string): Bin {
+  return {
+    id: bin.id,
+    name: bin.name,
+    url: `${origin}/b/${bin.id}`,
+    createdAt: iso(bin.createdAt),
+    captureCount: bin.captureCount,
+    prunedCount: bin.prunedCount,
+    ...normalizeSettings(bin.settings),
+  };
+}
+
+/** The public summary of a capture (lists and live events). */
+export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
+  return {
+    id: c.id,
+    binId: c.binId,
+    receivedAt: iso(c.receivedAt),
+    method: c.method,
+    path: c.path,
+    query: c.query,
+    contentType: c.contentType,
+    bodySize: c.bodySize,
+    truncated: c.truncated,
+    remoteAddress: c.remoteAddress,
+    status: c.status,
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function captureJson(record: CaptureRecord, body: Buffer): Capture {
+  let text: string | null;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    text = null;
+  }
+  return {
+    ...summaryJson(record),
+    headers: record.headers,
+    httpVersion: record.httpVersion,
+    storedSize: record.storedSize,
+    body: text,
+    bodyBase64: body.toString('base64'),
+    response: record.response as unknown as Capture['response'],
+    signatures: [],
+    event: null,
+  };
+}
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+function binNotFound(id: string): ApiError {
+  return new ApiError(404, 'bin_not_found', `there is no bin "${id}"`);
+}
+
+function captureNotFound(id: string): ApiError {
+  return new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+}
+
+/** The control API, mounted at `/api` behind the guard. */
+export function createApi(deps: ApiDeps) {
+  const { store } = deps;
+  return new Hono()
+    .get('/health', (c) => c.json({ ok: true as const, version: deps.version }))
+    .post('/bins', jsonBody(createBinBody), (c) => {
+      const input = c.req.valid('json');
+      const id = input.id ?? newBinId();
+      try {
+        const bin = store.createBin({ id, name: input.name ?? id, createdAt: deps.now(), settings: defaultSettings() });
+        return c.json(binJson(bin, originOf(c.req.url)), 201);
+      } catch (err) {
+        if (err instanceof BinExistsError) throw new ApiError(409, 'bin_exists', `the bin id "${id}" is taken`);
+        throw err;
+      }
+    })
+    .get('/bins', (c) => {
+      const origin = originOf(c.req.url);
+      return c.json({ bins: store.listBins().map((b) => binJson(b, origin)) });
+    })
+    .get('/bins/:binId', binParam, (c) => {
+      const { binId } = c.req.valid('param');
+      const bin = store.getBin(binId);
+      if (!bin) throw binNotFound(binId);
+      return c.json(binJson(bin, originOf(c.req.url)));
+    })
+    .patch('/bins/:binId', binParam, jsonBody(patchBinBody), (c) => {
+      const { binId } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const bin = store.getBin(binId);
+      if (!bin) throw binNotFound(binId);
+      const settings = normalizeSettings(bin.settings);
+      if (patch.respond !== undefined) settings.respond = patchRespond(settings.respond, patch.respond);
+      const updated = store.updateBin(binId, { name: patch.name, settings });
+      if (!updated) throw binNotFound(binId);
+      return c.json(binJson(updated, originOf(c.req.url)));
+    })
+    .delete('/bins/:binId', binParam, (c) => {
+      const { binId } = c.req.valid('param');
+      if (!store.deleteBin(binId)) throw binNotFound(binId);
+      return c.body(null, 204);
+    })
+    .get('/bins/:binId/captures', binParam, queryParams(pageQuery), (c) => {
+      const { binId } = c.req.valid('param');
+      const { limit, before } = c.req.valid('query');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      const page = store.listCaptures(binId, { limit: limit ?? 50, before });
+      const body: CapturePage = { captures: page.captures.map(summaryJson), next: page.next === null ? null : String(page.next) };
+      return c.json(body);
+    })
+    .delete('/bins/:binId/captures', binParam, (c) => {
+      const { binId } = c.req.valid('param');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      return c.json({ deleted: store.clearCaptures(binId) });
+    })
+    .get('/captures/:id', captureParam, (c) => {
+      const { id } = c.req.valid('param');
+      const record = store.getCapture(id);
+      const body = store.getBody(id);
+      if (!record || !body) throw captureNotFound(id);
+      return c.json(captureJson(record, body.data));
+    })
+    .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
+      const { id } = c.req.valid('param');
+      const { decoded } = c.req.valid('query');
+      const record = store.getCapture(id);
+      const body = store.getBody(id);
+      if (!record || !body) throw captureNotFound(id);
+      let bytes = body.data;
+      const headers: Record<string, string> = {
+        'Content-Type': body.contentType ?? 'application/octet-stream',
+        // Captured content is hostile: never let it render or run on hookbin's origin.
+        'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+        'Cache-Control': 'no-store',
+      };
+      if (decoded === 'true' || decoded === '1') {
+        const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
+        const encodings = parseEncodings(encodingHeader);
+        if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
+        try {
+          const result = await decodeBody(bytes, encodings);
+          bytes = result.bytes;
+          headers['X-Hookbin-Decoded'] = encodings.join(', ') || 'identity';
+          headers['X-Hookbin-Decoded-Truncated'] = String(result.truncated);
+        } catch (err) {
+          if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
+          throw err;
+        }
+      }
+      return c.body(new Uint8Array(bytes), 200, headers);
+    })
+    .delete('/captures/:id', captureParam, (c) => {
+      const { id } = c.req.valid('param');
+      if (!store.deleteCapture(id)) throw captureNotFound(id);
+      return c.body(null, 204);
+    });
+}

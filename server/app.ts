@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createApi } from './api.js';
+import { ApiError, errorResponse, handleError } from './errors.js';
+import { createIngress } from './ingress.js';
+import { apiGuard, type HostPolicy } from './security.js';
+import type { CaptureSummaryRecord, Store } from './store.js';
+import { createUi } from './ui.js';
+
+/** The largest JSON body the control API reads. */
+export const MAX_API_BODY = 2 * 1024 * 1024;
+
+/** Everything the app is built from; the start module wires the real ones. */
+export interface AppDeps {
+  store: Store;
+  /** The control-plane token. */
+  token: string;
+  /** Which Host names the control plane answers to. */
+  hosts: HostPolicy;
+  /** Bin bodies over this many bytes are answered 413 and recorded truncated. */
+  maxBody: number;
+  /** Absolute path of the built inspector, or null to serve a "not built" page. */
+  webRoot: string | null;
+  version: string;
+  /** The clock (ms since the epoch); tests inject their own. */
+  now?: () => number;
+  /** Called after each capture is committed. */
+  onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
+}
+
+/**
+ * Builds the hono app: ingress at `/b`, the guarded control API at `/api`, the
+ * inspector everywhere else. No side effects: nothing listens until the start
+ * module serves it, and `app.request()` works without a port.
+ */
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? Date.now;
+  const api = new Hono()
+    .use('*', apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']) }))
+    .use(
+      '*',
+      bodyLimit({
+        maxSize: MAX_API_BODY,
+        onError: () => {
+          throw new ApiError(413, 'payload_too_large', `API request bodies are limited to ${MAX_API_BODY} bytes`);
+        },
+      }),
+    )
+    .route('/', createApi({ store: deps.store, version: deps.version, now }));
+
+  const app = new Hono()
+    .route('/b', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture: deps.onCapture }))
+    .route('/api', api)
+    .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
+    .all('/b', (c) => errorResponse(c, 404, 'bin_not_found', 'a bin URL is /b/{binId}'))
+    .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));
+
+  app.onError(handleError);
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `nothing at ${c.req.method} ${c.req.path}`));
+  return app;
+}
+
+/** The app's type, for the typed `hc` client in `web/`. */
+export type AppType = ReturnType<typeof createApp>;

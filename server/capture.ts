@@ -1,0 +1,186 @@
+import type { IncomingMessage } from 'node:http';
+import type { HeaderPair } from './types.js';
+
+/** How many leading bytes of an oversized body are kept (capped by the limit). */
+export const TRUNCATED_KEEP_BYTES = 64 * 1024;
+
+/** A request as it arrived on the wire, before anything interprets it. */
+export interface RawRequest {
+  method: string;
+  /** The request target as sent: path and query, percent-encoding untouched. */
+  target: string;
+  /** Header pairs in order, name case and duplicates kept. */
+  headers: HeaderPair[];
+  remoteAddress: string | null;
+  httpVersion: string | null;
+  /** The body stream; null when the request has none. */
+  body: AsyncIterable<Uint8Array> | null;
+}
+
+/** A body read under the size limit. */
+export interface ReadBody {
+  bytes: Buffer;
+  /** The declared Content-Length when there is one, else the bytes received. */
+  size: number;
+  /** True when the body passed the limit and only its first bytes were kept. */
+  truncated: boolean;
+}
+
+/**
+ * The raw request from the Node socket when hookbin runs under
+ * @hono/node-server, else from the fetch `Request` (as in `app.request()`
+ * tests, where header case and order are already lost).
+ */
+export function rawRequest(req: Request, incoming: IncomingMessage | undefined): RawRequest {
+  if (incoming) {
+    const pairs: HeaderPair[] = [];
+    const raw = incoming.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+    return {
+      method: incoming.method ?? req.method,
+      target: incoming.url ?? '/',
+      headers: pairs,
+      remoteAddress: normalizeAddress(incoming.socket?.remoteAddress),
+      httpVersion: incoming.httpVersion ?? null,
+      body: incoming,
+    };
+  }
+  const url = new URL(req.url);
+  return {
+    method: req.method,
+    target: url.pathname + url.search,
+    headers: [...req.headers],
+    remoteAddress: null,
+    httpVersion: null,
+    body: req.body as AsyncIterable<Uint8Array> | null,
+  };
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`; anything else as it is. */
+function normalizeAddress(address: string | undefined): string | null {
+  if (!address) return null;
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * Splits a raw target `/b/{bin}/rest?query` into the part after the bin and
+ * the raw query. Absolute-form targets (`http://host/b/…`) are reduced to
+ * their path first.
+ */
+export function splitTarget(target: string, binId: string): { path: string; query: string } {
+  let t = target;
+  if (!t.startsWith('/')) {
+    const slash = t.indexOf('/', t.indexOf('//') + 2);
+    t = slash === -1 ? '/' : t.slice(slash);
+  }
+  const q = t.indexOf('?');
+  const pathname = q === -1 ? t : t.slice(0, q);
+  const query = q === -1 ? '' : t.slice(q + 1);
+  const prefix = `/b/${binId}`;
+  return { path: pathname.startsWith(prefix) ? pathname.slice(prefix.length) : pathname, query };
+}
+
+/** The first value of a header, matched case-insensitively, or null. */
+export function headerValue(headers: HeaderPair[], name: string): string | null {
+  const lower = name.toLowerCase();
+  for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
+  return null;
+}
+
+/**
+ * Reads a body of at most `maxBody` bytes. A body that declares a larger
+ * Content-Length is not read past its first `TRUNCATED_KEEP_BYTES`; one that
+ * grows past the limit without declaring it is cut there. Either way only the
+ * first bytes are kept, so memory stays bounded by the limit. The stream is
+ * left paused, not destroyed, so that a 413 can still be answered on it.
+ */
+export async function readBody(
+  body: AsyncIterable<Uint8Array> | null,
+  declaredLength: number | null,
+  maxBody: number,
+): Promise<ReadBody> {
+  if (!body) return { bytes: Buffer.alloc(0), size: 0, truncated: false };
+  const keep = Math.min(TRUNCATED_KEEP_BYTES, maxBody);
+  const oversized = declaredLength !== null && declaredLength > maxBody;
+  const { chunks, received } = await collect(body, oversized ? keep : maxBody);
+  if (!oversized && received <= maxBody) {
+    return { bytes: Buffer.concat(chunks, received), size: received, truncated: false };
+  }
+  const bytes = Buffer.concat(chunks, received).subarray(0, keep);
+  return { bytes: Buffer.from(bytes), size: declaredLength ?? received, truncated: true };
+}
+
+/** Collects chunks until the stream ends or more than `limit` bytes arrived. */
+function collect(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ chunks: Buffer[]; received: number }> {
+  if (isNodeReadable(body)) return collectNode(body, limit);
+  return collectWeb(body as unknown as ReadableStream<Uint8Array>, limit);
+}
+
+function isNodeReadable(body: unknown): body is NodeJS.ReadableStream & { destroyed?: boolean; readableEnded?: boolean } {
+  return typeof (body as { on?: unknown }).on === 'function' && typeof (body as { pause?: unknown }).pause === 'function';
+}
+
+function collectNode(
+  stream: NodeJS.ReadableStream & { readableEnded?: boolean },
+  limit: number,
+): Promise<{ chunks: Buffer[]; received: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const done = (err?: Error) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (err) reject(err);
+      else resolve({ chunks, received });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.byteLength;
+      if (received > limit) {
+        stream.pause();
+        done();
+      }
+    };
+    const onEnd = () => done();
+    const onError = (err: Error) => done(err);
+    // A client that hangs up mid-body: keep what arrived, as a truncated record would.
+    const onClose = () => done(new BodyAbortedError());
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    if (stream.readableEnded) done();
+  });
+}
+
+async function collectWeb(stream: ReadableStream<Uint8Array>, limit: number): Promise<{ chunks: Buffer[]; received: number }> {
+  const reader = stream.getReader();
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    received += value.byteLength;
+    if (received > limit) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return { chunks, received };
+}
+
+/** The client closed the connection before its body was complete. */
+export class BodyAbortedError extends Error {
+  constructor() {
+    super('the client closed the connection before the body was complete');
+  }
+}
+
+/** Parses a Content-Length header value; null when absent or not a plain number. */
+export function parseContentLength(value: string | null): number | null {
+  if (value === null || !/^\d{1,15}$/.test(value.trim())) return null;
+  return Number(value.trim());
+}

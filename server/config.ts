@@ -1,0 +1,178 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
+export interface SecretConfig {
+  name: string;
+  value: string;
+}
+
+/** The settled configuration of one hookbin process. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  memory: boolean;
+  /** null: reuse the token kept in the data dir, or make one. */
+  token: string | null;
+  secrets: SecretConfig[];
+  open: boolean;
+  maxBody: number;
+  maxCaptures: number;
+}
+
+/** What the command line asks for. */
+export type Invocation = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
+
+/** A bad flag or environment value; the message is one sentence for the user. */
+export class ConfigError extends Error {}
+
+/** The default port: "hook" is not a number, 7777 is easy to type. */
+export const DEFAULT_PORT = 7777;
+
+interface FlagSpec {
+  name: string;
+  env: string;
+  type: 'string' | 'boolean';
+  value?: string;
+  default: string;
+  description: string;
+  multiple?: boolean;
+}
+
+/** Every flag with its env var, default and help text: the single source for parsing and `--help`. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'port', env: 'HOOKBIN_PORT', type: 'string', value: 'N', default: String(DEFAULT_PORT), description: 'port to listen on; 0 picks a free one' },
+  { name: 'host', env: 'HOOKBIN_HOST', type: 'string', value: 'H', default: '127.0.0.1', description: 'interface to bind; 0.0.0.0 exposes hookbin to your network' },
+  { name: 'data-dir', env: 'HOOKBIN_DATA_DIR', type: 'string', value: 'D', default: '~/.hookbin', description: 'where hookbin.db and the token are kept' },
+  { name: 'memory', env: 'HOOKBIN_MEMORY', type: 'boolean', default: 'false', description: 'keep captures in memory only; nothing is written to disk' },
+  { name: 'token', env: 'HOOKBIN_TOKEN', type: 'string', value: 'T', default: 'made once, kept in the data dir', description: 'token the control API and inspector require' },
+  { name: 'secret', env: 'HOOKBIN_SECRET_<NAME>', type: 'string', value: 'NAME=VALUE', default: 'none', multiple: true, description: 'a signing secret checked against every bin (repeatable)' },
+  { name: 'max-body', env: 'HOOKBIN_MAX_BODY', type: 'string', value: 'SIZE', default: '25mb', description: 'largest body stored whole; larger ones get 413 and are kept truncated' },
+  { name: 'max-captures', env: 'HOOKBIN_MAX_CAPTURES', type: 'string', value: 'N', default: '10000', description: 'captures kept per bin; the oldest are pruned' },
+  { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
+  { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
+  { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
+];
+
+/** The `--help` text, built from `FLAGS`. */
+export function helpText(version: string): string {
+  const rows = FLAGS.map((f) => {
+    const flag = `--${f.name}${f.value ? ` ${f.value}` : ''}`;
+    const extra = [f.env && `env ${f.env}`, f.type === 'string' && `default ${f.default}`].filter(Boolean).join(', ');
+    return `  ${flag.padEnd(26)}${f.description}${extra ? ` (${extra})` : ''}`;
+  });
+  return [
+    `hookbin ${version}: capture, inspect and verify webhooks locally`,
+    '',
+    'Usage: hookbin [options]',
+    '',
+    'Options:',
+    ...rows,
+    '',
+    'Every captured request is kept in SQLite; open the printed inspector URL to watch them live.',
+  ].join('\n');
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** Parses `25mb`, `512KiB`, `1048576` into bytes (binary units). Throws `ConfigError`. */
+export function parseSize(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new ConfigError(`${what} must be a size such as 25mb, 512kb or 1048576, not "${text}"`);
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (bytes < 1 || bytes > 2 * 1024 ** 3) throw new ConfigError(`${what} must be between 1 byte and 2gb, not "${text}"`);
+  return bytes;
+}
+
+function parseInteger(text: string, what: string, min: number, max: number): number {
+  if (!/^\d{1,10}$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw new ConfigError(`${what} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function parseBool(text: string, what: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(t)) return false;
+  throw new ConfigError(`${what} must be true or false, not "${text}"`);
+}
+
+const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function parseSecret(text: string, what: string): SecretConfig {
+  const eq = text.indexOf('=');
+  const name = eq === -1 ? '' : text.slice(0, eq);
+  const value = eq === -1 ? '' : text.slice(eq + 1);
+  if (!SECRET_NAME.test(name) || value === '') {
+    // Never echo the value: it is a secret.
+    throw new ConfigError(`${what} must be NAME=VALUE with a name of letters, digits, _ . - and a non-empty value`);
+  }
+  return { name, value };
+}
+
+function expandHome(path: string, home: string): string {
+  return path === '~' || path.startsWith('~/') ? join(home, path.slice(1)) : path;
+}
+
+/**
+ * Reads the command line and the environment (flags win over env vars) into
+ * a validated `Config`. Throws `ConfigError` with one sentence on bad input.
+ */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string = homedir()): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.type, multiple: f.multiple ?? false }])),
+    });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}; see hookbin --help`);
+  }
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (v.help) return { kind: 'help' };
+  if (v.version) return { kind: 'version' };
+
+  const pick = (flag: string, envName: string): string | undefined => {
+    const fromFlag = v[flag];
+    if (typeof fromFlag === 'string') return fromFlag;
+    return env[envName];
+  };
+  const flagBool = (flag: string, envName: string): boolean =>
+    v[flag] === true || (v[flag] === undefined && env[envName] !== undefined && parseBool(env[envName]!, envName));
+
+  const portText = pick('port', 'HOOKBIN_PORT') ?? String(DEFAULT_PORT);
+  const host = (pick('host', 'HOOKBIN_HOST') ?? '127.0.0.1').trim();
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError(`--host must be a host name or IP address, not "${host}"`);
+  const token = pick('token', 'HOOKBIN_TOKEN') ?? null;
+  if (token !== null && !/^[\x21-\x7e]{1,512}$/.test(token)) {
+    throw new ConfigError('--token must be 1 to 512 visible ASCII characters without spaces');
+  }
+  const secrets = [
+    ...Object.entries(env)
+      .filter(([k, val]) => k.startsWith('HOOKBIN_SECRET_') && val !== undefined)
+      .map(([k, val]) => parseSecret(`${k.slice('HOOKBIN_SECRET_'.length)}=${val}`, k.replace(/^(HOOKBIN_SECRET_).*/, '$1<NAME>'))),
+    ...((v.secret as string[] | undefined) ?? []).map((s) => parseSecret(s, '--secret')),
+  ];
+  const dataDir = resolve(expandHome(pick('data-dir', 'HOOKBIN_DATA_DIR') ?? '~/.hookbin', home));
+
+  return {
+    kind: 'run',
+    config: {
+      port: parseInteger(portText, '--port', 0, 65535),
+      host,
+      dataDir,
+      memory: flagBool('memory', 'HOOKBIN_MEMORY'),
+      token,
+      secrets,
+      open: flagBool('open', 'HOOKBIN_OPEN'),
+      maxBody: parseSize(pick('max-body', 'HOOKBIN_MAX_BODY') ?? '25mb', '--max-body'),
+      maxCaptures: parseInteger(pick('max-captures', 'HOOKBIN_MAX_CAPTURES') ?? '10000', '--max-captures', 1, 10_000_000),
+    },
+  };
+}

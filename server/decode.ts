@@ -1,0 +1,90 @@
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import type { Transform } from 'node:stream';
+
+/** The most bytes a decoded view returns, so a decompression bomb stays harmless. */
+export const MAX_DECODED_BYTES = 16 * 1024 * 1024;
+
+/** A decoded body: the first `cap` bytes at most, and whether there was more. */
+export interface Decoded {
+  bytes: Buffer;
+  /** The encodings undone, outermost first, as named in Content-Encoding. */
+  encodings: string[];
+  truncated: boolean;
+}
+
+/** Thrown when a body does not decode with its declared encoding. */
+export class DecodeError extends Error {}
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** The Content-Encoding tokens hookbin can undo, or null when one is unknown. */
+export function parseEncodings(header: string | null): string[] | null {
+  if (!header) return [];
+  const tokens = header
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '' && t !== 'identity');
+  return tokens.every((t) => t in DECODERS) ? tokens : null;
+}
+
+/**
+ * Undoes each encoding (the last applied first), stopping at `cap` output
+ * bytes. Throws `DecodeError` when the data is not in the declared format.
+ */
+export async function decodeBody(data: Buffer, encodings: string[], cap: number = MAX_DECODED_BYTES): Promise<Decoded> {
+  let bytes = data;
+  let truncated = false;
+  for (const encoding of [...encodings].reverse()) {
+    let step: { bytes: Buffer; truncated: boolean };
+    try {
+      step = await inflateCapped(bytes, DECODERS[encoding]!, cap);
+    } catch (err) {
+      // "deflate" is often sent as raw DEFLATE without the zlib wrapper.
+      if (encoding !== 'deflate') throw new DecodeError(`the body is not valid ${encoding}: ${(err as Error).message}`);
+      try {
+        step = await inflateCapped(bytes, createInflateRaw, cap);
+      } catch {
+        throw new DecodeError(`the body is not valid deflate: ${(err as Error).message}`);
+      }
+    }
+    bytes = step.bytes;
+    truncated ||= step.truncated;
+  }
+  return { bytes, encodings, truncated };
+}
+
+function inflateCapped(input: Buffer, make: () => Transform, cap: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const stream = make();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (truncated: boolean) => {
+      if (settled) return;
+      settled = true;
+      resolve({ bytes: Buffer.concat(chunks, size).subarray(0, cap), truncated });
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > cap) {
+        finish(true);
+        stream.destroy();
+      }
+    });
+    stream.on('end', () => finish(false));
+    stream.on('error', (err) => {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    });
+    stream.end(input);
+  });
+}

@@ -1,0 +1,110 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { ApiError } from './errors.js';
+
+/** Decides whether a Host header names this server (DNS-rebinding defence). */
+export type HostPolicy = (hostname: string) => boolean;
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+/** True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`. */
+export function isLoopbackName(name: string): boolean {
+  const h = name.toLowerCase();
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === '[::1]' ||
+    h === '::1'
+  );
+}
+
+/**
+ * The Host names `/api` accepts: loopback names and the bound host; when bound
+ * to every interface, also this machine's name and interface addresses (the
+ * ones a browser on the LAN would use).
+ */
+export function hostPolicy(boundHost: string): HostPolicy {
+  const allowed = new Set<string>();
+  const add = (name: string) => allowed.add(name.toLowerCase().replace(/^\[|\]$/g, ''));
+  if (WILDCARD_HOSTS.has(boundHost)) {
+    add(osHostname());
+    for (const list of Object.values(networkInterfaces())) for (const ni of list ?? []) add(ni.address);
+  } else {
+    add(boundHost);
+  }
+  return (name) => isLoopbackName(name) || allowed.has(name.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+
+/** The hostname part of a Host header (`[::1]:80` → `[::1]`), or null when malformed. */
+export function hostnameOf(host: string | undefined): string | null {
+  if (!host) return null;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.exec(host);
+  return m ? m[1]! : null;
+}
+
+/** Constant-time string comparison (both sides hashed, so lengths do not leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/**
+ * The name of the token cookie. Cookies ignore ports, so two hookbins on one
+ * machine would overwrite each other's cookie without the port in the name.
+ */
+export function tokenCookieName(requestUrl: string): string {
+  const url = new URL(requestUrl);
+  return `hookbin_token_${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/** True when a request's Origin (or Sec-Fetch-Site) says it came from another site. */
+export function isForeignOrigin(origin: string | undefined, fetchSite: string | undefined, host: string): boolean {
+  if (origin !== undefined) {
+    if (origin === 'null') return true;
+    try {
+      return new URL(origin).host.toLowerCase() !== host.toLowerCase();
+    } catch {
+      return true;
+    }
+  }
+  return fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none';
+}
+
+/** Options of `apiGuard`. */
+export interface GuardOptions {
+  token: string;
+  hosts: HostPolicy;
+  /** Paths under the guard that need no token (only `/api/health`). */
+  open: ReadonlySet<string>;
+}
+
+/**
+ * Guards the control plane, in this order: a Host that is not this server
+ * (403 `forbidden_host`), a foreign Origin (403 `forbidden_origin`), a
+ * missing or wrong token in `Authorization: Bearer` or the cookie (401).
+ */
+export function apiGuard(options: GuardOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host');
+    const name = hostnameOf(host);
+    if (!host || !name || !options.hosts(name)) {
+      throw new ApiError(403, 'forbidden_host', `the Host "${host ?? ''}" is not this hookbin; use localhost or 127.0.0.1`);
+    }
+    if (isForeignOrigin(c.req.header('origin'), c.req.header('sec-fetch-site'), host)) {
+      throw new ApiError(403, 'forbidden_origin', 'cross-origin requests to the hookbin API are refused');
+    }
+    if (options.open.has(c.req.path)) return next();
+    const auth = c.req.header('authorization');
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    const presented = bearer ?? getCookie(c, tokenCookieName(c.req.url));
+    if (presented === undefined) {
+      throw new ApiError(401, 'unauthorized', 'a token is required: send "Authorization: Bearer <token>" (printed at startup)');
+    }
+    if (!safeEqual(presented, options.token)) throw new ApiError(401, 'unauthorized', 'the token is wrong');
+    return next();
+  };
+}

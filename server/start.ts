@@ -1,0 +1,163 @@
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAdaptorServer } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { newBinId, newToken } from './ids.js';
+import { hostPolicy } from './security.js';
+import { defaultSettings } from './settings.js';
+import { openStore, type Store } from './store.js';
+import { VERSION } from './version.js';
+
+/** The built inspector next to the compiled server (`dist/server` → `dist/web`). */
+export const BUILT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** A start failure the CLI reports as one sentence. */
+export class StartError extends Error {}
+
+/** Options of `start` beyond the user's configuration. */
+export interface StartOptions {
+  /** Absolute path of the built inspector; defaults to `BUILT_WEB_ROOT` (right for the compiled server only). */
+  webRoot?: string | null;
+  /** The clock; tests inject their own. */
+  now?: () => number;
+}
+
+/** A running hookbin. */
+export interface Running {
+  /** `http://host:port`, with the real port. */
+  origin: string;
+  port: number;
+  token: string;
+  /** The inspector URL with the token, as the banner prints it. */
+  inspectorUrl: string;
+  /** The URL of the oldest bin (created on first start). */
+  binUrl: string;
+  /** The database file, or null with `--memory`. */
+  dbFile: string | null;
+  store: Store;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new StartError(`cannot write to the data dir ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
+  }
+}
+
+/** The token kept in the data dir, made (mode 0600) on first start. */
+function loadOrCreateToken(dir: string): string {
+  const file = join(dir, 'token');
+  try {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept) return kept;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const token = newToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(new StartError(`port ${port} is already in use; choose another with --port (or --port 0 for a free one)`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new StartError(`cannot listen on host ${host}: it is not an address of this machine`));
+      else if (err.code === 'EACCES') reject(new StartError(`no permission to listen on port ${port}; use a port above 1023`));
+      else reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Opens the store, makes sure one bin exists, and serves the app. Throws
+ * `StartError` for a port in use or an unwritable data dir.
+ */
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  let dbFile: string | null = null;
+  if (!config.memory) {
+    prepareDataDir(config.dataDir);
+    dbFile = join(config.dataDir, 'hookbin.db');
+  }
+  let store: Store;
+  try {
+    store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures });
+  } catch (err) {
+    throw new StartError(`cannot open the database ${dbFile}: ${(err as Error).message}`);
+  }
+  try {
+    const token = config.token ?? (config.memory ? newToken() : loadOrCreateToken(config.dataDir));
+    const now = options.now ?? Date.now;
+    if (store.listBins().length === 0) {
+      const id = newBinId();
+      store.createBin({ id, name: 'default', createdAt: now(), settings: defaultSettings() });
+    }
+    const app = createApp({
+      store,
+      token,
+      hosts: hostPolicy(config.host),
+      maxBody: config.maxBody,
+      webRoot: options.webRoot === undefined ? BUILT_WEB_ROOT : options.webRoot,
+      version: VERSION,
+      now,
+    });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const port = await listen(server, config.port, config.host);
+    const origin = `http://${displayHost(config.host)}:${port}`;
+    const firstBin = store.listBins()[0]!;
+    let closing: Promise<void> | undefined;
+    return {
+      origin,
+      port,
+      token,
+      inspectorUrl: `${origin}/?token=${encodeURIComponent(token)}`,
+      binUrl: `${origin}/b/${firstBin.id}`,
+      dbFile,
+      store,
+      server,
+      close(graceMs = 10_000) {
+        closing ??= closeServer(server, graceMs).then(() => store.close());
+        return closing;
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

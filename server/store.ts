@@ -1,0 +1,379 @@
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { HeaderPair } from './types.js';
+import type { BinSettings } from './settings.js';
+
+/** A bin row as the store keeps it; the API turns it into the public `Bin`. */
+export interface BinRecord {
+  id: string;
+  name: string;
+  /** ms since the epoch */
+  createdAt: number;
+  settings: BinSettings;
+  captureCount: number;
+  prunedCount: number;
+}
+
+/** Everything the capture path hands to the store for one request. */
+export interface NewCapture {
+  id: string;
+  binId: string;
+  /** ms since the epoch */
+  receivedAt: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: HeaderPair[];
+  contentType: string | null;
+  bodySize: number;
+  truncated: boolean;
+  body: Uint8Array;
+  remoteAddress: string | null;
+  httpVersion: string | null;
+  /** What hookbin answers; `status` null for a transport fault. */
+  response: { status: number | null } & Record<string, unknown>;
+}
+
+/** The summary columns of a stored capture (what lists and live events carry). */
+export interface CaptureSummaryRecord {
+  seq: number;
+  id: string;
+  binId: string;
+  receivedAt: number;
+  method: string;
+  path: string;
+  query: string;
+  contentType: string | null;
+  bodySize: number;
+  truncated: boolean;
+  remoteAddress: string | null;
+  status: number | null;
+}
+
+/** A stored capture without its body. */
+export interface CaptureRecord extends CaptureSummaryRecord {
+  headers: HeaderPair[];
+  storedSize: number;
+  httpVersion: string | null;
+  response: Record<string, unknown>;
+}
+
+/** The result of the one capture write path. */
+export interface AddedCapture {
+  capture: CaptureSummaryRecord;
+  /** How many of the bin's oldest captures retention removed to make room. */
+  pruned: number;
+}
+
+/** Thrown by `createBin` when the id is taken. */
+export class BinExistsError extends Error {
+  constructor(readonly binId: string) {
+    super(`bin "${binId}" already exists`);
+  }
+}
+
+/** Thrown by `addCapture` when the bin was deleted before the row committed. */
+export class BinGoneError extends Error {
+  constructor(readonly binId: string) {
+    super(`bin "${binId}" does not exist`);
+  }
+}
+
+/** Options of `openStore`. */
+export interface StoreOptions {
+  /** SQLite file path, or null for an in-memory database (`--memory`). */
+  file: string | null;
+  /** Retention: the most captures a bin keeps; older ones are pruned. */
+  maxCapturesPerBin: number;
+}
+
+/** The narrow persistence API over prepared statements. */
+export interface Store {
+  /** Creates a bin. Throws `BinExistsError` when the id is taken. */
+  createBin(bin: { id: string; name: string; createdAt: number; settings: BinSettings }): BinRecord;
+  /** The bin, or undefined when there is none with that id. */
+  getBin(id: string): BinRecord | undefined;
+  /** All bins, oldest first; empty when there are none. */
+  listBins(): BinRecord[];
+  /** Changes name and/or settings; returns the updated bin, or undefined when missing (nothing written). */
+  updateBin(id: string, change: { name?: string; settings?: BinSettings }): BinRecord | undefined;
+  /** Deletes a bin with all its captures; false when it did not exist. */
+  deleteBin(id: string): boolean;
+  /**
+   * The one write path of the capture route: stores the capture and its body
+   * in one transaction, then prunes the bin to the retention limit. Resolves
+   * once the row is committed; rejects with `BinGoneError` when the bin is missing.
+   */
+  addCapture(input: NewCapture): Promise<AddedCapture>;
+  /**
+   * A bin's captures, newest first, at most `limit`, strictly older than the
+   * `before` cursor. `next` is the cursor of the following page, or null at
+   * the end. An unknown bin gives an empty page.
+   */
+  listCaptures(binId: string, opts: { limit: number; before?: number }): { captures: CaptureSummaryRecord[]; next: number | null };
+  /** The capture without its body, or undefined when missing. */
+  getCapture(id: string): CaptureRecord | undefined;
+  /** The stored body bytes and Content-Type, or undefined when the capture is missing. */
+  getBody(id: string): { data: Buffer; contentType: string | null } | undefined;
+  /** Deletes one capture; returns its bin id, or undefined when missing. */
+  deleteCapture(id: string): string | undefined;
+  /** Deletes every capture of a bin; returns how many (0 for an unknown bin). */
+  clearCaptures(binId: string): number;
+  /** Closes the database; later calls throw. Safe to call twice. */
+  close(): void;
+}
+
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+
+/** Applies the numbered `.sql` migrations that `PRAGMA user_version` says are new. */
+function migrate(db: Database.Database): void {
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort();
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const file of files) {
+    const version = Number(file.slice(0, 3));
+    if (version <= current) continue;
+    const sql = readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+interface BinRow {
+  id: string;
+  name: string;
+  created_at: number;
+  settings: string;
+  capture_count: number;
+  pruned_count: number;
+}
+
+interface SummaryRow {
+  seq: number;
+  id: string;
+  bin_id: string;
+  received_at: number;
+  method: string;
+  path: string;
+  query: string;
+  content_type: string | null;
+  body_size: number;
+  truncated: number;
+  remote_address: string | null;
+  status: number | null;
+}
+
+interface CaptureRow extends SummaryRow {
+  headers: string;
+  stored_size: number;
+  response: string;
+  meta: string;
+}
+
+const SUMMARY_COLUMNS =
+  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status';
+
+function toBin(row: BinRow): BinRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    settings: JSON.parse(row.settings) as BinSettings,
+    captureCount: row.capture_count,
+    prunedCount: row.pruned_count,
+  };
+}
+
+function toSummary(row: SummaryRow): CaptureSummaryRecord {
+  return {
+    seq: row.seq,
+    id: row.id,
+    binId: row.bin_id,
+    receivedAt: row.received_at,
+    method: row.method,
+    path: row.path,
+    query: row.query,
+    contentType: row.content_type,
+    bodySize: row.body_size,
+    truncated: row.truncated === 1,
+    remoteAddress: row.remote_address,
+    status: row.status,
+  };
+}
+
+function toCapture(row: CaptureRow): CaptureRecord {
+  const meta = JSON.parse(row.meta) as { httpVersion?: string };
+  return {
+    ...toSummary(row),
+    headers: JSON.parse(row.headers) as HeaderPair[],
+    storedSize: row.stored_size,
+    httpVersion: meta.httpVersion ?? null,
+    response: JSON.parse(row.response) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Opens (creating and migrating if needed) the SQLite database in WAL mode
+ * and returns the store. Throws when the file cannot be opened or written.
+ */
+export function openStore(options: StoreOptions): Store {
+  const db = new Database(options.file ?? ':memory:');
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL: a capture answered 2xx must survive a power cut, not only a crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const stmt = {
+    insertBin: db.prepare(
+      'INSERT INTO bins (id, name, created_at, settings) VALUES (@id, @name, @createdAt, @settings)',
+    ),
+    getBin: db.prepare<[string], BinRow>('SELECT * FROM bins WHERE id = ?'),
+    listBins: db.prepare<[], BinRow>('SELECT * FROM bins ORDER BY created_at, id'),
+    updateBin: db.prepare<[string, string, string]>('UPDATE bins SET name = ?, settings = ? WHERE id = ?'),
+    deleteBin: db.prepare<[string]>('DELETE FROM bins WHERE id = ?'),
+    insertCapture: db.prepare(
+      `INSERT INTO captures (id, bin_id, received_at, method, path, query, content_type, body_size,
+         stored_size, truncated, remote_address, status, headers, response, meta)
+       VALUES (@id, @binId, @receivedAt, @method, @path, @query, @contentType, @bodySize,
+         @storedSize, @truncated, @remoteAddress, @status, @headers, @response, @meta)`,
+    ),
+    insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
+    binCount: db.prepare<[string], { capture_count: number }>('SELECT capture_count FROM bins WHERE id = ?'),
+    pruneOldest: db.prepare<[string, number]>(
+      'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT ?)',
+    ),
+    addPruned: db.prepare<[number, string]>('UPDATE bins SET pruned_count = pruned_count + ? WHERE id = ?'),
+    listCaptures: db.prepare<[string, number, number], SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
+    getBody: db.prepare<[string], { data: Buffer; content_type: string | null }>(
+      'SELECT b.data, c.content_type FROM captures c JOIN bodies b ON b.seq = c.seq WHERE c.id = ?',
+    ),
+    captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
+    deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
+    clearCaptures: db.prepare<[string]>('DELETE FROM captures WHERE bin_id = ?'),
+  };
+
+  const writeCapture = db.transaction((input: NewCapture): AddedCapture => {
+    const count = stmt.binCount.get(input.binId);
+    if (!count) throw new BinGoneError(input.binId);
+    const info = stmt.insertCapture.run({
+      id: input.id,
+      binId: input.binId,
+      receivedAt: input.receivedAt,
+      method: input.method,
+      path: input.path,
+      query: input.query,
+      contentType: input.contentType,
+      bodySize: input.bodySize,
+      storedSize: input.body.byteLength,
+      truncated: input.truncated ? 1 : 0,
+      remoteAddress: input.remoteAddress,
+      status: input.response.status,
+      headers: JSON.stringify(input.headers),
+      response: JSON.stringify(input.response),
+      meta: JSON.stringify({ httpVersion: input.httpVersion }),
+    });
+    stmt.insertBody.run(info.lastInsertRowid, input.body);
+    const excess = count.capture_count + 1 - options.maxCapturesPerBin;
+    let pruned = 0;
+    if (excess > 0) {
+      pruned = stmt.pruneOldest.run(input.binId, excess).changes;
+      stmt.addPruned.run(pruned, input.binId);
+    }
+    return {
+      pruned,
+      capture: {
+        seq: Number(info.lastInsertRowid),
+        id: input.id,
+        binId: input.binId,
+        receivedAt: input.receivedAt,
+        method: input.method,
+        path: input.path,
+        query: input.query,
+        contentType: input.contentType,
+        bodySize: input.bodySize,
+        truncated: input.truncated,
+        remoteAddress: input.remoteAddress,
+        status: input.response.status,
+      },
+    };
+  });
+
+  let closed = false;
+
+  return {
+    createBin(bin) {
+      try {
+        stmt.insertBin.run({ ...bin, settings: JSON.stringify(bin.settings) });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new BinExistsError(bin.id);
+        throw err;
+      }
+      return toBin(stmt.getBin.get(bin.id)!);
+    },
+    getBin(id) {
+      const row = stmt.getBin.get(id);
+      return row && toBin(row);
+    },
+    listBins() {
+      return stmt.listBins.all().map(toBin);
+    },
+    updateBin(id, change) {
+      const row = stmt.getBin.get(id);
+      if (!row) return undefined;
+      const current = toBin(row);
+      stmt.updateBin.run(change.name ?? current.name, JSON.stringify(change.settings ?? current.settings), id);
+      return toBin(stmt.getBin.get(id)!);
+    },
+    deleteBin(id) {
+      return stmt.deleteBin.run(id).changes > 0;
+    },
+    addCapture(input) {
+      try {
+        return Promise.resolve(writeCapture(input));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    listCaptures(binId, { limit, before }) {
+      const rows = stmt.listCaptures.all(binId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const more = rows.length > limit;
+      const page = (more ? rows.slice(0, limit) : rows).map(toSummary);
+      return { captures: page, next: more ? page[page.length - 1]!.seq : null };
+    },
+    getCapture(id) {
+      const row = stmt.getCapture.get(id);
+      return row && toCapture(row);
+    },
+    getBody(id) {
+      const row = stmt.getBody.get(id);
+      return row && { data: row.data, contentType: row.content_type };
+    },
+    deleteCapture(id) {
+      const row = stmt.captureBin.get(id);
+      if (!row) return undefined;
+      stmt.deleteCapture.run(id);
+      return row.bin_id;
+    },
+    clearCaptures(binId) {
+      return stmt.clearCaptures.run(binId).changes;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

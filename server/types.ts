@@ -1,0 +1,90 @@
+/**
+ * The public JSON shapes of the control API (see design.md, "Public contract").
+ * The inspector imports these types; nothing here has runtime code.
+ */
+
+/** A header as received or sent: `[name, value]`, name case preserved. */
+export type HeaderPair = [name: string, value: string];
+
+/** What a bin answers to every request (issue 5 adds faults, sequences and rules). */
+export interface RespondSettings {
+  /** HTTP status, 200–599. */
+  status: number;
+  /** Extra response headers, name → value. */
+  headers: Record<string, string>;
+  /** Response body text. */
+  body: string;
+}
+
+/** A bin as the API returns it. */
+export interface Bin {
+  id: string;
+  name: string;
+  /** Absolute ingress URL, built from the Host the client used. */
+  url: string;
+  /** ISO-8601 with milliseconds. */
+  createdAt: string;
+  captureCount: number;
+  /** How many captures retention removed from this bin. */
+  prunedCount: number;
+  respond: RespondSettings;
+}
+
+/** What hookbin answered to a captured request. */
+export interface CaptureResponse {
+  status: number;
+  headers: HeaderPair[];
+  body: string;
+  delayMs: number;
+  fault: null;
+}
+
+/** One capture in a list: no headers, no body. */
+export interface CaptureSummary {
+  id: string;
+  binId: string;
+  /** ISO-8601 with milliseconds. */
+  receivedAt: string;
+  method: string;
+  /** The path after `/b/{binId}`, raw (percent-encoding kept); "" when none. */
+  path: string;
+  /** The raw query string without `?`; "" when none. */
+  query: string;
+  contentType: string | null;
+  /** Declared (Content-Length) or received size in bytes. */
+  bodySize: number;
+  /** True when only the first bytes were kept (body over the size limit). */
+  truncated: boolean;
+  remoteAddress: string | null;
+  /** The status hookbin answered. */
+  status: number | null;
+}
+
+/** The whole capture, as `GET /api/captures/{id}` returns it. */
+export interface Capture extends CaptureSummary {
+  /** Header pairs exactly as received: order, case and duplicates kept. */
+  headers: HeaderPair[];
+  httpVersion: string | null;
+  /** Bytes stored (equals bodySize unless truncated). */
+  storedSize: number;
+  /** The body as text when it is valid UTF-8, else null (see bodyBase64). */
+  body: string | null;
+  /** The stored body bytes, base64. */
+  bodyBase64: string;
+  response: CaptureResponse;
+  /** Signature verdicts (filled by the signature checks, issue 4). */
+  signatures: unknown[];
+  /** Event grouping (filled by the retry timeline, issue 5). */
+  event: null;
+}
+
+/** A page of captures, newest first; pass `next` as `before` for the next page. */
+export interface CapturePage {
+  captures: CaptureSummary[];
+  next: string | null;
+}
+
+/** The JSON error body of every failed API call. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

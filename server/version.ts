@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * hookbin's version from its package.json. The compiled file sits one folder
+ * deeper (`dist/server`) than the source (`server`), so both places are tried,
+ * nearest first, and only a package.json named "hookbin" counts.
+ */
+function readVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'hookbin' && pkg.version) return pkg.version;
+    } catch {
+      // not here; try the next place
+    }
+  }
+  return '0.0.0';
+}
+
+/** The running hookbin's version. */
+export const VERSION = readVersion();
