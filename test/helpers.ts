@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../server/config.js';
+import { start, type Running } from '../server/start.js';
+
+/** The built inspector; tests run the server from source, so they name it. */
+export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
+/** The compiled CLI entry, as `npx hookbin` runs it. */
+export const BIN_JS = fileURLToPath(new URL('../bin/hookbin.js', import.meta.url));
+
+/** The token every test server uses. */
+export const TOKEN = 'test-token-0123456789';
+
+const dirs: string[] = [];
+
+/** A fresh temp directory, removed by `cleanupTempDirs`. */
+export function tempDir(prefix = 'hookbin-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Removes every temp directory made by `tempDir`. */
+export function cleanupTempDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A test configuration: port 0, loopback, a temp data dir, the test token. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: overrides.dataDir ?? tempDir(),
+    memory: false,
+    token: TOKEN,
+    secrets: [],
+    open: false,
+    maxBody: 25 * 1024 * 1024,
+    maxCaptures: 10_000,
+    ...overrides,
+  };
+}
+
+/** A real hookbin on a free port with a real SQLite file, plus helpers to call it. */
+export interface TestServer extends Running {
+  /** fetch against the server with the token. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** fetch against the server without a token. */
+  raw(path: string, init?: RequestInit): Promise<Response>;
+  /** The id of the bin made on first start. */
+  defaultBinId: string;
+}
+
+/** Starts the real server (from source) as the CLI would. Close it with `close()`. */
+export async function startServer(overrides: Partial<Config> = {}, now?: () => number): Promise<TestServer> {
+  const running = await start(testConfig(overrides), { webRoot: WEB_ROOT, now });
+  return Object.assign(running, {
+    defaultBinId: running.binUrl.split('/b/')[1]!,
+    api: (path: string, init: RequestInit = {}) =>
+      fetch(running.origin + path, {
+        ...init,
+        headers: { authorization: `Bearer ${running.token}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
+    raw: (path: string, init?: RequestInit) => fetch(running.origin + path, init),
+  });
+}
+
+/**
+ * Sends raw bytes on a new TCP connection and resolves with everything the
+ * server wrote back before it closed the connection (or `timeoutMs` passed).
+ * For requests no HTTP client would send as they are: header case, duplicates, bad framing.
+ */
+export function rawExchange(port: number, request: Buffer | string, timeoutMs = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      if (chunks.length) resolve(Buffer.concat(chunks));
+      else reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.write(request);
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
