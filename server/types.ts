@@ -88,3 +88,27 @@ export interface CapturePage {
 export interface ApiErrorBody {
   error: { code: string; message: string };
 }
+
+/** Messages the inspector sends on `/api/ws`. */
+export type ClientMessage =
+  /** Replace the set of bins whose capture events this socket receives. */
+  | { type: 'subscribe'; bins: string[] }
+  /** Keep-alive from the client; answered with `pong`. */
+  | { type: 'ping' };
+
+/**
+ * Messages the server sends on `/api/ws`: small summaries only; bodies and
+ * headers travel over HTTP. Bin events go to every socket, capture events only
+ * to sockets subscribed to that bin.
+ */
+export type ServerMessage =
+  | { type: 'hello'; version: string; heartbeatMs: number }
+  | { type: 'subscribed'; bins: string[] }
+  | { type: 'capture.created'; capture: CaptureSummary; pruned: number }
+  | { type: 'capture.deleted'; binId: string; id: string }
+  | { type: 'captures.cleared'; binId: string }
+  | { type: 'bin.created'; bin: Bin }
+  | { type: 'bin.updated'; bin: Bin }
+  | { type: 'bin.deleted'; binId: string }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string };
