@@ -6,13 +6,15 @@ import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummary
 import { defaultSettings, normalizeSettings, patchRespond, respondPatchSchema } from './settings.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { decodeBody, DecodeError, parseEncodings } from './decode.js';
-import type { Bin, Capture, CapturePage, CaptureSummary } from './types.js';
+import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from './types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {
   store: Store;
   version: string;
   now: () => number;
+  /** Tells live clients what changed; called after the store committed it. */
+  publish: (message: ServerMessage, binId?: string) => void;
 }
 
 /** The most captures one page returns. */
@@ -117,8 +119,9 @@ export function createApi(deps: ApiDeps) {
       const input = c.req.valid('json');
       const id = input.id ?? newBinId();
       try {
-        const bin = store.createBin({ id, name: input.name ?? id, createdAt: deps.now(), settings: defaultSettings() });
-        return c.json(binJson(bin, originOf(c.req.url)), 201);
+        const bin = binJson(store.createBin({ id, name: input.name ?? id, createdAt: deps.now(), settings: defaultSettings() }), originOf(c.req.url));
+        deps.publish({ type: 'bin.created', bin });
+        return c.json(bin, 201);
       } catch (err) {
         if (err instanceof BinExistsError) throw new ApiError(409, 'bin_exists', `the bin id "${id}" is taken`);
         throw err;
@@ -143,11 +146,14 @@ export function createApi(deps: ApiDeps) {
       if (patch.respond !== undefined) settings.respond = patchRespond(settings.respond, patch.respond);
       const updated = store.updateBin(binId, { name: patch.name, settings });
       if (!updated) throw binNotFound(binId);
-      return c.json(binJson(updated, originOf(c.req.url)));
+      const json = binJson(updated, originOf(c.req.url));
+      deps.publish({ type: 'bin.updated', bin: json });
+      return c.json(json);
     })
     .delete('/bins/:binId', binParam, (c) => {
       const { binId } = c.req.valid('param');
       if (!store.deleteBin(binId)) throw binNotFound(binId);
+      deps.publish({ type: 'bin.deleted', binId });
       return c.body(null, 204);
     })
     .get('/bins/:binId/captures', binParam, queryParams(pageQuery), (c) => {
@@ -161,7 +167,9 @@ export function createApi(deps: ApiDeps) {
     .delete('/bins/:binId/captures', binParam, (c) => {
       const { binId } = c.req.valid('param');
       if (!store.getBin(binId)) throw binNotFound(binId);
-      return c.json({ deleted: store.clearCaptures(binId) });
+      const deleted = store.clearCaptures(binId);
+      deps.publish({ type: 'captures.cleared', binId }, binId);
+      return c.json({ deleted });
     })
     .get('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');
@@ -203,7 +211,9 @@ export function createApi(deps: ApiDeps) {
     })
     .delete('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');
-      if (!store.deleteCapture(id)) throw captureNotFound(id);
+      const binId = store.deleteCapture(id);
+      if (!binId) throw captureNotFound(id);
+      deps.publish({ type: 'capture.deleted', binId, id }, binId);
       return c.body(null, 204);
     });
 }

@@ -1,9 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createApi } from './api.js';
 import { ApiError, errorResponse, handleError } from './errors.js';
 import { createIngress } from './ingress.js';
 import { apiGuard, type HostPolicy } from './security.js';
+import type { Hub } from './hub.js';
+import { liveRoute } from './live.js';
+import { summaryJson } from './api.js';
+import type { ServerMessage } from './types.js';
 import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
 
@@ -24,6 +28,8 @@ export interface AppDeps {
   version: string;
   /** The clock (ms since the epoch); tests inject their own. */
   now?: () => number;
+  /** The live feed; without one, `/api/ws` answers 503 and nothing is published. */
+  hub?: Hub;
   /** Called after each capture is committed. */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
 }
@@ -35,8 +41,16 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
+  const hub = deps.hub;
+  // The one path from routes to live clients: routes store first, then publish here.
+  const publish = (message: ServerMessage, binId?: string) => hub?.publish(message, binId);
+  const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
+    publish({ type: 'capture.created', capture: summaryJson(capture), pruned }, capture.binId);
+    deps.onCapture?.(capture, pruned);
+  };
+  const passThrough: MiddlewareHandler = (_c, next) => next();
   const api = new Hono()
-    .use('*', apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']) }))
+    .use('*', apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']), queryToken: new Set(['/api/ws']) }))
     .use(
       '*',
       bodyLimit({
@@ -46,10 +60,15 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
-    .route('/', createApi({ store: deps.store, version: deps.version, now }));
+    .get('/ws', hub ? liveRoute(hub) : passThrough, (c) =>
+      hub
+        ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
+        : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
+    )
+    .route('/', createApi({ store: deps.store, version: deps.version, now, publish }));
 
   const app = new Hono()
-    .route('/b', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture: deps.onCapture }))
+    .route('/b', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture }))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .all('/b', (c) => errorResponse(c, 404, 'bin_not_found', 'a bin URL is /b/{binId}'))

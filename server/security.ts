@@ -80,12 +80,15 @@ export interface GuardOptions {
   hosts: HostPolicy;
   /** Paths under the guard that need no token (only `/api/health`). */
   open: ReadonlySet<string>;
+  /** Paths that also take the token as `?token=` (the WebSocket, which cannot send headers). */
+  queryToken: ReadonlySet<string>;
 }
 
 /**
  * Guards the control plane, in this order: a Host that is not this server
  * (403 `forbidden_host`), a foreign Origin (403 `forbidden_origin`), a
- * missing or wrong token in `Authorization: Bearer` or the cookie (401).
+ * missing or wrong token in `Authorization: Bearer`, the cookie, or `?token=`
+ * on the paths that allow it (401).
  */
 export function apiGuard(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
@@ -100,7 +103,8 @@ export function apiGuard(options: GuardOptions): MiddlewareHandler {
     if (options.open.has(c.req.path)) return next();
     const auth = c.req.header('authorization');
     const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    const presented = bearer ?? getCookie(c, tokenCookieName(c.req.url));
+    const presented =
+      bearer ?? getCookie(c, tokenCookieName(c.req.url)) ?? (options.queryToken.has(c.req.path) ? c.req.query('token') : undefined);
     if (presented === undefined) {
       throw new ApiError(401, 'unauthorized', 'a token is required: send "Authorization: Bearer <token>" (printed at startup)');
     }

@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { newBinId, newToken } from './ids.js';
 import { hostPolicy } from './security.js';
+import { createHub, type Hub } from './hub.js';
+import { MAX_CLIENT_MESSAGE } from './live.js';
 import { defaultSettings } from './settings.js';
 import { openStore, type Store } from './store.js';
 import { VERSION } from './version.js';
@@ -39,6 +42,7 @@ export interface Running {
   /** The database file, or null with `--memory`. */
   dbFile: string | null;
   store: Store;
+  hub: Hub;
   server: Server;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
   close(graceMs?: number): Promise<void>;
@@ -128,8 +132,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       const id = newBinId();
       store.createBin({ id, name: 'default', createdAt: now(), settings: defaultSettings() });
     }
+    const hub = createHub({ version: VERSION });
     const app = createApp({
       store,
+      hub,
       token,
       hosts: hostPolicy(config.host),
       maxBody: config.maxBody,
@@ -137,7 +143,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       version: VERSION,
       now,
     });
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
+    const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
     const port = await listen(server, config.port, config.host);
     const origin = `http://${displayHost(config.host)}:${port}`;
     const firstBin = store.listBins()[0]!;
@@ -150,8 +157,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       binUrl: `${origin}/b/${firstBin.id}`,
       dbFile,
       store,
+      hub,
       server,
       close(graceMs = 10_000) {
+        // Live sockets never end by themselves; drop them so close() can finish.
+        hub.close();
         closing ??= closeServer(server, graceMs).then(() => store.close());
         return closing;
       },

@@ -91,7 +91,7 @@ export interface ApiErrorBody {
 
 /** Messages the inspector sends on `/api/ws`. */
 export type ClientMessage =
-  /** Replace the set of bins whose capture events this socket receives. */
+  /** Replace the set of bins whose capture events this socket receives; `"*"` means every bin. */
   | { type: 'subscribe'; bins: string[] }
   /** Keep-alive from the client; answered with `pong`. */
   | { type: 'ping' };
@@ -103,6 +103,8 @@ export type ClientMessage =
  */
 export type ServerMessage =
   | { type: 'hello'; version: string; heartbeatMs: number }
+  /** Sent every `heartbeatMs`; a client that hears nothing for twice that reconnects. */
+  | { type: 'heartbeat' }
   | { type: 'subscribed'; bins: string[] }
   | { type: 'capture.created'; capture: CaptureSummary; pruned: number }
   | { type: 'capture.deleted'; binId: string; id: string }
