@@ -76,7 +76,7 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function captureJson(record: CaptureRecord, body: Buffer): Capture {
   let text: string | null;

@@ -68,10 +68,9 @@ export function createApp(deps: AppDeps) {
     .route('/', createApi({ store: deps.store, version: deps.version, now, publish }));
 
   const app = new Hono()
-    .route('/b', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture }))
+    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture }))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
-    .all('/b', (c) => errorResponse(c, 404, 'bin_not_found', 'a bin URL is /b/{binId}'))
     .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));
 
   app.onError(handleError);

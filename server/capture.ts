@@ -62,22 +62,36 @@ function normalizeAddress(address: string | undefined): string | null {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+/** Where a raw request target points inside the ingress. */
+export interface IngressTarget {
+  /** The segment after `/b/`, undecoded; "" for `/b` and `/b/`. */
+  binId: string;
+  /** The path after `/b/{binId}`, raw; "" when none. */
+  path: string;
+  /** The raw query string without `?`. */
+  query: string;
+}
+
 /**
- * Splits a raw target `/b/{bin}/rest?query` into the part after the bin and
- * the raw query. Absolute-form targets (`http://host/b/…`) are reduced to
- * their path first.
+ * Reads a raw target (`/b/{bin}/rest?query`, or the absolute form
+ * `http://host/b/…`) without normalizing it, so `/b/a/../b` stays in bin
+ * `a`. Null when the target is not under `/b`.
  */
-export function splitTarget(target: string, binId: string): { path: string; query: string } {
+export function parseIngressTarget(target: string): IngressTarget | null {
   let t = target;
   if (!t.startsWith('/')) {
-    const slash = t.indexOf('/', t.indexOf('//') + 2);
+    const scheme = t.indexOf('://');
+    if (scheme === -1) return null;
+    const slash = t.indexOf('/', scheme + 3);
     t = slash === -1 ? '/' : t.slice(slash);
   }
   const q = t.indexOf('?');
   const pathname = q === -1 ? t : t.slice(0, q);
   const query = q === -1 ? '' : t.slice(q + 1);
-  const prefix = `/b/${binId}`;
-  return { path: pathname.startsWith(prefix) ? pathname.slice(prefix.length) : pathname, query };
+  if (pathname !== '/b' && !pathname.startsWith('/b/')) return null;
+  const rest = pathname.slice(3);
+  const slash = rest.indexOf('/');
+  return slash === -1 ? { binId: rest, path: '', query } : { binId: rest.slice(0, slash), path: rest.slice(slash), query };
 }
 
 /** The first value of a header, matched case-insensitively, or null. */

@@ -1,7 +1,6 @@
-import { Hono } from 'hono';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { BodyAbortedError, headerValue, parseContentLength, rawRequest, readBody, splitTarget, TRUNCATED_KEEP_BYTES } from './capture.js';
+import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './capture.js';
 import { BIN_ID_PATTERN, newCaptureId } from './ids.js';
 import { BinGoneError, type CaptureSummaryRecord, type Store } from './store.js';
 import { normalizeSettings } from './settings.js';
@@ -57,61 +56,73 @@ function answerFor(respond: { status: number; headers: Record<string, string>; b
 
 /**
  * The bin ingress: any method at `/b/{binId}` and `/b/{binId}/{sub/path}`.
- * The request is read raw, committed to the store, and only then answered.
+ * A middleware ahead of all routing, because it must route on the raw target:
+ * the adapter's URL is normalized (`/b/a/../b` would become bin `b`). The
+ * request is read raw, committed to the store, and only then answered.
  */
-export function createIngress(deps: IngressDeps) {
-  const handle = async (c: Context<{ Bindings: Partial<HttpBindings> }>) => {
-    const receivedAt = deps.now();
-    const binId = c.req.param('bin') ?? '';
-    const bin = BIN_ID_PATTERN.test(binId) ? deps.store.getBin(binId) : undefined;
-    if (!bin) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
-
-    const raw = rawRequest(c.req.raw, c.env?.incoming);
-    const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
-    let body;
-    try {
-      body = await readBody(raw.body, declared, deps.maxBody);
-    } catch (err) {
-      // The client is gone; there is nobody to answer and nothing complete to keep.
-      if (err instanceof BodyAbortedError) return new Response(null, { status: 400 });
-      throw err;
+export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
+  return async (c, next) => {
+    const incoming = c.env?.incoming;
+    let rawTarget = incoming?.url;
+    if (rawTarget === undefined) {
+      const url = new URL(c.req.url);
+      rawTarget = url.pathname + url.search;
     }
-    const id = newCaptureId(receivedAt);
-    const response = answerFor(normalizeSettings(bin.settings).respond, body.truncated, deps.maxBody, id);
-    const { path, query } = splitTarget(raw.target, binId);
-
-    let added;
-    try {
-      added = await deps.store.addCapture({
-        id,
-        binId,
-        receivedAt,
-        method: raw.method,
-        path,
-        query,
-        headers: raw.headers,
-        contentType: headerValue(raw.headers, 'content-type'),
-        bodySize: body.size,
-        truncated: body.truncated,
-        body: body.bytes,
-        remoteAddress: raw.remoteAddress,
-        httpVersion: raw.httpVersion,
-        response: { ...response },
-      });
-    } catch (err) {
-      if (err instanceof BinGoneError) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
-      throw err;
-    }
-    deps.onCapture?.(added.capture, added.pruned);
-
-    const headers = new Headers();
-    for (const [name, value] of response.headers) headers.append(name, value);
-    headers.set('X-Hookbin-Capture-Id', id);
-    // After a 413 the rest of the body is not read; closing is the clean way out.
-    if (body.truncated) headers.set('Connection', 'close');
-    const noBody = raw.method === 'HEAD' || NO_BODY_STATUS.has(response.status);
-    return new Response(noBody ? null : response.body, { status: response.status, headers });
+    const target = parseIngressTarget(rawTarget);
+    if (!target) return next();
+    return capture(c, target, deps);
   };
+}
 
-  return new Hono<{ Bindings: Partial<HttpBindings> }>().all('/:bin', handle).all('/:bin/*', handle);
+async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: IngressTarget, deps: IngressDeps): Promise<Response> {
+  const receivedAt = deps.now();
+  const { binId, path, query } = target;
+  if (binId === '') return c.json(errorBody('bin_not_found', 'a bin URL is /b/{binId}'), 404);
+  const bin = BIN_ID_PATTERN.test(binId) ? deps.store.getBin(binId) : undefined;
+  if (!bin) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
+
+  const raw = rawRequest(c.req.raw, c.env?.incoming);
+  const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
+  let body;
+  try {
+    body = await readBody(raw.body, declared, deps.maxBody);
+  } catch (err) {
+    // The client is gone; there is nobody to answer and nothing complete to keep.
+    if (err instanceof BodyAbortedError) return new Response(null, { status: 400 });
+    throw err;
+  }
+  const id = newCaptureId(receivedAt);
+  const response = answerFor(normalizeSettings(bin.settings).respond, body.truncated, deps.maxBody, id);
+
+  let added;
+  try {
+    added = await deps.store.addCapture({
+      id,
+      binId,
+      receivedAt,
+      method: raw.method,
+      path,
+      query,
+      headers: raw.headers,
+      contentType: headerValue(raw.headers, 'content-type'),
+      bodySize: body.size,
+      truncated: body.truncated,
+      body: body.bytes,
+      remoteAddress: raw.remoteAddress,
+      httpVersion: raw.httpVersion,
+      response: { ...response },
+    });
+  } catch (err) {
+    if (err instanceof BinGoneError) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
+    throw err;
+  }
+  deps.onCapture?.(added.capture, added.pruned);
+
+  const headers = new Headers();
+  for (const [name, value] of response.headers) headers.append(name, value);
+  headers.set('X-Hookbin-Capture-Id', id);
+  // After a 413 the rest of the body is not read; closing is the clean way out.
+  if (body.truncated) headers.set('Connection', 'close');
+  const noBody = raw.method === 'HEAD' || NO_BODY_STATUS.has(response.status);
+  return new Response(noBody ? null : response.body, { status: response.status, headers });
 }
