@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createApi } from './api.js';
-import { ApiError, errorResponse, handleError } from './errors.js';
+import { errorResponse, handleError } from './errors.js';
 import { createIngress } from './ingress.js';
 import { apiGuard, type HostPolicy } from './security.js';
 import type { Hub } from './hub.js';
@@ -55,8 +55,10 @@ export function createApp(deps: AppDeps) {
       '*',
       bodyLimit({
         maxSize: MAX_API_BODY,
-        onError: () => {
-          throw new ApiError(413, 'payload_too_large', `API request bodies are limited to ${MAX_API_BODY} bytes`);
+        onError: (c) => {
+          // The unread rest of the body makes the socket unusable; say so instead of keep-alive.
+          c.header('Connection', 'close');
+          return errorResponse(c, 413, 'payload_too_large', `API request bodies are limited to ${MAX_API_BODY} bytes`);
         },
       }),
     )

@@ -132,7 +132,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       options: Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.type, multiple: f.multiple ?? false }])),
     });
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}; see hookbin --help`);
+    // Node's messages can run over several lines of advice; the first says what is wrong.
+    const message = (err as Error).message;
+    const ambiguous = /^Option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new ConfigError(`${ambiguous[1]} needs a value; to pass one starting with "-", write ${ambiguous[1]}=VALUE`);
+    const first = message.split('\n')[0]!.replace(/\.( To specify.*)?$/s, '');
+    throw new ConfigError(`${first}; see hookbin --help`);
   }
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (v.help) return { kind: 'help' };
