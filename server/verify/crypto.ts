@@ -1,0 +1,156 @@
+/**
+ * Helpers every scheme shares: header lookup, strict digest decoding, HMAC
+ * over `prefix + body`, constant-time comparison and the timestamp window.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignInput, VerifyInput, VerifyResult } from './types.js';
+
+/** How far (either way, seconds) a timed scheme's timestamp may be from `now`: Stripe's, Slack's and Standard Webhooks' value. */
+export const TOLERANCE_SECONDS = 300;
+
+/** Digest sizes in bytes, to tell a well-formed signature from noise. */
+export const DIGEST_BYTES = { sha256: 32, sha1: 20 } as const;
+
+/** The first header named `name` (case-insensitive): its name as received and its value; null when absent. */
+export function findHeader(headers: HeaderPair[], name: string): { name: string; value: string } | null {
+  const lower = name.toLowerCase();
+  for (const [n, v] of headers) if (n.toLowerCase() === lower) return { name: n, value: v };
+  return null;
+}
+
+/** `detect` for a scheme with one fixed header name. */
+export function detectHeader(headers: HeaderPair[], name: string): string | null {
+  return findHeader(headers, name)?.name ?? null;
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+// Standard alphabet; padding optional because some senders strip it.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/** Strict hex (either case) → bytes; null for anything else, where Buffer.from would silently stop at the first bad digit. */
+export function decodeHex(text: string): Buffer | null {
+  return text.length > 0 && HEX.test(text) ? Buffer.from(text, 'hex') : null;
+}
+
+/** Strict standard base64 → bytes; null for anything else, where Buffer.from would silently skip bad characters. */
+export function decodeBase64(text: string): Buffer | null {
+  return text.length > 0 && BASE64.test(text) ? Buffer.from(text, 'base64') : null;
+}
+
+/** Decodes a digest in `encoding`, keeping it only when it has the algorithm's length. */
+export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm: 'sha256' | 'sha1'): Buffer | null {
+  const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  return bytes && bytes.length === DIGEST_BYTES[algorithm] ? bytes : null;
+}
+
+/** HMAC of `prefix + body`, fed in two parts so the body is never copied. */
+export function hmac(algorithm: 'sha256' | 'sha1', key: Uint8Array, prefix: string, body: Uint8Array): Buffer {
+  const h = createHmac(algorithm, key);
+  if (prefix) h.update(prefix, 'utf8');
+  return h.update(body).digest();
+}
+
+/** Constant-time equality; buffers of different lengths are simply not equal (timingSafeEqual would throw). */
+export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The key most providers use: the secret's UTF-8 bytes, exactly as configured. */
+export function literalKey(secret: string): Buffer {
+  return Buffer.from(secret, 'utf8');
+}
+
+/** Standard Webhooks' key: the base64 after an optional `whsec_`, decoded; null when that is not base64. */
+export function base64Key(secret: string): Buffer | null {
+  return decodeBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
+}
+
+/** Encodes a digest the way a scheme writes it. */
+export function encodeDigest(digest: Buffer, encoding: 'hex' | 'base64'): string {
+  return digest.toString(encoding);
+}
+
+/** Strict unix-seconds timestamp (digits only); null otherwise. */
+export function parseTimestamp(text: string): number | null {
+  const t = text.trim();
+  return /^\d{1,15}$/.test(t) ? Number(t) : null;
+}
+
+/**
+ * Builds a parse result from the digests a header offers. A header whose
+ * offered digests are all unusable (not `encoding`, wrong length) is
+ * malformed, since no secret could ever match it; in a list, the unusable
+ * ones are just non-matching (Standard Webhooks lists may carry decoys).
+ */
+export function parsed(
+  fields: Omit<ParsedSignature, 'digests'>,
+  expected: string,
+): ParseResult {
+  const digests: Buffer[] = [];
+  for (const s of fields.signatures) {
+    const d = decodeDigest(s, fields.encoding, fields.algorithm);
+    if (d) digests.push(d);
+  }
+  if (digests.length === 0) {
+    const what = fields.encoding === 'hex' ? `${DIGEST_BYTES[fields.algorithm] * 2} hex digits` : `base64 of ${DIGEST_BYTES[fields.algorithm]} bytes`;
+    return {
+      ok: false,
+      header: fields.header,
+      message: `${fields.header} is not a ${fields.algorithm.toUpperCase()} HMAC in ${fields.encoding} (${what}): expected ${expected}`,
+      parts: fields,
+    };
+  }
+  return { ok: true, parsed: { ...fields, digests } };
+}
+
+/** A malformed parse result. */
+export function malformed(header: string, message: string): ParseResult {
+  return { ok: false, header, message };
+}
+
+/**
+ * The check every scheme shares once its header is parsed and its key
+ * derived: one HMAC, compared constant-time against every offered digest
+ * (all of them, so timing does not reveal which one matched), then the
+ * timestamp window. The HMAC is checked first so that a stale but genuine
+ * request reads `expired`, not `invalid`.
+ */
+export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Array, now: number): VerifyResult {
+  const mac = hmac(p.algorithm, key, p.prefix, body);
+  let match = false;
+  for (const d of p.digests) if (safeEqual(mac, d)) match = true;
+  if (!match) return { status: 'invalid', message: `no ${p.header} signature matches this secret and body` };
+  if (p.timestamp === null) return { status: 'valid' };
+  const skewSeconds = now - p.timestamp;
+  if (Math.abs(skewSeconds) > TOLERANCE_SECONDS) {
+    return { status: 'expired', skewSeconds, message: describeSkew(skewSeconds) };
+  }
+  return { status: 'valid', skewSeconds };
+}
+
+/** "signed N s ago, over the 300 s tolerance" (or in the future). */
+export function describeSkew(skewSeconds: number): string {
+  const when = skewSeconds >= 0 ? `${skewSeconds} s ago` : `${-skewSeconds} s in the future`;
+  return `signed ${when}, over the ${TOLERANCE_SECONDS} s tolerance`;
+}
+
+/** `Scheme.verify` in terms of `parse` and `key`, which is all any scheme needs. */
+export function verifyWith(scheme: Pick<Scheme, 'parse' | 'key'>, input: VerifyInput, secret: string): VerifyResult {
+  const p = scheme.parse(input.headers);
+  if (!p.ok) return { status: 'malformed', message: p.message };
+  const key = scheme.key(secret);
+  if (!key) return { status: 'invalid', message: 'the secret is not base64 (expected whsec_<base64>)' };
+  return checkParsed(p.parsed, key, input.body, input.now);
+}
+
+/** The digest a scheme's `sign` writes; throws without naming the secret when the scheme cannot use it as a key. */
+export function signDigest(
+  scheme: Pick<Scheme, 'id' | 'key'>,
+  algorithm: 'sha256' | 'sha1',
+  input: SignInput,
+  prefix: string,
+): Buffer {
+  const key = scheme.key(input.secret);
+  if (!key) throw new Error(`${scheme.id}: the secret is not base64 (expected whsec_<base64>)`);
+  return hmac(algorithm, key, prefix, input.body);
+}

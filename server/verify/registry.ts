@@ -1,0 +1,36 @@
+/** The scheme registry: every signature style hookbin knows, in reporting order. */
+import { github } from './schemes/github.js';
+import { makeplans } from './schemes/makeplans.js';
+import { shopify } from './schemes/shopify.js';
+import { slack } from './schemes/slack.js';
+import { standardWebhooks } from './schemes/standard-webhooks.js';
+import { stripe } from './schemes/stripe.js';
+import { webconnex } from './schemes/webconnex.js';
+import { xSignature } from './schemes/x-signature.js';
+import { xWebhookSignature } from './schemes/x-webhook-signature.js';
+import type { Scheme, SchemeId } from './types.js';
+
+/** Every scheme, one per `SchemeId`, in the order verdicts are listed. */
+export const SCHEMES: readonly Scheme[] = [
+  xSignature,
+  xWebhookSignature,
+  makeplans,
+  webconnex,
+  github,
+  stripe,
+  standardWebhooks,
+  shopify,
+  slack,
+];
+
+const BY_ID = new Map<string, Scheme>(SCHEMES.map((s) => [s.id, s]));
+
+/** The scheme with this id, or undefined for an unknown id (ids come from user input). */
+export function schemeById(id: string): Scheme | undefined {
+  return BY_ID.get(id);
+}
+
+/** Whether `id` is a known scheme id. */
+export function isSchemeId(id: string): id is SchemeId {
+  return BY_ID.has(id);
+}
