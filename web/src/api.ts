@@ -1,0 +1,126 @@
+/**
+ * The HTTP transport: a small typed wrapper over same-origin `fetch`. Auth is
+ * the HttpOnly cookie hookbin sets when the inspector is opened with
+ * `?token=`, so nothing here ever sees the token.
+ *
+ * Why not hono's `hc<AppType>`: it type-checks the routes but infers the
+ * query validators' *output* types (`limit: number`) as inputs, so calls
+ * need casts, and it ties the inspector's type-check to the server's
+ * internals. The response shapes come from server/types.ts either way (type
+ * imports only: no server code reaches the bundle).
+ */
+import type { ApiErrorBody, Bin, Capture, CapturePage } from '../../server/types.js';
+
+/** A failed API call. `status` 0 means hookbin could not be reached. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when the API refused us for want of the token cookie. */
+export function isAuthError(err: unknown): boolean {
+  return err instanceof ApiRequestError && err.status === 401;
+}
+
+/** A readable sentence for any failure. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  try {
+    return await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiRequestError(0, 'unreachable', 'hookbin is not reachable; is it still running?');
+  }
+}
+
+async function fail(res: Response): Promise<never> {
+  let code = 'http_error';
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body = (await res.json()) as Partial<ApiErrorBody>;
+    if (body.error) {
+      code = body.error.code;
+      message = body.error.message;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  throw new ApiRequestError(res.status, code, message);
+}
+
+async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  if (!res.ok) return fail(res);
+  return (await res.json()) as T;
+}
+
+async function empty(method: string, path: string): Promise<void> {
+  const res = await send(method, path);
+  if (!res.ok) return fail(res);
+}
+
+const seg = encodeURIComponent;
+
+/** A body as bytes, with what the server did to it. */
+export interface BodyBytes {
+  bytes: Uint8Array;
+  /** `X-Hookbin-Decoded`: the encodings undone, or null for the raw body. */
+  decoded: string | null;
+  /** True when the decoded view stopped at the server's cap. */
+  truncated: boolean;
+}
+
+/** What the model needs from the API (the tests pass a fake). */
+export interface Api {
+  listBins(): Promise<Bin[]>;
+  createBin(input: { id?: string; name?: string }): Promise<Bin>;
+  updateBin(binId: string, patch: { name?: string }): Promise<Bin>;
+  deleteBin(binId: string): Promise<void>;
+  listCaptures(binId: string, opts: { limit: number; before?: string }): Promise<CapturePage>;
+  getCapture(id: string): Promise<Capture>;
+  deleteCapture(id: string): Promise<void>;
+  clearBin(binId: string): Promise<void>;
+  getBody(id: string, decoded: boolean): Promise<BodyBytes>;
+}
+
+/** The URL of a capture's exact body bytes (served as an attachment). */
+export function bodyUrl(id: string, decoded = false): string {
+  return `/api/captures/${seg(id)}/body${decoded ? '?decoded=true' : ''}`;
+}
+
+export const api: Api = {
+  listBins: async () => (await json<{ bins: Bin[] }>('GET', '/api/bins')).bins,
+  createBin: (input) => json<Bin>('POST', '/api/bins', input),
+  updateBin: (binId, patch) => json<Bin>('PATCH', `/api/bins/${seg(binId)}`, patch),
+  deleteBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}`),
+  listCaptures: (binId, { limit, before }) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', before);
+    return json<CapturePage>('GET', `/api/bins/${seg(binId)}/captures?${q}`);
+  },
+  getCapture: (id) => json<Capture>('GET', `/api/captures/${seg(id)}`),
+  deleteCapture: (id) => empty('DELETE', `/api/captures/${seg(id)}`),
+  clearBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}/captures`),
+  getBody: async (id, decoded) => {
+    const res = await send('GET', bodyUrl(id, decoded));
+    if (!res.ok) return fail(res);
+    return {
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      decoded: res.headers.get('x-hookbin-decoded'),
+      truncated: res.headers.get('x-hookbin-decoded-truncated') === 'true',
+    };
+  },
+};

@@ -1,0 +1,50 @@
+/** Which views the body viewer offers for a body, and which one opens first. */
+
+export type BodyTab = 'json' | 'form' | 'text' | 'hex' | 'decoded';
+
+export interface BodyFacts {
+  size: number;
+  /** The body as UTF-8 text, or null when it is not valid UTF-8. */
+  text: string | null;
+  contentType: string | null;
+  /** Content-Encodings to undo (identity removed). */
+  encodings: readonly string[];
+  /** True when the text parsed as one JSON document. */
+  json: boolean;
+}
+
+/** The tabs in display order; the first is the default. Empty for an empty body. */
+export function bodyTabs(f: BodyFacts): BodyTab[] {
+  if (f.size === 0) return [];
+  const tabs: BodyTab[] = [];
+  if (f.encodings.length > 0) tabs.push('decoded');
+  if (f.text !== null && f.json) tabs.push('json');
+  if (f.text !== null && isForm(f.contentType)) tabs.push('form');
+  if (f.text !== null) tabs.push('text');
+  tabs.push('hex');
+  return tabs;
+}
+
+export function isForm(contentType: string | null): boolean {
+  return contentType !== null && /^\s*application\/x-www-form-urlencoded\b/i.test(contentType);
+}
+
+export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: readonly string[]): string {
+  switch (tab) {
+    case 'json':
+      return 'JSON';
+    case 'form':
+      return 'Form';
+    case 'text':
+      return tabs.includes('json') || tabs.includes('form') ? 'Raw' : 'Text';
+    case 'hex':
+      return 'Hex';
+    case 'decoded':
+      return `Decoded (${encodings.join(', ')})`;
+  }
+}
+
+/** Bodies larger than this are not parsed for the tree (they open as text). */
+export const MAX_TREE_CHARS = 5 * 1024 * 1024;
+/** Characters of text shown before "Show all". */
+export const TEXT_PREVIEW_CHARS = 512 * 1024;

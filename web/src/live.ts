@@ -1,0 +1,198 @@
+/**
+ * The live feed: a WebSocket to `/api/ws` that never gives up. It subscribes
+ * to the selected bin, pings every `heartbeatMs` (from `hello`) and treats
+ * silence for twice that as a dead link; it reconnects with exponential
+ * backoff (0.5 s doubling to 10 s, with jitter) and calls `resync` on every
+ * (re)connect, so whatever happened while it was away is fetched over HTTP.
+ */
+import type { ClientMessage, ServerMessage } from '../../server/types.js';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
+export const BACKOFF_MIN_MS = 500;
+export const BACKOFF_MAX_MS = 10_000;
+/** Assumed until `hello` says otherwise. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** A socket that has not opened after this long is given up and retried. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The wait before reconnect attempt `attempt` (0-based): 0.5 s, 1 s, 2 s …
+ * capped at 10 s, each between 50 % and 100 % of that (jitter spreads a
+ * crowd of tabs reconnecting to a restarted server).
+ */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, Math.min(attempt, 20)));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+/** `ws://host/api/ws` or `wss://…`, from the page's own origin. */
+export function liveUrl(loc: { protocol: string; host: string } = location): string {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/api/ws`;
+}
+
+/** Parses a frame into a server message, or null for anything else. */
+export function parseServerMessage(data: unknown): ServerMessage | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const msg = JSON.parse(data) as unknown;
+    return msg !== null && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string' ? (msg as ServerMessage) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LiveOptions {
+  url?: string;
+  onMessage(msg: ServerMessage): void;
+  onStatus(status: LiveStatus): void;
+  /** Called on every open, after the subscription is sent. */
+  resync(): void | Promise<unknown>;
+  /** For tests. */
+  WebSocket?: typeof WebSocket;
+  random?: () => number;
+}
+
+export interface Live {
+  /** Replaces the set of subscribed bins (sent now when open, and on every reconnect). */
+  subscribe(bins: string[]): void;
+  /** Reconnects now if the link is down (e.g. the network came back). */
+  poke(): void;
+  stop(): void;
+}
+
+export function connectLive(opts: LiveOptions): Live {
+  const WS = opts.WebSocket ?? WebSocket;
+  const url = opts.url ?? liveUrl();
+  let bins: string[] = [];
+  let ws: WebSocket | null = null;
+  let attempt = 0;
+  let everOpened = false;
+  let stopped = false;
+  let heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let deadTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let status: LiveStatus | null = null;
+
+  const setStatus = (s: LiveStatus) => {
+    if (s !== status) {
+      status = s;
+      opts.onStatus(s);
+    }
+  };
+
+  const send = (msg: ClientMessage) => {
+    if (ws && ws.readyState === WS.OPEN) ws.send(JSON.stringify(msg));
+  };
+
+  const clearTimers = () => {
+    clearTimeout(retryTimer);
+    clearTimeout(deadTimer);
+    clearInterval(pingTimer);
+    retryTimer = deadTimer = pingTimer = undefined;
+  };
+
+  /** (Re)arms the watchdog: no frame for `ms` means the link is dead. */
+  const watch = (ms: number) => {
+    clearTimeout(deadTimer);
+    deadTimer = setTimeout(() => drop(), ms);
+  };
+
+  const startPing = () => {
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => send({ type: 'ping' }), heartbeatMs);
+  };
+
+  /** Abandons the current socket (whatever state it is in) and schedules a reconnect. */
+  const drop = () => {
+    const old = ws;
+    ws = null;
+    clearTimers();
+    if (old) {
+      old.onopen = old.onmessage = old.onclose = old.onerror = null;
+      try {
+        old.close();
+      } catch {
+        // already closed
+      }
+    }
+    if (stopped) return;
+    setStatus('reconnecting');
+    retryTimer = setTimeout(open, backoffDelay(attempt++, opts.random));
+  };
+
+  const open = () => {
+    if (stopped) return;
+    clearTimers();
+    setStatus(everOpened || attempt > 0 ? 'reconnecting' : 'connecting');
+    let sock: WebSocket;
+    try {
+      sock = new WS(url);
+    } catch {
+      drop();
+      return;
+    }
+    ws = sock;
+    watch(CONNECT_TIMEOUT_MS);
+    sock.onopen = () => {
+      if (ws !== sock) return;
+      everOpened = true;
+      setStatus('live');
+      watch(2 * heartbeatMs);
+      startPing();
+      send({ type: 'subscribe', bins });
+      void Promise.resolve()
+        .then(() => opts.resync())
+        .catch(() => undefined);
+    };
+    sock.onmessage = (ev: MessageEvent) => {
+      if (ws !== sock) return;
+      const msg = parseServerMessage(ev.data);
+      watch(2 * heartbeatMs);
+      if (!msg) return;
+      // A server that speaks is a good connection: the next failure starts the backoff afresh.
+      attempt = 0;
+      if (msg.type === 'hello') {
+        if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
+          heartbeatMs = msg.heartbeatMs;
+          watch(2 * heartbeatMs);
+          startPing();
+        }
+      }
+      opts.onMessage(msg);
+    };
+    sock.onclose = () => {
+      if (ws === sock) drop();
+    };
+    sock.onerror = () => {
+      if (ws === sock) drop();
+    };
+  };
+
+  open();
+
+  return {
+    subscribe(next) {
+      bins = [...next];
+      send({ type: 'subscribe', bins });
+    },
+    poke() {
+      // Only while waiting to retry: a socket that is opening is left to finish.
+      if (!stopped && ws === null) {
+        attempt = 0;
+        open();
+      }
+    },
+    stop() {
+      stopped = true;
+      const old = ws;
+      ws = null;
+      clearTimers();
+      if (old) {
+        old.onopen = old.onmessage = old.onclose = old.onerror = null;
+        old.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,535 @@
+/**
+ * The inspector's state, in @preact/signals. The pure functions at the top
+ * (apply a live message, merge a page, filter) hold the rules and are
+ * unit-tested in Node; `createModel` wires them to an `Api` and owns the
+ * signals. Transports stay outside: the WebSocket feeds `apply`, and calls
+ * `resync` on every (re)connect.
+ */
+import { batch, computed, signal } from '@preact/signals';
+import type { Bin, Capture, CaptureSummary, ServerMessage } from '../../server/types.js';
+import type { Api } from './api.js';
+import { errorMessage, isAuthError } from './api.js';
+
+// ---------------------------------------------------------------- pure state
+
+/** The loaded captures of the selected bin. */
+export interface ListState {
+  binId: string | null;
+  /** Newest first, unique by id. */
+  items: CaptureSummary[];
+  /** Cursor for the next older page, or null when the oldest capture is loaded. */
+  next: string | null;
+  /** True once the first page has arrived. */
+  loaded: boolean;
+  /** Bumped when the list is reset (bin switch, clear): answers to older requests are dropped. */
+  epoch: number;
+}
+
+/** Everything the live messages change. */
+export interface Snapshot {
+  bins: Bin[];
+  list: ListState;
+}
+
+export function emptyList(binId: string | null, epoch = 0): ListState {
+  return { binId, items: [], next: null, loaded: false, epoch };
+}
+
+/** Newest first: later `receivedAt` first, then the larger id (ids start with the time). */
+export function compareCaptures(a: CaptureSummary, b: CaptureSummary): number {
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt < b.receivedAt ? 1 : -1;
+  if (a.id !== b.id) return a.id < b.id ? 1 : -1;
+  return 0;
+}
+
+export interface MergeOptions {
+  /** Ids to drop from the existing items (deleted while we were away). */
+  remove?: ReadonlySet<string>;
+  /** Ids known to be deleted: never (re-)added from `incoming`. */
+  tombstones?: ReadonlySet<string>;
+}
+
+/**
+ * Merges captures (a page, a live event, a resync) into a newest-first list:
+ * the result is sorted, unique by id (the incoming copy wins), and never
+ * loses an existing item unless `remove` names it. Appending an older page
+ * and prepending newer captures, the common cases, stay linear.
+ */
+export function mergeCaptures(items: readonly CaptureSummary[], incoming: readonly CaptureSummary[], opts: MergeOptions = {}): CaptureSummary[] {
+  const { remove, tombstones } = opts;
+  const fresh = new Map<string, CaptureSummary>();
+  for (const c of incoming) if (!tombstones?.has(c.id)) fresh.set(c.id, c);
+  const add = [...fresh.values()].sort(compareCaptures);
+  const keep = items.filter((c) => !fresh.has(c.id) && !remove?.has(c.id));
+  if (add.length === 0) return keep.length === items.length ? (items as CaptureSummary[]) : keep;
+  if (keep.length === 0) return add;
+  // Fast paths: entirely older, or entirely newer.
+  if (compareCaptures(keep[keep.length - 1]!, add[0]!) <= 0) return keep.concat(add);
+  if (compareCaptures(add[add.length - 1]!, keep[0]!) <= 0) return add.concat(keep);
+  const out: CaptureSummary[] = new Array(keep.length + add.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < keep.length && j < add.length) out[o++] = compareCaptures(keep[i]!, add[j]!) <= 0 ? keep[i++]! : add[j++]!;
+  while (i < keep.length) out[o++] = keep[i++]!;
+  while (j < add.length) out[o++] = add[j++]!;
+  return out;
+}
+
+/** Bins in the server's order: oldest first (then id). */
+export function sortBins(bins: readonly Bin[]): Bin[] {
+  return [...bins].sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function upsertBin(bins: readonly Bin[], bin: Bin): Bin[] {
+  const i = bins.findIndex((b) => b.id === bin.id);
+  if (i === -1) return sortBins([...bins, bin]);
+  const out = bins.slice();
+  out[i] = bin;
+  return out;
+}
+
+function patchBin(bins: readonly Bin[], binId: string, f: (b: Bin) => Bin): Bin[] {
+  const i = bins.findIndex((b) => b.id === binId);
+  if (i === -1) return bins as Bin[];
+  const out = bins.slice();
+  out[i] = f(bins[i]!);
+  return out;
+}
+
+/** True when `list` holds every capture of `binId`: its length is then the true count. */
+function wholeBin(list: ListState, binId: string): boolean {
+  return list.binId === binId && list.loaded && list.next === null;
+}
+
+/** The bins with the list's bin counted from the list when it holds the whole bin. */
+export function reconcileCount(bins: Bin[], list: ListState): Bin[] {
+  const id = list.binId;
+  if (id === null || !wholeBin(list, id)) return bins;
+  const b = bins.find((x) => x.id === id);
+  return b && b.captureCount !== list.items.length ? patchBin(bins, id, (x) => ({ ...x, captureCount: list.items.length })) : bins;
+}
+
+/**
+ * Applies one live message. Pure: returns the same snapshot when nothing
+ * changed. A capture already in the list (a resync fetched it first) does not
+ * count twice; the oldest captures go when retention pruned them and the
+ * list holds the whole bin.
+ */
+export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
+  switch (msg.type) {
+    case 'capture.created': {
+      const c = msg.capture;
+      const pruned = Math.max(0, msg.pruned | 0);
+      const inList = s.list.binId === c.binId;
+      if (inList && s.list.items.some((x) => x.id === c.id)) return s;
+      let list = s.list;
+      if (inList) {
+        let items = mergeCaptures(list.items, [c]);
+        if (pruned > 0 && list.loaded && list.next === null) items = items.slice(0, Math.max(1, items.length - pruned));
+        list = { ...list, items };
+      }
+      const bins = patchBin(s.bins, c.binId, (b) => ({
+        ...b,
+        captureCount: wholeBin(list, c.binId) ? list.items.length : Math.max(0, b.captureCount + 1 - pruned),
+        prunedCount: b.prunedCount + pruned,
+      }));
+      return { bins, list };
+    }
+    case 'capture.deleted': {
+      if (s.list.binId !== msg.binId) return s;
+      const items = s.list.items.filter((x) => x.id !== msg.id);
+      if (items.length === s.list.items.length) return s;
+      const list = { ...s.list, items };
+      const bins = patchBin(s.bins, msg.binId, (b) => ({ ...b, captureCount: wholeBin(list, msg.binId) ? items.length : Math.max(0, b.captureCount - 1) }));
+      return { bins, list };
+    }
+    case 'captures.cleared': {
+      const bins = patchBin(s.bins, msg.binId, (b) => ({ ...b, captureCount: 0 }));
+      const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1), loaded: true } : s.list;
+      return { bins, list };
+    }
+    case 'bin.created':
+    case 'bin.updated':
+      return { ...s, bins: upsertBin(s.bins, msg.bin) };
+    case 'bin.deleted': {
+      const bins = s.bins.filter((b) => b.id !== msg.binId);
+      if (bins.length === s.bins.length && s.list.binId !== msg.binId) return s;
+      const list = s.list.binId === msg.binId ? emptyList(null, s.list.epoch + 1) : s.list;
+      return { bins, list };
+    }
+    default:
+      return s;
+  }
+}
+
+/** The capture-list filters. */
+export interface Filter {
+  /** Free text, matched case-insensitively against method, path, query and content type. */
+  text: string;
+  /** One method (`POST`), or "" for all. */
+  method: string;
+}
+
+export const NO_FILTER: Filter = { text: '', method: '' };
+
+export function matchesFilter(c: CaptureSummary, f: Filter): boolean {
+  if (f.method !== '' && c.method.toUpperCase() !== f.method.toUpperCase()) return false;
+  const t = f.text.trim().toLowerCase();
+  if (t === '') return true;
+  const words = t.split(/\s+/);
+  const hay = `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.contentType ?? ''} ${c.status ?? ''}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+/** The captures that pass `f` (the same array when there is no filter). */
+export function filterCaptures(items: CaptureSummary[], f: Filter): CaptureSummary[] {
+  if (f.method === '' && f.text.trim() === '') return items;
+  return items.filter((c) => matchesFilter(c, f));
+}
+
+/** The methods offered by the method filter: the common ones plus any seen. */
+export function methodOptions(items: readonly CaptureSummary[]): string[] {
+  const set = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+  for (let i = 0; i < items.length && i < 5000; i++) set.add(items[i]!.method.toUpperCase());
+  return [...set];
+}
+
+/** The id `delta` rows away from `current` in `items`, clamped; the first row when none is selected. */
+export function moveSelection(items: readonly CaptureSummary[], current: string | null, delta: number): string | null {
+  if (items.length === 0) return null;
+  const i = current === null ? -1 : items.findIndex((c) => c.id === current);
+  if (i === -1) return items[0]!.id;
+  return items[Math.min(items.length - 1, Math.max(0, i + delta))]!.id;
+}
+
+// ------------------------------------------------------------------ the store
+
+export type ConnStatus = 'connecting' | 'live' | 'reconnecting';
+/** Which pane a narrow window shows. */
+export type Pane = 'bins' | 'list' | 'detail';
+
+export type DetailState = { state: 'loading' } | { state: 'ok'; capture: Capture } | { state: 'error'; message: string; gone: boolean };
+
+/** Captures per page when scrolling back, and per page when catching up. */
+export const PAGE_SIZE = 200;
+/** Pages a resync reads at most to close the gap before it gives up on the old items. */
+export const MAX_GAP_PAGES = 50;
+const DETAIL_CACHE = 100;
+
+export type Model = ReturnType<typeof createModel>;
+
+/** The app state and its actions over `api`. */
+export function createModel(api: Api) {
+  const bins = signal<Bin[]>([]);
+  const binsLoaded = signal(false);
+  const selectedBinId = signal<string | null>(null);
+  const list = signal<ListState>(emptyList(null));
+  const loadingOlder = signal(false);
+  const selectedCaptureId = signal<string | null>(null);
+  const details = signal<ReadonlyMap<string, DetailState>>(new Map());
+  const filter = signal<Filter>(NO_FILTER);
+  const status = signal<ConnStatus>('connecting');
+  const authRequired = signal(false);
+  /** The last failure worth telling the user, or null. */
+  const error = signal<string | null>(null);
+  const pane = signal<Pane>('list');
+
+  const filtered = computed(() => filterCaptures(list.value.items, filter.value));
+  const selectedBin = computed(() => bins.value.find((b) => b.id === selectedBinId.value) ?? null);
+  const selectedDetail = computed(() => (selectedCaptureId.value ? (details.value.get(selectedCaptureId.value) ?? null) : null));
+
+  /** Ids deleted lately: a page fetched before the delete must not bring them back. */
+  const tombstones = new Set<string>();
+  const tomb = (id: string) => {
+    tombstones.add(id);
+    if (tombstones.size > 2000) tombstones.delete(tombstones.values().next().value!);
+  };
+
+  const fail = (err: unknown) => {
+    if (isAuthError(err)) authRequired.value = true;
+    else error.value = errorMessage(err);
+  };
+
+  const setSnapshot = (next: Snapshot) => {
+    batch(() => {
+      bins.value = next.bins;
+      list.value = next.list;
+    });
+  };
+
+  const setDetail = (id: string, d: DetailState | null) => {
+    const m = new Map(details.value);
+    m.delete(id);
+    if (d) m.set(id, d);
+    while (m.size > DETAIL_CACHE) m.delete(m.keys().next().value!);
+    details.value = m;
+  };
+
+  /** Applies a live message, then fixes the selection it may have removed. */
+  function apply(msg: ServerMessage) {
+    const before = { bins: bins.value, list: list.value };
+    const after = applyMessage(before, msg);
+    if (msg.type === 'capture.deleted') tomb(msg.id);
+    if (after === before) return;
+    batch(() => {
+      setSnapshot(after);
+      if (msg.type === 'capture.deleted' && selectedCaptureId.value === msg.id) selectedCaptureId.value = null;
+      if (msg.type === 'captures.cleared' && after.list !== before.list) selectedCaptureId.value = null;
+      if (msg.type === 'bin.deleted' && selectedBinId.value === msg.binId) {
+        selectedBinId.value = null;
+        selectedCaptureId.value = null;
+      }
+    });
+    if (msg.type === 'bin.deleted' && selectedBinId.value === null && bins.value.length > 0) selectBin(bins.value[0]!.id);
+  }
+
+  /**
+   * Reads the newest captures of the selected bin until they meet what the
+   * list already holds, then merges. Items the list held before that the
+   * server no longer has are dropped only when the read covered the whole bin.
+   */
+  async function catchUp(): Promise<void> {
+    const binId = selectedBinId.value;
+    const start = list.value;
+    if (binId === null || start.binId !== binId) return;
+    const known = new Set(start.items.map((c) => c.id));
+    const fetched: CaptureSummary[] = [];
+    let before: string | undefined;
+    let next: string | null = null;
+    let met = known.size === 0;
+    for (let pages = 0; pages < MAX_GAP_PAGES; pages++) {
+      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before });
+      if (list.value.epoch !== start.epoch || list.value.binId !== binId) return;
+      fetched.push(...page.captures);
+      next = page.next;
+      if (known.size === 0 || next === null || page.captures.some((c) => known.has(c.id))) {
+        met = true;
+        break;
+      }
+      before = next;
+    }
+    const cur = list.value;
+    const complete = next === null;
+    let items: CaptureSummary[];
+    let cursor: string | null;
+    if (!met) {
+      // The gap is wider than we read: start over from what was fetched.
+      items = mergeCaptures([], fetched, { tombstones });
+      const fetchedIds = new Set(items.map((c) => c.id));
+      items = mergeCaptures(items, cur.items.filter((c) => !known.has(c.id) && !fetchedIds.has(c.id)));
+      cursor = next;
+    } else {
+      let remove: Set<string> | undefined;
+      if (complete) {
+        const fetchedIds = new Set(fetched.map((c) => c.id));
+        remove = new Set([...known].filter((id) => !fetchedIds.has(id)));
+      }
+      items = mergeCaptures(cur.items, fetched, { remove, tombstones });
+      cursor = !cur.loaded ? next : complete ? null : cur.next;
+    }
+    batch(() => {
+      list.value = { ...cur, items, next: cursor, loaded: true };
+      bins.value = reconcileCount(bins.value, list.value);
+    });
+    const sel = selectedCaptureId.value;
+    if (sel !== null && complete && !items.some((c) => c.id === sel)) selectedCaptureId.value = null;
+  }
+
+  let resyncing: Promise<void> | null = null;
+  let resyncAgain = false;
+
+  /**
+   * Refetches the bins and catches up on the selected bin. Called on every
+   * (re)connect of the live feed; concurrent calls coalesce into one more run.
+   */
+  function resync(): Promise<void> {
+    if (resyncing) {
+      resyncAgain = true;
+      return resyncing;
+    }
+    resyncing = (async () => {
+      do {
+        resyncAgain = false;
+        try {
+          const fresh = sortBins(await api.listBins());
+          authRequired.value = false;
+          batch(() => {
+            bins.value = fresh;
+            binsLoaded.value = true;
+          });
+          const sel = selectedBinId.value;
+          if (sel === null || !fresh.some((b) => b.id === sel)) {
+            if (fresh.length > 0) await selectBin(fresh[0]!.id, { keepPane: true });
+            else {
+              selectedBinId.value = null;
+              list.value = emptyList(null, list.value.epoch + 1);
+            }
+          } else {
+            await catchUp();
+          }
+          const current = selectedCaptureId.value;
+          if (current && details.value.get(current)?.state === 'error') void loadDetail(current);
+        } catch (err) {
+          fail(err);
+        }
+      } while (resyncAgain);
+    })().finally(() => {
+      resyncing = null;
+    });
+    return resyncing;
+  }
+
+  /** Shows a bin: resets the list and reads its newest page. */
+  async function selectBin(binId: string, opts: { keepPane?: boolean; captureId?: string | null } = {}) {
+    batch(() => {
+      if (selectedBinId.value !== binId || list.value.binId !== binId) {
+        selectedBinId.value = binId;
+        list.value = emptyList(binId, list.value.epoch + 1);
+        filter.value = NO_FILTER;
+      }
+      selectedCaptureId.value = opts.captureId ?? null;
+      if (!opts.keepPane) pane.value = 'list';
+    });
+    if (opts.captureId) void loadDetail(opts.captureId);
+    try {
+      await catchUp();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /** Reads the next older page (infinite scroll). */
+  async function loadOlder() {
+    const cur = list.value;
+    if (!cur.loaded || cur.next === null || cur.binId === null || loadingOlder.value) return;
+    loadingOlder.value = true;
+    try {
+      const page = await api.listCaptures(cur.binId, { limit: PAGE_SIZE, before: cur.next });
+      const now = list.value;
+      if (now.epoch !== cur.epoch || now.binId !== cur.binId || now.next !== cur.next) return;
+      batch(() => {
+        list.value = { ...now, items: mergeCaptures(now.items, page.captures, { tombstones }), next: page.next };
+        bins.value = reconcileCount(bins.value, list.value);
+      });
+    } catch (err) {
+      fail(err);
+    } finally {
+      loadingOlder.value = false;
+    }
+  }
+
+  async function loadDetail(id: string) {
+    const have = details.value.get(id);
+    if (have?.state === 'ok' || have?.state === 'loading') return;
+    setDetail(id, { state: 'loading' });
+    try {
+      setDetail(id, { state: 'ok', capture: await api.getCapture(id) });
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      const gone = err instanceof Error && 'status' in err && (err as { status: number }).status === 404;
+      setDetail(id, { state: 'error', message: errorMessage(err), gone });
+    }
+  }
+
+  /** Selects a capture (null to close the detail) and fetches its detail once. */
+  function selectCapture(id: string | null, opts: { open?: boolean } = {}) {
+    batch(() => {
+      selectedCaptureId.value = id;
+      if (id !== null && opts.open) pane.value = 'detail';
+    });
+    if (id !== null) void loadDetail(id);
+  }
+
+  /** Moves the selection through the filtered list (keyboard). */
+  function step(delta: number) {
+    const id = moveSelection(filtered.value, selectedCaptureId.value, delta);
+    if (id !== null && id !== selectedCaptureId.value) selectCapture(id);
+  }
+
+  async function deleteCapture(id: string) {
+    const binId = list.value.binId;
+    try {
+      await api.deleteCapture(id);
+    } catch (err) {
+      if (!(err instanceof Error && 'status' in err && (err as { status: number }).status === 404)) return fail(err);
+    }
+    if (binId !== null) apply({ type: 'capture.deleted', binId, id });
+    setDetail(id, null);
+    if (pane.value === 'detail') pane.value = 'list';
+  }
+
+  async function clearBin(binId: string) {
+    try {
+      await api.clearBin(binId);
+      apply({ type: 'captures.cleared', binId });
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /** Creates a bin and shows it; resolves to an error sentence, or null on success. */
+  async function createBin(input: { id?: string; name?: string }): Promise<string | null> {
+    try {
+      const bin = await api.createBin(input);
+      apply({ type: 'bin.created', bin });
+      await selectBin(bin.id);
+      return null;
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      return errorMessage(err);
+    }
+  }
+
+  async function renameBin(binId: string, name: string): Promise<string | null> {
+    try {
+      apply({ type: 'bin.updated', bin: await api.updateBin(binId, { name }) });
+      return null;
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      return errorMessage(err);
+    }
+  }
+
+  async function deleteBin(binId: string) {
+    try {
+      await api.deleteBin(binId);
+    } catch (err) {
+      if (!(err instanceof Error && 'status' in err && (err as { status: number }).status === 404)) return fail(err);
+    }
+    apply({ type: 'bin.deleted', binId });
+    if (bins.value.length === 0) pane.value = 'bins';
+  }
+
+  return {
+    // state
+    bins,
+    binsLoaded,
+    selectedBinId,
+    selectedBin,
+    list,
+    loadingOlder,
+    filtered,
+    filter,
+    selectedCaptureId,
+    selectedDetail,
+    details,
+    status,
+    authRequired,
+    error,
+    pane,
+    // actions
+    apply,
+    resync,
+    selectBin,
+    loadOlder,
+    loadDetail,
+    selectCapture,
+    step,
+    deleteCapture,
+    clearBin,
+    createBin,
+    renameBin,
+    deleteBin,
+  };
+}
