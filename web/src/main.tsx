@@ -1,53 +1,52 @@
+import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { startClock } from './clock.js';
+import { App } from './components/App.js';
+import { connectLive } from './live.js';
+import { createModel } from './model.js';
 import './style.css';
 
-interface BinView {
-  id: string;
-  name: string;
-  url: string;
-  captureCount: number;
-}
+/** While the live feed is down, the list is refreshed over HTTP this often. */
+const FALLBACK_POLL_MS = 5000;
 
-type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; bins: BinView[] };
+const model = createModel(api);
 
-/**
- * A placeholder until the live inspector lands: it lists the bins with their
- * URLs and capture counts, read from the control API with the token cookie.
- */
-function App() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  useEffect(() => {
-    fetch('/api/bins', { credentials: 'same-origin' })
-      .then(async (res) => {
-        const body = (await res.json()) as { bins?: BinView[]; error?: { message: string } };
-        if (!res.ok || !body.bins) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-        setState({ kind: 'ready', bins: body.bins });
-      })
-      .catch((err: unknown) => setState({ kind: 'error', message: err instanceof Error ? err.message : String(err) }));
-  }, []);
+// `#/binId` or `#/binId/captureId`: a reload (or a shared link) opens the same place.
+const [, hashBin, hashCapture] = location.hash.split('/').map((s) => decodeURIComponent(s));
+if (hashBin) void model.selectBin(hashBin, { captureId: hashCapture || null, keepPane: !hashCapture }).then(() => {
+  if (hashCapture) model.pane.value = 'detail';
+});
+effect(() => {
+  const bin = model.selectedBinId.value;
+  const cap = model.selectedCaptureId.value;
+  const hash = bin ? `#/${encodeURIComponent(bin)}${cap ? `/${encodeURIComponent(cap)}` : ''}` : '';
+  if (hash !== location.hash && !(hash === '' && location.hash === '')) history.replaceState(null, '', hash || location.pathname + location.search);
+});
 
-  return (
-    <main>
-      <h1>hookbin</h1>
-      {state.kind === 'loading' && <p>Loading…</p>}
-      {state.kind === 'error' && (
-        <p class="error">
-          {state.message}. Open the inspector URL that hookbin printed at startup (it carries the token).
-        </p>
-      )}
-      {state.kind === 'ready' && (
-        <ul>
-          {state.bins.map((b) => (
-            <li key={b.id}>
-              <strong>{b.name}</strong> <code>{b.url}</code> · {b.captureCount} captures
-            </li>
-          ))}
-        </ul>
-      )}
-      <p class="hint">The live inspector is on its way; captures are available through the API meanwhile.</p>
-    </main>
-  );
-}
+const live = connectLive({
+  onMessage: (msg) => model.apply(msg),
+  onStatus: (s) => (model.status.value = s),
+  resync: () => model.resync(),
+});
+effect(() => {
+  const bin = model.selectedBinId.value;
+  live.subscribe(bin ? [bin] : []);
+});
+effect(() => {
+  // Without a token nothing will work until the user opens the banner URL.
+  if (model.authRequired.value) live.stop();
+});
+window.addEventListener('online', () => live.poke());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') live.poke();
+});
 
-render(<App />, document.getElementById('app')!);
+// The inspector works from HTTP alone: first load now, then a poll while the feed is down.
+void model.resync();
+setInterval(() => {
+  if (model.status.value !== 'live' && !model.authRequired.value && document.visibilityState === 'visible') void model.resync();
+}, FALLBACK_POLL_MS);
+
+startClock();
+render(<App model={model} api={api} />, document.getElementById('app')!);

@@ -1,0 +1,132 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { Capture } from '../../../server/types.js';
+import type { BodyBytes } from '../api.js';
+import { bodyUrl } from '../api.js';
+import { buildCurl, captureUrl } from '../curl.js';
+import { base64ToBytes, contentEncodings, formatBytes, formatTimestamp, parseQuery } from '../format.js';
+import { BodyView } from './BodyView.js';
+import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from './common.js';
+
+export interface CaptureDetailProps {
+  capture: Capture;
+  /** The bin's ingress URL, for Copy as cURL. */
+  binUrl: string;
+  onDelete: () => void;
+  loadDecoded: (id: string) => Promise<BodyBytes>;
+}
+
+/** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
+export function CaptureDetail(props: CaptureDetailProps) {
+  const c = props.capture;
+  const bytes = useMemo(() => base64ToBytes(c.bodyBase64), [c.bodyBase64]);
+  const query = useMemo(() => parseQuery(c.query), [c.query]);
+  const encodings = contentEncodings(c.headers);
+  const [showCurl, setShowCurl] = useState(false);
+  const curl = () => buildCurl({ method: c.method, url: captureUrl(props.binUrl, c.path, c.query), headers: c.headers, bodyBase64: c.bodyBase64 });
+  const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
+
+  return (
+    <article class="detail" data-testid="capture-detail" data-capture-id={c.id}>
+      <header class="detail-head">
+        <div class="request-line mono" data-testid="request-line">
+          <MethodBadge method={c.method} />
+          <span class="target" title={target}>
+            {target}
+          </span>
+          {c.httpVersion && <span class="muted">HTTP/{c.httpVersion}</span>}
+        </div>
+        <div class="meta small">
+          <span title={c.receivedAt}>{formatTimestamp(c.receivedAt)}</span>
+          <span class="muted">
+            (<RelTime iso={c.receivedAt} />)
+          </span>
+          {c.remoteAddress && <span class="muted">from {c.remoteAddress}</span>}
+          <span class="muted mono" title="capture id">
+            {c.id}
+          </span>
+        </div>
+        <div class="actions">
+          <CopyButton label="Copy as cURL" testid="copy-curl" text={curl} title="A curl command that sends this request again, byte for byte" />
+          <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
+            {showCurl ? 'Hide cURL' : 'Show cURL'}
+          </button>
+          <a class="btn" href={bodyUrl(c.id)} download={`capture-${c.id}.bin`} data-testid="download-body">
+            Download body
+          </a>
+          <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
+        </div>
+        {showCurl && (
+          <pre class="curl mono" data-testid="curl-text">
+            {curl()}
+          </pre>
+        )}
+        {c.truncated && (
+          <p class="warn small" data-testid="truncated-note">
+            The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the
+            download and the cURL carry the kept bytes only.
+          </p>
+        )}
+      </header>
+
+      <Section title={`Headers (${c.headers.length})`} testid="headers-section">
+        <PairsTable pairs={c.headers} testid="headers-table" empty="No headers." />
+      </Section>
+
+      <Section title={`Query (${query.length})`} testid="query-section">
+        {c.query === '' ? (
+          <p class="muted small">No query string.</p>
+        ) : (
+          <>
+            <PairsTable pairs={query} testid="query-table" empty="No parameters." />
+            <p class="raw-query mono small" data-testid="query-raw" title="the raw query string">
+              ?{c.query}
+            </p>
+          </>
+        )}
+      </Section>
+
+      <Section
+        title="Body"
+        testid="body-section"
+        actions={
+          <span class="muted small" data-testid="body-size">
+            {formatBytes(c.bodySize)}
+            {c.truncated ? ` (${formatBytes(c.storedSize)} kept)` : ''}
+            {c.contentType ? ` · ${c.contentType}` : ''}
+            {encodings.length > 0 ? ` · ${encodings.join(', ')}` : ''}
+          </span>
+        }
+      >
+        <BodyView bytes={bytes} text={c.body} contentType={c.contentType} encodings={encodings} id={c.id} loadDecoded={props.loadDecoded} />
+      </Section>
+
+      <Section
+        title={
+          <>
+            Response <StatusBadge status={c.response.status} />
+          </>
+        }
+        testid="response-section"
+      >
+        {c.response.delayMs > 0 && <p class="muted small">after {c.response.delayMs} ms</p>}
+        <PairsTable pairs={c.response.headers} testid="response-headers" empty="No extra headers." />
+        {c.response.body !== '' ? (
+          <pre class="text-view mono" data-testid="response-body">
+            {c.response.body}
+          </pre>
+        ) : (
+          <p class="muted small">Empty body.</p>
+        )}
+      </Section>
+    </article>
+  );
+}
+
+/** What the detail pane shows before a capture is picked, while loading, or on failure. */
+export function DetailPlaceholder(props: { text: string; error?: boolean }) {
+  return (
+    <div class={`placeholder ${props.error ? 'error' : 'muted'}`} data-testid="detail-placeholder">
+      {props.text}
+    </div>
+  );
+}
