@@ -10,6 +10,7 @@ import { summaryJson } from './api.js';
 import type { ServerMessage } from './types.js';
 import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
+import type { SecretInput } from './verify/index.js';
 
 /** The largest JSON body the control API reads. */
 export const MAX_API_BODY = 2 * 1024 * 1024;
@@ -30,6 +31,8 @@ export interface AppDeps {
   now?: () => number;
   /** The live feed; without one, `/api/ws` answers 503 and nothing is published. */
   hub?: Hub;
+  /** Secrets from the config (`--secret`), tried on every bin after the bin's own. */
+  globalSecrets?: readonly SecretInput[];
   /** Called after each capture is committed. */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
 }
@@ -42,6 +45,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const hub = deps.hub;
+  const globalSecrets = deps.globalSecrets ?? [];
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage, binId?: string) => hub?.publish(message, binId);
   const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
@@ -70,7 +74,7 @@ export function createApp(deps: AppDeps) {
     .route('/', createApi({ store: deps.store, version: deps.version, now, publish }));
 
   const app = new Hono()
-    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, onCapture }))
+    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, onCapture }))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));

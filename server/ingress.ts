@@ -3,7 +3,9 @@ import type { HttpBindings } from '@hono/node-server';
 import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './capture.js';
 import { BIN_ID_PATTERN, newCaptureId } from './ids.js';
 import { BinGoneError, type CaptureSummaryRecord, type Store } from './store.js';
-import { normalizeSettings } from './settings.js';
+import { normalizeSettings, secretsFor } from './settings.js';
+import { judgeRequest } from './signatures.js';
+import type { SecretInput } from './verify/index.js';
 import { errorBody } from './errors.js';
 import type { CaptureResponse, HeaderPair } from './types.js';
 
@@ -13,6 +15,8 @@ export interface IngressDeps {
   /** Bodies over this many bytes are answered 413 and recorded truncated. */
   maxBody: number;
   now: () => number;
+  /** Secrets from the config, tried after each bin's own. */
+  globalSecrets: readonly SecretInput[];
   /** Called after a capture is committed (the live feed hooks in here). */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
 }
@@ -92,7 +96,9 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const response = answerFor(normalizeSettings(bin.settings).respond, body.truncated, deps.maxBody, id);
+  const settings = normalizeSettings(bin.settings);
+  const response = answerFor(settings.respond, body.truncated, deps.maxBody, id);
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secretsFor(settings, deps.globalSecrets));
 
   let added;
   try {
@@ -111,6 +117,7 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
       remoteAddress: raw.remoteAddress,
       httpVersion: raw.httpVersion,
       response: { ...response },
+      ...judged,
     });
   } catch (err) {
     if (err instanceof BinGoneError) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RespondSettings } from './types.js';
+import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 
 /** Header names are HTTP tokens (RFC 9110). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -32,9 +33,71 @@ export const respondPatchSchema = z
   .partial()
   .strict();
 
-/** Settings stored per bin. Later capabilities add keys beside `respond`. */
+/** Names of secrets: shown in verdicts instead of values. */
+export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The most secrets one bin holds. */
+export const MAX_SECRETS = 50;
+
+/** A secret as a bin stores it. */
+export interface StoredSecret {
+  name: string;
+  value: string;
+  scheme: SchemeId | null;
+}
+
+/**
+ * `secrets` as PATCH accepts it: the whole new list. An entry without `value`
+ * keeps the value of the current secret of that name, so a client that only
+ * ever saw masked values can rename, re-scope or reorder secrets.
+ */
+export const secretsPatchSchema = z
+  .array(
+    z
+      .object({
+        name: z.string().regex(SECRET_NAME, 'a secret name is 1–64 of letters, digits, _ . -'),
+        value: z.string().min(1, 'a secret value must not be empty').max(4096).optional(),
+        scheme: z
+          .string()
+          .refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)')
+          .nullable()
+          .optional(),
+      })
+      .strict(),
+  )
+  .max(MAX_SECRETS, `at most ${MAX_SECRETS} secrets`)
+  .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'secret names must be unique');
+
+/** Applies a validated `secrets` patch; throws with a sentence when a kept value has no current secret. */
+export function patchSecrets(current: StoredSecret[], patch: z.infer<typeof secretsPatchSchema>): StoredSecret[] {
+  return patch.map((entry) => {
+    const value = entry.value ?? current.find((s) => s.name === entry.name)?.value;
+    if (value === undefined) throw new Error(`secret "${entry.name}" has no value: send one`);
+    return { name: entry.name, value, scheme: (entry.scheme ?? null) as SchemeId | null };
+  });
+}
+
+/** A secret as the API shows it: the value masked, never whole. */
+export interface MaskedSecret {
+  name: string;
+  /** e.g. `whsec_…c123` */
+  value: string;
+  scheme: SchemeId | null;
+}
+
+/** Masks a list of secrets for everything that leaves the server. */
+export function maskSecrets(secrets: readonly { name: string; value: string; scheme?: SchemeId | null }[]): MaskedSecret[] {
+  return secrets.map((s) => ({ name: s.name, value: maskSecret(s.value), scheme: s.scheme ?? null }));
+}
+
+/** The secrets that judge a bin's captures: the bin's own, then the global ones. */
+export function secretsFor(settings: BinSettings, global: readonly SecretInput[]): SecretInput[] {
+  return [...settings.secrets, ...global];
+}
+
+/** Settings stored per bin. Later capabilities add keys beside these. */
 export interface BinSettings {
   respond: RespondSettings;
+  secrets: StoredSecret[];
 }
 
 /** What a new bin answers: 200 `{"ok":true}`. */
@@ -44,7 +107,7 @@ export function defaultRespond(): RespondSettings {
 
 /** Settings of a new bin. */
 export function defaultSettings(): BinSettings {
-  return { respond: defaultRespond() };
+  return { respond: defaultRespond(), secrets: [] };
 }
 
 /**
@@ -52,7 +115,7 @@ export function defaultSettings(): BinSettings {
  * row written by an earlier version never breaks a newer one.
  */
 export function normalizeSettings(stored: Partial<BinSettings> | undefined): BinSettings {
-  return { respond: { ...defaultRespond(), ...(stored?.respond ?? {}) } };
+  return { respond: { ...defaultRespond(), ...(stored?.respond ?? {}) }, secrets: stored?.secrets ?? [] };
 }
 
 /** Applies a validated `respond` patch: null resets to the default, keys merge. */

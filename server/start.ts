@@ -142,6 +142,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       webRoot: options.webRoot === undefined ? BUILT_WEB_ROOT : options.webRoot,
       version: VERSION,
       now,
+      globalSecrets: config.secrets,
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;

@@ -2,6 +2,10 @@ import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { HeaderPair } from './types.js';
 import type { BinSettings } from './settings.js';
+import type { SignatureVerdict } from './verify/index.js';
+
+/** A capture's signature verdict in one word, for lists and filters; null when unsigned. */
+export type Verdict = SignatureVerdict['status'];
 
 /** A bin row as the store keeps it; the API turns it into the public `Bin`. */
 export interface BinRecord {
@@ -32,6 +36,8 @@ export interface NewCapture {
   httpVersion: string | null;
   /** What hookbin answers; `status` null for a transport fault. */
   response: { status: number | null } & Record<string, unknown>;
+  signatures: SignatureVerdict[];
+  verdict: Verdict | null;
 }
 
 /** The summary columns of a stored capture (what lists and live events carry). */
@@ -48,10 +54,12 @@ export interface CaptureSummaryRecord {
   truncated: boolean;
   remoteAddress: string | null;
   status: number | null;
+  verdict: Verdict | null;
 }
 
 /** A stored capture without its body. */
 export interface CaptureRecord extends CaptureSummaryRecord {
+  signatures: SignatureVerdict[];
   headers: HeaderPair[];
   storedSize: number;
   httpVersion: string | null;
@@ -107,14 +115,34 @@ export interface Store {
   addCapture(input: NewCapture): Promise<AddedCapture>;
   /**
    * A bin's captures, newest first, at most `limit`, strictly older than the
-   * `before` cursor. `next` is the cursor of the following page, or null at
-   * the end. An unknown bin gives an empty page.
+   * `before` cursor, only those with `verdict` when given (`'unsigned'`: no
+   * signature header). `next` is the cursor of the following page, or null
+   * at the end. An unknown bin gives an empty page.
    */
-  listCaptures(binId: string, opts: { limit: number; before?: number }): { captures: CaptureSummaryRecord[]; next: number | null };
+  listCaptures(
+    binId: string,
+    opts: { limit: number; before?: number; verdict?: Verdict | 'unsigned' },
+  ): { captures: CaptureSummaryRecord[]; next: number | null };
   /** The capture without its body, or undefined when missing. */
   getCapture(id: string): CaptureRecord | undefined;
   /** The stored body bytes and Content-Type, or undefined when the capture is missing. */
   getBody(id: string): { data: Buffer; contentType: string | null } | undefined;
+  /**
+   * Up to `limit` captures with their headers and bodies, in `seq` order
+   * after `afterSeq`, for re-verification; all bins when `binId` is null.
+   * Empty past the end or for an unknown bin.
+   */
+  capturesToVerify(
+    binId: string | null,
+    afterSeq: number,
+    limit: number,
+  ): { seq: number; binId: string; receivedAt: number; headers: HeaderPair[]; body: Buffer }[];
+  /** Replaces stored verdicts in one transaction; rows that no longer exist are skipped. */
+  setVerdicts(updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]): void;
+  /** A value of the `meta` table, or undefined when unset. */
+  getMeta(key: string): string | undefined;
+  /** Sets a value of the `meta` table. */
+  setMeta(key: string, value: string): void;
   /** Deletes one capture; returns its bin id, or undefined when missing. */
   deleteCapture(id: string): string | undefined;
   /** Deletes every capture of a bin; returns how many (0 for an unknown bin). */
@@ -164,9 +192,11 @@ interface SummaryRow {
   truncated: number;
   remote_address: string | null;
   status: number | null;
+  verdict: string | null;
 }
 
 interface CaptureRow extends SummaryRow {
+  signatures: string;
   headers: string;
   stored_size: number;
   response: string;
@@ -174,7 +204,7 @@ interface CaptureRow extends SummaryRow {
 }
 
 const SUMMARY_COLUMNS =
-  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status';
+  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, verdict';
 
 function toBin(row: BinRow): BinRecord {
   return {
@@ -201,6 +231,7 @@ function toSummary(row: SummaryRow): CaptureSummaryRecord {
     truncated: row.truncated === 1,
     remoteAddress: row.remote_address,
     status: row.status,
+    verdict: row.verdict as Verdict | null,
   };
 }
 
@@ -208,6 +239,7 @@ function toCapture(row: CaptureRow): CaptureRecord {
   const meta = JSON.parse(row.meta) as { httpVersion?: string };
   return {
     ...toSummary(row),
+    signatures: JSON.parse(row.signatures) as SignatureVerdict[],
     headers: JSON.parse(row.headers) as HeaderPair[],
     storedSize: row.stored_size,
     httpVersion: meta.httpVersion ?? null,
@@ -243,9 +275,9 @@ export function openStore(options: StoreOptions): Store {
     deleteBin: db.prepare<[string]>('DELETE FROM bins WHERE id = ?'),
     insertCapture: db.prepare(
       `INSERT INTO captures (id, bin_id, received_at, method, path, query, content_type, body_size,
-         stored_size, truncated, remote_address, status, headers, response, meta)
+         stored_size, truncated, remote_address, status, headers, response, meta, signatures, verdict)
        VALUES (@id, @binId, @receivedAt, @method, @path, @query, @contentType, @bodySize,
-         @storedSize, @truncated, @remoteAddress, @status, @headers, @response, @meta)`,
+         @storedSize, @truncated, @remoteAddress, @status, @headers, @response, @meta, @signatures, @verdict)`,
     ),
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
     binCount: db.prepare<[string], { capture_count: number }>('SELECT capture_count FROM bins WHERE id = ?'),
@@ -256,6 +288,23 @@ export function openStore(options: StoreOptions): Store {
     listCaptures: db.prepare<[string, number, number], SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
+    listByVerdict: db.prepare<[string, number, string, number], SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? AND verdict = ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    listUnsigned: db.prepare<[string, number, number], SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? AND verdict IS NULL ORDER BY seq DESC LIMIT ?`,
+    ),
+    toVerifyInBin: db.prepare<[string, number, number], { seq: number; bin_id: string; received_at: number; headers: string; data: Buffer }>(
+      `SELECT c.seq, c.bin_id, c.received_at, c.headers, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+       WHERE c.bin_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
+    ),
+    toVerifyAll: db.prepare<[number, number], { seq: number; bin_id: string; received_at: number; headers: string; data: Buffer }>(
+      `SELECT c.seq, c.bin_id, c.received_at, c.headers, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+       WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
+    ),
+    setVerdict: db.prepare<[string, string | null, number]>('UPDATE captures SET signatures = ?, verdict = ? WHERE seq = ?'),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
     getBody: db.prepare<[string], { data: Buffer; content_type: string | null }>(
       'SELECT b.data, c.content_type FROM captures c JOIN bodies b ON b.seq = c.seq WHERE c.id = ?',
@@ -284,6 +333,8 @@ export function openStore(options: StoreOptions): Store {
       headers: JSON.stringify(input.headers),
       response: JSON.stringify(input.response),
       meta: JSON.stringify({ httpVersion: input.httpVersion }),
+      signatures: JSON.stringify(input.signatures),
+      verdict: input.verdict,
     });
     stmt.insertBody.run(info.lastInsertRowid, input.body);
     const excess = count.capture_count + 1 - options.maxCapturesPerBin;
@@ -307,8 +358,13 @@ export function openStore(options: StoreOptions): Store {
         truncated: input.truncated,
         remoteAddress: input.remoteAddress,
         status: input.response.status,
+        verdict: input.verdict,
       },
     };
+  });
+
+  const writeVerdicts = db.transaction((updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]) => {
+    for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
   });
 
   let closed = false;
@@ -347,8 +403,14 @@ export function openStore(options: StoreOptions): Store {
         return Promise.reject(err);
       }
     },
-    listCaptures(binId, { limit, before }) {
-      const rows = stmt.listCaptures.all(binId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    listCaptures(binId, { limit, before, verdict }) {
+      const from = before ?? Number.MAX_SAFE_INTEGER;
+      const rows =
+        verdict === undefined
+          ? stmt.listCaptures.all(binId, from, limit + 1)
+          : verdict === 'unsigned'
+            ? stmt.listUnsigned.all(binId, from, limit + 1)
+            : stmt.listByVerdict.all(binId, from, verdict, limit + 1);
       const more = rows.length > limit;
       const page = (more ? rows.slice(0, limit) : rows).map(toSummary);
       return { captures: page, next: more ? page[page.length - 1]!.seq : null };
@@ -360,6 +422,19 @@ export function openStore(options: StoreOptions): Store {
     getBody(id) {
       const row = stmt.getBody.get(id);
       return row && { data: row.data, contentType: row.content_type };
+    },
+    capturesToVerify(binId, afterSeq, limit) {
+      const rows = binId === null ? stmt.toVerifyAll.all(afterSeq, limit) : stmt.toVerifyInBin.all(binId, afterSeq, limit);
+      return rows.map((r) => ({ seq: r.seq, binId: r.bin_id, receivedAt: r.received_at, headers: JSON.parse(r.headers) as HeaderPair[], body: r.data }));
+    },
+    setVerdicts(updates) {
+      writeVerdicts(updates);
+    },
+    getMeta(key) {
+      return stmt.getMeta.get(key)?.value;
+    },
+    setMeta(key, value) {
+      stmt.setMeta.run(key, value);
     },
     deleteCapture(id) {
       const row = stmt.captureBin.get(id);

@@ -81,6 +81,8 @@ function newCapture(binId: string, n: number, body: Uint8Array = Buffer.from(`bo
     remoteAddress: '127.0.0.1',
     httpVersion: '1.1',
     response: { status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null },
+    signatures: [],
+    verdict: null,
   };
 }
 
@@ -369,7 +371,7 @@ describe('the store directly', () => {
     s.createBin({ id: 'b0', name: 'zero', createdAt: 500, settings });
     expect(s.listBins().map((b) => b.id)).toEqual(['b0', 'b1']);
 
-    const changed = { respond: { status: 500, headers: {}, body: 'no' } };
+    const changed = { respond: { status: 500, headers: {}, body: 'no' }, secrets: [] };
     expect(s.updateBin('b1', { settings: changed })).toEqual({ ...bin, settings: changed });
     expect(s.updateBin('b1', { name: 'renamed' })).toEqual({ ...bin, name: 'renamed', settings: changed });
     expect(s.deleteBin('b1')).toBe(true);

@@ -1,0 +1,72 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Store, Verdict } from './store.js';
+import type { HeaderPair } from './types.js';
+import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from './verify/index.js';
+
+/** Which verdict a list shows when several schemes signed one request. */
+const RANK: Verdict[] = ['valid', 'expired', 'invalid', 'malformed', 'no-secret'];
+
+/**
+ * A capture's verdict in one word: the best of its schemes' (one valid
+ * signature is enough), or null when it carried no signature header.
+ */
+export function summarizeVerdict(signatures: readonly SignatureVerdict[]): Verdict | null {
+  let best: Verdict | null = null;
+  for (const s of signatures) if (best === null || RANK.indexOf(s.status) < RANK.indexOf(best)) best = s.status;
+  return best;
+}
+
+/** Unix seconds of a capture's arrival: timed signatures are judged as of then. */
+function arrivalSeconds(receivedAt: number): number {
+  return Math.floor(receivedAt / 1000);
+}
+
+/** The verdicts of one request, as the capture path stores them (no diagnosis). */
+export function judgeRequest(
+  headers: HeaderPair[],
+  body: Uint8Array,
+  receivedAt: number,
+  secrets: readonly SecretInput[],
+): { signatures: SignatureVerdict[]; verdict: Verdict | null } {
+  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt) }, secrets);
+  return { signatures, verdict: summarizeVerdict(signatures) };
+}
+
+/** Fresh verdicts with a diagnosis for each that is not valid: for one capture's detail. */
+export function explainRequest(
+  headers: HeaderPair[],
+  body: Uint8Array,
+  receivedAt: number,
+  secrets: readonly SecretInput[],
+): SignatureVerdict[] {
+  const input = { headers, body, now: arrivalSeconds(receivedAt) };
+  return verifySignatures(input, secrets).map((v) => (v.status === 'valid' ? v : { ...v, diagnosis: diagnose(input, v.scheme, secrets) }));
+}
+
+const BATCH = 200;
+
+/**
+ * Recomputes the stored verdicts of a bin's captures (every bin's when
+ * `binId` is null) after their secrets changed. Works in batches and yields
+ * between them, so captures keep flowing meanwhile. Resolves to how many
+ * captures it judged.
+ */
+export async function reverify(store: Store, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
+  let after = 0;
+  let judged = 0;
+  for (;;) {
+    const rows = store.capturesToVerify(binId, after, BATCH);
+    if (rows.length === 0) return judged;
+    const secretsByBin = new Map<string, readonly SecretInput[]>();
+    store.setVerdicts(
+      rows.map((r) => {
+        let secrets = secretsByBin.get(r.binId);
+        if (!secrets) secretsByBin.set(r.binId, (secrets = secretsOf(r.binId)));
+        return { seq: r.seq, ...judgeRequest(r.headers, r.body, r.receivedAt, secrets) };
+      }),
+    );
+    judged += rows.length;
+    after = rows[rows.length - 1]!.seq;
+    await nextTurn();
+  }
+}
