@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN, newBinId } from './ids.js';
 import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type Store } from './store.js';
-import { defaultSettings, normalizeSettings, patchRespond, respondPatchSchema } from './settings.js';
+import { defaultSettings, maskSecrets, normalizeSettings, patchRespond, patchSecrets, respondPatchSchema, secretsFor, secretsPatchSchema } from './settings.js';
+import { explainRequest, reverify } from './signatures.js';
+import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { decodeBody, DecodeError, parseEncodings } from './decode.js';
 import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from './types.js';
@@ -13,6 +15,8 @@ export interface ApiDeps {
   store: Store;
   version: string;
   now: () => number;
+  /** Secrets from the config, tried on every bin after the bin's own. */
+  globalSecrets: readonly SecretInput[];
   /** Tells live clients what changed; called after the store committed it. */
   publish: (message: ServerMessage, binId?: string) => void;
 }
@@ -26,7 +30,10 @@ const binParam = pathParams(z.object({ binId: binIdSchema }));
 const captureParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not a capture id') }));
 
 const createBinBody = z.object({ id: binIdSchema.optional(), name: nameSchema.optional() }).strict();
-const patchBinBody = z.object({ name: nameSchema.optional(), respond: respondPatchSchema.nullable().optional() }).strict();
+const patchBinBody = z
+  .object({ name: nameSchema.optional(), respond: respondPatchSchema.nullable().optional(), secrets: secretsPatchSchema.optional() })
+  .strict();
+const VERDICTS = ['valid', 'invalid', 'expired', 'malformed', 'no-secret', 'unsigned'] as const;
 const pageQuery = z.object({
   limit: z
     .string()
@@ -39,6 +46,7 @@ const pageQuery = z.object({
     .regex(/^\d{1,15}$/, 'before is the "next" cursor of a previous page')
     .transform(Number)
     .optional(),
+  verdict: z.enum(VERDICTS, { message: `verdict is one of ${VERDICTS.join(', ')}` }).optional(),
 });
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
 
@@ -48,6 +56,7 @@ function iso(ms: number): string {
 
 /** The public JSON of a bin; `origin` is the scheme and host the client used. */
 export function binJson(bin: BinRecord, origin: string): Bin {
+  const settings = normalizeSettings(bin.settings);
   return {
     id: bin.id,
     name: bin.name,
@@ -55,7 +64,9 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     createdAt: iso(bin.createdAt),
     captureCount: bin.captureCount,
     prunedCount: bin.prunedCount,
-    ...normalizeSettings(bin.settings),
+    respond: settings.respond,
+    // Values never leave the server whole.
+    secrets: maskSecrets(settings.secrets),
   };
 }
 
@@ -73,12 +84,26 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
     truncated: c.truncated,
     remoteAddress: c.remoteAddress,
     status: c.status,
+    verdict: c.verdict,
   };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function captureJson(record: CaptureRecord, body: Buffer): Capture {
+/**
+ * The capture's verdicts as of now's secrets, with a diagnosis for each that
+ * is not valid. A truncated body was never the signed one: say so instead of
+ * guessing at re-serialization.
+ */
+function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[]): Capture['signatures'] {
+  return explainRequest(record.headers, body, record.receivedAt, secrets).map((v) =>
+    record.truncated && v.status === 'invalid'
+      ? { ...v, diagnosis: `Only the first ${body.length} of ${record.bodySize} bytes were kept (the body was over --max-body), so the signature cannot match the stored bytes.` }
+      : v,
+  );
+}
+
+function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['signatures']): Capture {
   let text: string | null;
   try {
     text = utf8.decode(body);
@@ -93,7 +118,7 @@ function captureJson(record: CaptureRecord, body: Buffer): Capture {
     body: text,
     bodyBase64: body.toString('base64'),
     response: record.response as unknown as Capture['response'],
-    signatures: [],
+    signatures,
     event: null,
   };
 }
@@ -115,6 +140,7 @@ export function createApi(deps: ApiDeps) {
   const { store } = deps;
   return new Hono()
     .get('/health', (c) => c.json({ ok: true as const, version: deps.version }))
+    .get('/info', (c) => c.json({ version: deps.version, globalSecrets: maskSecrets(deps.globalSecrets) }))
     .post('/bins', jsonBody(createBinBody), (c) => {
       const input = c.req.valid('json');
       const id = input.id ?? newBinId();
@@ -137,15 +163,28 @@ export function createApi(deps: ApiDeps) {
       if (!bin) throw binNotFound(binId);
       return c.json(binJson(bin, originOf(c.req.url)));
     })
-    .patch('/bins/:binId', binParam, jsonBody(patchBinBody), (c) => {
+    .patch('/bins/:binId', binParam, jsonBody(patchBinBody), async (c) => {
       const { binId } = c.req.valid('param');
       const patch = c.req.valid('json');
       const bin = store.getBin(binId);
       if (!bin) throw binNotFound(binId);
       const settings = normalizeSettings(bin.settings);
       if (patch.respond !== undefined) settings.respond = patchRespond(settings.respond, patch.respond);
+      if (patch.secrets !== undefined) {
+        try {
+          settings.secrets = patchSecrets(settings.secrets, patch.secrets);
+        } catch (err) {
+          throw new ApiError(400, 'invalid_secrets', (err as Error).message);
+        }
+      }
       const updated = store.updateBin(binId, { name: patch.name, settings });
       if (!updated) throw binNotFound(binId);
+      if (patch.secrets !== undefined) {
+        // The answer waits for the stored verdicts, so a client that refetches
+        // after it sees them judged by the new secrets.
+        await reverify(store, binId, () => secretsFor(settings, deps.globalSecrets));
+        deps.publish({ type: 'captures.reverified', binId }, binId);
+      }
       const json = binJson(updated, originOf(c.req.url));
       deps.publish({ type: 'bin.updated', bin: json });
       return c.json(json);
@@ -158,9 +197,9 @@ export function createApi(deps: ApiDeps) {
     })
     .get('/bins/:binId/captures', binParam, queryParams(pageQuery), (c) => {
       const { binId } = c.req.valid('param');
-      const { limit, before } = c.req.valid('query');
+      const { limit, before, verdict } = c.req.valid('query');
       if (!store.getBin(binId)) throw binNotFound(binId);
-      const page = store.listCaptures(binId, { limit: limit ?? 50, before });
+      const page = store.listCaptures(binId, { limit: limit ?? 50, before, verdict });
       const body: CapturePage = { captures: page.captures.map(summaryJson), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
@@ -176,7 +215,9 @@ export function createApi(deps: ApiDeps) {
       const record = store.getCapture(id);
       const body = store.getBody(id);
       if (!record || !body) throw captureNotFound(id);
-      return c.json(captureJson(record, body.data));
+      const bin = store.getBin(record.binId);
+      const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
+      return c.json(captureJson(record, body.data, explainCapture(record, body.data, secrets)));
     })
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');

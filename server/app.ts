@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps) {
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
-    .route('/', createApi({ store: deps.store, version: deps.version, now, publish }));
+    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }));
 
   const app = new Hono()
     .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, onCapture }))

@@ -23,6 +23,8 @@ export function banner(running: Running, config: Config): string[] {
     `  Inspector  ${running.inspectorUrl}`,
     `  Bin URL    ${running.binUrl}`,
     `  Data       ${running.dbFile ?? 'in memory (--memory): nothing is kept after exit'}`,
+    // Names only: a secret's value is never printed.
+    ...(config.secrets.length > 0 ? [`  Secrets    ${config.secrets.map((s) => s.name).join(', ')} (checked on every bin)`] : []),
     '',
     '  Try it:',
     `    curl -X POST ${running.binUrl} -H 'Content-Type: application/json' -d '{"hello":"world"}'`,

@@ -164,6 +164,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       .map(([k, val]) => parseSecret(`${k.slice('HOOKBIN_SECRET_'.length)}=${val}`, k.replace(/^(HOOKBIN_SECRET_).*/, '$1<NAME>'))),
     ...((v.secret as string[] | undefined) ?? []).map((s) => parseSecret(s, '--secret')),
   ];
+  const seen = new Set<string>();
+  for (const { name } of secrets) {
+    if (seen.has(name)) throw new ConfigError(`the secret name "${name}" is given twice (--secret or HOOKBIN_SECRET_${name})`);
+    seen.add(name);
+  }
   const dataDir = resolve(expandHome(pick('data-dir', 'HOOKBIN_DATA_DIR') ?? '~/.hookbin', home));
 
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RespondSettings } from './types.js';
+import type { MaskedSecret, RespondSettings } from './types.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 
 /** Header names are HTTP tokens (RFC 9110). */
@@ -74,14 +74,6 @@ export function patchSecrets(current: StoredSecret[], patch: z.infer<typeof secr
     if (value === undefined) throw new Error(`secret "${entry.name}" has no value: send one`);
     return { name: entry.name, value, scheme: (entry.scheme ?? null) as SchemeId | null };
   });
-}
-
-/** A secret as the API shows it: the value masked, never whole. */
-export interface MaskedSecret {
-  name: string;
-  /** e.g. `whsec_…c123` */
-  value: string;
-  scheme: SchemeId | null;
 }
 
 /** Masks a list of secrets for everything that leaves the server. */

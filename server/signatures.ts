@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { normalizeSettings, secretsFor } from './settings.js';
 import type { Store, Verdict } from './store.js';
 import type { HeaderPair } from './types.js';
 import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from './verify/index.js';
@@ -69,4 +71,27 @@ export async function reverify(store: Store, binId: string | null, secretsOf: (b
     after = rows[rows.length - 1]!.seq;
     await nextTurn();
   }
+}
+
+/** The `meta` key holding the fingerprint of the global secrets the stored verdicts were judged with. */
+const GLOBAL_SECRETS_KEY = 'global-secrets';
+
+function fingerprint(secrets: readonly SecretInput[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(secrets.map((s) => [s.name, s.value, s.scheme ?? null])))
+    .digest('hex');
+}
+
+/**
+ * Re-judges every stored capture when the global secrets differ from those
+ * the stored verdicts were computed with (or none were recorded: a database
+ * from before verdicts existed). Resolves to how many captures it judged,
+ * 0 when nothing changed.
+ */
+export async function reverifyIfSecretsChanged(store: Store, globalSecrets: readonly SecretInput[]): Promise<number> {
+  const print = fingerprint(globalSecrets);
+  if (store.getMeta(GLOBAL_SECRETS_KEY) === print) return 0;
+  const judged = await reverify(store, null, (binId) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets));
+  store.setMeta(GLOBAL_SECRETS_KEY, print);
+  return judged;
 }

@@ -13,6 +13,7 @@ import { createHub, type Hub } from './hub.js';
 import { MAX_CLIENT_MESSAGE } from './live.js';
 import { defaultSettings } from './settings.js';
 import { openStore, type Store } from './store.js';
+import { reverifyIfSecretsChanged } from './signatures.js';
 import { VERSION } from './version.js';
 
 /** The built inspector next to the compiled server (`dist/server` → `dist/web`). */
@@ -44,6 +45,12 @@ export interface Running {
   store: Store;
   hub: Hub;
   server: Server;
+  /**
+   * Settles when stored verdicts agree with the configured global secrets
+   * (re-judged in the background after a change); resolves to how many
+   * captures were re-judged.
+   */
+  reverified: Promise<number>;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -149,6 +156,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const port = await listen(server, config.port, config.host);
     const origin = `http://${displayHost(config.host)}:${port}`;
     const firstBin = store.listBins()[0]!;
+    // Captures keep flowing while old verdicts are re-judged in batches.
+    const reverified = reverifyIfSecretsChanged(store, config.secrets).then((n) => {
+      if (n > 0) hub.publish({ type: 'captures.reverified', binId: null });
+      return n;
+    });
+    // A failure here (e.g. the store closed mid-way) must not crash the process.
+    const settled = reverified.catch(() => 0);
     let closing: Promise<void> | undefined;
     return {
       origin,
@@ -160,10 +174,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       store,
       hub,
       server,
+      reverified: settled,
       close(graceMs = 10_000) {
         // Live sockets never end by themselves; drop them so close() can finish.
         hub.close();
-        closing ??= closeServer(server, graceMs).then(() => store.close());
+        closing ??= closeServer(server, graceMs)
+          .then(() => settled)
+          .then(() => store.close());
         return closing;
       },
     };

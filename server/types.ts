@@ -3,8 +3,23 @@
  * The inspector imports these types; nothing here has runtime code.
  */
 
+import type { SchemeId, SignatureStatus, SignatureVerdict } from './verify/types.js';
+
+export type { SchemeId, SignatureStatus, SignatureVerdict };
+
 /** A header as received or sent: `[name, value]`, name case preserved. */
 export type HeaderPair = [name: string, value: string];
+
+/** A signing secret as the API shows it: the value masked (`whsec_…c123`), never whole. */
+export interface MaskedSecret {
+  name: string;
+  value: string;
+  /** When set, the secret is only tried for this scheme. */
+  scheme: SchemeId | null;
+}
+
+/** A capture's signature verdict in one word: the best of its `signatures`' statuses. */
+export type Verdict = SignatureStatus;
 
 /** What a bin answers to every request (issue 5 adds faults, sequences and rules). */
 export interface RespondSettings {
@@ -28,6 +43,8 @@ export interface Bin {
   /** How many captures retention removed from this bin. */
   prunedCount: number;
   respond: RespondSettings;
+  /** The bin's own signing secrets, masked; tried before the global ones. */
+  secrets: MaskedSecret[];
 }
 
 /** What hookbin answered to a captured request. */
@@ -58,6 +75,8 @@ export interface CaptureSummary {
   remoteAddress: string | null;
   /** The status hookbin answered. */
   status: number | null;
+  /** The best signature status of the capture, or null when it carried no signature header. */
+  verdict: Verdict | null;
 }
 
 /** The whole capture, as `GET /api/captures/{id}` returns it. */
@@ -72,8 +91,12 @@ export interface Capture extends CaptureSummary {
   /** The stored body bytes, base64. */
   bodyBase64: string;
   response: CaptureResponse;
-  /** Signature verdicts (filled by the signature checks, issue 4). */
-  signatures: unknown[];
+  /**
+   * One verdict per scheme whose header is present, judged now with the
+   * current secrets as of the capture's arrival time; `diagnosis` says why
+   * one is not valid when hookbin can tell.
+   */
+  signatures: SignatureVerdict[];
   /** Event grouping (filled by the retry timeline, issue 5). */
   event: null;
 }
@@ -112,5 +135,7 @@ export type ServerMessage =
   | { type: 'bin.created'; bin: Bin }
   | { type: 'bin.updated'; bin: Bin }
   | { type: 'bin.deleted'; binId: string }
+  /** Stored verdicts changed because secrets changed: refetch the list (`binId` null: every bin). */
+  | { type: 'captures.reverified'; binId: string | null }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string };

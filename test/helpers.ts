@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../server/config.js';
+import WebSocket from 'ws';
 import { start, type Running } from '../server/start.js';
+import type { ServerMessage } from '../server/types.js';
 
 /** The built inspector; tests run the server from source, so they name it. */
 export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
@@ -101,4 +103,20 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, wha
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A real ws client on `/api/ws` that records every message; `opened` is 101 or the refusal status. */
+export async function connectLive(server: TestServer, opts: { token?: string | null; origin?: string } = {}) {
+  const token = opts.token === undefined ? server.token : opts.token;
+  const url = `${server.origin.replace('http', 'ws')}/api/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const ws = new WebSocket(url, { headers: opts.origin ? { origin: opts.origin } : {} });
+  const messages: ServerMessage[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
+  const opened = await new Promise<number>((resolve) => {
+    ws.on('open', () => resolve(101));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(0));
+  });
+  const of = <T extends ServerMessage['type']>(type: T) => messages.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
+  return { ws, messages, opened, of };
 }

@@ -40,6 +40,7 @@ const created = (binId: string): ServerMessage => ({
     truncated: false,
     remoteAddress: null,
     status: 200,
+    verdict: null,
   },
 });
 

@@ -1,25 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../server/types.js';
-import { cleanupTempDirs, startServer, waitFor, type TestServer } from './helpers.js';
+import { cleanupTempDirs, connectLive, startServer, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
-
-/** A real ws client that records every message. */
-async function connectLive(server: TestServer, opts: { token?: string | null; origin?: string } = {}) {
-  const token = opts.token === undefined ? server.token : opts.token;
-  const url = `${server.origin.replace('http', 'ws')}/api/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
-  const ws = new WebSocket(url, { headers: opts.origin ? { origin: opts.origin } : {} });
-  const messages: ServerMessage[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
-  const opened = await new Promise<number>((resolve) => {
-    ws.on('open', () => resolve(101));
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('error', () => resolve(0));
-  });
-  const of = <T extends ServerMessage['type']>(type: T) => messages.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
-  return { ws, messages, opened, of };
-}
 
 describe('GET /api/ws', () => {
   let server: TestServer;

@@ -43,6 +43,7 @@ function cap(n: number, over: Partial<CaptureSummary> = {}): CaptureSummary {
     truncated: false,
     remoteAddress: '127.0.0.1',
     status: 200,
+    verdict: null,
     ...over,
   };
 }
@@ -56,6 +57,7 @@ function bin(id: string, over: Partial<Bin> = {}): Bin {
     captureCount: 0,
     prunedCount: 0,
     respond: { status: 200, headers: {}, body: '{"ok":true}' },
+    secrets: [],
     ...over,
   };
 }

@@ -28,7 +28,8 @@ const NAMES: Record<SchemeId, string> = {
  * One sentence saying why `scheme`'s signature on this request is not valid
  * for `secrets` (the same list the verdict was computed with, e.g. the bin's
  * secrets plus the global ones), or null when it is valid, when the scheme's
- * header is absent or unknown, or when hookbin cannot tell. Causes checked,
+ * header is absent or unknown. An invalid signature with no cause found
+ * still gets a sentence naming the secrets tried. Causes checked,
  * in order: header does not parse (with what was expected, or a right HMAC
  * in the wrong encoding); no applicable secret; timestamp outside the
  * tolerance; a secret restricted to another scheme matches; the `whsec_`
@@ -70,10 +71,18 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
         secretWhitespace(s, p, input, candidates) ||
         wrongEncoding(s, p, input, candidates) ||
         bodyChanged(s, p, input, candidates) ||
-        secretInHeader(s, input, secrets)
+        secretInHeader(s, input, secrets) ||
+        noMatch(candidates)
       );
     }
   }
+}
+
+/** When no cause is found, what hookbin knows still helps: which secrets it tried, and what it ruled out. */
+function noMatch(candidates: readonly SecretInput[]): string {
+  const names = candidates.map((c) => `"${c.name}"`).join(', ');
+  const tried = candidates.length === 1 ? `secret ${names}` : `any of the secrets ${names}`;
+  return `The signature was not made with ${tried}, nor with the body re-serialized or its line endings changed: the sender likely signs with another secret, or the body was altered on the way.`;
 }
 
 function matched(r: VerifyResult): boolean {
