@@ -1,0 +1,312 @@
+/**
+ * Event identity of a captured request: which event a delivery belongs to
+ * (`key`, so retries of one event group together) and what kind of event it is
+ * (`type`). Pure: no I/O, no clock, nothing stored; the capture path calls it
+ * once per request and keeps the result.
+ *
+ * The key must be the same for every attempt of one event. Providers that
+ * re-sign each attempt (Stripe's `Stripe-Signature: t=…`, Standard Webhooks'
+ * `webhook-timestamp`/`webhook-signature`) change those headers between
+ * attempts, so no signature or timestamp header is ever part of the key.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { HeaderPair } from './types.js';
+
+/** A bin's own way to find the key, tried before the conventions. */
+export interface EventIdentityOptions {
+  /** A header name (matched case-insensitively) whose value is the key. */
+  keyHeader?: string | null;
+  /** An RFC 6901 JSON pointer into the JSON body whose string or number value is the key. */
+  keyPointer?: string | null;
+}
+
+/** Which event a request belongs to, and where that was read. */
+export interface EventIdentity {
+  /** At most {@link MAX_KEY_LENGTH} characters; never empty. */
+  key: string;
+  /** The event type, at most {@link MAX_TYPE_LENGTH} characters, or null when none was found. */
+  type: string | null;
+  /**
+   * Where the key came from: `header:<lower-case name>`, `body:<pointer>`,
+   * `custom-header:<lower-case name>`, `custom-pointer:<pointer>` or `body-hash`.
+   */
+  keySource: string;
+  /** Where the type came from (`header:<name>` or `body:<pointer>`), or null with no type. */
+  typeSource?: string | null;
+}
+
+/**
+ * Longest key kept. A longer value (a hostile header, a huge body string) is
+ * cut and given a hash suffix, so the store never holds more than this and two
+ * long values that share a prefix still make different keys.
+ */
+export const MAX_KEY_LENGTH = 200;
+/** Longest type kept; a longer one is cut (types are labels, no hash needed). */
+export const MAX_TYPE_LENGTH = 200;
+/** Bodies larger than this are never parsed as JSON: their key is the body hash. */
+export const MAX_JSON_PARSE_BYTES = 1024 * 1024;
+
+/**
+ * Headers that carry a per-event id, first found wins. Each stays the same
+ * across a provider's retries of one event (Standard Webhooks/Svix, GitHub,
+ * Shopify, Webconnex (seed 003), Twilio).
+ */
+export const KEY_HEADERS: readonly string[] = [
+  'webhook-id',
+  'svix-id',
+  'x-github-delivery',
+  'x-shopify-webhook-id',
+  'x-webconnex-delivery',
+  'i-twilio-idempotency-token',
+];
+
+/**
+ * JSON pointers into the body that carry the event id, first found wins, read
+ * only when no key header is present.
+ *
+ * The explicit names come before the generic `id` on purpose: Makeplans (seed
+ * 002) copies its data object's `id` (e.g. the booking's) into the root "for
+ * legacy reasons", so `booking.created` and `booking.confirmed` of one booking
+ * share a root `id`; its `idempotency_id` is the one unique per webhook.
+ */
+export const BODY_KEY_POINTERS: readonly string[] = [
+  '/idempotency_id', // seed 002 (Makeplans): "Unique id for this webhook"
+  '/event_id', // Slack Events API, Square, Paddle
+  '/id', // seed 001 (`evt_…`), seed 004 (`event.id` is the body's `id`), Stripe
+  '/data/object/id', // seed 000 (Movemint): payload `{type, data: {object}}`, no top-level id
+  '/event/id', // seed 004 read literally ("the `event.id` field") for payloads that nest the event
+];
+
+/** Headers that carry the event type, first found wins. */
+export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic'];
+
+/**
+ * JSON pointers into the body that carry the event type, first string wins.
+ * `event` is an object in some payloads (Slack's inner event, seed 004 read
+ * literally), which is why only strings count and `/event/type` comes last.
+ */
+export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];
+
+/** Header names are HTTP tokens (RFC 9110), as in settings.ts. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
+ * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
+ */
+const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
+
+/** Whether `name` is an HTTP header name (an RFC 9110 token). */
+export function isHttpToken(name: string): boolean {
+  return HEADER_NAME.test(name);
+}
+
+/** Whether `pointer` is a syntactically valid RFC 6901 JSON pointer (`""`, or `/`-prefixed tokens with only `~0`/`~1` escapes). */
+export function isJsonPointer(pointer: string): boolean {
+  return JSON_POINTER.test(pointer);
+}
+
+/** A bin's `keyHeader` as the API accepts it: an HTTP token of 1–256 characters, or null to clear it. */
+export const eventKeyHeaderSchema = z
+  .string()
+  .min(1, 'a key header name must not be empty')
+  .max(256, 'a key header name is at most 256 characters')
+  .regex(HEADER_NAME, 'a key header name must be an HTTP token (letters, digits and !#$%&\'*+.^_`|~-)');
+
+/** A bin's `keyPointer` as the API accepts it: an RFC 6901 JSON pointer of at most 1024 characters. */
+export const eventKeyPointerSchema = z
+  .string()
+  .max(1024, 'a key pointer is at most 1024 characters')
+  .refine(isJsonPointer, 'a key pointer must be a JSON pointer: "" or "/a/b", with ~0 for ~ and ~1 for /');
+
+/** Both options as a bin's settings patch accepts them; each optional, null clears it. */
+export const eventIdentityOptionsSchema = z
+  .object({
+    keyHeader: eventKeyHeaderSchema.nullable().optional(),
+    keyPointer: eventKeyPointerSchema.nullable().optional(),
+  })
+  .strict();
+
+/**
+ * Validates bin options without zod: null when they are fine, else one
+ * sentence saying what is wrong (for a 400 message).
+ */
+export function validateEventIdentityOptions(options: unknown): string | null {
+  const parsed = eventIdentityOptionsSchema.safeParse(options);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  return issue ? `${issue.path.join('.') || 'options'}: ${issue.message}` : 'invalid event key options';
+}
+
+/**
+ * Splits a valid JSON pointer into its unescaped reference tokens (`~1` → `/`
+ * first, then `~0` → `~`, as RFC 6901 §4 orders it). Null for an invalid one.
+ */
+export function parseJsonPointer(pointer: string): string[] | null {
+  if (!isJsonPointer(pointer)) return null;
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Array indices per RFC 6901: `0` or no leading zero; `-` (past the end) never resolves. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Resolves a JSON pointer against a parsed JSON value; undefined when any
+ * token is missing. Only own properties count, so `/constructor` or
+ * `/__proto__` never reach Object.prototype (a `__proto__` key that
+ * JSON.parse made an own property is read like any other).
+ */
+export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
+  const tokens = parseJsonPointer(pointer);
+  if (tokens === null) return undefined;
+  let node: unknown = doc;
+  for (const token of tokens) {
+    if (Array.isArray(node)) {
+      if (!ARRAY_INDEX.test(token)) return undefined;
+      const index = Number(token);
+      if (index >= node.length) return undefined;
+      node = node[index];
+    } else if (node !== null && typeof node === 'object') {
+      if (!Object.hasOwn(node, token)) return undefined;
+      node = (node as Record<string, unknown>)[token];
+    } else {
+      return undefined;
+    }
+  }
+  return node;
+}
+
+/**
+ * Finds the event key and type of a captured request. Key, first found wins:
+ *
+ * 1. the bin's `keyHeader`, then its `keyPointer` (`custom-header:…`, `custom-pointer:…`);
+ * 2. {@link KEY_HEADERS} (`header:…`), the first header of a name counting;
+ * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
+ * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
+ *
+ * Type: {@link TYPE_HEADERS}, then {@link BODY_TYPE_POINTERS} (strings only), else null.
+ *
+ * The body is read as JSON only when its first byte after an optional UTF-8
+ * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
+ * is valid UTF-8 and valid JSON; otherwise only headers and the hash count.
+ * Never throws; empty or blank values are skipped; values are capped
+ * ({@link MAX_KEY_LENGTH}, {@link MAX_TYPE_LENGTH}).
+ */
+export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: EventIdentityOptions = {}): EventIdentity {
+  const customHeader = options.keyHeader && isHttpToken(options.keyHeader) ? options.keyHeader.toLowerCase() : null;
+  const customPointer = options.keyPointer != null && isJsonPointer(options.keyPointer) ? options.keyPointer : null;
+
+  const wanted = new Set<string>([...KEY_HEADERS, ...TYPE_HEADERS]);
+  if (customHeader) wanted.add(customHeader);
+  const found = firstHeaders(headers, wanted);
+
+  // Parsed at most once, and only when a header did not already answer.
+  let parsed: { value: unknown } | undefined;
+  const json = (): unknown => (parsed ??= { value: parseJsonBody(body) }).value;
+
+  let key: { key: string; source: string } | null = null;
+  if (customHeader) {
+    const v = found.get(customHeader);
+    if (v !== undefined) key = { key: capKey(v), source: `custom-header:${customHeader}` };
+  }
+  if (!key && customPointer !== null) {
+    const v = keyValue(resolveJsonPointer(json(), customPointer));
+    if (v !== null) key = { key: capKey(v), source: `custom-pointer:${customPointer}` };
+  }
+  for (const name of KEY_HEADERS) {
+    if (key) break;
+    const v = found.get(name);
+    if (v !== undefined) key = { key: capKey(v), source: `header:${name}` };
+  }
+  for (const pointer of BODY_KEY_POINTERS) {
+    if (key) break;
+    const v = keyValue(resolveJsonPointer(json(), pointer));
+    if (v !== null) key = { key: capKey(v), source: `body:${pointer}` };
+  }
+  key ??= { key: bodyHash(body), source: 'body-hash' };
+
+  let type: { type: string; source: string } | null = null;
+  for (const name of TYPE_HEADERS) {
+    const v = found.get(name);
+    if (v !== undefined) {
+      type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
+      break;
+    }
+  }
+  for (const pointer of BODY_TYPE_POINTERS) {
+    if (type) break;
+    const v = resolveJsonPointer(json(), pointer);
+    if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
+  }
+
+  return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null };
+}
+
+/**
+ * The first value of each wanted (lower-case) header name, trimmed, in one
+ * pass that lower-cases each name once, so thousands of headers stay cheap.
+ * Only the first of a name counts: a blank first value makes the name absent
+ * rather than promoting a later duplicate.
+ */
+function firstHeaders(headers: readonly HeaderPair[], wanted: ReadonlySet<string>): Map<string, string> {
+  const first = new Map<string, string>();
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (wanted.has(lower) && !first.has(lower)) first.set(lower, value.trim());
+  }
+  for (const [name, value] of first) if (value === '') first.delete(name);
+  return first;
+}
+
+/** A key from a JSON value: non-blank strings as they are, finite numbers in JS's shortest form; else null. */
+function keyValue(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  // Integers above 2^53 lose digits in JSON.parse; every attempt loses them the same way, so grouping holds.
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The parsed body when it is a JSON object small enough to parse, else undefined. Never throws. */
+function parseJsonBody(body: Uint8Array): unknown {
+  if (body.length > MAX_JSON_PARSE_BYTES) return undefined;
+  let i = 0;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) i = 3; // a UTF-8 BOM, which the decoder drops
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
+  if (body[i] !== 0x7b) return undefined; // `{`: only objects carry ids and types
+  try {
+    return JSON.parse(UTF8.decode(body));
+  } catch {
+    // Invalid UTF-8, invalid JSON, or (in principle) nesting beyond what the parser takes.
+    return undefined;
+  }
+}
+
+/** `sha256:` and the first 32 hex digits (128 bits) of the body's SHA-256. */
+function bodyHash(body: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
+}
+
+/** Keeps keys of at most MAX_KEY_LENGTH; a longer one becomes its first 150 characters, `…`, and a hash of the whole. */
+function capKey(v: string): string {
+  if (v.length <= MAX_KEY_LENGTH) return v;
+  const hash = createHash('sha256').update(v, 'utf8').digest('hex').slice(0, 32);
+  return `${cutAt(v, 150)}…sha256:${hash}`;
+}
+
+/** Cuts to at most `max` UTF-16 units. */
+function capText(v: string, max: number): string {
+  return v.length <= max ? v : cutAt(v, max);
+}
+
+/** The first `n` UTF-16 units, minus a trailing lone high surrogate (which SQLite would store as U+FFFD). */
+function cutAt(v: string, n: number): string {
+  const cut = v.slice(0, n);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
