@@ -1,0 +1,206 @@
+/**
+ * Providers' retry schedules, as data. The timeline compares observed attempts
+ * with them, and the sender imitates them. Every preset names its source; where
+ * the source is silent (spacing, timeout), `note` says what hookbin assumed.
+ *
+ * Semantics shared by every preset: attempt 1 is the original delivery;
+ * `delays[i]` is the wait between attempt i+1 and attempt i+2, counted from
+ * the failure of the earlier attempt (as Svix words it: "each period is
+ * started following the failure of the preceding attempt"), so at most
+ * `1 + delays.length` attempts are made. Where a provider's table lists
+ * "Immediately" as its first line and means the original delivery (seed 001,
+ * Svix), it is not a retry; where it lists it among the retries (Slack), the
+ * first delay is 0.
+ */
+
+/** One provider's documented retry behaviour. */
+export interface RetryPreset {
+  /** Stable id, as `retry.preset` and the preset picker use it. */
+  id: string;
+  /** Human name, with the seed number for the seeds' providers. */
+  name: string;
+  /** Where the schedule comes from: a seed file path or the provider's doc URL. */
+  source: string;
+  /** Waits before each retry, ms: delays[0] is the gap between attempt 1 and attempt 2. */
+  delays: number[];
+  /** Ms the provider waits for an answer, when documented. */
+  timeoutMs?: number;
+  /** Which answers trigger a retry, in words. */
+  retriesOn: string;
+  /** What the source leaves open and what hookbin assumed instead. */
+  note?: string;
+  /**
+   * For presets whose retry count depends on the event type: type → number of
+   * retries, which takes the first that many of `delays`. A type not listed
+   * gets all of `delays`.
+   */
+  byEventType?: Record<string, number>;
+  /**
+   * True when the provider documents how many retries it makes but not when:
+   * `delays` is then hookbin's estimate (see `note`), and the timeline judges
+   * the gaps with a wider tolerance ({@link ESTIMATED_TOLERANCE_RATIO}).
+   */
+  estimated?: boolean;
+}
+
+/** A provider whose docs say it retries but give no schedule, so no preset can be built. */
+export interface UndocumentedSchedule {
+  id: string;
+  name: string;
+  source: string;
+  /** What the docs do say about retries. */
+  note: string;
+}
+
+/** The relative tolerance the timeline uses for presets whose spacing is estimated, instead of its default. */
+export const ESTIMATED_TOLERANCE_RATIO = 0.5;
+
+/** Shared module data: frozen all the way down, so no caller can change another's presets. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Every preset, in the order the picker shows them and in which ties of
+ * `bestPreset` are broken: the seeds' providers first, then the others.
+ */
+export const PRESETS: readonly RetryPreset[] = deepFreeze([
+  {
+    id: 'generic-api',
+    name: 'Generic API (seed 001)',
+    source: '../shared/seeds/001_054be4f1dc213fdd.txt',
+    // The seed's table: attempt 1 "Immediate", 2 "30 seconds", 3 "5 minutes",
+    // 4 "30 minutes", 5 "2 hours"; "After 5 failed attempts, the webhook is
+    // marked as failed". Attempt 1 is the delivery itself: 4 retries.
+    delays: [30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR],
+    retriesOn: 'any failed delivery: the docs do not define failure; their delivery log shows a 500 and a connection timeout as failed',
+    note: 'The table gives each attempt a "Delay" without saying from when; hookbin counts it from the previous attempt. No timeout is documented.',
+  },
+  {
+    id: 'makeplans',
+    name: 'Makeplans (seed 002)',
+    source: '../shared/seeds/002_56a13dfa69522e93.txt',
+    // "Maximum retries are 5": five retries after the first attempt.
+    delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
+    timeoutMs: 10 * SECOND,
+    retriesOn: 'any 4xx or 5xx answer (4xx too, "as they may be caused by temporary issues"), and no answer within 10 s',
+    note:
+      'Makeplans documents at most 5 retries and a 10 s timeout, not the spacing; hookbin assumes a doubling backoff from 1 minute (1, 2, 4, 8, 16 min). ' +
+      'That a timeout or a refused connection is retried is assumed too: the docs only name 4xx and 5xx.',
+    estimated: true,
+  },
+  {
+    id: 'webhooks-api-v2.4',
+    name: 'Webhooks API v2.4 (seed 004)',
+    source: '../shared/seeds/004_0dcf74c0a4f2fa7a.txt',
+    delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
+    retriesOn: 'a failed delivery ("Deliveries may retry on failure"): the docs do not define failure; hookbin counts any non-2xx answer, timeout or connection failure',
+    note:
+      'The docs give the number of retries per event type (3, 5 or 1), not their spacing or a timeout; hookbin assumes a doubling backoff from 1 minute. ' +
+      'An event type the table does not list gets the most retries (5).',
+    byEventType: {
+      'user.created': 3,
+      'user.deleted': 3,
+      'invoice.paid': 5,
+      'invoice.failed': 5,
+      'subscription.upgraded': 3,
+      'subscription.canceled': 3,
+      'trial.ending': 1,
+    },
+    estimated: true,
+  },
+  {
+    id: 'standard-webhooks',
+    name: 'Standard Webhooks / Svix',
+    source: 'https://docs.svix.com/retries',
+    // "Immediately, 5 seconds, 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours,
+    // 10 hours": the first line is the original attempt (their example: three
+    // failures then success "roughly 35 minutes and 5 seconds" after the first).
+    delays: [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR],
+    timeoutMs: 15 * SECOND,
+    retriesOn: 'any answer that is not 2xx (3xx redirects included), no answer within 15 s, or a connection failure',
+    note: 'Svix stops retrying when an answer carries `webhook-delivery: abort-message`. The Standard Webhooks spec itself fixes no schedule; this is Svix\'s.',
+  },
+  {
+    id: 'slack',
+    name: 'Slack Events API',
+    source: 'https://docs.slack.dev/apis/events-api/',
+    // "up to 3 times … nearly immediately, after 1 minute, after 5 minutes":
+    // here "immediately" is the first retry, so the first delay is 0.
+    delays: [0, 1 * MINUTE, 5 * MINUTE],
+    timeoutMs: 3 * SECOND,
+    retriesOn: 'no answer within 3 s, a non-2xx answer, more than 2 redirects, or a connection or TLS failure',
+    note: 'Retries carry `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`; an answer with `X-Slack-No-Retry: 1` stops them. On a timeout Slack retries 3 s after the attempt without waiting for its answer.',
+  },
+  {
+    id: 'shopify',
+    name: 'Shopify',
+    source: 'https://shopify.dev/changelog/updates-to-webhook-retry-mechanism',
+    delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 15 * MINUTE, 30 * MINUTE, 1 * HOUR, 2 * HOUR],
+    timeoutMs: 5 * SECOND,
+    retriesOn: 'no 2xx answer within 5 s (1 s to connect), a non-2xx answer, or a connection failure',
+    note:
+      'Shopify documents "8 times over 4 hours using an exponential backoff schedule", not the gaps; hookbin assumes a near-doubling from 1 minute that adds up to exactly 4 h ' +
+      '(1, 2, 4, 8, 15, 30 min, 1 h, 2 h). After 8 consecutive failures a subscription made through the Admin API is deleted.',
+    estimated: true,
+  },
+  {
+    id: 'github',
+    name: 'GitHub',
+    source: 'https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries',
+    delays: [],
+    timeoutMs: 10 * SECOND,
+    retriesOn: 'never: GitHub does not redeliver failed deliveries automatically; they can be redelivered by hand or through the REST API',
+    note: 'A delivery that gets no answer within 10 s is recorded as failed.',
+  },
+] satisfies RetryPreset[]);
+
+/**
+ * Seeds whose docs say deliveries are retried, or resent, without a schedule.
+ * They are listed so the picker can say so instead of silently missing them.
+ */
+export const UNDOCUMENTED_SCHEDULES: readonly UndocumentedSchedule[] = deepFreeze([
+  {
+    id: 'movemint',
+    name: 'Movemint (seed 000)',
+    source: '../shared/seeds/000_ccc27cdaa5140f43.txt',
+    note: 'Not documented: "Failed deliveries are retried automatically by the background job system" after any non-2xx answer; no count, spacing or timeout is given.',
+  },
+  {
+    id: 'webconnex',
+    name: 'Webconnex (seed 003)',
+    source: '../shared/seeds/003_b759fad866a5422a.txt',
+    note: 'Not documented: the docs mention no automatic retries, only resending from the request log (the signature is unchanged on resend).',
+  },
+]);
+
+/** The preset with this id, or undefined. */
+export function presetById(id: string): RetryPreset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/**
+ * The delays that apply to an event of this type: for a preset with
+ * `byEventType`, the first N delays when the type is listed with N retries;
+ * otherwise (no table, unlisted or null type) all of them. A new array.
+ */
+export function scheduleFor(preset: RetryPreset, eventType?: string | null): number[] {
+  const count = eventType != null && preset.byEventType && Object.hasOwn(preset.byEventType, eventType) ? preset.byEventType[eventType] : undefined;
+  return count === undefined ? [...preset.delays] : preset.delays.slice(0, count);
+}
+
+/**
+ * The schedule in the sender's form (design: `retry.schedule`, "the wait
+ * before each attempt, the first usually 0"): `[0, ...delays]`.
+ */
+export function sendSchedule(preset: RetryPreset, eventType?: string | null): number[] {
+  return [0, ...scheduleFor(preset, eventType)];
+}
