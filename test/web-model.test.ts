@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/types.js';
 import type { Api } from '../web/src/api.js';
 import { bodyTabs } from '../web/src/body.js';
-import { buildCurl, captureUrl, sampleCurl, shellQuote } from '../web/src/curl.js';
+import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellQuote } from '../web/src/curl.js';
 import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/format.js';
 import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount } from '../web/src/hex.js';
 import { parseJson, tryParseJson } from '../web/src/json.js';
@@ -296,10 +296,29 @@ describe('Copy as cURL', () => {
       'Accept:',
       '-H',
       'Expect:',
-      '--data-binary',
-      '@-',
+      '--data-raw',
+      '{}',
     ]);
-    expect(bodyFromCommand(cmd).toString()).toBe('{}');
+    expect(cmd).not.toContain('printf');
+  });
+
+  it('puts a plain-text body inline, exactly, and anything a terminal could alter through base64', () => {
+    const enc = (s: string | Uint8Array) => bytesToBase64(typeof s === 'string' ? new TextEncoder().encode(s) : s);
+    const curl = (body: string | Uint8Array) => buildCurl({ method: 'POST', url: 'http://h/b/x', headers: [['Content-Type', 'text/plain']], bodyBase64: enc(body) });
+    const text = `{"msg":"it's \"quoted\" $HOME \`id\` ! *","emoji":"🪝","accents":"crème brûlée"}\nsecond line\n`;
+    const inline = curlArgs(curl(text));
+    expect(inline.slice(-2)).toEqual(['--data-raw', text]);
+    expect(inlineBody(enc(text))).toBe(text);
+    // Each of these would be changed by a paste or hidden on screen: tab, CR, NUL, DEL, C1, BOM, bidi override, invalid UTF-8, too big.
+    const unsafe: (string | Uint8Array)[] = ['a\tb', 'a\r\nb', 'a\0b', 'a\x7fb', 'a\u0085b', '\ufeff{}', 'abc\u202edcba', new Uint8Array([0x7b, 0xff, 0x7d]), 'x'.repeat(INLINE_BODY_MAX + 1)];
+    for (const body of unsafe) {
+      const cmd = curl(body);
+      expect(inlineBody(enc(body))).toBeNull();
+      expect(cmd.startsWith("printf '%s' '")).toBe(true);
+      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+      expect(bodyFromCommand(cmd).equals(Buffer.from(bytes))).toBe(true);
+    }
+    expect(inlineBody(enc('x'.repeat(INLINE_BODY_MAX)))).toHaveLength(INLINE_BODY_MAX);
   });
 
   it('carries a binary body byte-exactly through base64', () => {

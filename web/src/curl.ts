@@ -1,10 +1,37 @@
 /**
  * "Copy as cURL": a shell command that sends a captured request again, byte
- * for byte. The body travels as base64 through `base64 -d` so binary bodies
- * (and trailing newlines, NUL bytes, invalid UTF-8) arrive exact; every
- * captured string is single-quoted so nothing in it is ever run by the shell.
+ * for byte. A plain-text body (the usual JSON webhook) goes inline with
+ * `--data-raw`, readable and editable; any other body (binary, invalid UTF-8,
+ * control characters, very large) travels as base64 through `base64 -d` so it
+ * arrives exact. Every captured string is single-quoted so nothing in it is
+ * ever run by the shell.
  */
 import type { HeaderPair } from '../../server/types.js';
+import { base64ToBytes, utf8OrNull } from './format.js';
+
+/**
+ * Inline bodies stay well under Linux's 128 KiB limit on one argument
+ * (MAX_ARG_STRLEN); bigger ones go through the base64 pipe.
+ */
+export const INLINE_BODY_MAX = 64 * 1024;
+
+/**
+ * Text that survives a trip through a clipboard, a terminal and single
+ * quotes unchanged: printable ASCII, newlines, and printable non-ASCII. Not
+ * tabs (a pasted tab triggers completion), not CR (terminals turn it into
+ * LF), not other controls, and no format characters such as bidi overrides
+ * or a BOM, which would make the shown command differ from what runs.
+ */
+const PASTE_SAFE = /^(?:[\n\x20-\x7e]|(?![\p{C}\p{Zl}\p{Zp}])[\u00a0-\u{10ffff}])*$/u;
+
+/** The body as text when it can go inline with `--data-raw` byte-exactly, else null. */
+export function inlineBody(bodyBase64: string): string | null {
+  if (bodyBase64 === '' || bodyBase64.length > Math.ceil(INLINE_BODY_MAX / 3) * 4) return null;
+  const bytes = base64ToBytes(bodyBase64);
+  if (bytes.length > INLINE_BODY_MAX) return null;
+  const text = utf8OrNull(bytes);
+  return text !== null && PASTE_SAFE.test(text) ? text : null;
+}
 
 /** Headers curl computes itself or that describe the old connection. */
 const SKIPPED = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
@@ -64,11 +91,13 @@ export function buildCurl(input: CurlInput): string {
   if (!has('accept')) lines.push(`-H ${shellQuote('Accept:')}`);
   if (sendsData && !has('content-type')) lines.push(`-H ${shellQuote('Content-Type:')}`);
   if (sendsData && !has('expect')) lines.push(`-H ${shellQuote('Expect:')}`);
-  if (hasBody) lines.push('--data-binary @-');
+  const inline = inlineBody(bodyBase64);
+  if (inline !== null) lines.push(`--data-raw ${shellQuote(inline)}`);
+  else if (hasBody) lines.push('--data-binary @-');
   else if (emptyDeclared) lines.push(`--data-binary ''`);
 
   const curl = [args.join(' '), ...lines].join(' \\\n  ');
-  return hasBody ? `printf '%s' ${shellQuote(bodyBase64)} | base64 -d | ${curl}` : curl;
+  return hasBody && inline === null ? `printf '%s' ${shellQuote(bodyBase64)} | base64 -d | ${curl}` : curl;
 }
 
 /** A first request to try against an empty bin. */
