@@ -613,6 +613,31 @@ describe('model catch-up', () => {
     expect(m.error.value).toBeNull();
   });
 
+  it('leaves a server that cannot be reached to the status badge: no toast, and an old one goes when it is back', async () => {
+    const fake = fakeApi(range(1, 3));
+    const { ApiRequestError, UNREACHABLE_MESSAGE } = await import('../web/src/api.js');
+    const listBins = fake.api.listBins;
+    fake.api.listBins = async () => {
+      throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
+    };
+    const m = createModel(fake.api);
+    await m.resync();
+    expect(m.error.value).toBeNull();
+    // A user action that failed while hookbin was down did say so …
+    m.error.value = UNREACHABLE_MESSAGE;
+    fake.api.listBins = listBins;
+    await m.resync();
+    // … until hookbin answered again.
+    expect(m.error.value).toBeNull();
+    expect(m.list.value.items).toHaveLength(3);
+    // Other failures still speak up.
+    fake.api.listBins = async () => {
+      throw new ApiRequestError(500, 'internal', 'database is locked');
+    };
+    await m.resync();
+    expect(m.error.value).toBe('database is locked');
+  });
+
   it('keyboard steps through the filtered list', async () => {
     const fake = fakeApi([cap(3, { method: 'GET' }), cap(2), cap(1, { method: 'GET' })]);
     const m = createModel(fake.api);

@@ -33,6 +33,14 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** The message of every failure to reach hookbin at all (status 0). */
+export const UNREACHABLE_MESSAGE = 'hookbin is not reachable; is it still running?';
+
+/** True when hookbin could not be reached at all (stopped, restarting, network down). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof ApiRequestError && err.status === 0;
+}
+
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
   try {
     return await fetch(path, {
@@ -42,7 +50,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiRequestError(0, 'unreachable', 'hookbin is not reachable; is it still running?');
+    throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
   }
 }
 

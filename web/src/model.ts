@@ -8,7 +8,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { Bin, Capture, CaptureSummary, ServerMessage } from '../../server/types.js';
 import type { Api } from './api.js';
-import { errorMessage, isAuthError } from './api.js';
+import { errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from './api.js';
 
 // ---------------------------------------------------------------- pure state
 
@@ -354,6 +354,8 @@ export function createModel(api: Api) {
         try {
           const fresh = sortBins(await api.listBins());
           authRequired.value = false;
+          // hookbin is back: an old "not reachable" toast is no longer true.
+          if (error.value === UNREACHABLE_MESSAGE) error.value = null;
           batch(() => {
             bins.value = fresh;
             binsLoaded.value = true;
@@ -371,7 +373,9 @@ export function createModel(api: Api) {
           const current = selectedCaptureId.value;
           if (current && details.value.get(current)?.state === 'error') void loadDetail(current);
         } catch (err) {
-          fail(err);
+          // A background refresh that cannot reach hookbin is what the status badge already
+          // says ("Reconnecting…"); a toast for it would only linger after the server is back.
+          if (!isUnreachable(err)) fail(err);
         }
       } while (resyncAgain);
     })().finally(() => {
