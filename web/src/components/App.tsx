@@ -9,17 +9,22 @@ import { CaptureDetail, DetailPlaceholder } from './CaptureDetail.js';
 import { CaptureList } from './CaptureList.js';
 import { ConfirmButton, CopyButton } from './common.js';
 
-const STATUS_TEXT: Record<ConnStatus, string> = {
+const STATUS_TEXT: Record<ConnStatus | 'signed-out', string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
+  'signed-out': 'No token',
 };
 
-function ConnectionStatus(props: { status: ConnStatus }) {
-  const title =
-    props.status === 'live'
-      ? 'New captures appear as they arrive'
-      : 'The live feed is down; hookbin retries on its own and catches up when it is back';
+const STATUS_TITLE: Record<ConnStatus | 'signed-out', string> = {
+  connecting: 'Opening the live feed',
+  live: 'New captures appear as they arrive',
+  reconnecting: 'The live feed is down; hookbin retries on its own and catches up when it is back',
+  'signed-out': 'The live feed waits for the token: open the inspector URL hookbin printed',
+};
+
+function ConnectionStatus(props: { status: ConnStatus | 'signed-out' }) {
+  const title = STATUS_TITLE[props.status];
   return (
     <span class="conn" data-testid="connection-status" data-status={props.status} title={title} role="status">
       <span class="conn-dot" aria-hidden="true" />
@@ -282,7 +287,8 @@ function TopBar(props: { model: Model }) {
           </button>
         </div>
       )}
-      <ConnectionStatus status={m.status.value} />
+      {/* Without the token the feed is stopped: "Connecting…" forever would be a lie. */}
+      <ConnectionStatus status={m.authRequired.value ? 'signed-out' : m.status.value} />
     </header>
   );
 }

@@ -20,7 +20,7 @@ function CreateBinForm(props: { onCreate: (input: { id?: string }) => Promise<st
       <input
         class="input mono"
         data-testid="create-bin-id"
-        placeholder="custom id (optional)"
+        placeholder="id (optional)"
         aria-label="Custom bin id (optional)"
         value={id}
         maxLength={64}

@@ -108,7 +108,10 @@ export function StatusBadge(props: { status: number | null }) {
   );
 }
 
-/** Pairs in order, duplicates visible (a repeated name is marked). */
+/** Names longer than this wrap in a bounded column instead of staying on one line (style.css `th.long`). */
+const LONG_NAME = 40;
+
+/** Pairs in order, duplicates visible: a repeated name is marked ×N on each of its rows. Names and values render as text only. */
 export function PairsTable(props: { pairs: readonly HeaderPair[]; testid?: string; nameLabel?: string; empty?: string }) {
   const counts = new Map<string, number>();
   for (const [n] of props.pairs) counts.set(n.toLowerCase(), (counts.get(n.toLowerCase()) ?? 0) + 1);
@@ -116,14 +119,17 @@ export function PairsTable(props: { pairs: readonly HeaderPair[]; testid?: strin
   return (
     <table class="pairs" data-testid={props.testid}>
       <tbody>
-        {props.pairs.map(([name, value], i) => (
-          <tr key={i} data-name={name.toLowerCase()}>
-            <th scope="row" class={(counts.get(name.toLowerCase()) ?? 0) > 1 ? 'dup' : undefined} title={(counts.get(name.toLowerCase()) ?? 0) > 1 ? 'this name appears more than once' : undefined}>
-              {name}
-            </th>
-            <td>{value === '' ? <span class="muted">(empty)</span> : value}</td>
-          </tr>
-        ))}
+        {props.pairs.map(([name, value], i) => {
+          const n = counts.get(name.toLowerCase()) ?? 0;
+          return (
+            <tr key={i} data-name={name.toLowerCase()}>
+              <th scope="row" class={[n > 1 && 'dup', name.length > LONG_NAME && 'long'].filter(Boolean).join(' ') || undefined} data-count={n > 1 ? n : undefined} title={n > 1 ? `this name arrived ${n} times` : undefined}>
+                {name}
+              </th>
+              <td>{value === '' ? <span class="muted">(empty)</span> : value}</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
