@@ -194,7 +194,10 @@ export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
  * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
  * is valid UTF-8 and valid JSON; otherwise only headers and the hash count.
  * Never throws; empty or blank values are skipped; values are capped
- * ({@link MAX_KEY_LENGTH}, {@link MAX_TYPE_LENGTH}).
+ * ({@link MAX_KEY_LENGTH}, {@link MAX_TYPE_LENGTH}). A `keyHeader` that is not
+ * an HTTP token or a `keyPointer` that is not a JSON pointer is ignored (a
+ * capture must never fail over a setting); validate them on the way in with
+ * {@link eventIdentityOptionsSchema}.
  */
 export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: EventIdentityOptions = {}): EventIdentity {
   const customHeader = options.keyHeader && isHttpToken(options.keyHeader) ? options.keyHeader.toLowerCase() : null;
