@@ -2,13 +2,25 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN, newBinId } from './ids.js';
-import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type Store } from './store.js';
-import { defaultSettings, maskSecrets, normalizeSettings, patchRespond, patchSecrets, respondPatchSchema, secretsFor, secretsPatchSchema } from './settings.js';
+import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type Store } from './store.js';
+import {
+  defaultSettings,
+  eventKeyPatchSchema,
+  maskSecrets,
+  normalizeSettings,
+  patchRespond,
+  patchSecrets,
+  respondPatchSchema,
+  secretsFor,
+  secretsPatchSchema,
+} from './settings.js';
+import { PRESETS, presetById } from './presets.js';
+import { bestPreset, compareTimeline } from './timeline.js';
 import { explainRequest, reverify } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { decodeBody, DecodeError, parseEncodings } from './decode.js';
-import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from './types.js';
+import type { Bin, Capture, CapturePage, CaptureSummary, EventPage, ServerMessage, WebhookEvent } from './types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {
@@ -31,7 +43,12 @@ const captureParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}
 
 const createBinBody = z.object({ id: binIdSchema.optional(), name: nameSchema.optional() }).strict();
 const patchBinBody = z
-  .object({ name: nameSchema.optional(), respond: respondPatchSchema.nullable().optional(), secrets: secretsPatchSchema.optional() })
+  .object({
+    name: nameSchema.optional(),
+    respond: respondPatchSchema.nullable().optional(),
+    secrets: secretsPatchSchema.optional(),
+    eventKey: eventKeyPatchSchema.nullable().optional(),
+  })
   .strict();
 const VERDICTS = ['valid', 'invalid', 'expired', 'malformed', 'no-secret', 'unsigned'] as const;
 const pageQuery = z.object({
@@ -48,6 +65,14 @@ const pageQuery = z.object({
     .optional(),
   verdict: z.enum(VERDICTS, { message: `verdict is one of ${VERDICTS.join(', ')}` }).optional(),
 });
+const presetIds = PRESETS.map((p) => p.id);
+const eventsQuery = pageQuery.omit({ verdict: true }).extend({
+  preset: z
+    .string()
+    .refine((id) => presetById(id) !== undefined, `preset is one of ${presetIds.join(', ')}`)
+    .optional(),
+});
+const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min(1).max(1000) }));
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
 
 function iso(ms: number): string {
@@ -67,6 +92,7 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     respond: settings.respond,
     // Values never leave the server whole.
     secrets: maskSecrets(settings.secrets),
+    eventKey: settings.eventKey,
   };
 }
 
@@ -85,6 +111,26 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
     remoteAddress: c.remoteAddress,
     status: c.status,
     verdict: c.verdict,
+    event: c.event,
+  };
+}
+
+/** An event with its gaps, compared with `presetId`'s schedule or the best-matching one, as of `now`. */
+function eventJson(e: EventRecord, presetId: string | undefined, now: number): WebhookEvent {
+  const observed = e.attempts.map((a) => ({ captureId: a.captureId, receivedAt: a.receivedAt, status: a.status }));
+  const preset = presetId === undefined ? undefined : presetById(presetId);
+  return {
+    key: e.key,
+    type: e.type,
+    attempts: e.attempts.map((a, i) => ({
+      captureId: a.captureId,
+      receivedAt: iso(a.receivedAt),
+      attempt: a.attempt,
+      gapMs: i === 0 ? null : a.receivedAt - e.attempts[i - 1]!.receivedAt,
+      status: a.status,
+      fault: a.fault,
+    })),
+    comparison: preset ? compareTimeline(observed, preset, { now, eventType: e.type }) : bestPreset(observed),
   };
 }
 
@@ -119,7 +165,7 @@ function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['s
     bodyBase64: body.toString('base64'),
     response: record.response as unknown as Capture['response'],
     signatures,
-    event: null,
+    event: record.event,
   };
 }
 
@@ -170,6 +216,7 @@ export function createApi(deps: ApiDeps) {
       if (!bin) throw binNotFound(binId);
       const settings = normalizeSettings(bin.settings);
       if (patch.respond !== undefined) settings.respond = patchRespond(settings.respond, patch.respond);
+      if (patch.eventKey !== undefined) settings.eventKey = patch.eventKey;
       if (patch.secrets !== undefined) {
         try {
           settings.secrets = patchSecrets(settings.secrets, patch.secrets);
@@ -203,6 +250,24 @@ export function createApi(deps: ApiDeps) {
       const body: CapturePage = { captures: page.captures.map(summaryJson), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
+    .get('/bins/:binId/events', binParam, queryParams(eventsQuery), (c) => {
+      const { binId } = c.req.valid('param');
+      const { limit, before, preset } = c.req.valid('query');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      const page = store.listEvents(binId, { limit: limit ?? 50, before });
+      const now = deps.now();
+      const body: EventPage = { events: page.events.map((e) => eventJson(e, preset, now)), next: page.next === null ? null : String(page.next) };
+      return c.json(body);
+    })
+    .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true })), (c) => {
+      const { binId, key } = c.req.valid('param');
+      const { preset } = c.req.valid('query');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      const event = store.getEvent(binId, key);
+      if (!event) throw new ApiError(404, 'event_not_found', `bin "${binId}" has no stored capture of event "${key}"`);
+      return c.json(eventJson(event, preset, deps.now()));
+    })
+    .get('/presets', (c) => c.json({ presets: PRESETS }))
     .delete('/bins/:binId/captures', binParam, (c) => {
       const { binId } = c.req.valid('param');
       if (!store.getBin(binId)) throw binNotFound(binId);

@@ -33,6 +33,8 @@ export interface AppDeps {
   hub?: Hub;
   /** Secrets from the config (`--secret`), tried on every bin after the bin's own. */
   globalSecrets?: readonly SecretInput[];
+  /** Aborted when the server shuts down: bin delays end early and hung requests are let go. */
+  shutdown?: AbortSignal;
   /** Called after each capture is committed. */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
 }
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps) {
     .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }));
 
   const app = new Hono()
-    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, onCapture }))
+    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, shutdown: deps.shutdown, onCapture }))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));

@@ -4,10 +4,13 @@ import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, 
 import { BIN_ID_PATTERN, newCaptureId } from './ids.js';
 import { BinGoneError, type CaptureSummaryRecord, type Store } from './store.js';
 import { normalizeSettings, secretsFor } from './settings.js';
+import { eventIdentity } from './events.js';
+import { decideAnswer } from './respond.js';
 import { judgeRequest } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { errorBody } from './errors.js';
-import type { CaptureResponse, HeaderPair } from './types.js';
+import type { CaptureResponse } from './types.js';
+import { carryOut } from './faults.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {
@@ -17,12 +20,11 @@ export interface IngressDeps {
   now: () => number;
   /** Secrets from the config, tried after each bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** Aborted when the server shuts down: delays end early and hung requests are let go. */
+  shutdown?: AbortSignal;
   /** Called after a capture is committed (the live feed hooks in here). */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
 }
-
-/** Statuses whose responses must not carry a body. */
-const NO_BODY_STATUS = new Set([204, 205, 304]);
 
 function jsonError(code: string, message: string): string {
   return JSON.stringify(errorBody(code, message));
@@ -32,29 +34,18 @@ function mib(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-/**
- * The answer to a captured request: the bin's configured response, or a 413
- * for a body over the limit. The body is a string so it is stored as sent.
- */
-function answerFor(respond: { status: number; headers: Record<string, string>; body: string }, truncated: boolean, maxBody: number, captureId: string): CaptureResponse {
-  if (truncated) {
-    return {
-      status: 413,
-      headers: [['content-type', 'application/json']],
-      body: jsonError(
-        'payload_too_large',
-        `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`,
-      ),
-      delayMs: 0,
-      fault: null,
-    };
-  }
+/** The answer to a body over the limit: a 413, whatever the bin is set to answer. */
+function tooLarge(maxBody: number, captureId: string): CaptureResponse {
   return {
-    status: respond.status,
-    headers: Object.entries(respond.headers) as HeaderPair[],
-    body: NO_BODY_STATUS.has(respond.status) ? '' : respond.body,
+    status: 413,
+    headers: [['content-type', 'application/json']],
+    body: jsonError(
+      'payload_too_large',
+      `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`,
+    ),
     delayMs: 0,
     fault: null,
+    reason: 'too large',
   };
 }
 
@@ -97,8 +88,13 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
   }
   const id = newCaptureId(receivedAt);
   const settings = normalizeSettings(bin.settings);
-  const response = answerFor(settings.respond, body.truncated, deps.maxBody, id);
   const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secretsFor(settings, deps.globalSecrets));
+  const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
+  const event = { key: identity.key, type: identity.type };
+  const answer = (attempt: number): CaptureResponse =>
+    body.truncated
+      ? tooLarge(deps.maxBody, id)
+      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
 
   let added;
   try {
@@ -116,7 +112,8 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
       body: body.bytes,
       remoteAddress: raw.remoteAddress,
       httpVersion: raw.httpVersion,
-      response: { ...response },
+      event,
+      answer,
       ...judged,
     });
   } catch (err) {
@@ -124,12 +121,12 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
     throw err;
   }
   deps.onCapture?.(added.capture, added.pruned);
-
-  const headers = new Headers();
-  for (const [name, value] of response.headers) headers.append(name, value);
-  headers.set('X-Hookbin-Capture-Id', id);
-  // After a 413 the rest of the body is not read; closing is the clean way out.
-  if (body.truncated) headers.set('Connection', 'close');
-  const noBody = raw.method === 'HEAD' || NO_BODY_STATUS.has(response.status);
-  return new Response(noBody ? null : response.body, { status: response.status, headers });
+  return carryOut(added.response, {
+    captureId: id,
+    method: raw.method,
+    // After a 413 the rest of the body is not read; closing is the clean way out.
+    close: body.truncated,
+    socket: c.env?.incoming?.socket,
+    shutdown: deps.shutdown,
+  });
 }

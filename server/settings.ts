@@ -23,15 +23,73 @@ const headerMap = z
     `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
   );
 
-/** `respond` as PATCH accepts it: every key optional, merged into the current one. */
+/** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */
+export const MAX_DELAY_MS = 600_000;
+/** The most rules one bin holds. */
+export const MAX_RULES = 50;
+
+const status = z.number().int().min(200, 'a status is 200–599').max(599, 'a status is 200–599');
+const fault = z.enum(['reset', 'hang'], { message: 'a fault is "reset" or "hang"' });
+const outcome = z.union([status, fault]);
+const delayMs = z.number().int().min(0).max(MAX_DELAY_MS, `delayMs is at most ${MAX_DELAY_MS} (10 minutes)`);
+const glob = z.string().min(1).max(500);
+
+const ruleSchema = z
+  .object({
+    match: z
+      .object({
+        method: z.string().regex(/^[A-Za-z]{1,20}$/, 'a method is letters only').optional(),
+        path: glob.optional(),
+        eventType: glob.optional(),
+        header: z.object({ name: z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'), value: glob.optional() }).strict().optional(),
+      })
+      .strict(),
+    respond: z
+      .object({ status, headers: headerMap, body: z.string().max(MAX_RESPOND_BODY), delayMs, fault: fault.nullable() })
+      .partial()
+      .strict(),
+  })
+  .strict();
+
+/** `respond` as PATCH accepts it: every key optional, merged into the current one; `null` clears an optional feature. */
 export const respondPatchSchema = z
   .object({
-    status: z.number().int().min(200).max(599),
+    status,
     headers: headerMap,
     body: z.string().max(MAX_RESPOND_BODY),
+    delayMs,
+    fault: fault.nullable(),
+    failFirst: z.object({ count: z.number().int().min(1).max(100), status: outcome.default(500) }).strict().nullable(),
+    sequence: z.array(outcome).min(1).max(100).nullable(),
+    random: z
+      .object({
+        rate: z.number().min(0).max(1),
+        status: outcome.default(500),
+        seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().default(null),
+      })
+      .strict()
+      .nullable(),
+    retryAfter: z.number().int().min(0).max(86_400).nullable(),
+    rules: z.array(ruleSchema).max(MAX_RULES, `at most ${MAX_RULES} rules`),
   })
   .partial()
   .strict();
+
+/** `eventKey` as PATCH accepts it: a header or a JSON pointer that names a bin's events, tried before the built-in keys. */
+export const eventKeyPatchSchema = z
+  .object({
+    header: z.string().regex(HEADER_NAME, 'header names must be HTTP tokens').max(200).nullable().default(null),
+    pointer: z
+      .string()
+      .max(500)
+      .regex(/^(\/([^~]|~[01])*)*$/, 'a JSON pointer is "" or starts with / (RFC 6901)')
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+/** A bin's own event key, or null for the built-in conventions only. */
+export type EventKeySettings = z.infer<typeof eventKeyPatchSchema>;
 
 /** Names of secrets: shown in verdicts instead of values. */
 export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -90,16 +148,28 @@ export function secretsFor(settings: BinSettings, global: readonly SecretInput[]
 export interface BinSettings {
   respond: RespondSettings;
   secrets: StoredSecret[];
+  eventKey: EventKeySettings | null;
 }
 
 /** What a new bin answers: 200 `{"ok":true}`. */
 export function defaultRespond(): RespondSettings {
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"ok":true}',
+    delayMs: 0,
+    fault: null,
+    failFirst: null,
+    sequence: null,
+    random: null,
+    retryAfter: null,
+    rules: [],
+  };
 }
 
 /** Settings of a new bin. */
 export function defaultSettings(): BinSettings {
-  return { respond: defaultRespond(), secrets: [] };
+  return { respond: defaultRespond(), secrets: [], eventKey: null };
 }
 
 /**
@@ -107,11 +177,15 @@ export function defaultSettings(): BinSettings {
  * row written by an earlier version never breaks a newer one.
  */
 export function normalizeSettings(stored: Partial<BinSettings> | undefined): BinSettings {
-  return { respond: { ...defaultRespond(), ...(stored?.respond ?? {}) }, secrets: stored?.secrets ?? [] };
+  return {
+    respond: { ...defaultRespond(), ...(stored?.respond ?? {}) },
+    secrets: stored?.secrets ?? [],
+    eventKey: stored?.eventKey ?? null,
+  };
 }
 
 /** Applies a validated `respond` patch: null resets to the default, keys merge. */
 export function patchRespond(current: RespondSettings, patch: z.infer<typeof respondPatchSchema> | null): RespondSettings {
   if (patch === null) return defaultRespond();
-  return { ...current, ...patch };
+  return { ...current, ...(patch as Partial<RespondSettings>) };
 }

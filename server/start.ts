@@ -140,6 +140,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       store.createBin({ id, name: 'default', createdAt: now(), settings: defaultSettings() });
     }
     const hub = createHub({ version: VERSION });
+    const shutdown = new AbortController();
     const app = createApp({
       store,
       hub,
@@ -150,6 +151,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       version: VERSION,
       now,
       globalSecrets: config.secrets,
+      shutdown: shutdown.signal,
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
@@ -178,6 +180,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       close(graceMs = 10_000) {
         // Live sockets never end by themselves; drop them so close() can finish.
         hub.close();
+        // Delayed answers go out now; hung requests are let go.
+        shutdown.abort();
         closing ??= closeServer(server, graceMs)
           .then(() => settled)
           .then(() => store.close());

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { HeaderPair } from './types.js';
+import type { CaptureEvent, CaptureResponse, HeaderPair } from './types.js';
 import type { BinSettings } from './settings.js';
 import type { SignatureVerdict } from './verify/index.js';
 
@@ -34,8 +34,14 @@ export interface NewCapture {
   body: Uint8Array;
   remoteAddress: string | null;
   httpVersion: string | null;
-  /** What hookbin answers; `status` null for a transport fault. */
-  response: { status: number | null } & Record<string, unknown>;
+  /** The event this request delivers; the store numbers its attempt. */
+  event: { key: string; type: string | null };
+  /**
+   * What hookbin answers, decided from the attempt number inside the write
+   * (so two deliveries of one event racing each other get 1 and 2, never
+   * both 1). Must not throw.
+   */
+  answer: (attempt: number) => CaptureResponse;
   signatures: SignatureVerdict[];
   verdict: Verdict | null;
 }
@@ -55,6 +61,7 @@ export interface CaptureSummaryRecord {
   remoteAddress: string | null;
   status: number | null;
   verdict: Verdict | null;
+  event: CaptureEvent;
 }
 
 /** A stored capture without its body. */
@@ -63,7 +70,7 @@ export interface CaptureRecord extends CaptureSummaryRecord {
   headers: HeaderPair[];
   storedSize: number;
   httpVersion: string | null;
-  response: Record<string, unknown>;
+  response: CaptureResponse;
 }
 
 /** The result of the one capture write path. */
@@ -71,7 +78,32 @@ export interface AddedCapture {
   capture: CaptureSummaryRecord;
   /** How many of the bin's oldest captures retention removed to make room. */
   pruned: number;
+  /** What hookbin answers, as `answer` decided it. */
+  response: CaptureResponse;
 }
+
+/** One attempt of an event, as the timeline reads it. */
+export interface EventAttemptRecord {
+  captureId: string;
+  receivedAt: number;
+  attempt: number;
+  /** What hookbin answered; null for a fault. */
+  status: number | null;
+  fault: 'reset' | 'hang' | null;
+}
+
+/** An event of a bin: the captures that share an event key, oldest first. */
+export interface EventRecord {
+  key: string;
+  /** The type named by its latest attempt. */
+  type: string | null;
+  attempts: EventAttemptRecord[];
+  /** The seq of its latest attempt (the list's cursor). */
+  lastSeq: number;
+}
+
+/** The most attempts of one event the store reads back; a flood of one key cannot make a list huge. */
+export const MAX_EVENT_ATTEMPTS = 500;
 
 /** Thrown by `createBin` when the id is taken. */
 export class BinExistsError extends Error {
@@ -123,6 +155,16 @@ export interface Store {
     binId: string,
     opts: { limit: number; before?: number; verdict?: Verdict | 'unsigned' },
   ): { captures: CaptureSummaryRecord[]; next: number | null };
+  /**
+   * A bin's events, the one with the latest attempt first, at most `limit`,
+   * those whose latest attempt is older than the `before` cursor; each with
+   * its stored attempts oldest first (the newest `MAX_EVENT_ATTEMPTS`).
+   * `next` is the cursor of the following page, or null at the end. An
+   * unknown bin gives an empty page.
+   */
+  listEvents(binId: string, opts: { limit: number; before?: number }): { events: EventRecord[]; next: number | null };
+  /** One event of a bin with its attempts, or undefined when no stored capture has that key. */
+  getEvent(binId: string, key: string): EventRecord | undefined;
   /** The capture without its body, or undefined when missing. */
   getCapture(id: string): CaptureRecord | undefined;
   /** The stored body bytes and Content-Type, or undefined when the capture is missing. */
@@ -193,6 +235,9 @@ interface SummaryRow {
   remote_address: string | null;
   status: number | null;
   verdict: string | null;
+  event_key: string;
+  event_type: string | null;
+  attempt: number;
 }
 
 interface CaptureRow extends SummaryRow {
@@ -204,7 +249,7 @@ interface CaptureRow extends SummaryRow {
 }
 
 const SUMMARY_COLUMNS =
-  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, verdict';
+  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, verdict, event_key, event_type, attempt';
 
 function toBin(row: BinRow): BinRecord {
   return {
@@ -232,6 +277,7 @@ function toSummary(row: SummaryRow): CaptureSummaryRecord {
     remoteAddress: row.remote_address,
     status: row.status,
     verdict: row.verdict as Verdict | null,
+    event: { key: row.event_key, type: row.event_type, attempt: row.attempt },
   };
 }
 
@@ -243,7 +289,7 @@ function toCapture(row: CaptureRow): CaptureRecord {
     headers: JSON.parse(row.headers) as HeaderPair[],
     storedSize: row.stored_size,
     httpVersion: meta.httpVersion ?? null,
-    response: JSON.parse(row.response) as Record<string, unknown>,
+    response: JSON.parse(row.response) as CaptureResponse,
   };
 }
 
@@ -275,9 +321,23 @@ export function openStore(options: StoreOptions): Store {
     deleteBin: db.prepare<[string]>('DELETE FROM bins WHERE id = ?'),
     insertCapture: db.prepare(
       `INSERT INTO captures (id, bin_id, received_at, method, path, query, content_type, body_size,
-         stored_size, truncated, remote_address, status, headers, response, meta, signatures, verdict)
+         stored_size, truncated, remote_address, status, headers, response, meta, signatures, verdict,
+         event_key, event_type, attempt)
        VALUES (@id, @binId, @receivedAt, @method, @path, @query, @contentType, @bodySize,
-         @storedSize, @truncated, @remoteAddress, @status, @headers, @response, @meta, @signatures, @verdict)`,
+         @storedSize, @truncated, @remoteAddress, @status, @headers, @response, @meta, @signatures, @verdict,
+         @eventKey, @eventType, @attempt)`,
+    ),
+    attemptsOf: db.prepare<[string, string], { n: number }>(
+      'SELECT COALESCE(MAX(attempt), 0) AS n FROM captures WHERE bin_id = ? AND event_key = ?',
+    ),
+    listEventKeys: db.prepare<[string, number, number], { event_key: string; last: number }>(
+      `SELECT event_key, MAX(seq) AS last FROM captures WHERE bin_id = ?
+       GROUP BY event_key HAVING last < ? ORDER BY last DESC LIMIT ?`,
+    ),
+    eventAttempts: db.prepare<[string, string, number], { id: string; seq: number; received_at: number; attempt: number; status: number | null; event_type: string | null; response: string }>(
+      `SELECT id, seq, received_at, attempt, status, event_type, response FROM (
+         SELECT * FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
+       ) ORDER BY seq`,
     ),
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
     binCount: db.prepare<[string], { capture_count: number }>('SELECT capture_count FROM bins WHERE id = ?'),
@@ -317,6 +377,8 @@ export function openStore(options: StoreOptions): Store {
   const writeCapture = db.transaction((input: NewCapture): AddedCapture => {
     const count = stmt.binCount.get(input.binId);
     if (!count) throw new BinGoneError(input.binId);
+    const attempt = stmt.attemptsOf.get(input.binId, input.event.key)!.n + 1;
+    const response = input.answer(attempt);
     const info = stmt.insertCapture.run({
       id: input.id,
       binId: input.binId,
@@ -329,12 +391,15 @@ export function openStore(options: StoreOptions): Store {
       storedSize: input.body.byteLength,
       truncated: input.truncated ? 1 : 0,
       remoteAddress: input.remoteAddress,
-      status: input.response.status,
+      status: response.status,
       headers: JSON.stringify(input.headers),
-      response: JSON.stringify(input.response),
+      response: JSON.stringify(response),
       meta: JSON.stringify({ httpVersion: input.httpVersion }),
       signatures: JSON.stringify(input.signatures),
       verdict: input.verdict,
+      eventKey: input.event.key,
+      eventType: input.event.type,
+      attempt,
     });
     stmt.insertBody.run(info.lastInsertRowid, input.body);
     const excess = count.capture_count + 1 - options.maxCapturesPerBin;
@@ -345,6 +410,7 @@ export function openStore(options: StoreOptions): Store {
     }
     return {
       pruned,
+      response,
       capture: {
         seq: Number(info.lastInsertRowid),
         id: input.id,
@@ -357,8 +423,9 @@ export function openStore(options: StoreOptions): Store {
         bodySize: input.bodySize,
         truncated: input.truncated,
         remoteAddress: input.remoteAddress,
-        status: input.response.status,
+        status: response.status,
         verdict: input.verdict,
+        event: { key: input.event.key, type: input.event.type, attempt },
       },
     };
   });
@@ -366,6 +433,24 @@ export function openStore(options: StoreOptions): Store {
   const writeVerdicts = db.transaction((updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]) => {
     for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
   });
+
+  function readEvent(binId: string, key: string): EventRecord | undefined {
+    const rows = stmt.eventAttempts.all(binId, key, MAX_EVENT_ATTEMPTS);
+    if (rows.length === 0) return undefined;
+    const last = rows[rows.length - 1]!;
+    return {
+      key,
+      type: last.event_type,
+      lastSeq: last.seq,
+      attempts: rows.map((r) => ({
+        captureId: r.id,
+        receivedAt: r.received_at,
+        attempt: r.attempt,
+        status: r.status,
+        fault: (JSON.parse(r.response) as { fault?: 'reset' | 'hang' | null }).fault ?? null,
+      })),
+    };
+  }
 
   let closed = false;
 
@@ -414,6 +499,15 @@ export function openStore(options: StoreOptions): Store {
       const more = rows.length > limit;
       const page = (more ? rows.slice(0, limit) : rows).map(toSummary);
       return { captures: page, next: more ? page[page.length - 1]!.seq : null };
+    },
+    listEvents(binId, { limit, before }) {
+      const keys = stmt.listEventKeys.all(binId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const more = keys.length > limit;
+      const events = (more ? keys.slice(0, limit) : keys).map((k) => readEvent(binId, k.event_key)!);
+      return { events, next: more ? events[events.length - 1]!.lastSeq : null };
+    },
+    getEvent(binId, key) {
+      return readEvent(binId, key);
     },
     getCapture(id) {
       const row = stmt.getCapture.get(id);

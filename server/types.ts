@@ -4,8 +4,10 @@
  */
 
 import type { SchemeId, SignatureStatus, SignatureVerdict } from './verify/types.js';
+import type { RetryPreset } from './presets.js';
+import type { TimelineComparison } from './timeline.js';
 
-export type { SchemeId, SignatureStatus, SignatureVerdict };
+export type { RetryPreset, SchemeId, SignatureStatus, SignatureVerdict, TimelineComparison };
 
 /** A header as received or sent: `[name, value]`, name case preserved. */
 export type HeaderPair = [name: string, value: string];
@@ -21,7 +23,31 @@ export interface MaskedSecret {
 /** A capture's signature verdict in one word: the best of its `signatures`' statuses. */
 export type Verdict = SignatureStatus;
 
-/** What a bin answers to every request (issue 5 adds faults, sequences and rules). */
+/** A transport fault: `reset` closes the socket without a reply, `hang` never replies. */
+export type Fault = 'reset' | 'hang';
+
+/** What one attempt is answered with: an HTTP status (200–599) or a transport fault. */
+export type Outcome = number | Fault;
+
+/** Which requests a rule applies to; every given field must match. */
+export interface RuleMatch {
+  /** HTTP method, case-insensitive. */
+  method?: string;
+  /** Glob on the path after `/b/{binId}`: `*` within a segment, `**` across segments, `?` one character. */
+  path?: string;
+  /** Glob on the event type (`invoice.*`). */
+  eventType?: string;
+  /** A header (name case-insensitive) present, and when `value` is given, matching that glob. */
+  header?: { name: string; value?: string };
+}
+
+/** A rule: when it matches, its answer overrides everything else of `respond`. */
+export interface RespondRule {
+  match: RuleMatch;
+  respond: { status?: number; headers?: Record<string, string>; body?: string; delayMs?: number; fault?: Fault | null };
+}
+
+/** What a bin answers (design.md, "Bin settings"). */
 export interface RespondSettings {
   /** HTTP status, 200–599. */
   status: number;
@@ -29,6 +55,20 @@ export interface RespondSettings {
   headers: Record<string, string>;
   /** Response body text. */
   body: string;
+  /** Wait this long before answering (0–600,000 ms); the capture is stored first. */
+  delayMs: number;
+  /** Answer every request with a transport fault instead of a reply. */
+  fault: Fault | null;
+  /** Fail the first `count` attempts of each event with `status`. */
+  failFirst: { count: number; status: Outcome } | null;
+  /** Attempt n of each event gets the n-th outcome; the last repeats. */
+  sequence: Outcome[] | null;
+  /** Fail a share of requests; with a `seed` the same event attempts fail on every run. */
+  random: { rate: number; status: Outcome; seed: number | null } | null;
+  /** Seconds for the `Retry-After` header sent with a 429 or 503, or null for none. */
+  retryAfter: number | null;
+  /** Checked in order; the first that matches decides the answer. */
+  rules: RespondRule[];
 }
 
 /** A bin as the API returns it. */
@@ -45,15 +85,30 @@ export interface Bin {
   respond: RespondSettings;
   /** The bin's own signing secrets, masked; tried before the global ones. */
   secrets: MaskedSecret[];
+  /** A header or JSON pointer naming this bin's events, tried before the built-in keys; null for those only. */
+  eventKey: { header: string | null; pointer: string | null } | null;
 }
 
 /** What hookbin answered to a captured request. */
 export interface CaptureResponse {
-  status: number;
+  /** The status sent, or null for a fault. */
+  status: number | null;
   headers: HeaderPair[];
   body: string;
   delayMs: number;
-  fault: null;
+  fault: Fault | null;
+  /** Which setting decided the answer, in words (`failFirst 1/2`, `rule 1`, `sequence 3`, `random`, `default`, `too large`). */
+  reason: string;
+}
+
+/** How a capture belongs to a provider's event, for grouping retries. */
+export interface CaptureEvent {
+  /** What identifies the event across its attempts (a delivery header, a body id, or a body hash). */
+  key: string;
+  /** The event type, when the request names one. */
+  type: string | null;
+  /** 1 for the first delivery of the key in this bin, 2 for its first retry, … */
+  attempt: number;
 }
 
 /** One capture in a list: no headers, no body. */
@@ -77,6 +132,7 @@ export interface CaptureSummary {
   status: number | null;
   /** The best signature status of the capture, or null when it carried no signature header. */
   verdict: Verdict | null;
+  event: CaptureEvent;
 }
 
 /** The whole capture, as `GET /api/captures/{id}` returns it. */
@@ -97,13 +153,40 @@ export interface Capture extends CaptureSummary {
    * one is not valid when hookbin can tell.
    */
   signatures: SignatureVerdict[];
-  /** Event grouping (filled by the retry timeline, issue 5). */
-  event: null;
 }
 
 /** A page of captures, newest first; pass `next` as `before` for the next page. */
 export interface CapturePage {
   captures: CaptureSummary[];
+  next: string | null;
+}
+
+/** One attempt of an event on its timeline. */
+export interface EventAttempt {
+  captureId: string;
+  /** ISO-8601 with milliseconds. */
+  receivedAt: string;
+  attempt: number;
+  /** ms since the previous attempt; null for the first. */
+  gapMs: number | null;
+  /** What hookbin answered; null for a fault. */
+  status: number | null;
+  fault: Fault | null;
+}
+
+/** A provider event: the captures sharing an event key, and how their timing compares with a retry schedule. */
+export interface WebhookEvent {
+  key: string;
+  type: string | null;
+  /** Oldest first. */
+  attempts: EventAttempt[];
+  /** Against the preset asked for, or the best-matching one; null with fewer than 2 attempts and no preset asked for. */
+  comparison: TimelineComparison | null;
+}
+
+/** A page of events, the latest delivered first; pass `next` as `before` for the next page. */
+export interface EventPage {
+  events: WebhookEvent[];
   next: string | null;
 }
 

@@ -8,7 +8,18 @@ import { cleanupTempDirs, rawExchange, startServer, type TestServer } from './he
 
 const PKG_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const MAX_API_BODY = 2 * 1024 * 1024;
-const DEFAULT_RESPOND = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+const DEFAULT_RESPOND = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: '{"ok":true}',
+  delayMs: 0,
+  fault: null,
+  failFirst: null,
+  sequence: null,
+  random: null,
+  retryAfter: null,
+  rules: [],
+};
 
 let server: TestServer;
 
@@ -240,7 +251,7 @@ describe('GET/PATCH/DELETE /api/bins/{id}', () => {
     await createBin({ id: 'respond-bin' });
     const res = await patch('/api/bins/respond-bin', { respond: { status: 503, headers: { 'x-test': 'yes', 'content-type': 'text/plain' }, body: 'down' } });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { respond: unknown }).respond).toEqual({ status: 503, headers: { 'x-test': 'yes', 'content-type': 'text/plain' }, body: 'down' });
+    expect(((await res.json()) as { respond: unknown }).respond).toEqual({ ...DEFAULT_RESPOND, status: 503, headers: { 'x-test': 'yes', 'content-type': 'text/plain' }, body: 'down' });
 
     const hook = await fetch(`${server.origin}/b/respond-bin`, { method: 'POST', body: 'x' });
     expect(hook.status).toBe(503);
@@ -250,7 +261,7 @@ describe('GET/PATCH/DELETE /api/bins/{id}', () => {
     // A partial patch keeps the rest.
     const partial = await patch('/api/bins/respond-bin', { respond: { status: 202 } });
     expect(partial.status).toBe(200);
-    expect(((await partial.json()) as { respond: unknown }).respond).toEqual({ status: 202, headers: { 'x-test': 'yes', 'content-type': 'text/plain' }, body: 'down' });
+    expect(((await partial.json()) as { respond: unknown }).respond).toEqual({ ...DEFAULT_RESPOND, status: 202, headers: { 'x-test': 'yes', 'content-type': 'text/plain' }, body: 'down' });
 
     const reset = await patch('/api/bins/respond-bin', { respond: null });
     expect(reset.status).toBe(200);

@@ -41,6 +41,7 @@ const created = (binId: string): ServerMessage => ({
     remoteAddress: null,
     status: 200,
     verdict: null,
+    event: { key: 'k', type: null, attempt: 1 },
   },
 });
 

@@ -305,6 +305,7 @@ describe('ingress', () => {
           body: '{"ok":true}',
           delayMs: 0,
           fault: null,
+          reason: 'default',
         });
       });
     }
@@ -574,7 +575,7 @@ describe('ingress', () => {
         body: JSON.stringify({ respond: { status: 418, headers: { 'x-a': 'b' }, body: 'teapot' } }),
       });
       expect(patch.status).toBe(200);
-      expect(((await patch.json()) as Json).respond).toEqual({ status: 418, headers: { 'x-a': 'b' }, body: 'teapot' });
+      expect(((await patch.json()) as Json).respond).toMatchObject({ status: 418, headers: { 'x-a': 'b' }, body: 'teapot', failFirst: null });
 
       const teapot = await send(server, bin, { body: 'x' });
       expect(teapot.res.status).toBe(418);
@@ -582,14 +583,16 @@ describe('ingress', () => {
       expect(teapot.res.headers.get('x-a')).toBe('b');
       const cap = await getCapture(server, teapot.id);
       expect(cap.status).toBe(418);
-      expect(cap.response).toEqual({ status: 418, headers: [['x-a', 'b']], body: 'teapot', delayMs: 0, fault: null });
+      expect(cap.response).toEqual({ status: 418, headers: [['x-a', 'b']], body: 'teapot', delayMs: 0, fault: null, reason: 'default' });
 
       const reset = await server.api(`/api/bins/${bin}`, { method: 'PATCH', body: JSON.stringify({ respond: null }) });
       expect(reset.status).toBe(200);
-      expect(((await reset.json()) as Json).respond).toEqual({
+      expect(((await reset.json()) as Json).respond).toMatchObject({
         status: 200,
         headers: { 'content-type': 'application/json' },
         body: '{"ok":true}',
+        delayMs: 0,
+        fault: null,
       });
       const ok = await send(server, bin, { body: 'x' });
       expect(ok.res.status).toBe(200);

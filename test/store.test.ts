@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultSettings } from '../server/settings.js';
+import { defaultRespond, defaultSettings } from '../server/settings.js';
 import { BinExistsError, BinGoneError, openStore, type NewCapture, type Store } from '../server/store.js';
 import { cleanupTempDirs, startServer, tempDir, TOKEN, type TestServer } from './helpers.js';
 
@@ -80,7 +80,8 @@ function newCapture(binId: string, n: number, body: Uint8Array = Buffer.from(`bo
     body,
     remoteAddress: '127.0.0.1',
     httpVersion: '1.1',
-    response: { status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null },
+    event: { key: `evt-${n}`, type: null },
+    answer: () => ({ status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null, reason: 'default' }),
     signatures: [],
     verdict: null,
   };
@@ -371,7 +372,7 @@ describe('the store directly', () => {
     s.createBin({ id: 'b0', name: 'zero', createdAt: 500, settings });
     expect(s.listBins().map((b) => b.id)).toEqual(['b0', 'b1']);
 
-    const changed = { respond: { status: 500, headers: {}, body: 'no' }, secrets: [] };
+    const changed = { respond: { ...defaultRespond(), status: 500, headers: {}, body: 'no' }, secrets: [], eventKey: null };
     expect(s.updateBin('b1', { settings: changed })).toEqual({ ...bin, settings: changed });
     expect(s.updateBin('b1', { name: 'renamed' })).toEqual({ ...bin, name: 'renamed', settings: changed });
     expect(s.deleteBin('b1')).toBe(true);
@@ -398,7 +399,7 @@ describe('the store directly', () => {
     expect(rec.truncated).toBe(false);
     expect(rec.httpVersion).toBe('1.1');
     expect(rec.remoteAddress).toBe('127.0.0.1');
-    expect(rec.response).toEqual({ status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null });
+    expect(rec.response).toEqual({ status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null, reason: 'default' });
     const got = s.getBody('cap000001')!;
     expect(got.data.equals(body)).toBe(true);
     expect(got.contentType).toBe('application/octet-stream');

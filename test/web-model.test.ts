@@ -44,6 +44,7 @@ function cap(n: number, over: Partial<CaptureSummary> = {}): CaptureSummary {
     remoteAddress: '127.0.0.1',
     status: 200,
     verdict: null,
+    event: { key: `evt-${n}`, type: null, attempt: 1 },
     ...over,
   };
 }
@@ -56,8 +57,9 @@ function bin(id: string, over: Partial<Bin> = {}): Bin {
     createdAt: '2026-11-23T09:00:00.000Z',
     captureCount: 0,
     prunedCount: 0,
-    respond: { status: 200, headers: {}, body: '{"ok":true}' },
+    respond: { status: 200, headers: {}, body: '{"ok":true}', delayMs: 0, fault: null, failFirst: null, sequence: null, random: null, retryAfter: null, rules: [] },
     secrets: [],
+    eventKey: null,
     ...over,
   };
 }

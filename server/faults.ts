@@ -1,0 +1,64 @@
+import type { Socket } from 'node:net';
+import { NO_BODY_STATUS } from './respond.js';
+import type { CaptureResponse } from './types.js';
+
+/** What carrying out an answer needs besides the answer. */
+export interface CarryOutOptions {
+  captureId: string;
+  method: string;
+  /** Close the connection after the reply (e.g. after a 413 whose body was not read). */
+  close: boolean;
+  /** The request's socket; faults act on it. Absent under `app.request()`. */
+  socket?: Socket;
+  /** Aborted at shutdown: a delay ends early (the reply goes out), a hang ends (the socket is closed). */
+  shutdown?: AbortSignal;
+}
+
+/**
+ * Carries out a stored answer: waits `delayMs` (cut short when the client
+ * leaves or the server shuts down), then replies, resets the socket, or
+ * holds the request open until the client gives up. Resolves to the
+ * Response the adapter sends; after a fault the socket is already gone and
+ * the adapter's write goes nowhere.
+ */
+export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): Promise<Response> {
+  if (answer.delayMs > 0) await wait(answer.delayMs, opts);
+  if (answer.fault === 'hang') await wait(Infinity, opts);
+  if (answer.fault !== null) {
+    if (opts.socket) {
+      // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.
+      if (typeof opts.socket.resetAndDestroy === 'function') opts.socket.resetAndDestroy();
+      else opts.socket.destroy();
+      return new Response(null, { status: 500 });
+    }
+    // No socket to act on (app.request in tests): say what would have happened.
+    return Response.json(
+      { error: { code: 'fault', message: `this request was answered with a "${answer.fault}" fault` } },
+      { status: 502, headers: { 'X-Hookbin-Capture-Id': opts.captureId, 'X-Hookbin-Fault': answer.fault } },
+    );
+  }
+  const headers = new Headers();
+  for (const [name, value] of answer.headers) headers.append(name, value);
+  headers.set('X-Hookbin-Capture-Id', opts.captureId);
+  if (opts.close) headers.set('Connection', 'close');
+  const status = answer.status ?? 500;
+  const noBody = opts.method === 'HEAD' || NO_BODY_STATUS.has(status);
+  return new Response(noBody ? null : answer.body, { status, headers });
+}
+
+/** Resolves after `ms`, or as soon as the client's socket closes or the server shuts down. */
+function wait(ms: number, opts: CarryOutOptions): Promise<void> {
+  return new Promise((resolve) => {
+    const { socket, shutdown } = opts;
+    if (shutdown?.aborted || socket?.destroyed) return resolve();
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      socket?.off('close', done);
+      shutdown?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    socket?.once('close', done);
+    shutdown?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from './types.js';
+
+/** Statuses whose responses must not carry a body. */
+export const NO_BODY_STATUS = new Set([204, 205, 304]);
+
+/** What the answer to one request depends on, besides the bin's settings. */
+export interface AnswerContext {
+  method: string;
+  /** The path after `/b/{binId}`, raw. */
+  path: string;
+  headers: HeaderPair[];
+  /** The event this request delivers, and which attempt of it this is (1 = first). */
+  event: { key: string; type: string | null; attempt: number };
+  /** A uniform number in [0, 1) for an unseeded `random`; tests inject their own. */
+  random?: () => number;
+}
+
+/**
+ * Decides what a bin answers to one request, in this order: the first
+ * matching rule (which overrides everything else), `failFirst` for the
+ * event's first attempts, `sequence` by attempt, `random`, and finally the
+ * bin's own status, body and fault. Pure: the caller stores the result and
+ * then carries it out (delay, fault or reply).
+ */
+export function decideAnswer(settings: RespondSettings, ctx: AnswerContext): CaptureResponse {
+  const ruleIndex = settings.rules.findIndex((r) => ruleMatches(r.match, ctx));
+  if (ruleIndex !== -1) return fromRule(settings, settings.rules[ruleIndex]!, ruleIndex);
+
+  const { attempt } = ctx.event;
+  if (settings.failFirst && attempt <= settings.failFirst.count) {
+    return failure(settings, settings.failFirst.status, `failFirst ${attempt}/${settings.failFirst.count}`);
+  }
+  if (settings.sequence && settings.sequence.length > 0) {
+    return failure(settings, settings.sequence[Math.min(attempt, settings.sequence.length) - 1]!, `sequence ${attempt}`);
+  }
+  if (settings.random && draw(settings.random.seed, ctx) < settings.random.rate) {
+    return failure(settings, settings.random.status, settings.random.seed === null ? 'random' : `random (seed ${settings.random.seed})`);
+  }
+  if (settings.fault) return faulted(settings, settings.fault, 'default');
+  return plain(settings, settings.status, 'default');
+}
+
+/** The bin's configured reply with `status`. */
+function plain(settings: RespondSettings, status: number, reason: string): CaptureResponse {
+  return reply(settings, status, Object.entries(settings.headers) as HeaderPair[], settings.body, settings.delayMs, reason);
+}
+
+/**
+ * An outcome chosen by `failFirst`, `sequence` or `random`. A 2xx (or the
+ * bin's own status) answers with the bin's configured headers and body; an
+ * error status gets a JSON body saying it was on purpose, so nobody mistakes
+ * it for a hookbin bug.
+ */
+function failure(settings: RespondSettings, outcome: Outcome, reason: string): CaptureResponse {
+  if (typeof outcome !== 'number') return faulted(settings, outcome, reason);
+  if (outcome < 300 || outcome === settings.status) return plain(settings, outcome, reason);
+  const body = JSON.stringify({ ok: false, hookbin: `answered ${outcome} on purpose (${reason})` });
+  return reply(settings, outcome, [['content-type', 'application/json']], body, settings.delayMs, reason);
+}
+
+function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: string): CaptureResponse {
+  return { status: null, headers: [], body: '', delayMs: settings.delayMs, fault, reason };
+}
+
+function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: string, delayMs: number, reason: string): CaptureResponse {
+  const out = headers.slice();
+  if ((status === 429 || status === 503) && settings.retryAfter !== null && !out.some(([n]) => n.toLowerCase() === 'retry-after')) {
+    out.push(['retry-after', String(settings.retryAfter)]);
+  }
+  return { status, headers: out, body: NO_BODY_STATUS.has(status) ? '' : body, delayMs, fault: null, reason };
+}
+
+function fromRule(settings: RespondSettings, rule: RespondRule, index: number): CaptureResponse {
+  const r = rule.respond;
+  const reason = `rule ${index + 1}`;
+  const delayMs = r.delayMs ?? settings.delayMs;
+  const fault = r.fault === undefined ? (r.status === undefined ? settings.fault : null) : r.fault;
+  if (fault) return { ...faulted(settings, fault, reason), delayMs };
+  const headers = Object.entries(r.headers ?? settings.headers) as HeaderPair[];
+  return reply(settings, r.status ?? settings.status, headers, r.body ?? settings.body, delayMs, reason);
+}
+
+/** Whether every field the rule gives matches the request. */
+export function ruleMatches(match: RuleMatch, ctx: Pick<AnswerContext, 'method' | 'path' | 'headers' | 'event'>): boolean {
+  if (match.method !== undefined && match.method.toUpperCase() !== ctx.method.toUpperCase()) return false;
+  if (match.path !== undefined && !globToRegExp(match.path).test(ctx.path)) return false;
+  if (match.eventType !== undefined && (ctx.event.type === null || !globToRegExp(match.eventType).test(ctx.event.type))) return false;
+  if (match.header !== undefined) {
+    const name = match.header.name.toLowerCase();
+    const found = ctx.headers.find(([n]) => n.toLowerCase() === name);
+    if (!found) return false;
+    if (match.header.value !== undefined && !globToRegExp(match.header.value).test(found[1])) return false;
+  }
+  return true;
+}
+
+const globCache = new Map<string, RegExp>();
+
+/**
+ * A glob as an anchored RegExp: `**` any characters, `*` any but `/`, `?` one
+ * character but `/`; everything else literal. Cached: rules are matched on
+ * every request.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (re) return re;
+  let src = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === '*' && glob[i + 1] === '*') {
+      src += '.*';
+      i++;
+    } else if (ch === '*') src += '[^/]*';
+    else if (ch === '?') src += '[^/]';
+    else src += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  re = new RegExp(`^${src}$`, 's');
+  if (globCache.size > 1000) globCache.clear();
+  globCache.set(glob, re);
+  return re;
+}
+
+/**
+ * A number in [0, 1). With a seed it depends only on the seed, the event
+ * key and the attempt, so a run is reproducible whatever order deliveries
+ * arrive in.
+ */
+function draw(seed: number | null, ctx: AnswerContext): number {
+  if (seed === null) return (ctx.random ?? Math.random)();
+  const digest = createHash('sha256').update(`${seed}\0${ctx.event.key}\0${ctx.event.attempt}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
