@@ -117,7 +117,7 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
 
 /** An event with its gaps, compared with `presetId`'s schedule or the best-matching one, as of `now`. */
 function eventJson(e: EventRecord, presetId: string | undefined, now: number): WebhookEvent {
-  const observed = e.attempts.map((a) => ({ captureId: a.captureId, receivedAt: a.receivedAt, status: a.status }));
+  const observed = e.attempts.map((a) => ({ captureId: a.captureId, receivedAt: a.receivedAt, status: a.status, fault: a.fault, delayMs: a.delayMs }));
   const preset = presetId === undefined ? undefined : presetById(presetId);
   return {
     key: e.key,
@@ -130,7 +130,7 @@ function eventJson(e: EventRecord, presetId: string | undefined, now: number): W
       status: a.status,
       fault: a.fault,
     })),
-    comparison: preset ? compareTimeline(observed, preset, { now, eventType: e.type }) : bestPreset(observed),
+    comparison: preset ? compareTimeline(observed, preset, { now, eventType: e.type }) : bestPreset(observed, PRESETS, { now, eventType: e.type }),
   };
 }
 

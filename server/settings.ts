@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MaskedSecret, RespondSettings } from './types.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
+import { eventKeyHeaderSchema, eventKeyPointerSchema } from './events.js';
 
 /** Header names are HTTP tokens (RFC 9110). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -78,13 +79,8 @@ export const respondPatchSchema = z
 /** `eventKey` as PATCH accepts it: a header or a JSON pointer that names a bin's events, tried before the built-in keys. */
 export const eventKeyPatchSchema = z
   .object({
-    header: z.string().regex(HEADER_NAME, 'header names must be HTTP tokens').max(200).nullable().default(null),
-    pointer: z
-      .string()
-      .max(500)
-      .regex(/^(\/([^~]|~[01])*)*$/, 'a JSON pointer is "" or starts with / (RFC 6901)')
-      .nullable()
-      .default(null),
+    header: eventKeyHeaderSchema.nullable().default(null),
+    pointer: eventKeyPointerSchema.nullable().default(null),
   })
   .strict();
 

@@ -90,6 +90,8 @@ export interface EventAttemptRecord {
   /** What hookbin answered; null for a fault. */
   status: number | null;
   fault: 'reset' | 'hang' | null;
+  /** How long hookbin held its answer. */
+  delayMs: number;
 }
 
 /** An event of a bin: the captures that share an event key, oldest first. */
@@ -434,6 +436,11 @@ export function openStore(options: StoreOptions): Store {
     for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
   });
 
+  function answered(json: string): { fault: 'reset' | 'hang' | null; delayMs: number } {
+    const r = JSON.parse(json) as Partial<CaptureResponse>;
+    return { fault: r.fault ?? null, delayMs: r.delayMs ?? 0 };
+  }
+
   function readEvent(binId: string, key: string): EventRecord | undefined {
     const rows = stmt.eventAttempts.all(binId, key, MAX_EVENT_ATTEMPTS);
     if (rows.length === 0) return undefined;
@@ -447,7 +454,7 @@ export function openStore(options: StoreOptions): Store {
         receivedAt: r.received_at,
         attempt: r.attempt,
         status: r.status,
-        fault: (JSON.parse(r.response) as { fault?: 'reset' | 'hang' | null }).fault ?? null,
+        ...answered(r.response),
       })),
     };
   }
