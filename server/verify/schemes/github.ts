@@ -4,42 +4,24 @@
  * SHA-1 one is only checked when it is the only one present, so a request
  * carrying both is judged by the stronger digest.
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, verifyWith } from '../crypto.js';
 import type { HeaderPair, Scheme } from '../types.js';
+import { parseBodyHmac, signBodyHmac, type BodyHmacHeader } from './body-hmac.js';
 
-const HEADER = 'X-Hub-Signature-256';
-const LEGACY = 'X-Hub-Signature';
-const EXPECTED = `${HEADER}: sha256=<hex HMAC-SHA256 of the raw body>`;
-const EXPECTED_LEGACY = `${LEGACY}: sha1=<hex HMAC-SHA1 of the raw body>`;
+const SHA256: BodyHmacHeader = { name: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex', label: 'sha256=' };
+const LEGACY: BodyHmacHeader = { name: 'X-Hub-Signature', algorithm: 'sha1', encoding: 'hex', label: 'sha1=' };
 
 /** The `github` scheme; `sign` sends both headers as GitHub does, plus `X-GitHub-Delivery` when given an id. */
 export const github: Scheme = {
   id: 'github',
-  header: HEADER,
+  header: SHA256.name,
   timed: false,
-  detect: (headers) => detectHeader(headers, HEADER) ?? detectHeader(headers, LEGACY),
-  parse(headers) {
-    const h = findHeader(headers, HEADER);
-    if (h) {
-      const value = h.value.trim();
-      if (!value.startsWith('sha256=')) return malformed(h.name, `${h.name} has no sha256= label: expected ${EXPECTED}`);
-      const signatures = [value.slice('sha256='.length)];
-      return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: '', timestamp: null }, EXPECTED);
-    }
-    const legacy = findHeader(headers, LEGACY);
-    if (!legacy) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    const value = legacy.value.trim();
-    if (!value.startsWith('sha1=')) return malformed(legacy.name, `${legacy.name} has no sha1= label: expected ${EXPECTED_LEGACY}`);
-    const signatures = [value.slice('sha1='.length)];
-    return parsed({ header: legacy.name, algorithm: 'sha1', encoding: 'hex', signatures, prefix: '', timestamp: null }, EXPECTED_LEGACY);
-  },
+  detect: (headers) => detectHeader(headers, SHA256.name) ?? detectHeader(headers, LEGACY.name),
+  parse: (headers) => parseBodyHmac(headers, findHeader(headers, SHA256.name) || !findHeader(headers, LEGACY.name) ? SHA256 : LEGACY),
   key: literalKey,
   verify: (input, secret) => verifyWith(github, input, secret),
   sign(input) {
-    const headers: HeaderPair[] = [
-      [HEADER, `sha256=${signDigest(github, 'sha256', input, '').toString('hex')}`],
-      [LEGACY, `sha1=${signDigest(github, 'sha1', input, '').toString('hex')}`],
-    ];
+    const headers: HeaderPair[] = [signBodyHmac(github, SHA256, input), signBodyHmac(github, LEGACY, input)];
     if (input.id !== undefined) headers.push(['X-GitHub-Delivery', input.id]);
     return headers;
   },
