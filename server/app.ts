@@ -12,6 +12,9 @@ import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
 import type { SecretInput } from './verify/index.js';
 
+/** The longest request target (path and query) hookbin reads; longer ones get 414. */
+export const MAX_URL_LENGTH = 8192;
+
 /** The largest JSON body the control API reads. */
 export const MAX_API_BODY = 2 * 1024 * 1024;
 
@@ -76,6 +79,14 @@ export function createApp(deps: AppDeps) {
     .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }));
 
   const app = new Hono()
+    .use('*', async (c, next) => {
+      const target = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
+      if (target.length > MAX_URL_LENGTH) {
+        c.header('Connection', 'close');
+        return errorResponse(c, 414, 'uri_too_long', `request targets are limited to ${MAX_URL_LENGTH} characters`);
+      }
+      await next();
+    })
     .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, shutdown: deps.shutdown, onCapture }))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))

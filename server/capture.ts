@@ -158,7 +158,9 @@ function collectNode(
       }
     };
     const onEnd = () => done();
-    const onError = (err: Error) => done(err);
+    // A client that hangs up or breaks its framing mid-body ("aborted",
+    // ECONNRESET) is gone the same way: nobody is left to answer.
+    const onError = (err: NodeJS.ErrnoException) => done(err.code === 'ECONNRESET' ? new BodyAbortedError() : err);
     // A client that hangs up mid-body: keep what arrived, as a truncated record would.
     const onClose = () => done(new BodyAbortedError());
     stream.on('data', onData);

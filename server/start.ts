@@ -28,7 +28,15 @@ export interface StartOptions {
   webRoot?: string | null;
   /** The clock; tests inject their own. */
   now?: () => number;
+  /** How long a client may take to send its headers, and its whole request (ms); see `DEFAULT_TIMEOUTS`. */
+  timeouts?: { headersMs: number; requestMs: number };
 }
+
+/**
+ * Slow senders hold sockets open; these bound how long. The body timeout is
+ * generous: a 25 MiB body through a slow tunnel takes minutes.
+ */
+export const DEFAULT_TIMEOUTS = { headersMs: 20_000, requestMs: 300_000 };
 
 /** A running hookbin. */
 export interface Running {
@@ -154,7 +162,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       shutdown: shutdown.signal,
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
-    const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+    const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      websocket: { server: wss },
+      // Node only checks the timeouts below this often (default 30 s).
+      serverOptions: { connectionsCheckingInterval: Math.min(1000, timeouts.headersMs) },
+    }) as Server;
+    server.headersTimeout = timeouts.headersMs;
+    server.requestTimeout = timeouts.requestMs;
     const port = await listen(server, config.port, config.host);
     const origin = `http://${displayHost(config.host)}:${port}`;
     const firstBin = store.listBins()[0]!;

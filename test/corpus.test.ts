@@ -1,0 +1,32 @@
+/**
+ * The hostile-input corpus (scripts/corpus.mjs) against the built server:
+ * 200+ malformed, oversized, slow and malicious requests and WebSocket
+ * frames, each answered with a clear 4xx, a 2xx with the bytes kept exactly,
+ * or a clean close; the server keeps serving and an earlier capture is intact.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const CORPUS = fileURLToPath(new URL('../scripts/corpus.mjs', import.meta.url));
+
+describe('hostile-input corpus', () => {
+  it('handles every case cleanly and keeps serving', async () => {
+    const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CORPUS, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      child.stderr.on('data', (d) => (err += String(d)));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+    // Nothing logged as unexpected: hostile input is expected input.
+    expect(err).toBe('');
+    const report = JSON.parse(out.trim().split('\n').pop()!) as { tried: number; clean: number; failures: string[]; rssGrowthMb: number };
+    expect(report.failures).toEqual([]);
+    expect(report.tried).toBeGreaterThanOrEqual(200);
+    expect(report.clean).toBe(report.tried);
+    expect(code).toBe(0);
+  }, 120_000);
+});
