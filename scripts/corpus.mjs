@@ -330,7 +330,7 @@ function wsExchange(port, origin, bytes) {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookbin-corpus-'));
-  const config = { port: 0, host: '127.0.0.1', dataDir, memory: false, token: TOKEN, secrets: [], open: false, maxBody: 25 * 1024 * 1024, maxCaptures: 10_000 };
+  const config = { port: 0, host: '127.0.0.1', dataDir, memory: false, token: TOKEN, secrets: [], open: false, maxBody: 25 * 1024 * 1024, maxCaptures: 10_000, maxDbSize: 2 * 1024 ** 3 };
   const server = await start(config, { timeouts: TIMEOUTS });
   const bin = server.binUrl.split('/b/')[1];
   const api = (path, init = {}) => fetch(server.origin + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });

@@ -20,6 +20,8 @@ export interface Config {
   open: boolean;
   maxBody: number;
   maxCaptures: number;
+  /** Bytes the database may hold before the oldest captures of any bin are pruned. */
+  maxDbSize: number;
 }
 
 /** What the command line asks for. */
@@ -51,6 +53,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'secret', env: 'HOOKBIN_SECRET_<NAME>', type: 'string', value: 'NAME=VALUE', default: 'none', multiple: true, description: 'a signing secret checked against every bin (repeatable)' },
   { name: 'max-body', env: 'HOOKBIN_MAX_BODY', type: 'string', value: 'SIZE', default: '25mb', description: 'largest body stored whole; larger ones get 413 and are kept truncated' },
   { name: 'max-captures', env: 'HOOKBIN_MAX_CAPTURES', type: 'string', value: 'N', default: '10000', description: 'captures kept per bin; the oldest are pruned' },
+  { name: 'max-db-size', env: 'HOOKBIN_MAX_DB_SIZE', type: 'string', value: 'SIZE', default: '2gb', description: 'database size cap; past it the oldest captures of any bin are pruned' },
   { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
   { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
   { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
@@ -78,12 +81,12 @@ export function helpText(version: string): string {
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 
 /** Parses `25mb`, `512KiB`, `1048576` into bytes (binary units). Throws `ConfigError`. */
-export function parseSize(text: string, what: string): number {
+export function parseSize(text: string, what: string, max = 2 * 1024 ** 3): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new ConfigError(`${what} must be a size such as 25mb, 512kb or 1048576, not "${text}"`);
   const bytes = Math.floor(Number(m[1]) * unit);
-  if (bytes < 1 || bytes > 2 * 1024 ** 3) throw new ConfigError(`${what} must be between 1 byte and 2gb, not "${text}"`);
+  if (bytes < 1 || bytes > max) throw new ConfigError(`${what} must be between 1 byte and ${max / 1024 ** 3}gb, not "${text}"`);
   return bytes;
 }
 
@@ -170,6 +173,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
     seen.add(name);
   }
   const dataDir = resolve(expandHome(pick('data-dir', 'HOOKBIN_DATA_DIR') ?? '~/.hookbin', home));
+  const maxBody = parseSize(pick('max-body', 'HOOKBIN_MAX_BODY') ?? '25mb', '--max-body');
+  const maxDbSize = parseSize(pick('max-db-size', 'HOOKBIN_MAX_DB_SIZE') ?? '2gb', '--max-db-size', 1024 ** 4);
+  // One capture must always fit beside the others it displaces.
+  if (maxDbSize < 2 * maxBody) throw new ConfigError('--max-db-size must be at least twice --max-body');
 
   return {
     kind: 'run',
@@ -181,8 +188,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       token,
       secrets,
       open: flagBool('open', 'HOOKBIN_OPEN'),
-      maxBody: parseSize(pick('max-body', 'HOOKBIN_MAX_BODY') ?? '25mb', '--max-body'),
+      maxBody,
       maxCaptures: parseInteger(pick('max-captures', 'HOOKBIN_MAX_CAPTURES') ?? '10000', '--max-captures', 1, 10_000_000),
+      maxDbSize,
     },
   };
 }

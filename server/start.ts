@@ -136,7 +136,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
   let store: Store;
   try {
-    store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures });
+    store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures, maxDbBytes: config.maxDbSize });
   } catch (err) {
     throw new StartError(`cannot open the database ${dbFile}: ${(err as Error).message}`);
   }

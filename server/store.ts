@@ -127,6 +127,11 @@ export interface StoreOptions {
   file: string | null;
   /** Retention: the most captures a bin keeps; older ones are pruned. */
   maxCapturesPerBin: number;
+  /**
+   * Retention: the most bytes the database's used pages may hold; past it
+   * the oldest captures of any bin are pruned. Undefined or null: no limit.
+   */
+  maxDbBytes?: number | null;
 }
 
 /** The narrow persistence API over prepared statements. */
@@ -347,6 +352,9 @@ export function openStore(options: StoreOptions): Store {
       'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT ?)',
     ),
     addPruned: db.prepare<[number, string]>('UPDATE bins SET pruned_count = pruned_count + ? WHERE id = ?'),
+    pruneGlobal: db.prepare<[number, number], { bin_id: string }>(
+      'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE seq < ? ORDER BY seq LIMIT ?) RETURNING bin_id',
+    ),
     listCaptures: db.prepare<[string, number, number], SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
@@ -410,6 +418,7 @@ export function openStore(options: StoreOptions): Store {
       pruned = stmt.pruneOldest.run(input.binId, excess).changes;
       stmt.addPruned.run(pruned, input.binId);
     }
+    pruned += pruneToSize(Number(info.lastInsertRowid), input.binId);
     return {
       pruned,
       response,
@@ -457,6 +466,30 @@ export function openStore(options: StoreOptions): Store {
         ...answered(r.response),
       })),
     };
+  }
+
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  /** Bytes in use: pages minus free ones (freed pages are reused, so the file stops growing here). */
+  const usedBytes = () => ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
+
+  /**
+   * Keeps the database under `maxDbBytes` by pruning the oldest captures of
+   * any bin (never `keepSeq`, the one being stored), counting them in each
+   * bin's `prunedCount`. Returns how many of `binId`'s were pruned.
+   */
+  function pruneToSize(keepSeq: number, binId: string): number {
+    const max = options.maxDbBytes;
+    if (max === undefined || max === null) return 0;
+    let own = 0;
+    while (usedBytes() > max) {
+      const gone = stmt.pruneGlobal.all(keepSeq, 50);
+      if (gone.length === 0) break;
+      const perBin = new Map<string, number>();
+      for (const g of gone) perBin.set(g.bin_id, (perBin.get(g.bin_id) ?? 0) + 1);
+      for (const [bin, n] of perBin) stmt.addPruned.run(n, bin);
+      own += perBin.get(binId) ?? 0;
+    }
+    return own;
   }
 
   let closed = false;

@@ -42,6 +42,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     open: false,
     maxBody: 25 * 1024 * 1024,
     maxCaptures: 10_000,
+    maxDbSize: 2 * 1024 ** 3,
     ...overrides,
   };
 }
