@@ -5,7 +5,10 @@
  * data dir, and check that every request it answered 2xx is still there,
  * byte-exact, and that SQLite's integrity check passes.
  *
- *   node scripts/soak.mjs [--kills 20] [--senders 4] [--inspectors 2] [--json]
+ *   node scripts/soak.mjs [--kills 20] [--senders 4] [--inspectors 2] [--signal SIGKILL|SIGTERM] [--json]
+ *
+ * With SIGTERM it checks graceful shutdown under load instead: in-flight
+ * captures finish or are refused, and the process exits 0.
  *
  * Exit code 0 when nothing was lost, 1 otherwise. `npm run soak` builds first;
  * the test suite runs a bounded version (3 kills) with --json.
@@ -28,9 +31,14 @@ const { values: args } = parseArgs({
     kills: { type: 'string', default: '20' },
     senders: { type: 'string', default: '4' },
     inspectors: { type: 'string', default: '2' },
+    signal: { type: 'string', default: 'SIGKILL' },
     json: { type: 'boolean', default: false },
   },
 });
+if (!['SIGKILL', 'SIGTERM', 'SIGINT'].includes(args.signal)) {
+  console.error('soak: --signal must be SIGKILL, SIGTERM or SIGINT');
+  process.exit(2);
+}
 const KILLS = positive(args.kills, '--kills');
 const SENDERS = positive(args.senders, '--senders');
 const INSPECTORS = positive(args.inspectors, '--inspectors', true);
@@ -158,8 +166,9 @@ async function main() {
       const detach = attachInspectors(hb.origin, hb.binId);
       const stop = startSenders(hb.binUrl, answered, stats);
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 1300));
-      hb.child.kill('SIGKILL');
-      await new Promise((r) => hb.child.once('exit', r));
+      hb.child.kill(args.signal);
+      const exitCode = await new Promise((r) => hb.child.once('exit', (code) => r(code)));
+      if (args.signal !== 'SIGKILL' && exitCode !== 0) report.badExits = (report.badExits ?? 0) + 1;
       report.kills++;
       await stop();
       detach();
@@ -171,12 +180,12 @@ async function main() {
     report.requestsFailedByKills = stats.failed;
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const ok = report.lost.length === 0 && report.integrity.every((r) => r === 'ok') && report.restartsServed === KILLS + 1;
+  const ok = report.lost.length === 0 && report.integrity.every((r) => r === 'ok') && report.restartsServed === KILLS + 1 && !report.badExits;
   if (args.json) {
     console.log(JSON.stringify({ ...report, ok }));
   } else {
     console.log('');
-    console.log(`kills: ${report.kills}, answered 2xx: ${report.answered}, verified byte-exact: ${report.verified}, lost: ${report.lost.length}`);
+    console.log(`${args.signal}s: ${report.kills}, answered 2xx: ${report.answered}, verified byte-exact: ${report.verified}, lost: ${report.lost.length}`);
     console.log(`integrity_check: ${report.integrity.every((r) => r === 'ok') ? 'ok after every restart' : report.integrity.join(', ')}`);
     console.log(`restarts that served again: ${report.restartsServed}/${KILLS + 1}; requests cut off by kills (never answered): ${stats.failed}`);
     console.log(`start to listening: median ${median(report.startMs)} ms; ${report.seconds} s in all`);

@@ -20,9 +20,9 @@ interface SoakReport {
   restartsServed: number;
 }
 
-function runSoak(kills: number): Promise<{ code: number | null; report: SoakReport; stderr: string }> {
+function runSoak(kills: number, signal = 'SIGKILL'): Promise<{ code: number | null; report: SoakReport; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SOAK, '--kills', String(kills), '--senders', '3', '--inspectors', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SOAK, '--kills', String(kills), '--signal', signal, '--senders', '3', '--inspectors', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += String(d)));
@@ -49,6 +49,14 @@ describe('crash soak (3 SIGKILLs)', () => {
     expect(report.lost).toEqual([]);
     expect(report.integrity).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(report.restartsServed).toBe(4);
+    expect(report.ok).toBe(true);
+    expect(code).toBe(0);
+  }, 120_000);
+
+  it('SIGTERM under load finishes in-flight captures, exits 0, and loses nothing answered 2xx', async () => {
+    const { code, report } = await runSoak(2, 'SIGTERM');
+    expect(report.answered).toBeGreaterThan(50);
+    expect(report.lost).toEqual([]);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
   }, 120_000);
