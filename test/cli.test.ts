@@ -337,6 +337,10 @@ describe('running', () => {
     expect(banner.text).toMatch(/other machines|your network/i);
     // The URLs printed are still usable from this machine.
     expect((await fetch(banner.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
+    // Exposed, but the control plane still needs the token.
+    const origin = new URL(banner.binUrl).origin;
+    expect((await fetch(`${origin}/api/bins`)).status).toBe(401);
+    expect((await fetch(`${origin}/api/bins`, { headers: { authorization: 'Bearer wide' } })).status).toBe(200);
     cli.proc.kill('SIGKILL');
     await cli.exited;
   });
