@@ -3,11 +3,9 @@
  * stays responsive (the page answers script at once after rendering), and
  * throws nothing; what it cannot draw as a tree it shows as text.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
-import { browserSkipReason, launchBrowser } from './browser.js';
-import { assertWebBuilt, openInspector, sendHook } from './inspector.js';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason } from './browser.js';
+import { openInspector, sendHook, useBrowserAndServer } from './inspector.js';
 
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e/huge-json.test.ts: ${skip}`);
@@ -21,24 +19,12 @@ const BODIES: [string, string, string][] = [
 ];
 
 describe.skipIf(skip !== null)('huge and deep JSON in the inspector', () => {
-  let browser: Browser;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    assertWebBuilt();
-    browser = await launchBrowser();
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    cleanupTempDirs();
-  });
+  const env = useBrowserAndServer();
 
   for (const [name, body, shows] of BODIES) {
     it(`opens ${name} and stays responsive`, async () => {
-      const ip = await openInspector(browser, server);
+      const server = env.server();
+      const ip = await openInspector(env.browser(), server);
       try {
         const reply = await sendHook(server.binUrl, { headers: [['Content-Type', 'application/json']], body });
         expect(reply.status).toBe(200);

@@ -8,7 +8,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HeaderPair } from '../../server/types.js';
-import { WEB_ROOT, type TestServer } from '../helpers.js';
+import { afterAll, beforeAll } from 'vitest';
+import { WEB_ROOT, cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
+import { launchBrowser } from './browser.js';
 
 /** The viewport of the README screenshot and of most tests. */
 export const DESKTOP = { width: 1280, height: 800 } as const;
@@ -110,4 +112,25 @@ export function sendHook(url: string, opts: { method?: string; headers?: HeaderP
 /** The rows of the capture list that are in the DOM, as their capture ids, top to bottom. */
 export function renderedRowIds(page: Page): Promise<string[]> {
   return page.locator('[data-testid=capture-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-capture-id') ?? ''));
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` for a suite that shares one browser and
+ * one real server (port 0, temp data dir); the getters are valid inside its
+ * tests. Both are closed, and temp dirs removed, after the suite.
+ */
+export function useBrowserAndServer(): { browser: () => Browser; server: () => TestServer } {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    assertWebBuilt();
+    browser = await launchBrowser();
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    cleanupTempDirs();
+  });
+  return { browser: () => browser!, server: () => server! };
 }

@@ -6,10 +6,10 @@
  * content as HTML at all.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, rawExchange, startServer, type TestServer } from '../helpers.js';
-import { browserSkipReason, launchBrowser } from './browser.js';
-import { assertWebBuilt, openInspector, sendHook, type InspectorPage } from './inspector.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { rawExchange, type TestServer } from '../helpers.js';
+import { browserSkipReason } from './browser.js';
+import { openInspector, sendHook, useBrowserAndServer, type InspectorPage } from './inspector.js';
 
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e/safety.test.ts: ${skip}`);
@@ -36,18 +36,12 @@ async function assertNothingRan(ip: InspectorPage): Promise<void> {
 }
 
 describe.skipIf(skip !== null)('hostile captures in Chromium', () => {
+  const env = useBrowserAndServer();
   let browser: Browser;
   let server: TestServer;
-
-  beforeAll(async () => {
-    assertWebBuilt();
-    browser = await launchBrowser();
-    server = await startServer();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    cleanupTempDirs();
+  beforeEach(() => {
+    browser = env.browser();
+    server = env.server();
   });
 
   it('shows markup in headers, path, query and an HTML body as text, and runs nothing', async () => {
