@@ -106,6 +106,37 @@ describe('applyMessage', () => {
     expect(ids(s2.list.items)).toEqual(newestFirst(4, 3, 2));
   });
 
+  it('adds a live capture to a verdict-filtered list only when its verdict matches, and counts it either way', () => {
+    const s0 = snap([cap(2, { verdict: 'invalid' })], { verdict: 'invalid', next: null });
+    const s1 = applyMessage(s0, { type: 'capture.created', capture: cap(3, { verdict: 'valid' }), pruned: 0 });
+    expect(s1.list).toBe(s0.list);
+    expect(s1.bins[0]!.captureCount).toBe(2);
+    const s2 = applyMessage(s1, { type: 'capture.created', capture: cap(4, { verdict: 'invalid' }), pruned: 0 });
+    expect(ids(s2.list.items)).toEqual(newestFirst(4, 2));
+    // A filtered list is never the whole bin: its length is not the count.
+    expect(s2.bins[0]!.captureCount).toBe(3);
+    const unsigned = snap([], { verdict: 'unsigned', next: null });
+    expect(ids(applyMessage(unsigned, { type: 'capture.created', capture: cap(5), pruned: 0 }).list.items)).toEqual(newestFirst(5));
+    expect(applyMessage(unsigned, { type: 'capture.created', capture: cap(6, { verdict: 'no-secret' }), pruned: 0 }).list.items).toEqual([]);
+  });
+
+  it('does not guess which rows retention pruned from a filtered list', () => {
+    const s0 = snap([cap(3, { verdict: 'valid' }), cap(1, { verdict: 'valid' })], { verdict: 'valid', next: null });
+    const s1 = applyMessage(s0, { type: 'capture.created', capture: cap(4, { verdict: 'valid' }), pruned: 1 });
+    expect(ids(s1.list.items)).toEqual(newestFirst(4, 3, 1));
+    expect(s1.bins[0]!.prunedCount).toBe(1);
+  });
+
+  it('keeps the verdict filter when the bin is cleared', () => {
+    const s = applyMessage(snap([cap(1, { verdict: 'valid' })], { verdict: 'valid' }), { type: 'captures.cleared', binId: 'bin1' });
+    expect(s.list).toMatchObject({ items: [], loaded: true, verdict: 'valid' });
+  });
+
+  it('leaves captures.reverified to the model (a refetch, not a pure change)', () => {
+    const s = snap([cap(1)]);
+    expect(applyMessage(s, { type: 'captures.reverified', binId: 'bin1' })).toBe(s);
+  });
+
   it('removes a deleted capture once', () => {
     const s0 = snap([cap(3), cap(2), cap(1)]);
     const msg: ServerMessage = { type: 'capture.deleted', binId: 'bin1', id: cap(2).id };
@@ -508,16 +539,24 @@ function fakeApi(initial: CaptureSummary[], bins: Bin[] = [bin('bin1')]) {
       throw new Error('not used');
     },
     deleteBin: async () => undefined,
-    listCaptures: async (binId, { limit, before }): Promise<CapturePage> => {
-      calls.push(`list ${before ?? '-'}`);
-      const all = server.captures.filter((c) => c.binId === binId && (before === undefined || seq.get(c.id)! < Number(before)));
+    listCaptures: async (binId, { limit, before, verdict }): Promise<CapturePage> => {
+      calls.push(`list ${before ?? '-'}${verdict ? ` ${verdict}` : ''}`);
+      const all = server.captures.filter(
+        (c) =>
+          c.binId === binId &&
+          (before === undefined || seq.get(c.id)! < Number(before)) &&
+          (!verdict || (verdict === 'unsigned' ? c.verdict === null : c.verdict === verdict)),
+      );
       const page = all.slice(0, limit);
       const hook = hooks.duringList;
       hooks.duringList = undefined;
       hook?.();
       return { captures: page, next: all.length > limit ? String(seq.get(page.at(-1)!.id)) : null };
     },
-    getCapture: async (id) => ({ ...server.captures.find((c) => c.id === id)! }) as unknown as Capture,
+    getCapture: async (id) => {
+      calls.push(`get ${id}`);
+      return { ...server.captures.find((c) => c.id === id)! } as unknown as Capture;
+    },
     deleteCapture: async (id) => {
       server.captures = server.captures.filter((c) => c.id !== id);
     },
@@ -525,6 +564,7 @@ function fakeApi(initial: CaptureSummary[], bins: Bin[] = [bin('bin1')]) {
       server.captures = [];
     },
     getBody: async () => ({ bytes: new Uint8Array(), decoded: null, truncated: false }),
+    getInfo: async () => ({ version: 'test', globalSecrets: [] }),
   };
   return { api, server, add, calls, hooks };
 }
@@ -638,6 +678,125 @@ describe('model catch-up', () => {
     };
     await m.resync();
     expect(m.error.value).toBe('database is locked');
+  });
+
+  it('filters by verdict on the server: pages of matches only, reset on a bin switch', async () => {
+    const all = range(1, 450).map((c, i) => ({ ...c, verdict: i % 3 === 0 ? ('valid' as const) : null }));
+    const fake = fakeApi(all);
+    const m = createModel(fake.api);
+    await m.resync();
+    await m.setVerdictFilter('valid');
+    expect(fake.calls.at(-1)).toBe('list - valid');
+    expect(m.list.value.items).toHaveLength(150);
+    expect(m.list.value.items.every((c) => c.verdict === 'valid')).toBe(true);
+    expect(m.list.value.next).toBeNull();
+    // The count is the bin's, not the filtered list's length.
+    expect(m.bins.value[0]!.captureCount).toBe(450);
+    await m.setVerdictFilter('unsigned');
+    expect(m.list.value.items).toHaveLength(200);
+    expect(m.list.value.next).not.toBeNull();
+    await m.loadOlder();
+    expect(m.list.value.items).toHaveLength(300);
+    expect(m.list.value.items.every((c) => c.verdict === null)).toBe(true);
+    expect(fake.calls.at(-1)).toMatch(/^list \d+ unsigned$/);
+    await m.setVerdictFilter(null);
+    expect(m.list.value.verdict).toBeNull();
+    expect(m.list.value.items).toHaveLength(200);
+  });
+
+  it('keeps an open capture selected when the verdict filter hides it', async () => {
+    const fake = fakeApi([cap(2, { verdict: 'valid' }), cap(1)]);
+    const m = createModel(fake.api);
+    await m.resync();
+    m.selectCapture(cap(1).id);
+    await m.setVerdictFilter('valid');
+    expect(ids(m.list.value.items)).toEqual(newestFirst(2));
+    expect(m.selectedCaptureId.value).toBe(cap(1).id);
+  });
+
+  it('on captures.reverified refetches the list and the open capture in place, keeping captures that arrived meanwhile', async () => {
+    const fake = fakeApi(range(1, 300).map((c) => ({ ...c, verdict: 'no-secret' as const })));
+    const m = createModel(fake.api);
+    await m.resync();
+    await m.loadOlder();
+    m.selectCapture(cap(5).id);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(m.selectedDetail.value).toMatchObject({ state: 'ok', capture: { verdict: 'no-secret' } });
+    // A secret was added: the server re-judged everything.
+    fake.server.captures = fake.server.captures.map((c) => ({ ...c, verdict: 'valid' as const }));
+    // A capture that arrives live while the refetch reads its pages.
+    fake.hooks.duringList = () => {
+      fake.add(cap(301, { verdict: 'valid' }));
+      m.apply({ type: 'capture.created', capture: cap(301, { verdict: 'valid' }), pruned: 0 });
+    };
+    const shown: string[] = [];
+    const stop = m.selectedDetail.subscribe((d) => shown.push(d?.state ?? 'none'));
+    m.apply({ type: 'captures.reverified', binId: 'bin1' });
+    await m.refreshVerdicts('bin1');
+    stop();
+    expect(ids(m.list.value.items)).toEqual(ids(range(1, 301)));
+    expect(m.list.value.items.every((c) => c.verdict === 'valid')).toBe(true);
+    expect(m.selectedDetail.value).toMatchObject({ state: 'ok', capture: { verdict: 'valid' } });
+    // Swapped in place: no "Loading…" in between.
+    expect(shown).not.toContain('loading');
+  });
+
+  it('after a re-judge drops captures that no longer match the verdict filter', async () => {
+    const fake = fakeApi([cap(3, { verdict: 'no-secret' }), cap(2, { verdict: 'no-secret' }), cap(1)]);
+    const m = createModel(fake.api);
+    await m.resync();
+    await m.setVerdictFilter('no-secret');
+    expect(ids(m.list.value.items)).toEqual(newestFirst(3, 2));
+    fake.server.captures = fake.server.captures.map((c) => (c.id === cap(3).id ? { ...c, verdict: 'valid' as const } : c));
+    m.apply({ type: 'captures.reverified', binId: null });
+    await m.refreshVerdicts(null);
+    expect(ids(m.list.value.items)).toEqual(newestFirst(2));
+  });
+
+  it('ignores captures.reverified of another bin, but forgets its cached details', async () => {
+    const fake = fakeApi([cap(1)], [bin('bin1'), bin('bin2')]);
+    const m = createModel(fake.api);
+    await m.resync();
+    const before = fake.calls.length;
+    m.apply({ type: 'captures.reverified', binId: 'bin2' });
+    await Promise.resolve();
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('saves secrets, then refreshes the verdicts; an error comes back as a sentence', async () => {
+    const fake = fakeApi([cap(1, { verdict: 'no-secret' })]);
+    let patched: unknown = null;
+    fake.api.updateBin = async (id, patch) => {
+      patched = patch;
+      fake.server.captures = fake.server.captures.map((c) => ({ ...c, verdict: 'valid' as const }));
+      return { ...bin(id), secrets: [{ name: 'gh', value: '…cret', scheme: 'github' }] };
+    };
+    const m = createModel(fake.api);
+    await m.resync();
+    expect(await m.saveSecrets('bin1', [{ name: 'gh', value: 'the-secret', scheme: 'github' }])).toBeNull();
+    expect(patched).toEqual({ secrets: [{ name: 'gh', value: 'the-secret', scheme: 'github' }] });
+    expect(m.bins.value[0]!.secrets).toEqual([{ name: 'gh', value: '…cret', scheme: 'github' }]);
+    await m.refreshVerdicts('bin1');
+    expect(m.list.value.items[0]!.verdict).toBe('valid');
+    const { ApiRequestError } = await import('../web/src/api.js');
+    fake.api.updateBin = async () => {
+      throw new ApiRequestError(400, 'invalid_secrets', 'secret names must be unique');
+    };
+    expect(await m.saveSecrets('bin1', [])).toBe('secret names must be unique');
+  });
+
+  it('reads the global secrets (masked) on every resync', async () => {
+    const fake = fakeApi([]);
+    let n = 0;
+    fake.api.getInfo = async () => ({ version: 't', globalSecrets: [{ name: `g${++n}`, value: '…', scheme: null }] });
+    const m = createModel(fake.api);
+    await m.resync();
+    await Promise.resolve();
+    expect(m.info.value?.globalSecrets.map((s) => s.name)).toEqual(['g1']);
+    await m.resync();
+    await Promise.resolve();
+    expect(m.info.value?.globalSecrets.map((s) => s.name)).toEqual(['g2']);
   });
 
   it('keyboard steps through the filtered list', async () => {

@@ -9,7 +9,22 @@
  * internals. The response shapes come from server/types.ts either way (type
  * imports only: no server code reaches the bundle).
  */
-import type { ApiErrorBody, Bin, Capture, CapturePage } from '../../server/types.js';
+import type { ApiErrorBody, Bin, Capture, CapturePage, MaskedSecret } from '../../server/types.js';
+import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
+
+/** `PATCH /api/bins/{id}`: each key optional. */
+export interface BinPatch {
+  name?: string;
+  /** Replaces the bin's secrets; an entry without `value` keeps that name's stored value. */
+  secrets?: SecretPatchEntry[];
+}
+
+/** `GET /api/info`. */
+export interface ServerInfo {
+  version: string;
+  /** The `--secret` secrets, masked: tried on every bin after its own. */
+  globalSecrets: MaskedSecret[];
+}
 
 /** A failed API call. `status` 0 means hookbin could not be reached. */
 export class ApiRequestError extends Error {
@@ -95,13 +110,15 @@ export interface BodyBytes {
 export interface Api {
   listBins(): Promise<Bin[]>;
   createBin(input: { id?: string; name?: string }): Promise<Bin>;
-  updateBin(binId: string, patch: { name?: string }): Promise<Bin>;
+  updateBin(binId: string, patch: BinPatch): Promise<Bin>;
   deleteBin(binId: string): Promise<void>;
-  listCaptures(binId: string, opts: { limit: number; before?: string }): Promise<CapturePage>;
+  /** With `verdict`, only the captures of that verdict (server-side, so pages stay full). */
+  listCaptures(binId: string, opts: { limit: number; before?: string; verdict?: VerdictFilter | null }): Promise<CapturePage>;
   getCapture(id: string): Promise<Capture>;
   deleteCapture(id: string): Promise<void>;
   clearBin(binId: string): Promise<void>;
   getBody(id: string, decoded: boolean): Promise<BodyBytes>;
+  getInfo(): Promise<ServerInfo>;
 }
 
 /** The URL of a capture's exact body bytes (served as an attachment). */
@@ -114,9 +131,10 @@ export const api: Api = {
   createBin: (input) => json<Bin>('POST', '/api/bins', input),
   updateBin: (binId, patch) => json<Bin>('PATCH', `/api/bins/${seg(binId)}`, patch),
   deleteBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}`),
-  listCaptures: (binId, { limit, before }) => {
+  listCaptures: (binId, { limit, before, verdict }) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (before !== undefined) q.set('before', before);
+    if (verdict) q.set('verdict', verdict);
     return json<CapturePage>('GET', `/api/bins/${seg(binId)}/captures?${q}`);
   },
   getCapture: (id) => json<Capture>('GET', `/api/captures/${seg(id)}`),
@@ -131,4 +149,5 @@ export const api: Api = {
       truncated: res.headers.get('x-hookbin-decoded-truncated') === 'true',
     };
   },
+  getInfo: () => json<ServerInfo>('GET', '/api/info'),
 };

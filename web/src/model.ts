@@ -7,8 +7,9 @@
  */
 import { batch, computed, signal } from '@preact/signals';
 import type { Bin, Capture, CaptureSummary, ServerMessage } from '../../server/types.js';
-import type { Api } from './api.js';
+import type { Api, ServerInfo } from './api.js';
 import { errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from './api.js';
+import { matchesVerdict, type SecretPatchEntry, type VerdictFilter } from './secrets.js';
 
 // ---------------------------------------------------------------- pure state
 
@@ -23,6 +24,13 @@ export interface ListState {
   loaded: boolean;
   /** Bumped when the list is reset (bin switch, clear): answers to older requests are dropped. */
   epoch: number;
+  /**
+   * The verdict the list is filtered by, server-side (`?verdict=`), or null.
+   * Server-side so every page is full of matches however rare they are; a
+   * live capture is added when its verdict (judged on arrival) matches, and
+   * `captures.reverified` refetches the list, since secrets changed verdicts.
+   */
+  verdict: VerdictFilter | null;
 }
 
 /** Everything the live messages change. */
@@ -31,8 +39,8 @@ export interface Snapshot {
   list: ListState;
 }
 
-export function emptyList(binId: string | null, epoch = 0): ListState {
-  return { binId, items: [], next: null, loaded: false, epoch };
+export function emptyList(binId: string | null, epoch = 0, verdict: VerdictFilter | null = null): ListState {
+  return { binId, items: [], next: null, loaded: false, epoch, verdict };
 }
 
 /** Newest first: later `receivedAt` first, then the larger id (ids start with the time). */
@@ -97,9 +105,9 @@ function patchBin(bins: readonly Bin[], binId: string, f: (b: Bin) => Bin): Bin[
   return out;
 }
 
-/** True when `list` holds every capture of `binId`: its length is then the true count. */
+/** True when `list` holds every capture of `binId` (unfiltered, every page): its length is then the true count. */
 function wholeBin(list: ListState, binId: string): boolean {
-  return list.binId === binId && list.loaded && list.next === null;
+  return list.binId === binId && list.verdict === null && list.loaded && list.next === null;
 }
 
 /** The bins with the list's bin counted from the list when it holds the whole bin. */
@@ -121,12 +129,13 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
     case 'capture.created': {
       const c = msg.capture;
       const pruned = Math.max(0, msg.pruned | 0);
-      const inList = s.list.binId === c.binId;
+      const inList = s.list.binId === c.binId && matchesVerdict(c.verdict, s.list.verdict);
       if (inList && s.list.items.some((x) => x.id === c.id)) return s;
       let list = s.list;
       if (inList) {
         let items = mergeCaptures(list.items, [c]);
-        if (pruned > 0 && list.loaded && list.next === null) items = items.slice(0, Math.max(1, items.length - pruned));
+        // Retention pruned the oldest: drop them when the list holds the whole bin (a filtered list cannot tell which).
+        if (pruned > 0 && wholeBin(list, c.binId)) items = items.slice(0, Math.max(1, items.length - pruned));
         list = { ...list, items };
       }
       const bins = patchBin(s.bins, c.binId, (b) => ({
@@ -146,7 +155,7 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
     }
     case 'captures.cleared': {
       const bins = patchBin(s.bins, msg.binId, (b) => ({ ...b, captureCount: 0 }));
-      const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1), loaded: true } : s.list;
+      const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1, s.list.verdict), loaded: true } : s.list;
       return { bins, list };
     }
     case 'bin.created':
@@ -211,6 +220,11 @@ export type Pane = 'bins' | 'list' | 'detail';
 
 export type DetailState = { state: 'loading' } | { state: 'ok'; capture: Capture } | { state: 'error'; message: string; gone: boolean };
 
+/** What the bin's main area shows: its captures (list and detail), or its secrets. */
+export type View = 'captures' | 'secrets';
+export const VIEWS: readonly View[] = ['captures', 'secrets'];
+
+
 /** Captures per page when scrolling back, and per page when catching up. */
 export const PAGE_SIZE = 200;
 /** Pages a resync reads at most to close the gap before it gives up on the old items. */
@@ -234,6 +248,9 @@ export function createModel(api: Api) {
   /** The last failure worth telling the user, or null. */
   const error = signal<string | null>(null);
   const pane = signal<Pane>('list');
+  const view = signal<View>('captures');
+  /** `/api/info`: the global secrets, masked. */
+  const info = signal<ServerInfo | null>(null);
 
   const filtered = computed(() => filterCaptures(list.value.items, filter.value));
   const selectedBin = computed(() => bins.value.find((b) => b.id === selectedBinId.value) ?? null);
@@ -268,6 +285,10 @@ export function createModel(api: Api) {
 
   /** Applies a live message, then fixes the selection it may have removed. */
   function apply(msg: ServerMessage) {
+    if (msg.type === 'captures.reverified') {
+      void refreshVerdicts(msg.binId);
+      return;
+    }
     const before = { bins: bins.value, list: list.value };
     const after = applyMessage(before, msg);
     if (msg.type === 'capture.deleted') tomb(msg.id);
@@ -299,7 +320,7 @@ export function createModel(api: Api) {
     let next: string | null = null;
     let met = known.size === 0;
     for (let pages = 0; pages < MAX_GAP_PAGES; pages++) {
-      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before });
+      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before, verdict: start.verdict });
       if (list.value.epoch !== start.epoch || list.value.binId !== binId) return;
       fetched.push(...page.captures);
       next = page.next;
@@ -332,8 +353,103 @@ export function createModel(api: Api) {
       list.value = { ...cur, items, next: cursor, loaded: true };
       bins.value = reconcileCount(bins.value, list.value);
     });
+    // Gone from the whole bin: deleted or pruned. (A filtered list just does not show it.)
     const sel = selectedCaptureId.value;
-    if (sel !== null && complete && !items.some((c) => c.id === sel)) selectedCaptureId.value = null;
+    if (sel !== null && complete && start.verdict === null && !items.some((c) => c.id === sel)) selectedCaptureId.value = null;
+  }
+
+  /**
+   * Re-reads the loaded part of the list (as many pages as it holds) and
+   * replaces it, keeping captures that arrived live meanwhile: after
+   * `captures.reverified` every verdict may have changed, and with a verdict
+   * filter, which captures belong.
+   */
+  async function refreshList(): Promise<void> {
+    const binId = selectedBinId.value;
+    const start = list.value;
+    if (binId === null || start.binId !== binId || !start.loaded) return;
+    const startIds = new Set(start.items.map((c) => c.id));
+    const want = Math.max(1, start.items.length);
+    const fetched: CaptureSummary[] = [];
+    let before: string | undefined;
+    let next: string | null = null;
+    for (let pages = 0; pages < MAX_GAP_PAGES; pages++) {
+      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before, verdict: start.verdict });
+      if (list.value.epoch !== start.epoch || list.value.binId !== binId) return;
+      fetched.push(...page.captures);
+      next = page.next;
+      if (next === null || fetched.length >= want) break;
+      before = next;
+    }
+    const cur = list.value;
+    const fetchedIds = new Set(fetched.map((c) => c.id));
+    const arrived = cur.items.filter((c) => !startIds.has(c.id) && !fetchedIds.has(c.id));
+    batch(() => {
+      list.value = { ...cur, items: mergeCaptures(mergeCaptures([], fetched, { tombstones }), arrived), next, loaded: true };
+      bins.value = reconcileCount(bins.value, list.value);
+    });
+  }
+
+  /** Fetches a capture again and swaps it in without a "Loading…" in between; a failure keeps what is shown. */
+  async function reloadDetail(id: string) {
+    try {
+      const capture = await api.getCapture(id);
+      setDetail(id, { state: 'ok', capture });
+    } catch (err) {
+      if (err instanceof Error && 'status' in err && (err as { status: number }).status === 404) setDetail(id, { state: 'error', message: errorMessage(err), gone: true });
+    }
+  }
+
+  let verdictRun: Promise<void> | null = null;
+  let verdictAgain = false;
+
+  /**
+   * After secrets changed (`captures.reverified`, or our own save): the
+   * list's verdicts and the open capture's signatures are stale. Refetches
+   * both when `binId` is the selected bin (null: every bin), and forgets the
+   * cached details of that bin. Calls during a run coalesce into one more.
+   */
+  function refreshVerdicts(binId: string | null): Promise<void> {
+    const m = new Map(details.value);
+    let changed = false;
+    for (const [id, d] of m) {
+      if (d.state === 'ok' && (binId === null || d.capture.binId === binId) && id !== selectedCaptureId.value) {
+        m.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) details.value = m;
+    if (binId !== null && binId !== selectedBinId.value) return Promise.resolve();
+    if (verdictRun) {
+      verdictAgain = true;
+      return verdictRun;
+    }
+    verdictRun = (async () => {
+      do {
+        verdictAgain = false;
+        const sel = selectedCaptureId.value;
+        try {
+          await Promise.all([refreshList(), sel !== null && details.value.get(sel)?.state === 'ok' ? reloadDetail(sel) : undefined]);
+        } catch (err) {
+          if (!isUnreachable(err)) fail(err);
+        }
+      } while (verdictAgain);
+    })().finally(() => {
+      verdictRun = null;
+    });
+    return verdictRun;
+  }
+
+  /** Shows only the captures of one verdict (null: all), read from the server page by page. */
+  async function setVerdictFilter(verdict: VerdictFilter | null) {
+    const binId = selectedBinId.value;
+    if (binId === null || list.value.verdict === verdict) return;
+    list.value = emptyList(binId, list.value.epoch + 1, verdict);
+    try {
+      await catchUp();
+    } catch (err) {
+      fail(err);
+    }
   }
 
   let resyncing: Promise<void> | null = null;
@@ -372,6 +488,7 @@ export function createModel(api: Api) {
           }
           const current = selectedCaptureId.value;
           if (current && details.value.get(current)?.state === 'error') void loadDetail(current);
+          void loadInfo();
         } catch (err) {
           // A background refresh that cannot reach hookbin is what the status badge already
           // says ("Reconnecting…"); a toast for it would only linger after the server is back.
@@ -409,7 +526,7 @@ export function createModel(api: Api) {
     if (!cur.loaded || cur.next === null || cur.binId === null || loadingOlder.value) return;
     loadingOlder.value = true;
     try {
-      const page = await api.listCaptures(cur.binId, { limit: PAGE_SIZE, before: cur.next });
+      const page = await api.listCaptures(cur.binId, { limit: PAGE_SIZE, before: cur.next, verdict: cur.verdict });
       const now = list.value;
       if (now.epoch !== cur.epoch || now.binId !== cur.binId || now.next !== cur.next) return;
       batch(() => {
@@ -485,6 +602,39 @@ export function createModel(api: Api) {
     }
   }
 
+  /**
+   * Replaces a bin's secrets (entries without `value` keep theirs). The
+   * server answers once stored captures are re-judged; the verdicts shown
+   * are refetched then (and again on the live `captures.reverified`).
+   */
+  async function saveSecrets(binId: string, secrets: SecretPatchEntry[]): Promise<string | null> {
+    try {
+      apply({ type: 'bin.updated', bin: await api.updateBin(binId, { secrets }) });
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      return errorMessage(err);
+    }
+    void refreshVerdicts(binId);
+    return null;
+  }
+
+  /** `/api/info` (global secrets), refreshed on every resync: a restart may have changed them. */
+  async function loadInfo() {
+    try {
+      info.value = await api.getInfo();
+    } catch {
+      // the secrets editor says it could not read them
+    }
+  }
+
+  /** Switches the bin's view; a narrow window shows it in place of the list. */
+  function setView(v: View) {
+    batch(() => {
+      view.value = v;
+      if (pane.value === 'detail') pane.value = 'list';
+    });
+  }
+
   async function renameBin(binId: string, name: string): Promise<string | null> {
     try {
       apply({ type: 'bin.updated', bin: await api.updateBin(binId, { name }) });
@@ -522,6 +672,8 @@ export function createModel(api: Api) {
     authRequired,
     error,
     pane,
+    view,
+    info,
     // actions
     apply,
     resync,
@@ -535,5 +687,10 @@ export function createModel(api: Api) {
     createBin,
     renameBin,
     deleteBin,
+    setVerdictFilter,
+    refreshVerdicts,
+    saveSecrets,
+    loadInfo,
+    setView,
   };
 }
