@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { startClock } from './clock.js';
 import { App } from './components/App.js';
 import { connectLive } from './live.js';
-import { createModel } from './model.js';
+import { createModel, VIEWS } from './model.js';
 import './style.css';
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
@@ -12,15 +12,20 @@ const FALLBACK_POLL_MS = 5000;
 
 const model = createModel(api);
 
-// `#/binId` or `#/binId/captureId`: a reload (or a shared link) opens the same place.
-const [, hashBin, hashCapture] = location.hash.split('/').map((s) => decodeURIComponent(s));
-if (hashBin) void model.selectBin(hashBin, { captureId: hashCapture || null, keepPane: !hashCapture }).then(() => {
+// `#/binId`, `#/binId/captureId` or `#/binId/!secrets` (a view): a reload (or a shared link) opens the same place.
+const [, hashBin, hashRest] = location.hash.split('/').map((s) => decodeURIComponent(s));
+const hashView = hashRest?.startsWith('!') ? VIEWS.find((v) => v === hashRest.slice(1)) : undefined;
+const hashCapture = hashRest && !hashRest.startsWith('!') ? hashRest : null;
+if (hashView) model.setView(hashView);
+if (hashBin) void model.selectBin(hashBin, { captureId: hashCapture, keepPane: !hashCapture }).then(() => {
   if (hashCapture) model.pane.value = 'detail';
 });
 effect(() => {
   const bin = model.selectedBinId.value;
   const cap = model.selectedCaptureId.value;
-  const hash = bin ? `#/${encodeURIComponent(bin)}${cap ? `/${encodeURIComponent(cap)}` : ''}` : '';
+  const view = model.view.value;
+  const rest = view !== 'captures' ? `/!${view}` : cap ? `/${encodeURIComponent(cap)}` : '';
+  const hash = bin ? `#/${encodeURIComponent(bin)}${rest}` : '';
   if (hash !== location.hash && !(hash === '' && location.hash === '')) history.replaceState(null, '', hash || location.pathname + location.search);
 });
 

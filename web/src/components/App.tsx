@@ -4,7 +4,9 @@ import type { Api } from '../api.js';
 import { sampleCurl } from '../curl.js';
 import type { ConnStatus, Model } from '../model.js';
 import { methodOptions } from '../model.js';
+import { VERDICT_FILTERS, verdictLabel, type VerdictFilter } from '../secrets.js';
 import { BinsPane } from './BinsPane.js';
+import { BinWide, ViewTabs } from './BinView.js';
 import { CaptureDetail, DetailPlaceholder } from './CaptureDetail.js';
 import { CaptureList } from './CaptureList.js';
 import { ConfirmButton, CopyButton } from './common.js';
@@ -76,6 +78,7 @@ function ListPane(props: { model: Model }) {
   const items = m.filtered.value;
   const f = m.filter.value;
   const filtering = f.text.trim() !== '' || f.method !== '';
+  const verdict = list.verdict;
   return (
     <>
       <header class="pane-head">
@@ -107,6 +110,8 @@ function ListPane(props: { model: Model }) {
           />
         )}
       </header>
+      {/* In the other views this pane is hidden and the wide pane carries the tabs (one set in the page). */}
+      {bin && m.view.value === 'captures' && <ViewTabs view={m.view.value} onView={m.setView} secrets={bin.secrets.length} />}
       {bin && (
         <div class="toolbar">
           <input
@@ -136,6 +141,21 @@ function ListPane(props: { model: Model }) {
               </option>
             ))}
           </select>
+          <select
+            class="input verdict-filter"
+            data-testid="verdict-filter"
+            aria-label="Signature verdict"
+            title="Only captures with this signature verdict (filtered by hookbin, so older pages hold matches too)"
+            value={verdict ?? ''}
+            onChange={(e) => void m.setVerdictFilter((e.currentTarget.value || null) as VerdictFilter | null)}
+          >
+            <option value="">All verdicts</option>
+            {VERDICT_FILTERS.map((v) => (
+              <option key={v} value={v}>
+                {verdictLabel(v)}
+              </option>
+            ))}
+          </select>
         </div>
       )}
       {filtering && list.items.length > 0 && (
@@ -148,6 +168,8 @@ function ListPane(props: { model: Model }) {
         <DetailPlaceholder text={m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'} />
       ) : !list.loaded ? (
         <DetailPlaceholder text="Loading captures…" />
+      ) : list.items.length === 0 && list.next === null && verdict !== null ? (
+        <DetailPlaceholder text={`No capture is ${verdictLabel(verdict)}.`} />
       ) : list.items.length === 0 && list.next === null ? (
         <EmptyBin url={bin.url} />
       ) : items.length === 0 && list.next === null ? (
@@ -207,6 +229,7 @@ function DetailPane(props: { model: Model; api: Api }) {
             binUrl={binUrl ?? `${location.origin}/b/${d.capture.binId}`}
             onDelete={() => void m.deleteCapture(d.capture.id)}
             loadDecoded={(cid) => props.api.getBody(cid, true)}
+            onSecrets={() => m.setView('secrets')}
           />
         )}
       </div>
@@ -227,6 +250,8 @@ export function App(props: { model: Model; api: Api }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+      // The keys move through the captures; the other views have none.
+      if (m.view.value !== 'captures') return;
       const inDetail = e.target instanceof Element && e.target.closest('.pane-detail') !== null;
       const onButton = e.target instanceof Element && e.target.closest('button, a, [role=tab]') !== null;
       if (e.key === 'j' || (e.key === 'ArrowDown' && !inDetail)) {
@@ -258,7 +283,7 @@ export function App(props: { model: Model; api: Api }) {
   return (
     <div class="app">
       <TopBar model={m} />
-      <main class="layout" data-pane={m.pane.value}>
+      <main class="layout" data-pane={m.pane.value} data-view={m.view.value} data-wide={m.view.value !== 'captures' ? 'true' : undefined}>
         <aside class="pane pane-bins" data-testid="bins-pane" aria-label="Bins">
           <BinsColumn model={m} />
         </aside>
@@ -268,6 +293,11 @@ export function App(props: { model: Model; api: Api }) {
         <section class="pane pane-detail" data-testid="detail-pane" aria-label="Capture">
           <DetailPane model={m} api={props.api} />
         </section>
+        {m.view.value !== 'captures' && (
+          <section class="pane pane-wide" data-testid="wide-pane" aria-label="Bin">
+            <BinWide model={m} />
+          </section>
+        )}
       </main>
     </div>
   );

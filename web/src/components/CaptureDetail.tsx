@@ -6,6 +6,7 @@ import { buildCurl, captureUrl } from '../curl.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestamp, parseQuery } from '../format.js';
 import { BodyView } from './BodyView.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from './common.js';
+import { SignaturePanel } from './SignaturePanel.js';
 
 export interface CaptureDetailProps {
   capture: Capture;
@@ -13,6 +14,8 @@ export interface CaptureDetailProps {
   binUrl: string;
   onDelete: () => void;
   loadDecoded: (id: string) => Promise<BodyBytes>;
+  /** Opens the bin's secrets editor. */
+  onSecrets: () => void;
 }
 
 /** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
@@ -45,6 +48,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
             {c.id}
           </span>
         </div>
+
         <div class="actions">
           <CopyButton label="Copy as cURL" testid="copy-curl" text={curl} title="A curl command that sends this request again, byte for byte" />
           <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
@@ -67,6 +71,10 @@ export function CaptureDetail(props: CaptureDetailProps) {
           </p>
         )}
       </header>
+
+      <Section title={c.signatures.length > 1 ? `Signatures (${c.signatures.length})` : 'Signature'} testid="signatures-section">
+        <SignaturePanel signatures={c.signatures} onSecrets={props.onSecrets} />
+      </Section>
 
       <Section title={`Headers (${c.headers.length})`} testid="headers-section">
         <PairsTable pairs={c.headers} testid="headers-table" empty="No headers." />

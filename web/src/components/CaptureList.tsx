@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureSummary } from '../../../server/types.js';
 import { formatBytes } from '../format.js';
-import { MethodBadge, RelTime, StatusBadge } from './common.js';
+import { MethodBadge, RelTime, StatusBadge, VerdictBadge } from './common.js';
 
 /** Every row is this tall (keep in step with `--row-h` in style.css). */
 export const ROW_HEIGHT = 44;
@@ -34,9 +34,11 @@ function Row(props: { c: CaptureSummary; selected: boolean; onSelect: (id: strin
         <span class="row-path mono" title={target}>
           {target}
         </span>
+        <VerdictBadge verdict={c.verdict} />
       </div>
       <div class="row-line row-meta">
         <StatusBadge status={c.status} />
+
         <span class="row-size">
           {formatBytes(c.bodySize)}
           {c.truncated ? ' ✂' : ''}

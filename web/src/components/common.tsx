@@ -1,8 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { HeaderPair } from '../../../server/types.js';
+import type { HeaderPair, Verdict } from '../../../server/types.js';
 import { now } from '../clock.js';
 import { formatTimestamp, relativeTime, statusClass } from '../format.js';
+import { verdictGlyph, verdictLabel, verdictTitle } from '../secrets.js';
 
 /** Copies text: the async clipboard where allowed, else a hidden textarea. */
 export async function copyText(text: string): Promise<boolean> {
@@ -104,6 +105,25 @@ export function StatusBadge(props: { status: number | null }) {
   return (
     <span class="status" data-class={statusClass(props.status)} title={props.status === null ? 'no reply (fault)' : `hookbin answered ${props.status}`}>
       {props.status === null ? '—' : props.status}
+    </span>
+  );
+}
+
+/**
+ * A signature verdict as a word (with ✓ / ✗ / ? for a glance), never color
+ * alone: `✓ valid`, `✗ invalid`, `✗ expired`, `✗ malformed`, `? no secret`, `unsigned`.
+ */
+export function VerdictBadge(props: { verdict: Verdict | null; testid?: string }) {
+  const v = props.verdict ?? 'unsigned';
+  const glyph = verdictGlyph(props.verdict);
+  return (
+    <span class="verdict" data-verdict={v} data-testid={props.testid ?? 'verdict-badge'} title={verdictTitle(props.verdict)}>
+      {glyph && (
+        <span class="verdict-glyph" aria-hidden="true">
+          {glyph}
+        </span>
+      )}
+      {verdictLabel(props.verdict)}
     </span>
   );
 }
