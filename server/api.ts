@@ -2,10 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN, newBinId } from './ids.js';
-import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type Store } from './store.js';
+import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store.js';
+import { displayUrl } from './outbound.js';
+import { replyJson } from './send-api.js';
 import {
   defaultSettings,
   eventKeyPatchSchema,
+  forwardPatchSchema,
+  forwardToPatchSchema,
   maskSecrets,
   normalizeSettings,
   patchRespond,
@@ -20,7 +24,7 @@ import { explainRequest, reverify } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { decodeBody, DecodeError, parseEncodings } from './decode.js';
-import type { Bin, Capture, CapturePage, CaptureSummary, EventPage, ServerMessage, WebhookEvent } from './types.js';
+import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, ServerMessage, WebhookEvent } from './types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {
@@ -48,6 +52,8 @@ const patchBinBody = z
     respond: respondPatchSchema.nullable().optional(),
     secrets: secretsPatchSchema.optional(),
     eventKey: eventKeyPatchSchema.nullable().optional(),
+    forwardTo: forwardToPatchSchema.optional(),
+    forward: forwardPatchSchema.optional(),
   })
   .strict();
 const VERDICTS = ['valid', 'invalid', 'expired', 'malformed', 'no-secret', 'unsigned'] as const;
@@ -93,6 +99,8 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     // Values never leave the server whole.
     secrets: maskSecrets(settings.secrets),
     eventKey: settings.eventKey,
+    forwardTo: settings.forwardTo,
+    forward: settings.forward,
   };
 }
 
@@ -166,6 +174,20 @@ function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['s
     response: record.response as unknown as Capture['response'],
     signatures,
     event: record.event,
+    forward: record.forward && forwardJson(record.forward),
+  };
+}
+
+function forwardJson(f: ForwardRecord): CaptureForward {
+  return {
+    url: displayUrl(f.url),
+    at: iso(f.at),
+    status: f.status,
+    response: f.response && replyJson(f.response),
+    durationMs: f.durationMs,
+    error: f.error,
+    errorMessage: f.errorMessage,
+    relayed: f.relayed,
   };
 }
 
@@ -217,6 +239,8 @@ export function createApi(deps: ApiDeps) {
       const settings = normalizeSettings(bin.settings);
       if (patch.respond !== undefined) settings.respond = patchRespond(settings.respond, patch.respond);
       if (patch.eventKey !== undefined) settings.eventKey = patch.eventKey;
+      if (patch.forwardTo !== undefined) settings.forwardTo = patch.forwardTo;
+      if (patch.forward !== undefined) settings.forward = { ...settings.forward, ...patch.forward };
       if (patch.secrets !== undefined) {
         try {
           settings.secrets = patchSecrets(settings.secrets, patch.secrets);

@@ -10,6 +10,9 @@ import { summaryJson } from './api.js';
 import type { ServerMessage } from './types.js';
 import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
+import type { Forwarder } from './forward.js';
+import type { Sender } from './send.js';
+import { createSendApi } from './send-api.js';
 import type { SecretInput } from './verify/index.js';
 
 /** The longest request target (path and query) hookbin reads; longer ones get 414. */
@@ -40,6 +43,12 @@ export interface AppDeps {
   shutdown?: AbortSignal;
   /** Called after each capture is committed. */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
+  /** The outbound engine; without one the sender routes answer 503. */
+  sender?: Sender;
+  /** Live forwarding of captures; without one nothing is forwarded. */
+  forwarder?: Forwarder;
+  /** `--forward`: the default resend target for bins without their own `forwardTo`. */
+  globalForward?: string | null;
 }
 
 /**
@@ -76,7 +85,11 @@ export function createApp(deps: AppDeps) {
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
-    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }));
+    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }))
+    .route(
+      '/',
+      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }),
+    );
 
   const app = new Hono()
     .use('*', async (c, next) => {
@@ -87,7 +100,10 @@ export function createApp(deps: AppDeps) {
       }
       await next();
     })
-    .use('*', createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, shutdown: deps.shutdown, onCapture }))
+    .use(
+      '*',
+      createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, shutdown: deps.shutdown, onCapture, forward: deps.forwarder?.forward }),
+    )
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));

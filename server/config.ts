@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isTargetUrl } from './outbound.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
 export interface SecretConfig {
@@ -22,6 +23,10 @@ export interface Config {
   maxCaptures: number;
   /** Bytes the database may hold before the oldest captures of any bin are pruned. */
   maxDbSize: number;
+  /** `--forward`: every capture of a bin without its own `forwardTo` is forwarded here live; null for none. */
+  forward: string | null;
+  /** `--forward-relay`: answer providers with the app's reply to a `--forward` forward. */
+  forwardRelay: boolean;
 }
 
 /** What the command line asks for. */
@@ -54,6 +59,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-body', env: 'HOOKBIN_MAX_BODY', type: 'string', value: 'SIZE', default: '25mb', description: 'largest body stored whole; larger ones get 413 and are kept truncated' },
   { name: 'max-captures', env: 'HOOKBIN_MAX_CAPTURES', type: 'string', value: 'N', default: '10000', description: 'captures kept per bin; the oldest are pruned' },
   { name: 'max-db-size', env: 'HOOKBIN_MAX_DB_SIZE', type: 'string', value: 'SIZE', default: '2gb', description: 'database size cap; past it the oldest captures of any bin are pruned' },
+  { name: 'forward', env: 'HOOKBIN_FORWARD', type: 'string', value: 'URL', default: 'none', description: "forward every capture live to your app (bins without their own forwardTo); its reply is kept with the capture" },
+  { name: 'forward-relay', env: 'HOOKBIN_FORWARD_RELAY', type: 'boolean', default: 'false', description: "answer providers with your app's reply to --forward instead of the bin's own answer" },
   { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
   { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
   { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
@@ -70,6 +77,7 @@ export function helpText(version: string): string {
     `hookbin ${version}: capture, inspect and verify webhooks locally`,
     '',
     'Usage: hookbin [options]',
+    '       hookbin send --to URL [options]   send a webhook like a provider (hookbin send --help)',
     '',
     'Options:',
     ...rows,
@@ -177,6 +185,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
   const maxDbSize = parseSize(pick('max-db-size', 'HOOKBIN_MAX_DB_SIZE') ?? '2gb', '--max-db-size', 1024 ** 4);
   // One capture must always fit beside the others it displaces.
   if (maxDbSize < 2 * maxBody) throw new ConfigError('--max-db-size must be at least twice --max-body');
+  const forward = pick('forward', 'HOOKBIN_FORWARD')?.trim() || null;
+  if (forward !== null && !isTargetUrl(forward)) throw new ConfigError(`--forward must be an absolute http:// or https:// URL, not "${forward}"`);
 
   return {
     kind: 'run',
@@ -191,6 +201,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       maxBody,
       maxCaptures: parseInteger(pick('max-captures', 'HOOKBIN_MAX_CAPTURES') ?? '10000', '--max-captures', 1, 10_000_000),
       maxDbSize,
+      forward,
+      forwardRelay: flagBool('forward-relay', 'HOOKBIN_FORWARD_RELAY'),
     },
   };
 }

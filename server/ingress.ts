@@ -11,6 +11,7 @@ import type { SecretInput } from './verify/index.js';
 import { errorBody } from './errors.js';
 import type { CaptureResponse } from './types.js';
 import { carryOut } from './faults.js';
+import type { ForwardHook } from './forward.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {
@@ -24,6 +25,8 @@ export interface IngressDeps {
   shutdown?: AbortSignal;
   /** Called after a capture is committed (the live feed hooks in here). */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
+  /** Forwards a committed capture to the developer's app; returns the app's reply when the bin relays it. */
+  forward?: ForwardHook;
 }
 
 function jsonError(code: string, message: string): string {
@@ -121,6 +124,9 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
     throw err;
   }
   deps.onCapture?.(added.capture, added.pruned);
+  // Forwarding starts only after the commit; a relaying bin answers with the app's reply instead of its own.
+  const relayed = deps.forward?.(added.capture, { method: raw.method, path, query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, settings);
+  if (relayed) return relayed;
   return carryOut(added.response, {
     captureId: id,
     method: raw.method,

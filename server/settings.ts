@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { MaskedSecret, RespondSettings } from './types.js';
+import type { ForwardOptions, MaskedSecret, RespondSettings } from './types.js';
+import { targetUrlSchema } from './outbound.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './events.js';
 
@@ -140,11 +141,37 @@ export function secretsFor(settings: BinSettings, global: readonly SecretInput[]
   return [...settings.secrets, ...global];
 }
 
+/** The longest a forward waits for the app: past any provider's own timeout. */
+export const MAX_FORWARD_TIMEOUT_MS = 120_000;
+
+/** `forwardTo` as PATCH accepts it: an http(s) URL, or null to stop forwarding. */
+export const forwardToPatchSchema = targetUrlSchema.nullable();
+
+/** `forward` as PATCH accepts it: each key optional, merged into the current options. */
+export const forwardPatchSchema = z
+  .object({
+    relay: z.boolean(),
+    timeoutMs: z.number().int().min(100, 'timeoutMs is at least 100').max(MAX_FORWARD_TIMEOUT_MS, `timeoutMs is at most ${MAX_FORWARD_TIMEOUT_MS}`),
+  })
+  .partial()
+  .strict();
+
 /** Settings stored per bin. Later capabilities add keys beside these. */
 export interface BinSettings {
   respond: RespondSettings;
   secrets: StoredSecret[];
   eventKey: EventKeySettings | null;
+  /** Where captures are forwarded live; absent in rows written before forwarding existed. */
+  forwardTo?: string | null;
+  forward?: ForwardOptions;
+}
+
+/** Settings as read: every key present. */
+export type NormalizedSettings = Required<BinSettings>;
+
+/** How a new bin forwards: its app's reply is stored, the bin answers itself, 10 s to wait. */
+export function defaultForward(): ForwardOptions {
+  return { relay: false, timeoutMs: 10_000 };
 }
 
 /** What a new bin answers: 200 `{"ok":true}`. */
@@ -164,19 +191,21 @@ export function defaultRespond(): RespondSettings {
 }
 
 /** Settings of a new bin. */
-export function defaultSettings(): BinSettings {
-  return { respond: defaultRespond(), secrets: [], eventKey: null };
+export function defaultSettings(): NormalizedSettings {
+  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward() };
 }
 
 /**
  * Reads stored settings, filling what an older row lacks with defaults, so a
  * row written by an earlier version never breaks a newer one.
  */
-export function normalizeSettings(stored: Partial<BinSettings> | undefined): BinSettings {
+export function normalizeSettings(stored: Partial<BinSettings> | undefined): NormalizedSettings {
   return {
     respond: { ...defaultRespond(), ...(stored?.respond ?? {}) },
     secrets: stored?.secrets ?? [],
     eventKey: stored?.eventKey ?? null,
+    forwardTo: stored?.forwardTo ?? null,
+    forward: { ...defaultForward(), ...(stored?.forward ?? {}) },
   };
 }
 

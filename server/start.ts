@@ -15,6 +15,9 @@ import { defaultSettings } from './settings.js';
 import { openStore, type Store } from './store.js';
 import { reverifyIfSecretsChanged } from './signatures.js';
 import { VERSION } from './version.js';
+import { createForwarder } from './forward.js';
+import { createSender, type Sender } from './send.js';
+import { outboxSummaryJson } from './send-api.js';
 
 /** The built inspector next to the compiled server (`dist/server` → `dist/web`). */
 export const BUILT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -53,6 +56,10 @@ export interface Running {
   store: Store;
   hub: Hub;
   server: Server;
+  /** The outbound engine (send, resend, retries). */
+  sender: Sender;
+  /** How many pending deliveries were resumed from the outbox at start. */
+  resumed: number;
   /**
    * Settles when stored verdicts agree with the configured global secrets
    * (re-judged in the background after a change); resolves to how many
@@ -149,6 +156,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
     const hub = createHub({ version: VERSION });
     const shutdown = new AbortController();
+    const forwarder = createForwarder({
+      store,
+      global: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay },
+      shutdown: shutdown.signal,
+      now,
+      publish: (message, binId) => hub.publish(message, binId),
+    });
+    const sender = createSender({
+      store,
+      now,
+      onUpdate: (delivery) => hub.publish({ type: 'outbox.updated', delivery: outboxSummaryJson(delivery) }),
+    });
     const app = createApp({
       store,
       hub,
@@ -160,6 +179,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       now,
       globalSecrets: config.secrets,
       shutdown: shutdown.signal,
+      sender,
+      forwarder,
+      globalForward: config.forward,
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -174,6 +196,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const port = await listen(server, config.port, config.host);
     const origin = `http://${displayHost(config.host)}:${port}`;
     const firstBin = store.listBins()[0]!;
+    // Only once listening: a pending delivery may target one of this hookbin's own bins.
+    const resumed = sender.resume();
     // Captures keep flowing while old verdicts are re-judged in batches.
     const reverified = reverifyIfSecretsChanged(store, config.secrets).then((n) => {
       if (n > 0) hub.publish({ type: 'captures.reverified', binId: null });
@@ -192,13 +216,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       store,
       hub,
       server,
+      sender,
+      resumed,
       reverified: settled,
       close(graceMs = 10_000) {
         // Live sockets never end by themselves; drop them so close() can finish.
         hub.close();
         // Delayed answers go out now; hung requests are let go.
         shutdown.abort();
-        closing ??= closeServer(server, graceMs)
+        // The sender stops its timers and drops attempts in flight at once (they are
+        // made again after a restart); forwards in flight end with the shutdown signal.
+        closing ??= Promise.all([closeServer(server, graceMs), sender.close()])
+          .then(() => forwarder.idle())
           .then(() => settled)
           .then(() => store.close());
         return closing;

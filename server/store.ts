@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CaptureEvent, CaptureResponse, HeaderPair } from './types.js';
+import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from './types.js';
 import type { BinSettings } from './settings.js';
-import type { SignatureVerdict } from './verify/index.js';
+import type { SchemeId, SignatureVerdict } from './verify/index.js';
 
 /** A capture's signature verdict in one word, for lists and filters; null when unsigned. */
 export type Verdict = SignatureVerdict['status'];
@@ -71,6 +71,98 @@ export interface CaptureRecord extends CaptureSummaryRecord {
   storedSize: number;
   httpVersion: string | null;
   response: CaptureResponse;
+  /** The app's reply to the live forward, or null when the capture was not forwarded. */
+  forward: ForwardRecord | null;
+}
+
+/** A reply from a target as stored: the first bytes of the body and how many arrived. */
+export interface ReplyRecord {
+  headers: HeaderPair[];
+  /** At most the sender's cap (1 MiB). */
+  body: Buffer;
+  /** Bytes received before reading stopped, or the declared Content-Length when larger. */
+  size: number;
+  truncated: boolean;
+}
+
+/** The result of forwarding one capture to the developer's app. */
+export interface ForwardRecord {
+  url: string;
+  /** ms since the epoch */
+  at: number;
+  status: number | null;
+  response: ReplyRecord | null;
+  durationMs: number;
+  error: SendErrorKind | 'loop' | 'truncated' | null;
+  errorMessage: string | null;
+  relayed: boolean;
+}
+
+/** One signature an outbound delivery carries; `secret` is the value and never leaves the server. */
+export interface SignSpec {
+  scheme: SchemeId;
+  secret: string;
+  /** The configured secret's name when it was given by name, else null (a literal value). */
+  secretName: string | null;
+}
+
+/** When an outbound delivery is attempted. */
+export interface RetrySpec {
+  /** The preset the schedule came from, or null for an explicit one. */
+  preset: string | null;
+  /** The wait before each attempt, ms, before `timeScale`: the first usually 0. */
+  schedule: number[];
+  /** Waits are divided by this (60: 30 s become 0.5 s). */
+  timeScale: number;
+  /** How long one attempt may take, ms (not scaled). */
+  timeoutMs: number;
+}
+
+/** An outbound delivery as the sender queues it. */
+export interface NewDelivery {
+  id: string;
+  kind: 'send' | 'resend';
+  sourceCaptureId: string | null;
+  /** ms since the epoch */
+  createdAt: number;
+  method: string;
+  url: string;
+  /** Before signing. */
+  headers: HeaderPair[];
+  body: Uint8Array;
+  sign: SignSpec[];
+  /** The delivery id schemes that send one (webhook-id, X-GitHub-Delivery…) sign with, the same for every attempt. */
+  signId: string;
+  retry: RetrySpec;
+  /** When the first attempt is due, ms since the epoch. */
+  nextAt: number;
+}
+
+/** A stored outbound delivery without its body and attempts. */
+export interface DeliveryRecord extends Omit<NewDelivery, 'body' | 'nextAt'> {
+  seq: number;
+  state: OutboxState;
+  updatedAt: number;
+  /** When the next attempt is due; null once finished. */
+  nextAt: number | null;
+  attemptCount: number;
+  lastStatus: number | null;
+  lastError: SendErrorKind | null;
+  bodySize: number;
+}
+
+/** One attempt of a delivery as stored. */
+export interface AttemptRecord {
+  n: number;
+  /** ms since the epoch, when the request started */
+  at: number;
+  durationMs: number;
+  status: number | null;
+  error: SendErrorKind | null;
+  errorMessage: string | null;
+  /** Exactly as sent. */
+  request: { method: string; url: string; headers: HeaderPair[] };
+  response: ReplyRecord | null;
 }
 
 /** The result of the one capture write path. */
@@ -192,6 +284,49 @@ export interface Store {
   getMeta(key: string): string | undefined;
   /** Sets a value of the `meta` table. */
   setMeta(key: string, value: string): void;
+  /**
+   * Stores the app's reply to a capture's live forward, and, when the reply
+   * was relayed to the provider, what hookbin answered instead of the bin's
+   * own answer (status and response). False when the capture is gone
+   * (deleted or pruned meanwhile): nothing is written.
+   */
+  setCaptureForward(id: string, forward: ForwardRecord, answered?: CaptureResponse): boolean;
+  /** Queues an outbound delivery as pending. Throws when the id is taken. */
+  addDelivery(delivery: NewDelivery): DeliveryRecord;
+  /** The delivery without body and attempts, or undefined when there is none with that id. */
+  getDelivery(id: string): DeliveryRecord | undefined;
+  /** The delivery's body bytes, or undefined when the delivery is missing. */
+  getDeliveryBody(id: string): Buffer | undefined;
+  /** A delivery's attempts, oldest first; empty when it has none or is missing. */
+  listAttempts(id: string): AttemptRecord[];
+  /**
+   * Deliveries newest first, at most `limit`, strictly older than the
+   * `before` cursor, only those in `state` when given. `next` is the cursor of
+   * the following page, or null at the end.
+   */
+  listDeliveries(opts: { limit: number; before?: number; state?: OutboxState }): { deliveries: DeliveryRecord[]; next: number | null };
+  /** Every pending delivery, the one due first first (to resume after a restart). */
+  pendingDeliveries(): DeliveryRecord[];
+  /** How many deliveries are pending. */
+  countPending(): number;
+  /**
+   * Records one finished attempt and moves the delivery on in one
+   * transaction: `next` is its new state (`pending` with the next attempt's
+   * due time, or `delivered`/`failed` with null). Only a pending delivery
+   * takes an attempt: returns the updated record, or undefined when the
+   * delivery is missing or no longer pending (cancelled meanwhile; nothing
+   * is written).
+   */
+  addAttempt(id: string, attempt: AttemptRecord, next: { state: OutboxState; nextAt: number | null }): DeliveryRecord | undefined;
+  /**
+   * Cancels a pending delivery. Returns the delivery as it is afterwards
+   * (unchanged when it had already finished), or undefined when missing.
+   */
+  cancelDelivery(id: string, at: number): DeliveryRecord | undefined;
+  /** Deletes a delivery with its attempts; false when it did not exist. */
+  deleteDelivery(id: string): boolean;
+  /** Deletes finished deliveries beyond the newest `keep` of them; returns how many. Pending ones are never pruned. */
+  pruneDeliveries(keep: number): number;
   /** Deletes one capture; returns its bin id, or undefined when missing. */
   deleteCapture(id: string): string | undefined;
   /** Deletes every capture of a bin; returns how many (0 for an unknown bin). */
@@ -253,6 +388,102 @@ interface CaptureRow extends SummaryRow {
   stored_size: number;
   response: string;
   meta: string;
+  forward: string | null;
+}
+
+interface DeliveryRow {
+  seq: number;
+  id: string;
+  kind: string;
+  source_capture_id: string | null;
+  created_at: number;
+  updated_at: number;
+  state: string;
+  next_at: number | null;
+  method: string;
+  url: string;
+  headers: string;
+  sign: string;
+  sign_id: string;
+  retry: string;
+  attempt_count: number;
+  last_status: number | null;
+  last_error: string | null;
+  body_size: number;
+}
+
+interface AttemptRow {
+  n: number;
+  at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  error_message: string | null;
+  request: string;
+  response_headers: string | null;
+  response_body: Buffer | null;
+  response_size: number | null;
+  response_truncated: number;
+}
+
+/** Every column of `outbox` but the body. */
+const DELIVERY_COLUMNS =
+  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size';
+
+function toDelivery(row: DeliveryRow): DeliveryRecord {
+  return {
+    seq: row.seq,
+    id: row.id,
+    kind: row.kind as DeliveryRecord['kind'],
+    sourceCaptureId: row.source_capture_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    state: row.state as OutboxState,
+    nextAt: row.next_at,
+    method: row.method,
+    url: row.url,
+    headers: JSON.parse(row.headers) as HeaderPair[],
+    sign: JSON.parse(row.sign) as SignSpec[],
+    signId: row.sign_id,
+    retry: JSON.parse(row.retry) as RetrySpec,
+    attemptCount: row.attempt_count,
+    lastStatus: row.last_status,
+    lastError: row.last_error as SendErrorKind | null,
+    bodySize: row.body_size,
+  };
+}
+
+function toAttempt(row: AttemptRow): AttemptRecord {
+  return {
+    n: row.n,
+    at: row.at,
+    durationMs: row.duration_ms,
+    status: row.status,
+    error: row.error as SendErrorKind | null,
+    errorMessage: row.error_message,
+    request: JSON.parse(row.request) as AttemptRecord['request'],
+    response:
+      row.response_headers === null
+        ? null
+        : {
+            headers: JSON.parse(row.response_headers) as HeaderPair[],
+            body: row.response_body ?? Buffer.alloc(0),
+            size: row.response_size ?? 0,
+            truncated: row.response_truncated === 1,
+          },
+  };
+}
+
+/** A forward record as the `forward` column keeps it: JSON, the reply body in base64. */
+function forwardToJson(f: ForwardRecord): string {
+  const response = f.response && { ...f.response, body: f.response.body.toString('base64') };
+  return JSON.stringify({ ...f, response });
+}
+
+function forwardFromJson(json: string | null): ForwardRecord | null {
+  if (json === null) return null;
+  const f = JSON.parse(json) as Omit<ForwardRecord, 'response'> & { response: (Omit<ReplyRecord, 'body'> & { body: string }) | null };
+  return { ...f, response: f.response && { ...f.response, body: Buffer.from(f.response.body, 'base64') } };
 }
 
 const SUMMARY_COLUMNS =
@@ -297,6 +528,7 @@ function toCapture(row: CaptureRow): CaptureRecord {
     storedSize: row.stored_size,
     httpVersion: meta.httpVersion ?? null,
     response: JSON.parse(row.response) as CaptureResponse,
+    forward: forwardFromJson(row.forward ?? null),
   };
 }
 
@@ -381,6 +613,36 @@ export function openStore(options: StoreOptions): Store {
     ),
     captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
     deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
+    setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),
+    setForwardAnswered: db.prepare<[string, number | null, string, string]>('UPDATE captures SET forward = ?, status = ?, response = ? WHERE id = ?'),
+    insertDelivery: db.prepare(
+      `INSERT INTO outbox (id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, body_size, body)
+       VALUES (@id, @kind, @sourceCaptureId, @createdAt, @createdAt, 'pending', @nextAt, @method, @url, @headers, @sign, @signId, @retry, @bodySize, @body)`,
+    ),
+    getDelivery: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE id = ?`),
+    getDeliveryBody: db.prepare<[string], { body: Buffer }>('SELECT body FROM outbox WHERE id = ?'),
+    listDeliveries: db.prepare<[number, number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
+    listDeliveriesIn: db.prepare<[number, string, number], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE seq < ? AND state = ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    pendingDeliveries: db.prepare<[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY next_at, seq`),
+    countPending: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`),
+    listAttempts: db.prepare<[string], AttemptRow>(
+      'SELECT a.* FROM outbox_attempts a JOIN outbox o ON o.seq = a.outbox_seq WHERE o.id = ? ORDER BY a.n',
+    ),
+    insertAttempt: db.prepare(
+      `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated)
+       VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated)`,
+    ),
+    advanceDelivery: db.prepare(
+      `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
+         last_status = @status, last_error = @error WHERE seq = @seq AND state = 'pending'`,
+    ),
+    cancelDelivery: db.prepare<[number, string]>(`UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
+    deleteDelivery: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),
+    pruneDeliveries: db.prepare<[number]>(
+      `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE state != 'pending' ORDER BY seq DESC LIMIT -1 OFFSET ?)`,
+    ),
     clearCaptures: db.prepare<[string]>('DELETE FROM captures WHERE bin_id = ?'),
   };
 
@@ -440,6 +702,29 @@ export function openStore(options: StoreOptions): Store {
       },
     };
   });
+
+  const writeAttempt = db.transaction(
+    (id: string, a: AttemptRecord, next: { state: OutboxState; nextAt: number | null }): DeliveryRecord | undefined => {
+      const row = stmt.getDelivery.get(id);
+      if (!row || row.state !== 'pending') return undefined;
+      stmt.insertAttempt.run({
+        seq: row.seq,
+        n: a.n,
+        at: a.at,
+        durationMs: a.durationMs,
+        status: a.status,
+        error: a.error,
+        errorMessage: a.errorMessage,
+        request: JSON.stringify(a.request),
+        responseHeaders: a.response ? JSON.stringify(a.response.headers) : null,
+        responseBody: a.response ? a.response.body : null,
+        responseSize: a.response ? a.response.size : null,
+        responseTruncated: a.response?.truncated ? 1 : 0,
+      });
+      stmt.advanceDelivery.run({ seq: row.seq, state: next.state, nextAt: next.nextAt, at: a.at + a.durationMs, status: a.status, error: a.error });
+      return toDelivery(stmt.getDelivery.get(id)!);
+    },
+  );
 
   const writeVerdicts = db.transaction((updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]) => {
     for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
@@ -569,6 +854,68 @@ export function openStore(options: StoreOptions): Store {
     },
     setMeta(key, value) {
       stmt.setMeta.run(key, value);
+    },
+    setCaptureForward(id, forward, answered) {
+      const json = forwardToJson(forward);
+      const info = answered
+        ? stmt.setForwardAnswered.run(json, answered.status, JSON.stringify(answered), id)
+        : stmt.setForward.run(json, id);
+      return info.changes > 0;
+    },
+    addDelivery(d) {
+      stmt.insertDelivery.run({
+        id: d.id,
+        kind: d.kind,
+        sourceCaptureId: d.sourceCaptureId,
+        createdAt: d.createdAt,
+        nextAt: d.nextAt,
+        method: d.method,
+        url: d.url,
+        headers: JSON.stringify(d.headers),
+        sign: JSON.stringify(d.sign),
+        signId: d.signId,
+        retry: JSON.stringify(d.retry),
+        bodySize: d.body.byteLength,
+        body: d.body,
+      });
+      return toDelivery(stmt.getDelivery.get(d.id)!);
+    },
+    getDelivery(id) {
+      const row = stmt.getDelivery.get(id);
+      return row && toDelivery(row);
+    },
+    getDeliveryBody(id) {
+      return stmt.getDeliveryBody.get(id)?.body;
+    },
+    listAttempts(id) {
+      return stmt.listAttempts.all(id).map(toAttempt);
+    },
+    listDeliveries({ limit, before, state }) {
+      const from = before ?? Number.MAX_SAFE_INTEGER;
+      const rows = state === undefined ? stmt.listDeliveries.all(from, limit + 1) : stmt.listDeliveriesIn.all(from, state, limit + 1);
+      const more = rows.length > limit;
+      const page = (more ? rows.slice(0, limit) : rows).map(toDelivery);
+      return { deliveries: page, next: more ? page[page.length - 1]!.seq : null };
+    },
+    pendingDeliveries() {
+      return stmt.pendingDeliveries.all().map(toDelivery);
+    },
+    countPending() {
+      return stmt.countPending.get()!.n;
+    },
+    addAttempt(id, attempt, next) {
+      return writeAttempt(id, attempt, next);
+    },
+    cancelDelivery(id, at) {
+      stmt.cancelDelivery.run(at, id);
+      const row = stmt.getDelivery.get(id);
+      return row && toDelivery(row);
+    },
+    deleteDelivery(id) {
+      return stmt.deleteDelivery.run(id).changes > 0;
+    },
+    pruneDeliveries(keep) {
+      return stmt.pruneDeliveries.run(keep).changes;
     },
     deleteCapture(id) {
       const row = stmt.captureBin.get(id);

@@ -87,6 +87,18 @@ export interface Bin {
   secrets: MaskedSecret[];
   /** A header or JSON pointer naming this bin's events, tried before the built-in keys; null for those only. */
   eventKey: { header: string | null; pointer: string | null } | null;
+  /** The URL every capture is forwarded to live (the bin's own; `--forward` applies when null), or null. */
+  forwardTo: string | null;
+  /** How captures are forwarded. */
+  forward: ForwardOptions;
+}
+
+/** How a bin forwards its captures (beside `forwardTo`). */
+export interface ForwardOptions {
+  /** Answer the provider with the app's reply instead of the bin's own answer. */
+  relay: boolean;
+  /** How long hookbin waits for the app, ms. */
+  timeoutMs: number;
 }
 
 /** What hookbin answered to a captured request. */
@@ -153,6 +165,126 @@ export interface Capture extends CaptureSummary {
    * one is not valid when hookbin can tell.
    */
   signatures: SignatureVerdict[];
+  /** The app's reply when the capture was forwarded live (`forwardTo`), else null. */
+  forward: CaptureForward | null;
+}
+
+/** Why an outbound request got no complete reply. */
+export type SendErrorKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+
+/** A reply from a target, as hookbin stored it: text or JSON only, never rendered. */
+export interface TargetReply {
+  headers: HeaderPair[];
+  /** The body as text (invalid UTF-8 replaced); the first 1 MiB. */
+  body: string;
+  /** The stored bytes, base64, only when they are not valid UTF-8. */
+  bodyBase64?: string;
+  /** Bytes received before hookbin stopped reading, or the declared Content-Length when larger. */
+  size: number;
+  /** True when more than the stored 1 MiB arrived. */
+  truncated: boolean;
+}
+
+/** What the developer's app answered to a forwarded capture. */
+export interface CaptureForward {
+  url: string;
+  /** ISO-8601 with milliseconds: when the forward started. */
+  at: string;
+  /** The app's status, or null when no reply came. */
+  status: number | null;
+  /** The reply, or null with an error before any reply. */
+  response: TargetReply | null;
+  durationMs: number;
+  error: SendErrorKind | 'loop' | 'truncated' | null;
+  errorMessage: string | null;
+  /** True when the app's reply was passed on to the provider (`forward.relay`). */
+  relayed: boolean;
+}
+
+/** The life of an outbound delivery. */
+export type OutboxState = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** One attempt of an outbound delivery: the exact request sent and the reply or the error. */
+export interface OutboxAttempt {
+  /** 1 for the first attempt. */
+  n: number;
+  /** ISO-8601 with milliseconds: when the request started. */
+  at: string;
+  /** The target's status, or null when no reply came. */
+  status: number | null;
+  /** Why there was no complete reply, or null. */
+  error: SendErrorKind | null;
+  /** The error in words (the system's message), or null. */
+  errorMessage: string | null;
+  durationMs: number;
+  /** The request exactly as written to the socket (its body is the delivery's body). */
+  request: { method: string; url: string; headers: HeaderPair[] };
+  /** The reply, or null when none came. */
+  response: TargetReply | null;
+}
+
+/** A delivery in lists and live updates: no headers, bodies or attempts. */
+export interface OutboxSummary {
+  id: string;
+  /** `send` (composed), `resend` (of a capture). */
+  kind: 'send' | 'resend';
+  /** The capture a resend came from. */
+  sourceCaptureId: string | null;
+  state: OutboxState;
+  /** ISO-8601 with milliseconds. */
+  createdAt: string;
+  updatedAt: string;
+  method: string;
+  /** The target; a password in it is masked. */
+  url: string;
+  attemptCount: number;
+  /** How many attempts the schedule allows. */
+  maxAttempts: number;
+  lastStatus: number | null;
+  lastError: SendErrorKind | null;
+  /** When the next attempt is due, or null once finished. */
+  nextAttemptAt: string | null;
+}
+
+/** A whole delivery, as `GET /api/outbox/{id}` returns it. */
+export interface OutboxDelivery extends OutboxSummary {
+  /** The headers before signing (signature headers are per attempt, in `attempts[].request`). */
+  headers: HeaderPair[];
+  bodySize: number;
+  /** The body as text when it is valid UTF-8, else null. */
+  body: string | null;
+  bodyBase64: string;
+  /** The signatures added to every attempt; the secret as its name or masked, never whole. */
+  sign: { scheme: SchemeId; secretName: string | null; secret: string }[];
+  retry: { preset: string | null; schedule: number[]; timeScale: number; timeoutMs: number };
+  /** Oldest first. */
+  attempts: OutboxAttempt[];
+}
+
+/** A page of deliveries, newest first; pass `next` as `before` for the next page. */
+export interface OutboxPage {
+  deliveries: OutboxSummary[];
+  next: string | null;
+}
+
+/** A ready-made event in a provider's style (`GET /api/templates`), with fresh ids and timestamps. */
+export interface WebhookTemplate {
+  /** Stable id, as `template` and `--template` use it. */
+  id: string;
+  /** The provider, as a person would name it. */
+  provider: string;
+  /** The event type it carries. */
+  event: string;
+  /** The signature scheme the provider uses. */
+  scheme: SchemeId;
+  /** The retry preset that imitates the provider, or null when none is documented. */
+  preset: string | null;
+  /** Where the payload and headers come from. */
+  source: string;
+  method: string;
+  /** The provider's headers, without the signature (added when sending with a secret). */
+  headers: HeaderPair[];
+  body: string;
 }
 
 /** A page of captures, newest first; pass `next` as `before` for the next page. */
@@ -220,5 +352,11 @@ export type ServerMessage =
   | { type: 'bin.deleted'; binId: string }
   /** Stored verdicts changed because secrets changed: refetch the list (`binId` null: every bin). */
   | { type: 'captures.reverified'; binId: string | null }
+  /** An outbound delivery was queued, attempted, finished or cancelled; fetch `/api/outbox/{id}` for attempts and replies. Sent to every socket. */
+  | { type: 'outbox.updated'; delivery: OutboxSummary }
+  /** A delivery was deleted from the outbox. */
+  | { type: 'outbox.deleted'; id: string }
+  /** A capture's forward to the app finished; `status` is what hookbin answered (the app's own when relayed). */
+  | { type: 'capture.forwarded'; binId: string; id: string; status: number | null; forward: { status: number | null; error: CaptureForward['error']; durationMs: number; relayed: boolean } }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string };

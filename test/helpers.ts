@@ -43,6 +43,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxBody: 25 * 1024 * 1024,
     maxCaptures: 10_000,
     maxDbSize: 2 * 1024 ** 3,
+    forward: null,
+    forwardRelay: false,
     ...overrides,
   };
 }

@@ -60,6 +60,8 @@ function bin(id: string, over: Partial<Bin> = {}): Bin {
     respond: { status: 200, headers: {}, body: '{"ok":true}', delayMs: 0, fault: null, failFirst: null, sequence: null, random: null, retryAfter: null, rules: [] },
     secrets: [],
     eventKey: null,
+    forwardTo: null,
+    forward: { relay: false, timeoutMs: 10_000 },
     ...over,
   };
 }

@@ -96,6 +96,12 @@ export interface Scheme {
   header: string;
   /** Whether the signature covers a timestamp checked against `TOLERANCE_SECONDS`. */
   timed: boolean;
+  /**
+   * The header carrying the delivery id that `sign` writes when given an id
+   * (`webhook-id`, `X-GitHub-Delivery`…), or undefined when the scheme sends
+   * none. A sender that finds it already set signs with that id.
+   */
+  idHeader?: string;
   /** The header name as received when this scheme's signature header is present (case-insensitive), else null. */
   detect(headers: HeaderPair[]): string | null;
   /**

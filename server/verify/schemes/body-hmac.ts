@@ -47,6 +47,7 @@ export function bodyHmacScheme(id: SchemeId, header: BodyHmacHeader, idHeader?: 
     id,
     header: header.name,
     timed: false,
+    idHeader,
     detect: (headers) => detectHeader(headers, header.name),
     parse: (headers) => parseBodyHmac(headers, header),
     key: literalKey,

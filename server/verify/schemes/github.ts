@@ -16,6 +16,7 @@ export const github: Scheme = {
   id: 'github',
   header: SHA256.name,
   timed: false,
+  idHeader: 'X-GitHub-Delivery',
   detect: (headers) => detectHeader(headers, SHA256.name) ?? detectHeader(headers, LEGACY.name),
   parse: (headers) => parseBodyHmac(headers, findHeader(headers, SHA256.name) || !findHeader(headers, LEGACY.name) ? SHA256 : LEGACY),
   key: literalKey,

@@ -24,6 +24,7 @@ export const standardWebhooks: Scheme = {
   id: 'standard-webhooks',
   header: 'webhook-signature',
   timed: true,
+  idHeader: 'webhook-id',
   detect(headers) {
     const f = family(headers);
     return f && findHeader(headers, `${f}-signature`)!.name;

@@ -1,0 +1,199 @@
+/**
+ * Live forwarding: after a capture is committed, the same request goes on to
+ * the developer's app (a bin's `forwardTo`, or `--forward` for bins without
+ * one), and the app's reply is stored with the capture. With `relay`, the
+ * provider is answered with the app's reply instead of the bin's own answer,
+ * so its retries react to the real app.
+ *
+ * The forwarded request is the captured one (method, headers in order and
+ * case, bytes) minus hop-by-hop headers, with the app's Host, the captured
+ * sub-path and query appended to the target, and a `Via: 1.1 hookbin-…`
+ * entry (RFC 9110 §7.6.3): a forward that comes back to this hookbin (a bin
+ * forwarding to itself) is recognised by it and not forwarded again.
+ */
+import { randomBytes } from 'node:crypto';
+import { errorBody } from './errors.js';
+import { exchange, HOP_BY_HOP, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
+import { NO_BODY_STATUS } from './respond.js';
+import type { NormalizedSettings } from './settings.js';
+import type { CaptureSummaryRecord, ForwardRecord, Store } from './store.js';
+import type { CaptureResponse, HeaderPair, ServerMessage } from './types.js';
+
+/** The captured request as forwarding needs it. */
+export interface ForwardRequest {
+  method: string;
+  /** The path after `/b/{binId}`, raw. */
+  path: string;
+  /** The raw query string. */
+  query: string;
+  headers: HeaderPair[];
+  body: Uint8Array;
+  /** A truncated body is not the request the provider sent: it is not forwarded. */
+  truncated: boolean;
+}
+
+/**
+ * The ingress hook, called after a capture is committed: undefined when the
+ * bin does not relay (a forward, if any, runs in the background and the bin
+ * answers as usual), else a promise of the app's reply to answer with.
+ */
+export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardRequest, settings: NormalizedSettings) => Promise<Response> | undefined;
+
+/** Options of `createForwarder`. */
+export interface ForwarderOptions {
+  store: Pick<Store, 'setCaptureForward'>;
+  /** `--forward URL` (and `--forward-relay`): for bins without their own `forwardTo`. */
+  global: { url: string; relay: boolean } | null;
+  /** Aborted at shutdown: forwards in flight are dropped (a relayed request is answered 503). */
+  shutdown?: AbortSignal;
+  now?: () => number;
+  /** Tells live clients a forward finished. */
+  publish?: (message: ServerMessage, binId?: string) => void;
+}
+
+/** Forwards captures; `idle()` resolves when none is in flight. */
+export interface Forwarder {
+  forward: ForwardHook;
+  idle(): Promise<void>;
+}
+
+/** Appends this hookbin to the Via header (one entry per hop, comma-separated). */
+function withVia(headers: HeaderPair[], pseudonym: string): HeaderPair[] {
+  const entry = `1.1 ${pseudonym}`;
+  const i = headers.findIndex(([n]) => n.toLowerCase() === 'via');
+  if (i === -1) return [...headers, ['Via', entry]];
+  const out = headers.slice();
+  out[i] = [out[i]![0], `${out[i]![1]}, ${entry}`];
+  return out;
+}
+
+function viaHas(headers: HeaderPair[], pseudonym: string): boolean {
+  return headers.some(([n, v]) => n.toLowerCase() === 'via' && v.split(',').some((e) => e.trim().split(/\s+/)[1] === pseudonym));
+}
+
+const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The app's reply as hookbin passes it on: its status, headers (framing ones dropped) and bytes. */
+function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean): { response: Response; answered: CaptureResponse } {
+  const status = result.status;
+  if (result.error !== null || status === null || status < 200 || status > 599) {
+    const code = shutdown ? 503 : 502;
+    const text = JSON.stringify(
+      errorBody(
+        'forward_failed',
+        shutdown
+          ? 'hookbin shut down before the app answered'
+          : `hookbin could not get a reply from the app at ${result.request.url}: ${result.error ?? 'bad status'} (${result.errorMessage ?? status})`,
+      ),
+    );
+    const headers: HeaderPair[] = [['content-type', 'application/json']];
+    return {
+      response: new Response(text, { status: code, headers: { 'content-type': 'application/json', 'X-Hookbin-Capture-Id': captureId } }),
+      answered: { status: code, headers, body: text, delayMs: 0, fault: null, reason: 'relay' },
+    };
+  }
+  const reply = result.response!;
+  const headers = reply.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()) && n.toLowerCase() !== 'content-length');
+  const out = new Headers();
+  for (const [n, v] of headers) out.append(n, v);
+  out.set('X-Hookbin-Capture-Id', captureId);
+  const noBody = method === 'HEAD' || NO_BODY_STATUS.has(status);
+  return {
+    response: new Response(noBody ? null : new Uint8Array(reply.body), { status, headers: out }),
+    answered: { status, headers, body: noBody ? '' : lossy.decode(reply.body), delayMs: 0, fault: null, reason: 'relay' },
+  };
+}
+
+/** Creates the forwarder; it makes no request until a capture asks for one. */
+export function createForwarder(options: ForwarderOptions): Forwarder {
+  const now = options.now ?? Date.now;
+  const pseudonym = `hookbin-${randomBytes(4).toString('hex')}`;
+  const inflight = new Set<Promise<unknown>>();
+
+  const store = (capture: CaptureSummaryRecord, forward: ForwardRecord, answered?: CaptureResponse) => {
+    try {
+      options.store.setCaptureForward(capture.id, forward, answered);
+    } catch (err) {
+      // The store closed under a late forward (shutdown): nothing to keep it in.
+      console.error('hookbin: could not store a forward reply', err);
+      return;
+    }
+    options.publish?.(
+      {
+        type: 'capture.forwarded',
+        binId: capture.binId,
+        id: capture.id,
+        status: answered ? answered.status : capture.status,
+        forward: { status: forward.status, error: forward.error, durationMs: forward.durationMs, relayed: forward.relayed },
+      },
+      capture.binId,
+    );
+  };
+
+  const skipped = (url: string, error: 'loop' | 'truncated', message: string): ForwardRecord => ({
+    url,
+    at: now(),
+    status: null,
+    response: null,
+    durationMs: 0,
+    error,
+    errorMessage: message,
+    relayed: false,
+  });
+
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => {});
+    return p;
+  };
+
+  return {
+    forward(capture, request, settings) {
+      const url = settings.forwardTo ?? options.global?.url ?? null;
+      if (url === null) return undefined;
+      const relay = settings.forward.relay || (settings.forwardTo === null && options.global?.relay === true);
+      const target = targetOf(url, { path: request.path, query: request.query });
+      if (viaHas(request.headers, pseudonym)) {
+        store(capture, skipped(target.url, 'loop', 'not forwarded: this request was forwarded by this hookbin (its Via header says so), so forwarding it again would loop'));
+        return undefined;
+      }
+      if (request.truncated) {
+        store(capture, skipped(target.url, 'truncated', 'not forwarded: the body was over --max-body and only its first bytes were kept'));
+        return undefined;
+      }
+      const headers = outboundHeaders(withVia(request.headers, pseudonym), target, request.method, request.body.length);
+      const run = exchange({
+        method: request.method,
+        target,
+        headers,
+        body: request.body,
+        timeoutMs: settings.forward.timeoutMs,
+        signal: options.shutdown,
+        now,
+      }).then((result) => {
+        const record: ForwardRecord = {
+          url: target.url,
+          at: result.at,
+          status: result.status,
+          response: result.response,
+          durationMs: result.durationMs,
+          error: result.aborted ? 'other' : result.error,
+          errorMessage: result.aborted ? 'hookbin shut down before the app answered' : result.errorMessage,
+          relayed: relay,
+        };
+        if (!relay) {
+          store(capture, record);
+          return undefined;
+        }
+        const { response, answered } = relayedAnswer(result, capture.id, request.method, result.aborted);
+        store(capture, record, answered);
+        return response;
+      });
+      track(run);
+      return relay ? (run as Promise<Response>) : undefined;
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+}

@@ -1,0 +1,375 @@
+/**
+ * The sender's control-plane routes (mounted under `/api`, behind the token
+ * guard, never under a bin URL): send, resend a capture, the outbox, and the
+ * templates. Inputs are validated here; the engine (`send.ts`) only ever
+ * sees resolved requests.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+import { BIN_ID_PATTERN } from './ids.js';
+import { displayUrl, targetOf, targetUrlSchema } from './outbound.js';
+import { PRESETS } from './presets.js';
+import { OutboxFullError, SendInputError, resolveRetry, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
+import { normalizeSettings } from './settings.js';
+import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from './store.js';
+import { renderTemplate, renderTemplates, TEMPLATE_IDS } from './templates.js';
+import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from './types.js';
+import { jsonBody, pathParams, queryParams } from './validate.js';
+import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
+
+/** What the sender routes need from the app. */
+export interface SendApiDeps {
+  store: Store;
+  /** The engine; without one the routes answer 503. */
+  sender?: Sender;
+  now: () => number;
+  /** Secrets from the config, found by name after a bin's own. */
+  globalSecrets: readonly SecretInput[];
+  /** `--forward`: the target for bins without their own `forwardTo`. */
+  globalForward: string | null;
+  publish: (message: ServerMessage, binId?: string) => void;
+}
+
+/** The most headers one outbound request carries. */
+export const MAX_SEND_HEADERS = 100;
+
+/** Header names are HTTP tokens (RFC 9110). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Header values: visible ASCII, Latin-1, space and tab; never CR, LF or NUL. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'header names must be HTTP tokens');
+const headerValue = z.string().max(8192, 'a header value is at most 8192 characters').regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL');
+/** Headers as `[[name, value], …]` (order, case and duplicates kept) or `{name: value}`. */
+const headersSchema = z
+  .union([z.array(z.tuple([headerName, headerValue])), z.record(headerName, headerValue).transform((h) => Object.entries(h) as HeaderPair[])])
+  .refine((h) => h.length <= MAX_SEND_HEADERS, `at most ${MAX_SEND_HEADERS} headers`);
+const methodSchema = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/, 'a method is an HTTP token of at most 20 characters')
+  .refine((m) => m.toUpperCase() !== 'CONNECT', 'CONNECT opens a tunnel, not a webhook');
+const base64Schema = z.string().regex(BASE64, 'bodyBase64 must be standard base64');
+const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)');
+const signEntry = z
+  .object({
+    scheme: schemeSchema,
+    /** The NAME of a configured secret (the bin's, then `--secret`), or else the secret value itself. */
+    secret: z.string().min(1, 'a secret must not be empty').max(4096),
+    /** Whose secrets a name is looked up in, before the `--secret` ones. */
+    bin: z.string().regex(BIN_ID_PATTERN, 'not a bin id').optional(),
+  })
+  .strict();
+const signSchema = z.union([signEntry, z.array(signEntry).max(9)]).transform((s) => (Array.isArray(s) ? s : [s]));
+const retrySchema = z
+  .object({
+    preset: z.string().refine((id) => PRESETS.some((p) => p.id === id), `preset is one of ${PRESETS.map((p) => p.id).join(', ')}`),
+    schedule: z
+      .array(z.number().int().min(0).max(MAX_WAIT_MS, `a wait is at most ${MAX_WAIT_MS} ms (7 days)`))
+      .min(1, 'a schedule has at least one attempt')
+      .max(MAX_ATTEMPTS, `at most ${MAX_ATTEMPTS} attempts`),
+    timeScale: z.number().min(0.01, 'timeScale is at least 0.01').max(1_000_000, 'timeScale is at most 1000000'),
+    timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS, `timeoutMs is at most ${MAX_TIMEOUT_MS}`),
+    eventType: z.string().max(200),
+  })
+  .partial()
+  .strict()
+  .refine((r) => !(r.preset !== undefined && r.schedule !== undefined), 'give a preset or a schedule, not both');
+const bodyFields = {
+  method: methodSchema.optional(),
+  headers: headersSchema.optional(),
+  body: z.string().optional(),
+  bodyBase64: base64Schema.optional(),
+  retry: retrySchema.optional(),
+};
+const oneBody = (b: { body?: string; bodyBase64?: string }) => !(b.body !== undefined && b.bodyBase64 !== undefined);
+
+const sendBody = z
+  .object({
+    url: targetUrlSchema,
+    template: z.string().refine((t) => TEMPLATE_IDS.includes(t), `template is one of ${TEMPLATE_IDS.join(', ')}`).optional(),
+    sign: signSchema.nullable().optional(),
+    ...bodyFields,
+  })
+  .strict()
+  .refine(oneBody, 'give body or bodyBase64, not both');
+
+const resendBody = z
+  .object({
+    url: targetUrlSchema.optional(),
+    /** true: re-sign with each scheme whose signature matched a configured secret; or the scheme(s) and secret(s) to sign with. */
+    resign: z.union([z.literal(true), z.literal(false), signSchema]).optional(),
+    ...bodyFields,
+  })
+  .strict()
+  .refine(oneBody, 'give body or bodyBase64, not both');
+
+const STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+const outboxQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'limit is a whole number from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'limit is a whole number from 1 to 1000')
+    .optional(),
+  before: z.string().regex(/^\d{1,15}$/, 'before is the "next" cursor of a previous page').transform(Number).optional(),
+  state: z.enum(STATES, { message: `state is one of ${STATES.join(', ')}` }).optional(),
+});
+const idParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not an id') }));
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A stored reply as the API shows it: text (and base64 only when the bytes are not UTF-8). */
+export function replyJson(r: ReplyRecord): TargetReply {
+  const out: TargetReply = { headers: r.headers, body: lossy.decode(r.body), size: r.size, truncated: r.truncated };
+  if (!isUtf8(r.body)) out.bodyBase64 = r.body.toString('base64');
+  return out;
+}
+
+/** A delivery in lists and on the live feed. */
+export function outboxSummaryJson(d: DeliveryRecord): OutboxSummary {
+  return {
+    id: d.id,
+    kind: d.kind,
+    sourceCaptureId: d.sourceCaptureId,
+    state: d.state,
+    createdAt: iso(d.createdAt),
+    updatedAt: iso(d.updatedAt),
+    method: d.method,
+    url: displayUrl(d.url),
+    attemptCount: d.attemptCount,
+    maxAttempts: d.retry.schedule.length,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: d.nextAt === null ? null : iso(d.nextAt),
+  };
+}
+
+function attemptJson(a: AttemptRecord): OutboxAttempt {
+  return {
+    n: a.n,
+    at: iso(a.at),
+    status: a.status,
+    error: a.error,
+    errorMessage: a.errorMessage,
+    durationMs: a.durationMs,
+    request: a.request,
+    response: a.response && replyJson(a.response),
+  };
+}
+
+/** A whole delivery; secrets appear as their name and a masked value, never whole. */
+export function deliveryJson(d: DeliveryRecord, body: Buffer, attempts: AttemptRecord[]): OutboxDelivery {
+  return {
+    ...outboxSummaryJson(d),
+    headers: d.headers,
+    bodySize: d.bodySize,
+    body: isUtf8(body) ? utf8.decode(body) : null,
+    bodyBase64: body.toString('base64'),
+    sign: d.sign.map((s) => ({ scheme: s.scheme, secretName: s.secretName, secret: maskSecret(s.secret) })),
+    retry: { ...d.retry },
+    attempts: attempts.map(attemptJson),
+  };
+}
+
+/**
+ * A secret given to sign with: the NAME of one of `candidates` when one has
+ * it (first wins), else the value itself. A value that happens to equal a
+ * configured name is taken as that name; names are short slugs, secrets are not.
+ */
+export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
+  const named = candidates.find((s) => s.name === secret);
+  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+}
+
+/** The body given as text or base64, or undefined when neither. */
+function bodyOf(input: { body?: string; bodyBase64?: string }): Buffer | undefined {
+  if (input.body !== undefined) return Buffer.from(input.body, 'utf8');
+  if (input.bodyBase64 !== undefined) return Buffer.from(input.bodyBase64, 'base64');
+  return undefined;
+}
+
+/**
+ * Headers of a composed request: when none names a Content-Type and the body
+ * is JSON, `Content-Type: application/json` is added, since most frameworks
+ * ignore an unlabelled body.
+ */
+export function withContentType(headers: HeaderPair[], body: Uint8Array): HeaderPair[] {
+  if (body.length === 0 || headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
+  try {
+    JSON.parse(lossy.decode(body));
+  } catch {
+    return headers;
+  }
+  return [...headers, ['Content-Type', 'application/json']];
+}
+
+/**
+ * The URL a capture is forwarded (and by default resent) to: the target with
+ * the capture's path after `/b/{binId}` and its query appended, credentials kept.
+ */
+export function forwardUrl(forwardTo: string, capture: { path: string; query: string }): string {
+  const u = new URL(forwardTo);
+  const t = targetOf(forwardTo, capture);
+  const auth = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : `:${u.password}`}@`;
+  return `${u.protocol}//${auth}${u.host}${t.path}`;
+}
+
+function unavailable(): ApiError {
+  return new ApiError(503, 'sender_unavailable', 'the sender is not running');
+}
+
+function enqueue(sender: Sender, request: DeliveryRequest): DeliveryRecord {
+  try {
+    return sender.enqueue(request);
+  } catch (err) {
+    if (err instanceof OutboxFullError) throw new ApiError(429, 'outbox_full', err.message);
+    if (err instanceof SendInputError) throw new ApiError(422, 'cannot_send', err.message);
+    throw err;
+  }
+}
+
+function retryOf(input: Parameters<typeof resolveRetry>[0], message: { headers: HeaderPair[]; body: Uint8Array }) {
+  try {
+    return resolveRetry(input, message);
+  } catch (err) {
+    if (err instanceof SendInputError) throw new ApiError(400, 'invalid_request', err.message);
+    throw err;
+  }
+}
+
+/** The sender routes, mounted at `/api` behind the guard. */
+export function createSendApi(deps: SendApiDeps) {
+  const { store } = deps;
+  const secretsOfBin = (binId: string | undefined): SecretInput[] => {
+    if (binId === undefined) return [];
+    const bin = store.getBin(binId);
+    if (!bin) throw new ApiError(404, 'bin_not_found', `there is no bin "${binId}"`);
+    return normalizeSettings(bin.settings).secrets;
+  };
+  const accepted = (d: DeliveryRecord) => ({ id: d.id, state: d.state, url: `/api/outbox/${d.id}` });
+
+  return new Hono()
+    .get('/templates', (c) => c.json({ templates: renderTemplates(deps.now()) }))
+    .post('/send', jsonBody(sendBody), (c) => {
+      const sender = deps.sender;
+      if (!sender) throw unavailable();
+      const input = c.req.valid('json');
+      const template = input.template === undefined ? undefined : renderTemplate(input.template, deps.now());
+      const body = bodyOf(input) ?? Buffer.from(template?.body ?? '', 'utf8');
+      const headers = withContentType(input.headers ?? template?.headers ?? [], body);
+      const sign = (input.sign ?? []).map((s) => resolveSecret(s.scheme, s.secret, [...secretsOfBin(s.bin), ...deps.globalSecrets]));
+      const d = enqueue(sender, {
+        kind: 'send',
+        sourceCaptureId: null,
+        method: input.method ?? template?.method ?? 'POST',
+        url: input.url,
+        headers,
+        body,
+        sign,
+        retry: retryOf(input.retry, { headers, body }),
+      });
+      return c.json(accepted(d), 202);
+    })
+    .post('/captures/:id/resend', idParam, jsonBody(resendBody), (c) => {
+      const sender = deps.sender;
+      if (!sender) throw unavailable();
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const record = store.getCapture(id);
+      const stored = store.getBody(id);
+      if (!record || !stored) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+      const settings = normalizeSettings(store.getBin(record.binId)?.settings);
+      const forwardTo = settings.forwardTo ?? deps.globalForward;
+      const url = input.url ?? (forwardTo === null ? undefined : forwardUrl(forwardTo, record));
+      if (url === undefined) {
+        throw new ApiError(400, 'no_target', `give a url, or set bin "${record.binId}"'s forwardTo (or start hookbin with --forward)`);
+      }
+      const edited = bodyOf(input);
+      if (edited === undefined && record.truncated) {
+        throw new ApiError(422, 'capture_truncated', `only the first ${record.storedSize} of ${record.bodySize} bytes of this capture were kept; send an edited body to resend it`);
+      }
+      const body = edited ?? stored.data;
+      const headers = input.headers ?? record.headers;
+      const candidates = [...settings.secrets, ...deps.globalSecrets];
+      let sign: SignSpec[] = [];
+      if (input.resign === true) {
+        for (const v of record.signatures) {
+          const secret = v.secret === null ? undefined : candidates.find((s) => s.name === v.secret);
+          if ((v.status === 'valid' || v.status === 'expired') && secret) sign.push({ scheme: v.scheme, secret: secret.value, secretName: secret.name });
+        }
+        if (sign.length === 0) {
+          throw new ApiError(422, 'nothing_to_resign', 'no signature of this capture matched a configured secret; pass resign: {scheme, secret}');
+        }
+      } else if (input.resign) {
+        sign = input.resign.map((s) => resolveSecret(s.scheme, s.secret, [...(s.bin === undefined ? settings.secrets : secretsOfBin(s.bin)), ...deps.globalSecrets]));
+      }
+      const d = enqueue(sender, {
+        kind: 'resend',
+        sourceCaptureId: id,
+        method: input.method ?? record.method,
+        url,
+        headers,
+        body,
+        sign,
+        retry: retryOf(input.retry, { headers, body }),
+      });
+      return c.json(accepted(d), 202);
+    })
+    .get('/outbox', queryParams(outboxQuery), (c) => {
+      const { limit, before, state } = c.req.valid('query');
+      const page = store.listDeliveries({ limit: limit ?? 50, before, state });
+      const body: OutboxPage = { deliveries: page.deliveries.map(outboxSummaryJson), next: page.next === null ? null : String(page.next) };
+      return c.json(body);
+    })
+    .get('/outbox/:id', idParam, (c) => {
+      const { id } = c.req.valid('param');
+      const d = store.getDelivery(id);
+      const body = store.getDeliveryBody(id);
+      if (!d || !body) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
+      return c.json(deliveryJson(d, body, store.listAttempts(id)));
+    })
+    .get('/outbox/:id/body', idParam, (c) => {
+      const { id } = c.req.valid('param');
+      const d = store.getDelivery(id);
+      const body = store.getDeliveryBody(id);
+      if (!d || !body) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
+      const type = d.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'application/octet-stream';
+      return c.body(new Uint8Array(body), 200, {
+        'Content-Type': type,
+        'Content-Disposition': `attachment; filename="delivery-${id}.bin"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+        'Cache-Control': 'no-store',
+      });
+    })
+    .post('/outbox/:id/cancel', idParam, (c) => {
+      const sender = deps.sender;
+      if (!sender) throw unavailable();
+      const { id } = c.req.valid('param');
+      const before = store.getDelivery(id);
+      if (!before) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
+      if (before.state !== 'pending') throw new ApiError(409, 'not_pending', `delivery "${id}" is already ${before.state}`);
+      const after = sender.cancel(id) ?? before;
+      return c.json(deliveryJson(after, store.getDeliveryBody(id) ?? Buffer.alloc(0), store.listAttempts(id)));
+    })
+    .delete('/outbox/:id', idParam, (c) => {
+      const { id } = c.req.valid('param');
+      deps.sender?.forget(id);
+      if (!store.deleteDelivery(id)) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
+      deps.publish({ type: 'outbox.deleted', id });
+      return c.body(null, 204);
+    });
+}

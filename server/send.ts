@@ -1,0 +1,350 @@
+/**
+ * The outbound engine: hookbin playing the provider. A delivery (composed,
+ * or a resend of a capture) is queued in the outbox, attempted on its
+ * schedule, signed afresh for every attempt, and finished as `delivered` on
+ * the first 2xx or `failed` after the last attempt. Every attempt is stored
+ * with the exact request and the reply or the error kind.
+ *
+ * The outbox is the source of truth: the engine only holds timers for the
+ * pending deliveries in it, so a restart (`resume`) picks up where the last
+ * process stopped. An attempt cut short by `close()` or a cancel is not
+ * recorded; after a restart it is made again (at least once, as providers do).
+ */
+import { randomUUID } from 'node:crypto';
+import { eventIdentity } from './events.js';
+import { newCaptureId } from './ids.js';
+import { exchange, outboundHeaders, targetOf } from './outbound.js';
+import { presetById, sendSchedule } from './presets.js';
+import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
+import type { HeaderPair } from './types.js';
+import { schemeById } from './verify/index.js';
+
+/** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
+export type OutboxStore = Pick<
+  Store,
+  'addDelivery' | 'getDelivery' | 'getDeliveryBody' | 'addAttempt' | 'cancelDelivery' | 'pendingDeliveries' | 'countPending' | 'pruneDeliveries'
+>;
+
+/** How long one attempt may take when neither the request nor its preset says: 10 s. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** The longest one attempt may take: 10 minutes. */
+export const MAX_TIMEOUT_MS = 600_000;
+/** The longest wait before one attempt, before scaling: 7 days (past any provider's longest gap). */
+export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
+/** The most attempts one delivery makes. */
+export const MAX_ATTEMPTS = 50;
+/** The most deliveries pending at once; more are refused until some finish. */
+export const MAX_PENDING = 1000;
+/** Finished deliveries kept; older ones are pruned (pending ones never are). */
+export const KEEP_FINISHED = 1000;
+/** setTimeout's limit; longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A request the sender cannot make as given; the message is one sentence for the user. */
+export class SendInputError extends Error {}
+
+/** Too many deliveries are pending. */
+export class OutboxFullError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} deliveries are already pending; wait for some to finish or cancel them`);
+  }
+}
+
+/** A delivery to queue, fully resolved: secrets are values, the schedule is explicit. */
+export interface DeliveryRequest {
+  kind: 'send' | 'resend';
+  sourceCaptureId: string | null;
+  method: string;
+  url: string;
+  /** Before signing. For a `send`, a Host header given here is kept; a resend's captured Host is the target's. */
+  headers: HeaderPair[];
+  body: Uint8Array;
+  sign: SignSpec[];
+  retry: RetrySpec;
+}
+
+/** Retry options as the API and CLI take them, before resolution. */
+export interface RetryInput {
+  /** A preset id from presets.ts. */
+  preset?: string;
+  /** Waits before each attempt, ms (the first usually 0). */
+  schedule?: number[];
+  timeScale?: number;
+  timeoutMs?: number;
+  /** The event type for presets whose retry count depends on it; read from the body when absent. */
+  eventType?: string;
+}
+
+/**
+ * The retry spec of a delivery: a preset's schedule (`sendSchedule`, for the
+ * event type given or found in the body) and timeout, or an explicit
+ * schedule, or a single attempt. Throws `SendInputError` for an unknown preset.
+ */
+export function resolveRetry(input: RetryInput | undefined, message: { headers: HeaderPair[]; body: Uint8Array }): RetrySpec {
+  const timeScale = input?.timeScale ?? 1;
+  if (input?.preset !== undefined) {
+    const preset = presetById(input.preset);
+    if (!preset) throw new SendInputError(`there is no retry preset "${input.preset}"`);
+    const eventType = input.eventType ?? eventIdentity(message.headers, message.body).type;
+    return { preset: preset.id, schedule: sendSchedule(preset, eventType), timeScale, timeoutMs: input.timeoutMs ?? preset.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  }
+  return { preset: null, schedule: input?.schedule ?? [0], timeScale, timeoutMs: input?.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+}
+
+/** The wait before attempt `index` (0-based) of a spec, scaled. */
+export function scaledWait(retry: RetrySpec, index: number): number {
+  return Math.round((retry.schedule[index] ?? 0) / retry.timeScale);
+}
+
+/** Replaces each header of `add` in place (first of its name, case-insensitive, keeping that name's case; later duplicates dropped), or appends it. */
+function mergeHeaders(base: HeaderPair[], add: readonly HeaderPair[]): HeaderPair[] {
+  let out = base.slice();
+  for (const [name, value] of add) {
+    const lower = name.toLowerCase();
+    const first = out.findIndex(([n]) => n.toLowerCase() === lower);
+    if (first === -1) {
+      out.push([name, value]);
+      continue;
+    }
+    out = out.filter(([n], i) => i <= first || n.toLowerCase() !== lower);
+    out[first] = [out[first]![0], value];
+  }
+  return out;
+}
+
+/** The delivery id in the style of the scheme's id header. */
+function idFor(schemeId: string, signId: string): string {
+  const hex = signId.replace(/-/g, '');
+  if (schemeId === 'standard-webhooks') return `msg_${hex}`;
+  if (schemeId === 'webconnex') return hex;
+  return signId;
+}
+
+/**
+ * The headers of one attempt: `base` with each scheme's headers merged in,
+ * signed as of `nowSeconds`. A delivery id already in `base` (the scheme's
+ * `idHeader`, or Svix's `svix-id`) is signed with; otherwise `signId`, so
+ * every attempt carries the same id, as a provider's retries do. Standard
+ * Webhooks headers keep Svix's `svix-` names when the base uses them.
+ * Throws (without the secret) when a secret cannot key its scheme.
+ */
+export function signHeaders(base: HeaderPair[], signs: readonly SignSpec[], body: Uint8Array, nowSeconds: number, signId: string): HeaderPair[] {
+  let headers = base;
+  for (const s of signs) {
+    const scheme = schemeById(s.scheme);
+    if (!scheme) throw new SendInputError(`unknown scheme "${s.scheme}"`);
+    const find = (name: string) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+    const svix = scheme.id === 'standard-webhooks' && find('webhook-signature') === undefined && (find('svix-id') !== undefined || find('svix-signature') !== undefined);
+    const existing = scheme.idHeader === undefined ? undefined : svix ? find('svix-id') : find(scheme.idHeader);
+    const id = existing ?? (scheme.idHeader === undefined ? undefined : idFor(scheme.id, signId));
+    let out = scheme.sign({ body, secret: s.secret, now: nowSeconds, id });
+    if (svix) out = out.map(([n, v]) => [n.replace(/^webhook-/, 'svix-'), v] as HeaderPair);
+    headers = mergeHeaders(headers, out);
+  }
+  return headers;
+}
+
+/** What the engine reports after each change. */
+export type SenderListener = (delivery: DeliveryRecord, attempt: AttemptRecord | null) => void;
+
+/** Options of `createSender`. */
+export interface SenderOptions {
+  store: OutboxStore;
+  /** The clock, ms since the epoch; signatures use it too. */
+  now?: () => number;
+  /** Called after every change is stored: queued (attempt null), attempted, cancelled. Must not throw. */
+  onUpdate?: SenderListener;
+  /** Pending deliveries allowed at once (default `MAX_PENDING`). */
+  maxPending?: number;
+  /** Finished deliveries kept (default `KEEP_FINISHED`). */
+  keepFinished?: number;
+}
+
+/** The running engine. */
+export interface Sender {
+  /**
+   * Validates (a trial signature), stores the delivery as pending and
+   * schedules its first attempt. Throws `SendInputError` for a request it
+   * cannot make, `OutboxFullError` when too many are pending, and after `close()`.
+   */
+  enqueue(request: DeliveryRequest): DeliveryRecord;
+  /**
+   * Cancels a pending delivery: no further attempt is made and one in flight
+   * is dropped unrecorded. Returns the delivery as it is afterwards
+   * (unchanged when already finished), or undefined when missing.
+   */
+  cancel(id: string): DeliveryRecord | undefined;
+  /** Stops any timer or attempt of a delivery about to be deleted (the caller deletes it). */
+  forget(id: string): void;
+  /** Schedules every pending delivery of the store (after a restart); returns how many. */
+  resume(): number;
+  /** Resolves with the delivery once it is no longer pending (at once when it is not), or undefined when it is missing. */
+  settled(id: string): Promise<DeliveryRecord | undefined>;
+  /** Stops timers, drops attempts in flight (unrecorded, so they are made again after a restart) and resolves when all have let go. */
+  close(): Promise<void>;
+}
+
+/** Creates the engine over an outbox store. Nothing is attempted until `enqueue` or `resume`. */
+export function createSender(options: SenderOptions): Sender {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const maxPending = options.maxPending ?? MAX_PENDING;
+  const keep = options.keepFinished ?? KEEP_FINISHED;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const waiters = new Map<string, ((d: DeliveryRecord | undefined) => void)[]>();
+  let closed = false;
+
+  const report = (d: DeliveryRecord, attempt: AttemptRecord | null) => {
+    try {
+      options.onUpdate?.(d, attempt);
+    } catch (err) {
+      console.error('hookbin: an outbox listener failed', err);
+    }
+    if (d.state !== 'pending') {
+      for (const w of waiters.get(d.id) ?? []) w(d);
+      waiters.delete(d.id);
+    }
+  };
+
+  const stopTimer = (id: string) => {
+    const t = timers.get(id);
+    if (t !== undefined) clearTimeout(t);
+    timers.delete(id);
+  };
+
+  const schedule = (d: DeliveryRecord) => {
+    if (closed || d.state !== 'pending' || d.nextAt === null) return;
+    stopTimer(d.id);
+    const due = d.nextAt;
+    const arm = () => {
+      const wait = due - now();
+      if (wait > 0) {
+        const t = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
+        timers.set(d.id, t);
+        return;
+      }
+      timers.delete(d.id);
+      attempt(d.id).catch((err) => console.error(`hookbin: delivery ${d.id} failed unexpectedly`, err));
+    };
+    arm();
+  };
+
+  async function attempt(id: string): Promise<void> {
+    if (closed || inflight.has(id)) return;
+    const d = store.getDelivery(id);
+    const body = store.getDeliveryBody(id);
+    if (!d || !body || d.state !== 'pending') return;
+    const controller = new AbortController();
+    const run = async (): Promise<{ updated: DeliveryRecord; record: AttemptRecord } | undefined> => {
+      const target = targetOf(d.url);
+      const signed = signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId);
+      const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
+      const result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now });
+      // Shutdown or cancel: nothing the target did, so not an attempt.
+      if (result.aborted || closed) return undefined;
+      const n = d.attemptCount + 1;
+      const ok = result.error === null && result.status !== null && result.status >= 200 && result.status < 300;
+      const next = ok
+        ? { state: 'delivered' as const, nextAt: null }
+        : n >= d.retry.schedule.length
+          ? { state: 'failed' as const, nextAt: null }
+          : { state: 'pending' as const, nextAt: now() + scaledWait(d.retry, n) };
+      const record: AttemptRecord = {
+        n,
+        at: result.at,
+        durationMs: result.durationMs,
+        status: result.status,
+        error: result.error,
+        errorMessage: result.errorMessage,
+        request: result.request,
+        response: result.response,
+      };
+      const updated = store.addAttempt(id, record, next);
+      // Cancelled or deleted while the request was out: nothing was written.
+      return updated && { updated, record };
+    };
+    const done = run()
+      .finally(() => inflight.delete(id))
+      // Out of `inflight` first: a next attempt due at once must not be taken for this one.
+      .then((outcome) => {
+        if (!outcome) return;
+        report(outcome.updated, outcome.record);
+        if (outcome.updated.state === 'pending') schedule(outcome.updated);
+        else store.pruneDeliveries(keep);
+      });
+    inflight.set(id, { controller, done });
+    return done;
+  }
+
+  return {
+    enqueue(request) {
+      if (closed) throw new SendInputError('the sender is shut down');
+      const signId = randomUUID();
+      try {
+        signHeaders(request.headers, request.sign, request.body, Math.floor(now() / 1000), signId);
+      } catch (err) {
+        throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
+      }
+      if (store.countPending() >= maxPending) throw new OutboxFullError(maxPending);
+      const createdAt = now();
+      const d = store.addDelivery({
+        id: newCaptureId(createdAt),
+        kind: request.kind,
+        sourceCaptureId: request.sourceCaptureId,
+        createdAt,
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.body,
+        sign: request.sign,
+        signId,
+        retry: request.retry,
+        nextAt: createdAt + scaledWait(request.retry, 0),
+      });
+      report(d, null);
+      schedule(d);
+      return d;
+    },
+    cancel(id) {
+      const before = store.getDelivery(id);
+      if (!before) return undefined;
+      if (before.state !== 'pending') return before;
+      stopTimer(id);
+      inflight.get(id)?.controller.abort();
+      const after = store.cancelDelivery(id, now());
+      if (after && after.state === 'cancelled') {
+        report(after, null);
+        store.pruneDeliveries(keep);
+      }
+      return after;
+    },
+    forget(id) {
+      stopTimer(id);
+      inflight.get(id)?.controller.abort();
+      for (const w of waiters.get(id) ?? []) w(undefined);
+      waiters.delete(id);
+    },
+    resume() {
+      const pending = store.pendingDeliveries();
+      for (const d of pending) schedule(d);
+      return pending.length;
+    },
+    settled(id) {
+      const d = store.getDelivery(id);
+      if (!d || d.state !== 'pending') return Promise.resolve(d);
+      return new Promise((resolve) => {
+        const list = waiters.get(id) ?? [];
+        list.push(resolve);
+        waiters.set(id, list);
+      });
+    },
+    async close() {
+      closed = true;
+      for (const id of [...timers.keys()]) stopTimer(id);
+      const running = [...inflight.values()];
+      for (const r of running) r.controller.abort();
+      await Promise.allSettled(running.map((r) => r.done));
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * A local "developer's app" for the sender and forward tests: a real
+ * node:http server that records every request as it arrived (raw header
+ * pairs, exact body bytes, time) and answers as the test says.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import type { HeaderPair } from '../server/types.js';
+
+/** One request as the target received it. */
+export interface Received {
+  method: string;
+  /** The raw request target (path and query). */
+  url: string;
+  headers: HeaderPair[];
+  body: Buffer;
+  /** ms since the epoch, when the request's body was complete. */
+  at: number;
+}
+
+/** How the target answers request number `n` (1-based). */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string | Buffer } | 'hang' | 'reset';
+
+export interface TestTarget {
+  /** `http://127.0.0.1:port` */
+  origin: string;
+  port: number;
+  requests: Received[];
+  /** Replaces how it answers. */
+  answer: (fn: (req: Received, n: number) => Answer) => void;
+  close(): Promise<void>;
+}
+
+/** Starts a target on a free port; it answers 200 `ok` until told otherwise. */
+export async function startTarget(fn: (req: Received, n: number) => Answer = () => ({ status: 200, body: 'ok' })): Promise<TestTarget> {
+  let answer = fn;
+  const requests: Received[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers: HeaderPair[] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+      const received: Received = { method: req.method ?? '', url: req.url ?? '', headers, body: Buffer.concat(chunks), at: Date.now() };
+      requests.push(received);
+      const a = answer(received, requests.length);
+      if (a === 'hang') return;
+      if (a === 'reset') {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      res.writeHead(a.status, a.headers ?? {});
+      res.end(a.body ?? '');
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    answer: (f) => {
+      answer = f;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on (bound, then released), for refused connections. */
+export async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
