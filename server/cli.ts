@@ -3,6 +3,8 @@ import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { isLoopbackName } from './security.js';
 import { start, StartError, type Running } from './start.js';
 import { VERSION } from './version.js';
+import { displayUrl } from './outbound.js';
+import { sendCommand } from './send-cli.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIO {
@@ -25,6 +27,8 @@ export function banner(running: Running, config: Config): string[] {
     `  Data       ${running.dbFile ?? 'in memory (--memory): nothing is kept after exit'}`,
     // Names only: a secret's value is never printed.
     ...(config.secrets.length > 0 ? [`  Secrets    ${config.secrets.map((s) => s.name).join(', ')} (checked on every bin)`] : []),
+    ...(config.forward !== null ? [`  Forward    ${displayUrl(config.forward)}${config.forwardRelay ? ' (its replies answer the providers)' : ''}`] : []),
+    ...(running.resumed > 0 ? [`  Outbox     ${running.resumed} pending ${running.resumed === 1 ? 'delivery' : 'deliveries'} resumed`] : []),
     '',
     '  Try it:',
     `    curl -X POST ${running.binUrl} -H 'Content-Type: application/json' -d '{"hello":"world"}'`,
@@ -66,12 +70,27 @@ function nextSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** `hookbin send …`: Ctrl+C cancels the delivery (exit 130) instead of killing it mid-attempt. */
+async function send(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await sendCommand(argv, env, io, interrupt.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
 /**
- * The `hookbin` command: parse, start, print the banner, close cleanly on
+ * The `hookbin` command (and `hookbin send`, see send-cli.ts): parse, start, print the banner, close cleanly on
  * SIGINT/SIGTERM. Resolves to the exit code: 0 after a clean stop, 1 when
  * hookbin cannot start, 2 for a bad flag or environment value.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO = defaultIO): Promise<number> {
+  if (argv[0] === 'send') return send(argv.slice(1), env, io);
   let config: Config;
   try {
     const invocation = parseConfig(argv, env);
