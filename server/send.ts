@@ -22,7 +22,7 @@ import { schemeById } from './verify/index.js';
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
   Store,
-  'addDelivery' | 'getDelivery' | 'getDeliveryBody' | 'addAttempt' | 'cancelDelivery' | 'pendingDeliveries' | 'countPending' | 'pruneDeliveries'
+  'addDelivery' | 'getDelivery' | 'getDeliveryBody' | 'addAttempt' | 'cancelDelivery' | 'pendingDeliveries' | 'pendingLoad' | 'pruneDeliveries'
 >;
 
 /** How long one attempt may take when neither the request nor its preset says: 10 s. */
@@ -35,20 +35,20 @@ export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 export const MAX_ATTEMPTS = 50;
 /** The most deliveries pending at once; more are refused until some finish. */
 export const MAX_PENDING = 1000;
+/** The most body bytes pending at once (resends of large captures add up). */
+export const MAX_PENDING_BYTES = 256 * 1024 * 1024;
 /** Finished deliveries kept; older ones are pruned (pending ones never are). */
 export const KEEP_FINISHED = 1000;
+/** Bytes of bodies and stored replies of finished deliveries kept, counted from the newest. */
+export const KEEP_FINISHED_BYTES = 128 * 1024 * 1024;
 /** setTimeout's limit; longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A request the sender cannot make as given; the message is one sentence for the user. */
 export class SendInputError extends Error {}
 
-/** Too many deliveries are pending. */
-export class OutboxFullError extends Error {
-  constructor(readonly limit: number) {
-    super(`${limit} deliveries are already pending; wait for some to finish or cancel them`);
-  }
-}
+/** Too many deliveries (or body bytes) are pending. */
+export class OutboxFullError extends Error {}
 
 /** A delivery to queue, fully resolved: secrets are values, the schedule is explicit. */
 export interface DeliveryRequest {
@@ -156,8 +156,12 @@ export interface SenderOptions {
   onUpdate?: SenderListener;
   /** Pending deliveries allowed at once (default `MAX_PENDING`). */
   maxPending?: number;
+  /** Pending body bytes allowed at once (default `MAX_PENDING_BYTES`). */
+  maxPendingBytes?: number;
   /** Finished deliveries kept (default `KEEP_FINISHED`). */
   keepFinished?: number;
+  /** Bytes of finished deliveries kept (default `KEEP_FINISHED_BYTES`). */
+  keepFinishedBytes?: number;
 }
 
 /** The running engine. */
@@ -189,7 +193,10 @@ export function createSender(options: SenderOptions): Sender {
   const { store } = options;
   const now = options.now ?? Date.now;
   const maxPending = options.maxPending ?? MAX_PENDING;
+  const maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_BYTES;
   const keep = options.keepFinished ?? KEEP_FINISHED;
+  const keepBytes = options.keepFinishedBytes ?? KEEP_FINISHED_BYTES;
+  const prune = () => store.pruneDeliveries(keep, keepBytes);
   const timers = new Map<string, NodeJS.Timeout>();
   const inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const waiters = new Map<string, ((d: DeliveryRecord | undefined) => void)[]>();
@@ -271,7 +278,7 @@ export function createSender(options: SenderOptions): Sender {
         if (!outcome) return;
         report(outcome.updated, outcome.record);
         if (outcome.updated.state === 'pending') schedule(outcome.updated);
-        else store.pruneDeliveries(keep);
+        else prune();
       });
     inflight.set(id, { controller, done });
     return done;
@@ -286,7 +293,11 @@ export function createSender(options: SenderOptions): Sender {
       } catch (err) {
         throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
       }
-      if (store.countPending() >= maxPending) throw new OutboxFullError(maxPending);
+      const load = store.pendingLoad();
+      if (load.count >= maxPending) throw new OutboxFullError(`${maxPending} deliveries are already pending; wait for some to finish or cancel them`);
+      if (load.bytes + request.body.length > maxPendingBytes) {
+        throw new OutboxFullError(`pending deliveries would hold more than ${maxPendingBytes / 1024 / 1024} MiB of bodies; wait for some to finish or cancel them`);
+      }
       const createdAt = now();
       const d = store.addDelivery({
         id: newCaptureId(createdAt),
@@ -315,7 +326,7 @@ export function createSender(options: SenderOptions): Sender {
       const after = store.cancelDelivery(id, now());
       if (after && after.state === 'cancelled') {
         report(after, null);
-        store.pruneDeliveries(keep);
+        prune();
       }
       return after;
     },

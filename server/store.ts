@@ -307,8 +307,8 @@ export interface Store {
   listDeliveries(opts: { limit: number; before?: number; state?: OutboxState }): { deliveries: DeliveryRecord[]; next: number | null };
   /** Every pending delivery, the one due first first (to resume after a restart). */
   pendingDeliveries(): DeliveryRecord[];
-  /** How many deliveries are pending. */
-  countPending(): number;
+  /** How many deliveries are pending, and the bytes of their bodies. */
+  pendingLoad(): { count: number; bytes: number };
   /**
    * Records one finished attempt and moves the delivery on in one
    * transaction: `next` is its new state (`pending` with the next attempt's
@@ -325,8 +325,12 @@ export interface Store {
   cancelDelivery(id: string, at: number): DeliveryRecord | undefined;
   /** Deletes a delivery with its attempts; false when it did not exist. */
   deleteDelivery(id: string): boolean;
-  /** Deletes finished deliveries beyond the newest `keep` of them; returns how many. Pending ones are never pruned. */
-  pruneDeliveries(keep: number): number;
+  /**
+   * Deletes finished deliveries beyond the newest `keep` of them, and beyond
+   * `maxBytes` of their bodies and stored replies counted from the newest;
+   * returns how many. Pending ones are never pruned.
+   */
+  pruneDeliveries(keep: number, maxBytes: number): number;
   /** Deletes one capture; returns its bin id, or undefined when missing. */
   deleteCapture(id: string): string | undefined;
   /** Deletes every capture of a bin; returns how many (0 for an unknown bin). */
@@ -616,8 +620,8 @@ export function openStore(options: StoreOptions): Store {
     setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),
     setForwardAnswered: db.prepare<[string, number | null, string, string]>('UPDATE captures SET forward = ?, status = ?, response = ? WHERE id = ?'),
     insertDelivery: db.prepare(
-      `INSERT INTO outbox (id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, body_size, body)
-       VALUES (@id, @kind, @sourceCaptureId, @createdAt, @createdAt, 'pending', @nextAt, @method, @url, @headers, @sign, @signId, @retry, @bodySize, @body)`,
+      `INSERT INTO outbox (id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, body_size, stored_bytes, body)
+       VALUES (@id, @kind, @sourceCaptureId, @createdAt, @createdAt, 'pending', @nextAt, @method, @url, @headers, @sign, @signId, @retry, @bodySize, @bodySize, @body)`,
     ),
     getDelivery: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE id = ?`),
     getDeliveryBody: db.prepare<[string], { body: Buffer }>('SELECT body FROM outbox WHERE id = ?'),
@@ -626,7 +630,7 @@ export function openStore(options: StoreOptions): Store {
       `SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE seq < ? AND state = ? ORDER BY seq DESC LIMIT ?`,
     ),
     pendingDeliveries: db.prepare<[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY next_at, seq`),
-    countPending: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`),
+    pendingLoad: db.prepare<[], { n: number; bytes: number }>(`SELECT COUNT(*) AS n, COALESCE(SUM(body_size), 0) AS bytes FROM outbox WHERE state = 'pending'`),
     listAttempts: db.prepare<[string], AttemptRow>(
       'SELECT a.* FROM outbox_attempts a JOIN outbox o ON o.seq = a.outbox_seq WHERE o.id = ? ORDER BY a.n',
     ),
@@ -636,12 +640,18 @@ export function openStore(options: StoreOptions): Store {
     ),
     advanceDelivery: db.prepare(
       `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
-         last_status = @status, last_error = @error WHERE seq = @seq AND state = 'pending'`,
+         last_status = @status, last_error = @error, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
     ),
     cancelDelivery: db.prepare<[number, string]>(`UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
     deleteDelivery: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),
-    pruneDeliveries: db.prepare<[number]>(
-      `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE state != 'pending' ORDER BY seq DESC LIMIT -1 OFFSET ?)`,
+    // Newest first: a finished delivery goes once it is past the count, or once the bytes up to and including it pass the cap.
+    pruneDeliveries: db.prepare<[number, number]>(
+      `DELETE FROM outbox WHERE seq IN (
+         SELECT seq FROM (
+           SELECT seq, ROW_NUMBER() OVER w AS rn, SUM(stored_bytes) OVER w AS running
+           FROM outbox WHERE state != 'pending' WINDOW w AS (ORDER BY seq DESC)
+         ) WHERE rn > ? OR running > ?
+       )`,
     ),
     clearCaptures: db.prepare<[string]>('DELETE FROM captures WHERE bin_id = ?'),
   };
@@ -721,7 +731,15 @@ export function openStore(options: StoreOptions): Store {
         responseSize: a.response ? a.response.size : null,
         responseTruncated: a.response?.truncated ? 1 : 0,
       });
-      stmt.advanceDelivery.run({ seq: row.seq, state: next.state, nextAt: next.nextAt, at: a.at + a.durationMs, status: a.status, error: a.error });
+      stmt.advanceDelivery.run({
+        seq: row.seq,
+        state: next.state,
+        nextAt: next.nextAt,
+        at: a.at + a.durationMs,
+        status: a.status,
+        error: a.error,
+        replyBytes: a.response ? a.response.body.length : 0,
+      });
       return toDelivery(stmt.getDelivery.get(id)!);
     },
   );
@@ -900,8 +918,9 @@ export function openStore(options: StoreOptions): Store {
     pendingDeliveries() {
       return stmt.pendingDeliveries.all().map(toDelivery);
     },
-    countPending() {
-      return stmt.countPending.get()!.n;
+    pendingLoad() {
+      const row = stmt.pendingLoad.get()!;
+      return { count: row.n, bytes: row.bytes };
     },
     addAttempt(id, attempt, next) {
       return writeAttempt(id, attempt, next);
@@ -914,8 +933,8 @@ export function openStore(options: StoreOptions): Store {
     deleteDelivery(id) {
       return stmt.deleteDelivery.run(id).changes > 0;
     },
-    pruneDeliveries(keep) {
-      return stmt.pruneDeliveries.run(keep).changes;
+    pruneDeliveries(keep, maxBytes) {
+      return stmt.pruneDeliveries.run(keep, maxBytes).changes;
     },
     deleteCapture(id) {
       const row = stmt.captureBin.get(id);

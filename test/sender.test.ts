@@ -204,6 +204,24 @@ describe('the engine', () => {
     }
     expect(store.listDeliveries({ limit: 10 }).deliveries.map((d) => d.id)).toEqual([ids[3], ids[2]]);
   });
+
+  it('keeps finished deliveries within a byte budget (bodies and stored replies), and bounds pending bytes', async () => {
+    const t = await startTarget(() => ({ status: 200, body: 'ok' }));
+    targets.push(t);
+    const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    // Each delivery holds a 4-byte body and a 2-byte reply: two fit in 12 bytes, a third does not.
+    const sender = createSender({ store, keepFinishedBytes: 12, maxPendingBytes: 8 });
+    open.push({ store, sender });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = sender.enqueue({ kind: 'send', sourceCaptureId: null, method: 'POST', url: t.origin, headers: [], body: Buffer.from('abcd'), sign: [], retry: { preset: null, schedule: [0], timeScale: 1, timeoutMs: 5000 } });
+      await sender.settled(d.id);
+      ids.push(d.id);
+    }
+    expect(store.listDeliveries({ limit: 10 }).deliveries.map((d) => d.id)).toEqual([ids[2], ids[1]]);
+    const big = { kind: 'send' as const, sourceCaptureId: null, method: 'POST', url: 'http://127.0.0.1:9/', headers: [], body: Buffer.alloc(9), sign: [], retry: { preset: null, schedule: [60_000], timeScale: 1, timeoutMs: 100 } };
+    expect(() => sender.enqueue(big)).toThrow(/more than .* MiB of bodies/);
+  });
 });
 
 describe('templates', () => {

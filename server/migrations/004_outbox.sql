@@ -24,6 +24,7 @@ CREATE TABLE outbox (
   last_status       INTEGER,
   last_error        TEXT,
   body_size         INTEGER NOT NULL,
+  stored_bytes      INTEGER NOT NULL,           -- body plus stored reply bytes, for retention by size
   body              BLOB NOT NULL               -- last: lists never read it
 ) STRICT;
 
