@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { displayUrl, isTargetUrl } from './outbound.js';
 import { PRESETS, presetById } from './presets.js';
-import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, type RetryInput } from './send.js';
+import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, scaledWait, type RetryInput } from './send.js';
 import { resolveSecret, withContentType } from './send-api.js';
 import { openStore, type AttemptRecord, type DeliveryRecord } from './store.js';
 import { renderTemplate, TEMPLATE_IDS } from './templates.js';
@@ -235,7 +235,7 @@ export async function runSend(options: SendOptions, io: SendIO, signal?: AbortSi
       const reply = replyLine(a);
       if (reply) io.out(reply);
       if (d.state === 'pending' && d.nextAt !== null) {
-        io.out(`             next attempt in ${describeWait(d.retry.schedule[a.n] ?? 0, Math.max(0, d.nextAt - Date.now()), d.retry.timeScale)}`);
+        io.out(`             next attempt in ${describeWait(d.retry.schedule[a.n] ?? 0, scaledWait(d.retry, a.n), d.retry.timeScale)}`);
       }
     },
   });
