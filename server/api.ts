@@ -18,8 +18,8 @@ import {
   secretsFor,
   secretsPatchSchema,
 } from './settings.js';
-import { PRESETS, presetById } from './presets.js';
-import { bestPreset, compareTimeline } from './timeline.js';
+import { PRESETS, presetById, scalePreset } from './presets.js';
+import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './timeline.js';
 import { explainRequest, reverify } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
@@ -77,6 +77,12 @@ const eventsQuery = pageQuery.omit({ verdict: true }).extend({
     .string()
     .refine((id) => presetById(id) !== undefined, `preset is one of ${presetIds.join(', ')}`)
     .optional(),
+  timeScale: z
+    .string()
+    .regex(/^\d{1,5}(\.\d+)?$/, 'timeScale is a number from 1 to 10000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 10_000, 'timeScale is a number from 1 to 10000')
+    .optional(),
 });
 const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min(1).max(1000) }));
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
@@ -123,10 +129,18 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
   };
 }
 
-/** An event with its gaps, compared with `presetId`'s schedule or the best-matching one, as of `now`. */
-function eventJson(e: EventRecord, presetId: string | undefined, now: number): WebhookEvent {
+/**
+ * An event with its gaps, compared with the `preset` asked for or the
+ * best-matching one, as of `now`; with `timeScale`, against the schedule
+ * divided by it.
+ */
+function eventJson(e: EventRecord, query: { preset?: string; timeScale?: number }, now: number): WebhookEvent {
   const observed = e.attempts.map((a) => ({ captureId: a.captureId, receivedAt: a.receivedAt, status: a.status, fault: a.fault, delayMs: a.delayMs }));
-  const preset = presetId === undefined ? undefined : presetById(presetId);
+  const scale = query.timeScale ?? 1;
+  const found = query.preset === undefined ? undefined : presetById(query.preset);
+  const preset = found && scalePreset(found, scale);
+  // At a compressed pace the absolute slack shrinks with the schedule.
+  const options = { now, eventType: e.type, toleranceMs: DEFAULT_TOLERANCE_MS / scale };
   return {
     key: e.key,
     type: e.type,
@@ -138,7 +152,7 @@ function eventJson(e: EventRecord, presetId: string | undefined, now: number): W
       status: a.status,
       fault: a.fault,
     })),
-    comparison: preset ? compareTimeline(observed, preset, { now, eventType: e.type }) : bestPreset(observed, PRESETS, { now, eventType: e.type }),
+    comparison: preset ? compareTimeline(observed, preset, options) : bestPreset(observed, scale === 1 ? PRESETS : PRESETS.map((p) => scalePreset(p, scale)), options),
   };
 }
 
@@ -276,20 +290,20 @@ export function createApi(deps: ApiDeps) {
     })
     .get('/bins/:binId/events', binParam, queryParams(eventsQuery), (c) => {
       const { binId } = c.req.valid('param');
-      const { limit, before, preset } = c.req.valid('query');
+      const { limit, before, ...compare } = c.req.valid('query');
       if (!store.getBin(binId)) throw binNotFound(binId);
       const page = store.listEvents(binId, { limit: limit ?? 50, before });
       const now = deps.now();
-      const body: EventPage = { events: page.events.map((e) => eventJson(e, preset, now)), next: page.next === null ? null : String(page.next) };
+      const body: EventPage = { events: page.events.map((e) => eventJson(e, compare, now)), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
-    .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true })), (c) => {
+    .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true, timeScale: true })), (c) => {
       const { binId, key } = c.req.valid('param');
-      const { preset } = c.req.valid('query');
+      const compare = c.req.valid('query');
       if (!store.getBin(binId)) throw binNotFound(binId);
       const event = store.getEvent(binId, key);
       if (!event) throw new ApiError(404, 'event_not_found', `bin "${binId}" has no stored capture of event "${key}"`);
-      return c.json(eventJson(event, preset, deps.now()));
+      return c.json(eventJson(event, compare, deps.now()));
     })
     .get('/presets', (c) => c.json({ presets: PRESETS }))
     .delete('/bins/:binId/captures', binParam, (c) => {

@@ -204,3 +204,17 @@ export function scheduleFor(preset: RetryPreset, eventType?: string | null): num
 export function sendSchedule(preset: RetryPreset, eventType?: string | null): number[] {
   return [0, ...scheduleFor(preset, eventType)];
 }
+
+/**
+ * A preset with its waits and timeout divided by `timeScale`, for comparing
+ * deliveries sent at a compressed pace (hookbin's own sender at 60×) with the
+ * schedule they were compressed from. `timeScale` 1 returns the preset itself.
+ */
+export function scalePreset(preset: RetryPreset, timeScale: number): RetryPreset {
+  if (timeScale === 1) return preset;
+  return {
+    ...preset,
+    delays: preset.delays.map((d) => d / timeScale),
+    ...(preset.timeoutMs === undefined ? {} : { timeoutMs: preset.timeoutMs / timeScale }),
+  };
+}

@@ -92,6 +92,26 @@ describe('GET /api/bins/{id}/events', () => {
     for (const f of ev.comparison!.flags) expect(f.message).toMatch(/\.$/);
   });
 
+  it('compares deliveries sent at a compressed pace with the schedule divided by timeScale', async () => {
+    await serve();
+    const url = await bin('fast', { respond: { failFirst: { count: 2, status: 500 } } });
+    const h = { 'webhook-id': 'msg_fast' };
+    // Standard Webhooks at 60x: 5 s becomes 83 ms, 5 min becomes 5 s.
+    await at(0, url, h, '{}');
+    await at(90, url, h, '{}');
+    await at(90 + 5100, url, h, '{}');
+    const scaled = await json<WebhookEvent>(server.api('/api/bins/fast/events/msg_fast?preset=standard-webhooks&timeScale=60'));
+    expect(scaled.comparison!.attempts.slice(1).map((a) => [a.expectedGapMs, a.withinTolerance])).toEqual([
+      [5000 / 60, true],
+      [300_000 / 60, true],
+    ]);
+    const unscaled = await json<WebhookEvent>(server.api('/api/bins/fast/events/msg_fast?preset=standard-webhooks'));
+    expect(unscaled.comparison!.attempts.slice(1).every((a) => a.withinTolerance === false)).toBe(true);
+    for (const bad of ['0', '10001', 'x', '-5']) {
+      expect((await server.api(`/api/bins/fast/events?timeScale=${bad}`)).status, bad).toBe(400);
+    }
+  });
+
   it('flags a provider that stopped early, judged by the server clock', async () => {
     await serve();
     const url = await bin('stop', { respond: { status: 500 } });
