@@ -278,7 +278,9 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
         headers: flat,
         setHost: false,
         agent: false,
-        // The exact bytes of a capture may carry header values Node's strict check refuses (obs-text).
+        // A developer's app in the making may answer with headers Node's strict
+        // parser refuses; recording that reply beats failing with a parse error.
+        // One request per connection, so there is nothing to smuggle into.
         insecureHTTPParser: true,
       });
     } catch (err) {

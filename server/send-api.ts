@@ -115,6 +115,8 @@ const outboxQuery = z.object({
     .optional(),
   before: z.string().regex(/^\d{1,15}$/, 'before is the "next" cursor of a previous page').transform(Number).optional(),
   state: z.enum(STATES, { message: `state is one of ${STATES.join(', ')}` }).optional(),
+  /** Only the resends of this capture. */
+  capture: z.string().regex(/^[0-9a-z]{1,64}$/, 'capture is a capture id').optional(),
 });
 const idParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not an id') }));
 
@@ -329,8 +331,8 @@ export function createSendApi(deps: SendApiDeps) {
       return c.json(accepted(d), 202);
     })
     .get('/outbox', queryParams(outboxQuery), (c) => {
-      const { limit, before, state } = c.req.valid('query');
-      const page = store.listDeliveries({ limit: limit ?? 50, before, state });
+      const { limit, before, state, capture } = c.req.valid('query');
+      const page = store.listDeliveries({ limit: limit ?? 50, before, state, sourceCaptureId: capture });
       const body: OutboxPage = { deliveries: page.deliveries.map(outboxSummaryJson), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })

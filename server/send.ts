@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdentity } from './events.js';
 import { newCaptureId } from './ids.js';
-import { exchange, outboundHeaders, targetOf } from './outbound.js';
+import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
 import { presetById, sendSchedule } from './presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
 import type { HeaderPair } from './types.js';
@@ -245,9 +245,16 @@ export function createSender(options: SenderOptions): Sender {
     const controller = new AbortController();
     const run = async (): Promise<{ updated: DeliveryRecord; record: AttemptRecord } | undefined> => {
       const target = targetOf(d.url);
-      const signed = signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId);
-      const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
-      const result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now });
+      let result: ExchangeResult;
+      try {
+        const signed = signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId);
+        const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
+        result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now });
+      } catch (err) {
+        // Checked at enqueue, so only a changed scheme could get here: a failed attempt, not a delivery stuck pending.
+        const message = `hookbin could not sign this attempt: ${(err as Error).message}`;
+        result = { at: now(), durationMs: 0, request: { method: d.method, url: target.url, headers: d.headers }, status: null, response: null, error: 'other', errorMessage: message, aborted: false };
+      }
       // Shutdown or cancel: nothing the target did, so not an attempt.
       if (result.aborted || closed) return undefined;
       const n = d.attemptCount + 1;

@@ -301,10 +301,10 @@ export interface Store {
   listAttempts(id: string): AttemptRecord[];
   /**
    * Deliveries newest first, at most `limit`, strictly older than the
-   * `before` cursor, only those in `state` when given. `next` is the cursor of
-   * the following page, or null at the end.
+   * `before` cursor, only those in `state` and resent from `sourceCaptureId`
+   * when given. `next` is the cursor of the following page, or null at the end.
    */
-  listDeliveries(opts: { limit: number; before?: number; state?: OutboxState }): { deliveries: DeliveryRecord[]; next: number | null };
+  listDeliveries(opts: { limit: number; before?: number; state?: OutboxState; sourceCaptureId?: string }): { deliveries: DeliveryRecord[]; next: number | null };
   /** Every pending delivery, the one due first first (to resume after a restart). */
   pendingDeliveries(): DeliveryRecord[];
   /** How many deliveries are pending, and the bytes of their bodies. */
@@ -625,9 +625,11 @@ export function openStore(options: StoreOptions): Store {
     ),
     getDelivery: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE id = ?`),
     getDeliveryBody: db.prepare<[string], { body: Buffer }>('SELECT body FROM outbox WHERE id = ?'),
-    listDeliveries: db.prepare<[number, number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-    listDeliveriesIn: db.prepare<[number, string, number], DeliveryRow>(
-      `SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE seq < ? AND state = ? ORDER BY seq DESC LIMIT ?`,
+    // A NULL filter matches everything: one statement for every combination (the outbox holds a few thousand rows at most).
+    listDeliveries: db.prepare<[{ before: number; state: string | null; capture: string | null; limit: number }], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM outbox
+       WHERE seq < @before AND (@state IS NULL OR state = @state) AND (@capture IS NULL OR source_capture_id = @capture)
+       ORDER BY seq DESC LIMIT @limit`,
     ),
     pendingDeliveries: db.prepare<[], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY next_at, seq`),
     pendingLoad: db.prepare<[], { n: number; bytes: number }>(`SELECT COUNT(*) AS n, COALESCE(SUM(body_size), 0) AS bytes FROM outbox WHERE state = 'pending'`),
@@ -908,9 +910,8 @@ export function openStore(options: StoreOptions): Store {
     listAttempts(id) {
       return stmt.listAttempts.all(id).map(toAttempt);
     },
-    listDeliveries({ limit, before, state }) {
-      const from = before ?? Number.MAX_SAFE_INTEGER;
-      const rows = state === undefined ? stmt.listDeliveries.all(from, limit + 1) : stmt.listDeliveriesIn.all(from, state, limit + 1);
+    listDeliveries({ limit, before, state, sourceCaptureId }) {
+      const rows = stmt.listDeliveries.all({ before: before ?? Number.MAX_SAFE_INTEGER, state: state ?? null, capture: sourceCaptureId ?? null, limit: limit + 1 });
       const more = rows.length > limit;
       const page = (more ? rows.slice(0, limit) : rows).map(toDelivery);
       return { deliveries: page, next: more ? page[page.length - 1]!.seq : null };

@@ -366,6 +366,13 @@ describe('resend', () => {
     expect(stale!.verdict).toBe('invalid');
 
     // Explicit scheme and secret too; resign: true without a matching secret says why.
+    // The resends of a capture, for showing them beside it.
+    const mine = await json<OutboxPage>(server.api(`/api/outbox?capture=${c!.id}`));
+    expect(mine.deliveries.map((x) => x.id)).toEqual(expect.arrayContaining([resigned.id]));
+    expect(mine.deliveries).toHaveLength(2);
+    expect(mine.deliveries.every((x) => x.kind === 'resend' && x.sourceCaptureId === c!.id)).toBe(true);
+    expect((await json<OutboxPage>(server.api(`/api/outbox?capture=${c!.id}&state=failed`))).deliveries).toHaveLength(0);
+
     const explicit = await settled((await json<{ id: string }>(post(server, `/api/captures/${c!.id}/resend`, { url: dst.url, resign: { scheme: 'shopify', secret } }), 202)).id);
     expect(explicit.attempts[0]!.request.headers.map(([n]) => n)).toContain('X-Shopify-Hmac-Sha256');
     const unsigned = await bin();
