@@ -33,6 +33,8 @@ export interface ApiDeps {
   now: () => number;
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** `--forward` (and `--forward-relay`): where bins without their own `forwardTo` forward, or null. */
+  globalForward?: { url: string; relay: boolean } | null;
   /** Tells live clients what changed; called after the store committed it. */
   publish: (message: ServerMessage, binId?: string) => void;
 }
@@ -105,7 +107,8 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     // Values never leave the server whole.
     secrets: maskSecrets(settings.secrets),
     eventKey: settings.eventKey,
-    forwardTo: settings.forwardTo,
+    // A password in the URL is a secret too.
+    forwardTo: settings.forwardTo === null ? null : displayUrl(settings.forwardTo),
     forward: settings.forward,
   };
 }
@@ -222,7 +225,13 @@ export function createApi(deps: ApiDeps) {
   const { store } = deps;
   return new Hono()
     .get('/health', (c) => c.json({ ok: true as const, version: deps.version }))
-    .get('/info', (c) => c.json({ version: deps.version, globalSecrets: maskSecrets(deps.globalSecrets) }))
+    .get('/info', (c) =>
+      c.json({
+        version: deps.version,
+        globalSecrets: maskSecrets(deps.globalSecrets),
+        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay } : null,
+      }),
+    )
     .post('/bins', jsonBody(createBinBody), (c) => {
       const input = c.req.valid('json');
       const id = input.id ?? newBinId();

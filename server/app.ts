@@ -47,8 +47,8 @@ export interface AppDeps {
   sender?: Sender;
   /** Live forwarding of captures; without one nothing is forwarded. */
   forwarder?: Forwarder;
-  /** `--forward`: the default resend target for bins without their own `forwardTo`. */
-  globalForward?: string | null;
+  /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
+  globalForward?: { url: string; relay: boolean } | null;
 }
 
 /**
@@ -85,10 +85,10 @@ export function createApp(deps: AppDeps) {
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
-    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, publish }))
+    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }))
     .route(
       '/',
-      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }),
+      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward?.url ?? null, publish }),
     );
 
   const app = new Hono()

@@ -181,7 +181,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       shutdown: shutdown.signal,
       sender,
       forwarder,
-      globalForward: config.forward,
+      globalForward: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay },
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;

@@ -87,7 +87,7 @@ export interface Bin {
   secrets: MaskedSecret[];
   /** A header or JSON pointer naming this bin's events, tried before the built-in keys; null for those only. */
   eventKey: { header: string | null; pointer: string | null } | null;
-  /** The URL every capture is forwarded to live (the bin's own; `--forward` applies when null), or null. */
+  /** The URL every capture is forwarded to live (the bin's own; `--forward` applies when null), or null; a password in it is masked. */
   forwardTo: string | null;
   /** How captures are forwarded. */
   forward: ForwardOptions;

@@ -197,6 +197,9 @@ describe('--forward', () => {
     const own = await target(() => ({ status: 200, body: 'own' }));
     const s = await startServer({ forward: `${app.origin}/in`, forwardRelay: true });
     try {
+      const info = await json<{ forward: unknown }>(s.api('/api/info'));
+      expect(info.forward).toEqual({ url: `${app.origin}/in`, relay: true });
+      expect((await json<{ forward: unknown }>(server.api('/api/info'))).forward).toBeNull();
       const res = await fetch(`${s.binUrl}/x`, { method: 'POST', body: 'a' });
       expect(res.status).toBe(409);
       expect(app.requests[0]!.url).toBe('/in/x');

@@ -585,6 +585,11 @@ describe('control plane only, with validated input', () => {
     );
     expect(ok.forwardTo).toBe('http://localhost:3000/webhook');
     expect(ok.forward).toEqual({ relay: true, timeoutMs: 10_000 });
+    const withPassword = await json<{ forwardTo: string | null }>(
+      server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: 'https://hook:s3cret-pass@app.example/in' }) }),
+    );
+    expect(withPassword.forwardTo).toBe('https://hook:***@app.example/in');
+    expect(await (await server.api(`/api/bins/${b.id}`)).text()).not.toContain('s3cret-pass');
     const cleared = await json<{ forwardTo: string | null }>(server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: '{"forwardTo":null}' }));
     expect(cleared.forwardTo).toBeNull();
   });
