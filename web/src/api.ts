@@ -11,6 +11,7 @@
  */
 import type { ApiErrorBody, Bin, Capture, CapturePage, MaskedSecret } from '../../server/types.js';
 import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
+import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/types.js';
 
 /** `PATCH /api/bins/{id}`: each key optional. */
 export interface BinPatch {
@@ -150,4 +151,48 @@ export const api: Api = {
     };
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),
+};
+
+// ------------------------------------------------------------------ the sender
+
+/** `POST /api/send` and `POST /api/captures/{id}/resend` answer this (202). */
+export interface Accepted {
+  id: string;
+  state: OutboxState;
+  url: string;
+}
+
+/** A bin's forwarding, as `PATCH /api/bins/{id}` takes it. */
+export interface ForwardPatch {
+  forwardTo: string | null;
+  forward?: { relay?: boolean };
+}
+
+/** What the sender's model needs from the API (the tests pass a fake). */
+export interface SenderApi {
+  listTemplates(): Promise<WebhookTemplate[]>;
+  listRetryPresets(): Promise<RetryPreset[]>;
+  send(body: unknown): Promise<Accepted>;
+  resend(captureId: string, body: unknown): Promise<Accepted>;
+  /** Newest first; with `capture`, only the resends of that capture. */
+  listOutbox(opts: { limit: number; before?: string; capture?: string }): Promise<OutboxPage>;
+  getDelivery(id: string): Promise<OutboxDelivery>;
+  cancelDelivery(id: string): Promise<OutboxDelivery>;
+  setForward(binId: string, patch: ForwardPatch): Promise<Bin>;
+}
+
+export const senderApi: SenderApi = {
+  listTemplates: async () => (await json<{ templates: WebhookTemplate[] }>('GET', '/api/templates')).templates,
+  listRetryPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,
+  send: (body) => json<Accepted>('POST', '/api/send', body),
+  resend: (captureId, body) => json<Accepted>('POST', `/api/captures/${seg(captureId)}/resend`, body),
+  listOutbox: ({ limit, before, capture }) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', before);
+    if (capture !== undefined) q.set('capture', capture);
+    return json<OutboxPage>('GET', `/api/outbox?${q}`);
+  },
+  getDelivery: (id) => json<OutboxDelivery>('GET', `/api/outbox/${seg(id)}`),
+  cancelDelivery: (id) => json<OutboxDelivery>('POST', `/api/outbox/${seg(id)}/cancel`, {}),
+  setForward: (binId, patch) => json<Bin>('PATCH', `/api/bins/${seg(binId)}`, patch),
 };

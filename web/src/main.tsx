@@ -1,16 +1,18 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { api } from './api.js';
+import { api, senderApi } from './api.js';
 import { startClock } from './clock.js';
 import { App } from './components/App.js';
 import { connectLive } from './live.js';
 import { createModel, VIEWS } from './model.js';
+import { createSenderModel } from './sender-model.js';
 import './style.css';
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
 const FALLBACK_POLL_MS = 5000;
 
 const model = createModel(api);
+const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
 
 // `#/binId`, `#/binId/captureId` or `#/binId/!secrets` (a view): a reload (or a shared link) opens the same place.
 const [, hashBin, hashRest] = location.hash.split('/').map((s) => decodeURIComponent(s));
@@ -30,9 +32,12 @@ effect(() => {
 });
 
 const live = connectLive({
-  onMessage: (msg) => model.apply(msg),
+  onMessage: (msg) => {
+    model.apply(msg);
+    sender.apply(msg);
+  },
   onStatus: (s) => (model.status.value = s),
-  resync: () => model.resync(),
+  resync: () => Promise.all([model.resync(), sender.loadOutbox()]),
 });
 effect(() => {
   const bin = model.selectedBinId.value;
@@ -54,4 +59,4 @@ setInterval(() => {
 }, FALLBACK_POLL_MS);
 
 startClock();
-render(<App model={model} api={api} />, document.getElementById('app')!);
+render(<App model={model} api={api} sender={sender} />, document.getElementById('app')!);

@@ -220,9 +220,9 @@ export type Pane = 'bins' | 'list' | 'detail';
 
 export type DetailState = { state: 'loading' } | { state: 'ok'; capture: Capture } | { state: 'error'; message: string; gone: boolean };
 
-/** What the bin's main area shows: its captures (list and detail), or its secrets. */
-export type View = 'captures' | 'secrets';
-export const VIEWS: readonly View[] = ['captures', 'secrets'];
+/** What the bin's main area shows: its captures (list and detail), its secrets, or the sender (composer, outbox, forward). */
+export type View = 'captures' | 'secrets' | 'send';
+export const VIEWS: readonly View[] = ['captures', 'secrets', 'send'];
 
 
 /** Captures per page when scrolling back, and per page when catching up. */
@@ -287,6 +287,11 @@ export function createModel(api: Api) {
   function apply(msg: ServerMessage) {
     if (msg.type === 'captures.reverified') {
       void refreshVerdicts(msg.binId);
+      return;
+    }
+    // The app answered a forwarded capture: an open (or cached) detail shows the reply.
+    if (msg.type === 'capture.forwarded') {
+      if (details.value.get(msg.id)?.state === 'ok') void reloadDetail(msg.id);
       return;
     }
     const before = { bins: bins.value, list: list.value };

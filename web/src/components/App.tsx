@@ -10,6 +10,8 @@ import { BinWide, ViewTabs } from './BinView.js';
 import { CaptureDetail, DetailPlaceholder } from './CaptureDetail.js';
 import { CaptureList } from './CaptureList.js';
 import { ConfirmButton, CopyButton } from './common.js';
+import type { SenderModel } from '../sender-model.js';
+import { CaptureSendFor } from './CaptureSend.js';
 
 const STATUS_TEXT: Record<ConnStatus | 'signed-out', string> = {
   connecting: 'Connecting…',
@@ -202,7 +204,7 @@ function BinsColumn(props: { model: Model }) {
   );
 }
 
-function DetailPane(props: { model: Model; api: Api }) {
+function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
   const m = props.model;
   const id = m.selectedCaptureId.value;
   const d = m.selectedDetail.value;
@@ -230,6 +232,7 @@ function DetailPane(props: { model: Model; api: Api }) {
             onDelete={() => void m.deleteCapture(d.capture.id)}
             loadDecoded={(cid) => props.api.getBody(cid, true)}
             onSecrets={() => m.setView('secrets')}
+            sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
           />
         )}
       </div>
@@ -244,7 +247,7 @@ function typing(target: EventTarget | null): boolean {
 }
 
 /** The whole inspector: bins | captures | detail (one at a time on a narrow window). */
-export function App(props: { model: Model; api: Api }) {
+export function App(props: { model: Model; api: Api; sender?: SenderModel }) {
   const m = props.model;
 
   useEffect(() => {
@@ -291,11 +294,11 @@ export function App(props: { model: Model; api: Api }) {
           <ListPane model={m} />
         </section>
         <section class="pane pane-detail" data-testid="detail-pane" aria-label="Capture">
-          <DetailPane model={m} api={props.api} />
+          <DetailPane model={m} api={props.api} sender={props.sender} />
         </section>
         {m.view.value !== 'captures' && (
           <section class="pane pane-wide" data-testid="wide-pane" aria-label="Bin">
-            <BinWide model={m} />
+            <BinWide model={m} sender={props.sender} />
           </section>
         )}
       </main>

@@ -1,8 +1,10 @@
 import type { Model, View } from '../model.js';
 import { VIEWS } from '../model.js';
 import { SecretsEditor } from './SecretsEditor.js';
+import type { SenderModel } from '../sender-model.js';
+import { SenderView } from './SenderView.js';
 
-const VIEW_LABEL: Record<View, string> = { captures: 'Captures', secrets: 'Secrets' };
+const VIEW_LABEL: Record<View, string> = { captures: 'Captures', secrets: 'Secrets', send: 'Send' };
 
 /** The bin's views as tabs: its captures, its secrets. */
 export function ViewTabs(props: { view: View; onView: (v: View) => void; secrets: number }) {
@@ -27,7 +29,7 @@ export function ViewTabs(props: { view: View; onView: (v: View) => void; secrets
 }
 
 /** The wide area for the bin's other views (the captures view keeps its list and detail panes). */
-export function BinWide(props: { model: Model }) {
+export function BinWide(props: { model: Model; sender?: SenderModel }) {
   const m = props.model;
   const bin = m.selectedBin.value;
   const view = m.view.value;
@@ -47,6 +49,7 @@ export function BinWide(props: { model: Model }) {
       </header>
       <ViewTabs view={view} onView={m.setView} secrets={bin.secrets.length} />
       <div class="wide-scroll" data-testid="bin-view" data-view={view}>
+        {view === 'send' && props.sender && <SenderView model={m} sender={props.sender} bin={bin} />}
         {view === 'secrets' && (
           <SecretsEditor binId={bin.id} secrets={bin.secrets} globalSecrets={m.info.value?.globalSecrets ?? null} onSave={(list) => m.saveSecrets(bin.id, list)} />
         )}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { Capture } from '../../../server/types.js';
 import type { BodyBytes } from '../api.js';
@@ -16,6 +17,8 @@ export interface CaptureDetailProps {
   loadDecoded: (id: string) => Promise<BodyBytes>;
   /** Opens the bin's secrets editor. */
   onSecrets: () => void;
+  /** Shown under the request's header: the forward reply, resend (the sender's panel). */
+  sender?: ComponentChildren;
 }
 
 /** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
@@ -71,6 +74,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
           </p>
         )}
       </header>
+      {props.sender}
 
       <Section title={c.signatures.length > 1 ? `Signatures (${c.signatures.length})` : 'Signature'} testid="signatures-section">
         <SignaturePanel signatures={c.signatures} onSecrets={props.onSecrets} />
