@@ -25,6 +25,8 @@ export interface ServerInfo {
   version: string;
   /** The `--secret` secrets, masked: tried on every bin after its own. */
   globalSecrets: MaskedSecret[];
+  /** `--forward`: the target of bins without their own `forwardTo` (password masked), or null. */
+  forward?: { url: string; relay: boolean } | null;
 }
 
 /** A failed API call. `status` 0 means hookbin could not be reached. */

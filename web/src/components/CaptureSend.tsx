@@ -109,7 +109,7 @@ export function CaptureSendFor(props: { model: Model; sender: SenderModel; captu
     void s.loadResends(c.id);
   }, [c.id]);
   const bin = m.bins.value.find((b) => b.id === c.binId);
-  const forwardTo = bin?.forwardTo ?? null;
+  const forwardTo = bin?.forwardTo ?? m.info.value?.forward?.url ?? null;
   return (
     <CaptureSend
       capture={c}

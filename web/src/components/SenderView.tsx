@@ -7,7 +7,7 @@ import { Composer } from './Composer.js';
 import { Outbox } from './Outbox.js';
 
 /** A bin's forward target: every capture goes on to this URL live; relay passes the app's reply back to the provider. */
-export function ForwardForm(props: { bin: Bin; onSave: (forwardTo: string | null, relay: boolean) => Promise<string | null> }) {
+export function ForwardForm(props: { bin: Bin; globalForward?: { url: string; relay: boolean } | null; onSave: (forwardTo: string | null, relay: boolean) => Promise<string | null> }) {
   const b = props.bin;
   const [url, setUrl] = useState(b.forwardTo ?? '');
   const [relay, setRelay] = useState(b.forward.relay);
@@ -38,6 +38,11 @@ export function ForwardForm(props: { bin: Bin; onSave: (forwardTo: string | null
           <>
             Forwarding every capture to <span class="mono">{b.forwardTo}</span>
             {b.forward.relay ? ', relaying its reply to the sender.' : '; the sender gets the bin’s own answer.'}
+          </>
+        ) : props.globalForward ? (
+          <>
+            No target of its own: <span class="mono">--forward</span> sends every capture to <span class="mono">{props.globalForward.url}</span>
+            {props.globalForward.relay ? ', relaying its reply.' : '.'}
           </>
         ) : (
           'Not forwarding: captures stay here.'
@@ -90,7 +95,7 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
     <div class="sender" data-testid="sender-view">
       <section class="sender-block">
         <h3 class="sub-head">Forward this bin’s captures</h3>
-        <ForwardForm bin={bin} onSave={(to, relay) => s.saveForward(bin.id, to, relay)} />
+        <ForwardForm bin={bin} globalForward={m.info.value?.forward ?? null} onSave={(to, relay) => s.saveForward(bin.id, to, relay)} />
       </section>
       <div class="sender-cols">
         <section class="sender-block">
