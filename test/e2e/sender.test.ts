@@ -253,6 +253,7 @@ describe.skipIf(skip !== null)('the sender in Chromium', () => {
     expect(await page.locator('[data-testid=forward-section] b').count()).toBe(0);
     expect(app.received[0]!.url).toBe('/hooks/github?x=1');
     expect(app.received[0]!.body.toString()).toBe('{"a":1}');
+    await page.screenshot({ path: 'test-results/sender-capture.png' });
 
     // Relay: the provider now gets the app's status.
     await openSend(page);
