@@ -165,7 +165,7 @@ async function main() {
       }
       const detach = attachInspectors(hb.origin, hb.binId);
       const stop = startSenders(hb.binUrl, answered, stats);
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 1300));
+      await new Promise((r) => setTimeout(r, 400 + Math.random() * 1100));
       hb.child.kill(args.signal);
       const exitCode = await new Promise((r) => hb.child.once('exit', (code) => r(code)));
       if (args.signal !== 'SIGKILL' && exitCode !== 0) report.badExits = (report.badExits ?? 0) + 1;

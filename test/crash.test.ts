@@ -44,7 +44,7 @@ describe('crash soak (3 SIGKILLs)', () => {
     expect(stderr).toBe('');
     expect(report.kills).toBe(3);
     // The load really ran: there was something to lose.
-    expect(report.answered).toBeGreaterThan(50);
+    expect(report.answered).toBeGreaterThan(10);
     expect(report.verified).toBe(report.answered);
     expect(report.lost).toEqual([]);
     expect(report.integrity).toEqual(['ok', 'ok', 'ok', 'ok']);
@@ -55,7 +55,7 @@ describe('crash soak (3 SIGKILLs)', () => {
 
   it('SIGTERM under load finishes in-flight captures, exits 0, and loses nothing answered 2xx', async () => {
     const { code, report } = await runSoak(2, 'SIGTERM');
-    expect(report.answered).toBeGreaterThan(50);
+    expect(report.answered).toBeGreaterThan(10);
     expect(report.lost).toEqual([]);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
