@@ -567,6 +567,8 @@ function fakeApi(initial: CaptureSummary[], bins: Bin[] = [bin('bin1')]) {
     },
     getBody: async () => ({ bytes: new Uint8Array(), decoded: null, truncated: false }),
     getInfo: async () => ({ version: 'test', globalSecrets: [] }),
+    listPresets: async () => [],
+    listEvents: async () => ({ events: [], next: null }),
   };
   return { api, server, add, calls, hooks };
 }

@@ -9,13 +9,16 @@
  * internals. The response shapes come from server/types.ts either way (type
  * imports only: no server code reaches the bundle).
  */
-import type { ApiErrorBody, Bin, Capture, CapturePage, MaskedSecret } from '../../server/types.js';
+import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../server/types.js';
+import type { RespondPatch } from './answers.js';
 import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
 import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/types.js';
 
 /** `PATCH /api/bins/{id}`: each key optional. */
 export interface BinPatch {
   name?: string;
+  /** Merged into the bin's answer; null resets it to 200 `{"ok":true}`. */
+  respond?: RespondPatch | null;
   /** Replaces the bin's secrets; an entry without `value` keeps that name's stored value. */
   secrets?: SecretPatchEntry[];
 }
@@ -122,6 +125,9 @@ export interface Api {
   clearBin(binId: string): Promise<void>;
   getBody(id: string, decoded: boolean): Promise<BodyBytes>;
   getInfo(): Promise<ServerInfo>;
+  listPresets(): Promise<RetryPreset[]>;
+  /** Events, the latest delivered first, compared with `preset` or the best-matching one. */
+  listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null }): Promise<EventPage>;
 }
 
 /** The URL of a capture's exact body bytes (served as an attachment). */
@@ -153,6 +159,13 @@ export const api: Api = {
     };
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),
+  listPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,
+  listEvents: (binId, { limit, before, preset }) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', before);
+    if (preset) q.set('preset', preset);
+    return json<EventPage>('GET', `/api/bins/${seg(binId)}/events?${q}`);
+  },
 };
 
 // ------------------------------------------------------------------ the sender

@@ -10,11 +10,13 @@ import './style.css';
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
 const FALLBACK_POLL_MS = 5000;
+/** While the events view is open, its comparisons are refreshed this often. */
+const EVENTS_POLL_MS = 30_000;
 
 const model = createModel(api);
 const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
 
-// `#/binId`, `#/binId/captureId` or `#/binId/!secrets` (a view): a reload (or a shared link) opens the same place.
+// `#/binId`, `#/binId/captureId` or `#/binId/!events` (a view): a reload (or a shared link) opens the same place.
 const [, hashBin, hashRest] = location.hash.split('/').map((s) => decodeURIComponent(s));
 const hashView = hashRest?.startsWith('!') ? VIEWS.find((v) => v === hashRest.slice(1)) : undefined;
 const hashCapture = hashRest && !hashRest.startsWith('!') ? hashRest : null;
@@ -57,6 +59,10 @@ void model.resync();
 setInterval(() => {
   if (model.status.value !== 'live' && !model.authRequired.value && document.visibilityState === 'visible') void model.resync();
 }, FALLBACK_POLL_MS);
+// The events' comparison depends on the time (a provider that "stopped early"): refresh it now and then.
+setInterval(() => {
+  if (model.view.value === 'events' && !model.authRequired.value && document.visibilityState === 'visible') void model.loadEvents();
+}, EVENTS_POLL_MS);
 
 startClock();
 render(<App model={model} api={api} sender={sender} />, document.getElementById('app')!);

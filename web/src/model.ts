@@ -6,7 +6,8 @@
  * `resync` on every (re)connect.
  */
 import { batch, computed, signal } from '@preact/signals';
-import type { Bin, Capture, CaptureSummary, ServerMessage } from '../../server/types.js';
+import type { Bin, Capture, CaptureSummary, RetryPreset, ServerMessage, WebhookEvent } from '../../server/types.js';
+import type { RespondPatch } from './answers.js';
 import type { Api, ServerInfo } from './api.js';
 import { errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from './api.js';
 import { matchesVerdict, type SecretPatchEntry, type VerdictFilter } from './secrets.js';
@@ -220,10 +221,32 @@ export type Pane = 'bins' | 'list' | 'detail';
 
 export type DetailState = { state: 'loading' } | { state: 'ok'; capture: Capture } | { state: 'error'; message: string; gone: boolean };
 
-/** What the bin's main area shows: its captures (list and detail), its secrets, or the sender (composer, outbox, forward). */
-export type View = 'captures' | 'secrets' | 'send';
-export const VIEWS: readonly View[] = ['captures', 'secrets', 'send'];
+/** What the bin's main area shows: its captures (list and detail), its events, what it answers, its secrets, or the sender (composer, outbox, forward). */
+export type View = 'captures' | 'events' | 'answers' | 'secrets' | 'send';
+export const VIEWS: readonly View[] = ['captures', 'events', 'answers', 'secrets', 'send'];
 
+/** The events view's data: one bin's events compared with one preset (null: the best match per event). */
+export interface EventsState {
+  binId: string | null;
+  preset: string | null;
+  /** The latest delivered first. */
+  items: WebhookEvent[];
+  next: string | null;
+  loaded: boolean;
+  error: string | null;
+}
+
+/** Events per page, and the most a refresh re-reads. */
+export const EVENTS_PAGE = 50;
+export const EVENTS_REFRESH_MAX = 500;
+/** Live captures are batched into one events refresh per this many ms. */
+export const EVENTS_REFRESH_DELAY_MS = 250;
+
+/** Events of pages merged: unique by key, the first (newer) copy kept. */
+export function mergeEvents(items: readonly WebhookEvent[], more: readonly WebhookEvent[]): WebhookEvent[] {
+  const seen = new Set(items.map((e) => e.key));
+  return items.concat(more.filter((e) => !seen.has(e.key) && (seen.add(e.key), true)));
+}
 
 /** Captures per page when scrolling back, and per page when catching up. */
 export const PAGE_SIZE = 200;
@@ -251,6 +274,11 @@ export function createModel(api: Api) {
   const view = signal<View>('captures');
   /** `/api/info`: the global secrets, masked. */
   const info = signal<ServerInfo | null>(null);
+  const presets = signal<RetryPreset[]>([]);
+  /** The preset the events are compared with; null = each event's best match. */
+  const eventsPreset = signal<string | null>(null);
+  const events = signal<EventsState>({ binId: null, preset: null, items: [], next: null, loaded: false, error: null });
+  const loadingOlderEvents = signal(false);
 
   const filtered = computed(() => filterCaptures(list.value.items, filter.value));
   const selectedBin = computed(() => bins.value.find((b) => b.id === selectedBinId.value) ?? null);
@@ -294,6 +322,9 @@ export function createModel(api: Api) {
       if (details.value.get(msg.id)?.state === 'ok') void reloadDetail(msg.id);
       return;
     }
+    const touched =
+      msg.type === 'capture.created' ? msg.capture.binId : msg.type === 'capture.deleted' || msg.type === 'captures.cleared' ? msg.binId : null;
+    if (touched !== null && touched === selectedBinId.value) scheduleEventsRefresh();
     const before = { bins: bins.value, list: list.value };
     const after = applyMessage(before, msg);
     if (msg.type === 'capture.deleted') tomb(msg.id);
@@ -494,6 +525,7 @@ export function createModel(api: Api) {
           const current = selectedCaptureId.value;
           if (current && details.value.get(current)?.state === 'error') void loadDetail(current);
           void loadInfo();
+          if (view.value === 'events') void loadEvents();
         } catch (err) {
           // A background refresh that cannot reach hookbin is what the status badge already
           // says ("Reconnecting…"); a toast for it would only linger after the server is back.
@@ -518,6 +550,7 @@ export function createModel(api: Api) {
       if (!opts.keepPane) pane.value = 'list';
     });
     if (opts.captureId) void loadDetail(opts.captureId);
+    if (view.value === 'events') void loadEvents();
     try {
       await catchUp();
     } catch (err) {
@@ -607,6 +640,17 @@ export function createModel(api: Api) {
     }
   }
 
+  /** Changes what a bin answers (null: back to 200 `{"ok":true}`); resolves to an error sentence, or null. */
+  async function updateRespond(binId: string, patch: RespondPatch | null): Promise<string | null> {
+    try {
+      apply({ type: 'bin.updated', bin: await api.updateBin(binId, { respond: patch }) });
+      return null;
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      return errorMessage(err);
+    }
+  }
+
   /**
    * Replaces a bin's secrets (entries without `value` keep theirs). The
    * server answers once stored captures are re-judged; the verdicts shown
@@ -632,11 +676,95 @@ export function createModel(api: Api) {
     }
   }
 
+  let presetsLoading = false;
+  async function ensurePresets() {
+    if (presets.value.length > 0 || presetsLoading) return;
+    presetsLoading = true;
+    try {
+      presets.value = await api.listPresets();
+    } catch (err) {
+      if (!isUnreachable(err)) fail(err);
+    } finally {
+      presetsLoading = false;
+    }
+  }
+
+  let eventsRequest = 0;
+
+  /**
+   * (Re)reads the selected bin's events with the chosen preset: as many as
+   * are shown (at least a page), so a refresh does not shrink the view.
+   * Answers to an older request, or for another bin or preset, are dropped.
+   */
+  async function loadEvents(): Promise<void> {
+    const binId = selectedBinId.value;
+    if (binId === null) return;
+    const preset = eventsPreset.value;
+    const token = ++eventsRequest;
+    const cur = events.value;
+    const same = cur.binId === binId && cur.preset === preset;
+    if (!same) events.value = { binId, preset, items: [], next: null, loaded: false, error: null };
+    const limit = Math.min(EVENTS_REFRESH_MAX, Math.max(EVENTS_PAGE, same ? cur.items.length : 0));
+    try {
+      const page = await api.listEvents(binId, { limit, preset });
+      if (token !== eventsRequest) return;
+      events.value = { binId, preset, items: page.events, next: page.next, loaded: true, error: null };
+    } catch (err) {
+      if (token !== eventsRequest) return;
+      if (isAuthError(err)) authRequired.value = true;
+      events.value = { ...events.value, loaded: true, error: errorMessage(err) };
+    }
+  }
+
+  async function loadOlderEvents() {
+    const cur = events.value;
+    if (cur.binId === null || cur.next === null || loadingOlderEvents.value) return;
+    loadingOlderEvents.value = true;
+    const token = eventsRequest;
+    try {
+      const page = await api.listEvents(cur.binId, { limit: EVENTS_PAGE, before: cur.next, preset: cur.preset });
+      if (token !== eventsRequest) return;
+      events.value = { ...events.value, items: mergeEvents(events.value.items, page.events), next: page.next };
+    } catch (err) {
+      fail(err);
+    } finally {
+      loadingOlderEvents.value = false;
+    }
+  }
+
+  let eventsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A capture came or went: refresh the events view soon, once for a burst. */
+  function scheduleEventsRefresh() {
+    if (view.value !== 'events' || eventsTimer !== undefined) return;
+    eventsTimer = setTimeout(() => {
+      eventsTimer = undefined;
+      void loadEvents();
+    }, EVENTS_REFRESH_DELAY_MS);
+  }
+
+  function setEventsPreset(id: string | null) {
+    if (eventsPreset.value === id) return;
+    eventsPreset.value = id;
+    void loadEvents();
+  }
+
   /** Switches the bin's view; a narrow window shows it in place of the list. */
   function setView(v: View) {
     batch(() => {
       view.value = v;
       if (pane.value === 'detail') pane.value = 'list';
+    });
+    if (v === 'events') {
+      void ensurePresets();
+      void loadEvents();
+    }
+  }
+
+  /** From an event's dot: the capture of that attempt, in the captures view. */
+  function openCapture(id: string) {
+    batch(() => {
+      view.value = 'captures';
+      selectCapture(id, { open: true });
     });
   }
 
@@ -679,6 +807,10 @@ export function createModel(api: Api) {
     pane,
     view,
     info,
+    presets,
+    events,
+    eventsPreset,
+    loadingOlderEvents,
     // actions
     apply,
     resync,
@@ -694,8 +826,14 @@ export function createModel(api: Api) {
     deleteBin,
     setVerdictFilter,
     refreshVerdicts,
+    updateRespond,
     saveSecrets,
     loadInfo,
+    ensurePresets,
+    loadEvents,
+    loadOlderEvents,
+    setEventsPreset,
     setView,
+    openCapture,
   };
 }

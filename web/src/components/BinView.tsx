@@ -4,7 +4,7 @@ import { SecretsEditor } from './SecretsEditor.js';
 import type { SenderModel } from '../sender-model.js';
 import { SenderView } from './SenderView.js';
 
-const VIEW_LABEL: Record<View, string> = { captures: 'Captures', secrets: 'Secrets', send: 'Send' };
+const VIEW_LABEL: Record<View, string> = { captures: 'Captures', events: 'Events', answers: 'Answers', secrets: 'Secrets', send: 'Send' };
 
 /** The bin's views as tabs: its captures, its secrets. */
 export function ViewTabs(props: { view: View; onView: (v: View) => void; secrets: number }) {
