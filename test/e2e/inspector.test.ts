@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Capture } from '../../server/types.js';
 import { cleanupTempDirs, startServer, TOKEN, type TestServer } from '../helpers.js';
 import { browserSkipReason, launchBrowser } from './browser.js';
-import { githubPush, stripeInvoicePaid } from './fixtures.js';
+import { GITHUB_SECRET, githubPush, stripeInvoicePaid } from './fixtures.js';
 import { assertWebBuilt, DESKTOP, openInspector, sendHook, type InspectorPage } from './inspector.js';
 
 const skip = browserSkipReason();
@@ -334,6 +334,8 @@ describe.skipIf(skip !== null)('inspector in Chromium', () => {
     const { page, errors } = await inspector({ viewport: DESKTOP });
     await createBin(page, 'github-app');
     const url = `${server.origin}/b/github-app`;
+    // The app's GitHub secret, so its push shows as verified.
+    await server.api('/api/bins/github-app', { method: 'PATCH', body: JSON.stringify({ secrets: [{ name: 'github-app', value: GITHUB_SECRET, scheme: 'github' }] }) });
     await sendHook(`${url}/healthz`, { method: 'GET', headers: [['User-Agent', 'kube-probe/1.31']] });
     await sendHook(`${url}/stripe`, stripeInvoicePaid());
     await sendHook(`${url}/forms/contact`, {

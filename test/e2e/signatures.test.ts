@@ -14,6 +14,9 @@ import { browserSkipReason, launchBrowser } from './browser.js';
 import { GITHUB_SECRET, githubPush } from './fixtures.js';
 import { assertWebBuilt, openInspector, sendHook, type InspectorPage } from './inspector.js';
 
+/** Live updates travel WebSocket → refetch → render; on a busy 2-core machine give them time. */
+const LIVE = { timeout: 10_000, interval: 50 };
+
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e/signatures.test.ts: ${skip}`);
 
@@ -67,7 +70,7 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
 
     const hook = githubPush();
     const sent = await sendHook(server.binUrl, { headers: hook.headers, body: hook.body });
-    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict')).toBe('no-secret');
+    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict'), LIVE).toBe('no-secret');
     expect(await badge(page, sent.captureId).textContent()).toBe('?no secret');
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 
@@ -98,9 +101,9 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
 
     // Back to the captures: the same row now says valid, and the open capture names the secret.
     await page.locator('[data-testid=view-captures]').click();
-    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict')).toBe('valid');
+    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict'), LIVE).toBe('valid');
     expect(await badge(page, sent.captureId).textContent()).toBe('✓valid');
-    await expect.poll(() => sig.getAttribute('data-status')).toBe('valid');
+    await expect.poll(() => sig.getAttribute('data-status'), LIVE).toBe('valid');
     expect(await sig.locator('[data-testid=signature-secret]').textContent()).toBe('secret gh');
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
@@ -108,12 +111,12 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
     await page.locator('[data-testid=view-secrets]').click();
     await ghRow.locator('[data-testid=secret-row-scheme]').selectOption('stripe');
     await page.locator('[data-testid=view-captures]').click();
-    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict')).toBe('no-secret');
+    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict'), LIVE).toBe('no-secret');
     // … and back to GitHub: valid again, so the stored value was kept, not replaced by the mask.
     await page.locator('[data-testid=view-secrets]').click();
     await ghRow.locator('[data-testid=secret-row-scheme]').selectOption('github');
     await page.locator('[data-testid=view-captures]').click();
-    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict')).toBe('valid');
+    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict'), LIVE).toBe('valid');
     expect((await getCapture(sent.captureId)).signatures[0]).toMatchObject({ status: 'valid', secret: 'gh' });
 
     // Remove it: no secret again.
@@ -122,7 +125,7 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
     await ghRow.locator('[data-testid=secret-remove-yes]').click();
     await page.locator('[data-testid=secrets-empty]').waitFor();
     await page.locator('[data-testid=view-captures]').click();
-    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict')).toBe('no-secret');
+    await expect.poll(() => badge(page, sent.captureId).getAttribute('data-verdict'), LIVE).toBe('no-secret');
 
     // What left the browser: the value exactly once (the add), never a masked value sent back as one.
     expect(patches).toHaveLength(4);
@@ -148,7 +151,7 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
     const plain = await sendHook(`${server.binUrl}/plain`, { headers: [['Content-Type', 'text/plain']], body: 'no signature here' });
     await row(page, plain.captureId).waitFor();
     // Only the global secret so far: it does not match, so the GitHub signature is invalid already.
-    await expect.poll(() => badge(page, gh.captureId).getAttribute('data-verdict')).toBe('invalid');
+    await expect.poll(() => badge(page, gh.captureId).getAttribute('data-verdict'), LIVE).toBe('invalid');
     expect(await badge(page, plain.captureId).getAttribute('data-verdict')).toBe('unsigned');
     expect(await badge(page, plain.captureId).textContent()).toBe('unsigned');
 
@@ -163,7 +166,7 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
     });
     expect(res.status).toBe(200);
     // Live (captures.reverified): the open capture's diagnosis is refetched and names the secrets it tried.
-    await expect.poll(async () => (await sig.locator('[data-testid=signature-diagnosis]').textContent()) ?? '').toContain('"gh"');
+    await expect.poll(async () => (await sig.locator('[data-testid=signature-diagnosis]').textContent()) ?? '', LIVE).toContain('"gh"');
     const stored = (await getCapture(gh.captureId)).signatures[0]!;
     expect(stored.status).toBe('invalid');
     expect(await sig.getAttribute('data-status')).toBe('invalid');
@@ -173,29 +176,29 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
     expect(await sig.locator('[data-testid=signature-secret]').count()).toBe(0);
 
     const valid = await sendHook(`${server.binUrl}/x`, xSigned('x-signature-secret-42', '{"id":"evt_x1"}'));
-    await expect.poll(() => badge(page, valid.captureId).getAttribute('data-verdict')).toBe('valid');
+    await expect.poll(() => badge(page, valid.captureId).getAttribute('data-verdict'), LIVE).toBe('valid');
 
     // The filter asks the server (?verdict=), so a page holds only matches; live captures join only when they match.
     const list = page.locator('[data-testid=capture-list]');
     const shown = () => page.locator('[data-testid=capture-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-capture-id')));
     const filter = page.locator('[data-testid=verdict-filter]');
     await filter.selectOption('invalid');
-    await expect.poll(shown).toEqual([gh.captureId]);
+    await expect.poll(shown, LIVE).toEqual([gh.captureId]);
     await filter.selectOption('unsigned');
-    await expect.poll(shown).toEqual([plain.captureId]);
+    await expect.poll(shown, LIVE).toEqual([plain.captureId]);
     await filter.selectOption('valid');
-    await expect.poll(shown).toEqual([valid.captureId]);
+    await expect.poll(shown, LIVE).toEqual([valid.captureId]);
     const valid2 = await sendHook(`${server.binUrl}/x`, xSigned('x-signature-secret-42', '{"id":"evt_x2"}'));
     const unsigned2 = await sendHook(`${server.binUrl}/plain`, { body: 'again unsigned' });
     const wrong2 = await sendHook(`${server.binUrl}/x`, xSigned('a-wrong-one', '{"id":"evt_x3"}'));
-    await expect.poll(shown).toEqual([valid2.captureId, valid.captureId]);
+    await expect.poll(shown, LIVE).toEqual([valid2.captureId, valid.captureId]);
     expect(await list.getAttribute('data-count')).toBe('2');
     // The bin's count still counts every capture.
     expect(await page.locator('[data-testid=capture-count]').textContent()).toContain('6 captures');
     await filter.selectOption('expired');
     await page.locator('[data-testid=detail-placeholder]', { hasText: 'No capture is expired.' }).waitFor();
     await filter.selectOption('');
-    await expect.poll(shown).toEqual([wrong2.captureId, unsigned2.captureId, valid2.captureId, valid.captureId, plain.captureId, gh.captureId]);
+    await expect.poll(shown, LIVE).toEqual([wrong2.captureId, unsigned2.captureId, valid2.captureId, valid.captureId, plain.captureId, gh.captureId]);
     expect(await badge(page, wrong2.captureId).getAttribute('data-verdict')).toBe('invalid');
 
     // The global secret: listed masked, read-only; the value appears nowhere.

@@ -5,6 +5,7 @@ import { sampleCurl } from '../curl.js';
 import type { ConnStatus, Model } from '../model.js';
 import { methodOptions } from '../model.js';
 import { VERDICT_FILTERS, verdictLabel, type VerdictFilter } from '../secrets.js';
+import { AnswerStatus } from './AnswerBar.js';
 import { BinsPane } from './BinsPane.js';
 import { BinWide, ViewTabs } from './BinView.js';
 import { CaptureDetail, DetailPlaceholder } from './CaptureDetail.js';
@@ -114,6 +115,11 @@ function ListPane(props: { model: Model }) {
       </header>
       {/* In the other views this pane is hidden and the wide pane carries the tabs (one set in the page). */}
       {bin && m.view.value === 'captures' && <ViewTabs view={m.view.value} onView={m.setView} secrets={bin.secrets.length} />}
+      {bin && m.view.value === 'captures' && (
+        <div class="answer-line" data-testid="answer-line">
+          <AnswerStatus compact respond={bin.respond} onClick={() => m.setView('answers')} />
+        </div>
+      )}
       {bin && (
         <div class="toolbar">
           <input
@@ -233,6 +239,7 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
             loadDecoded={(cid) => props.api.getBody(cid, true)}
             onSecrets={() => m.setView('secrets')}
             sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
+            onEvents={() => m.setView('events')}
           />
         )}
       </div>

@@ -1,12 +1,16 @@
+import type { Bin } from '../../../server/types.js';
 import type { Model, View } from '../model.js';
 import { VIEWS } from '../model.js';
+import { AnswerStatus, QuickToggles } from './AnswerBar.js';
+import { EventsView } from './EventsView.js';
+import { RuleEditor } from './RuleEditor.js';
 import { SecretsEditor } from './SecretsEditor.js';
 import type { SenderModel } from '../sender-model.js';
 import { SenderView } from './SenderView.js';
 
 const VIEW_LABEL: Record<View, string> = { captures: 'Captures', events: 'Events', answers: 'Answers', secrets: 'Secrets', send: 'Send' };
 
-/** The bin's views as tabs: its captures, its secrets. */
+/** The bin's views as tabs: captures, events (retry timelines), what it answers, its secrets. */
 export function ViewTabs(props: { view: View; onView: (v: View) => void; secrets: number }) {
   return (
     <nav class="view-tabs" role="tablist" aria-label="Bin views">
@@ -28,6 +32,21 @@ export function ViewTabs(props: { view: View; onView: (v: View) => void; secrets
   );
 }
 
+function AnswersPanel(props: { model: Model; bin: Bin }) {
+  const m = props.model;
+  const b = props.bin;
+  return (
+    <div class="answers" data-testid="answers-view">
+      <h3 class="sub-head">Rules</h3>
+      <p class="muted small">
+        Checked in order, before everything above; the first that matches decides the answer. Globs: <code class="mono">*</code> within a path segment,{' '}
+        <code class="mono">**</code> across segments, <code class="mono">?</code> one character.
+      </p>
+      <RuleEditor binId={b.id} rules={b.respond.rules} onPatch={(patch) => m.updateRespond(b.id, patch)} />
+    </div>
+  );
+}
+
 /** The wide area for the bin's other views (the captures view keeps its list and detail panes). */
 export function BinWide(props: { model: Model; sender?: SenderModel }) {
   const m = props.model;
@@ -36,6 +55,7 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
   if (!bin) {
     return <div class="placeholder muted">{m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'}</div>;
   }
+  const ev = m.events.value;
   return (
     <>
       <header class="pane-head">
@@ -50,6 +70,28 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
       <ViewTabs view={view} onView={m.setView} secrets={bin.secrets.length} />
       <div class="wide-scroll" data-testid="bin-view" data-view={view}>
         {view === 'send' && props.sender && <SenderView model={m} sender={props.sender} bin={bin} />}
+        {(view === 'events' || view === 'answers') && (
+          <section class="answer-box" data-testid="answer-box">
+            <AnswerStatus respond={bin.respond} />
+            <QuickToggles key={bin.id} respond={bin.respond} onPatch={(patch) => m.updateRespond(bin.id, patch)} />
+          </section>
+        )}
+        {view === 'events' && (
+          <EventsView
+            events={ev.binId === bin.id ? ev.items : []}
+            loaded={ev.binId === bin.id && ev.loaded}
+            error={ev.binId === bin.id ? ev.error : null}
+            hasMore={ev.binId === bin.id && ev.next !== null}
+            loadingMore={m.loadingOlderEvents.value}
+            presets={m.presets.value}
+            preset={m.eventsPreset.value}
+            onPreset={m.setEventsPreset}
+            onMore={() => void m.loadOlderEvents()}
+            onRefresh={() => void m.loadEvents()}
+            onOpen={m.openCapture}
+          />
+        )}
+        {view === 'answers' && <AnswersPanel model={m} bin={bin} />}
         {view === 'secrets' && (
           <SecretsEditor binId={bin.id} secrets={bin.secrets} globalSecrets={m.info.value?.globalSecrets ?? null} onSave={(list) => m.saveSecrets(bin.id, list)} />
         )}

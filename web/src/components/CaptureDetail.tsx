@@ -19,6 +19,8 @@ export interface CaptureDetailProps {
   onSecrets: () => void;
   /** Shown under the request's header: the forward reply, resend (the sender's panel). */
   sender?: ComponentChildren;
+  /** Opens the bin's events view. */
+  onEvents: () => void;
 }
 
 /** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
@@ -51,7 +53,16 @@ export function CaptureDetail(props: CaptureDetailProps) {
             {c.id}
           </span>
         </div>
-
+        <div class="meta small" data-testid="capture-event">
+          <span class="event-attempt" data-testid="capture-attempt" title="1 for the first delivery of this event in the bin, 2 for its first retry, …">
+            attempt {c.event.attempt}
+          </span>
+          <span class="muted">of event</span>
+          <button type="button" class="linklike mono event-key" data-testid="capture-event-key" title="Show this event’s attempts on its timeline" onClick={props.onEvents}>
+            {c.event.key}
+          </button>
+          {c.event.type !== null && <span class="mono muted">{c.event.type}</span>}
+        </div>
         <div class="actions">
           <CopyButton label="Copy as cURL" testid="copy-curl" text={curl} title="A curl command that sends this request again, byte for byte" />
           <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
@@ -120,7 +131,14 @@ export function CaptureDetail(props: CaptureDetailProps) {
         }
         testid="response-section"
       >
-        {c.response.delayMs > 0 && <p class="muted small">after {c.response.delayMs} ms</p>}
+        <p class="muted small" data-testid="response-reason">
+          {c.response.fault === 'reset'
+            ? 'No reply: hookbin reset the connection'
+            : c.response.fault === 'hang'
+              ? 'No reply: hookbin held the connection until the client gave up'
+              : `Answered ${c.response.status}`}
+          {c.response.delayMs > 0 ? ` after ${c.response.delayMs} ms` : ''} · because: {c.response.reason}
+        </p>
         <PairsTable pairs={c.response.headers} testid="response-headers" empty="No extra headers." />
         {c.response.body !== '' ? (
           <pre class="text-view mono" data-testid="response-body">

@@ -38,7 +38,11 @@ function Row(props: { c: CaptureSummary; selected: boolean; onSelect: (id: strin
       </div>
       <div class="row-line row-meta">
         <StatusBadge status={c.status} />
-
+        {c.event.attempt > 1 && (
+          <span class="row-attempt" data-testid="row-attempt" title={`retry of event ${c.event.key}`}>
+            attempt {c.event.attempt}
+          </span>
+        )}
         <span class="row-size">
           {formatBytes(c.bodySize)}
           {c.truncated ? ' ✂' : ''}
