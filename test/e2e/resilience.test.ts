@@ -62,11 +62,13 @@ describe.skipIf(skip !== null)('live list resilience in Chromium', () => {
     for (let i = 0; i < 2; i++) before.push((await sendHook(`${first.binUrl}/before/${i}`, { body: `{"i":${i}}` })).captureId);
     for (const id of before) await page.locator(`[data-capture-id="${id}"]`).waitFor();
 
+    // The page's reconnects are refused until the missed captures are stored: on a busy machine its backoff
+    // could otherwise bring it back before they are, and the catch-up would have nothing to catch up on.
+    let refuse = true;
+    await page.routeWebSocket(/\/api\/ws/, (ws) => (refuse ? ws.close() : ws.connectToServer()));
     await first.close();
     const status = page.locator('[data-testid=connection-status]');
     await page.locator('[data-testid=connection-status][data-status=reconnecting]').waitFor({ timeout: 5000 });
-    // Two failed attempts in, the next retry is at least 0.5 s away (backoff 0.5 s, 1 s, 2 s … at half to full jitter):
-    // time enough to start the new server and store captures before the page is back.
     await page.waitForTimeout(1200);
     const second = await startServer({ dataDir, port: first.port });
     servers.push(second);
@@ -74,6 +76,7 @@ describe.skipIf(skip !== null)('live list resilience in Chromium', () => {
     for (let i = 0; i < 3; i++) missed.push((await sendHook(`${second.binUrl}/missed/${i}`, { body: `{"i":${i}}` })).captureId);
     // Nobody was listening, so these can only reach the page through its catch-up after reconnecting.
     expect(second.hub.size).toBe(0);
+    refuse = false;
 
     await page.locator('[data-testid=connection-status][data-status=live]').waitFor({ timeout: 15_000 });
     for (const id of missed) await page.locator(`[data-capture-id="${id}"]`).waitFor({ timeout: 5000 });
