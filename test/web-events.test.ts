@@ -148,10 +148,9 @@ function event(gaps: number[], statuses: (number | null)[], over: Partial<Webhoo
 }
 
 describe('timeline', () => {
-  it('writes durations exactly as the server’s flag messages do', () => {
-    const samples = [0, 1, 450, 999, 1000, 1500, 9_949, 9_950, 10_000, 30_000, 59_499, 59_500, 60_000, 330_000, 3_599_000, 3_600_000, 5_400_000, 36_000_000, -25_000, 0.4];
-    for (const ms of samples) expect(formatGap(ms), String(ms)).toBe(formatDuration(ms));
-    for (let ms = 0; ms < 8 * 3_600_000; ms += 7_919) expect(formatGap(ms)).toBe(formatDuration(ms));
+  it('labels gaps in the words of the server’s flag messages (one shared function)', () => {
+    expect(formatGap).toBe(formatDuration);
+    expect([450, 1500, 5000, 300_000, 330_000, 5_400_000, -25_000].map(formatGap)).toEqual(['450 ms', '1.5 s', '5 s', '5 min', '5 min 30 s', '1 h 30 min', '-25 s']);
   });
 
   it('says what an attempt was answered, by class and in a word', () => {

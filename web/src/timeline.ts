@@ -7,29 +7,10 @@
  */
 import type { EventAttempt, WebhookEvent } from '../../server/types.js';
 
-/**
- * A duration for labels: `450 ms`, `1.5 s`, `30 s`, `5 min`, `5 min 30 s`,
- * `2 h`, `1 h 30 min`. The same words as the server's `formatDuration`
- * (server/timeline.ts), which writes the flag messages; a unit test keeps
- * them in step.
- */
-export function formatGap(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms < 0) return `-${formatGap(-ms)}`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${Number((ms / 1000).toFixed(1))} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) {
-    const m = Math.floor(seconds / 60);
-    const s = seconds % 60;
-    return s === 0 ? `${m} min` : `${m} min ${s} s`;
-  }
-  const minutes = Math.round(ms / 60_000);
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
+import { formatDuration } from '../../server/duration.js';
+
+/** A duration for labels, in the same words as the server's messages. */
+export const formatGap = formatDuration;
 
 /** How an attempt was answered, for the dot's color and shape: 2xx, an error status (3xx–5xx), or a transport fault. */
 export type AttemptClass = 'ok' | 'error' | 'fault';
