@@ -1,0 +1,539 @@
+/**
+ * `npm run bench`: how fast the built hookbin captures, next to bare
+ * `node:http` on the same machine in the same run, and the other figures of
+ * issue 7, each printed next to its target.
+ *
+ *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,rss,body,js --profile --bin other/bin/hookbin.js]
+ *
+ * - throughput: a bare `node:http` server (scripts/bench-bare.mjs) and then
+ *   hookbin, each its own child process on loopback, loaded in turn by
+ *   autocannon in this process with the same 1 KB JSON webhook (a distinct
+ *   event id each, signed `X-Signature: hex HMAC-SHA256(body)` with the
+ *   bin's secret) after a warm-up; one inspector WebSocket client is
+ *   subscribed to the bin during the hookbin run. Then every capture id
+ *   answered 2xx is looked up through the API.
+ * - startup: spawn `bin/hookbin.js --port 0` to its banner.
+ * - list: `GET /api/bins/{id}/captures?limit=100` on a bin seeded with
+ *   1,000,000 captures (scripts/bench-seed.mjs).
+ * - rss: RSS after 100,000 captures.
+ * - body: peak RSS growth while capturing one 50 MiB body (`--max-body 64mb`).
+ * - js: the inspector's JavaScript, gzipped.
+ *
+ * `--profile` runs only hookbin's throughput load under `node --cpu-prof` and
+ * prints where its CPU time went.
+ *
+ * Speed is measured here and only here; the test suite never times anything.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { seed } from './bench-seed.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let BIN = join(ROOT, 'bin', 'hookbin.js');
+const BARE = join(ROOT, 'scripts', 'bench-bare.mjs');
+const TOKEN = 'bench-token-0123456789abcdef';
+const SECRET = 'bench-secret-0123456789';
+const BIN_ID = 'bench';
+const MiB = 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'list-captures': { type: 'string', default: '1000000' },
+    'rss-captures': { type: 'string', default: '100000' },
+    json: { type: 'string' },
+    // Another build's CLI (e.g. an older commit's), to measure before/after on one machine.
+    bin: { type: 'string' },
+  },
+});
+const DURATION = Number(args.duration);
+const CONNECTIONS = Number(args.connections);
+const WARMUP = Number(args.warmup);
+const LIST_CAPTURES = Number(args['list-captures']);
+const RSS_CAPTURES = Number(args['rss-captures']);
+if (args.bin) BIN = args.bin;
+const ONLY = args.only ? new Set(args.only.split(',')) : null;
+const wants = (part) => (args.profile ? false : !ONLY || ONLY.has(part));
+
+const temps = [];
+function tempDir() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'hookbin-bench-'));
+  temps.push(dir);
+  return dir;
+}
+const children = new Set();
+function cleanup() {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+// ---------------------------------------------------------------- processes
+
+/** VmRSS and VmHWM (peak RSS) of a process, in bytes, from /proc. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Resets a process's VmHWM to its current RSS (Linux `clear_refs` 5); false when not allowed. */
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Spawns a server and resolves when its stdout matches `ready`, with the match and the ms it took. */
+function spawnUntil(argv, ready, options = {}) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let done = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m && !done) {
+        done = true;
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        resolve({
+          child,
+          pid: child.pid,
+          match: m,
+          ms,
+          async stop() {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    exited.then(({ code, signal }) => {
+      if (!done) reject(new Error(`${argv.join(' ')} exited (${code ?? signal}) before it was ready:\n${out}${err}`));
+    });
+  });
+}
+
+/** Starts the built hookbin CLI on loopback with a temp (or given) data dir. */
+async function startHookbin({ dataDir = tempDir(), extra = [], nodeArgs = [] } = {}) {
+  const started = await spawnUntil(
+    [...nodeArgs, BIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', TOKEN, '--max-captures', '10000000', ...extra],
+    /is listening on (http:\/\/\S+)/,
+  );
+  return { ...started, origin: started.match[1], dataDir };
+}
+
+async function startBare() {
+  const started = await spawnUntil([BARE], /listening (\d+)/);
+  return { ...started, origin: `http://127.0.0.1:${started.match[1]}` };
+}
+
+// ---------------------------------------------------------------- API
+
+async function api(origin, path, init = {}) {
+  const res = await fetch(origin + path, {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Makes the benchmark bin, with the secret its webhooks are signed with. */
+async function makeBin(origin, id = BIN_ID) {
+  await api(origin, '/api/bins', { method: 'POST', body: JSON.stringify({ id, name: id }) });
+  await api(origin, `/api/bins/${id}`, {
+    method: 'PATCH',
+    body: JSON.stringify({ secrets: [{ name: 'bench', value: SECRET, scheme: 'x-signature' }] }),
+  });
+}
+
+/** Every capture id stored in a bin, paging through the API. */
+async function storedIds(origin, binId) {
+  const ids = new Set();
+  let before = '';
+  for (;;) {
+    const page = await api(origin, `/api/bins/${binId}/captures?limit=1000${before}`);
+    for (const c of page.captures) ids.add(c.id);
+    if (page.next === null) return ids;
+    before = `&before=${page.next}`;
+  }
+}
+
+/** An inspector-like live client subscribed to one bin; counts the captures it is told about. */
+async function liveClient(origin, binId) {
+  const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/ws?token=${TOKEN}`);
+  const client = { created: 0, close: () => ws.close() };
+  await new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data) => {
+      // Counted, not parsed: the bench's own CPU is shared with the server under load.
+      if (data.includes('"capture.created"')) client.created++;
+      else if (data.includes('"subscribed"')) resolve();
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', bins: [binId] })));
+  });
+  return client;
+}
+
+// ---------------------------------------------------------------- load
+
+const BODY_SIZE = 1024;
+const runTag = randomBytes(4).toString('hex');
+
+/** A 1 KB JSON webhook with event id number `n` (fixed width, so every body is exactly 1 KB). */
+function webhookBody(n) {
+  const head = `{"id":"evt_${runTag}_${String(n).padStart(10, '0')}","type":"payment.succeeded","created":1700000000,"data":{"object":{"id":"pay_${String(n).padStart(10, '0')}","amount":4200,"currency":"eur","customer":"cus_NffrFeUfNV2Hib","description":"`;
+  const tail = '"}}}';
+  return head + 'x'.repeat(BODY_SIZE - head.length - tail.length) + tail;
+}
+
+/**
+ * Loads `url` with autocannon: `connections` keep-alive connections sending
+ * signed webhooks for `duration` s (or `amount` requests). Latencies come
+ * from autocannon's per-response events (its own histogram keeps whole ms).
+ * With `collectIds`, the capture ids of 2xx answers are kept for the check.
+ */
+async function load(url, { duration, amount, connections = CONNECTIONS, collectIds = false }) {
+  let n = 0;
+  const ids = [];
+  const latencies = [];
+  const path = new URL(url).pathname;
+  const instance = autocannon({
+    url,
+    connections,
+    ...(amount ? { amount } : { duration }),
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        setupRequest(req) {
+          const body = webhookBody(n++);
+          return {
+            ...req,
+            method: 'POST',
+            path,
+            body,
+            headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+          };
+        },
+        onResponse(status, _body, _context, headers) {
+          if (collectIds && status >= 200 && status < 300) ids.push(headers['x-hookbin-capture-id'] ?? headers['X-Hookbin-Capture-Id']);
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const answered = result['2xx'] + result.non2xx;
+  return {
+    rps: answered / (amount ? result.duration : duration),
+    p50: pct(50),
+    p99: pct(99),
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    seconds: result.duration,
+    ids,
+  };
+}
+
+// ---------------------------------------------------------------- parts
+
+const figures = [];
+/** Records a figure for the summary: `better` is 'higher' or 'lower', `target` a number (or null: context only). */
+function figure(name, value, unit, target, better, note = '') {
+  const pass = target === null || Number.isNaN(value) ? null : better === 'higher' ? value >= target : value <= target;
+  figures.push({ name, value, unit, target, better, pass, note });
+}
+
+function fmt(value, unit) {
+  if (Number.isNaN(value)) return 'n/a';
+  if (unit === 'MB') return `${(value / 1e6).toFixed(1)} MB`;
+  if (unit === 'KB') return `${(value / 1e3).toFixed(1)} KB`;
+  if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
+  if (unit === 'x') return `${value.toFixed(2)}×`;
+  if (unit === 'rps') return `${Math.round(value).toLocaleString('en-US')} req/s`;
+  return `${value}${unit ? ` ${unit}` : ''}`;
+}
+
+async function throughput() {
+  log(`throughput: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
+
+  const bare = await startBare();
+  await load(`${bare.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  const b = await load(`${bare.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  b.peak = memoryOf(bare.pid).peak;
+  await bare.stop();
+  log(`  bare node:http  ${fmt(b.rps, 'rps')}  p50 ${fmt(b.p50, 'ms')}  p99 ${fmt(b.p99, 'ms')}  peak RSS ${fmt(b.peak, 'MB')}`);
+
+  const hb = await startHookbin();
+  await makeBin(hb.origin);
+  const live = await liveClient(hb.origin, BIN_ID);
+  const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP, collectIds: true });
+  const h = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  h.peak = memoryOf(hb.pid).peak;
+  log(`  hookbin         ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}`);
+  if (h.non2xx + h.errors + h.timeouts > 0) log(`  hookbin: ${h.non2xx} non-2xx, ${h.errors} errors, ${h.timeouts} timeouts`);
+
+  // Every answered 2xx must be stored: look each id up among the bin's captures.
+  await new Promise((r) => setTimeout(r, 500));
+  const stored = await storedIds(hb.origin, BIN_ID);
+  const answered = [...warm.ids, ...h.ids];
+  const missing = answered.filter((id) => !stored.has(id));
+  const extra = stored.size - (answered.length - missing.length);
+  log(`  stored check: ${answered.length.toLocaleString('en-US')} answered 2xx, ${stored.size.toLocaleString('en-US')} stored, ${missing.length} missing${missing.length ? ` (e.g. ${missing.slice(0, 3).join(', ')})` : ''}; ${extra} stored but not answered (in flight when the load stopped)`);
+  log(`  live client: told about ${live.created.toLocaleString('en-US')} captures`);
+  live.close();
+  await hb.stop();
+
+  figure('capture throughput, hookbin ÷ bare', h.rps / b.rps, 'x', 0.85, 'higher', `${fmt(h.rps, 'rps')} vs ${fmt(b.rps, 'rps')}`);
+  figure('p99 latency, hookbin ÷ bare', h.p99 / b.p99, 'x', 2, 'lower', `${fmt(h.p99, 'ms')} vs ${fmt(b.p99, 'ms')}`);
+  figure('p50 latency, hookbin ÷ bare', h.p50 / b.p50, 'x', null, 'lower', `${fmt(h.p50, 'ms')} vs ${fmt(b.p50, 'ms')}`);
+  figure('peak RSS under load, hookbin', h.peak, 'MB', null, 'lower', `bare ${fmt(b.peak, 'MB')}`);
+  figure('answered 2xx but not stored', missing.length, '', 0, 'lower', `of ${answered.length.toLocaleString('en-US')}`);
+  return { bare: b, hookbin: h, missing: missing.length };
+}
+
+async function startup() {
+  const runs = [];
+  const dir = tempDir();
+  for (let i = 0; i < 7; i++) {
+    const hb = await startHookbin({ dataDir: i === 0 ? tempDir() : dir });
+    runs.push(hb.ms);
+    await hb.stop();
+  }
+  // Node's own floor on this machine: spawn to a first line of output.
+  const floor = [];
+  for (let i = 0; i < 5; i++) floor.push((await spawnUntil(['-e', 'console.log("up"); setTimeout(() => {}, 100000)'], /up/)).ms);
+  await Promise.all([...children].map((c) => c.kill('SIGTERM')));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  log(`startup: fresh data dir ${fmt(runs[0], 'ms')}; existing ${runs.slice(1).map((r) => r.toFixed(0)).join(', ')} ms; node -e floor ${fmt(median(floor), 'ms')}`);
+  figure('startup to listening (median of 6)', median(runs.slice(1)), 'ms', 300, 'lower', `fresh dir ${fmt(runs[0], 'ms')}; bare node ${fmt(median(floor), 'ms')}`);
+}
+
+async function listBig() {
+  const dir = tempDir();
+  let hb = await startHookbin({ dataDir: dir });
+  await makeBin(hb.origin, 'big');
+  await hb.stop();
+  const seconds = seed(join(dir, 'hookbin.db'), 'big', LIST_CAPTURES);
+  log(`list: seeded ${LIST_CAPTURES.toLocaleString('en-US')} captures in ${seconds.toFixed(1)} s`);
+  hb = await startHookbin({ dataDir: dir });
+  const time = async (path) => {
+    const t0 = performance.now();
+    const page = await api(hb.origin, path);
+    return { ms: performance.now() - t0, page };
+  };
+  const first = await time('/api/bins/big/captures?limit=100');
+  if (first.page.captures.length !== 100) throw new Error('the seeded bin listed fewer than 100 captures');
+  const warm = [];
+  for (let i = 0; i < 50; i++) warm.push((await time('/api/bins/big/captures?limit=100')).ms);
+  const middle = Math.floor(first.page.captures[0].seq / 2);
+  const deep = [];
+  for (let i = 0; i < 50; i++) deep.push((await time(`/api/bins/big/captures?limit=100&before=${middle}`)).ms);
+  const filtered = [];
+  for (let i = 0; i < 10; i++) filtered.push((await time('/api/bins/big/captures?limit=100&verdict=valid')).ms);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  log(`  first ${fmt(first.ms, 'ms')}; median ${fmt(median(warm), 'ms')} (newest), ${fmt(median(deep), 'ms')} (from the middle), ${fmt(median(filtered), 'ms')} (verdict=valid); startup with it ${fmt(hb.ms, 'ms')}`);
+  await hb.stop();
+  rmSync(dir, { recursive: true, force: true });
+  figure(`list 100 of a ${(LIST_CAPTURES / 1e6).toLocaleString('en-US')}M-capture bin (median, over HTTP)`, median(warm), 'ms', 10, 'lower', `first ${fmt(first.ms, 'ms')}, mid-bin ${fmt(median(deep), 'ms')}`);
+}
+
+async function rssAfter() {
+  const hb = await startHookbin();
+  await makeBin(hb.origin);
+  const live = await liveClient(hb.origin, BIN_ID);
+  const r = await load(`${hb.origin}/b/${BIN_ID}`, { amount: RSS_CAPTURES });
+  await new Promise((res) => setTimeout(res, 1000));
+  const mem = memoryOf(hb.pid);
+  const bin = await api(hb.origin, `/api/bins/${BIN_ID}`);
+  log(`rss: after ${bin.captureCount.toLocaleString('en-US')} captures (${r.ok.toLocaleString('en-US')} answered 2xx): RSS ${fmt(mem.rss, 'MB')}, peak ${fmt(mem.peak, 'MB')}`);
+  live.close();
+  await hb.stop();
+  figure(`RSS after ${RSS_CAPTURES.toLocaleString('en-US')} captures`, mem.rss, 'MB', 150e6, 'lower', `peak ${fmt(mem.peak, 'MB')}`);
+}
+
+async function bigBody() {
+  const size = 50 * MiB;
+  const hb = await startHookbin({ extra: ['--max-body', '64mb'] });
+  await makeBin(hb.origin);
+  // A small capture first, so the figure is the body's, not the first request's.
+  await load(`${hb.origin}/b/${BIN_ID}`, { amount: 200, connections: 4 });
+  await new Promise((res) => setTimeout(res, 500));
+  const body = randomBytes(size);
+  const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+  const before = memoryOf(hb.pid).rss;
+  const reset = resetPeak(hb.pid);
+  let polled = before;
+  const poll = setInterval(() => (polled = Math.max(polled, memoryOf(hb.pid).rss)), 2);
+  const answer = await new Promise((resolve, reject) => {
+    const req = request(`${hb.origin}/b/${BIN_ID}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': size, 'x-signature': signature },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, id: res.headers['x-hookbin-capture-id'] }));
+    });
+    req.on('error', reject);
+    // Written in 64 KiB pieces, as a network would deliver it.
+    let at = 0;
+    const next = () => {
+      while (at < size) {
+        const piece = body.subarray(at, Math.min(size, at + 64 * 1024));
+        at += piece.length;
+        if (!req.write(piece)) return req.once('drain', next);
+      }
+      req.end();
+    };
+    next();
+  });
+  await new Promise((res) => setTimeout(res, 50));
+  clearInterval(poll);
+  const peak = reset ? Math.max(memoryOf(hb.pid).peak, polled) : polled;
+  const growth = peak - before;
+  const stored = await fetch(`${hb.origin}/api/captures/${answer.id}/body`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const same = createHash('sha256').update(Buffer.from(await stored.arrayBuffer())).digest('hex') === createHash('sha256').update(body).digest('hex');
+  const capture = await api(hb.origin, `/api/captures/${answer.id}`);
+  log(`body: 50 MiB answered ${answer.status}, stored ${same ? 'byte-exact' : 'DIFFERENT'}, signature ${capture.signatures[0]?.status}; RSS ${fmt(before, 'MB')} → peak ${fmt(peak, 'MB')} (${reset ? 'VmHWM reset' : 'polled'})`);
+  await hb.stop();
+  if (answer.status !== 200 || !same) throw new Error('the 50 MiB body was not captured whole');
+  figure('peak RSS growth for a 50 MiB body, ÷ body', growth / size, 'x', 3, 'lower', `+${fmt(growth, 'MB')}`);
+}
+
+function inspectorJs() {
+  const dir = join(ROOT, 'dist', 'web', 'assets');
+  let total = 0;
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) total += gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
+  log(`js: inspector JavaScript ${fmt(total, 'KB')} gzip`);
+  figure('inspector JS, gzip', total, 'KB', 60e3, 'lower');
+}
+
+async function profile() {
+  const dir = tempDir();
+  const hb = await startHookbin({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  await makeBin(hb.origin);
+  const live = await liveClient(hb.origin, BIN_ID);
+  await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  const r = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION });
+  log(`profile: hookbin ${fmt(r.rps, 'rps')}, p99 ${fmt(r.p99, 'ms')} (slower under the profiler)`);
+  live.close();
+  await hb.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('no .cpuprofile written');
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const byFn = new Map();
+  const byFile = new Map();
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byNode.get(id).callFrame;
+    const where = url.replace(/^file:\/\//, '').replace(ROOT, '').replace(/.*node_modules\//, '~/');
+    const fnKey = `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
+    byFn.set(fnKey, (byFn.get(fnKey) ?? 0) + us);
+    const fileKey = where || functionName;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
+  }
+  const top = (m, n) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  log(`\nself time by function (top 40 of ${(total / 1e6).toFixed(1)} s):\n${top(byFn, 40)}`);
+  log(`\nself time by file (top 25):\n${top(byFile, 25)}`);
+  log(`\nprofile kept at ${join(dir, file)} (open in Chrome DevTools)`);
+  temps.splice(temps.indexOf(dir), 1);
+}
+
+// ---------------------------------------------------------------- main
+
+function buildIfNeeded() {
+  if (spawnSync(process.execPath, ['scripts/build-stamp.mjs', 'check'], { cwd: ROOT }).status === 0) return;
+  log('building (dist/ is not current)…');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
+}
+
+function load1() {
+  return os.loadavg()[0].toFixed(2);
+}
+
+async function main() {
+  buildIfNeeded();
+  log(`hookbin bench — ${machine()}`);
+  if (args.bin) log(`hookbin under test: ${BIN}`);
+  log(`load average at start: ${load1()}`);
+  if (args.profile) return profile();
+  if (wants('throughput')) await throughput();
+  if (wants('startup')) await startup();
+  if (wants('list')) await listBig();
+  if (wants('rss')) await rssAfter();
+  if (wants('body')) await bigBody();
+  if (wants('js')) inspectorJs();
+  log(`load average at end: ${load1()}`);
+
+  log('\n| figure | measured | target | |');
+  log('|---|---|---|---|');
+  for (const f of figures) {
+    const target = f.target === null ? '—' : `${f.better === 'higher' ? '≥' : '≤'} ${fmt(f.target, f.unit)}`;
+    const verdict = f.pass === null ? '' : f.pass ? 'PASS' : 'MISS';
+    log(`| ${f.name} | ${fmt(f.value, f.unit)}${f.note ? ` (${f.note})` : ''} | ${target} | ${verdict} |`);
+  }
+  if (args.json) writeFileSync(args.json, JSON.stringify({ machine: machine(), figures }, null, 2));
+  const missed = figures.filter((f) => f.pass === false);
+  if (missed.length) log(`\n${missed.length} target(s) missed: ${missed.map((f) => f.name).join('; ')}`);
+}
+
+main().then(
+  () => {
+    cleanup();
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err);
+    cleanup();
+    process.exit(1);
+  },
+);
