@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps) {
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage, binId?: string) => hub?.publish(message, binId);
   const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
-    publish({ type: 'capture.created', capture: summaryJson(capture), pruned }, capture.binId);
+    hub?.publish(() => ({ type: 'capture.created', capture: summaryJson(capture), pruned }), capture.binId);
     deps.onCapture?.(capture, pruned);
   };
   const passThrough: MiddlewareHandler = (_c, next) => next();

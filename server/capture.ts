@@ -116,43 +116,90 @@ export async function readBody(
   if (!body) return { bytes: Buffer.alloc(0), size: 0, truncated: false };
   const keep = Math.min(TRUNCATED_KEEP_BYTES, maxBody);
   const oversized = declaredLength !== null && declaredLength > maxBody;
-  const { chunks, received } = await collect(body, oversized ? keep : maxBody);
-  if (!oversized && received <= maxBody) {
-    return { bytes: Buffer.concat(chunks, received), size: received, truncated: false };
+  const sink = new BodySink(oversized ? null : declaredLength);
+  await collect(body, sink, oversized ? keep : maxBody);
+  if (!oversized && sink.received <= maxBody) {
+    return { bytes: sink.bytes(), size: sink.received, truncated: false };
   }
-  const bytes = Buffer.concat(chunks, received).subarray(0, keep);
-  return { bytes: Buffer.from(bytes), size: declaredLength ?? received, truncated: true };
+  // A copy of the kept bytes, so the rest of what arrived can be freed.
+  return { bytes: Buffer.from(sink.bytes().subarray(0, keep)), size: declaredLength ?? sink.received, truncated: true };
 }
 
-/** Collects chunks until the stream ends or more than `limit` bytes arrived. */
-function collect(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ chunks: Buffer[]; received: number }> {
-  if (isNodeReadable(body)) return collectNode(body, limit);
-  return collectWeb(body as unknown as ReadableStream<Uint8Array>, limit);
+/**
+ * Gathers body chunks with as few copies as possible: a body that arrives in
+ * one chunk is kept as it is; one whose length was declared is copied into a
+ * buffer of that length as it arrives (so a 50 MiB body is held once, not as
+ * chunks plus a joined copy); anything else is joined once at the end.
+ */
+class BodySink {
+  received = 0;
+  private first: Buffer | null = null;
+  private whole: Buffer | null = null;
+  private chunks: Buffer[] | null = null;
+
+  constructor(private readonly expected: number | null) {}
+
+  push(chunk: Buffer): void {
+    const at = this.received;
+    this.received += chunk.byteLength;
+    if (at === 0) {
+      this.first = chunk;
+      return;
+    }
+    if (this.whole === null && this.chunks === null) {
+      // A second chunk: from here on the body is gathered.
+      const first = this.first!;
+      this.first = null;
+      if (this.expected !== null && this.received <= this.expected) {
+        this.whole = Buffer.allocUnsafe(this.expected);
+        first.copy(this.whole, 0);
+      } else {
+        this.chunks = [first];
+      }
+    }
+    if (this.whole !== null) {
+      if (this.received <= this.whole.byteLength) {
+        chunk.copy(this.whole, at);
+        return;
+      }
+      // More than declared (only a non-Node stream could do that): fall back to a list.
+      this.chunks = [this.whole.subarray(0, at)];
+      this.whole = null;
+    }
+    this.chunks!.push(chunk);
+  }
+
+  /** The bytes received so far, contiguous. */
+  bytes(): Buffer {
+    if (this.whole !== null) return this.whole.subarray(0, this.received);
+    if (this.chunks !== null) return Buffer.concat(this.chunks, this.received);
+    return this.first ?? Buffer.alloc(0);
+  }
+}
+
+/** Feeds the stream into `sink` until it ends or more than `limit` bytes arrived. */
+function collect(body: AsyncIterable<Uint8Array>, sink: BodySink, limit: number): Promise<void> {
+  if (isNodeReadable(body)) return collectNode(body, sink, limit);
+  return collectWeb(body as unknown as ReadableStream<Uint8Array>, sink, limit);
 }
 
 function isNodeReadable(body: unknown): body is NodeJS.ReadableStream & { destroyed?: boolean; readableEnded?: boolean } {
   return typeof (body as { on?: unknown }).on === 'function' && typeof (body as { pause?: unknown }).pause === 'function';
 }
 
-function collectNode(
-  stream: NodeJS.ReadableStream & { readableEnded?: boolean },
-  limit: number,
-): Promise<{ chunks: Buffer[]; received: number }> {
+function collectNode(stream: NodeJS.ReadableStream & { readableEnded?: boolean }, sink: BodySink, limit: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
     const done = (err?: Error) => {
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('close', onClose);
       if (err) reject(err);
-      else resolve({ chunks, received });
+      else resolve();
     };
     const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.byteLength;
-      if (received > limit) {
+      sink.push(chunk);
+      if (sink.received > limit) {
         stream.pause();
         done();
       }
@@ -171,21 +218,17 @@ function collectNode(
   });
 }
 
-async function collectWeb(stream: ReadableStream<Uint8Array>, limit: number): Promise<{ chunks: Buffer[]; received: number }> {
+async function collectWeb(stream: ReadableStream<Uint8Array>, sink: BodySink, limit: number): Promise<void> {
   const reader = stream.getReader();
-  const chunks: Buffer[] = [];
-  let received = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    received += value.byteLength;
-    if (received > limit) {
+    sink.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    if (sink.received > limit) {
       await reader.cancel();
       break;
     }
   }
-  return { chunks, received };
 }
 
 /** The client closed the connection before its body was complete. */

@@ -27,9 +27,11 @@ export interface HubConnection {
 export interface Hub {
   /**
    * Sends a message to every open client, or, with `binId`, only to those
-   * subscribed to that bin. Serializes once, and not at all when nobody listens.
+   * subscribed to that bin. Serializes once, and not at all when nobody
+   * listens; given a function, builds the message only when somebody does
+   * (the capture path publishes every capture).
    */
-  publish(message: ServerMessage, binId?: string): void;
+  publish(message: ServerMessage | (() => ServerMessage), binId?: string): void;
   /** Registers a socket; it gets `hello` at once. */
   connect(client: HubClient): HubConnection;
   /** How many clients are connected. */
@@ -98,7 +100,7 @@ export function createHub(options: HubOptions): Hub {
       let data: string | undefined;
       for (const m of members) {
         if (binId !== undefined && !m.all && !m.bins.has(binId)) continue;
-        data ??= JSON.stringify(message);
+        data ??= JSON.stringify(typeof message === 'function' ? message() : message);
         deliver(m, data);
       }
     },

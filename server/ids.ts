@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -27,6 +27,20 @@ export function newBinId(): string {
   return out;
 }
 
+// Random bytes for capture ids, drawn 4 KiB at a time: one randomBytes call
+// per capture was a system call per request on the capture path.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function pooledRandom(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
+
 /**
  * A new capture id: 10 characters of time (ms, base 32) then 12 random, so
  * ids sort roughly by arrival and never collide in practice.
@@ -38,7 +52,7 @@ export function newCaptureId(now: number = Date.now()): string {
     time = BASE32[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return time + encode(randomBytes(12), BASE32, 12);
+  return time + encode(pooledRandom(12), BASE32, 12);
 }
 
 /** A new control-plane token: 32 random bytes, base64url. */

@@ -3,7 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './capture.js';
 import { BIN_ID_PATTERN, newCaptureId } from './ids.js';
 import { BinGoneError, type CaptureSummaryRecord, type Store } from './store.js';
-import { normalizeSettings, secretsFor } from './settings.js';
+import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
 import { eventIdentity } from './events.js';
 import { decideAnswer } from './respond.js';
 import { judgeRequest } from './signatures.js';
@@ -52,6 +52,32 @@ function tooLarge(maxBody: number, captureId: string): CaptureResponse {
   };
 }
 
+/** A bin's settings as the capture path uses them. */
+interface PreparedSettings {
+  settings: NormalizedSettings;
+  /** The bin's secrets, then the global ones. */
+  secrets: SecretInput[];
+}
+
+/**
+ * Derives what the capture path needs from a bin's stored settings once per
+ * settings object: `store.binSettings` returns the same object until the
+ * bin's settings change, so defaults are filled in and the secret list built
+ * once per change, not once per request.
+ */
+function settingsPreparer(globalSecrets: readonly SecretInput[]): (stored: BinSettings) => PreparedSettings {
+  const cache = new WeakMap<BinSettings, PreparedSettings>();
+  return (stored) => {
+    let p = cache.get(stored);
+    if (!p) {
+      const settings = normalizeSettings(stored);
+      p = { settings, secrets: secretsFor(settings, globalSecrets) };
+      cache.set(stored, p);
+    }
+    return p;
+  };
+}
+
 /**
  * The bin ingress: any method at `/b/{binId}` and `/b/{binId}/{sub/path}`.
  * A middleware ahead of all routing, because it must route on the raw target:
@@ -59,6 +85,7 @@ function tooLarge(maxBody: number, captureId: string): CaptureResponse {
  * request is read raw, committed to the store, and only then answered.
  */
 export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
+  const prepare = settingsPreparer(deps.globalSecrets);
   return async (c, next) => {
     const incoming = c.env?.incoming;
     let rawTarget = incoming?.url;
@@ -68,16 +95,21 @@ export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: 
     }
     const target = parseIngressTarget(rawTarget);
     if (!target) return next();
-    return capture(c, target, deps);
+    return capture(c, target, deps, prepare);
   };
 }
 
-async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: IngressTarget, deps: IngressDeps): Promise<Response> {
+async function capture(
+  c: Context<{ Bindings: Partial<HttpBindings> }>,
+  target: IngressTarget,
+  deps: IngressDeps,
+  prepare: (stored: BinSettings) => PreparedSettings,
+): Promise<Response> {
   const receivedAt = deps.now();
   const { binId, path, query } = target;
   if (binId === '') return c.json(errorBody('bin_not_found', 'a bin URL is /b/{binId}'), 404);
-  const bin = BIN_ID_PATTERN.test(binId) ? deps.store.getBin(binId) : undefined;
-  if (!bin) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
+  const stored = BIN_ID_PATTERN.test(binId) ? deps.store.binSettings(binId) : undefined;
+  if (!stored) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
 
   const raw = rawRequest(c.req.raw, c.env?.incoming);
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
@@ -90,8 +122,8 @@ async function capture(c: Context<{ Bindings: Partial<HttpBindings> }>, target: 
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const settings = normalizeSettings(bin.settings);
-  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secretsFor(settings, deps.globalSecrets));
+  const { settings, secrets } = prepare(stored);
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
   const answer = (attempt: number): CaptureResponse =>
