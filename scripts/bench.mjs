@@ -95,6 +95,22 @@ function memoryOf(pid) {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/** CPU time (user + system) a process has used so far, in µs, from /proc. */
+function cpuOf(pid) {
+  return cpuSplitOf(pid).total;
+}
+
+/** User and system CPU time of a process so far, in µs. */
+function cpuSplitOf(pid) {
+  // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const user = (Number(fields[11]) / CLOCK_TICKS) * 1e6;
+  const system = (Number(fields[12]) / CLOCK_TICKS) * 1e6;
+  return { user, system, total: user + system };
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 /** Resets a process's VmHWM to its current RSS (Linux `clear_refs` 5); false when not allowed. */
 function resetPeak(pid) {
   try {
@@ -285,6 +301,7 @@ function fmt(value, unit) {
   if (unit === 'KB') return `${(value / 1e3).toFixed(1)} KB`;
   if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
   if (unit === 'x') return `${value.toFixed(2)}×`;
+  if (unit === 'µs') return `${value.toFixed(0)} µs`;
   if (unit === 'rps') return `${Math.round(value).toLocaleString('en-US')} req/s`;
   return `${value}${unit ? ` ${unit}` : ''}`;
 }
@@ -294,18 +311,24 @@ async function throughput() {
 
   const bare = await startBare();
   await load(`${bare.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  let cpu0 = cpuOf(bare.pid);
   const b = await load(`${bare.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  b.cpuPerRequest = (cpuOf(bare.pid) - cpu0) / (b.ok + b.non2xx);
   b.peak = memoryOf(bare.pid).peak;
   await bare.stop();
-  log(`  bare node:http  ${fmt(b.rps, 'rps')}  p50 ${fmt(b.p50, 'ms')}  p99 ${fmt(b.p99, 'ms')}  peak RSS ${fmt(b.peak, 'MB')}`);
+  log(`  bare node:http  ${fmt(b.rps, 'rps')}  p50 ${fmt(b.p50, 'ms')}  p99 ${fmt(b.p99, 'ms')}  peak RSS ${fmt(b.peak, 'MB')}  CPU ${b.cpuPerRequest.toFixed(0)} µs/request`);
 
   const hb = await startHookbin();
   await makeBin(hb.origin);
   const live = await liveClient(hb.origin, BIN_ID);
   const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP, collectIds: true });
+  const split0 = cpuSplitOf(hb.pid);
   const h = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  const split1 = cpuSplitOf(hb.pid);
+  h.cpuPerRequest = (split1.total - split0.total) / (h.ok + h.non2xx);
+  h.systemPerRequest = (split1.system - split0.system) / (h.ok + h.non2xx);
   h.peak = memoryOf(hb.pid).peak;
-  log(`  hookbin         ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}`);
+  log(`  hookbin         ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}  CPU ${h.cpuPerRequest.toFixed(0)} µs/request (${h.systemPerRequest.toFixed(0)} system)`);
   if (h.non2xx + h.errors + h.timeouts > 0) log(`  hookbin: ${h.non2xx} non-2xx, ${h.errors} errors, ${h.timeouts} timeouts`);
 
   // Every answered 2xx must be stored: look each id up among the bin's captures.
@@ -323,6 +346,7 @@ async function throughput() {
   figure('p99 latency, hookbin ÷ bare', h.p99 / b.p99, 'x', 2, 'lower', `${fmt(h.p99, 'ms')} vs ${fmt(b.p99, 'ms')}`);
   figure('p50 latency, hookbin ÷ bare', h.p50 / b.p50, 'x', null, 'lower', `${fmt(h.p50, 'ms')} vs ${fmt(b.p50, 'ms')}`);
   figure('peak RSS under load, hookbin', h.peak, 'MB', null, 'lower', `bare ${fmt(b.peak, 'MB')}`);
+  figure('server CPU per request, hookbin', h.cpuPerRequest, 'µs', null, 'lower', `bare ${b.cpuPerRequest.toFixed(0)} µs`);
   figure('answered 2xx but not stored', missing.length, '', 0, 'lower', `of ${answered.length.toLocaleString('en-US')}`);
   return { bare: b, hookbin: h, missing: missing.length };
 }
