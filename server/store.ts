@@ -722,7 +722,6 @@ export function openStore(options: StoreOptions): Store {
       pruned = stmt.pruneOldest.run(input.binId, excess).changes;
       stmt.addPruned.run(pruned, input.binId);
     }
-    pruned += pruneToSize(Number(info.lastInsertRowid), input.binId);
     return {
       pruned,
       response,
@@ -786,8 +785,8 @@ export function openStore(options: StoreOptions): Store {
    * failed COMMIT, or SQLite rolled it all back), every row of the batch is
    * rejected. Nothing resolves before COMMIT has returned.
    */
-  const writeBatch = db.transaction((batch: readonly PendingCapture[]): (AddedCapture | RowFailure)[] =>
-    batch.map((p) => {
+  const writeBatch = db.transaction((batch: readonly PendingCapture[]): (AddedCapture | RowFailure)[] => {
+    const results = batch.map((p) => {
       try {
         return writeOne(p.input);
       } catch (err) {
@@ -796,8 +795,22 @@ export function openStore(options: StoreOptions): Store {
         if (!db.inTransaction) throw err;
         return new RowFailure(err);
       }
-    }),
-  );
+    });
+    // The size cap is checked once per batch (measuring the file is a query of
+    // its own); what it prunes is reported with each bin's last capture here.
+    const stored = results.filter((r): r is AddedCapture => !(r instanceof RowFailure));
+    if (stored.length > 0) {
+      const perBin = pruneToSize(stored[0]!.capture.seq);
+      for (let i = stored.length - 1; i >= 0 && perBin.size > 0; i--) {
+        const r = stored[i]!;
+        const n = perBin.get(r.capture.binId);
+        if (n === undefined) continue;
+        r.pruned += n;
+        perBin.delete(r.capture.binId);
+      }
+    }
+    return results;
+  });
 
   let queue: PendingCapture[] = [];
   let flushScheduled = false;
@@ -850,26 +863,30 @@ export function openStore(options: StoreOptions): Store {
 
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   /** Bytes in use: pages minus free ones (freed pages are reused, so the file stops growing here). */
-  const usedBytes = () => ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
+  // Prepared once: db.pragma() compiles its statement on every call, and this runs per capture.
+  const usedPages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck();
+  const usedBytes = () => usedPages.get()! * pageSize;
 
   /**
    * Keeps the database under `maxDbBytes` by pruning the oldest captures of
-   * any bin (never `keepSeq`, the one being stored), counting them in each
-   * bin's `prunedCount`. Returns how many of `binId`'s were pruned.
+   * any bin (never those from `keepFrom` on: the batch being stored),
+   * counting them in each bin's `prunedCount`. Returns how many it pruned per bin.
    */
-  function pruneToSize(keepSeq: number, binId: string): number {
+  function pruneToSize(keepFrom: number): Map<string, number> {
+    const perBin = new Map<string, number>();
     const max = options.maxDbBytes;
-    if (max === undefined || max === null) return 0;
-    let own = 0;
+    if (max === undefined || max === null) return perBin;
     while (usedBytes() > max) {
-      const gone = stmt.pruneGlobal.all(keepSeq, 50);
+      const gone = stmt.pruneGlobal.all(keepFrom, 50);
       if (gone.length === 0) break;
-      const perBin = new Map<string, number>();
-      for (const g of gone) perBin.set(g.bin_id, (perBin.get(g.bin_id) ?? 0) + 1);
-      for (const [bin, n] of perBin) stmt.addPruned.run(n, bin);
-      own += perBin.get(binId) ?? 0;
+      const round = new Map<string, number>();
+      for (const g of gone) round.set(g.bin_id, (round.get(g.bin_id) ?? 0) + 1);
+      for (const [bin, n] of round) {
+        stmt.addPruned.run(n, bin);
+        perBin.set(bin, (perBin.get(bin) ?? 0) + n);
+      }
     }
-    return own;
+    return perBin;
   }
 
   let closed = false;
