@@ -196,6 +196,13 @@ export interface EventRecord {
   lastSeq: number;
 }
 
+/**
+ * Bodies are stored in parts of this many bytes (the first in `bodies`, the
+ * rest in `body_parts`), so that SQLite's own copies of what it writes stay
+ * small next to a large body (migration 006).
+ */
+export const BODY_PART_BYTES = 1024 * 1024;
+
 /** The most attempts of one event the store reads back; a flood of one key cannot make a list huge. */
 export const MAX_EVENT_ATTEMPTS = 500;
 
@@ -370,6 +377,11 @@ function migrate(db: Database.Database): void {
     .filter((f) => /^\d{3}_.+\.sql$/.test(f))
     .sort();
   const current = db.pragma('user_version', { simple: true }) as number;
+  // Two files with one number would leave the second silently unapplied
+  // (user_version already says it ran), e.g. after two branches each added one.
+  const numbers = files.map((f) => f.slice(0, 3));
+  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (twice !== undefined) throw new Error(`two migrations are numbered ${twice}: ${files.filter((f) => f.startsWith(twice)).join(', ')}`);
   for (const file of files) {
     const version = Number(file.slice(0, 3));
     if (version <= current) continue;
@@ -407,6 +419,15 @@ interface SummaryRow {
   event_key: string;
   event_type: string | null;
   attempt: number;
+}
+
+interface VerifyRow {
+  seq: number;
+  bin_id: string;
+  received_at: number;
+  headers: string;
+  stored_size: number;
+  data: Buffer;
 }
 
 interface CaptureRow extends SummaryRow {
@@ -611,6 +632,8 @@ export function openStore(options: StoreOptions): Store {
        ) ORDER BY seq`,
     ),
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
+    insertPart: db.prepare<[number | bigint, number, Uint8Array]>('INSERT INTO body_parts (seq, part, data) VALUES (?, ?, ?)'),
+    bodyParts: db.prepare<[number], Buffer>('SELECT data FROM body_parts WHERE seq = ? ORDER BY part').pluck(),
     binCount: db.prepare<[string], { capture_count: number }>('SELECT capture_count FROM bins WHERE id = ?'),
     pruneOldest: db.prepare<[string, number]>(
       'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT ?)',
@@ -628,20 +651,20 @@ export function openStore(options: StoreOptions): Store {
     listUnsigned: db.prepare<[string, number, number], SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? AND verdict IS NULL ORDER BY seq DESC LIMIT ?`,
     ),
-    toVerifyInBin: db.prepare<[string, number, number], { seq: number; bin_id: string; received_at: number; headers: string; data: Buffer }>(
-      `SELECT c.seq, c.bin_id, c.received_at, c.headers, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+    toVerifyInBin: db.prepare<[string, number, number], VerifyRow>(
+      `SELECT c.seq, c.bin_id, c.received_at, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
        WHERE c.bin_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
-    toVerifyAll: db.prepare<[number, number], { seq: number; bin_id: string; received_at: number; headers: string; data: Buffer }>(
-      `SELECT c.seq, c.bin_id, c.received_at, c.headers, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+    toVerifyAll: db.prepare<[number, number], VerifyRow>(
+      `SELECT c.seq, c.bin_id, c.received_at, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
        WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
     setVerdict: db.prepare<[string, string | null, number]>('UPDATE captures SET signatures = ?, verdict = ? WHERE seq = ?'),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
-    getBody: db.prepare<[string], { data: Buffer; content_type: string | null }>(
-      'SELECT b.data, c.content_type FROM captures c JOIN bodies b ON b.seq = c.seq WHERE c.id = ?',
+    getBody: db.prepare<[string], { seq: number; data: Buffer; stored_size: number; content_type: string | null }>(
+      'SELECT c.seq, b.data, c.stored_size, c.content_type FROM captures c JOIN bodies b ON b.seq = c.seq WHERE c.id = ?',
     ),
     captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
     deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
@@ -715,7 +738,12 @@ export function openStore(options: StoreOptions): Store {
       input.event.type,
       attempt,
     );
-    stmt.insertBody.run(info.lastInsertRowid, input.body);
+    // In parts of BODY_PART_BYTES (views, not copies): see migration 006.
+    const body = input.body;
+    stmt.insertBody.run(info.lastInsertRowid, body.byteLength > BODY_PART_BYTES ? body.subarray(0, BODY_PART_BYTES) : body);
+    for (let at = BODY_PART_BYTES, part = 1; at < body.byteLength; at += BODY_PART_BYTES, part++) {
+      stmt.insertPart.run(info.lastInsertRowid, part, body.subarray(at, at + BODY_PART_BYTES));
+    }
     const excess = count.capture_count + 1 - options.maxCapturesPerBin;
     let pruned = 0;
     if (excess > 0) {
@@ -889,6 +917,12 @@ export function openStore(options: StoreOptions): Store {
     return perBin;
   }
 
+  /** A stored body: its first part, joined with the rest when there is more. */
+  function wholeBody(seq: number, first: Buffer, storedSize: number): Buffer {
+    if (first.byteLength >= storedSize) return first;
+    return Buffer.concat([first, ...stmt.bodyParts.all(seq)], storedSize);
+  }
+
   let closed = false;
   // Parsed settings by bin, with the text they were parsed from: a capture costs
   // one read of a short column instead of a row and a JSON.parse.
@@ -973,11 +1007,17 @@ export function openStore(options: StoreOptions): Store {
     },
     getBody(id) {
       const row = stmt.getBody.get(id);
-      return row && { data: row.data, contentType: row.content_type };
+      return row && { data: wholeBody(row.seq, row.data, row.stored_size), contentType: row.content_type };
     },
     capturesToVerify(binId, afterSeq, limit) {
       const rows = binId === null ? stmt.toVerifyAll.all(afterSeq, limit) : stmt.toVerifyInBin.all(binId, afterSeq, limit);
-      return rows.map((r) => ({ seq: r.seq, binId: r.bin_id, receivedAt: r.received_at, headers: JSON.parse(r.headers) as HeaderPair[], body: r.data }));
+      return rows.map((r) => ({
+        seq: r.seq,
+        binId: r.bin_id,
+        receivedAt: r.received_at,
+        headers: JSON.parse(r.headers) as HeaderPair[],
+        body: wholeBody(r.seq, r.data, r.stored_size),
+      }));
     },
     setVerdicts(updates) {
       writeVerdicts(updates);

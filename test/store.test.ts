@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultRespond, defaultSettings } from '../server/settings.js';
-import { BinExistsError, BinGoneError, openStore, type NewCapture, type Store } from '../server/store.js';
+import { BinExistsError, BinGoneError, BODY_PART_BYTES, openStore, type NewCapture, type Store } from '../server/store.js';
 import { cleanupTempDirs, startServer, tempDir, TOKEN, type TestServer } from './helpers.js';
 
 // Loosely typed on purpose: the test asserts the JSON, not the server's types.
@@ -431,6 +432,36 @@ describe('the store directly', () => {
     expect(s.listCaptures('b', { limit: 10 }).captures.map((c) => c.id)).toEqual(['cap000005', 'cap000004', 'cap000003']);
     expect(s.getCapture('cap000001')).toBeUndefined();
     expect(s.getBody('cap000002')).toBeUndefined();
+  });
+
+  it('keeps a body of several parts byte-exact, in every read, and deletes the parts with it', async () => {
+    const file = join(tempDir(), 'parts.db');
+    const s = store(file);
+    s.createBin({ id: 'b', name: 'b', createdAt: 1, settings });
+    const big = randomBytes(BODY_PART_BYTES * 2 + 12_345);
+    const exact = randomBytes(BODY_PART_BYTES);
+    const justOver = randomBytes(BODY_PART_BYTES + 1);
+    await Promise.all([s.addCapture(newCapture('b', 1, big)), s.addCapture(newCapture('b', 2, exact)), s.addCapture(newCapture('b', 3, justOver))]);
+    expect(s.getBody('cap000001')!.data.equals(big)).toBe(true);
+    expect(s.getBody('cap000002')!.data.equals(exact)).toBe(true);
+    expect(s.getBody('cap000003')!.data.equals(justOver)).toBe(true);
+    expect(s.capturesToVerify('b', 0, 10).map((c) => c.body.byteLength)).toEqual([big.byteLength, exact.byteLength, justOver.byteLength]);
+    expect(s.capturesToVerify('b', 0, 10)[0]!.body.equals(big)).toBe(true);
+
+    const reader = new Database(file, { readonly: true });
+    try {
+      const parts = () => reader.prepare('SELECT c.id, p.part, length(p.data) AS n FROM body_parts p JOIN captures c ON c.seq = p.seq ORDER BY p.seq, p.part').all();
+      expect(parts()).toEqual([
+        { id: 'cap000001', part: 1, n: BODY_PART_BYTES },
+        { id: 'cap000001', part: 2, n: 12_345 },
+        { id: 'cap000003', part: 1, n: 1 },
+      ]);
+      s.deleteCapture('cap000001');
+      s.clearCaptures('b');
+      expect(parts()).toEqual([]);
+    } finally {
+      reader.close();
+    }
   });
 
   it('rejects addCapture on a deleted bin with BinGoneError and writes nothing', async () => {
