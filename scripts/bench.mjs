@@ -494,6 +494,27 @@ async function profile() {
     const fileKey = where || functionName;
     byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
   }
+  // Inclusive time: a function's own time plus everything it called (counted once per stack).
+  const children = new Map(prof.nodes.map((n) => [n.id, n.children ?? []]));
+  const keyOf = (id) => {
+    const { functionName, url, lineNumber } = byNode.get(id).callFrame;
+    const where = url.replace(/^file:\/\//, '').replace(ROOT, '').replace(/.*node_modules\//, '~/');
+    return `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
+  };
+  const inclusive = new Map();
+  const walk = (id, onStack) => {
+    let total = self.get(id) ?? 0;
+    const key = keyOf(id);
+    const fresh = !onStack.has(key);
+    if (fresh) onStack.add(key);
+    for (const c of children.get(id)) total += walk(c, onStack);
+    if (fresh) {
+      onStack.delete(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + total);
+    }
+    return total;
+  };
+  walk(prof.nodes[0].id, new Set());
   const top = (m, n) =>
     [...m]
       .sort((a, b) => b[1] - a[1])
@@ -502,6 +523,8 @@ async function profile() {
       .join('\n');
   log(`\nself time by function (top 40 of ${(total / 1e6).toFixed(1)} s):\n${top(byFn, 40)}`);
   log(`\nself time by file (top 25):\n${top(byFile, 25)}`);
+  const ours = new Map([...inclusive].filter(([k]) => !k.startsWith('(')));
+  log(`\ninclusive time (top 40):\n${top(ours, 40)}`);
   log(`\nprofile kept at ${join(dir, file)} (open in Chrome DevTools)`);
   temps.splice(temps.indexOf(dir), 1);
 }
