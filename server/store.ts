@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from './types.js';
 import type { BinSettings } from './settings.js';
 import type { SchemeId, SignatureVerdict } from './verify/index.js';
+import { createWalSync, type WalSync } from './walsync.js';
 
 /** A capture's signature verdict in one word, for lists and filters; null when unsigned. */
 export type Verdict = SignatureVerdict['status'];
@@ -243,6 +244,11 @@ export interface StoreOptions {
    * the oldest captures of any bin are pruned. Undefined or null: no limit.
    */
   maxDbBytes?: number | null;
+  /**
+   * How committed capture batches are made durable (file databases only);
+   * `createWalSync` unless a test substitutes its own.
+   */
+  walSync?: (dbFile: string) => WalSync;
 }
 
 /** The narrow persistence API over prepared statements. */
@@ -269,7 +275,7 @@ export interface Store {
    * then prunes the bin to the retention limit. Captures handed over in one
    * turn of the event loop are committed together, in order, in one
    * transaction (group commit); each promise settles only after that COMMIT
-   * returned. Rejects with `BinGoneError` when the bin is missing, and with
+   * returned and the WAL holding it was synced to disk (walsync.ts). Rejects with `BinGoneError` when the bin is missing, and with
    * the database's error when the row or its transaction failed: nothing of
    * a rejected capture is stored.
    */
@@ -588,7 +594,8 @@ export function openStore(options: StoreOptions): Store {
   const db = new Database(options.file ?? ':memory:');
   try {
     db.pragma('journal_mode = WAL');
-    // FULL: a capture answered 2xx must survive a power cut, not only a crash.
+    // FULL: what the store writes must survive a power cut, not only a crash.
+    // Capture batches get the same guarantee with the sync off the main thread (walsync.ts).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -709,13 +716,27 @@ export function openStore(options: StoreOptions): Store {
     clearCaptures: db.prepare<[string]>('DELETE FROM captures WHERE bin_id = ?'),
   };
 
-  // One capture; called only inside `writeBatch`, where it runs as a SAVEPOINT, so a
-  // row that fails is undone alone and the rest of its batch still commits.
-  const writeOne = db.transaction((input: NewCapture): AddedCapture => {
-    const count = stmt.binCount.get(input.binId);
-    if (!count) throw new BinGoneError(input.binId);
-    const attempt = (stmt.lastAttempt.get(input.binId, input.event.key) ?? 0) + 1;
-    const response = input.answer(attempt);
+  /**
+   * One capture, inside `writeBatch`'s transaction. What can fail for this row
+   * alone (its bin is gone, its answer throws) is found out before it writes
+   * anything, so it is rejected alone with nothing to undo. An error while
+   * writing throws and takes the whole batch with it: rarer than a savepoint
+   * per row (two more statements each) is worth.
+   */
+  function writeOne(input: NewCapture): AddedCapture | RowFailure {
+    let count: { capture_count: number } | undefined;
+    let attempt: number;
+    let response: CaptureResponse;
+    try {
+      count = stmt.binCount.get(input.binId);
+      if (!count) throw new BinGoneError(input.binId);
+      attempt = (stmt.lastAttempt.get(input.binId, input.event.key) ?? 0) + 1;
+      response = input.answer(attempt);
+    } catch (err) {
+      // An I/O error may have ended the transaction; then the batch is lost.
+      if (!db.inTransaction) throw err;
+      return new RowFailure(err);
+    }
     const info = stmt.insertCapture.run(
       input.id,
       input.binId,
@@ -770,7 +791,7 @@ export function openStore(options: StoreOptions): Store {
         event: { key: input.event.key, type: input.event.type, attempt },
       },
     };
-  });
+  }
 
   const writeAttempt = db.transaction(
     (id: string, a: AttemptRecord, next: { state: OutboxState; nextAt: number | null }): DeliveryRecord | undefined => {
@@ -805,25 +826,16 @@ export function openStore(options: StoreOptions): Store {
 
   /**
    * Group commit: every capture handed to `addCapture` in one turn of the event
-   * loop is written in one transaction, so one fsync (synchronous=FULL) covers
-   * them all instead of one each. Rows are written in arrival order and each
+   * loop is written in one transaction, so one sync covers them all instead
+   * of one each. Rows are written in arrival order and each
    * decides its answer from its attempt number inside the write, so racing
-   * deliveries of one event still get 1, 2, 3. A row that fails is rolled back
-   * to its savepoint and rejected alone; if the transaction itself is lost (a
-   * failed COMMIT, or SQLite rolled it all back), every row of the batch is
-   * rejected. Nothing resolves before COMMIT has returned.
+   * deliveries of one event still get 1, 2, 3. A row whose bin is gone or
+   * whose answer throws is rejected alone (see `writeOne`); if a write fails
+   * or the transaction itself is lost (a failed COMMIT, or SQLite rolled it
+   * all back), every row of the batch is rejected and none is stored. Nothing resolves before COMMIT has returned (`flush` then waits for the sync).
    */
   const writeBatch = db.transaction((batch: readonly PendingCapture[]): (AddedCapture | RowFailure)[] => {
-    const results = batch.map((p) => {
-      try {
-        return writeOne(p.input);
-      } catch (err) {
-        // Some errors (I/O, disk full, RAISE(ROLLBACK)) end the whole transaction;
-        // what follows would run in autocommit, outside the batch. Stop here.
-        if (!db.inTransaction) throw err;
-        return new RowFailure(err);
-      }
-    });
+    const results = batch.map((p) => writeOne(p.input));
     // The size cap is checked once per batch (measuring the file is a query of
     // its own); what it prunes is reported with each bin's last capture here.
     const stored = results.filter((r): r is AddedCapture => !(r instanceof RowFailure));
@@ -842,24 +854,52 @@ export function openStore(options: StoreOptions): Store {
 
   let queue: PendingCapture[] = [];
   let flushScheduled = false;
+  // Null for an in-memory database, and after a failed sync (see `flush`).
+  let walSync: WalSync | null = options.file === null ? null : (options.walSync ?? createWalSync)(options.file);
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
 
   function flush(): void {
     flushScheduled = false;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
+    const sync = walSync;
     let results: (AddedCapture | RowFailure)[];
     try {
+      // This batch's COMMIT writes the WAL without waiting for the disk; `sync`
+      // below waits for it off the main thread (see walsync.ts). Every other
+      // write of the store keeps FULL.
+      if (sync) syncNormal.run();
       results = writeBatch(batch);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
+    } finally {
+      if (sync) syncFull.run();
     }
+    const stored: number[] = [];
     for (let i = 0; i < batch.length; i++) {
       const r = results[i]!;
       if (r instanceof RowFailure) batch[i]!.reject(r.error);
-      else batch[i]!.resolve(r);
+      else stored.push(i);
     }
+    if (stored.length === 0) return;
+    if (!sync) {
+      for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
+      return;
+    }
+    sync.after((err) => {
+      if (err) {
+        // Committed but not known to be on disk: not answered as captured. After
+        // a failed fsync the kernel may have dropped the pages, so later batches
+        // go back to SQLite's own sync in COMMIT, whose failure rejects the batch.
+        if (walSync === sync) walSync = null;
+        for (const i of stored) batch[i]!.reject(err);
+        return;
+      }
+      for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
+    });
   }
 
   const writeVerdicts = db.transaction((updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]) => {
@@ -1101,9 +1141,17 @@ export function openStore(options: StoreOptions): Store {
     },
     close() {
       if (closed) return;
-      // Captures already handed over are written (and answered) before the database goes.
+      // Captures already handed over are written, synced and answered before the database goes.
       flush();
       closed = true;
+      if (walSync) {
+        try {
+          walSync.syncNow();
+        } catch {
+          // The waiters were rejected with the error; closing goes on.
+        }
+        walSync.close();
+      }
       db.close();
     },
   };

@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultSettings } from '../server/settings.js';
 import { openStore, type AddedCapture, type NewCapture, type Store } from '../server/store.js';
 import type { CaptureResponse } from '../server/types.js';
+import { createWalSync, type WalSync } from '../server/walsync.js';
 import { cleanupTempDirs, startServer, tempDir, type TestServer } from './helpers.js';
 
 const stores: Store[] = [];
@@ -151,6 +152,20 @@ describe('group commit in the store', () => {
     expect(count()).toBe(1);
   });
 
+  it('rejects every capture of a batch when one row’s write fails, and stores none of them', async () => {
+    const { store, file, count } = fileStore();
+    // A failing statement (the transaction goes on): half a row must not be committed with the others.
+    const admin = new Database(file);
+    admin.exec(`CREATE TRIGGER bad_body BEFORE INSERT ON bodies WHEN NEW.data = CAST('body 3' AS BLOB) BEGIN SELECT RAISE(ABORT, 'bad body'); END`);
+    admin.close();
+
+    const results = await Promise.allSettled([1, 2, 3, 4].map((n) => store.addCapture(capture(n))));
+    expect(results.map((r) => r.status)).toEqual(Array(4).fill('rejected'));
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/bad body/);
+    expect(count()).toBe(0);
+    expect((await store.addCapture(capture(5))).capture.event.attempt).toBe(1);
+  });
+
   it('rejects only the rows of a deleted bin in a mixed batch', async () => {
     const { store } = fileStore();
     store.createBin({ id: 'gone', name: 'gone', createdAt: 2, settings: defaultSettings() });
@@ -167,6 +182,67 @@ describe('group commit in the store', () => {
     store.close();
     expect((await Promise.all(pending)).map((a) => a.capture.event.attempt)).toEqual([1, 2, 3]);
     await expect(store.addCapture(capture(4))).rejects.toThrow();
+    const again = openStore({ file, maxCapturesPerBin: 10_000 });
+    stores.push(again);
+    expect(again.getBin('b')!.captureCount).toBe(3);
+  });
+});
+
+describe('durability: answered only after the WAL sync', () => {
+  /** A store whose WAL syncs are held until the test releases them. */
+  function heldSyncStore() {
+    const file = join(tempDir(), 'hookbin.db');
+    const held: ((err: Error | null) => void)[] = [];
+    let real: WalSync | undefined;
+    const store = openStore({
+      file,
+      maxCapturesPerBin: 10_000,
+      walSync: (dbFile) => {
+        real = createWalSync(dbFile);
+        return { after: (done) => held.push(done), syncNow: () => real!.syncNow(), close: () => real!.close() };
+      },
+    });
+    stores.push(store);
+    store.createBin({ id: 'b', name: 'b', createdAt: 1, settings: defaultSettings() });
+    return { store, held };
+  }
+
+  it('settles a batch only when the sync that began after its COMMIT has finished', async () => {
+    const { store, held } = heldSyncStore();
+    let settled = 0;
+    const pending = [1, 2, 3].map((n) => store.addCapture(capture(n)).then((a) => (settled++, a)));
+    await new Promise((r) => setTimeout(r, 20));
+    // Committed (the batch ran) but not yet synced: nobody is answered.
+    expect(held).toHaveLength(1);
+    expect(settled).toBe(0);
+    expect(store.getBin('b')!.captureCount).toBe(3);
+    held.shift()!(null);
+    expect((await Promise.all(pending)).map((a) => a.capture.event.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('rejects a batch whose sync failed, and syncs later batches inside COMMIT instead', async () => {
+    const { store, held } = heldSyncStore();
+    const first = [1, 2].map((n) => store.addCapture(capture(n)));
+    await new Promise((r) => setTimeout(r, 20));
+    held.shift()!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    for (const r of await Promise.allSettled(first)) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'EIO' } });
+    // Not on the held path any more: SQLite's synchronous=FULL commit is the sync.
+    const later = await store.addCapture(capture(3));
+    expect(later.capture.event.attempt).toBe(3);
+    expect(held).toHaveLength(0);
+  });
+
+  it('the real sync settles waiters, coalesces concurrent batches and syncs at once on close', async () => {
+    const file = join(tempDir(), 'hookbin.db');
+    const store = openStore({ file, maxCapturesPerBin: 10_000 });
+    store.createBin({ id: 'b', name: 'b', createdAt: 1, settings: defaultSettings() });
+    const a = store.addCapture(capture(1));
+    await new Promise((r) => setImmediate(r));
+    const b = store.addCapture(capture(2));
+    await new Promise((r) => setImmediate(r));
+    const c = store.addCapture(capture(3));
+    store.close();
+    expect((await Promise.all([a, b, c])).map((x) => x.capture.event.attempt)).toEqual([1, 2, 3]);
     const again = openStore({ file, maxCapturesPerBin: 10_000 });
     stores.push(again);
     expect(again.getBin('b')!.captureCount).toBe(3);
