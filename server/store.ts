@@ -259,9 +259,10 @@ export interface Store {
   getBin(id: string): BinRecord | undefined;
   /**
    * The bin's settings for the capture path, or undefined when there is no
-   * such bin: one small read, parsed again only when the stored text changed
-   * (the same object is returned until then, so callers may cache what they
-   * derive from it by identity).
+   * such bin. Kept in memory: the same object is returned until the settings
+   * change (so callers may cache what they derive from it by identity); a
+   * change through `updateBin` shows at once, one by another process within
+   * a millisecond.
    */
   binSettings(id: string): BinSettings | undefined;
   /** All bins, oldest first; empty when there are none. */
@@ -859,8 +860,16 @@ export function openStore(options: StoreOptions): Store {
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
 
-  function flush(): void {
+  // True while a committed batch waits for its sync. Captures arriving then are
+  // committed together when it ends: they would wait for the next sync anyway
+  // (a sync covers only what was committed before it began), so holding their
+  // COMMIT costs them nothing and makes one transaction of what would be many.
+  let syncing = false;
+
+  /** Commits the queue as one batch; with `force`, even while a sync is running (closing). */
+  function flush(force = false): void {
     flushScheduled = false;
+    if (syncing && !force) return;
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
@@ -889,16 +898,20 @@ export function openStore(options: StoreOptions): Store {
       for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
       return;
     }
+    syncing = true;
     sync.after((err) => {
+      syncing = false;
       if (err) {
         // Committed but not known to be on disk: not answered as captured. After
         // a failed fsync the kernel may have dropped the pages, so later batches
         // go back to SQLite's own sync in COMMIT, whose failure rejects the batch.
         if (walSync === sync) walSync = null;
         for (const i of stored) batch[i]!.reject(err);
-        return;
+      } else {
+        for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
       }
-      for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
+      // What gathered during the sync goes now, while its owners' replies go out.
+      if (!closed) flush();
     });
   }
 
@@ -964,9 +977,15 @@ export function openStore(options: StoreOptions): Store {
   }
 
   let closed = false;
-  // Parsed settings by bin, with the text they were parsed from: a capture costs
-  // one read of a short column instead of a row and a JSON.parse.
-  const settingsCache = new Map<string, { text: string; settings: BinSettings }>();
+  // Parsed settings by bin, for the capture path: no query and no JSON.parse
+  // per request. This connection's own changes drop an entry (updateBin,
+  // deleteBin); another connection's commits (a second hookbin on this data
+  // dir, say) show in PRAGMA data_version, checked at most once a millisecond,
+  // and drop them all.
+  const settingsCache = new Map<string, BinSettings>();
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  let seenVersion = -1;
+  let checkedAt = -Infinity;
 
   return {
     createBin(bin) {
@@ -983,15 +1002,21 @@ export function openStore(options: StoreOptions): Store {
       return row && toBin(row);
     },
     binSettings(id) {
-      const text = stmt.binSettings.get(id);
-      if (text === undefined) {
-        settingsCache.delete(id);
-        return undefined;
+      const now = performance.now();
+      if (now - checkedAt >= 1) {
+        checkedAt = now;
+        const version = dataVersion.get()!;
+        if (version !== seenVersion) {
+          seenVersion = version;
+          settingsCache.clear();
+        }
       }
       const cached = settingsCache.get(id);
-      if (cached?.text === text) return cached.settings;
+      if (cached) return cached;
+      const text = stmt.binSettings.get(id);
+      if (text === undefined) return undefined;
       const settings = JSON.parse(text) as BinSettings;
-      settingsCache.set(id, { text, settings });
+      settingsCache.set(id, settings);
       return settings;
     },
     listBins() {
@@ -1002,6 +1027,7 @@ export function openStore(options: StoreOptions): Store {
       if (!row) return undefined;
       const current = toBin(row);
       stmt.updateBin.run(change.name ?? current.name, JSON.stringify(change.settings ?? current.settings), id);
+      settingsCache.delete(id);
       return toBin(stmt.getBin.get(id)!);
     },
     deleteBin(id) {
@@ -1142,7 +1168,7 @@ export function openStore(options: StoreOptions): Store {
     close() {
       if (closed) return;
       // Captures already handed over are written, synced and answered before the database goes.
-      flush();
+      flush(true);
       closed = true;
       if (walSync) {
         try {

@@ -220,6 +220,27 @@ describe('durability: answered only after the WAL sync', () => {
     expect((await Promise.all(pending)).map((a) => a.capture.event.attempt)).toEqual([1, 2, 3]);
   });
 
+  it('holds what arrives during a sync and commits it as one batch when the sync ends', async () => {
+    const { store, held } = heldSyncStore();
+    const first = store.addCapture(capture(1));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(held).toHaveLength(1);
+    // Three more, each in a turn of its own, while the first sync runs.
+    const later: Promise<AddedCapture>[] = [];
+    for (const n of [2, 3, 4]) {
+      later.push(store.addCapture(capture(n)));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(store.getBin('b')!.captureCount).toBe(1);
+    held.shift()!(null);
+    await first;
+    // Committed together, right after: one more sync for all three.
+    expect(store.getBin('b')!.captureCount).toBe(4);
+    expect(held).toHaveLength(1);
+    held.shift()!(null);
+    expect((await Promise.all(later)).map((a) => a.capture.event.attempt)).toEqual([2, 3, 4]);
+  });
+
   it('rejects a batch whose sync failed, and syncs later batches inside COMMIT instead', async () => {
     const { store, held } = heldSyncStore();
     const first = [1, 2].map((n) => store.addCapture(capture(n)));

@@ -434,6 +434,36 @@ describe('the store directly', () => {
     expect(s.getBody('cap000002')).toBeUndefined();
   });
 
+  it('binSettings: one object until the settings change, here or through another connection', async () => {
+    const file = join(tempDir(), 'settings.db');
+    const s = store(file);
+    s.createBin({ id: 'b', name: 'b', createdAt: 1, settings });
+    const first = s.binSettings('b')!;
+    expect(first).toEqual(settings);
+    expect(s.binSettings('b')).toBe(first);
+    expect(s.binSettings('nope')).toBeUndefined();
+
+    const changed = { ...settings, eventKey: { header: 'x-id', pointer: null } };
+    s.updateBin('b', { settings: changed });
+    expect(s.binSettings('b')).toEqual(changed);
+
+    const other = new Database(file);
+    try {
+      other.prepare('UPDATE bins SET settings = ? WHERE id = ?').run(JSON.stringify(settings), 'b');
+      await new Promise((r) => setTimeout(r, 5));
+      expect(s.binSettings('b')).toEqual(settings);
+      other.prepare("DELETE FROM bins WHERE id = 'b'").run();
+      await new Promise((r) => setTimeout(r, 5));
+      expect(s.binSettings('b')).toBeUndefined();
+    } finally {
+      other.close();
+    }
+    s.createBin({ id: 'c', name: 'c', createdAt: 2, settings });
+    expect(s.binSettings('c')).toEqual(settings);
+    s.deleteBin('c');
+    expect(s.binSettings('c')).toBeUndefined();
+  });
+
   it('keeps a body of several parts byte-exact, in every read, and deletes the parts with it', async () => {
     const file = join(tempDir(), 'parts.db');
     const s = store(file);
