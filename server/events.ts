@@ -151,6 +151,20 @@ export function parseJsonPointer(pointer: string): string[] | null {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+// Every capture resolves the same few pointers (the conventions, a bin's own):
+// parsed once each. Bounded, since a bin's pointer can be anything.
+const parsedPointers = new Map<string, readonly string[] | null>();
+
+function pointerTokens(pointer: string): readonly string[] | null {
+  let tokens = parsedPointers.get(pointer);
+  if (tokens === undefined) {
+    if (parsedPointers.size >= 256) parsedPointers.clear();
+    tokens = parseJsonPointer(pointer);
+    parsedPointers.set(pointer, tokens);
+  }
+  return tokens;
+}
+
 /** Array indices per RFC 6901: `0` or no leading zero; `-` (past the end) never resolves. */
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
@@ -161,7 +175,7 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
  * JSON.parse made an own property is read like any other).
  */
 export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
-  const tokens = parseJsonPointer(pointer);
+  const tokens = pointerTokens(pointer);
   if (tokens === null) return undefined;
   let node: unknown = doc;
   for (const token of tokens) {

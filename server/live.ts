@@ -1,4 +1,5 @@
 import { upgradeWebSocket } from '@hono/node-server';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { BIN_ID_PATTERN } from './ids.js';
@@ -18,6 +19,26 @@ const clientMessage = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
+
+const corked = new WeakSet<WebSocket>();
+
+/**
+ * Holds a socket's writes until the end of this turn of the event loop: the
+ * captures of one batch are published together, and each message would
+ * otherwise be its own write system call. Reaches for ws's socket, which it
+ * does not document; without one, messages simply go one by one.
+ */
+function corkForThisTurn(raw: WebSocket): void {
+  if (corked.has(raw)) return;
+  const socket = (raw as unknown as { _socket?: Socket | null })._socket;
+  if (!socket || socket.destroyed) return;
+  corked.add(raw);
+  socket.cork();
+  process.nextTick(() => {
+    corked.delete(raw);
+    socket.uncork();
+  });
+}
 
 function send(raw: WebSocket, message: ServerMessage): void {
   if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(message));
@@ -41,7 +62,10 @@ export function liveRoute(hub: Hub) {
           get bufferedAmount() {
             return raw.bufferedAmount;
           },
-          send: (data) => raw.send(data),
+          send: (data) => {
+            corkForThisTurn(raw);
+            raw.send(data);
+          },
           ping: () => raw.ping(),
           terminate: () => raw.terminate(),
         });
