@@ -4,6 +4,7 @@ import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorK
 import type { BinSettings } from './settings.js';
 import type { SchemeId, SignatureVerdict } from './verify/index.js';
 import { createWalSync, type WalSync } from './walsync.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /** A capture's signature verdict in one word, for lists and filters; null when unsigned. */
 export type Verdict = SignatureVerdict['status'];
@@ -249,7 +250,20 @@ export interface StoreOptions {
    * `createWalSync` unless a test substitutes its own.
    */
   walSync?: (dbFile: string) => WalSync;
+  /**
+   * After how many captures since opening a file database its WAL
+   * checkpoints move to a worker thread (checkpointer.ts); null: never.
+   * Short sessions and tests never pay for the thread.
+   */
+  checkpointAfter?: number | null;
 }
+
+/** How often the checkpointer copies the WAL back into the database. */
+const CHECKPOINT_EVERY_MS = 200;
+/** SQLite's own checkpoint while the checkpointer runs: a backstop (pages, ~80 MB). */
+const BACKSTOP_CHECKPOINT_PAGES = 20_000;
+/** SQLite's default, restored if the checkpointer stops. */
+const DEFAULT_CHECKPOINT_PAGES = 1000;
 
 /** The narrow persistence API over prepared statements. */
 export interface Store {
@@ -860,6 +874,21 @@ export function openStore(options: StoreOptions): Store {
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
 
+  let committed = 0;
+  let checkpointer: Checkpointer | null = null;
+  let checkpointerDone = options.file === null || options.checkpointAfter === null;
+  const checkpointAfter = options.checkpointAfter ?? 1000;
+
+  /** Moves WAL checkpoints off the main thread once this database is busy (see checkpointer.ts). */
+  function startCheckpointing(file: string): void {
+    checkpointerDone = true;
+    checkpointer = startCheckpointer(file, CHECKPOINT_EVERY_MS, () => {
+      checkpointer = null;
+      if (!closed) db.pragma(`wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`);
+    });
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  }
+
   // True while a committed batch waits for its sync. Captures arriving then are
   // committed together when it ends: they would wait for the next sync anyway
   // (a sync covers only what was committed before it began), so holding their
@@ -894,6 +923,8 @@ export function openStore(options: StoreOptions): Store {
       else stored.push(i);
     }
     if (stored.length === 0) return;
+    committed += stored.length;
+    if (!checkpointerDone && committed >= checkpointAfter) startCheckpointing(options.file!);
     if (!sync) {
       for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
       return;
@@ -1170,6 +1201,7 @@ export function openStore(options: StoreOptions): Store {
       // Captures already handed over are written, synced and answered before the database goes.
       flush(true);
       closed = true;
+      checkpointer?.close();
       if (walSync) {
         try {
           walSync.syncNow();

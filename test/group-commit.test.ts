@@ -4,6 +4,7 @@
  * is answered before that transaction committed. A second connection to the
  * same file, which only ever sees committed rows, is the witness.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -267,6 +268,26 @@ describe('durability: answered only after the WAL sync', () => {
     const again = openStore({ file, maxCapturesPerBin: 10_000 });
     stores.push(again);
     expect(again.getBin('b')!.captureCount).toBe(3);
+  });
+});
+
+describe('checkpoints off the main thread', () => {
+  it('a worker copies the WAL into the database file once the store is busy; the data survives a reopen', async () => {
+    const file = join(tempDir(), 'hookbin.db');
+    const store = openStore({ file, maxCapturesPerBin: 10_000, checkpointAfter: 5 });
+    stores.push(store);
+    store.createBin({ id: 'b', name: 'b', createdAt: 1, settings: defaultSettings() });
+    const before = statSync(file).size;
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => store.addCapture(capture(n))));
+    // Nothing on the main thread checkpoints this little; the worker does, within a few rounds.
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(file).size).toBeGreaterThan(before);
+    expect(store.getBin('b')!.captureCount).toBe(6);
+    store.close();
+    const again = openStore({ file, maxCapturesPerBin: 10_000 });
+    stores.push(again);
+    expect(again.listCaptures('b', { limit: 10 }).captures).toHaveLength(6);
   });
 });
 
