@@ -37,13 +37,45 @@ export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): 
       { status: 502, headers: { 'X-Hookbin-Capture-Id': opts.captureId, 'X-Hookbin-Fault': answer.fault } },
     );
   }
-  const headers = new Headers();
-  for (const [name, value] of answer.headers) headers.append(name, value);
-  headers.set('X-Hookbin-Capture-Id', opts.captureId);
-  if (opts.close) headers.set('Connection', 'close');
   const status = answer.status ?? 500;
   const noBody = opts.method === 'HEAD' || NO_BODY_STATUS.has(status);
-  return new Response(noBody ? null : answer.body, { status, headers });
+  const body = noBody ? null : answer.body;
+  return new Response(body, { status, headers: replyHeaders(answer.headers, opts, body !== null) });
+}
+
+/** What fetch's `Headers` does to a value: leading and trailing whitespace go. */
+const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/**
+ * The reply's headers as a plain record, exactly as a `Headers` object would
+ * have made them (lower-case names, repeated names joined with ", ", a
+ * text/plain Content-Type when a body has none): the Node adapter writes a
+ * record straight out, where a `Headers` object costs a sort and a copy on
+ * every capture. Several Set-Cookie headers, which a record cannot hold
+ * apart, still get a `Headers` object.
+ */
+function replyHeaders(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions, hasBody: boolean): Record<string, string> | Headers {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [rawName, rawValue] of pairs) {
+    const name = rawName.toLowerCase();
+    const value = rawValue.replace(EDGE_WHITESPACE, '');
+    const had = out[name];
+    if (had === undefined) out[name] = value;
+    else if (name === 'set-cookie') return headersObject(pairs, opts);
+    else out[name] = `${had}, ${value}`;
+  }
+  out['x-hookbin-capture-id'] = opts.captureId;
+  if (opts.close) out['connection'] = 'close';
+  if (hasBody && out['content-type'] === undefined) out['content-type'] = 'text/plain; charset=UTF-8';
+  return out;
+}
+
+function headersObject(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions): Headers {
+  const headers = new Headers();
+  for (const [name, value] of pairs) headers.append(name, value);
+  headers.set('X-Hookbin-Capture-Id', opts.captureId);
+  if (opts.close) headers.set('Connection', 'close');
+  return headers;
 }
 
 /** Resolves after `ms`, or as soon as the client's socket closes or the server shuts down. */

@@ -4,6 +4,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { carryOut } from '../server/faults.js';
 import { decideAnswer, globToRegExp, type AnswerContext } from '../server/respond.js';
 import { defaultRespond } from '../server/settings.js';
 import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/types.js';
@@ -149,6 +150,25 @@ function outcome(url: string, timeoutMs: number): Promise<{ status?: number; err
     req.end('{"id":"evt_fault"}');
   });
 }
+
+describe('carryOut reply headers', () => {
+  const answer = (headers: [string, string][], body = 'hi'): CaptureResponse => ({ status: 200, headers, body, delayMs: 0, fault: null, reason: 'default' });
+
+  it('are what a Headers object makes of the configured pairs: lower-case, joined, trimmed, with the capture id', async () => {
+    const res = await carryOut(answer([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x']]), { captureId: 'cap1', method: 'POST', close: true });
+    const expected = new Headers([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x'], ['X-Hookbin-Capture-Id', 'cap1'], ['Connection', 'close']]);
+    expect([...res.headers]).toEqual([...expected]);
+  });
+
+  it('give a body without a Content-Type text/plain, and keep several Set-Cookie headers apart', async () => {
+    const plain = await carryOut(answer([]), { captureId: 'c', method: 'POST', close: false });
+    expect(plain.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
+    const none = await carryOut(answer([], ''), { captureId: 'c', method: 'HEAD', close: false });
+    expect(none.headers.get('content-type')).toBeNull();
+    const cookies = await carryOut(answer([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]), { captureId: 'c', method: 'POST', close: false });
+    expect(cookies.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+});
 
 describe('failing answers through the real server', () => {
   let server: TestServer;
