@@ -45,7 +45,15 @@ const SECRET = 'bench-secret-0123456789';
 const BIN_ID = 'bench';
 const MiB = 1024 * 1024;
 
-const { values: args } = parseArgs({
+function parseOrExit(config) {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    process.stderr.write(`bench: ${err.message} (see --help)\n`);
+    process.exit(2);
+  }
+}
+const { values: args } = parseOrExit({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
@@ -57,13 +65,44 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     // Another build's CLI (e.g. an older commit's), to measure before/after on one machine.
     bin: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
-const DURATION = Number(args.duration);
-const CONNECTIONS = Number(args.connections);
-const WARMUP = Number(args.warmup);
-const LIST_CAPTURES = Number(args['list-captures']);
-const RSS_CAPTURES = Number(args['rss-captures']);
+if (args.help) {
+  process.stdout.write(`npm run bench [-- options]
+  --duration S        seconds of load per server (default 10)
+  --connections N     keep-alive connections (default 32)
+  --warmup S          warm-up seconds before each measured load (default 3)
+  --only LIST         parts to run, comma-separated: throughput,startup,list,rss,body,js
+  --list-captures N   captures seeded for the list figure (default 1000000)
+  --rss-captures N    captures sent before measuring RSS (default 100000)
+  --json FILE         also write the figures as JSON
+  --profile           only hookbin's throughput load, under node --cpu-prof
+  --bin PATH          another build's bin/hookbin.js, to compare commits
+`);
+  process.exit(0);
+}
+/** A whole number option, at least `min`; exits 2 with a message otherwise. */
+function count(name, min) {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`bench: --${name} must be a whole number ≥ ${min}, not "${args[name]}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const DURATION = count('duration', 1);
+const CONNECTIONS = count('connections', 1);
+const WARMUP = count('warmup', 0);
+const LIST_CAPTURES = count('list-captures', 1);
+const RSS_CAPTURES = count('rss-captures', 1);
+const PARTS = ['throughput', 'startup', 'list', 'rss', 'body', 'js'];
+for (const part of args.only?.split(',') ?? []) {
+  if (!PARTS.includes(part)) {
+    process.stderr.write(`bench: --only takes ${PARTS.join(', ')}; not "${part}"\n`);
+    process.exit(2);
+  }
+}
 if (args.bin) BIN = args.bin;
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
 const wants = (part) => (args.profile ? false : !ONLY || ONLY.has(part));
