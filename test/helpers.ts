@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,13 @@ export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
 /** The compiled CLI entry, as `npx hookbin` runs it. */
 export const BIN_JS = fileURLToPath(new URL('../bin/hookbin.js', import.meta.url));
 
-/** The token every test server uses. */
-export const TOKEN = 'test-token-0123456789';
+/**
+ * The token every test server of this test file uses. Random per file (each
+ * file loads this module afresh): a live client left reconnecting by another
+ * file, to a port the OS has since handed to this file's server, is then
+ * refused instead of being counted as this file's listener.
+ */
+export const TOKEN = `test-token-${randomBytes(8).toString('hex')}`;
 
 const dirs: string[] = [];
 
