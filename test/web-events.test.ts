@@ -251,8 +251,8 @@ function fakeEventsApi() {
     getBody: async () => ({ bytes: new Uint8Array(), decoded: null, truncated: false }),
     getInfo: async () => ({ version: 't', globalSecrets: [] }),
     listPresets: async () => [{ id: 'slack', name: 'Slack Events API', source: 's', delays: [0, 60_000, 300_000], retriesOn: 'x' }],
-    listEvents: async (binId, { limit, before, preset }) => {
-      calls.push(`events ${binId} limit=${limit} before=${before ?? '-'} preset=${preset ?? '-'}`);
+    listEvents: async (binId, { limit, before, preset, timeScale }) => {
+      calls.push(`events ${binId} limit=${limit} before=${before ?? '-'} preset=${preset ?? '-'}${timeScale === 1 ? '' : ` timeScale=${timeScale}`}`);
       const snapshot = events.map((e) => ({ ...e, comparison: preset ? ({ presetId: preset } as WebhookEvent['comparison']) : null }));
       return { events: snapshot, next: null };
     },
@@ -277,6 +277,30 @@ describe('model: events and answers', () => {
     expect(m.events.value.loaded).toBe(false);
     await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, preset: 'slack' }));
     expect(m.events.value.items[0]!.comparison?.presetId).toBe('slack');
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=slack');
+  });
+
+  it('compares with the schedule divided by the chosen time scale, keeps it for older pages, and ignores a scale out of range', async () => {
+    const fake = fakeEventsApi();
+    const m = createModel(fake.api);
+    await m.resync();
+    m.setView('events');
+    await vi.waitFor(() => expect(m.events.value.loaded).toBe(true));
+    m.setEventsTimeScale(60);
+    expect(m.events.value).toMatchObject({ loaded: false, timeScale: 60 });
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, timeScale: 60 }));
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=- timeScale=60');
+    m.setEventsPreset('slack');
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, preset: 'slack' }));
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=slack timeScale=60');
+    const calls = fake.calls.length;
+    for (const bad of [0, -5, 1.5, 10_001, Number.NaN]) m.setEventsTimeScale(bad);
+    m.setEventsTimeScale(60);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(fake.calls.length).toBe(calls);
+    expect(m.eventsTimeScale.value).toBe(60);
+    m.setEventsTimeScale(1);
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, timeScale: 1 }));
     expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=slack');
   });
 

@@ -152,6 +152,19 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png' }));
 
+    // Sent at 60× speed (hookbin send --time-scale 60): Slack's 1 min becomes 1 s, and the comparison follows the server's.
+    await page.locator('[data-testid=time-scale-picker]').selectOption('60');
+    const slack60 = ((await (await server.api(`/api/bins/${binId}/events?preset=slack&timeScale=60`)).json()) as EventPage).events[0]!.comparison!;
+    expect(slack60.attempts.map((a) => a.expectedGapMs)).toEqual([null, 0, 1000]);
+    await expect.poll(() => rows.locator('[data-testid=cmp-expected]').allTextContents(), LIVE).toEqual(['—', '0 ms', '1 s']);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-within')))).toEqual(
+      slack60.attempts.map((a) => (a.withinTolerance === null ? null : String(a.withinTolerance))),
+    );
+    expect(await page.locator('[data-testid=time-scale-info]').textContent()).toContain('divided by 60');
+    await page.locator('[data-testid=time-scale-picker]').selectOption('1');
+    await expect.poll(() => rows.locator('[data-testid=cmp-expected]').allTextContents(), LIVE).toEqual(['—', '0 ms', '1 min']);
+    expect(await page.locator('[data-testid=time-scale-info]').count()).toBe(0);
+
     // GitHub never retries: the retries are flagged with the server's own sentence.
     await page.locator('[data-testid=preset-picker]').selectOption('github');
     await expect.poll(() => card.locator('[data-testid=comparison-preset]').getAttribute('data-preset'), LIVE).toBe('github');

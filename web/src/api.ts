@@ -126,8 +126,12 @@ export interface Api {
   getBody(id: string, decoded: boolean): Promise<BodyBytes>;
   getInfo(): Promise<ServerInfo>;
   listPresets(): Promise<RetryPreset[]>;
-  /** Events, the latest delivered first, compared with `preset` or the best-matching one. */
-  listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null }): Promise<EventPage>;
+  /**
+   * Events, the latest delivered first, compared with `preset` or the
+   * best-matching one; with `timeScale` over 1, with the schedule divided by
+   * it (deliveries sent at a compressed time scale).
+   */
+  listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null; timeScale?: number }): Promise<EventPage>;
 }
 
 /** The URL of a capture's exact body bytes (served as an attachment). */
@@ -160,10 +164,11 @@ export const api: Api = {
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),
   listPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,
-  listEvents: (binId, { limit, before, preset }) => {
+  listEvents: (binId, { limit, before, preset, timeScale }) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (before !== undefined) q.set('before', before);
     if (preset) q.set('preset', preset);
+    if (timeScale !== undefined && timeScale !== 1) q.set('timeScale', String(timeScale));
     return json<EventPage>('GET', `/api/bins/${seg(binId)}/events?${q}`);
   },
 };

@@ -229,6 +229,8 @@ export const VIEWS: readonly View[] = ['captures', 'events', 'answers', 'secrets
 export interface EventsState {
   binId: string | null;
   preset: string | null;
+  /** The schedule is divided by this (1: real time). */
+  timeScale: number;
   /** The latest delivered first. */
   items: WebhookEvent[];
   next: string | null;
@@ -277,7 +279,9 @@ export function createModel(api: Api) {
   const presets = signal<RetryPreset[]>([]);
   /** The preset the events are compared with; null = each event's best match. */
   const eventsPreset = signal<string | null>(null);
-  const events = signal<EventsState>({ binId: null, preset: null, items: [], next: null, loaded: false, error: null });
+  const events = signal<EventsState>({ binId: null, preset: null, timeScale: 1, items: [], next: null, loaded: false, error: null });
+  /** The time scale the deliveries were sent at, to compare them with the schedule divided by it; 1 = real time. */
+  const eventsTimeScale = signal<number>(1);
   const loadingOlderEvents = signal(false);
 
   const filtered = computed(() => filterCaptures(list.value.items, filter.value));
@@ -700,15 +704,16 @@ export function createModel(api: Api) {
     const binId = selectedBinId.value;
     if (binId === null) return;
     const preset = eventsPreset.value;
+    const timeScale = eventsTimeScale.value;
     const token = ++eventsRequest;
     const cur = events.value;
-    const same = cur.binId === binId && cur.preset === preset;
-    if (!same) events.value = { binId, preset, items: [], next: null, loaded: false, error: null };
+    const same = cur.binId === binId && cur.preset === preset && cur.timeScale === timeScale;
+    if (!same) events.value = { binId, preset, timeScale, items: [], next: null, loaded: false, error: null };
     const limit = Math.min(EVENTS_REFRESH_MAX, Math.max(EVENTS_PAGE, same ? cur.items.length : 0));
     try {
-      const page = await api.listEvents(binId, { limit, preset });
+      const page = await api.listEvents(binId, { limit, preset, timeScale });
       if (token !== eventsRequest) return;
-      events.value = { binId, preset, items: page.events, next: page.next, loaded: true, error: null };
+      events.value = { binId, preset, timeScale, items: page.events, next: page.next, loaded: true, error: null };
     } catch (err) {
       if (token !== eventsRequest) return;
       if (isAuthError(err)) authRequired.value = true;
@@ -722,7 +727,7 @@ export function createModel(api: Api) {
     loadingOlderEvents.value = true;
     const token = eventsRequest;
     try {
-      const page = await api.listEvents(cur.binId, { limit: EVENTS_PAGE, before: cur.next, preset: cur.preset });
+      const page = await api.listEvents(cur.binId, { limit: EVENTS_PAGE, before: cur.next, preset: cur.preset, timeScale: cur.timeScale });
       if (token !== eventsRequest) return;
       events.value = { ...events.value, items: mergeEvents(events.value.items, page.events), next: page.next };
     } catch (err) {
@@ -745,6 +750,13 @@ export function createModel(api: Api) {
   function setEventsPreset(id: string | null) {
     if (eventsPreset.value === id) return;
     eventsPreset.value = id;
+    void loadEvents();
+  }
+
+  /** Compares the events with the schedule divided by `scale` (a whole number from 1 to 10,000; others are ignored). */
+  function setEventsTimeScale(scale: number) {
+    if (!Number.isInteger(scale) || scale < 1 || scale > 10_000 || eventsTimeScale.value === scale) return;
+    eventsTimeScale.value = scale;
     void loadEvents();
   }
 
@@ -810,6 +822,7 @@ export function createModel(api: Api) {
     presets,
     events,
     eventsPreset,
+    eventsTimeScale,
     loadingOlderEvents,
     // actions
     apply,
@@ -833,6 +846,7 @@ export function createModel(api: Api) {
     loadEvents,
     loadOlderEvents,
     setEventsPreset,
+    setEventsTimeScale,
     setView,
     openCapture,
   };

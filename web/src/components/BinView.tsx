@@ -86,6 +86,8 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
             presets={m.presets.value}
             preset={m.eventsPreset.value}
             onPreset={m.setEventsPreset}
+            timeScale={m.eventsTimeScale.value}
+            onTimeScale={m.setEventsTimeScale}
             onMore={() => void m.loadOlderEvents()}
             onRefresh={() => void m.loadEvents()}
             onOpen={m.openCapture}

@@ -1,5 +1,6 @@
 import type { RetryPreset, WebhookEvent } from '../../../server/types.js';
 import { now } from '../clock.js';
+import { TIME_SCALES } from '../sender-model.js';
 import { formatTimestamp } from '../format.js';
 import { comparisonSummary, dueText, formatGap, layoutTimeline, type TimelineLayout } from '../timeline.js';
 
@@ -193,6 +194,9 @@ export interface EventsViewProps {
   /** The chosen preset's id, or null for each event's best match. */
   preset: string | null;
   onPreset: (id: string | null) => void;
+  /** The time scale the deliveries were sent at: the schedule is divided by it (1: real time). */
+  timeScale: number;
+  onTimeScale: (scale: number) => void;
   onMore: () => void;
   onRefresh: () => void;
   onOpen: (captureId: string) => void;
@@ -221,6 +225,21 @@ export function EventsView(props: EventsViewProps) {
               <option key={p.id} value={p.id}>
                 {p.name}
                 {p.delays.length === 0 ? ' (no retries)' : ` (${p.delays.length} ${p.delays.length === 1 ? 'retry' : 'retries'}: ${p.delays.map(formatGap).join(', ')})`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="preset-pick" title="Deliveries sent at a compressed time scale (hookbin send --time-scale, the composer's time scale) compare with the schedule divided by it">
+          <span class="small muted">Sent at</span>
+          <select
+            class="input"
+            data-testid="time-scale-picker"
+            value={String(props.timeScale)}
+            onChange={(e) => props.onTimeScale(Number(e.currentTarget.value))}
+          >
+            {(TIME_SCALES.includes(props.timeScale) ? TIME_SCALES : [...TIME_SCALES, props.timeScale]).map((s) => (
+              <option key={s} value={String(s)}>
+                {s === 1 ? 'real time' : `${s}× speed`}
               </option>
             ))}
           </select>
@@ -254,6 +273,12 @@ export function EventsView(props: EventsViewProps) {
           ) : (
             <span class="mono">{chosen.source}</span>
           )}
+        </p>
+      )}
+      {props.timeScale !== 1 && (
+        <p class="preset-info small muted" data-testid="time-scale-info">
+          Sent at {props.timeScale}× speed: every wait of a schedule is divided by {props.timeScale} before it is compared (1 min becomes{' '}
+          {formatGap(60_000 / props.timeScale)}).
         </p>
       )}
       {props.error && (
