@@ -86,6 +86,25 @@ describe('applyMessage', () => {
     expect(applyMessage(s1, msg)).toBe(s1);
   });
 
+  it('shows a relayed forward’s status in the row: what the provider was answered', () => {
+    const s0 = snap([cap(2), cap(1)]);
+    const forwarded = (id: string, binId: string, status: number | null): ServerMessage => ({
+      type: 'capture.forwarded',
+      binId,
+      id,
+      status,
+      forward: { status, error: null, durationMs: 12, relayed: true },
+    });
+    const s1 = applyMessage(s0, forwarded(cap(1).id, 'bin1', 502));
+    expect(s1.list.items.map((c) => c.status)).toEqual([200, 502]);
+    expect(s1.list.items[0]).toBe(s0.list.items[0]);
+    expect(s1.bins).toBe(s0.bins);
+    // Unchanged status, another bin's capture, or one not in the list: nothing changes.
+    expect(applyMessage(s1, forwarded(cap(1).id, 'bin1', 502))).toBe(s1);
+    expect(applyMessage(s1, forwarded(cap(1).id, 'bin2', 201))).toBe(s1);
+    expect(applyMessage(s1, forwarded('c999999', 'bin1', 201))).toBe(s1);
+  });
+
   it('sorts an out-of-order live capture into place', () => {
     const s = applyMessage(snap([cap(5), cap(1)]), { type: 'capture.created', capture: cap(3), pruned: 0 });
     expect(ids(s.list.items)).toEqual(newestFirst(5, 3, 1));

@@ -266,6 +266,10 @@ describe.skipIf(skip !== null)('the sender in Chromium', () => {
 
     // One click resends to the forward target when no URL is typed.
     await openCapture(page, sent.captureId);
+    // The list row of the relayed capture says what the provider got: the app's 202, not the bin's own 200.
+    const relayedRow = page.locator(`[data-testid=capture-row][data-capture-id="${relayed.captureId}"] .status`);
+    await expect.poll(() => relayedRow.textContent(), { timeout: 10_000 }).toBe('202');
+    expect(await page.locator(`[data-testid=capture-row][data-capture-id="${sent.captureId}"] .status`).textContent()).toBe('200');
     await page.locator('[data-testid=resend]').click();
     await expect.poll(() => app.received.length).toBe(3);
     expect(app.received[2]!.url).toBe('/hooks/github?x=1');

@@ -159,6 +159,15 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
       const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1, s.list.verdict), loaded: true } : s.list;
       return { bins, list };
     }
+    case 'capture.forwarded': {
+      // A relaying bin answered with the app's reply: the row shows what the provider got.
+      if (s.list.binId !== msg.binId) return s;
+      const i = s.list.items.findIndex((x) => x.id === msg.id);
+      if (i < 0 || s.list.items[i]!.status === msg.status) return s;
+      const items = s.list.items.slice();
+      items[i] = { ...items[i]!, status: msg.status };
+      return { ...s, list: { ...s.list, items } };
+    }
     case 'bin.created':
     case 'bin.updated':
       return { ...s, bins: upsertBin(s.bins, msg.bin) };
@@ -322,10 +331,7 @@ export function createModel(api: Api) {
       return;
     }
     // The app answered a forwarded capture: an open (or cached) detail shows the reply.
-    if (msg.type === 'capture.forwarded') {
-      if (details.value.get(msg.id)?.state === 'ok') void reloadDetail(msg.id);
-      return;
-    }
+    if (msg.type === 'capture.forwarded' && details.value.get(msg.id)?.state === 'ok') void reloadDetail(msg.id);
     const touched =
       msg.type === 'capture.created' ? msg.capture.binId : msg.type === 'capture.deleted' || msg.type === 'captures.cleared' ? msg.binId : null;
     if (touched !== null && touched === selectedBinId.value) scheduleEventsRefresh();
