@@ -12,6 +12,10 @@ import {
   applyTemplate,
   buildRequest,
   createSenderModel,
+  CUSTOM_SCHEDULE,
+  MAX_ATTEMPTS,
+  MAX_WAIT_MS,
+  parseSchedule,
   deliveryStateText,
   draftFromCapture,
   emptyDraft,
@@ -20,6 +24,7 @@ import {
   scheduleText,
 } from '../web/src/sender-model.js';
 import { forwardTarget } from '../web/src/components/CaptureSend.js';
+import { MAX_ATTEMPTS as SERVER_MAX_ATTEMPTS, MAX_WAIT_MS as SERVER_MAX_WAIT_MS } from '../server/send.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 
@@ -107,6 +112,29 @@ describe('buildRequest', () => {
     expect(one.ok && one.body.sign).toBeUndefined();
     const t = buildRequest({ ...base, timeoutMs: '2500' });
     expect(t.ok && t.body.retry).toEqual({ timeoutMs: 2500 });
+  });
+
+  it('sends your own waits as a schedule at the time scale, read as `hookbin send --schedule` reads them', () => {
+    const b = buildRequest({ ...base, preset: CUSTOM_SCHEDULE, schedule: ' 0, 1000 ,5000', timeScale: 600 });
+    expect(b.ok && b.body.retry).toEqual({ schedule: [0, 1000, 5000], timeScale: 600 });
+    const bad = buildRequest({ ...base, preset: CUSTOM_SCHEDULE, schedule: '0,1s' });
+    expect(bad).toEqual({ ok: false, error: 'Schedule entry 2 ("1s") is not a whole number of ms from 0 to 604800000 (7 days).' });
+  });
+
+  it('parses a schedule within the server’s limits, saying what is wrong', () => {
+    expect([MAX_ATTEMPTS, MAX_WAIT_MS]).toEqual([SERVER_MAX_ATTEMPTS, SERVER_MAX_WAIT_MS]);
+    expect(parseSchedule('0')).toEqual({ ok: true, schedule: [0] });
+    expect(parseSchedule(`${MAX_WAIT_MS}`)).toEqual({ ok: true, schedule: [MAX_WAIT_MS] });
+    expect(parseSchedule(Array(MAX_ATTEMPTS).fill('1').join(','))).toMatchObject({ ok: true });
+    const error = (text: string) => {
+      const r = parseSchedule(text);
+      return r.ok ? null : r.error;
+    };
+    expect(error('')).toMatch(/at least one wait/);
+    expect(error(' ')).toMatch(/at least one wait/);
+    expect(error(Array(MAX_ATTEMPTS + 1).fill('1').join(','))).toMatch(/at most 50 attempts/);
+    expect(error(`0,${MAX_WAIT_MS + 1}`)).toMatch(/entry 2/);
+    for (const bad of ['-1', '1.5', '1e3', '0x10', '0,,1', '0,']) expect(error(bad), bad).toMatch(/Schedule entry/);
   });
 
   it('an edited capture goes to /resend, re-signed, or explicitly not', () => {

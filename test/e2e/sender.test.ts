@@ -157,6 +157,39 @@ describe.skipIf(skip !== null)('the sender in Chromium', () => {
     await page.screenshot({ path: 'test-results/sender-light.png' });
   });
 
+  it('retries on waits of your own: 0,400,800 ms at 1× gives up after three 500s, spaced as typed; a bad entry is refused before sending', async () => {
+    const app = await newApp();
+    app.answer = () => ({ status: 500, body: 'no' });
+    const { page } = await inspector();
+    await openSend(page);
+    await page.locator('[data-testid=composer-url]').fill(`${app.url}/hook`);
+    await page.locator('[data-testid=composer-body]').fill('{"custom":true}');
+    await page.locator('[data-testid=composer-preset]').selectOption(':custom');
+    await page.locator('[data-testid=composer-scale]').selectOption('1');
+    const waits = page.locator('[data-testid=composer-waits]');
+    await waits.fill('0,400,4s');
+    expect(await page.locator('[data-testid=composer-schedule]').textContent()).toContain('Schedule entry 3 ("4s")');
+    await page.locator('[data-testid=composer-send]').click();
+    expect(await page.locator('[data-testid=composer-error]').textContent()).toContain('Schedule entry 3');
+    expect(app.received).toHaveLength(0);
+
+    await waits.fill('0,400,800');
+    expect(await page.locator('[data-testid=composer-schedule]').textContent()).toContain('3 attempts, waits 400 ms, 800 ms');
+    await page.locator('[data-testid=composer-send]').click();
+    const delivery = page.locator('[data-testid=delivery][data-last=true]');
+    await expect.poll(() => delivery.getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    expect(await delivery.locator('[data-testid=attempt]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['500', '500', '500']);
+    expect(app.received).toHaveLength(3);
+    const d = (await (await ctx.server().api(`/api/outbox/${await delivery.getAttribute('data-id')}`)).json()) as {
+      retry: { schedule: number[] };
+      attempts: { at: string }[];
+    };
+    expect(d.retry.schedule).toEqual([0, 400, 800]);
+    const gaps = d.attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(d.attempts[i]!.at));
+    expect(gaps[0]).toBeGreaterThanOrEqual(350);
+    expect(gaps[1]).toBeGreaterThanOrEqual(750);
+  });
+
   it('a pending delivery shows its next attempt and can be cancelled', async () => {
     const app = await newApp();
     app.answer = () => ({ status: 503, body: 'down' });

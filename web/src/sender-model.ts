@@ -37,15 +37,41 @@ export interface Draft {
   scheme: SchemeId | '';
   /** The secret's value, or the name of a configured secret. */
   secret: string;
-  /** A retry preset id, or '' for one attempt. */
+  /** A retry preset id, CUSTOM_SCHEDULE for `schedule`, or '' for one attempt. */
   preset: string;
+  /** With CUSTOM_SCHEDULE: the waits before each attempt, ms, comma-separated as typed (as `hookbin send --schedule`). */
+  schedule: string;
   timeScale: number;
   /** Per attempt, ms, as typed; '' for the default (the preset's, else 10 s). */
   timeoutMs: string;
 }
 
 export function emptyDraft(binId: string | null = null, url = ''): Draft {
-  return { captureId: null, binId, url, method: 'POST', headers: [], body: '', template: null, scheme: '', secret: '', preset: '', timeScale: 60, timeoutMs: '' };
+  return { captureId: null, binId, url, method: 'POST', headers: [], body: '', template: null, scheme: '', secret: '', preset: '', schedule: '0,1000,5000', timeScale: 60, timeoutMs: '' };
+}
+
+/** `Draft.preset` for a schedule of the user's own (a colon: never a preset id). */
+export const CUSTOM_SCHEDULE = ':custom';
+/** The API's limits on a schedule: server/send.ts's, which the browser bundle cannot import (a test keeps them equal). */
+export const MAX_ATTEMPTS = 50;
+export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Reads a typed schedule, "0, 1000, 5000": the wait before each attempt in
+ * ms, whole numbers from 0 to 7 days, 1 to 50 of them. The schedule, or the
+ * first thing wrong with it in words.
+ */
+export function parseSchedule(text: string): { ok: true; schedule: number[] } | { ok: false; error: string } {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 1 && parts[0] === '') return { ok: false, error: 'A schedule needs at least one wait, like 0,1000,5000 (ms before each attempt).' };
+  if (parts.length > MAX_ATTEMPTS) return { ok: false, error: `A schedule has at most ${MAX_ATTEMPTS} attempts.` };
+  const schedule: number[] = [];
+  for (const [i, p] of parts.entries()) {
+    const ms = /^\d{1,10}$/.test(p) ? Number(p) : Number.NaN;
+    if (!(ms <= MAX_WAIT_MS)) return { ok: false, error: `Schedule entry ${i + 1} ("${p}") is not a whole number of ms from 0 to ${MAX_WAIT_MS} (7 days).` };
+    schedule.push(ms);
+  }
+  return { ok: true, schedule };
 }
 
 /**
@@ -124,7 +150,12 @@ export function buildRequest(d: Draft): Built {
     body.resign = false;
   }
   const retry: Record<string, unknown> = {};
-  if (d.preset !== '') {
+  if (d.preset === CUSTOM_SCHEDULE) {
+    const s = parseSchedule(d.schedule);
+    if (!s.ok) return { ok: false, error: s.error };
+    retry.schedule = s.schedule;
+    retry.timeScale = d.timeScale;
+  } else if (d.preset !== '') {
     retry.preset = d.preset;
     retry.timeScale = d.timeScale;
   }
@@ -190,11 +221,16 @@ export function nextAttemptText(d: OutboxSummary, now: number): string | null {
 
 /** A preset's schedule in words at a time scale: "1 min, 2 min, 4 min → 1 s, 2 s, 4 s at 60×". */
 export function scheduleText(p: RetryPreset, scale: number): string {
+  return retriesText(p.delays, scale);
+}
+
+/** Retries after the first attempt in words at a time scale (see `scheduleText`); `delays` are the waits between attempts. */
+export function retriesText(delays: readonly number[], scale: number): string {
   const fmt = (ms: number) => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-  const attempts = `${p.delays.length + 1} attempts`;
-  if (p.delays.length === 0) return '1 attempt, no retries';
-  const waits = p.delays.map(fmt).join(', ');
-  return scale === 1 ? `${attempts}, waits ${waits}` : `${attempts}, waits ${waits} → ${p.delays.map((ms) => fmt(ms / scale)).join(', ')} at ${scale}×`;
+  const attempts = `${delays.length + 1} attempts`;
+  if (delays.length === 0) return '1 attempt, no retries';
+  const waits = delays.map(fmt).join(', ');
+  return scale === 1 ? `${attempts}, waits ${waits}` : `${attempts}, waits ${waits} → ${delays.map((ms) => fmt(ms / scale)).join(', ')} at ${scale}×`;
 }
 
 // ------------------------------------------------------------------ the store

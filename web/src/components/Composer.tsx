@@ -1,6 +1,6 @@
 import type { RetryPreset, WebhookTemplate } from '../../../server/types.js';
 import { SCHEMES } from '../secrets.js';
-import { scheduleText, TIME_SCALES, type Draft, type HeaderRow } from '../sender-model.js';
+import { CUSTOM_SCHEDULE, parseSchedule, retriesText, scheduleText, TIME_SCALES, type Draft, type HeaderRow } from '../sender-model.js';
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
 
@@ -180,8 +180,22 @@ export function Composer(props: ComposerProps) {
                 {p.name}
               </option>
             ))}
+            <option value={CUSTOM_SCHEDULE}>your own waits…</option>
           </select>
         </label>
+        {d.preset === CUSTOM_SCHEDULE && (
+          <label class="field">
+            <span class="field-label">Waits before each attempt (ms)</span>
+            <input
+              class="input mono"
+              data-testid="composer-waits"
+              placeholder="0,1000,5000"
+              spellcheck={false}
+              value={d.schedule}
+              onInput={(e) => set({ schedule: e.currentTarget.value })}
+            />
+          </label>
+        )}
         <label class="field">
           <span class="field-label">Time scale</span>
           <select
@@ -215,6 +229,7 @@ export function Composer(props: ComposerProps) {
           {scheduleText(preset, d.timeScale)}. Retries on {preset.retriesOn}.
         </p>
       )}
+      {d.preset === CUSTOM_SCHEDULE && <CustomScheduleText text={d.schedule} scale={d.timeScale} />}
       {d.scheme !== '' && (
         <p class="muted small">
           The secret is a value, or the name of one of this bin’s secrets (or a <code class="mono">--secret</code>); hookbin signs every attempt.
@@ -231,5 +246,19 @@ export function Composer(props: ComposerProps) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A typed schedule in words, or what is wrong with it; the next attempt goes after a non-2xx answer or a failed connection. */
+function CustomScheduleText(props: { text: string; scale: number }) {
+  const s = parseSchedule(props.text);
+  if (!s.ok) return <p class="muted small" data-testid="composer-schedule">{s.error}</p>;
+  const first = s.schedule[0]!;
+  return (
+    <p class="muted small" data-testid="composer-schedule">
+      {retriesText(s.schedule.slice(1), props.scale)}
+      {first > 0 ? `; the first attempt after ${first} ms${props.scale === 1 ? '' : ` ÷ ${props.scale}`}` : ''}. Retries on a non-2xx answer or a failed
+      connection.
+    </p>
   );
 }
