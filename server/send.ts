@@ -16,7 +16,7 @@ import { newCaptureId } from './ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
 import { presetById, sendSchedule } from './presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
-import type { HeaderPair } from './types.js';
+import type { HeaderPair, SendErrorKind, TargetReply } from './types.js';
 import { schemeById } from './verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
@@ -247,7 +247,7 @@ export function createSender(options: SenderOptions): Sender {
       const target = targetOf(d.url);
       let result: ExchangeResult;
       try {
-        const signed = signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId);
+        const signed = withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d);
         const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
         result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now });
       } catch (err) {
@@ -261,7 +261,7 @@ export function createSender(options: SenderOptions): Sender {
       const ok = result.error === null && result.status !== null && result.status >= 200 && result.status < 300;
       const next = ok
         ? { state: 'delivered' as const, nextAt: null }
-        : n >= d.retry.schedule.length
+        : n >= d.retry.schedule.length || stopsRetries(d.retry, result.response)
           ? { state: 'failed' as const, nextAt: null }
           : { state: 'pending' as const, nextAt: now() + scaledWait(d.retry, n) };
       const record: AttemptRecord = {
@@ -365,4 +365,33 @@ export function createSender(options: SenderOptions): Sender {
       await Promise.allSettled(running.map((r) => r.done));
     },
   };
+}
+
+/** Slack's words for why it retries (`X-Slack-Retry-Reason`), from how the previous attempt ended. */
+function slackRetryReason(status: number | null, error: SendErrorKind | null): string {
+  if (error === 'timeout') return 'http_timeout';
+  if (error === 'refused' || error === 'reset' || error === 'dns') return 'connection_failed';
+  if (error === 'tls') return 'ssl_error';
+  if (error === null && status !== null) return 'http_error';
+  return 'unknown_error';
+}
+
+/**
+ * The headers a provider adds to its retries, for deliveries on its preset:
+ * Slack numbers them (`X-Slack-Retry-Num: 1` on the first retry) and says
+ * why (`X-Slack-Retry-Reason`). Headers the user set themselves win.
+ */
+export function withProviderRetryHeaders(headers: HeaderPair[], d: Pick<DeliveryRecord, 'retry' | 'attemptCount' | 'lastStatus' | 'lastError'>): HeaderPair[] {
+  if (d.retry.preset !== 'slack' || d.attemptCount === 0) return headers;
+  const has = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
+  const extra: HeaderPair[] = [];
+  if (!has('x-slack-retry-num')) extra.push(['X-Slack-Retry-Num', String(d.attemptCount)]);
+  if (!has('x-slack-retry-reason')) extra.push(['X-Slack-Retry-Reason', slackRetryReason(d.lastStatus, d.lastError)]);
+  return [...headers, ...extra];
+}
+
+/** Whether the target's reply ends the retries early: on the Slack preset, `X-Slack-No-Retry: 1` does, as it does for Slack. */
+export function stopsRetries(retry: Pick<RetrySpec, 'preset'>, reply: Pick<TargetReply, 'headers'> | null): boolean {
+  if (retry.preset !== 'slack' || reply === null) return false;
+  return reply.headers.some(([n, v]) => n.toLowerCase() === 'x-slack-no-retry' && v.trim() === '1');
 }

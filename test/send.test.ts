@@ -194,6 +194,39 @@ describe('retries', () => {
     expect(v24.maxAttempts).toBe(4);
   });
 
+  it('on the Slack preset, retries say their number and reason as Slack’s do, and X-Slack-No-Retry: 1 stops them', async () => {
+    const t = await target((_req, n) => (n === 1 ? { status: 500 } : n === 2 ? 'hang' : { status: 200 }));
+    const d = await settled(await send({ url: `${t.origin}/slack`, body: '{"type":"event_callback"}', retry: { preset: 'slack', timeScale: 1e6, timeoutMs: 300 } }));
+    expect(d.attempts.map((a) => [a.status, a.error])).toEqual([
+      [500, null],
+      [null, 'timeout'],
+      [200, null],
+    ]);
+    const slack = (i: number) => t.requests[i]!.headers.filter(([n]) => n.toLowerCase().startsWith('x-slack-retry-'));
+    expect(slack(0)).toEqual([]);
+    expect(slack(1)).toEqual([
+      ['X-Slack-Retry-Num', '1'],
+      ['X-Slack-Retry-Reason', 'http_error'],
+    ]);
+    expect(slack(2)).toEqual([
+      ['X-Slack-Retry-Num', '2'],
+      ['X-Slack-Retry-Reason', 'http_timeout'],
+    ]);
+    // The exact request recorded for the attempt carries them too.
+    expect(d.attempts[1]!.request.headers).toContainEqual(['X-Slack-Retry-Num', '1']);
+
+    const stop = await target(() => ({ status: 503, headers: { 'X-Slack-No-Retry': '1' } }));
+    const stopped = await settled(await send({ url: stop.origin, body: '{}', retry: { preset: 'slack', timeScale: 1e6 } }));
+    expect(stopped.state).toBe('failed');
+    expect(stopped.attempts).toHaveLength(1);
+    expect(stop.requests).toHaveLength(1);
+    // Other presets neither add them nor stop on it.
+    const other = await target((_req, n) => (n === 1 ? { status: 503, headers: { 'X-Slack-No-Retry': '1' } } : { status: 200 }));
+    const plain = await settled(await send({ url: other.origin, body: '{}', retry: { schedule: [0, 10] } }));
+    expect(plain.attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(other.requests[1]!.headers.some(([n]) => n.toLowerCase().startsWith('x-slack'))).toBe(false);
+  });
+
   it('gives up after the last attempt', async () => {
     const b = await bin({ respond: { status: 500 } });
     const d = await settled(await send({ url: b.url, body: 'x', retry: { schedule: [0, 10, 10] } }));
