@@ -34,7 +34,7 @@ export interface ApiDeps {
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
   /** `--forward` (and `--forward-relay`): where bins without their own `forwardTo` forward, or null. */
-  globalForward?: { url: string; relay: boolean } | null;
+  globalForward?: { url: string; relay: boolean; insecure?: boolean } | null;
   /** Tells live clients what changed; called after the store committed it. */
   publish: (message: ServerMessage, binId?: string) => void;
 }
@@ -229,7 +229,7 @@ export function createApi(deps: ApiDeps) {
       c.json({
         version: deps.version,
         globalSecrets: maskSecrets(deps.globalSecrets),
-        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay } : null,
+        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure === true } : null,
       }),
     )
     .post('/bins', jsonBody(createBinBody), (c) => {

@@ -48,7 +48,7 @@ export interface AppDeps {
   /** Live forwarding of captures; without one nothing is forwarded. */
   forwarder?: Forwarder;
   /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
-  globalForward?: { url: string; relay: boolean } | null;
+  globalForward?: { url: string; relay: boolean; insecure?: boolean } | null;
 }
 
 /**
@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps) {
     .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }))
     .route(
       '/',
-      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward?.url ?? null, publish }),
+      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }),
     );
 
   const app = new Hono()

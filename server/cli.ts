@@ -27,7 +27,9 @@ export function banner(running: Running, config: Config): string[] {
     `  Data       ${running.dbFile ?? 'in memory (--memory): nothing is kept after exit'}`,
     // Names only: a secret's value is never printed.
     ...(config.secrets.length > 0 ? [`  Secrets    ${config.secrets.map((s) => s.name).join(', ')} (checked on every bin)`] : []),
-    ...(config.forward !== null ? [`  Forward    ${displayUrl(config.forward)}${config.forwardRelay ? ' (its replies answer the providers)' : ''}`] : []),
+    ...(config.forward !== null
+      ? [`  Forward    ${displayUrl(config.forward)}${config.forwardRelay ? ' (its replies answer the providers)' : ''}${config.forwardInsecure ? ' (certificate not verified)' : ''}`]
+      : []),
     ...(running.resumed > 0 ? [`  Outbox     ${running.resumed} pending ${running.resumed === 1 ? 'delivery' : 'deliveries'} resumed`] : []),
     '',
     '  Try it:',

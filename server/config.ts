@@ -27,6 +27,8 @@ export interface Config {
   forward: string | null;
   /** `--forward-relay`: answer providers with the app's reply to a `--forward` forward. */
   forwardRelay: boolean;
+  /** `--forward-insecure`: do not verify the `--forward` app's TLS certificate. */
+  forwardInsecure?: boolean;
 }
 
 /** What the command line asks for. */
@@ -61,6 +63,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-db-size', env: 'HOOKBIN_MAX_DB_SIZE', type: 'string', value: 'SIZE', default: '2gb', description: 'database size cap; past it the oldest captures of any bin are pruned' },
   { name: 'forward', env: 'HOOKBIN_FORWARD', type: 'string', value: 'URL', default: 'none', description: "forward every capture live to your app (bins without their own forwardTo); its reply is kept with the capture" },
   { name: 'forward-relay', env: 'HOOKBIN_FORWARD_RELAY', type: 'boolean', default: 'false', description: "answer providers with your app's reply to --forward instead of the bin's own answer" },
+  { name: 'forward-insecure', env: 'HOOKBIN_FORWARD_INSECURE', type: 'boolean', default: 'false', description: "do not verify the --forward app's TLS certificate (a self-signed https://localhost)" },
   { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
   { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
   { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
@@ -203,6 +206,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       maxDbSize,
       forward,
       forwardRelay: flagBool('forward-relay', 'HOOKBIN_FORWARD_RELAY'),
+      forwardInsecure: flagBool('forward-insecure', 'HOOKBIN_FORWARD_INSECURE'),
     },
   };
 }

@@ -42,8 +42,8 @@ export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardReques
 /** Options of `createForwarder`. */
 export interface ForwarderOptions {
   store: Pick<Store, 'setCaptureForward'>;
-  /** `--forward URL` (and `--forward-relay`): for bins without their own `forwardTo`. */
-  global: { url: string; relay: boolean } | null;
+  /** `--forward URL` (and `--forward-relay`, `--forward-insecure`): for bins without their own `forwardTo`. */
+  global: { url: string; relay: boolean; insecure?: boolean } | null;
   /** Aborted at shutdown: forwards in flight are dropped (a relayed request is answered 503). */
   shutdown?: AbortSignal;
   now?: () => number;
@@ -170,6 +170,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         timeoutMs: settings.forward.timeoutMs,
         signal: options.shutdown,
         now,
+        insecure: settings.forward.insecure || (settings.forwardTo === null && options.global?.insecure === true),
       }).then((result) => {
         const record: ForwardRecord = {
           url: target.url,

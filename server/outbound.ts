@@ -167,6 +167,8 @@ export interface ExchangeInput {
   signal?: AbortSignal;
   /** The clock, ms since the epoch. */
   now?: () => number;
+  /** https only: accept a certificate that does not verify (self-signed, another name). */
+  insecure?: boolean;
 }
 
 /** What came of one request. */
@@ -282,6 +284,7 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
         // parser refuses; recording that reply beats failing with a parse error.
         // One request per connection, so there is nothing to smuggle into.
         insecureHTTPParser: true,
+        ...(input.insecure ? { rejectUnauthorized: false } : {}),
       });
     } catch (err) {
       // Invalid characters in the path or a header: nothing was sent.

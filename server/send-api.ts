@@ -27,7 +27,8 @@ export interface SendApiDeps {
   /** Secrets from the config, found by name after a bin's own. */
   globalSecrets: readonly SecretInput[];
   /** `--forward`: the target for bins without their own `forwardTo`. */
-  globalForward: string | null;
+  /** `--forward`: its URL and whether its certificate is verified. */
+  globalForward: { url: string; insecure?: boolean } | null;
   publish: (message: ServerMessage, binId?: string) => void;
 }
 
@@ -82,6 +83,8 @@ const bodyFields = {
   body: z.string().optional(),
   bodyBase64: base64Schema.optional(),
   retry: retrySchema.optional(),
+  /** https only: do not verify the target's certificate (a self-signed local app). */
+  insecure: z.boolean().optional(),
 };
 const oneBody = (b: { body?: string; bodyBase64?: string }) => !(b.body !== undefined && b.bodyBase64 !== undefined);
 
@@ -156,6 +159,7 @@ export function outboxSummaryJson(d: DeliveryRecord): OutboxSummary {
     lastStatus: d.lastStatus,
     lastError: d.lastError,
     nextAttemptAt: d.nextAt === null ? null : iso(d.nextAt),
+    insecure: d.insecure,
   };
 }
 
@@ -282,6 +286,7 @@ export function createSendApi(deps: SendApiDeps) {
         body,
         sign,
         retry: retryOf(input.retry, { headers, body }),
+        insecure: input.insecure === true,
       });
       return c.json(accepted(d), 202);
     })
@@ -294,7 +299,9 @@ export function createSendApi(deps: SendApiDeps) {
       const stored = store.getBody(id);
       if (!record || !stored) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
       const settings = normalizeSettings(store.getBin(record.binId)?.settings);
-      const forwardTo = settings.forwardTo ?? deps.globalForward;
+      const forwardTo = settings.forwardTo ?? deps.globalForward?.url ?? null;
+      // To the forward target, a resend trusts its certificate as the forward does, unless told otherwise.
+      const forwardInsecure = settings.forwardTo !== null ? settings.forward.insecure : deps.globalForward?.insecure === true;
       const url = input.url ?? (forwardTo === null ? undefined : forwardUrl(forwardTo, record));
       if (url === undefined) {
         throw new ApiError(400, 'no_target', `give a url, or set bin "${record.binId}"'s forwardTo (or start hookbin with --forward)`);
@@ -327,6 +334,7 @@ export function createSendApi(deps: SendApiDeps) {
         body,
         sign,
         retry: retryOf(input.retry, { headers, body }),
+        insecure: input.insecure ?? (input.url === undefined && forwardInsecure),
       });
       return c.json(accepted(d), 202);
     })

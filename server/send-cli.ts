@@ -49,6 +49,7 @@ export const SEND_FLAGS: readonly SendFlag[] = [
   { name: 'schedule', type: 'string', value: 'MS,MS,…', description: 'or your own waits before each attempt, ms (e.g. 0,1000,5000)' },
   { name: 'time-scale', type: 'string', value: 'N', default: '1', description: 'divide every wait by N (60: 30 s become 0.5 s)' },
   { name: 'timeout', type: 'string', value: 'MS', default: "the preset's, else 10000", description: 'how long one attempt may take' },
+  { name: 'insecure', type: 'boolean', description: "https only: don't verify the target's certificate (a self-signed local app)" },
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
 
@@ -82,6 +83,8 @@ export interface SendOptions {
   body: Buffer;
   sign: { scheme: SchemeId; secret: string; secretName: string | null } | null;
   retry: RetryInput;
+  /** Do not verify an https target's certificate. */
+  insecure: boolean;
   /** What is being sent, in words, for the first line. */
   label: string;
 }
@@ -193,7 +196,7 @@ export function parseSendArgs(argv: string[], env: NodeJS.ProcessEnv, io: Pick<S
   if (timeout !== undefined) retry.timeoutMs = number(timeout, '--timeout', 1, MAX_TIMEOUT_MS, true);
 
   const label = template ? `${template.provider} ${template.event}` : `${body.length} bytes`;
-  return { url, method, headers, body, sign, retry, label };
+  return { url, method, headers, body, sign, retry, insecure: v.insecure === true, label };
 }
 
 function describeWait(ms: number, scaled: number, scale: number): string {
@@ -254,6 +257,7 @@ export async function runSend(options: SendOptions, io: SendIO, signal?: AbortSi
         body: options.body,
         sign: options.sign ? [options.sign] : [],
         retry,
+        insecure: options.insecure,
       });
     } catch (err) {
       io.err(`hookbin send: ${(err as Error).message}`);

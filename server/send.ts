@@ -61,6 +61,8 @@ export interface DeliveryRequest {
   body: Uint8Array;
   sign: SignSpec[];
   retry: RetrySpec;
+  /** Skip verifying the target's TLS certificate; false when absent. */
+  insecure?: boolean;
 }
 
 /** Retry options as the API and CLI take them, before resolution. */
@@ -249,7 +251,7 @@ export function createSender(options: SenderOptions): Sender {
       try {
         const signed = withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d);
         const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
-        result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now });
+        result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
       } catch (err) {
         // Checked at enqueue, so only a changed scheme could get here: a failed attempt, not a delivery stuck pending.
         const message = `hookbin could not sign this attempt: ${(err as Error).message}`;
@@ -319,6 +321,7 @@ export function createSender(options: SenderOptions): Sender {
         signId,
         retry: request.retry,
         nextAt: createdAt + scaledWait(request.retry, 0),
+        insecure: request.insecure === true,
       });
       report(d, null);
       schedule(d);

@@ -152,6 +152,7 @@ export const forwardPatchSchema = z
   .object({
     relay: z.boolean(),
     timeoutMs: z.number().int().min(100, 'timeoutMs is at least 100').max(MAX_FORWARD_TIMEOUT_MS, `timeoutMs is at most ${MAX_FORWARD_TIMEOUT_MS}`),
+    insecure: z.boolean(),
   })
   .partial()
   .strict();
@@ -169,9 +170,9 @@ export interface BinSettings {
 /** Settings as read: every key present. */
 export type NormalizedSettings = Required<BinSettings>;
 
-/** How a new bin forwards: its app's reply is stored, the bin answers itself, 10 s to wait. */
+/** How a new bin forwards: its app's reply is stored, the bin answers itself, 10 s to wait, certificates verified. */
 export function defaultForward(): ForwardOptions {
-  return { relay: false, timeoutMs: 10_000 };
+  return { relay: false, timeoutMs: 10_000, insecure: false };
 }
 
 /** What a new bin answers: 200 `{"ok":true}`. */

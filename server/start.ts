@@ -158,7 +158,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const shutdown = new AbortController();
     const forwarder = createForwarder({
       store,
-      global: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay },
+      global: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true },
       shutdown: shutdown.signal,
       now,
       publish: (message, binId) => hub.publish(message, binId),
@@ -181,7 +181,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       shutdown: shutdown.signal,
       sender,
       forwarder,
-      globalForward: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay },
+      globalForward: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true },
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;

@@ -138,6 +138,8 @@ export interface NewDelivery {
   retry: RetrySpec;
   /** When the first attempt is due, ms since the epoch. */
   nextAt: number;
+  /** Attempts skip verifying the target's TLS certificate (a self-signed local app). */
+  insecure: boolean;
 }
 
 /** A stored outbound delivery without its body and attempts. */
@@ -479,6 +481,7 @@ interface DeliveryRow {
   last_status: number | null;
   last_error: string | null;
   body_size: number;
+  insecure: number;
 }
 
 interface AttemptRow {
@@ -497,7 +500,7 @@ interface AttemptRow {
 
 /** Every column of `outbox` but the body. */
 const DELIVERY_COLUMNS =
-  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size';
+  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size, insecure';
 
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
@@ -519,6 +522,7 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     lastStatus: row.last_status,
     lastError: row.last_error as SendErrorKind | null,
     bodySize: row.body_size,
+    insecure: row.insecure === 1,
   };
 }
 
@@ -693,8 +697,8 @@ export function openStore(options: StoreOptions): Store {
     setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),
     setForwardAnswered: db.prepare<[string, number | null, string, string]>('UPDATE captures SET forward = ?, status = ?, response = ? WHERE id = ?'),
     insertDelivery: db.prepare(
-      `INSERT INTO outbox (id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, body_size, stored_bytes, body)
-       VALUES (@id, @kind, @sourceCaptureId, @createdAt, @createdAt, 'pending', @nextAt, @method, @url, @headers, @sign, @signId, @retry, @bodySize, @bodySize, @body)`,
+      `INSERT INTO outbox (id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, body_size, stored_bytes, body, insecure)
+       VALUES (@id, @kind, @sourceCaptureId, @createdAt, @createdAt, 'pending', @nextAt, @method, @url, @headers, @sign, @signId, @retry, @bodySize, @bodySize, @body, @insecure)`,
     ),
     getDelivery: db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outbox WHERE id = ?`),
     getDeliveryBody: db.prepare<[string], { body: Buffer }>('SELECT body FROM outbox WHERE id = ?'),
@@ -1147,6 +1151,7 @@ export function openStore(options: StoreOptions): Store {
         retry: JSON.stringify(d.retry),
         bodySize: d.body.byteLength,
         body: d.body,
+        insecure: d.insecure ? 1 : 0,
       });
       return toDelivery(stmt.getDelivery.get(d.id)!);
     },

@@ -99,6 +99,8 @@ export interface ForwardOptions {
   relay: boolean;
   /** How long hookbin waits for the app, ms. */
   timeoutMs: number;
+  /** https only: accept the app's certificate without verifying it (self-signed local app). */
+  insecure: boolean;
 }
 
 /** What hookbin answered to a captured request. */
@@ -244,6 +246,8 @@ export interface OutboxSummary {
   lastError: SendErrorKind | null;
   /** When the next attempt is due, or null once finished. */
   nextAttemptAt: string | null;
+  /** The target's TLS certificate is not verified (asked for with `insecure`). */
+  insecure: boolean;
 }
 
 /** A whole delivery, as `GET /api/outbox/{id}` returns it. */

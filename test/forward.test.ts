@@ -25,8 +25,8 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function target(fn?: (req: Received, n: number) => Answer): Promise<TestTarget> {
-  const t = await startTarget(fn);
+async function target(fn?: (req: Received, n: number) => Answer, options?: { tls?: boolean }): Promise<TestTarget> {
+  const t = await startTarget(fn, options);
   targets.push(t);
   return t;
 }
@@ -102,6 +102,23 @@ describe('forwardTo', () => {
     const msg = await waitFor(() => live.of('capture.forwarded').find((m) => m.id === c!.id));
     expect(msg).toMatchObject({ binId: b.id, status: 200, forward: { status: 201, error: null, relayed: false } });
     live.ws.close();
+  });
+
+  it('an https app with a self-signed certificate is a tls error, until forward.insecure says not to verify it', async () => {
+    const app = await target(() => ({ status: 202, body: 'yes' }), { tls: true });
+    const b = await bin({ forwardTo: `${app.origin}/in` });
+    const first = await fetch(b.url, { method: 'POST', body: 'one' });
+    const strict = await forwarded(first.headers.get('x-hookbin-capture-id')!);
+    expect(strict.forward).toMatchObject({ status: null, error: 'tls' });
+    expect(app.requests).toHaveLength(0);
+
+    const patched = await json<{ forward: { insecure: boolean } }>(server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: JSON.stringify({ forward: { insecure: true } }) }));
+    expect(patched.forward.insecure).toBe(true);
+    const second = await fetch(b.url, { method: 'POST', body: 'two' });
+    const loose = await forwarded(second.headers.get('x-hookbin-capture-id')!);
+    expect(loose.forward).toMatchObject({ status: 202, error: null });
+    expect(app.requests.map((r) => r.body.toString())).toEqual(['two']);
+    await json(server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: JSON.stringify({ forward: { insecure: 1 } }) }), 400);
   });
 
   it('records an app that is down without changing what the bin answers', async () => {
@@ -198,7 +215,7 @@ describe('--forward', () => {
     const s = await startServer({ forward: `${app.origin}/in`, forwardRelay: true });
     try {
       const info = await json<{ forward: unknown }>(s.api('/api/info'));
-      expect(info.forward).toEqual({ url: `${app.origin}/in`, relay: true });
+      expect(info.forward).toEqual({ url: `${app.origin}/in`, relay: true, insecure: false });
       expect((await json<{ forward: unknown }>(server.api('/api/info'))).forward).toBeNull();
       const res = await fetch(`${s.binUrl}/x`, { method: 'POST', body: 'a' });
       expect(res.status).toBe(409);
@@ -213,6 +230,21 @@ describe('--forward', () => {
       await waitFor(() => app.requests.length === 2);
       expect(app.requests[1]!.url).toBe('/in/x');
       expect(accepted.id).toBeTruthy();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('--forward-insecure reaches a self-signed https app, and resends to it do too', async () => {
+    const app = await target(() => ({ status: 201, body: 'made' }), { tls: true });
+    const s = await startServer({ forward: app.origin, forwardInsecure: true });
+    try {
+      expect((await json<{ forward: unknown }>(s.api('/api/info'))).forward).toEqual({ url: app.origin, relay: false, insecure: true });
+      const res = await fetch(`${s.binUrl}/x`, { method: 'POST', body: 'a' });
+      const c = await forwarded(res.headers.get('x-hookbin-capture-id')!, s);
+      expect(c.forward).toMatchObject({ status: 201, error: null });
+      await json(s.api(`/api/captures/${c.id}/resend`, { method: 'POST', body: '{}' }), 202);
+      await waitFor(() => app.requests.length === 2 || null, 5000, 'the resend');
     } finally {
       await s.close();
     }

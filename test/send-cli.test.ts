@@ -122,6 +122,17 @@ describe('hookbin send', () => {
     expect(once.stderr).toMatch(/^hookbin send: the only attempt to .* failed; the last one: 422 Unprocessable Entity/);
   });
 
+  it('--insecure reaches an https app with a self-signed certificate; without it the attempt fails as tls', async () => {
+    const app = await startTarget(() => ({ status: 200, body: 'ok' }), { tls: true });
+    targets.push(app);
+    const strict = await hookbin(['send', '--to', app.origin, '--data', '{}']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/attempt 1\/1 {2}tls/);
+    const loose = await hookbin(['send', '--to', app.origin, '--data', '{}', '--insecure']);
+    expect(loose.code).toBe(0);
+    expect(app.requests).toHaveLength(1);
+  });
+
   it('sends --data @file byte for byte with --header and --method, and finds --secret by name in HOOKBIN_SECRET_<NAME>', async () => {
     const app = await startTarget();
     targets.push(app);

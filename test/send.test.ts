@@ -272,6 +272,38 @@ describe('retries', () => {
   });
 });
 
+describe('an https app with a self-signed certificate', () => {
+  it('fails as tls unless the delivery says insecure; then it goes through, and the outbox says the certificate was not verified', async () => {
+    const t = await target(() => ({ status: 200, body: 'ok' }), { tls: true });
+    const strict = await settled(await send({ url: `${t.origin}/hook`, body: '{}' }));
+    expect(strict.state).toBe('failed');
+    expect(strict.attempts[0]).toMatchObject({ status: null, error: 'tls' });
+    expect(strict.attempts[0]!.errorMessage).toMatch(/self[- ]signed/i);
+    expect(strict.insecure).toBe(false);
+    expect(t.requests).toHaveLength(0);
+
+    const loose = await settled(await send({ url: `${t.origin}/hook`, body: '{"a":1}', insecure: true }));
+    expect(loose).toMatchObject({ state: 'delivered', insecure: true });
+    expect(t.requests.map((r) => r.body.toString())).toEqual(['{"a":1}']);
+    const page = await json<OutboxPage>(server.api('/api/outbox?limit=1'));
+    expect(page.deliveries[0]).toMatchObject({ id: loose.id, insecure: true });
+    await json(post(server, '/api/send', { url: t.origin, body: '{}', insecure: 'yes' }), 400);
+  });
+
+  it('a resend to the forward target trusts its certificate as the forward does; a URL given checks it unless told', async () => {
+    const t = await target(() => ({ status: 204 }), { tls: true });
+    const b = await bin({ forwardTo: `${t.origin}/app`, forward: { insecure: true } });
+    const sent = await fetch(`${b.url}/x`, { method: 'POST', body: 'payload' });
+    const id = sent.headers.get('x-hookbin-capture-id')!;
+    await waitFor(() => t.requests.length === 1 || null, 5000, 'the live forward');
+    const toForward = await settled((await json<{ id: string }>(post(server, `/api/captures/${id}/resend`, {}), 202)).id);
+    expect(toForward).toMatchObject({ state: 'delivered', insecure: true });
+    const toUrl = await settled((await json<{ id: string }>(post(server, `/api/captures/${id}/resend`, { url: `${t.origin}/other` }), 202)).id);
+    expect(toUrl).toMatchObject({ state: 'failed', insecure: false });
+    expect(toUrl.attempts[0]!.error).toBe('tls');
+  });
+});
+
 describe('the exact request and the reply', () => {
   it('records exactly what the target received, and stores the reply as text capped at 1 MiB', async () => {
     const big = 'x'.repeat(2 * 1024 * 1024);
@@ -617,7 +649,7 @@ describe('control plane only, with validated input', () => {
       server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: 'http://localhost:3000/webhook', forward: { relay: true } }) }),
     );
     expect(ok.forwardTo).toBe('http://localhost:3000/webhook');
-    expect(ok.forward).toEqual({ relay: true, timeoutMs: 10_000 });
+    expect(ok.forward).toEqual({ relay: true, timeoutMs: 10_000, insecure: false });
     const withPassword = await json<{ forwardTo: string | null }>(
       server.api(`/api/bins/${b.id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: 'https://hook:s3cret-pass@app.example/in' }) }),
     );

@@ -3,7 +3,9 @@
  * node:http server that records every request as it arrived (raw header
  * pairs, exact body bytes, time) and answers as the test says.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import type { HeaderPair } from '../server/types.js';
@@ -32,12 +34,19 @@ export interface TestTarget {
   close(): Promise<void>;
 }
 
-/** Starts a target on a free port; it answers 200 `ok` until told otherwise. */
-export async function startTarget(fn: (req: Received, n: number) => Answer = () => ({ status: 200, body: 'ok' })): Promise<TestTarget> {
+/**
+ * Starts a target on a free port; it answers 200 `ok` until told otherwise.
+ * With `tls`, it speaks https with a self-signed certificate for localhost and
+ * 127.0.0.1 (test/fixtures/self-signed.*), as a developer's local app might.
+ */
+export async function startTarget(
+  fn: (req: Received, n: number) => Answer = () => ({ status: 200, body: 'ok' }),
+  options: { tls?: boolean } = {},
+): Promise<TestTarget> {
   let answer = fn;
   const requests: Received[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req: IncomingMessage, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -54,15 +63,18 @@ export async function startTarget(fn: (req: Received, n: number) => Answer = () 
       res.writeHead(a.status, a.headers ?? {});
       res.end(a.body ?? '');
     });
-  });
-  server.on('connection', (s) => {
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ key: readFileSync(new URL('./fixtures/self-signed.key', import.meta.url)), cert: readFileSync(new URL('./fixtures/self-signed.crt', import.meta.url)) }, handler)
+    : createServer(handler);
+  server.on(options.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     answer: (f) => {

@@ -232,7 +232,7 @@ function fakeEventsApi() {
     secrets: [],
     eventKey: null,
     forwardTo: null,
-    forward: { relay: false, timeoutMs: 10_000 },
+    forward: { relay: false, timeoutMs: 10_000, insecure: false },
   };
   const api: Api = {
     listBins: async () => [bin],

@@ -61,7 +61,7 @@ function bin(id: string, over: Partial<Bin> = {}): Bin {
     secrets: [],
     eventKey: null,
     forwardTo: null,
-    forward: { relay: false, timeoutMs: 10_000 },
+    forward: { relay: false, timeoutMs: 10_000, insecure: false },
     ...over,
   };
 }

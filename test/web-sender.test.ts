@@ -44,6 +44,7 @@ function summary(n: number, over: Partial<OutboxSummary> = {}): OutboxSummary {
     lastStatus: null,
     lastError: null,
     nextAttemptAt: at,
+    insecure: false,
     ...over,
   };
 }
@@ -135,6 +136,15 @@ describe('buildRequest', () => {
     expect(error(Array(MAX_ATTEMPTS + 1).fill('1').join(','))).toMatch(/at most 50 attempts/);
     expect(error(`0,${MAX_WAIT_MS + 1}`)).toMatch(/entry 2/);
     for (const bad of ['-1', '1.5', '1e3', '0x10', '0,,1', '0,']) expect(error(bad), bad).toMatch(/Schedule entry/);
+  });
+
+  it('asks for an unverified certificate only for an https target', () => {
+    const https = buildRequest({ ...base, url: 'https://localhost:8443/hook', insecure: true });
+    expect(https.ok && https.body.insecure).toBe(true);
+    const http = buildRequest({ ...base, insecure: true });
+    expect(http.ok && 'insecure' in http.body).toBe(false);
+    const off = buildRequest({ ...base, url: 'https://localhost:8443/hook' });
+    expect(off.ok && 'insecure' in off.body).toBe(false);
   });
 
   it('an edited capture goes to /resend, re-signed, or explicitly not', () => {

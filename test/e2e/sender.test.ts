@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTarget } from '../target.js';
 import { browserSkipReason } from './browser.js';
 import { openInspector, sendHook, useBrowserAndServer, type InspectorPage } from './inspector.js';
 
@@ -188,6 +189,43 @@ describe.skipIf(skip !== null)('the sender in Chromium', () => {
     const gaps = d.attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(d.attempts[i]!.at));
     expect(gaps[0]).toBeGreaterThanOrEqual(350);
     expect(gaps[1]).toBeGreaterThanOrEqual(750);
+  });
+
+  it('an https app with a self-signed certificate: the composer and the forward form offer not to verify it, and then it is reached', async () => {
+    const app = await startTarget(() => ({ status: 200, body: 'tls ok' }), { tls: true });
+    try {
+      const { page } = await inspector();
+      await openSend(page);
+      const check = page.locator('[data-testid=composer-insecure]');
+      await page.locator('[data-testid=composer-url]').fill('http://localhost:3000/hook');
+      expect(await check.count()).toBe(0);
+      await page.locator('[data-testid=composer-url]').fill(`${app.origin}/hook`);
+      await page.locator('[data-testid=composer-body]').fill('{"tls":true}');
+      await page.locator('[data-testid=composer-send]').click();
+      const delivery = page.locator('[data-testid=delivery][data-last=true]');
+      await expect.poll(() => delivery.getAttribute('data-state'), { timeout: 10_000 }).toBe('failed');
+      expect(await delivery.locator('[data-testid=attempt]').first().getAttribute('data-status')).not.toBe('200');
+      expect(app.requests).toHaveLength(0);
+
+      await check.check();
+      await page.locator('[data-testid=composer-send]').click();
+      await expect.poll(() => delivery.getAttribute('data-state'), { timeout: 10_000 }).toBe('delivered');
+      expect(await delivery.locator('[data-testid=delivery-insecure]').textContent()).toBe('certificate not verified');
+      expect(app.requests.map((r) => r.body.toString())).toEqual(['{"tls":true}']);
+
+      // The forward form: the option shows for an https target, is saved, and the next capture reaches the app.
+      await page.locator('[data-testid=forward-url]').fill(`${app.origin}/in`);
+      await page.locator('[data-testid=forward-insecure]').check();
+      await page.locator('[data-testid=forward-save]').click();
+      await expect.poll(() => page.locator('[data-testid=forward-status]').textContent()).toContain('Its certificate is not verified.');
+      expect((await sendHook(ctx.server().binUrl, { body: 'fwd' })).status).toBe(200);
+      await expect.poll(() => app.requests.length, { timeout: 10_000 }).toBe(2);
+      expect(app.requests[1]!.body.toString()).toBe('fwd');
+      await page.locator('[data-testid=forward-stop]').click();
+      await expect.poll(() => page.locator('[data-testid=forward-status]').textContent()).toContain('Not forwarding');
+    } finally {
+      await app.close();
+    }
   });
 
   it('a pending delivery shows its next attempt and can be cancelled', async () => {

@@ -29,7 +29,7 @@ export interface ServerInfo {
   /** The `--secret` secrets, masked: tried on every bin after its own. */
   globalSecrets: MaskedSecret[];
   /** `--forward`: the target of bins without their own `forwardTo` (password masked), or null. */
-  forward?: { url: string; relay: boolean } | null;
+  forward?: { url: string; relay: boolean; insecure?: boolean } | null;
 }
 
 /** A failed API call. `status` 0 means hookbin could not be reached. */
@@ -185,7 +185,7 @@ export interface Accepted {
 /** A bin's forwarding, as `PATCH /api/bins/{id}` takes it. */
 export interface ForwardPatch {
   forwardTo: string | null;
-  forward?: { relay?: boolean };
+  forward?: { relay?: boolean; insecure?: boolean };
 }
 
 /** What the sender's model needs from the API (the tests pass a fake). */

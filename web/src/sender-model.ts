@@ -44,10 +44,12 @@ export interface Draft {
   timeScale: number;
   /** Per attempt, ms, as typed; '' for the default (the preset's, else 10 s). */
   timeoutMs: string;
+  /** Do not verify an https target's certificate (sent only for https URLs). */
+  insecure: boolean;
 }
 
 export function emptyDraft(binId: string | null = null, url = ''): Draft {
-  return { captureId: null, binId, url, method: 'POST', headers: [], body: '', template: null, scheme: '', secret: '', preset: '', schedule: '0,1000,5000', timeScale: 60, timeoutMs: '' };
+  return { captureId: null, binId, url, method: 'POST', headers: [], body: '', template: null, scheme: '', secret: '', preset: '', schedule: '0,1000,5000', timeScale: 60, timeoutMs: '', insecure: false };
 }
 
 /** `Draft.preset` for a schedule of the user's own (a colon: never a preset id). */
@@ -165,6 +167,7 @@ export function buildRequest(d: Draft): Built {
     retry.timeoutMs = t;
   }
   if (Object.keys(retry).length > 0) body.retry = retry;
+  if (d.insecure && parsed.protocol === 'https:') body.insecure = true;
   return { ok: true, route: d.captureId === null ? 'send' : 'resend', captureId: d.captureId, body };
 }
 
@@ -494,10 +497,10 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     }
   }
 
-  /** Sets a bin's forward target (null stops forwarding) and relay. Resolves to an error sentence, or null. */
-  async function saveForward(binId: string, forwardTo: string | null, relay: boolean): Promise<string | null> {
+  /** Sets a bin's forward target (null stops forwarding), relay and certificate check. Resolves to an error sentence, or null. */
+  async function saveForward(binId: string, forwardTo: string | null, relay: boolean, insecure = false): Promise<string | null> {
     try {
-      const bin = await api.setForward(binId, { forwardTo, forward: { relay } });
+      const bin = await api.setForward(binId, { forwardTo, forward: { relay, insecure } });
       hooks.onBin?.(bin);
       return null;
     } catch (err) {

@@ -100,6 +100,12 @@ export function Composer(props: ComposerProps) {
           onInput={(e) => set({ url: e.currentTarget.value })}
         />
       </div>
+      {d.url.trim().startsWith('https:') && (
+        <label class="check small" title="For an app on https://localhost with a self-signed certificate">
+          <input type="checkbox" data-testid="composer-insecure" checked={d.insecure} onChange={(e) => set({ insecure: e.currentTarget.checked })} />
+          don’t verify the target’s certificate
+        </label>
+      )}
 
       <label class="field">
         <span class="field-label">Template</span>

@@ -122,6 +122,11 @@ function DeliveryRow(props: OutboxProps & { d: OutboxSummary }) {
           {deliveryStateText(d)}
         </span>
         {next && <span class="muted small">next {next}</span>}
+        {d.insecure && (
+          <span class="muted small" data-testid="delivery-insecure" title="Sent with insecure: the target's TLS certificate is not verified">
+            certificate not verified
+          </span>
+        )}
         <span class="muted small">
           {d.kind === 'resend' && d.sourceCaptureId !== null ? (
             props.onOpenCapture ? (

@@ -7,19 +7,25 @@ import { Composer } from './Composer.js';
 import { Outbox } from './Outbox.js';
 
 /** A bin's forward target: every capture goes on to this URL live; relay passes the app's reply back to the provider. */
-export function ForwardForm(props: { bin: Bin; globalForward?: { url: string; relay: boolean } | null; onSave: (forwardTo: string | null, relay: boolean) => Promise<string | null> }) {
+export function ForwardForm(props: {
+  bin: Bin;
+  globalForward?: { url: string; relay: boolean; insecure?: boolean } | null;
+  onSave: (forwardTo: string | null, relay: boolean, insecure: boolean) => Promise<string | null>;
+}) {
   const b = props.bin;
   const [url, setUrl] = useState(b.forwardTo ?? '');
   const [relay, setRelay] = useState(b.forward.relay);
+  const [insecure, setInsecure] = useState(b.forward.insecure);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setUrl(b.forwardTo ?? '');
     setRelay(b.forward.relay);
-  }, [b.id, b.forwardTo, b.forward.relay]);
+    setInsecure(b.forward.insecure);
+  }, [b.id, b.forwardTo, b.forward.relay, b.forward.insecure]);
   const save = async (target: string | null, r: boolean) => {
     setBusy(true);
-    const err = await props.onSave(target, r);
+    const err = await props.onSave(target, r, insecure && target !== null && target.startsWith('https:'));
     setBusy(false);
     setError(err);
   };
@@ -38,11 +44,13 @@ export function ForwardForm(props: { bin: Bin; globalForward?: { url: string; re
           <>
             Forwarding every capture to <span class="mono">{b.forwardTo}</span>
             {b.forward.relay ? ', relaying its reply to the sender.' : '; the sender gets the bin’s own answer.'}
+            {b.forward.insecure && ' Its certificate is not verified.'}
           </>
         ) : props.globalForward ? (
           <>
             No target of its own: <span class="mono">--forward</span> sends every capture to <span class="mono">{props.globalForward.url}</span>
             {props.globalForward.relay ? ', relaying its reply.' : '.'}
+            {props.globalForward.insecure && ' Its certificate is not verified.'}
           </>
         ) : (
           'Not forwarding: captures stay here.'
@@ -62,6 +70,12 @@ export function ForwardForm(props: { bin: Bin; globalForward?: { url: string; re
           <input type="checkbox" data-testid="forward-relay" checked={relay} onChange={(e) => setRelay(e.currentTarget.checked)} />
           relay the app’s reply
         </label>
+        {url.trim().startsWith('https:') && (
+          <label class="check small" title="For an app on https://localhost with a self-signed certificate">
+            <input type="checkbox" data-testid="forward-insecure" checked={insecure} onChange={(e) => setInsecure(e.currentTarget.checked)} />
+            don’t verify its certificate
+          </label>
+        )}
         <button type="submit" class="btn primary" data-testid="forward-save" disabled={busy}>
           Save
         </button>
@@ -95,7 +109,7 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
     <div class="sender" data-testid="sender-view">
       <section class="sender-block">
         <h3 class="sub-head">Forward this bin’s captures</h3>
-        <ForwardForm bin={bin} globalForward={m.info.value?.forward ?? null} onSave={(to, relay) => s.saveForward(bin.id, to, relay)} />
+        <ForwardForm bin={bin} globalForward={m.info.value?.forward ?? null} onSave={(to, relay, insecure) => s.saveForward(bin.id, to, relay, insecure)} />
       </section>
       <div class="sender-cols">
         <section class="sender-block">
