@@ -9,14 +9,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../server/timeline.js';
 import type { Bin, EventPage, RespondSettings } from '../../server/types.js';
-import { cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
-import { browserSkipReason, launchBrowser } from './browser.js';
+import type { TestServer } from '../helpers.js';
+import { browserSkipReason } from './browser.js';
 import { githubPush } from './fixtures.js';
-import { assertWebBuilt, openInspector, sendHook, type InspectorPage } from './inspector.js';
+import { sendHook, useBrowserFreshServers } from './inspector.js';
 
 /** Live updates travel WebSocket → refetch → render; on a busy 2-core machine give them time. */
 const LIVE = { timeout: 10_000, interval: 50 };
@@ -54,31 +54,16 @@ function postWithTimeout(url: string, timeoutMs: number): Promise<number | 'time
 }
 
 describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium', () => {
-  let browser: Browser;
+  const env = useBrowserFreshServers();
   let server: TestServer;
-  const open: InspectorPage[] = [];
 
   const respondOf = async (binId: string) => ((await (await server.api(`/api/bins/${binId}`)).json()) as Bin).respond;
   const answerText = (page: Page) => page.locator('[data-testid=answer-box] [data-testid=answer-text]');
   const pressed = (page: Page, id: string) => page.locator(`[data-testid=${id}]`).getAttribute('aria-pressed');
 
-  beforeAll(async () => {
-    assertWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    cleanupTempDirs();
-  });
-  afterEach(async () => {
-    for (const ip of open.splice(0)) await ip.context.close();
-    await server?.close();
-  });
-
   it('"fail first 2 with 500" in one click; three deliveries get 500, 500, 200 and show as dots with their gaps; a preset’s comparison', async () => {
-    server = await startServer();
-    const ip = await openInspector(browser, server);
-    open.push(ip);
+    server = await env.start();
+    const ip = await env.open(server);
     const { page, errors } = ip;
     const binId = server.defaultBinId;
 
@@ -197,9 +182,8 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
   });
 
   it('shows a hostile event key and type as text in the events view and the detail, with the CSP off', async () => {
-    server = await startServer();
-    const ip = await openInspector(browser, server, { bypassCSP: true });
-    open.push(ip);
+    server = await env.start();
+    const ip = await env.open(server, { bypassCSP: true });
     const { page, errors } = ip;
     const key = `<img src=x onerror="window.__pwned='event-key'">`;
     const type = `<script>window.__pwned='event-type'</script>`;
@@ -218,9 +202,8 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
   });
 
   it('reset, hang and delay in one click each, as a real client sees them; rules added, reordered, removed and saved', async () => {
-    server = await startServer();
-    const ip = await openInspector(browser, server);
-    open.push(ip);
+    server = await env.start();
+    const ip = await env.open(server);
     const { page, errors } = ip;
     const binId = server.defaultBinId;
     await page.locator('[data-testid=view-answers]').click();

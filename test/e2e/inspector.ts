@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HeaderPair } from '../../server/types.js';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WEB_ROOT, cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
 import { launchBrowser } from './browser.js';
 
@@ -133,4 +133,44 @@ export function useBrowserAndServer(): { browser: () => Browser; server: () => T
     cleanupTempDirs();
   });
   return { browser: () => browser!, server: () => server! };
+}
+
+/**
+ * For files whose tests each need a server of their own: one Chromium for the
+ * file; `start` gives a fresh server and `open` an inspector page on it, and
+ * both are closed after each test (pages first).
+ */
+export function useBrowserFreshServers(): {
+  browser: () => Browser;
+  start: (overrides?: Parameters<typeof startServer>[0]) => Promise<TestServer>;
+  open: (server: TestServer, opts?: Parameters<typeof openInspector>[2]) => Promise<InspectorPage>;
+} {
+  let browser: Browser | undefined;
+  const servers: TestServer[] = [];
+  const pages: InspectorPage[] = [];
+  beforeAll(async () => {
+    assertWebBuilt();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    cleanupTempDirs();
+  });
+  afterEach(async () => {
+    for (const ip of pages.splice(0)) await ip.context.close();
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return {
+    browser: () => browser!,
+    async start(overrides) {
+      const s = await startServer(overrides);
+      servers.push(s);
+      return s;
+    },
+    async open(server, opts) {
+      const ip = await openInspector(browser!, server, opts);
+      pages.push(ip);
+      return ip;
+    },
+  };
 }

@@ -6,13 +6,13 @@
  * secret value anywhere in the page.
  */
 import { createHmac } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Bin, Capture } from '../../server/types.js';
-import { cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
-import { browserSkipReason, launchBrowser } from './browser.js';
+import type { TestServer } from '../helpers.js';
+import { browserSkipReason } from './browser.js';
 import { GITHUB_SECRET, githubPush } from './fixtures.js';
-import { assertWebBuilt, openInspector, sendHook, type InspectorPage } from './inspector.js';
+import { sendHook, useBrowserFreshServers } from './inspector.js';
 
 /** Live updates travel WebSocket → refetch → render; on a busy 2-core machine give them time. */
 const LIVE = { timeout: 10_000, interval: 50 };
@@ -34,32 +34,17 @@ async function pageContains(page: Page, needle: string): Promise<boolean> {
 }
 
 describe.skipIf(skip !== null)('signatures in Chromium', () => {
-  let browser: Browser;
+  const env = useBrowserFreshServers();
   let server: TestServer;
-  const open: InspectorPage[] = [];
 
   const row = (page: Page, id: string) => page.locator(`[data-testid=capture-row][data-capture-id="${id}"]`);
   const badge = (page: Page, id: string) => row(page, id).locator('[data-testid=verdict-badge]');
   const getCapture = async (id: string) => (await (await server.api(`/api/captures/${id}`)).json()) as Capture;
   const getBin = async (id: string) => (await (await server.api(`/api/bins/${id}`)).json()) as Bin;
 
-  beforeAll(async () => {
-    assertWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    cleanupTempDirs();
-  });
-  afterEach(async () => {
-    for (const ip of open.splice(0)) await ip.context.close();
-    await server?.close();
-  });
-
   it('a secret added in the editor turns an earlier capture from "no secret" to "valid" without a reload; its scheme changes without the value; the value never reaches the page', async () => {
-    server = await startServer();
-    const ip = await openInspector(browser, server);
-    open.push(ip);
+    server = await env.start();
+    const ip = await env.open(server);
     const { page, errors } = ip;
     const binId = server.defaultBinId;
     // Every PATCH the page sends, to check what left the browser.
@@ -141,9 +126,8 @@ describe.skipIf(skip !== null)('signatures in Chromium', () => {
 
   it('a wrong secret set elsewhere shows "invalid" with the diagnosis live; the verdict filter keeps to its verdict as captures arrive; global secrets are read-only', async () => {
     const globalValue = 'whsec_c2VjcmV0LWZvci1ldmVyeS1iaW4tMDEyMzQ1Njc4OQ==';
-    server = await startServer({ secrets: [{ name: 'ci-global', value: globalValue }] });
-    const ip = await openInspector(browser, server);
-    open.push(ip);
+    server = await env.start({ secrets: [{ name: 'ci-global', value: globalValue }] });
+    const ip = await env.open(server);
     const { page, errors } = ip;
     const binId = server.defaultBinId;
 
