@@ -4,20 +4,15 @@
  * reply is stored with the capture, and `relay` answers the provider with it.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture, CaptureSummary, EventPage } from '../server/types.js';
-import { cleanupTempDirs, connectLive, rawExchange, startServer, waitFor, type TestServer } from './helpers.js';
-import { closedPort, startTarget, type Answer, type Received, type TestTarget } from './target.js';
+import { cleanupTempDirs, connectLive, rawExchange, startServer, waitFor, expectJson, type TestServer } from './helpers.js';
+import { closedPort, useTargets, type Answer, type Received } from './target.js';
 
 let server: TestServer;
-const targets: TestTarget[] = [];
 
 beforeAll(async () => {
   server = await startServer();
-});
-
-afterEach(async () => {
-  await Promise.all(targets.splice(0).map((t) => t.close()));
 });
 
 afterAll(async () => {
@@ -25,18 +20,9 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function target(fn?: (req: Received, n: number) => Answer, options?: { tls?: boolean }): Promise<TestTarget> {
-  const t = await startTarget(fn, options);
-  targets.push(t);
-  return t;
-}
+const target = useTargets();
 
-async function json<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
+const json = expectJson;
 
 let seq = 0;
 async function bin(settings: Record<string, unknown>, s: TestServer = server): Promise<{ id: string; url: string }> {

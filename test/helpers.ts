@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../server/config.js';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { start, type Running } from '../server/start.js';
 import type { ServerMessage } from '../server/types.js';
@@ -128,4 +129,12 @@ export async function connectLive(server: TestServer, opts: { token?: string | n
   });
   const of = <T extends ServerMessage['type']>(type: T) => messages.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
   return { ws, messages, opened, of };
+}
+
+/** The JSON of a response, after checking its status (200 unless told); the body is in the failure message. */
+export async function expectJson<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
+  const r = await res;
+  const text = await r.text();
+  expect(r.status, text).toBe(status);
+  return JSON.parse(text) as T;
 }

@@ -5,21 +5,16 @@
  * bin (to verify signatures on the receiving side) or a local node:http app.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture, CaptureSummary, EventPage, OutboxDelivery, OutboxPage, ServerMessage, WebhookTemplate } from '../server/types.js';
 import { SCHEMES, type SchemeId } from '../server/verify/index.js';
-import { cleanupTempDirs, connectLive, rawExchange, startServer, tempDir, waitFor, type TestServer } from './helpers.js';
-import { closedPort, startTarget, type Answer, type TestTarget } from './target.js';
+import { cleanupTempDirs, connectLive, rawExchange, startServer, tempDir, waitFor, expectJson, type TestServer } from './helpers.js';
+import { closedPort, useTargets, type Answer } from './target.js';
 
 let server: TestServer;
-const targets: TestTarget[] = [];
 
 beforeAll(async () => {
   server = await startServer();
-});
-
-afterEach(async () => {
-  await Promise.all(targets.splice(0).map((t) => t.close()));
 });
 
 afterAll(async () => {
@@ -27,18 +22,9 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function target(...args: Parameters<typeof startTarget>): Promise<TestTarget> {
-  const t = await startTarget(...args);
-  targets.push(t);
-  return t;
-}
+const target = useTargets();
 
-async function json<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
+const json = expectJson;
 
 function post(s: TestServer, path: string, body: unknown): Promise<Response> {
   return s.api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

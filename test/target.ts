@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
+import { afterEach } from 'vitest';
 import type { HeaderPair } from '../server/types.js';
 
 /** One request as the target received it. */
@@ -95,4 +96,17 @@ export async function closedPort(): Promise<number> {
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** For a test file: a `startTarget` whose targets are all closed after each test. */
+export function useTargets(): (...args: Parameters<typeof startTarget>) => Promise<TestTarget> {
+  const targets: TestTarget[] = [];
+  afterEach(async () => {
+    await Promise.all(targets.splice(0).map((t) => t.close()));
+  });
+  return async (...args) => {
+    const t = await startTarget(...args);
+    targets.push(t);
+    return t;
+  };
 }
