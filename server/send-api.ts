@@ -26,8 +26,7 @@ export interface SendApiDeps {
   now: () => number;
   /** Secrets from the config, found by name after a bin's own. */
   globalSecrets: readonly SecretInput[];
-  /** `--forward`: the target for bins without their own `forwardTo`. */
-  /** `--forward`: its URL and whether its certificate is verified. */
+  /** `--forward`: the target for bins without their own `forwardTo`, and whether its certificate goes unverified. */
   globalForward: { url: string; insecure?: boolean } | null;
   publish: (message: ServerMessage, binId?: string) => void;
 }
