@@ -9,13 +9,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Capture } from '../../server/types.js';
-import { cleanupTempDirs, startServer, TOKEN, type TestServer } from '../helpers.js';
-import { browserSkipReason, launchBrowser } from './browser.js';
+import { TOKEN, type TestServer } from '../helpers.js';
+import { browserSkipReason } from './browser.js';
 import { GITHUB_SECRET, githubPush, stripeInvoicePaid } from './fixtures.js';
-import { assertWebBuilt, DESKTOP, openInspector, sendHook, type InspectorPage } from './inspector.js';
+import { DESKTOP, sendHook, useBrowserFreshServers } from './inspector.js';
 
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e/inspector.test.ts: ${skip}`);
@@ -26,15 +26,10 @@ const SCREENSHOT = fileURLToPath(
 );
 
 describe.skipIf(skip !== null)('inspector in Chromium', () => {
-  let browser: Browser;
+  const env = useBrowserFreshServers();
   let server: TestServer;
-  let open: InspectorPage[] = [];
 
-  const inspector = async (opts?: Parameters<typeof openInspector>[2]) => {
-    const ip = await openInspector(browser, server, opts);
-    open.push(ip);
-    return ip;
-  };
+  const inspector = (opts?: Parameters<typeof env.open>[1]) => env.open(server, opts);
   /** Makes a bin through the UI's form and waits until it is the selected one. */
   const createBin = async (page: Page, id: string) => {
     await page.locator('[data-testid=create-bin-id]').fill(id);
@@ -43,20 +38,8 @@ describe.skipIf(skip !== null)('inspector in Chromium', () => {
   };
   const getCapture = async (id: string) => (await (await server.api(`/api/captures/${id}`)).json()) as Capture;
 
-  beforeAll(async () => {
-    assertWebBuilt();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    cleanupTempDirs();
-  });
   beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    for (const ip of open.splice(0)) await ip.context.close();
-    await server.close();
+    server = await env.start();
   });
 
   it('opens from the banner URL: sets the HttpOnly cookie, drops the token from the address bar, serves a strict CSP', async () => {
