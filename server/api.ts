@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN, newBinId } from './ids.js';
 import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store.js';
+import type { GlobalForward } from './forward.js';
+import { iso, utf8OrNull } from './json-text.js';
 import { displayUrl } from './outbound.js';
 import { replyJson } from './send-api.js';
 import {
@@ -34,7 +36,7 @@ export interface ApiDeps {
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
   /** `--forward` (and `--forward-relay`): where bins without their own `forwardTo` forward, or null. */
-  globalForward?: { url: string; relay: boolean; insecure?: boolean } | null;
+  globalForward?: GlobalForward | null;
   /** Tells live clients what changed; called after the store committed it. */
   publish: (message: ServerMessage, binId?: string) => void;
 }
@@ -89,9 +91,6 @@ const eventsQuery = pageQuery.omit({ verdict: true }).extend({
 const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min(1).max(1000) }));
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** The public JSON of a bin; `origin` is the scheme and host the client used. */
 export function binJson(bin: BinRecord, origin: string): Bin {
@@ -159,8 +158,6 @@ function eventJson(e: EventRecord, query: { preset?: string; timeScale?: number 
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * The capture's verdicts as of now's secrets, with a diagnosis for each that
  * is not valid. A truncated body was never the signed one: say so instead of
@@ -175,12 +172,7 @@ function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly S
 }
 
 function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['signatures']): Capture {
-  let text: string | null;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    text = null;
-  }
+  const text = utf8OrNull(body);
   return {
     ...summaryJson(record),
     headers: record.headers,
@@ -229,7 +221,7 @@ export function createApi(deps: ApiDeps) {
       c.json({
         version: deps.version,
         globalSecrets: maskSecrets(deps.globalSecrets),
-        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure === true } : null,
+        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure } : null,
       }),
     )
     .post('/bins', jsonBody(createBinBody), (c) => {

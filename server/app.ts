@@ -10,7 +10,7 @@ import { summaryJson } from './api.js';
 import type { ServerMessage } from './types.js';
 import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
-import type { Forwarder } from './forward.js';
+import type { Forwarder, GlobalForward } from './forward.js';
 import type { Sender } from './send.js';
 import { createSendApi } from './send-api.js';
 import type { SecretInput } from './verify/index.js';
@@ -48,7 +48,7 @@ export interface AppDeps {
   /** Live forwarding of captures; without one nothing is forwarded. */
   forwarder?: Forwarder;
   /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
-  globalForward?: { url: string; relay: boolean; insecure?: boolean } | null;
+  globalForward?: GlobalForward | null;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { HTTP_TOKEN, isHttpToken } from './http-syntax.js';
 import type { HeaderPair } from './types.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
@@ -88,18 +89,13 @@ export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-e
  */
 export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];
 
-/** Header names are HTTP tokens (RFC 9110), as in settings.ts. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
  * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
  */
 const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
 
-/** Whether `name` is an HTTP header name (an RFC 9110 token). */
-export function isHttpToken(name: string): boolean {
-  return HEADER_NAME.test(name);
-}
+export { isHttpToken };
 
 /** Whether `pointer` is a syntactically valid RFC 6901 JSON pointer (`""`, or `/`-prefixed tokens with only `~0`/`~1` escapes). */
 export function isJsonPointer(pointer: string): boolean {
@@ -111,7 +107,7 @@ export const eventKeyHeaderSchema = z
   .string()
   .min(1, 'a key header name must not be empty')
   .max(256, 'a key header name is at most 256 characters')
-  .regex(HEADER_NAME, 'a key header name must be an HTTP token (letters, digits and !#$%&\'*+.^_`|~-)');
+  .regex(HTTP_TOKEN, 'a key header name must be an HTTP token (letters, digits and !#$%&\'*+.^_`|~-)');
 
 /** A bin's `keyPointer` as the API accepts it: an RFC 6901 JSON pointer of at most 1024 characters. */
 export const eventKeyPointerSchema = z
@@ -194,6 +190,9 @@ export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
   return node;
 }
 
+/** The headers the conventions read, built once rather than per capture. */
+const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE_HEADERS]);
+
 /**
  * Finds the event key and type of a captured request. Key, first found wins:
  *
@@ -217,8 +216,7 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
   const customHeader = options.keyHeader && isHttpToken(options.keyHeader) ? options.keyHeader.toLowerCase() : null;
   const customPointer = options.keyPointer != null && isJsonPointer(options.keyPointer) ? options.keyPointer : null;
 
-  const wanted = new Set<string>([...KEY_HEADERS, ...TYPE_HEADERS]);
-  if (customHeader) wanted.add(customHeader);
+  const wanted = customHeader ? new Set([...CONVENTION_HEADERS, customHeader]) : CONVENTION_HEADERS;
   const found = firstHeaders(headers, wanted);
 
   // Parsed at most once, and only when a header did not already answer.

@@ -27,8 +27,7 @@ export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): 
   if (answer.fault !== null) {
     if (opts.socket) {
       // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.
-      if (typeof opts.socket.resetAndDestroy === 'function') opts.socket.resetAndDestroy();
-      else opts.socket.destroy();
+      opts.socket.resetAndDestroy();
       return new Response(null, { status: 500 });
     }
     // No socket to act on (app.request in tests): say what would have happened.

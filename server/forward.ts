@@ -37,13 +37,36 @@ export interface ForwardRequest {
  * bin does not relay (a forward, if any, runs in the background and the bin
  * answers as usual), else a promise of the app's reply to answer with.
  */
+/** `--forward URL` with `--forward-relay` and `--forward-insecure`. */
+export interface GlobalForward {
+  url: string;
+  relay: boolean;
+  insecure: boolean;
+}
+
+/**
+ * Where a bin's captures are forwarded and how: its own `forwardTo`, else
+ * `--forward`; relay and an unverified certificate when the bin's own
+ * options or the `--forward` flags say so. Null when the bin forwards nowhere.
+ */
+export function forwardTargetOf(settings: NormalizedSettings, global: GlobalForward | null): { url: string; relay: boolean; insecure: boolean } | null {
+  const url = settings.forwardTo ?? global?.url ?? null;
+  if (url === null) return null;
+  const viaGlobal = settings.forwardTo === null;
+  return {
+    url,
+    relay: settings.forward.relay || (viaGlobal && global?.relay === true),
+    insecure: settings.forward.insecure || (viaGlobal && global?.insecure === true),
+  };
+}
+
 export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardRequest, settings: NormalizedSettings) => Promise<Response> | undefined;
 
 /** Options of `createForwarder`. */
 export interface ForwarderOptions {
   store: Pick<Store, 'setCaptureForward'>;
   /** `--forward URL` (and `--forward-relay`, `--forward-insecure`): for bins without their own `forwardTo`. */
-  global: { url: string; relay: boolean; insecure?: boolean } | null;
+  global: GlobalForward | null;
   /** Aborted at shutdown: forwards in flight are dropped (a relayed request is answered 503). */
   shutdown?: AbortSignal;
   now?: () => number;
@@ -149,10 +172,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
   return {
     forward(capture, request, settings) {
-      const url = settings.forwardTo ?? options.global?.url ?? null;
-      if (url === null) return undefined;
-      const relay = settings.forward.relay || (settings.forwardTo === null && options.global?.relay === true);
-      const target = targetOf(url, { path: request.path, query: request.query });
+      const to = forwardTargetOf(settings, options.global);
+      if (to === null) return undefined;
+      const { relay } = to;
+      const target = targetOf(to.url, { path: request.path, query: request.query });
       if (viaHas(request.headers, pseudonym)) {
         store(capture, skipped(target.url, 'loop', 'not forwarded: this request was forwarded by this hookbin (its Via header says so), so forwarding it again would loop'));
         return undefined;
@@ -170,7 +193,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         timeoutMs: settings.forward.timeoutMs,
         signal: options.shutdown,
         now,
-        insecure: settings.forward.insecure || (settings.forwardTo === null && options.global?.insecure === true),
+        insecure: to.insecure,
       }).then((result) => {
         const record: ForwardRecord = {
           url: target.url,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { headerValue } from './capture.js';
 import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from './types.js';
 
 /** Statuses whose responses must not carry a body. */
@@ -64,11 +65,11 @@ function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: str
 }
 
 function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: string, delayMs: number, reason: string): CaptureResponse {
-  const out = headers.slice();
-  if ((status === 429 || status === 503) && settings.retryAfter !== null && !out.some(([n]) => n.toLowerCase() === 'retry-after')) {
-    out.push(['retry-after', String(settings.retryAfter)]);
+  // `headers` is always a fresh array (Object.entries), so it is added to in place.
+  if ((status === 429 || status === 503) && settings.retryAfter !== null && headerValue(headers, 'retry-after') === null) {
+    headers.push(['retry-after', String(settings.retryAfter)]);
   }
-  return { status, headers: out, body: NO_BODY_STATUS.has(status) ? '' : body, delayMs, fault: null, reason };
+  return { status, headers, body: NO_BODY_STATUS.has(status) ? '' : body, delayMs, fault: null, reason };
 }
 
 function fromRule(settings: RespondSettings, rule: RespondRule, index: number): CaptureResponse {
@@ -87,10 +88,9 @@ export function ruleMatches(match: RuleMatch, ctx: Pick<AnswerContext, 'method' 
   if (match.path !== undefined && !globToRegExp(match.path).test(ctx.path)) return false;
   if (match.eventType !== undefined && (ctx.event.type === null || !globToRegExp(match.eventType).test(ctx.event.type))) return false;
   if (match.header !== undefined) {
-    const name = match.header.name.toLowerCase();
-    const found = ctx.headers.find(([n]) => n.toLowerCase() === name);
-    if (!found) return false;
-    if (match.header.value !== undefined && !globToRegExp(match.header.value).test(found[1])) return false;
+    const found = headerValue(ctx.headers, match.header.name);
+    if (found === null) return false;
+    if (match.header.value !== undefined && !globToRegExp(match.header.value).test(found)) return false;
   }
   return true;
 }

@@ -12,6 +12,9 @@ import { displayUrl, targetOf, targetUrlSchema } from './outbound.js';
 import { PRESETS } from './presets.js';
 import { OutboxFullError, SendInputError, resolveRetry, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
 import { normalizeSettings } from './settings.js';
+import { forwardTargetOf, type GlobalForward } from './forward.js';
+import { iso, utf8OrNull } from './json-text.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from './http-syntax.js';
 import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from './store.js';
 import { renderTemplate, renderTemplates, TEMPLATE_IDS } from './templates.js';
 import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from './types.js';
@@ -26,18 +29,14 @@ export interface SendApiDeps {
   now: () => number;
   /** Secrets from the config, found by name after a bin's own. */
   globalSecrets: readonly SecretInput[];
-  /** `--forward`: the target for bins without their own `forwardTo`, and whether its certificate goes unverified. */
-  globalForward: { url: string; insecure?: boolean } | null;
+  /** `--forward`: the target of bins without their own `forwardTo`, and its options. */
+  globalForward: GlobalForward | null;
   publish: (message: ServerMessage, binId?: string) => void;
 }
 
 /** The most headers one outbound request carries. */
 export const MAX_SEND_HEADERS = 100;
 
-/** Header names are HTTP tokens (RFC 9110). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header values: visible ASCII, Latin-1, space and tab; never CR, LF or NUL. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'header names must be HTTP tokens');
@@ -48,7 +47,7 @@ const headersSchema = z
   .refine((h) => h.length <= MAX_SEND_HEADERS, `at most ${MAX_SEND_HEADERS} headers`);
 const methodSchema = z
   .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/, 'a method is an HTTP token of at most 20 characters')
+  .refine((m) => m.length <= 20 && isHttpToken(m), 'a method is an HTTP token of at most 20 characters')
   .refine((m) => m.toUpperCase() !== 'CONNECT', 'CONNECT opens a tunnel, not a webhook');
 const base64Schema = z.string().regex(BASE64, 'bodyBase64 must be standard base64');
 const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)');
@@ -122,23 +121,13 @@ const outboxQuery = z.object({
 });
 const idParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not an id') }));
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A stored reply as the API shows it: text (and base64 only when the bytes are not UTF-8). */
 export function replyJson(r: ReplyRecord): TargetReply {
-  const out: TargetReply = { headers: r.headers, body: lossy.decode(r.body), size: r.size, truncated: r.truncated };
-  if (!isUtf8(r.body)) out.bodyBase64 = r.body.toString('base64');
+  const text = utf8OrNull(r.body);
+  const out: TargetReply = { headers: r.headers, body: text ?? lossy.decode(r.body), size: r.size, truncated: r.truncated };
+  if (text === null) out.bodyBase64 = r.body.toString('base64');
   return out;
 }
 
@@ -181,7 +170,7 @@ export function deliveryJson(d: DeliveryRecord, body: Buffer, attempts: AttemptR
     ...outboxSummaryJson(d),
     headers: d.headers,
     bodySize: d.bodySize,
-    body: isUtf8(body) ? utf8.decode(body) : null,
+    body: utf8OrNull(body),
     bodyBase64: body.toString('base64'),
     sign: d.sign.map((s) => ({ scheme: s.scheme, secretName: s.secretName, secret: maskSecret(s.secret) })),
     retry: { ...d.retry },
@@ -295,13 +284,11 @@ export function createSendApi(deps: SendApiDeps) {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       const record = store.getCapture(id);
-      const stored = store.getBody(id);
-      if (!record || !stored) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+      const notFound = () => new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+      if (!record) throw notFound();
       const settings = normalizeSettings(store.getBin(record.binId)?.settings);
-      const forwardTo = settings.forwardTo ?? deps.globalForward?.url ?? null;
-      // To the forward target, a resend trusts its certificate as the forward does, unless told otherwise.
-      const forwardInsecure = settings.forwardTo !== null ? settings.forward.insecure : deps.globalForward?.insecure === true;
-      const url = input.url ?? (forwardTo === null ? undefined : forwardUrl(forwardTo, record));
+      const forward = forwardTargetOf(settings, deps.globalForward);
+      const url = input.url ?? (forward === null ? undefined : forwardUrl(forward.url, record));
       if (url === undefined) {
         throw new ApiError(400, 'no_target', `give a url, or set bin "${record.binId}"'s forwardTo (or start hookbin with --forward)`);
       }
@@ -309,7 +296,9 @@ export function createSendApi(deps: SendApiDeps) {
       if (edited === undefined && record.truncated) {
         throw new ApiError(422, 'capture_truncated', `only the first ${record.storedSize} of ${record.bodySize} bytes of this capture were kept; send an edited body to resend it`);
       }
-      const body = edited ?? stored.data;
+      // The stored body is read only when it is the one sent (it may be up to --max-body).
+      const body = edited ?? store.getBody(id)?.data;
+      if (body === undefined) throw notFound();
       const headers = input.headers ?? record.headers;
       const candidates = [...settings.secrets, ...deps.globalSecrets];
       let sign: SignSpec[] = [];
@@ -333,7 +322,8 @@ export function createSendApi(deps: SendApiDeps) {
         body,
         sign,
         retry: retryOf(input.retry, { headers, body }),
-        insecure: input.insecure ?? (input.url === undefined && forwardInsecure),
+        // To the forward target, a resend trusts its certificate as the forward does, unless told otherwise.
+        insecure: input.insecure ?? (input.url === undefined && forward?.insecure === true),
       });
       return c.json(accepted(d), 202);
     })

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from './http-syntax.js';
 import { displayUrl, isTargetUrl } from './outbound.js';
 import { PRESETS, presetById } from './presets.js';
 import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, scaledWait, type RetryInput } from './send.js';
@@ -89,8 +90,6 @@ export interface SendOptions {
   label: string;
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 function number(text: string, what: string, min: number, max: number, integer: boolean): number {
   const n = Number(text.trim());
@@ -131,7 +130,7 @@ export function parseSendArgs(argv: string[], env: NodeJS.ProcessEnv, io: Pick<S
   if (templateId !== undefined && !template) throw new SendUsageError(`--template must be one of ${TEMPLATE_IDS.join(', ')}, not "${templateId}"`);
 
   const method = str('method') ?? template?.method ?? 'POST';
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/.test(method) || method.toUpperCase() === 'CONNECT') throw new SendUsageError(`--method must be an HTTP method such as POST, not "${method}"`);
+  if (!isSendableMethod(method)) throw new SendUsageError(`--method must be an HTTP method such as POST, not "${method}"`);
 
   let headers: HeaderPair[] | undefined;
   const headerArgs = (v.header as string[] | undefined) ?? [];
@@ -230,10 +229,13 @@ export async function runSend(options: SendOptions, io: SendIO, signal?: AbortSi
     io.err(`hookbin send: ${(err as Error).message}`);
     return 2;
   }
+  // The latest attempt, for the closing sentence (kept as it is reported rather than read back).
+  let last: AttemptRecord | undefined;
   const sender = createSender({
     store,
     onUpdate: (d: DeliveryRecord, a: AttemptRecord | null) => {
       if (!a) return;
+      last = a;
       io.out(`  attempt ${a.n}/${d.retry.schedule.length}  ${describeAttempt(a)}  ${a.durationMs} ms`);
       const reply = replyLine(a);
       if (reply) io.out(reply);
@@ -278,7 +280,6 @@ export async function runSend(options: SendOptions, io: SendIO, signal?: AbortSi
       io.out(`delivered on attempt ${final.attemptCount} of ${final.retry.schedule.length}`);
       return 0;
     }
-    const last = store.listAttempts(final.id).at(-1);
     const n = final.attemptCount;
     io.err(`hookbin send: ${n === 1 ? 'the only attempt' : `all ${n} attempts`} to ${displayUrl(options.url)} failed; the last one: ${last ? describeAttempt(last) : 'no reply'}`);
     return 1;

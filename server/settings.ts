@@ -3,11 +3,8 @@ import type { ForwardOptions, MaskedSecret, RespondSettings } from './types.js';
 import { targetUrlSchema } from './outbound.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './events.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME } from './http-syntax.js';
 
-/** Header names are HTTP tokens (RFC 9110). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header values: visible ASCII, Latin-1, space and tab; never CR, LF or NUL. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Headers hookbin computes itself; a configured value would corrupt framing. */
 const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
 

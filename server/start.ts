@@ -156,9 +156,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
     const hub = createHub({ version: VERSION });
     const shutdown = new AbortController();
+    const globalForward = config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true };
     const forwarder = createForwarder({
       store,
-      global: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true },
+      global: globalForward,
       shutdown: shutdown.signal,
       now,
       publish: (message, binId) => hub.publish(message, binId),
@@ -181,7 +182,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       shutdown: shutdown.signal,
       sender,
       forwarder,
-      globalForward: config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true },
+      globalForward,
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
     const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;

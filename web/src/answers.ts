@@ -3,6 +3,7 @@
  * `respond` settings, the PATCHes behind the quick toggles, and the rule
  * editor's drafts (strings as typed) to and from `RespondRule`.
  */
+import { isHttpToken } from '../../server/http-syntax.js';
 import type { Outcome, RespondRule, RespondSettings } from '../../server/types.js';
 import { formatGap } from './timeline.js';
 
@@ -172,7 +173,7 @@ export function ruleFromDraft(d: RuleDraft, index: number): RespondRule | string
   if (d.eventType.trim() !== '') match.eventType = d.eventType.trim();
   const headerName = d.headerName.trim();
   if (headerName !== '') {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(headerName)) return `${where}: "${headerName}" is not a header name.`;
+    if (!isHttpToken(headerName)) return `${where}: "${headerName}" is not a header name.`;
     match.header = d.headerValue.trim() === '' ? { name: headerName } : { name: headerName, value: d.headerValue.trim() };
   } else if (d.headerValue.trim() !== '') {
     return `${where}: name the header whose value should match.`;

@@ -203,7 +203,7 @@ export interface SenderApi {
 
 export const senderApi: SenderApi = {
   listTemplates: async () => (await json<{ templates: WebhookTemplate[] }>('GET', '/api/templates')).templates,
-  listRetryPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,
+  listRetryPresets: () => api.listPresets(),
   send: (body) => json<Accepted>('POST', '/api/send', body),
   resend: (captureId, body) => json<Accepted>('POST', `/api/captures/${seg(captureId)}/resend`, body),
   listOutbox: ({ limit, before, capture }) => {

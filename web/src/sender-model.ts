@@ -6,6 +6,7 @@
  * `createSenderModel` wires them to a `SenderApi`. The live feed's
  * `outbox.updated` goes to `apply`.
  */
+import { isHttpToken } from '../../server/http-syntax.js';
 import { batch, signal } from '@preact/signals';
 import type { Bin, Capture, HeaderPair, OutboxDelivery, OutboxSummary, RetryPreset, SchemeId, ServerMessage, WebhookTemplate } from '../../server/types.js';
 import type { SenderApi } from './api.js';
@@ -119,8 +120,6 @@ export function draftFromCapture(c: Capture, url: string, prev: Draft): Draft {
   };
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** A composed request ready for the API, or the first thing wrong with the draft. */
 export type Built = { ok: true; route: 'send' | 'resend'; captureId: string | null; body: Record<string, unknown> } | { ok: false; error: string };
 
@@ -135,12 +134,12 @@ export function buildRequest(d: Draft): Built {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { ok: false, error: 'The target must be an http:// or https:// URL.' };
   const method = d.method.trim();
-  if (!TOKEN.test(method)) return { ok: false, error: 'The method must be one word, like POST.' };
+  if (!isHttpToken(method)) return { ok: false, error: 'The method must be one word, like POST.' };
   const headers: HeaderPair[] = [];
   for (const [i, h] of d.headers.entries()) {
     const name = h.name.trim();
     if (name === '' && h.value === '') continue;
-    if (!TOKEN.test(name)) return { ok: false, error: `Header ${i + 1}: "${name}" is not a header name (letters, digits and - only).` };
+    if (!isHttpToken(name)) return { ok: false, error: `Header ${i + 1}: "${name}" is not a header name (letters, digits and - only).` };
     if (/[\r\n\0]/.test(h.value)) return { ok: false, error: `Header ${i + 1} (${name}): a value cannot hold a line break.` };
     headers.push([name, h.value]);
   }

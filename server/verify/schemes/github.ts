@@ -23,7 +23,7 @@ export const github: Scheme = {
   verify: (input, secret) => verifyWith(github, input, secret),
   sign(input) {
     const headers: HeaderPair[] = [signBodyHmac(github, SHA256, input), signBodyHmac(github, LEGACY, input)];
-    if (input.id !== undefined) headers.push(['X-GitHub-Delivery', input.id]);
+    if (input.id !== undefined) headers.push([github.idHeader!, input.id]);
     return headers;
   },
 };

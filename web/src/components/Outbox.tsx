@@ -98,7 +98,6 @@ export interface OutboxProps {
   onToggle: (id: string) => void;
   onCancel: (id: string) => void;
   onMore: () => void;
-  onOpenCapture?: (captureId: string) => void;
 }
 
 function DeliveryRow(props: OutboxProps & { d: OutboxSummary }) {
@@ -128,17 +127,7 @@ function DeliveryRow(props: OutboxProps & { d: OutboxSummary }) {
           </span>
         )}
         <span class="muted small">
-          {d.kind === 'resend' && d.sourceCaptureId !== null ? (
-            props.onOpenCapture ? (
-              <button type="button" class="linklike" onClick={() => props.onOpenCapture!(d.sourceCaptureId!)}>
-                resend
-              </button>
-            ) : (
-              'resend'
-            )
-          ) : (
-            'sent'
-          )}{' '}
+          {d.kind === 'resend' && d.sourceCaptureId !== null ? 'resend' : 'sent'}{' '}
           <RelTime iso={d.createdAt} />
         </span>
         {d.state === 'pending' && <ConfirmButton class="small danger-quiet" label="Cancel" confirm="Stop retrying?" testid="delivery-cancel" onConfirm={() => props.onCancel(d.id)} />}
