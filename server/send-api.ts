@@ -10,7 +10,7 @@ import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN } from './ids.js';
 import { displayUrl, targetOf, targetUrlSchema } from './outbound.js';
 import { PRESETS } from './presets.js';
-import { OutboxFullError, SendInputError, resolveRetry, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
+import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
 import { normalizeSettings } from './settings.js';
 import { forwardTargetOf, type GlobalForward } from './forward.js';
 import { iso, utf8OrNull } from './json-text.js';
@@ -178,36 +178,11 @@ export function deliveryJson(d: DeliveryRecord, body: Buffer, attempts: AttemptR
   };
 }
 
-/**
- * A secret given to sign with: the NAME of one of `candidates` when one has
- * it (first wins), else the value itself. A value that happens to equal a
- * configured name is taken as that name; names are short slugs, secrets are not.
- */
-export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
-  const named = candidates.find((s) => s.name === secret);
-  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
-}
-
 /** The body given as text or base64, or undefined when neither. */
 function bodyOf(input: { body?: string; bodyBase64?: string }): Buffer | undefined {
   if (input.body !== undefined) return Buffer.from(input.body, 'utf8');
   if (input.bodyBase64 !== undefined) return Buffer.from(input.bodyBase64, 'base64');
   return undefined;
-}
-
-/**
- * Headers of a composed request: when none names a Content-Type and the body
- * is JSON, `Content-Type: application/json` is added, since most frameworks
- * ignore an unlabelled body.
- */
-export function withContentType(headers: HeaderPair[], body: Uint8Array): HeaderPair[] {
-  if (body.length === 0 || headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
-  try {
-    JSON.parse(lossy.decode(body));
-  } catch {
-    return headers;
-  }
-  return [...headers, ['Content-Type', 'application/json']];
 }
 
 /**

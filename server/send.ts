@@ -17,7 +17,7 @@ import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './outb
 import { presetById, sendSchedule } from './presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from './types.js';
-import { schemeById } from './verify/index.js';
+import { schemeById, type SchemeId, type SecretInput } from './verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
@@ -63,6 +63,33 @@ export interface DeliveryRequest {
   retry: RetrySpec;
   /** Skip verifying the target's TLS certificate; false when absent. */
   insecure?: boolean;
+}
+
+/**
+ * A secret given to sign with: the NAME of one of `candidates` when one has
+ * it (first wins), else the value itself. A value that happens to equal a
+ * configured name is taken as that name; names are short slugs, secrets are not.
+ */
+export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
+  const named = candidates.find((s) => s.name === secret);
+  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+}
+
+const LOSSY_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Headers of a composed request: when none names a Content-Type and the body
+ * is JSON, `Content-Type: application/json` is added, since most frameworks
+ * ignore an unlabelled body.
+ */
+export function withContentType(headers: HeaderPair[], body: Uint8Array): HeaderPair[] {
+  if (body.length === 0 || headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
+  try {
+    JSON.parse(LOSSY_UTF8.decode(body));
+  } catch {
+    return headers;
+  }
+  return [...headers, ['Content-Type', 'application/json']];
 }
 
 /** Retry options as the API and CLI take them, before resolution. */
