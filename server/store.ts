@@ -652,9 +652,15 @@ export function openStore(options: StoreOptions): Store {
       `SELECT event_key, MAX(seq) AS last FROM captures WHERE bin_id = ?
        GROUP BY event_key HAVING last < ? ORDER BY last DESC LIMIT ?`,
     ),
-    eventAttempts: db.prepare<[string, string, number], { id: string; seq: number; received_at: number; attempt: number; status: number | null; event_type: string | null; response: string }>(
-      `SELECT id, seq, received_at, attempt, status, event_type, response FROM (
-         SELECT * FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
+    // Only the two fields of the stored answer a timeline needs: the answer's body (up to 1 MiB) stays in SQLite.
+    eventAttempts: db.prepare<
+      [string, string, number],
+      { id: string; seq: number; received_at: number; attempt: number; status: number | null; event_type: string | null; fault: 'reset' | 'hang' | null; delay_ms: number | null }
+    >(
+      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms FROM (
+         SELECT id, seq, received_at, attempt, status, event_type,
+                json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms
+         FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
@@ -954,11 +960,6 @@ export function openStore(options: StoreOptions): Store {
     for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
   });
 
-  function answered(json: string): { fault: 'reset' | 'hang' | null; delayMs: number } {
-    const r = JSON.parse(json) as Partial<CaptureResponse>;
-    return { fault: r.fault ?? null, delayMs: r.delayMs ?? 0 };
-  }
-
   function readEvent(binId: string, key: string): EventRecord | undefined {
     const rows = stmt.eventAttempts.all(binId, key, MAX_EVENT_ATTEMPTS);
     if (rows.length === 0) return undefined;
@@ -972,7 +973,8 @@ export function openStore(options: StoreOptions): Store {
         receivedAt: r.received_at,
         attempt: r.attempt,
         status: r.status,
-        ...answered(r.response),
+        fault: r.fault,
+        delayMs: r.delay_ms ?? 0,
       })),
     };
   }

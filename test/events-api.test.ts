@@ -44,6 +44,21 @@ async function at(offsetMs: number, url: string, headers: Record<string, string>
 }
 
 describe('GET /api/bins/{id}/events', () => {
+  it('says which attempts were answered with a fault, read from the stored answer', async () => {
+    await serve();
+    const url = await bin('faulty', { respond: { fault: 'reset' } });
+    const body = '{"id":"evt_fault"}';
+    await expect(fetch(url, { method: 'POST', body })).rejects.toThrow();
+    await json(server.api('/api/bins/faulty', { method: 'PATCH', body: JSON.stringify({ respond: null }) }));
+    clock = T0 + 2 * S;
+    expect((await fetch(url, { method: 'POST', body })).status).toBe(200);
+    const page = await json<EventPage>(server.api('/api/bins/faulty/events'));
+    expect(page.events[0]!.attempts.map((a) => [a.attempt, a.status, a.fault])).toEqual([
+      [1, null, 'reset'],
+      [2, 200, null],
+    ]);
+  });
+
   it('groups attempts by event, with gaps, what was answered, and the best-matching schedule', async () => {
     await serve();
     const url = await bin('sw', { respond: { failFirst: { count: 3, status: 500 } } });
