@@ -26,7 +26,7 @@ import { explainRequest, reverify } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { decodeBody, DecodeError, parseEncodings } from './decode.js';
-import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, ServerMessage, WebhookEvent } from './types.js';
+import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from './types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {
@@ -131,18 +131,27 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
   };
 }
 
-/**
- * An event with its gaps, compared with the `preset` asked for or the
- * best-matching one, as of `now`; with `timeScale`, against the schedule
- * divided by it.
- */
-function eventJson(e: EventRecord, query: { preset?: string; timeScale?: number }, now: number): WebhookEvent {
-  const observed = e.attempts.map((a) => ({ captureId: a.captureId, receivedAt: a.receivedAt, status: a.status, fault: a.fault, delayMs: a.delayMs }));
+/** What events are compared with, resolved once per request: the `preset` asked for, else every preset; each divided by `timeScale`. */
+interface Schedules {
+  preset: RetryPreset | undefined;
+  all: readonly RetryPreset[];
+  scale: number;
+}
+
+function schedulesFor(query: { preset?: string; timeScale?: number }): Schedules {
   const scale = query.timeScale ?? 1;
   const found = query.preset === undefined ? undefined : presetById(query.preset);
-  const preset = found && scalePreset(found, scale);
+  return {
+    preset: found && scalePreset(found, scale),
+    all: found ? [] : scale === 1 ? PRESETS : PRESETS.map((p) => scalePreset(p, scale)),
+    scale,
+  };
+}
+
+/** An event with its gaps, compared with the chosen schedule or the best-matching one, as of `now`. */
+function eventJson(e: EventRecord, schedules: Schedules, now: number): WebhookEvent {
   // At a compressed pace the absolute slack shrinks with the schedule.
-  const options = { now, eventType: e.type, toleranceMs: DEFAULT_TOLERANCE_MS / scale };
+  const options = { now, eventType: e.type, toleranceMs: DEFAULT_TOLERANCE_MS / schedules.scale };
   return {
     key: e.key,
     type: e.type,
@@ -154,7 +163,7 @@ function eventJson(e: EventRecord, query: { preset?: string; timeScale?: number 
       status: a.status,
       fault: a.fault,
     })),
-    comparison: preset ? compareTimeline(observed, preset, options) : bestPreset(observed, scale === 1 ? PRESETS : PRESETS.map((p) => scalePreset(p, scale)), options),
+    comparison: schedules.preset ? compareTimeline(e.attempts, schedules.preset, options) : bestPreset(e.attempts, schedules.all, options),
   };
 }
 
@@ -295,7 +304,8 @@ export function createApi(deps: ApiDeps) {
       if (!store.getBin(binId)) throw binNotFound(binId);
       const page = store.listEvents(binId, { limit: limit ?? 50, before });
       const now = deps.now();
-      const body: EventPage = { events: page.events.map((e) => eventJson(e, compare, now)), next: page.next === null ? null : String(page.next) };
+      const schedules = schedulesFor(compare);
+      const body: EventPage = { events: page.events.map((e) => eventJson(e, schedules, now)), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
     .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true, timeScale: true })), (c) => {
@@ -304,7 +314,7 @@ export function createApi(deps: ApiDeps) {
       if (!store.getBin(binId)) throw binNotFound(binId);
       const event = store.getEvent(binId, key);
       if (!event) throw new ApiError(404, 'event_not_found', `bin "${binId}" has no stored capture of event "${key}"`);
-      return c.json(eventJson(event, compare, deps.now()));
+      return c.json(eventJson(event, schedulesFor(compare), deps.now()));
     })
     .get('/presets', (c) => c.json({ presets: PRESETS }))
     .delete('/bins/:binId/captures', binParam, (c) => {
