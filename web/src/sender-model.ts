@@ -340,8 +340,8 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     }
   }
 
-  /** Reads the newest page of the outbox (on start and every reconnect) and refetches the open deliveries. */
-  async function loadOutbox(): Promise<void> {
+  /** Reads the newest page of the outbox into the list. */
+  async function loadOutboxPage(): Promise<void> {
     try {
       const page = await api.listOutbox({ limit: OUTBOX_PAGE });
       const cur = outbox.value;
@@ -350,6 +350,11 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
       auth(err);
       outbox.value = { ...outbox.value, loaded: true, error: errorMessage(err) };
     }
+  }
+
+  /** On start and every reconnect: the newest page, and every open delivery and capture's resends, which may have moved meanwhile. */
+  async function loadOutbox(): Promise<void> {
+    await loadOutboxPage();
     for (const id of details.value.keys()) void refreshDelivery(id);
     for (const id of resends.value.keys()) void loadResends(id);
   }
@@ -445,7 +450,8 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
       lastSent.value = res.id;
       toggle(res.id, true);
       if (built.captureId !== null) void loadResends(built.captureId);
-      void loadOutbox();
+      // The new delivery is fetched by opening it; the rest of the outbox has not changed.
+      void loadOutboxPage();
       return res.id;
     } catch (err) {
       auth(err);

@@ -128,6 +128,11 @@ function ComparisonTable(props: { event: WebhookEvent }) {
   );
 }
 
+/** When a due attempt is expected; only this reads the clock, so the card around it does not re-render each second. */
+function DueIn(props: { at: number }) {
+  return <>{dueText(props.at, now.value)}</>;
+}
+
 function EventCard(props: { event: WebhookEvent; presets: RetryPreset[]; chosen: boolean; onOpen: (captureId: string) => void }) {
   const e = props.event;
   const c = e.comparison;
@@ -163,7 +168,7 @@ function EventCard(props: { event: WebhookEvent; presets: RetryPreset[]; chosen:
         {c?.nextDueAt != null && (
           <span class="muted" data-testid="next-due">
             {' '}
-            · next attempt due {dueText(c.nextDueAt, now.value)}
+            · next attempt due <DueIn at={c.nextDueAt} />
           </span>
         )}
       </p>

@@ -1,7 +1,14 @@
 import type { OutboxAttempt, OutboxDelivery, OutboxSummary, TargetReply } from '../../../server/types.js';
 import { formatBytes, formatTimestamp, statusClass } from '../format.js';
 import { deliveryStateText, nextAttemptText, type DeliveryDetail, type OutboxState } from '../sender-model.js';
+import { now } from '../clock.js';
 import { ConfirmButton, MethodBadge, PairsTable, RelTime } from './common.js';
+
+/** When a pending delivery's next attempt is due; only this reads the clock, so only this re-renders each second. */
+function NextAttempt(props: { d: OutboxSummary }) {
+  const next = nextAttemptText(props.d, now.value);
+  return next ? <span class="muted small">next {next}</span> : null;
+}
 
 /** A target's status (or why there was none), in words beside the number. */
 export function ReplyStatus(props: { status: number | null; error: string | null; testid?: string }) {
@@ -92,7 +99,6 @@ export interface OutboxProps {
   state: OutboxState;
   details: ReadonlyMap<string, DeliveryDetail>;
   open: ReadonlySet<string>;
-  now: number;
   /** The delivery the composer sent last (marked). */
   lastSent: string | null;
   onToggle: (id: string) => void;
@@ -104,7 +110,6 @@ function DeliveryRow(props: OutboxProps & { d: OutboxSummary }) {
   const d = props.d;
   const isOpen = props.open.has(d.id);
   const detail = props.details.get(d.id);
-  const next = nextAttemptText(d, props.now);
   return (
     <li class="delivery" data-testid="delivery" data-id={d.id} data-state={d.state} data-last={props.lastSent === d.id ? 'true' : undefined}>
       <div class="delivery-head">
@@ -120,7 +125,7 @@ function DeliveryRow(props: OutboxProps & { d: OutboxSummary }) {
         <span class="delivery-state" data-state={d.state} data-testid="delivery-state">
           {deliveryStateText(d)}
         </span>
-        {next && <span class="muted small">next {next}</span>}
+        <NextAttempt d={d} />
         {d.insecure && (
           <span class="muted small" data-testid="delivery-insecure" title="Sent with insecure: the target's TLS certificate is not verified">
             certificate not verified

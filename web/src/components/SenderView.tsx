@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Bin } from '../../../server/types.js';
-import { now } from '../clock.js';
 import type { Model } from '../model.js';
 import type { SenderModel } from '../sender-model.js';
 import { Composer } from './Composer.js';
@@ -133,7 +132,6 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
             state={s.outbox.value}
             details={s.details.value}
             open={s.open.value}
-            now={now.value}
             lastSent={s.lastSent.value}
             onToggle={s.toggle}
             onCancel={(id) => void s.cancel(id)}
