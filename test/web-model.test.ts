@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/types.js';
 import type { Api } from '../web/src/api.js';
 import { bodyTabs } from '../web/src/body.js';
-import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellQuote } from '../web/src/curl.js';
+import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellBytes, shellQuote } from '../web/src/curl.js';
 import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/format.js';
 import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount } from '../web/src/hex.js';
 import { parseJson, tryParseJson } from '../web/src/json.js';
@@ -304,9 +304,17 @@ function bodyFromCommand(cmd: string): Buffer {
 
 /** What bash makes of the arguments after `curl` (replacing curl with a printer). */
 function curlArgs(cmd: string): string[] {
+  return curlArgBytes(cmd).map((b) => b.toString('utf8'));
+}
+
+/** The same, as the exact bytes of each argument. */
+function curlArgBytes(cmd: string): Buffer[] {
   const curl = cmd.slice(cmd.indexOf('curl'));
   const script = `printargs() { for a in "$@"; do printf '%s\\0' "$a"; done; }; ${curl.replace(/^curl/, 'printargs')}`;
-  return execFileSync('bash', ['-c', script], { input: '' }).toString('utf8').split('\0').slice(0, -1);
+  const out = execFileSync('bash', ['-c', script], { input: '' });
+  const args: Buffer[] = [];
+  for (let start = 0, end = out.indexOf(0); end !== -1; start = end + 1, end = out.indexOf(0, start)) args.push(out.subarray(start, end));
+  return args;
 }
 
 describe('Copy as cURL', () => {
@@ -393,6 +401,32 @@ describe('Copy as cURL', () => {
     expect(curlArgs(weird).slice(0, 4)).toEqual(['-X', "PROP'FIND", '--globoff', 'http://h/b/x/[a]{b}']);
     const noType = buildCurl({ method: 'POST', url: 'http://h/b/x', headers: [['Content-Length', '0']], bodyBase64: '' });
     expect(curlArgs(noType)).toEqual(['http://h/b/x', '-H', 'User-Agent:', '-H', 'Accept:', '-H', 'Content-Type:', '-H', 'Expect:', '--data-binary', '']);
+  });
+
+  it('escapes C1 controls and every other non-ASCII byte of header lines and the URL, and bash still sends the captured bytes', () => {
+    // As Node reads them: one character per wire byte (latin1), so U+0085 is the byte 0x85.
+    const headers: [string, string][] = [
+      ['X-Nel', 'a\u0085b'],
+      ['X-Csi', '\u009b31mred\u009b0m'],
+      ['X-Latin', 'caf\u00e9 100% \\ it\'s $HOME `id`'],
+      ['X-Tab', 'a\tb'],
+      ['X-Plain', 'ok'],
+    ];
+    const cmd = buildCurl({ method: 'POST', url: captureUrl('http://h/b/x', '/p\u0085', 'q=\u009b'), headers, bodyBase64: bytesToBase64(new TextEncoder().encode('{}')) });
+    // Nothing in the command a terminal would hide or act on: printable ASCII and the line breaks only.
+    expect(cmd).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(cmd).toContain(`-H 'X-Plain: ok'`);
+    const args = curlArgBytes(cmd);
+    const latin1 = (s: string) => Buffer.from(s, 'latin1');
+    expect(args[0]!.equals(latin1('http://h/b/x/p\u0085?q=\u009b'))).toBe(true);
+    for (const [name, value] of headers) {
+      expect(args.some((a) => a.equals(latin1(`${name}: ${value}`))), name).toBe(true);
+    }
+    // A method or a character beyond latin1 (never read from the wire) round-trips too.
+    for (const s of ['-X', 'PROP\u0085', 'snow\u2603man', '%s%d', "'\\'"]) {
+      const bytes = execFileSync('bash', ['-c', `printf '%s' ${shellBytes(s)}`]);
+      expect(bytes.equals(/[^\x00-\xff]/.test(s) ? Buffer.from(s, 'utf8') : latin1(s)), s).toBe(true);
+    }
   });
 
   it('offers a first request for an empty bin', () => {

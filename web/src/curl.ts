@@ -4,7 +4,10 @@
  * `--data-raw`, readable and editable; any other body (binary, invalid UTF-8,
  * control characters, very large) travels as base64 through `base64 -d` so it
  * arrives exact. Every captured string is single-quoted so nothing in it is
- * ever run by the shell.
+ * ever run by the shell; a header line or URL with anything but printable
+ * ASCII (controls, C1 controls such as U+0085 or U+009B, bytes over 0x7F)
+ * is built by `printf` from octal escapes instead, so the command shows no
+ * raw control character and still sends the captured bytes.
  */
 import type { HeaderPair } from '../../server/types.js';
 import { base64ToBytes, utf8OrNull } from './format.js';
@@ -44,6 +47,38 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What a terminal shows as it is and a paste keeps: printable ASCII. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+const octal = (byte: number) => `\\${byte.toString(8).padStart(3, '0')}`;
+
+/**
+ * A captured byte string (a header line, a URL: one character per byte, as
+ * Node reads them) as one shell word that yields exactly those bytes.
+ * Printable ASCII is single-quoted as it is. Anything else would be hidden
+ * or altered by a terminal, or sent as UTF-8 instead of the byte, so the
+ * word becomes `"$(printf '…')"` with every such byte as an octal escape
+ * (a character over U+00FF, which no wire byte reads as, as its UTF-8
+ * bytes). A trailing newline would be lost to `$(…)`; header lines and URLs
+ * cannot hold one.
+ */
+export function shellBytes(s: string): string {
+  if (PRINTABLE_ASCII.test(s)) return shellQuote(s);
+  let format = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    // A format starting with `-` would be read as an option of printf.
+    if (ch === '%') format += '%%';
+    else if (ch === '-' && format === '') format += octal(0x2d);
+    else if (ch === '\\') format += '\\\\';
+    else if (ch === "'") format += octal(0x27);
+    else if (code >= 0x20 && code <= 0x7e) format += ch;
+    else if (code <= 0xff) format += octal(code);
+    else for (const byte of new TextEncoder().encode(ch)) format += octal(byte);
+  }
+  return `"$(printf '${format}')"`;
+}
+
 /** The URL a capture was sent to: the bin URL, the path after it, `?query`. */
 export function captureUrl(binUrl: string, path: string, query: string): string {
   return binUrl + path + (query !== '' ? `?${query}` : '');
@@ -75,17 +110,17 @@ export function buildCurl(input: CurlInput): string {
 
   const args: string[] = ['curl'];
   if (method === 'HEAD') args.push('--head');
-  else if (!(method === 'GET' && !sendsData) && !(method === 'POST' && sendsData)) args.push('-X', shellQuote(method));
+  else if (!(method === 'GET' && !sendsData) && !(method === 'POST' && sendsData)) args.push('-X', shellBytes(method));
   // Keep `[]{}` in the URL literal and `/../` segments as they are.
   if (/[[\]{}]/.test(url)) args.push('--globoff');
   if (/\/\.\.?(\/|\?|$)/.test(url)) args.push('--path-as-is');
-  args.push(shellQuote(url));
+  args.push(shellBytes(url));
 
   const lines: string[] = [];
   for (const [name, value] of headers) {
     if (SKIPPED.has(name.toLowerCase())) continue;
     // `-H 'X:'` would remove the header; `-H 'X;'` sends it with an empty value.
-    lines.push(`-H ${shellQuote(value === '' ? `${name};` : `${name}: ${value}`)}`);
+    lines.push(`-H ${shellBytes(value === '' ? `${name};` : `${name}: ${value}`)}`);
   }
   if (!has('user-agent')) lines.push(`-H ${shellQuote('User-Agent:')}`);
   if (!has('accept')) lines.push(`-H ${shellQuote('Accept:')}`);
