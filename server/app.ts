@@ -68,7 +68,11 @@ export function createApp(deps: AppDeps) {
   };
   const passThrough: MiddlewareHandler = (_c, next) => next();
   const api = new Hono()
-    .use('*', apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']), queryToken: new Set(['/api/ws']) }))
+    // The browser's WebSocket sends its token in its first message; scripts may send it at the upgrade.
+    .use(
+      '*',
+      apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']), queryToken: new Set(['/api/ws']), inBandAuth: new Set(['/api/ws']) }),
+    )
     .use(
       '*',
       bodyLimit({
@@ -80,7 +84,7 @@ export function createApp(deps: AppDeps) {
         },
       }),
     )
-    .get('/ws', hub ? liveRoute(hub) : passThrough, (c) =>
+    .get('/ws', hub ? liveRoute(hub, { token: deps.token, shutdown: deps.shutdown }) : passThrough, (c) =>
       hub
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
@@ -106,7 +110,7 @@ export function createApp(deps: AppDeps) {
     )
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
-    .route('/', createUi({ webRoot: deps.webRoot, token: deps.token }));
+    .route('/', createUi({ webRoot: deps.webRoot }));
 
   app.onError(handleError);
   app.notFound((c) => errorResponse(c, 404, 'not_found', `nothing at ${c.req.method} ${c.req.path}`));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BIN_ID_PATTERN } from './ids.js';
 import type { Hub, HubConnection } from './hub.js';
 import type { ServerMessage } from './types.js';
+import { safeEqual } from './security.js';
 import { describeIssues } from './validate.js';
 
 /** The largest WebSocket message a client may send; larger ones close the socket (1009). */
@@ -18,6 +19,7 @@ const clientMessage = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('ping') }).strict(),
+  z.object({ type: z.literal('auth'), token: z.string() }).strict(),
 ]);
 
 const corked = new WeakSet<WebSocket>();
@@ -44,35 +46,107 @@ function send(raw: WebSocket, message: ServerMessage): void {
   if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(message));
 }
 
+/** How long a socket opened without a token has to send its `auth` message. */
+export const AUTH_TIMEOUT_MS = 5000;
+/** Close code for a wrong token or a first message that is not `auth`. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** Close code for a socket that sent no `auth` message in time. */
+export const CLOSE_AUTH_TIMEOUT = 4408;
+
+/** What the live route needs besides the hub. */
+export interface LiveOptions {
+  /** The control-plane token an `auth` message must carry. */
+  token: string;
+  /** Aborted at shutdown: sockets still waiting for their `auth` message are dropped. */
+  shutdown?: AbortSignal;
+  authTimeoutMs?: number;
+}
+
+/**
+ * Reads a socket's first message: true for `{type:'auth', token}` with the
+ * right token; otherwise the socket is closed (4401) with the reason.
+ */
+function authenticate(raw: WebSocket, data: unknown, token: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = typeof data === 'string' ? JSON.parse(data) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const msg = parsed as { type?: unknown; token?: unknown } | undefined;
+  if (!msg || typeof msg !== 'object' || msg.type !== 'auth' || typeof msg.token !== 'string') {
+    raw.close(CLOSE_UNAUTHORIZED, 'unauthorized: the first message must be {"type":"auth","token":"<token>"}');
+    return false;
+  }
+  if (!safeEqual(msg.token, token)) {
+    raw.close(CLOSE_UNAUTHORIZED, 'unauthorized: the token is wrong');
+    return false;
+  }
+  return true;
+}
+
 /**
  * `GET /api/ws`: joins the socket to the hub and reads its `subscribe` and
- * `ping` messages. A malformed message gets an `error` message, not a close,
- * so a buggy client can see what it did wrong.
+ * `ping` messages. A socket whose upgrade carried the token (`Authorization`
+ * or `?token=`, for scripts) is joined at once; one without (the browser's)
+ * must send `{type:'auth', token}` first, within `AUTH_TIMEOUT_MS`: until then
+ * it is sent nothing, and a wrong or missing `auth` closes it (4401, 4408).
+ * A malformed message after that gets an `error` message, not a close, so a
+ * buggy client can see what it did wrong.
  */
-export function liveRoute(hub: Hub) {
-  return upgradeWebSocket(() => {
+export function liveRoute(hub: Hub, options: LiveOptions) {
+  const waiting = new Set<WebSocket>();
+  options.shutdown?.addEventListener('abort', () => {
+    for (const raw of waiting) raw.terminate();
+    waiting.clear();
+  });
+  return upgradeWebSocket((c) => {
     let conn: HubConnection | undefined;
+    let authed = c.get('tokenVerified') === true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const join = (raw: WebSocket) => {
+      conn = hub.connect({
+        get open() {
+          return raw.readyState === raw.OPEN;
+        },
+        get bufferedAmount() {
+          return raw.bufferedAmount;
+        },
+        send: (data) => {
+          corkForThisTurn(raw);
+          raw.send(data);
+        },
+        ping: () => raw.ping(),
+        terminate: () => raw.terminate(),
+      });
+      raw.on('pong', () => conn?.alive());
+    };
+    const stopWaiting = (raw: WebSocket) => {
+      clearTimeout(timer);
+      waiting.delete(raw);
+    };
     return {
       onOpen(_event, ws) {
         const raw = ws.raw as WebSocket;
-        conn = hub.connect({
-          get open() {
-            return raw.readyState === raw.OPEN;
-          },
-          get bufferedAmount() {
-            return raw.bufferedAmount;
-          },
-          send: (data) => {
-            corkForThisTurn(raw);
-            raw.send(data);
-          },
-          ping: () => raw.ping(),
-          terminate: () => raw.terminate(),
-        });
-        raw.on('pong', () => conn?.alive());
+        if (authed) return join(raw);
+        if (options.shutdown?.aborted) return raw.terminate();
+        waiting.add(raw);
+        const ms = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
+        timer = setTimeout(() => {
+          waiting.delete(raw);
+          raw.close(CLOSE_AUTH_TIMEOUT, `unauthorized: no {"type":"auth"} message within ${ms} ms`);
+        }, ms);
+        timer.unref();
       },
       onMessage(event, ws) {
         const raw = ws.raw as WebSocket;
+        if (!authed) {
+          stopWaiting(raw);
+          if (!authenticate(raw, event.data, options.token)) return;
+          authed = true;
+          join(raw);
+          return;
+        }
         conn?.alive();
         if (typeof event.data !== 'string') {
           send(raw, { type: 'error', code: 'bad_message', message: 'messages are JSON text' });
@@ -90,6 +164,10 @@ export function liveRoute(hub: Hub) {
           send(raw, { type: 'error', code: 'bad_message', message: describeIssues(result.error) });
           return;
         }
+        if (result.data.type === 'auth') {
+          send(raw, { type: 'error', code: 'bad_message', message: 'this socket is already authenticated' });
+          return;
+        }
         if (result.data.type === 'ping') {
           send(raw, { type: 'pong' });
           return;
@@ -97,10 +175,12 @@ export function liveRoute(hub: Hub) {
         conn?.subscribe(result.data.bins);
         send(raw, { type: 'subscribed', bins: result.data.bins });
       },
-      onClose() {
+      onClose(_event, ws) {
+        stopWaiting(ws.raw as WebSocket);
         conn?.disconnect();
       },
-      onError() {
+      onError(_event, ws) {
+        stopWaiting(ws.raw as WebSocket);
         conn?.disconnect();
       },
     };

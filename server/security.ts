@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { ApiError } from './errors.js';
 
 /** Decides whether a Host header names this server (DNS-rebinding defence). */
@@ -53,10 +52,11 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * The name of the token cookie. Cookies ignore ports, so two hookbins on one
- * machine would overwrite each other's cookie without the port in the name.
+ * The name of the token cookie that hookbin 0.1 set. It is no longer set nor
+ * read (cookies ignore ports and paths leak them to bins); the inspector page
+ * only expires it, so older browsers stop sending it.
  */
-export function tokenCookieName(requestUrl: string): string {
+export function legacyTokenCookieName(requestUrl: string): string {
   const url = new URL(requestUrl);
   return `hookbin_token_${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }
@@ -80,15 +80,29 @@ export interface GuardOptions {
   hosts: HostPolicy;
   /** Paths under the guard that need no token (only `/api/health`). */
   open: ReadonlySet<string>;
-  /** Paths that also take the token as `?token=` (the WebSocket, which cannot send headers). */
+  /** Paths that also take the token as `?token=` (the WebSocket, for scripts). */
   queryToken: ReadonlySet<string>;
+  /**
+   * Paths whose route may authenticate in-band instead (the WebSocket's first
+   * message): a WebSocket upgrade there that presents no token at all passes
+   * with `tokenVerified` false; a wrong token is still refused.
+   */
+  inBandAuth?: ReadonlySet<string>;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by `apiGuard`: true when the request presented the right token. */
+    tokenVerified: boolean;
+  }
 }
 
 /**
  * Guards the control plane, in this order: a Host that is not this server
  * (403 `forbidden_host`), a foreign Origin (403 `forbidden_origin`), a
- * missing or wrong token in `Authorization: Bearer`, the cookie, or `?token=`
- * on the paths that allow it (401).
+ * missing or wrong token in `Authorization: Bearer`, or in `?token=` on the
+ * paths that allow it (401). Cookies are never read: a browser would send
+ * them to every port of the host and to the bins.
  */
 export function apiGuard(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
@@ -100,15 +114,18 @@ export function apiGuard(options: GuardOptions): MiddlewareHandler {
     if (isForeignOrigin(c.req.header('origin'), c.req.header('sec-fetch-site'), host)) {
       throw new ApiError(403, 'forbidden_origin', 'cross-origin requests to the hookbin API are refused');
     }
+    c.set('tokenVerified', false);
     if (options.open.has(c.req.path)) return next();
     const auth = c.req.header('authorization');
     const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    const presented =
-      bearer ?? getCookie(c, tokenCookieName(c.req.url)) ?? (options.queryToken.has(c.req.path) ? c.req.query('token') : undefined);
+    const presented = bearer ?? (options.queryToken.has(c.req.path) ? c.req.query('token') : undefined);
+    const upgrade = c.req.header('upgrade')?.toLowerCase() === 'websocket';
+    if (presented === undefined && upgrade && options.inBandAuth?.has(c.req.path)) return next();
     if (presented === undefined) {
       throw new ApiError(401, 'unauthorized', 'a token is required: send "Authorization: Bearer <token>" (printed at startup)');
     }
     if (!safeEqual(presented, options.token)) throw new ApiError(401, 'unauthorized', 'the token is wrong');
+    c.set('tokenVerified', true);
     return next();
   };
 }

@@ -331,8 +331,13 @@ export interface ApiErrorBody {
   error: { code: string; message: string };
 }
 
-/** Messages the inspector sends on `/api/ws`. */
+/**
+ * Messages the inspector sends on `/api/ws`. A socket opened without a token
+ * (the browser's) must send `auth` first; until it does, it receives nothing.
+ */
 export type ClientMessage =
+  /** The control-plane token, as the first message; a wrong one closes the socket (4401). */
+  | { type: 'auth'; token: string }
   /** Replace the set of bins whose capture events this socket receives; `"*"` means every bin. */
   | { type: 'subscribe'; bins: string[] }
   /** Keep-alive from the client; answered with `pong`. */

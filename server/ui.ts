@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
-import { setCookie } from 'hono/cookie';
-import { safeEqual, tokenCookieName } from './security.js';
+import { deleteCookie } from 'hono/cookie';
+import { legacyTokenCookieName } from './security.js';
 
 /** The inspector's Content-Security-Policy: its own scripts only, no inline code. */
 export const UI_CSP =
@@ -32,7 +32,6 @@ const SECURITY_HEADERS = {
 export interface UiDeps {
   /** Absolute path of the built inspector (`dist/web`), or null when there is none. */
   webRoot: string | null;
-  token: string;
 }
 
 /** A file inside `root`, or null for anything that escapes it or is not a file. */
@@ -57,22 +56,18 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>hookbin</title>
 <p>The inspector is not built. Run <code>npm run build</code>, then reload.</p>`;
 
 /**
- * The inspector: static files from `webRoot`, `index.html` for every other
- * GET (SPA fallback), and `/?token=T`, which sets the HttpOnly cookie and
- * redirects to the same page without the token in the address bar.
+ * The inspector: static files from `webRoot`, and `index.html` for every
+ * other GET (SPA fallback). Nothing here redirects, and nothing here reads or
+ * sets the token: the banner URL `/?token=T` is the page itself, whose script
+ * keeps the token in this origin's localStorage and drops it from the
+ * address bar. Opened that way, the page expires the cookie hookbin 0.1 set,
+ * so an older browser profile stops sending it to the bins.
  */
 export function createUi(deps: UiDeps) {
   const root = deps.webRoot ? resolve(deps.webRoot) : null;
   return new Hono().get('*', async (c) => {
-    const token = c.req.query('token');
-    if (token !== undefined) {
-      if (safeEqual(token, deps.token)) {
-        setCookie(c, tokenCookieName(c.req.url), deps.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
-      }
-      const url = new URL(c.req.url);
-      url.searchParams.delete('token');
-      return c.redirect(url.pathname + url.search, 302);
-    }
+    const withToken = c.req.query('token') !== undefined;
+    if (withToken) deleteCookie(c, legacyTokenCookieName(c.req.url), { path: '/' });
     if (!root) return c.html(NOT_BUILT, 503, SECURITY_HEADERS);
     const asset = await fileIn(root, c.req.path);
     // A missing file with an extension is a broken link, not a page of the app.
@@ -83,7 +78,8 @@ export function createUi(deps: UiDeps) {
     return c.body(new Uint8Array(await readFile(file)), 200, {
       ...SECURITY_HEADERS,
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+      // A page whose address holds the token is not kept in any cache.
+      'Cache-Control': withToken ? 'no-store' : hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
   });
 }

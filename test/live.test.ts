@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED } from '../server/live.js';
 import { cleanupTempDirs, connectLive, startServer, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -80,9 +81,9 @@ describe('GET /api/ws', () => {
     expect(code).toBe(1009);
   });
 
-  it('refuses a missing or wrong token and a foreign Origin', async () => {
-    expect((await connectLive(server, { token: null })).opened).toBe(401);
+  it('refuses a wrong token at the upgrade and a foreign Origin; a plain GET without a token gets 401', async () => {
     expect((await connectLive(server, { token: 'wrong' })).opened).toBe(401);
+    expect((await fetch(`${server.origin}/api/ws`)).status).toBe(401);
     expect((await connectLive(server, { origin: 'http://evil.example' })).opened).toBe(403);
     expect((await connectLive(server, { origin: server.origin })).opened).toBe(101);
   });
@@ -98,5 +99,86 @@ describe('GET /api/ws', () => {
     await server.close();
     await closed;
     expect(live.ws.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  describe('token in the first message (the browser, whose WebSocket URL carries no token)', () => {
+    /** A socket opened with no token at all, recording what it hears and how it ends. */
+    async function bare(origin?: string) {
+      const ws = new WebSocket(`${server.origin.replace('http', 'ws')}/api/ws`, { headers: origin ? { origin } : {} });
+      const heard: string[] = [];
+      ws.on('message', (d) => heard.push(String(d)));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      const opened = await new Promise<number>((resolve) => {
+        ws.on('open', () => resolve(101));
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('error', () => resolve(0));
+      });
+      return { ws, heard, closed, opened };
+    }
+
+    it('{type:"auth", token} first: greeted, subscribed, live', async () => {
+      const s = await bare(server.origin);
+      expect(s.opened).toBe(101);
+      s.ws.send(JSON.stringify({ type: 'auth', token: server.token }));
+      s.ws.send(JSON.stringify({ type: 'subscribe', bins: [server.defaultBinId] }));
+      await waitFor(() => s.heard.some((m) => m.includes('"subscribed"')), 2000, 'subscribed');
+      expect(JSON.parse(s.heard[0]!)).toMatchObject({ type: 'hello' });
+      const res = await fetch(server.binUrl, { method: 'POST', body: 'live' });
+      const id = res.headers.get('x-hookbin-capture-id');
+      await waitFor(() => s.heard.some((m) => m.includes('"capture.created"') && m.includes(id!)), 2000, 'capture.created');
+      // A second auth is a mistake, reported, not a close.
+      s.ws.send(JSON.stringify({ type: 'auth', token: server.token }));
+      await waitFor(() => s.heard.some((m) => m.includes('"error"')), 2000, 'error');
+      expect(s.ws.readyState).toBe(WebSocket.OPEN);
+      s.ws.close();
+    });
+
+    it.each([
+      ['a wrong token', JSON.stringify({ type: 'auth', token: 'wrong-token' })],
+      ['the token with a suffix', 'SUFFIX'],
+      ['a subscribe first', JSON.stringify({ type: 'subscribe', bins: ['*'] })],
+      ['a ping first', JSON.stringify({ type: 'ping' })],
+      ['not JSON', 'hello'],
+      ['a token that is not a string', JSON.stringify({ type: 'auth', token: 42 })],
+    ])('%s: closed with 4401, and nothing was sent to it', async (_label, first) => {
+      const s = await bare();
+      expect(s.opened).toBe(101);
+      // Something happens on the server meanwhile: a socket not yet signed in must hear none of it.
+      s.ws.send(first === 'SUFFIX' ? JSON.stringify({ type: 'auth', token: `${server.token}x` }) : first);
+      s.ws.send(JSON.stringify({ type: 'subscribe', bins: ['*'] }));
+      await fetch(server.binUrl, { method: 'POST', body: 'secret' });
+      await server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id: `b-${Math.random().toString(36).slice(2, 8)}` }) });
+      const closed = await s.closed;
+      expect(closed.code).toBe(CLOSE_UNAUTHORIZED);
+      expect(closed.reason).toMatch(/^unauthorized: /);
+      expect(s.heard).toEqual([]);
+    });
+
+    it(`no message within ${AUTH_TIMEOUT_MS} ms: closed with 4408, and nothing was sent to it`, async () => {
+      const s = await bare(server.origin);
+      expect(s.opened).toBe(101);
+      await server.api('/api/bins', { method: 'POST', body: '{"id":"while-waiting"}' });
+      await fetch(server.binUrl, { method: 'POST', body: 'secret' });
+      const closed = await s.closed;
+      expect(closed.code).toBe(CLOSE_AUTH_TIMEOUT);
+      expect(closed.reason).toMatch(/^unauthorized: no \{"type":"auth"\} message/);
+      expect(s.heard).toEqual([]);
+    }, AUTH_TIMEOUT_MS + 10_000);
+
+    it('the Host and Origin checks come before the socket is accepted', async () => {
+      expect((await bare('http://evil.example')).opened).toBe(403);
+      expect((await bare('http://127.0.0.1:1')).opened).toBe(403);
+    });
+
+    it('close() drops a socket still waiting for its auth message', async () => {
+      const s = await bare();
+      expect(s.opened).toBe(101);
+      await server.close();
+      const closed = await s.closed;
+      // Dropped by the shutdown, not left to its auth timer (which would hold close() open until then).
+      expect(closed.code).not.toBe(CLOSE_AUTH_TIMEOUT);
+      expect(s.ws.readyState).toBe(WebSocket.CLOSED);
+      expect(s.heard).toEqual([]);
+    });
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The control plane's guard (token, Host, Origin), the token cookie, and the
- * inspector's static serving, against the real app and the real server.
+ * The control plane's guard (token, Host, Origin; no cookie), the banner URL,
+ * and the inspector's static serving, against the real app and the real server.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
-import { hostPolicy, safeEqual, tokenCookieName } from '../server/security.js';
+import { hostPolicy, legacyTokenCookieName, safeEqual } from '../server/security.js';
 import { openStore, type Store } from '../server/store.js';
 import { defaultSettings } from '../server/settings.js';
 import { cleanupTempDirs, rawExchange, startServer, WEB_ROOT, type TestServer } from './helpers.js';
@@ -120,8 +120,9 @@ describe('every /api route needs the token (app.request, no port)', () => {
     ['a prefix of the token', { authorization: `Bearer ${APP_TOKEN.slice(0, -1)}` }],
     ['an empty bearer', { authorization: 'Bearer ' }],
     ['Basic auth with the token', { authorization: `Basic ${Buffer.from(`x:${APP_TOKEN}`).toString('base64')}` }],
-    ['a wrong cookie', { cookie: `${tokenCookieName('http://localhost/')}=wrong-token` }],
-    ['the right token in a cookie for another port', { cookie: `hookbin_token_9=${APP_TOKEN}` }],
+    ['a wrong cookie', { cookie: `${legacyTokenCookieName('http://localhost/')}=wrong-token` }],
+    ['the right token in the cookie hookbin 0.1 set (cookies are no longer read)', { cookie: `${legacyTokenCookieName('http://localhost/')}=${APP_TOKEN}` }],
+    ['the right token in any cookie', { cookie: `token=${APP_TOKEN}; hookbin_token=${APP_TOKEN}; hookbin_token_9=${APP_TOKEN}` }],
   ])('refuses %s with 401 unauthorized on every route', async (_label, auth) => {
     const failures: string[] = [];
     for (const { method, path } of apiRoutes()) {
@@ -142,11 +143,14 @@ describe('every /api route needs the token (app.request, no port)', () => {
     expect(res.status).toBe(401);
   });
 
-  it('the right token is accepted as a bearer and as the cookie; health needs none', async () => {
+  it('the right token is accepted as a bearer, a wrong cookie beside it does not matter; health needs none', async () => {
     const bearer = await app.request('/api/bins', { headers: { host: 'localhost', authorization: `Bearer ${APP_TOKEN}` } });
     expect(bearer.status).toBe(200);
-    const cookie = await app.request('/api/bins', { headers: { host: 'localhost', cookie: `${tokenCookieName('http://localhost/')}=${APP_TOKEN}` } });
-    expect(cookie.status).toBe(200);
+    // A page on another port of the host can plant cookies for it: they must not get in the way.
+    const shadowed = await app.request('/api/bins', {
+      headers: { host: 'localhost', authorization: `Bearer ${APP_TOKEN}`, cookie: `${legacyTokenCookieName('http://localhost/')}=wrong-token` },
+    });
+    expect(shadowed.status).toBe(200);
     const health = await app.request('/api/health', { headers: { host: 'localhost' } });
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, version: '0.0.0-test' });
@@ -193,42 +197,64 @@ describe('over real HTTP', () => {
       expect(JSON.parse(res.body)).toHaveProperty('bins');
     });
 
-    it('GET /?token=T answers 302 to / and sets an HttpOnly SameSite=Strict cookie that authorizes the API', async () => {
+    it('GET /?token=T serves the inspector page itself: no redirect, no token cookie, the old cookie expired, not cached', async () => {
+      const indexHtml = readFileSync(new URL('index.html', `file://${WEB_ROOT}`), 'utf8');
       const res = await send(server.port, 'GET', `/?token=${encodeURIComponent(server.token)}`);
-      expect(res.status).toBe(302);
-      expect(res.headers.location).toBe('/');
+      expect(res.status).toBe(200);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toBe(indexHtml);
+      expect(res.body).not.toContain(server.token);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      // The only cookie is the expiry of the one hookbin 0.1 set, so browsers stop sending it to the bins.
       const cookies = res.headers['set-cookie'] ?? [];
       expect(cookies).toHaveLength(1);
-      const name = tokenCookieName(`${server.origin}/`);
-      expect(name).toBe(`hookbin_token_${server.port}`);
-      const cookie = cookies[0]!;
-      const [pair, ...attrs] = cookie.split(';').map((s) => s.trim());
-      expect(pair).toBe(`${name}=${server.token}`);
-      const lower = attrs.map((a) => a.toLowerCase());
-      expect(lower).toContain('httponly');
-      expect(lower).toContain('samesite=strict');
-      expect(lower).toContain('path=/');
-
-      const withCookie = await send(server.port, 'GET', '/api/bins', { cookie: pair! });
-      expect(withCookie.status).toBe(200);
-      expect(JSON.parse(withCookie.body).bins.map((b: { id: string }) => b.id)).toContain(server.defaultBinId);
-      // The cookie also works for a state-changing request from the same origin.
-      const created = await send(server.port, 'POST', '/api/bins', { cookie: pair!, origin: server.origin, 'content-type': 'application/json' }, '{"id":"cookie-made"}');
-      expect(created.status).toBe(201);
+      const [pair, ...attrs] = cookies[0]!.split(';').map((s) => s.trim());
+      expect(pair).toBe(`hookbin_token_${server.port}=`);
+      expect(attrs.map((a) => a.toLowerCase())).toEqual(expect.arrayContaining(['max-age=0', 'path=/']));
+      expect(cookies[0]).not.toContain(server.token);
     });
 
-    it('keeps the rest of the address when it removes the token', async () => {
-      const res = await send(server.port, 'GET', `/bins/abc?x=1&token=${encodeURIComponent(server.token)}&y=2`);
-      expect(res.status).toBe(302);
-      expect(res.headers.location).toBe('/bins/abc?x=1&y=2');
-      expect(res.headers.location).not.toContain(server.token);
+    it('a wrong ?token= gets the same page (the page finds out from the API); without ?token= no cookie is touched', async () => {
+      const wrong = await send(server.port, 'GET', '/?token=wrong-token');
+      expect(wrong.status).toBe(200);
+      expect(wrong.headers.location).toBeUndefined();
+      const plain = await send(server.port, 'GET', '/');
+      expect(plain.status).toBe(200);
+      expect(plain.headers['set-cookie']).toBeUndefined();
+      expect(plain.headers['cache-control']).toBe('no-cache');
     });
 
-    it('a wrong ?token= sets no cookie', async () => {
-      const res = await send(server.port, 'GET', '/?token=wrong-token');
-      expect(res.status).toBe(302);
-      expect(res.headers.location).toBe('/');
-      expect(res.headers['set-cookie']).toBeUndefined();
+    it('the cookie hookbin 0.1 set no longer authorizes anything', async () => {
+      const cookie = `${legacyTokenCookieName(`${server.origin}/`)}=${server.token}`;
+      expect(cookie.startsWith(`hookbin_token_${server.port}=`)).toBe(true);
+      expectError(await send(server.port, 'GET', '/api/bins', { cookie }), 401, 'unauthorized');
+      const post = await send(server.port, 'POST', '/api/bins', { cookie, origin: server.origin, 'content-type': 'application/json' }, '{"id":"cookie-made"}');
+      expectError(post, 401, 'unauthorized');
+      expect((await server.api('/api/bins/cookie-made')).status).toBe(404);
+    });
+
+    it.each([
+      ['//evil.example/?token=x'],
+      ['//evil.example/?token=TOKEN'],
+      ['/\\evil.example/?token=x'],
+      ['/%2F%2Fevil.example?token=x'],
+      ['/%2f%2fevil.example/?token=TOKEN'],
+      ['///evil.example/?token=x'],
+      ['/\\/evil.example?token=x'],
+      ['/?token=x&next=//evil.example/'],
+      ['//evil.example'],
+      ['/.%2F%2Fevil.example/?token=x'],
+    ])('never redirects off this server: GET %s', async (template) => {
+      const target = template.replace('TOKEN', encodeURIComponent(server.token));
+      const reply = (await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toString('latin1');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1]);
+      const head = reply.slice(0, reply.indexOf('\r\n\r\n'));
+      expect(status, head).toBeGreaterThanOrEqual(200);
+      expect(status < 300 || status >= 400, head).toBe(true);
+      expect(head).not.toMatch(/^location:/im);
+      expect(head).not.toMatch(/^refresh:/im);
+      expect(reply).not.toContain('evil.example/?');
     });
   });
 
