@@ -232,17 +232,12 @@ describe('running', () => {
     const captureId = hook.headers.get('x-hookbin-capture-id');
     expect(captureId).toBeTruthy();
 
+    // The banner URL is the inspector page itself; its script keeps the token and sends it as a bearer.
     const inspector = await fetch(banner.inspectorUrl, { redirect: 'manual' });
-    expect(inspector.status).toBe(302);
-    expect(inspector.headers.get('location')).toBe('/');
-    const setCookie = inspector.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(new RegExp(`^hookbin_token_${banner.port}=cli-token-1;`));
-    expect(setCookie).toMatch(/HttpOnly/i);
-    expect(setCookie).toMatch(/SameSite=Strict/i);
-    const page = await fetch(`${banner.origin}/`, { headers: { cookie: setCookie.split(';')[0]! } });
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const api = await fetch(`${banner.origin}/api/captures/${captureId}`, { headers: { cookie: setCookie.split(';')[0]! } });
+    expect(inspector.status).toBe(200);
+    expect(inspector.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(inspector.headers.get('set-cookie') ?? '').not.toContain('cli-token-1');
+    const api = await fetch(`${banner.origin}/api/captures/${captureId}`, { headers: { authorization: `Bearer ${banner.token}` } });
     expect(api.status).toBe(200);
     expect(await api.json()).toMatchObject({ id: captureId, body: '{"from":"test"}' });
 

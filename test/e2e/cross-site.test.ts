@@ -1,10 +1,9 @@
 /**
  * Browser attacks on a local server: a page on another origin, in the same
- * browser where the inspector's token cookie is set, tries a cross-site form
- * post and no-cors fetches against the control API. Nothing may change.
- * Pages on 127.0.0.1 at another port are same-site (the cookie goes along),
- * so the Origin check is what stops them; pages on `localhost` are
- * cross-site, so SameSite=Strict keeps the cookie home as well.
+ * browser where the inspector is signed in, tries a cross-site form post and
+ * no-cors fetches with credentials against the control API. Nothing may
+ * change: no credential of the browser's own (a cookie) opens the API, and
+ * the Origin check refuses them besides.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,7 +90,16 @@ describe.skipIf(skip !== null)('cross-site requests from another page in the sam
         expect(body.status).toBe(200);
         expect(await body.text()).toBe('keep me');
         // The inspector itself, same browser, still works: the attack did not need to be blocked by luck.
-        const own = await ip.page.evaluate(async () => (await fetch('/api/bins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"legit"}' })).status);
+        const own = await ip.page.evaluate(
+          async () =>
+            (
+              await fetch('/api/bins', {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('hookbin.token')}` },
+                body: '{"id":"legit"}',
+              })
+            ).status,
+        );
         expect(own).toBe(201);
         await server.api('/api/bins/legit', { method: 'DELETE' });
       } finally {

@@ -1,7 +1,7 @@
 /**
- * The HTTP transport: a small typed wrapper over same-origin `fetch`. Auth is
- * the HttpOnly cookie hookbin sets when the inspector is opened with
- * `?token=`, so nothing here ever sees the token.
+ * The HTTP transport: a small typed wrapper over same-origin `fetch`. Every
+ * call goes through `apiFetch`, which sends the token (see token.ts) as
+ * `Authorization: Bearer` and no cookies.
  *
  * Why not hono's `hc<AppType>`: it type-checks the routes but infers the
  * query validators' *output* types (`limit: number`) as inputs, so calls
@@ -13,6 +13,7 @@ import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret }
 import type { RespondPatch } from './answers.js';
 import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
 import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/types.js';
+import { currentToken } from './token.js';
 
 /** `PATCH /api/bins/{id}`: each key optional. */
 export interface BinPatch {
@@ -43,7 +44,7 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** True when the API refused us for want of the token cookie. */
+/** True when the API refused us for want of the right token. */
 export function isAuthError(err: unknown): boolean {
   return err instanceof ApiRequestError && err.status === 401;
 }
@@ -62,20 +63,34 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof ApiRequestError && err.status === 0;
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
+/**
+ * The one way the inspector calls hookbin over HTTP: `fetch` with the token
+ * as `Authorization: Bearer` (unless `init` sets one) and without cookies.
+ * Returns the response whatever its status; a network failure throws
+ * `ApiRequestError` status 0, an abort (via `init.signal`) rethrows as is.
+ */
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = currentToken();
+  if (token !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
   try {
-    return await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
+    return await fetch(path, { ...init, headers, credentials: 'omit' });
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
     throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
   }
 }
 
-async function fail(res: Response): Promise<never> {
+function send(method: string, path: string, body?: unknown): Promise<Response> {
+  return apiFetch(path, {
+    method,
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Throws the API's error (`ApiRequestError` with its code and message) for a response that is not 2xx. */
+export async function fail(res: Response): Promise<never> {
   let code = 'http_error';
   let message = `${res.status} ${res.statusText}`.trim();
   try {
@@ -134,7 +149,7 @@ export interface Api {
   listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null; timeScale?: number }): Promise<EventPage>;
 }
 
-/** The URL of a capture's exact body bytes (served as an attachment). */
+/** The API path of a capture's exact body bytes (served as an attachment); fetch it with `apiFetch`. */
 export function bodyUrl(id: string, decoded = false): string {
   return `/api/captures/${seg(id)}/body${decoded ? '?decoded=true' : ''}`;
 }

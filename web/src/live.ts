@@ -4,8 +4,11 @@
  * silence for twice that as a dead link; it reconnects with exponential
  * backoff (0.5 s doubling to 10 s, with jitter) and calls `resync` on every
  * (re)connect, so whatever happened while it was away is fetched over HTTP.
+ * Its first message on every socket is `{type:'auth', token}`: the URL of a
+ * WebSocket carries no token and the browser sends no credential of its own.
  */
 import type { ClientMessage, ServerMessage } from '../../server/types.js';
+import { currentToken } from './token.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -15,6 +18,8 @@ export const BACKOFF_MAX_MS = 10_000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A socket that has not opened after this long is given up and retried. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+/** The close code hookbin uses for a wrong or missing token (server/live.ts). */
+export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
  * The wait before reconnect attempt `attempt` (0-based): 0.5 s, 1 s, 2 s …
@@ -48,6 +53,10 @@ export interface LiveOptions {
   onStatus(status: LiveStatus): void;
   /** Called on every open, after the subscription is sent. */
   resync(): void | Promise<unknown>;
+  /** The token for the `auth` message (default: the stored one). */
+  token?: () => string | null;
+  /** Called when hookbin closes the socket for a wrong or missing token (4401). */
+  onUnauthorized?: () => void;
   /** For tests. */
   WebSocket?: typeof WebSocket;
   random?: () => number;
@@ -138,9 +147,10 @@ export function connectLive(opts: LiveOptions): Live {
     sock.onopen = () => {
       if (ws !== sock) return;
       everOpened = true;
-      setStatus('live');
       watch(2 * heartbeatMs);
       startPing();
+      // First, always: hookbin sends nothing and reads nothing else until it has the token.
+      send({ type: 'auth', token: (opts.token ?? currentToken)() ?? '' });
       send({ type: 'subscribe', bins });
       void Promise.resolve()
         .then(() => opts.resync())
@@ -154,6 +164,8 @@ export function connectLive(opts: LiveOptions): Live {
       // A server that speaks is a good connection: the next failure starts the backoff afresh.
       attempt = 0;
       if (msg.type === 'hello') {
+        // hookbin greets only a socket whose token it accepted: this is when the feed is live.
+        setStatus('live');
         if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
           heartbeatMs = msg.heartbeatMs;
           watch(2 * heartbeatMs);
@@ -162,8 +174,10 @@ export function connectLive(opts: LiveOptions): Live {
       }
       opts.onMessage(msg);
     };
-    sock.onclose = () => {
-      if (ws === sock) drop();
+    sock.onclose = (ev: CloseEvent) => {
+      if (ws !== sock) return;
+      if (ev.code === CLOSE_UNAUTHORIZED) opts.onUnauthorized?.();
+      drop();
     };
     sock.onerror = () => {
       if (ws === sock) drop();

@@ -5,8 +5,13 @@ import { startClock } from './clock.js';
 import { App } from './components/App.js';
 import { connectLive } from './live.js';
 import { createModel, VIEWS } from './model.js';
+import { formatHash, parseHash } from './route.js';
 import { createSenderModel } from './sender-model.js';
+import { adoptTokenFromAddress } from './token.js';
 import './style.css';
+
+// Before any request: the banner URL's `?token=` goes to storage and out of the address bar.
+adoptTokenFromAddress();
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
 const FALLBACK_POLL_MS = 5000;
@@ -17,19 +22,13 @@ const model = createModel(api);
 const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
 
 // `#/binId`, `#/binId/captureId` or `#/binId/!events` (a view): a reload (or a shared link) opens the same place.
-const [, hashBin, hashRest] = location.hash.split('/').map((s) => decodeURIComponent(s));
-const hashView = hashRest?.startsWith('!') ? VIEWS.find((v) => v === hashRest.slice(1)) : undefined;
-const hashCapture = hashRest && !hashRest.startsWith('!') ? hashRest : null;
-if (hashView) model.setView(hashView);
-if (hashBin) void model.selectBin(hashBin, { captureId: hashCapture, keepPane: !hashCapture }).then(() => {
-  if (hashCapture) model.pane.value = 'detail';
+const route = parseHash(location.hash);
+if (route.view) model.setView(route.view);
+if (route.bin) void model.selectBin(route.bin, { captureId: route.capture, keepPane: !route.capture }).then(() => {
+  if (route.capture) model.pane.value = 'detail';
 });
 effect(() => {
-  const bin = model.selectedBinId.value;
-  const cap = model.selectedCaptureId.value;
-  const view = model.view.value;
-  const rest = view !== 'captures' ? `/!${view}` : cap ? `/${encodeURIComponent(cap)}` : '';
-  const hash = bin ? `#/${encodeURIComponent(bin)}${rest}` : '';
+  const hash = formatHash(model.selectedBinId.value, model.selectedCaptureId.value, model.view.value);
   if (hash !== location.hash && !(hash === '' && location.hash === '')) history.replaceState(null, '', hash || location.pathname + location.search);
 });
 
@@ -39,6 +38,7 @@ const live = connectLive({
     sender.apply(msg);
   },
   onStatus: (s) => (model.status.value = s),
+  onUnauthorized: () => (model.authRequired.value = true),
   resync: () => Promise.all([model.resync(), sender.loadOutbox()]),
 });
 effect(() => {

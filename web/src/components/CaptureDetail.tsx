@@ -2,8 +2,9 @@ import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { Capture } from '../../../server/types.js';
 import type { BodyBytes } from '../api.js';
-import { bodyUrl } from '../api.js';
+import { errorMessage } from '../api.js';
 import { buildCurl, captureUrl } from '../curl.js';
+import { downloadBody } from '../download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestamp, parseQuery } from '../format.js';
 import { BodyView } from './BodyView.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from './common.js';
@@ -30,6 +31,11 @@ export function CaptureDetail(props: CaptureDetailProps) {
   const query = useMemo(() => parseQuery(c.query), [c.query]);
   const encodings = contentEncodings(c.headers);
   const [showCurl, setShowCurl] = useState(false);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  const download = () => {
+    setDownloadError(null);
+    downloadBody(c.id, `capture-${c.id}.bin`).catch((err: unknown) => setDownloadError(`Download failed: ${errorMessage(err)}`));
+  };
   const curl = () => buildCurl({ method: c.method, url: captureUrl(props.binUrl, c.path, c.query), headers: c.headers, bodyBase64: c.bodyBase64 });
   const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
 
@@ -68,11 +74,16 @@ export function CaptureDetail(props: CaptureDetailProps) {
           <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
             {showCurl ? 'Hide cURL' : 'Show cURL'}
           </button>
-          <a class="btn" href={bodyUrl(c.id)} download={`capture-${c.id}.bin`} data-testid="download-body">
+          <button type="button" class="btn" data-testid="download-body" title="Save the exact body bytes as a file" onClick={download}>
             Download body
-          </a>
+          </button>
           <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
         </div>
+        {downloadError !== null && (
+          <p class="warn small" role="alert" data-testid="download-error">
+            {downloadError}
+          </p>
+        )}
         {showCurl && (
           <pre class="curl mono" data-testid="curl-text">
             {curl()}

@@ -1,0 +1,28 @@
+/**
+ * Downloads that need the token. A plain `<a href="/api/…" download>` would
+ * need the token in a cookie or in the URL; instead the bytes are fetched
+ * through the API transport (the token in `Authorization`) and handed to the
+ * browser as a short-lived blob URL.
+ */
+import { apiFetch, bodyUrl, fail } from './api.js';
+
+/** Saves `blob` as a file named `filename`, as a download link would. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started from the click; the URL only has to outlive that.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Fetches a capture's exact body bytes and saves them; throws `ApiRequestError` when the API refuses. */
+export async function downloadBody(id: string, filename: string): Promise<void> {
+  const res = await apiFetch(bodyUrl(id));
+  if (!res.ok) return fail(res);
+  saveBlob(await res.blob(), filename);
+}
