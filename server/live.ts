@@ -59,6 +59,7 @@ export interface LiveOptions {
   token: string;
   /** Aborted at shutdown: sockets still waiting for their `auth` message are dropped. */
   shutdown?: AbortSignal;
+  /** How long a socket opened without a token may wait before its `auth` message (default `AUTH_TIMEOUT_MS`). */
   authTimeoutMs?: number;
 }
 
@@ -85,6 +86,53 @@ function authenticate(raw: WebSocket, data: unknown, token: string): boolean {
   return true;
 }
 
+/** Joins a socket to the hub as a live client. */
+function joinHub(hub: Hub, raw: WebSocket): HubConnection {
+  const conn = hub.connect({
+    get open() {
+      return raw.readyState === raw.OPEN;
+    },
+    get bufferedAmount() {
+      return raw.bufferedAmount;
+    },
+    send: (data) => {
+      corkForThisTurn(raw);
+      raw.send(data);
+    },
+    ping: () => raw.ping(),
+    terminate: () => raw.terminate(),
+  });
+  raw.on('pong', () => conn.alive());
+  return conn;
+}
+
+/** Answers a message of a signed-in socket: `subscribe`, `ping`, or an `error` for anything else. */
+function answer(raw: WebSocket, conn: HubConnection, data: unknown): void {
+  conn.alive();
+  if (typeof data !== 'string') {
+    send(raw, { type: 'error', code: 'bad_message', message: 'messages are JSON text' });
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    send(raw, { type: 'error', code: 'bad_message', message: 'the message is not valid JSON' });
+    return;
+  }
+  const result = clientMessage.safeParse(parsed);
+  if (!result.success) {
+    send(raw, { type: 'error', code: 'bad_message', message: describeIssues(result.error) });
+  } else if (result.data.type === 'auth') {
+    send(raw, { type: 'error', code: 'bad_message', message: 'this socket is already authenticated' });
+  } else if (result.data.type === 'ping') {
+    send(raw, { type: 'pong' });
+  } else {
+    conn.subscribe(result.data.bins);
+    send(raw, { type: 'subscribed', bins: result.data.bins });
+  }
+}
+
 /**
  * `GET /api/ws`: joins the socket to the hub and reads its `subscribe` and
  * `ping` messages. A socket whose upgrade carried the token (`Authorization`
@@ -102,25 +150,8 @@ export function liveRoute(hub: Hub, options: LiveOptions) {
   });
   return upgradeWebSocket((c) => {
     let conn: HubConnection | undefined;
-    let authed = c.get('tokenVerified') === true;
+    const preAuthorized = c.get('tokenVerified') === true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const join = (raw: WebSocket) => {
-      conn = hub.connect({
-        get open() {
-          return raw.readyState === raw.OPEN;
-        },
-        get bufferedAmount() {
-          return raw.bufferedAmount;
-        },
-        send: (data) => {
-          corkForThisTurn(raw);
-          raw.send(data);
-        },
-        ping: () => raw.ping(),
-        terminate: () => raw.terminate(),
-      });
-      raw.on('pong', () => conn?.alive());
-    };
     const stopWaiting = (raw: WebSocket) => {
       clearTimeout(timer);
       waiting.delete(raw);
@@ -128,7 +159,10 @@ export function liveRoute(hub: Hub, options: LiveOptions) {
     return {
       onOpen(_event, ws) {
         const raw = ws.raw as WebSocket;
-        if (authed) return join(raw);
+        if (preAuthorized) {
+          conn = joinHub(hub, raw);
+          return;
+        }
         if (options.shutdown?.aborted) return raw.terminate();
         waiting.add(raw);
         const ms = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
@@ -140,40 +174,9 @@ export function liveRoute(hub: Hub, options: LiveOptions) {
       },
       onMessage(event, ws) {
         const raw = ws.raw as WebSocket;
-        if (!authed) {
-          stopWaiting(raw);
-          if (!authenticate(raw, event.data, options.token)) return;
-          authed = true;
-          join(raw);
-          return;
-        }
-        conn?.alive();
-        if (typeof event.data !== 'string') {
-          send(raw, { type: 'error', code: 'bad_message', message: 'messages are JSON text' });
-          return;
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(event.data);
-        } catch {
-          send(raw, { type: 'error', code: 'bad_message', message: 'the message is not valid JSON' });
-          return;
-        }
-        const result = clientMessage.safeParse(parsed);
-        if (!result.success) {
-          send(raw, { type: 'error', code: 'bad_message', message: describeIssues(result.error) });
-          return;
-        }
-        if (result.data.type === 'auth') {
-          send(raw, { type: 'error', code: 'bad_message', message: 'this socket is already authenticated' });
-          return;
-        }
-        if (result.data.type === 'ping') {
-          send(raw, { type: 'pong' });
-          return;
-        }
-        conn?.subscribe(result.data.bins);
-        send(raw, { type: 'subscribed', bins: result.data.bins });
+        if (conn) return answer(raw, conn, event.data);
+        stopWaiting(raw);
+        if (authenticate(raw, event.data, options.token)) conn = joinHub(hub, raw);
       },
       onClose(_event, ws) {
         stopWaiting(ws.raw as WebSocket);
