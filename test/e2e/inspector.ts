@@ -50,8 +50,9 @@ export function assertWebBuilt(): void {
 
 /**
  * Opens the banner's inspector URL (`/?token=T`) in a fresh browser context
- * (its own cookie jar) with clipboard access, and waits until the live feed
- * says "Live". The caller closes `context`.
+ * (its own storage, so no token from another test) with clipboard access, and
+ * waits until the live feed says "Live" (hookbin greeted its socket, so the
+ * token was accepted). The caller closes `context`.
  */
 export async function openInspector(browser: Browser, server: TestServer, opts: OpenOptions = {}): Promise<InspectorPage> {
   const context = await browser.newContext({
