@@ -262,6 +262,12 @@ describe.skipIf(skip !== null)('inspector in Chromium', () => {
     await page.locator(`[data-testid=capture-row][data-capture-id="${gh.captureId}"]`).click();
     const jsonCommand = await replayOf(gh.captureId);
     expect(jsonCommand).toContain(`--data-raw '${githubPush().body}'`);
+    // Header values with C1 controls (NEL, CSI) and a byte over 0x7F: none of them raw in the command, all of them sent again.
+    const c1 = await sendHook(`${binUrl}/c1`, { headers: [['X-Nel', 'a\u0085b'], ['X-Csi', '\u009b31mred'], ['X-Latin', 'caf\u00e9'], ['Content-Type', 'text/plain']], body: 'c1' });
+    await page.locator(`[data-testid=capture-row][data-capture-id="${c1.captureId}"]`).click();
+    expect((await getCapture(c1.captureId)).headers).toEqual(expect.arrayContaining([['X-Nel', 'a\u0085b'], ['X-Csi', '\u009b31mred']]));
+    const c1Command = await replayOf(c1.captureId);
+    expect(c1Command).toMatch(/^[\x20-\x7e\n]*$/);
     await row.click();
     await detail.waitFor();
 
@@ -282,7 +288,8 @@ describe.skipIf(skip !== null)('inspector in Chromium', () => {
     await detail.locator('[data-testid=delete-capture-yes]').click();
     await row.waitFor({ state: 'detached' });
     expect((await server.api(`/api/captures/${sent.captureId}`)).status).toBe(404);
-    expect(await page.locator('[data-testid=bin-item][data-bin-id="actions"] [data-testid=bin-count]').textContent()).toBe('3');
+    // Left: the GitHub push and the C1 capture, with their replays.
+    expect(await page.locator('[data-testid=bin-item][data-bin-id="actions"] [data-testid=bin-count]').textContent()).toBe('5');
 
     // Clear the bin: the empty state comes back.
     await page.locator('[data-testid=clear-bin]').click();
