@@ -5,7 +5,8 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { carryOut } from '../server/faults.js';
-import { decideAnswer, globToRegExp, type AnswerContext } from '../server/respond.js';
+import { decideAnswer, type AnswerContext } from '../server/respond.js';
+import { matchGlob } from '../server/glob.js';
 import { defaultRespond } from '../server/settings.js';
 import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
@@ -112,12 +113,12 @@ describe('decideAnswer', () => {
   });
 
   it('globs: * stays within a segment, ** crosses them, ? is one character, the rest is literal', () => {
-    expect(globToRegExp('/hooks/*').test('/hooks/a')).toBe(true);
-    expect(globToRegExp('/hooks/*').test('/hooks/a/b')).toBe(false);
-    expect(globToRegExp('/hooks/**').test('/hooks/a/b')).toBe(true);
-    expect(globToRegExp('v?').test('v1')).toBe(true);
-    expect(globToRegExp('a.b').test('axb')).toBe(false);
-    expect(globToRegExp('(x)+[y]').test('(x)+[y]')).toBe(true);
+    expect(matchGlob('/hooks/*', '/hooks/a')).toBe(true);
+    expect(matchGlob('/hooks/*', '/hooks/a/b')).toBe(false);
+    expect(matchGlob('/hooks/**', '/hooks/a/b')).toBe(true);
+    expect(matchGlob('v?', 'v1')).toBe(true);
+    expect(matchGlob('a.b', 'axb')).toBe(false);
+    expect(matchGlob('(x)+[y]', '(x)+[y]')).toBe(true);
   });
 });
 
