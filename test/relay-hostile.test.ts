@@ -45,7 +45,7 @@ async function rawApp(reply: Buffer | string): Promise<string> {
       if (end === -1) return;
       const length = Number(/content-length:\s*(\d+)/i.exec(got.subarray(0, end).toString('latin1'))?.[1] ?? 0);
       if (got.length < end + 4 + length) return;
-      socket.end(reply);
+      socket.end(typeof reply === 'string' ? Buffer.from(reply, 'latin1') : reply);
     });
   });
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
@@ -84,10 +84,12 @@ async function relayThrough(reply: Buffer | string) {
 
 describe('relay of hostile app replies', () => {
   it('drops a header whose value holds \\x01, keeps the rest, and the capture says what was answered and dropped', async () => {
-    const r = await relayThrough('HTTP/1.1 200 OK\r\nX-Bad: a\x01b\r\nX-Good: ok\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi');
+    const r = await relayThrough('HTTP/1.1 200 OK\r\nX-Bad: a\x01b\r\nX-Good: ok\r\nX-Latin: caf\xe9\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi');
     expect(r.status).toBe(200);
     expect(r.body).toBe('hi');
     expect(r.headers).toContainEqual(['x-good', 'ok']);
+    // Latin-1 is sendable (obs-text): kept.
+    expect(r.headers).toContainEqual(['x-latin', 'caf\xe9']);
     expect(r.headers.some(([n]) => n === 'x-bad')).toBe(false);
     expect(r.capture.response.headers.some(([n]) => n.toLowerCase() === 'x-bad')).toBe(false);
     expect(r.capture.response.reason).toMatch(/^relay; dropped 1 header that cannot be sent: X-Bad/);
