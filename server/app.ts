@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createApi } from './api.js';
 import { errorResponse, handleError } from './errors.js';
 import { createIngress } from './ingress.js';
+import { securedResponse } from './answer-headers.js';
 import { apiGuard, type HostPolicy } from './security.js';
 import type { Hub } from './hub.js';
 import { liveRoute } from './live.js';
@@ -100,7 +101,8 @@ export function createApp(deps: AppDeps) {
       const target = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
       if (target.length > MAX_URL_LENGTH) {
         c.header('Connection', 'close');
-        return errorResponse(c, 414, 'uri_too_long', `request targets are limited to ${MAX_URL_LENGTH} characters`);
+        // The target may be a bin URL: answered as every bin answer is (sandboxed), which costs nothing elsewhere.
+        return securedResponse(errorResponse(c, 414, 'uri_too_long', `request targets are limited to ${MAX_URL_LENGTH} characters`));
       }
       await next();
     })

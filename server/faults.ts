@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { NO_BODY_STATUS } from './respond.js';
 import type { CaptureResponse } from './types.js';
+import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 
 /** What carrying out an answer needs besides the answer. */
 export interface CarryOutOptions {
@@ -33,7 +34,7 @@ export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): 
     // No socket to act on (app.request in tests): say what would have happened.
     return Response.json(
       { error: { code: 'fault', message: `this request was answered with a "${answer.fault}" fault` } },
-      { status: 502, headers: { 'X-Hookbin-Capture-Id': opts.captureId, 'X-Hookbin-Fault': answer.fault } },
+      { status: 502, headers: [...BIN_ANSWER_HEADERS, ['X-Hookbin-Capture-Id', opts.captureId], ['X-Hookbin-Fault', answer.fault]] },
     );
   }
   const status = answer.status ?? 500;
@@ -51,7 +52,8 @@ const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
  * text/plain Content-Type when a body has none): the Node adapter writes a
  * record straight out, where a `Headers` object costs a sort and a copy on
  * every capture. Several Set-Cookie headers, which a record cannot hold
- * apart, still get a `Headers` object.
+ * apart, still get a `Headers` object. hookbin's bin answer headers are set
+ * over any of the same name.
  */
 function replyHeaders(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions, hasBody: boolean): Record<string, string> | Headers {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -64,6 +66,8 @@ function replyHeaders(pairs: readonly (readonly [string, string])[], opts: Carry
     else out[name] = `${had}, ${value}`;
   }
   out['x-hookbin-capture-id'] = opts.captureId;
+  // Whatever the stored answer says, a bin's answer is sandboxed (see answer-headers.ts).
+  for (const [n, v] of BIN_ANSWER_HEADERS) out[n] = v;
   if (opts.close) out['connection'] = 'close';
   if (hasBody && out['content-type'] === undefined) out['content-type'] = 'text/plain; charset=UTF-8';
   return out;
@@ -73,6 +77,7 @@ function headersObject(pairs: readonly (readonly [string, string])[], opts: Carr
   const headers = new Headers();
   for (const [name, value] of pairs) headers.append(name, value);
   headers.set('X-Hookbin-Capture-Id', opts.captureId);
+  for (const [n, v] of BIN_ANSWER_HEADERS) headers.set(n, v);
   if (opts.close) headers.set('Connection', 'close');
   return headers;
 }

@@ -13,7 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { errorBody } from './errors.js';
-import { exchange, HOP_BY_HOP, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
+import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
+import { droppedNote, relayHeaders, withBinAnswerHeaders } from './answer-headers.js';
 import { NO_BODY_STATUS } from './respond.js';
 import type { NormalizedSettings } from './settings.js';
 import type { CaptureSummaryRecord, ForwardRecord, Store } from './store.js';
@@ -96,34 +97,48 @@ function viaHas(headers: HeaderPair[], pseudonym: string): boolean {
 
 const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** The app's reply as hookbin passes it on: its status, headers (framing ones dropped) and bytes. */
+/** A relay that could not pass the app's reply on: 502 (503 at shutdown) with a JSON sentence, stored as answered. */
+function relayFailure(captureId: string, code: 502 | 503, message: string): { response: Response; answered: CaptureResponse } {
+  const text = JSON.stringify(errorBody('forward_failed', message));
+  const headers = withBinAnswerHeaders([['content-type', 'application/json']]);
+  return {
+    response: new Response(text, { status: code, headers: [...headers, ['X-Hookbin-Capture-Id', captureId]] }),
+    answered: { status: code, headers, body: text, delayMs: 0, fault: null, reason: 'relay' },
+  };
+}
+
+/**
+ * The app's reply as hookbin passes it on, and as the capture records it:
+ * its status, the headers that can be sent (framing, hop-by-hop and
+ * unsendable ones left out, the last named in `reason`), hookbin's own
+ * answer headers, and its bytes. No reply, a status outside 200–599, or a
+ * body over what hookbin reads (`MAX_REPLY_BYTES`, which would be cut
+ * short) is a 502 saying so.
+ */
 function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean): { response: Response; answered: CaptureResponse } {
   const status = result.status;
+  if (shutdown) return relayFailure(captureId, 503, 'hookbin shut down before the app answered');
   if (result.error !== null || status === null || status < 200 || status > 599) {
-    const code = shutdown ? 503 : 502;
-    const text = JSON.stringify(
-      errorBody(
-        'forward_failed',
-        shutdown
-          ? 'hookbin shut down before the app answered'
-          : `hookbin could not get a reply from the app at ${result.request.url}: ${result.error ?? 'bad status'} (${result.errorMessage ?? status})`,
-      ),
+    return relayFailure(
+      captureId,
+      502,
+      `hookbin could not get a reply from the app at ${result.request.url}: ${result.error ?? 'bad status'} (${result.errorMessage ?? status})`,
     );
-    const headers: HeaderPair[] = [['content-type', 'application/json']];
-    return {
-      response: new Response(text, { status: code, headers: { 'content-type': 'application/json', 'X-Hookbin-Capture-Id': captureId } }),
-      answered: { status: code, headers, body: text, delayMs: 0, fault: null, reason: 'relay' },
-    };
   }
   const reply = result.response!;
-  const headers = reply.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()) && n.toLowerCase() !== 'content-length');
+  if (reply.truncated) {
+    return relayFailure(captureId, 502, `the app at ${result.request.url} replied with a body over the ${MAX_REPLY_BYTES} bytes hookbin relays`);
+  }
+  const { headers: sendable, dropped } = relayHeaders(reply.headers);
+  const headers = withBinAnswerHeaders(sendable);
   const out = new Headers();
   for (const [n, v] of headers) out.append(n, v);
   out.set('X-Hookbin-Capture-Id', captureId);
   const noBody = method === 'HEAD' || NO_BODY_STATUS.has(status);
+  const note = droppedNote(dropped);
   return {
     response: new Response(noBody ? null : new Uint8Array(reply.body), { status, headers: out }),
-    answered: { status, headers, body: noBody ? '' : lossy.decode(reply.body), delayMs: 0, fault: null, reason: 'relay' },
+    answered: { status, headers, body: noBody ? '' : lossy.decode(reply.body), delayMs: 0, fault: null, reason: note === '' ? 'relay' : `relay; ${note}` },
   };
 }
 

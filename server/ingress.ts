@@ -8,7 +8,8 @@ import { eventIdentity } from './events.js';
 import { decideAnswer } from './respond.js';
 import { judgeRequest } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
-import { errorBody } from './errors.js';
+import { errorBody, handleError } from './errors.js';
+import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from './types.js';
 import { carryOut } from './faults.js';
 import type { ForwardHook } from './forward.js';
@@ -95,7 +96,12 @@ export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: 
     }
     const target = parseIngressTarget(rawTarget);
     if (!target) return next();
-    return capture(c, target, deps, prepare);
+    // Every answer from a bin URL, errors included, is sandboxed (see answer-headers.ts).
+    try {
+      return await capture(c, target, deps, prepare);
+    } catch (err) {
+      return securedResponse(handleError(err as Error, c));
+    }
   };
 }
 
@@ -107,9 +113,10 @@ async function capture(
 ): Promise<Response> {
   const receivedAt = deps.now();
   const { binId, path, query } = target;
-  if (binId === '') return c.json(errorBody('bin_not_found', 'a bin URL is /b/{binId}'), 404);
+  // Answers built here get hookbin's bin answer headers; a configured or relayed reply gets them where it is built.
+  if (binId === '') return securedResponse(c.json(errorBody('bin_not_found', 'a bin URL is /b/{binId}'), 404));
   const stored = BIN_ID_PATTERN.test(binId) ? deps.store.binSettings(binId) : undefined;
-  if (!stored) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
+  if (!stored) return securedResponse(c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404));
 
   const raw = rawRequest(c.req.raw, c.env?.incoming);
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
@@ -118,7 +125,7 @@ async function capture(
     body = await readBody(raw.body, declared, deps.maxBody);
   } catch (err) {
     // The client is gone; there is nobody to answer and nothing complete to keep.
-    if (err instanceof BodyAbortedError) return new Response(null, { status: 400 });
+    if (err instanceof BodyAbortedError) return securedResponse(new Response(null, { status: 400 }));
     throw err;
   }
   const id = newCaptureId(receivedAt);
@@ -126,10 +133,13 @@ async function capture(
   const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
+  // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
   const answer = (attempt: number): CaptureResponse =>
-    body.truncated
-      ? tooLarge(deps.maxBody, id)
-      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+    securedAnswer(
+      body.truncated
+        ? tooLarge(deps.maxBody, id)
+        : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } }),
+    );
 
   let added;
   try {
@@ -152,7 +162,7 @@ async function capture(
       ...judged,
     });
   } catch (err) {
-    if (err instanceof BinGoneError) return c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404);
+    if (err instanceof BinGoneError) return securedResponse(c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404));
     throw err;
   }
   deps.onCapture?.(added.capture, added.pruned);

@@ -292,6 +292,9 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       return;
     }
 
+    // Every reply header pair is kept (Node keeps a fixed number by default and drops
+    // the rest silently); the reply head stays bounded by Node's 16 KiB header limit.
+    req.maxHeadersCount = 0;
     const timer = setTimeout(() => req.destroy(new TimeoutError('timeout')), input.timeoutMs);
     const onAbort = () => req.destroy(new AbortedError('aborted'));
     if (input.signal?.aborted) onAbort();
@@ -322,6 +325,14 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       r.on('aborted', () => finish(Object.assign(new Error('the reply was cut off'), { code: 'ECONNRESET' })));
     });
     req.on('error', (err) => finish(err));
+    // An app that answers 101 (no upgrade was asked for) or closes without a
+    // complete reply gets no 'error' from Node, and a timeout's destroy then
+    // raises none either: without this the exchange would never end.
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      finish(Object.assign(new Error(`the app answered ${status ?? 101} Switching Protocols, which ends HTTP`), { code: 'HOOKBIN_UPGRADE' }));
+    });
+    req.on('close', () => finish(Object.assign(new Error('the connection closed before the reply was complete'), { code: 'ECONNRESET' })));
     req.end(Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength));
   });
 }

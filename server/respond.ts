@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { headerValue } from './capture.js';
+import { matchGlob } from './glob.js';
 import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from './types.js';
 
 /** Statuses whose responses must not carry a body. */
@@ -82,43 +83,17 @@ function fromRule(settings: RespondSettings, rule: RespondRule, index: number): 
   return reply(settings, r.status ?? settings.status, headers, r.body ?? settings.body, delayMs, reason);
 }
 
-/** Whether every field the rule gives matches the request. */
+/** Whether every field the rule gives matches the request; globs as `matchGlob` reads them. */
 export function ruleMatches(match: RuleMatch, ctx: Pick<AnswerContext, 'method' | 'path' | 'headers' | 'event'>): boolean {
   if (match.method !== undefined && match.method.toUpperCase() !== ctx.method.toUpperCase()) return false;
-  if (match.path !== undefined && !globToRegExp(match.path).test(ctx.path)) return false;
-  if (match.eventType !== undefined && (ctx.event.type === null || !globToRegExp(match.eventType).test(ctx.event.type))) return false;
+  if (match.path !== undefined && !matchGlob(match.path, ctx.path)) return false;
+  if (match.eventType !== undefined && (ctx.event.type === null || !matchGlob(match.eventType, ctx.event.type))) return false;
   if (match.header !== undefined) {
     const found = headerValue(ctx.headers, match.header.name);
     if (found === null) return false;
-    if (match.header.value !== undefined && !globToRegExp(match.header.value).test(found)) return false;
+    if (match.header.value !== undefined && !matchGlob(match.header.value, found)) return false;
   }
   return true;
-}
-
-const globCache = new Map<string, RegExp>();
-
-/**
- * A glob as an anchored RegExp: `**` any characters, `*` any but `/`, `?` one
- * character but `/`; everything else literal. Cached: rules are matched on
- * every request.
- */
-export function globToRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (re) return re;
-  let src = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*' && glob[i + 1] === '*') {
-      src += '.*';
-      i++;
-    } else if (ch === '*') src += '[^/]*';
-    else if (ch === '?') src += '[^/]';
-    else src += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  re = new RegExp(`^${src}$`, 's');
-  if (globCache.size > 1000) globCache.clear();
-  globCache.set(glob, re);
-  return re;
 }
 
 /**

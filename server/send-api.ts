@@ -11,7 +11,7 @@ import { BIN_ID_PATTERN } from './ids.js';
 import { displayUrl, targetOf, targetUrlSchema } from './outbound.js';
 import { PRESETS } from './presets.js';
 import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
-import { normalizeSettings } from './settings.js';
+import { normalizeSettings, userRecord } from './settings.js';
 import { forwardTargetOf, type GlobalForward } from './forward.js';
 import { iso, utf8OrNull } from './json-text.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from './http-syntax.js';
@@ -43,7 +43,7 @@ const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'header names m
 const headerValue = z.string().max(8192, 'a header value is at most 8192 characters').regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL');
 /** Headers as `[[name, value], …]` (order, case and duplicates kept) or `{name: value}`. */
 const headersSchema = z
-  .union([z.array(z.tuple([headerName, headerValue])), z.record(headerName, headerValue).transform((h) => Object.entries(h) as HeaderPair[])])
+  .union([z.array(z.tuple([headerName, headerValue])), userRecord(z.record(headerName, headerValue)).transform((h) => Object.entries(h) as HeaderPair[])])
   .refine((h) => h.length <= MAX_SEND_HEADERS, `at most ${MAX_SEND_HEADERS} headers`);
 const methodSchema = z
   .string()

@@ -11,16 +11,32 @@ const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding'
 /** Response bodies a bin may be set to answer with. */
 export const MAX_RESPOND_BODY = 1024 * 1024;
 
-const headerMap = z
-  .record(
-    z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'),
-    z.string().max(8192).regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL'),
-  )
-  .refine((h) => Object.keys(h).length <= 64, 'at most 64 headers')
-  .refine(
-    (h) => Object.keys(h).every((k) => !RESERVED_RESPONSE_HEADERS.has(k.toLowerCase())),
-    `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
-  );
+/**
+ * A record of user-chosen keys that refuses a `__proto__` key up front. zod
+ * builds a record's output as a plain object, where assigning `__proto__`
+ * sets the prototype instead of adding a key: `{"__proto__": "x", "a": "b"}`
+ * lost the key, and `{"__proto__": {…}}` passed unchecked and emptied the
+ * record. Refusing it names the problem; no header is called that.
+ */
+export function userRecord<T extends z.ZodType>(record: T) {
+  return z
+    .unknown()
+    .refine((v) => v === null || typeof v !== 'object' || !Object.hasOwn(v, '__proto__'), '"__proto__" is not allowed as a key')
+    .pipe(record);
+}
+
+const headerMap = userRecord(
+  z
+    .record(
+      z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'),
+      z.string().max(8192).regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL'),
+    )
+    .refine((h) => Object.keys(h).length <= 64, 'at most 64 headers')
+    .refine(
+      (h) => Object.keys(h).every((k) => !RESERVED_RESPONSE_HEADERS.has(k.toLowerCase())),
+      `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
+    ),
+);
 
 /** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */
 export const MAX_DELAY_MS = 600_000;

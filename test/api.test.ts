@@ -309,6 +309,26 @@ describe('GET/PATCH/DELETE /api/bins/{id}', () => {
     expect(((await (await server.api('/api/bins/patch-keys')).json()) as { name: string }).name).toBe('Keep');
   });
 
+  it('refuses a "__proto__" key in respond.headers (bin and rule) with a 400 naming it, and keeps the headers', async () => {
+    await createBin({ id: 'proto-keys' });
+    const before = await (await server.api('/api/bins/proto-keys')).json();
+    for (const body of [
+      '{"respond":{"headers":{"__proto__":"x","a":"b"}}}',
+      '{"respond":{"headers":{"__proto__":{"x-injected":"1"}}}}',
+      '{"respond":{"rules":[{"match":{},"respond":{"headers":{"__proto__":"x","a":"b"}}}]}}',
+    ]) {
+      const message = await expectError(await patch('/api/bins/proto-keys', body), 400, 'invalid_request');
+      expect(message).toContain('__proto__');
+      expect(message).toContain('headers');
+    }
+    expect(await (await server.api('/api/bins/proto-keys')).json()).toEqual(before);
+    // A `constructor` key is an ordinary header name, kept as one.
+    const ok = await patch('/api/bins/proto-keys', '{"respond":{"headers":{"constructor":"x","a":"b"}}}');
+    expect(((await ok.json()) as { respond: { headers: unknown } }).respond.headers).toEqual({ constructor: 'x', a: 'b' });
+    const hook = await fetch(`${server.origin}/b/proto-keys`, { method: 'POST', body: 'x' });
+    expect([hook.headers.get('constructor'), hook.headers.get('a')]).toEqual(['x', 'b']);
+  });
+
   it('deletes a bin with its captures; its URL then answers 404', async () => {
     await createBin({ id: 'delete-me' });
     const captureId = await capture('delete-me', 'soon gone');

@@ -1,6 +1,7 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUNCATED_KEEP_BYTES } from '../server/capture.js';
+import { BIN_ANSWER_HEADERS } from '../server/answer-headers.js';
 import { MAX_DECODED_BYTES } from '../server/decode.js';
 import { cleanupTempDirs, rawExchange, startServer, type TestServer } from './helpers.js';
 
@@ -301,7 +302,7 @@ describe('ingress', () => {
         expect(cap.status).toBe(200);
         expect(cap.response).toEqual({
           status: 200,
-          headers: [['content-type', 'application/json']],
+          headers: [['content-type', 'application/json'], ...BIN_ANSWER_HEADERS],
           body: '{"ok":true}',
           delayMs: 0,
           fault: null,
@@ -583,7 +584,7 @@ describe('ingress', () => {
       expect(teapot.res.headers.get('x-a')).toBe('b');
       const cap = await getCapture(server, teapot.id);
       expect(cap.status).toBe(418);
-      expect(cap.response).toEqual({ status: 418, headers: [['x-a', 'b']], body: 'teapot', delayMs: 0, fault: null, reason: 'default' });
+      expect(cap.response).toEqual({ status: 418, headers: [['x-a', 'b'], ...BIN_ANSWER_HEADERS], body: 'teapot', delayMs: 0, fault: null, reason: 'default' });
 
       const reset = await server.api(`/api/bins/${bin}`, { method: 'PATCH', body: JSON.stringify({ respond: null }) });
       expect(reset.status).toBe(200);

@@ -5,7 +5,9 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { carryOut } from '../server/faults.js';
-import { decideAnswer, globToRegExp, type AnswerContext } from '../server/respond.js';
+import { decideAnswer, type AnswerContext } from '../server/respond.js';
+import { matchGlob } from '../server/glob.js';
+import { BIN_ANSWER_HEADERS } from '../server/answer-headers.js';
 import { defaultRespond } from '../server/settings.js';
 import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
@@ -112,12 +114,12 @@ describe('decideAnswer', () => {
   });
 
   it('globs: * stays within a segment, ** crosses them, ? is one character, the rest is literal', () => {
-    expect(globToRegExp('/hooks/*').test('/hooks/a')).toBe(true);
-    expect(globToRegExp('/hooks/*').test('/hooks/a/b')).toBe(false);
-    expect(globToRegExp('/hooks/**').test('/hooks/a/b')).toBe(true);
-    expect(globToRegExp('v?').test('v1')).toBe(true);
-    expect(globToRegExp('a.b').test('axb')).toBe(false);
-    expect(globToRegExp('(x)+[y]').test('(x)+[y]')).toBe(true);
+    expect(matchGlob('/hooks/*', '/hooks/a')).toBe(true);
+    expect(matchGlob('/hooks/*', '/hooks/a/b')).toBe(false);
+    expect(matchGlob('/hooks/**', '/hooks/a/b')).toBe(true);
+    expect(matchGlob('v?', 'v1')).toBe(true);
+    expect(matchGlob('a.b', 'axb')).toBe(false);
+    expect(matchGlob('(x)+[y]', '(x)+[y]')).toBe(true);
   });
 });
 
@@ -156,7 +158,7 @@ describe('carryOut reply headers', () => {
 
   it('are what a Headers object makes of the configured pairs: lower-case, joined, trimmed, with the capture id', async () => {
     const res = await carryOut(answer([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x']]), { captureId: 'cap1', method: 'POST', close: true });
-    const expected = new Headers([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x'], ['X-Hookbin-Capture-Id', 'cap1'], ['Connection', 'close']]);
+    const expected = new Headers([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x'], ['X-Hookbin-Capture-Id', 'cap1'], ...BIN_ANSWER_HEADERS, ['Connection', 'close']]);
     expect([...res.headers]).toEqual([...expected]);
   });
 
@@ -167,6 +169,16 @@ describe('carryOut reply headers', () => {
     expect(none.headers.get('content-type')).toBeNull();
     const cookies = await carryOut(answer([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]), { captureId: 'c', method: 'POST', close: false });
     expect(cookies.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+
+  it('are sandboxed and not sniffed, over whatever the answer says for those two names, with or without Set-Cookie', async () => {
+    const own: [string, string][] = [['Content-Security-Policy', 'default-src *'], ['X-Content-Type-Options', 'sniff-away']];
+    for (const extra of [[], [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]] as [string, string][][]) {
+      const res = await carryOut(answer([...own, ...extra]), { captureId: 'c', method: 'POST', close: false });
+      expect([res.headers.get('content-security-policy'), res.headers.get('x-content-type-options')]).toEqual(['sandbox', 'nosniff']);
+    }
+    const fault = await carryOut({ ...answer([]), status: null, fault: 'reset' }, { captureId: 'c', method: 'POST', close: false });
+    expect([fault.status, fault.headers.get('content-security-policy'), fault.headers.get('x-content-type-options')]).toEqual([502, 'sandbox', 'nosniff']);
   });
 });
 

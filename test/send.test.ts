@@ -594,6 +594,8 @@ describe('control plane only, with validated input', () => {
     ['a javascript url', { url: 'javascript:alert(1)' }],
     ['a header name with a space', { url: 'http://127.0.0.1:9/', headers: [['Bad Name', 'x']] }],
     ['a header value with CRLF', { url: 'http://127.0.0.1:9/', headers: { 'X-A': 'a\r\nX-Injected: 1' } }],
+    // JSON.parse makes `__proto__` an own key, as a raw request body would.
+    ['a "__proto__" header key', { url: 'http://127.0.0.1:9/', headers: JSON.parse('{"__proto__":"x","a":"b"}') as unknown }],
     ['a method with a space', { url: 'http://127.0.0.1:9/', method: 'GE T' }],
     ['CONNECT', { url: 'http://127.0.0.1:9/', method: 'CONNECT' }],
     ['both body and bodyBase64', { url: 'http://127.0.0.1:9/', body: 'a', bodyBase64: 'YQ==' }],

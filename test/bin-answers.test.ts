@@ -1,0 +1,88 @@
+/**
+ * Every answer from a bin URL is sandboxed and not sniffed, through the real
+ * server: the configured reply (over the bin's own CSP), a rule's, a
+ * failure's, 413, 404s, 414, a relay that cannot reach the app, HEAD; and
+ * the capture's stored answer lists the two headers it was sent with.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Capture } from '../server/types.js';
+import { cleanupTempDirs, expectJson, rawExchange, startServer, type TestServer } from './helpers.js';
+import { closedPort } from './target.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ maxBody: 1024 });
+});
+afterAll(async () => {
+  await server?.close();
+  cleanupTempDirs();
+});
+
+async function bin(id: string, settings: Record<string, unknown>): Promise<string> {
+  await expectJson(server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id }) }), 201);
+  await expectJson(server.api(`/api/bins/${id}`, { method: 'PATCH', body: JSON.stringify(settings) }));
+  return `${server.origin}/b/${id}`;
+}
+
+function expectSandboxed(res: Response, what: string): void {
+  expect([res.headers.get('content-security-policy'), res.headers.get('x-content-type-options')], what).toEqual(['sandbox', 'nosniff']);
+}
+
+describe('answers from bin URLs', () => {
+  it('the configured reply, over the bin’s own CSP and nosniff, and its stored answer says so', async () => {
+    const url = await bin('own-csp', {
+      respond: { headers: { 'content-type': 'text/html', 'Content-Security-Policy': "default-src 'self'", 'X-Content-Type-Options': 'none' }, body: '<p>hi</p>' },
+    });
+    const res = await fetch(url, { method: 'POST', body: 'x' });
+    expect(res.status).toBe(200);
+    expectSandboxed(res, 'configured');
+    const cap = await expectJson<Capture>(server.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`));
+    expect(cap.response.headers).toEqual([
+      ['content-type', 'text/html'],
+      ['content-security-policy', 'sandbox'],
+      ['x-content-type-options', 'nosniff'],
+    ]);
+  });
+
+  it('a rule’s answer, a failure’s JSON, HEAD, and 413', async () => {
+    const url = await bin('kinds', {
+      respond: { failFirst: { count: 1, status: 500 }, rules: [{ match: { path: '/rule' }, respond: { status: 202, body: '<script>1</script>' } }] },
+    });
+    const rule = await fetch(`${url}/rule`, { method: 'POST', body: 'x' });
+    expect(rule.status).toBe(202);
+    expectSandboxed(rule, 'rule');
+    const failure = await fetch(url, { method: 'POST', headers: { 'webhook-id': 'evt_1' }, body: '{}' });
+    expect(failure.status).toBe(500);
+    expectSandboxed(failure, 'failFirst');
+    const head = await fetch(url, { method: 'HEAD' });
+    expectSandboxed(head, 'HEAD');
+    const tooLarge = await fetch(url, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(tooLarge.status).toBe(413);
+    expectSandboxed(tooLarge, '413');
+    const cap = await expectJson<Capture>(server.api(`/api/captures/${tooLarge.headers.get('x-hookbin-capture-id')}`));
+    expect(cap.response.headers).toContainEqual(['content-security-policy', 'sandbox']);
+  });
+
+  it('404 for an unknown bin and for /b/, and 414 for a bin target', async () => {
+    const unknown = await fetch(`${server.origin}/b/no-such-bin`, { method: 'POST', body: 'x' });
+    expect(unknown.status).toBe(404);
+    expectSandboxed(unknown, 'unknown bin');
+    const bare = await fetch(`${server.origin}/b/`);
+    expect(bare.status).toBe(404);
+    expectSandboxed(bare, '/b/');
+    const wire = (await rawExchange(server.port, `GET /b/kinds/${'a'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`)).toString('latin1').toLowerCase();
+    expect(wire).toMatch(/^http\/1\.1 414 /);
+    expect(wire).toContain('\r\ncontent-security-policy: sandbox\r\n');
+    expect(wire).toContain('\r\nx-content-type-options: nosniff\r\n');
+  });
+
+  it('a relay that cannot reach the app answers a sandboxed 502, recorded with the headers', async () => {
+    const url = await bin('relay-down', { forwardTo: `http://127.0.0.1:${await closedPort()}/`, forward: { relay: true } });
+    const res = await fetch(url, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(502);
+    expectSandboxed(res, 'relay failure');
+    const cap = await expectJson<Capture>(server.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`));
+    expect(cap.response).toMatchObject({ status: 502, reason: 'relay' });
+    expect(cap.response.headers).toContainEqual(['x-content-type-options', 'nosniff']);
+  });
+});

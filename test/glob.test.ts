@@ -1,0 +1,106 @@
+/**
+ * Rule globs: the documented semantics (a table, and agreement with the
+ * RegExp translation hookbin used before on random globs and texts), and
+ * adversarial globs that made that RegExp backtrack for minutes, both as a
+ * unit and through the real server with a header at the 16 KiB limit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileGlob, matchGlob } from '../server/glob.js';
+import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
+
+/** The translation the matcher replaces: right on meaning, exponential on some inputs. */
+function reference(glob: string): RegExp {
+  let src = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === '*' && glob[i + 1] === '*') {
+      src += '.*';
+      i++;
+    } else if (ch === '*') src += '[^/]*';
+    else if (ch === '?') src += '[^/]';
+    else src += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${src}$`, 's');
+}
+
+describe('matchGlob semantics', () => {
+  it.each([
+    ['/hooks/*', '/hooks/a', true],
+    ['/hooks/*', '/hooks/a/b', false],
+    ['/hooks/*', '/hooks/', true],
+    ['/hooks/**', '/hooks/a/b', true],
+    ['/hooks/**', '/hooks/', true],
+    ['**', '', true],
+    ['*', '', true],
+    ['*', 'a/b', false],
+    ['?', '', false],
+    ['?', '/', false],
+    ['?', 'ab', false],
+    ['v?', 'v1', true],
+    ['a.b', 'axb', false],
+    ['(x)+[y]', '(x)+[y]', true],
+    ['a\\*b', 'a\\xb', true],
+    ['invoice.*', 'invoice.paid', true],
+    ['invoice.*', 'Invoice.paid', false],
+    ['***', 'a/b', true],
+    ['a/**/z', 'a/b/c/z', true],
+    ['a/**/z', 'a/z', false],
+    ['a/*/z', 'a/b/c/z', false],
+    ['*-*', 'a\n-b', true],
+    ['x', 'x\n', false],
+    ['**a**a**a**a**b', 'a'.repeat(20), false],
+    ['**a**a**a**a**b', 'a/a/a/a/b', true],
+  ])('%j on %j is %s', (glob, text, expected) => {
+    expect(matchGlob(glob, text)).toBe(expected);
+    expect(reference(glob).test(text)).toBe(expected);
+  });
+
+  it('agrees with the RegExp translation on random globs and texts, across more than 32 states', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = (alphabet: string[], n: number) => Array.from({ length: n }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let i = 0; i < 3000; i++) {
+      const glob = pick(['a', 'b', '/', '*', '**', '?', '.'], 1 + rand(i % 10 === 0 ? 60 : 8));
+      const text = pick(['a', 'b', '/', '.'], rand(i % 10 === 0 ? 80 : 12));
+      expect(compileGlob(glob)(text), `${glob} on ${text}`).toBe(reference(glob).test(text));
+    }
+  });
+});
+
+/** Globs that make a backtracking matcher try every way to split the text. */
+const ADVERSARIAL = ['*-*-*-*-*', '**a**a**a**a**b', `${'?*'.repeat(40)}!`, `${'*a'.repeat(200)}b`];
+
+describe('adversarial globs', () => {
+  it('finish on texts up to the header limit', { timeout: 5000 }, () => {
+    // Each ends in `/`, which no star of these globs may take, after a run a backtracker splits every way.
+    const texts = [`${'-'.repeat(16 * 1024)}/`, `${'a'.repeat(16 * 1024)}/`, `${'-a'.repeat(8 * 1024)}/`];
+    for (const glob of ADVERSARIAL) for (const text of texts) expect(matchGlob(glob, text)).toBe(false);
+  });
+});
+
+describe('adversarial rules through the real server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server.close();
+    cleanupTempDirs();
+  });
+
+  it('a 16 KiB header from an anonymous sender against such rules is answered', { timeout: 5000 }, async () => {
+    const rules = ADVERSARIAL.flatMap((g) => [
+      { match: { header: { name: 'x-probe', value: g } }, respond: { status: 418 } },
+      { match: { path: g }, respond: { status: 418 } },
+    ]);
+    await server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id: 'redos' }) });
+    const set = await server.api('/api/bins/redos', { method: 'PATCH', body: JSON.stringify({ respond: { rules } }) });
+    expect(set.status, await set.text()).toBe(200);
+    // Node reads 16 KiB of request line and headers: the probe takes most of it.
+    const res = await fetch(`${server.origin}/b/redos/${'-a'.repeat(500)}/`, { method: 'POST', headers: { 'x-probe': `${'-a'.repeat(7 * 1024)}/` }, body: '{}' });
+    expect(res.status).toBe(200);
+  });
+});
