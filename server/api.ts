@@ -25,7 +25,8 @@ import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './timeline.js
 import { explainRequest, reverify } from './signatures.js';
 import type { SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
-import { decodeBody, DecodeError, parseEncodings } from './decode.js';
+import { decodedBody, storedBody } from './body-route.js';
+import { INLINE_BODY_BYTES, inlineEnd } from './body-inline.js';
 import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from './types.js';
 
 /** What the control API needs from the app. */
@@ -180,15 +181,17 @@ function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly S
   );
 }
 
+/** The capture's JSON: its body inline up to {@link INLINE_BODY_BYTES} (the rest is read from `/body`). */
 function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['signatures']): Capture {
-  const text = utf8OrNull(body);
+  const inline = body.subarray(0, inlineEnd(body, INLINE_BODY_BYTES));
   return {
     ...summaryJson(record),
     headers: record.headers,
     httpVersion: record.httpVersion,
     storedSize: record.storedSize,
-    body: text,
-    bodyBase64: body.toString('base64'),
+    body: utf8OrNull(inline),
+    bodyBase64: inline.toString('base64'),
+    bodyInline: { bytes: inline.length, truncated: inline.length < body.length },
     response: record.response as unknown as Capture['response'],
     signatures,
     event: record.event,
@@ -336,33 +339,7 @@ export function createApi(deps: ApiDeps) {
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');
       const { decoded } = c.req.valid('query');
-      const record = store.getCapture(id);
-      const body = store.getBody(id);
-      if (!record || !body) throw captureNotFound(id);
-      let bytes = body.data;
-      const headers: Record<string, string> = {
-        'Content-Type': body.contentType ?? 'application/octet-stream',
-        // Captured content is hostile: never let it render or run on hookbin's origin.
-        'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "sandbox; default-src 'none'",
-        'Cache-Control': 'no-store',
-      };
-      if (decoded === 'true' || decoded === '1') {
-        const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
-        const encodings = parseEncodings(encodingHeader);
-        if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
-        try {
-          const result = await decodeBody(bytes, encodings);
-          bytes = result.bytes;
-          headers['X-Hookbin-Decoded'] = encodings.join(', ') || 'identity';
-          headers['X-Hookbin-Decoded-Truncated'] = String(result.truncated);
-        } catch (err) {
-          if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
-          throw err;
-        }
-      }
-      return c.body(new Uint8Array(bytes), 200, headers);
+      return decoded === 'true' || decoded === '1' ? decodedBody(store, id) : storedBody(store, id, c.req.header('range'));
     })
     .delete('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');
