@@ -24,7 +24,7 @@ function bigBody(): Buffer {
 }
 
 async function capture(bytes: Buffer, headers: Record<string, string> = {}): Promise<string> {
-  const res = await fetch(`${server.binUrl}/big`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: bytes });
+  const res = await fetch(`${server.binUrl}/big`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body: bytes as Uint8Array<ArrayBuffer> });
   expect(res.status).toBe(200);
   return res.headers.get('x-hookbin-capture-id')!;
 }
