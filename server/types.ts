@@ -313,7 +313,12 @@ export interface EventAttempt {
   /** ISO-8601 with milliseconds. */
   receivedAt: string;
   attempt: number;
-  /** ms since the previous attempt; null for the first. */
+  /**
+   * ms since the previous attempt; null for the first. Negative when the
+   * server's clock was set back between the two (attempts are in arrival
+   * order, never re-sorted by time): the comparison marks it `clockChanged`
+   * and judges nothing by it.
+   */
   gapMs: number | null;
   /** What hookbin answered; null for a fault. */
   status: number | null;
