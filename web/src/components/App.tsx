@@ -237,6 +237,7 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
             binUrl={binUrl ?? `${location.origin}/b/${d.capture.binId}`}
             onDelete={() => void m.deleteCapture(d.capture.id)}
             loadDecoded={(cid) => props.api.getBody(cid, true)}
+            loadBody={(cid, range) => props.api.getBody(cid, false, range)}
             onSecrets={() => m.setView('secrets')}
             sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
             onEvents={() => m.setView('events')}

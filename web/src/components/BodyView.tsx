@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { BodyBytes } from '../api.js';
+import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
-import { type BodyTab, bodyTabs, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';
+import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';
 import { formatBytes, parseQuery, utf8OrNull } from '../format.js';
 import { looksLikeJson, tryParseJson } from '../json.js';
 import { PairsTable } from './common.js';
@@ -54,8 +54,14 @@ function DecodedView(props: { id: string; load: (id: string) => Promise<BodyByte
 }
 
 export interface BodyViewProps {
+  /** The body, or its first part when `size` is larger. */
   bytes: Uint8Array;
+  /** `bytes` as text when they are UTF-8, else null. */
   text: string | null;
+  /** The whole body's size, when `bytes` are only its first part (the capture JSON inlines a bounded part). */
+  size?: number;
+  /** Reads the body from hookbin: the whole of it, or a range (the hex view's pages). */
+  readBody?: (range?: BodyRange) => Promise<Uint8Array>;
   contentType: string | null;
   encodings: readonly string[];
   /** The capture, for the decoded view. */
@@ -64,14 +70,60 @@ export interface BodyViewProps {
   nested?: boolean;
 }
 
-/** The body with one tab per way to read it. Everything renders as text. */
+type Whole = { state: 'idle' | 'loading' } | { state: 'ok'; bytes: Uint8Array; text: string | null } | { state: 'error'; message: string };
+
+/** What is shown of a body only partly at hand, and the button that loads the rest. */
+function PartialNote(props: { shown: number; size: number; whole: Whole; onLoad: () => void }) {
+  return (
+    <div class="muted small" data-testid="body-partial">
+      Showing the first {formatBytes(props.shown)} of {formatBytes(props.size)}.{' '}
+      {props.whole.state === 'loading' ? (
+        <span data-testid="body-loading">Loading the whole body…</span>
+      ) : (
+        <button type="button" class="btn small" data-testid="load-whole-body" onClick={props.onLoad}>
+          Load the whole body ({formatBytes(props.size)})
+        </button>
+      )}
+      {props.whole.state === 'error' && (
+        <span class="error" data-testid="body-load-error">
+          {' '}
+          Could not load it: {props.whole.message}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The body with one tab per way to read it. Everything renders as text. A
+ * body only partly at hand (`size` over `bytes.length`) shows that part with
+ * "Load the whole body" (loaded at once when small), and its hex view reads
+ * further pages by range.
+ */
 export function BodyView(props: BodyViewProps) {
-  const { bytes, text, contentType, encodings } = props;
+  const { contentType, encodings } = props;
+  const size = Math.max(props.size ?? props.bytes.length, props.bytes.length);
+  const [whole, setWhole] = useState<Whole>({ state: 'idle' });
+  const partial = size > props.bytes.length && whole.state !== 'ok';
+  const bytes = whole.state === 'ok' ? whole.bytes : props.bytes;
+  const text = whole.state === 'ok' ? whole.text : props.text;
+  const loadWhole = () => {
+    if (!props.readBody || whole.state === 'loading') return;
+    setWhole({ state: 'loading' });
+    props.readBody().then(
+      (got) => setWhole({ state: 'ok', bytes: got, text: utf8OrNull(got) }),
+      (err: unknown) => setWhole({ state: 'error', message: errorMessage(err) }),
+    );
+  };
+  useEffect(() => {
+    if (partial && loadsWholeAtOnce(size)) loadWhole();
+  }, []);
   const tree = useMemo(() => {
-    if (text === null || text.length > MAX_TREE_CHARS || !looksLikeJson(contentType, text)) return null;
+    // A part of a JSON document does not parse: the tree waits for the whole.
+    if (partial || text === null || text.length > MAX_TREE_CHARS || !looksLikeJson(contentType, text)) return null;
     return tryParseJson(text);
-  }, [text, contentType]);
-  const tabs = bodyTabs({ size: bytes.length, text, contentType, encodings, json: tree !== null });
+  }, [text, contentType, partial]);
+  const tabs = bodyTabs({ size, text, contentType, encodings, json: tree !== null });
   const [picked, setPicked] = useState<BodyTab | null>(null);
   const tab = picked !== null && tabs.includes(picked) ? picked : (tabs[0] ?? null);
   if (tab === null) return <p class="muted small" data-testid={props.nested ? undefined : 'body-empty'}>No body.</p>;
@@ -94,10 +146,13 @@ export function BodyView(props: BodyViewProps) {
         ))}
       </div>
       <div class="tab-panel" role="tabpanel">
+        {partial && props.readBody && text !== null && tab !== 'hex' && tab !== 'decoded' && (
+          <PartialNote shown={bytes.length} size={size} whole={whole} onLoad={loadWhole} />
+        )}
         {tab === 'json' && tree && <JsonTree root={tree} />}
         {tab === 'form' && text !== null && <PairsTable pairs={parseQuery(text)} testid="form-table" empty="No fields." />}
         {tab === 'text' && text !== null && <TextView text={text} />}
-        {tab === 'hex' && <HexView bytes={bytes} />}
+        {tab === 'hex' && <HexView bytes={bytes} size={size} readRange={props.readBody} />}
         {tab === 'decoded' && props.id && props.loadDecoded && <DecodedView id={props.id} load={props.loadDecoded} contentType={contentType} />}
       </div>
     </div>
