@@ -339,7 +339,8 @@ export function createApi(deps: ApiDeps) {
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');
       const { decoded } = c.req.valid('query');
-      return decoded === 'true' || decoded === '1' ? decodedBody(store, id) : storedBody(store, id, c.req.header('range'));
+      const range = c.req.header('range');
+      return decoded === 'true' || decoded === '1' ? decodedBody(store, id, range) : storedBody(store, id, range);
     })
     .delete('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');

@@ -4,7 +4,7 @@
  * with single `Range: bytes=…` requests (206, 416), or its decoded view.
  */
 import { ApiError } from './errors.js';
-import { decodeBody, DecodeError, parseEncodings } from './decode.js';
+import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
 import type { BodyLayout, Store } from './store.js';
 
 /** The largest piece read from SQLite per step of a stream. */
@@ -16,28 +16,43 @@ export interface ByteRange {
   end: number;
 }
 
+/** What a `Range: bytes=…` header asks, before the body's size is known. */
+export type RangeSpec = { start: number; last: number | null } | { suffix: number };
+
 /**
- * The range a `Range` header asks of a body of `size` bytes: null to serve
- * the whole body (no header, another unit, or several ranges, which a server
- * may ignore), a range, or `'unsatisfiable'` (bad syntax, start past the end,
- * an empty suffix). `bytes=a-b` is clamped to the body, `bytes=a-` runs to
- * its end, `bytes=-n` is its last n bytes.
+ * The one range a `Range` header asks: null to serve the whole body (no
+ * header, another unit, or several ranges, which a server may ignore), or
+ * `'invalid'` for bad syntax. `bytes=a-b` and `bytes=a-` give a start and the
+ * last byte (null: to the end), `bytes=-n` the last n bytes.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+export function parseRangeSpec(header: string | undefined): RangeSpec | null | 'invalid' {
   if (header === undefined) return null;
   const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
   if (!m) return null;
   if (m[1]!.includes(',')) return null;
   const r = /^\s*(\d{0,15})\s*-\s*(\d{0,15})\s*$/.exec(m[1]!);
-  if (!r || (r[1] === '' && r[2] === '')) return 'unsatisfiable';
-  if (r[1] === '') {
-    const n = Number(r[2]);
-    return n === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - n), end: size };
-  }
+  if (!r || (r[1] === '' && r[2] === '')) return 'invalid';
+  if (r[1] === '') return { suffix: Number(r[2]) };
   const start = Number(r[1]);
-  const last = r[2] === '' ? size - 1 : Number(r[2]);
-  if (last < start || start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(size, last + 1) };
+  const last = r[2] === '' ? null : Number(r[2]);
+  return last !== null && last < start ? 'invalid' : { start, last };
+}
+
+/**
+ * The bytes a range spec takes of a body of `size` bytes: a range clamped to
+ * the body, or `'unsatisfiable'` (a start past the end, an empty suffix).
+ */
+export function resolveRange(spec: RangeSpec, size: number): ByteRange | 'unsatisfiable' {
+  if ('suffix' in spec) return spec.suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - spec.suffix), end: size };
+  if (spec.start >= size) return 'unsatisfiable';
+  return { start: spec.start, end: spec.last === null ? size : Math.min(size, spec.last + 1) };
+}
+
+/** {@link parseRangeSpec} and {@link resolveRange} in one: null for the whole body. */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+  const spec = parseRangeSpec(header);
+  if (spec === null) return null;
+  return spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, size);
 }
 
 /**
@@ -98,27 +113,42 @@ export function storedBody(store: Store, id: string, rangeHeader: string | undef
   });
 }
 
-/** The body of capture `id` with its Content-Encodings undone (up to the decode cap), or throws 404 / 422. */
-export async function decodedBody(store: Store, id: string): Promise<Response> {
+/**
+ * The body of capture `id` with its Content-Encodings undone, up to
+ * `MAX_DECODED_BYTES`, or throws 404 / 422. A range is decoded only as far
+ * as it reaches (the first 256 KiB of a 16 MiB view cost 256 KiB);
+ * `Content-Range` gives the total as `*` when decoding stopped before the end.
+ */
+export async function decodedBody(store: Store, id: string, rangeHeader: string | undefined): Promise<Response> {
   const record = store.getCapture(id);
   const body = store.getBody(id);
   if (!record || !body) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
   const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
   const encodings = parseEncodings(encodingHeader);
   if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
+  const spec = parseRangeSpec(rangeHeader);
+  // One byte past the range tells whether more follows.
+  const cap = spec !== null && spec !== 'invalid' && 'start' in spec && spec.last !== null ? Math.min(MAX_DECODED_BYTES, spec.last + 2) : MAX_DECODED_BYTES;
+  let result: Awaited<ReturnType<typeof decodeBody>>;
   try {
-    const result = await decodeBody(body.data, encodings);
-    // A Buffer is a Uint8Array over an ArrayBuffer: no copy.
-    return new Response(result.bytes as Uint8Array<ArrayBuffer>, {
-      status: 200,
-      headers: {
-        ...baseHeaders(id, body.contentType),
-        'X-Hookbin-Decoded': encodings.join(', ') || 'identity',
-        'X-Hookbin-Decoded-Truncated': String(result.truncated),
-      },
-    });
+    result = await decodeBody(body.data, encodings, cap);
   } catch (err) {
     if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
     throw err;
   }
+  const headers: Record<string, string> = {
+    ...baseHeaders(id, body.contentType),
+    'Accept-Ranges': 'bytes',
+    'X-Hookbin-Decoded': encodings.join(', ') || 'identity',
+    // Stopped at the decoded view's cap (a range decoded only as far as it needs says false).
+    'X-Hookbin-Decoded-Truncated': String(result.truncated && cap === MAX_DECODED_BYTES),
+  };
+  const decoded = result.bytes;
+  const total = result.truncated ? '*' : String(decoded.length);
+  const range = spec === null ? null : spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, decoded.length);
+  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${total}` } });
+  const sent = range === null ? decoded : decoded.subarray(range.start, range.end);
+  if (range !== null) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${total}`;
+  // A Buffer is a Uint8Array over an ArrayBuffer: no copy.
+  return new Response(sent as Uint8Array<ArrayBuffer>, { status: range === null ? 200 : 206, headers });
 }

@@ -4,6 +4,7 @@
  * every byte, and single byte ranges (206 / 416), from the stored parts.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INLINE_BODY_BYTES } from '../server/body-inline.js';
 import type { Capture } from '../server/types.js';
@@ -143,3 +144,48 @@ describe('GET /api/captures/{id}/body of a 25 MiB capture', () => {
     expect(none.status).toBe(416);
   });
 });
+
+describe('GET /api/captures/{id}/body?decoded=true with a range', () => {
+  /** Text that decodes to `size` bytes, each line numbered, so every offset is checked. */
+  const decodedText = (size: number) => {
+    const lines: string[] = [];
+    let n = 0;
+    for (let total = 0; total < size; n++) {
+      const line = `line ${n}\n`;
+      lines.push(line);
+      total += line.length;
+    }
+    return Buffer.from(lines.join('')).subarray(0, size);
+  };
+
+  it('decodes only as far as the range reaches, saying the total is not known (*)', async () => {
+    const plain = decodedText(20 * MiB);
+    const cid = await capture(gzipSync(plain), { 'content-encoding': 'gzip', 'content-type': 'text/plain' });
+    const res = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: `bytes=0-${INLINE_BODY_BYTES}` } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 0-${INLINE_BODY_BYTES}/*`);
+    expect(res.headers.get('x-hookbin-decoded')).toBe('gzip');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await res.arrayBuffer()).equals(plain.subarray(0, INLINE_BODY_BYTES + 1))).toBe(true);
+    // A middle range of the view, and past the 16 MiB cap nothing is served.
+    const mid = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: `bytes=${5 * MiB}-${5 * MiB + 99}` } });
+    expect(mid.status).toBe(206);
+    expect(Buffer.from(await mid.arrayBuffer()).equals(plain.subarray(5 * MiB, 5 * MiB + 100))).toBe(true);
+    const past = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: `bytes=${17 * MiB}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe('bytes */*');
+  });
+
+  it('gives the total when the decoded view ends within what was decoded', async () => {
+    const plain = decodedText(300_000);
+    const cid = await capture(gzipSync(plain), { 'content-encoding': 'gzip' });
+    const res = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: 'bytes=0-999999' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 0-299999/300000`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(plain)).toBe(true);
+    const tail = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: 'bytes=-6' } });
+    expect(tail.status).toBe(206);
+    expect(await tail.text()).toBe(plain.subarray(-6).toString());
+  });
+});
+
