@@ -4,6 +4,7 @@
  * hex view reads pages past it with Range requests. A body just over the
  * inline cap loads whole by itself (its JSON tree appears).
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { browserSkipReason } from './browser.js';
 import { openInspector, sendHook, useBrowserAndServer, type InspectorPage } from './inspector.js';
@@ -89,6 +90,30 @@ describe.skipIf(skip !== null)('a large capture in the inspector', () => {
       await detail.locator('[data-testid=tab-json]').waitFor({ timeout: 15_000 });
       expect(await detail.locator('[data-testid=body-partial]').count()).toBe(0);
       await expect.poll(() => detail.textContent(), { timeout: 10_000 }).toContain('the-last-field');
+      expect(ip.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    } finally {
+      await ip.context.close();
+    }
+  }, 60_000);
+
+  it('decodes a large gzip body a first part at a time, and all of it when asked', async () => {
+    const server = env.server();
+    const plain = numberedText(2 * MiB, 'DECODED-END');
+    const reply = await sendHook(server.binUrl, { headers: [['Content-Type', 'text/plain'], ['Content-Encoding', 'gzip']], body: gzipSync(plain) });
+    const ip = await openInspector(env.browser(), server);
+    const asked: string[] = [];
+    ip.page.on('request', (r) => {
+      if (r.url().includes(`/api/captures/${reply.captureId}/body?decoded=true`)) asked.push(r.headers()['range'] ?? 'whole');
+    });
+    try {
+      const detail = await openCapture(ip, reply.captureId);
+      const view = detail.locator('[data-testid=decoded-view]');
+      await expect.poll(() => view.textContent(), { timeout: 15_000 }).toContain('The first 256 KiB after undoing gzip');
+      expect(await view.textContent()).not.toContain('DECODED-END');
+      expect(asked).toEqual([`bytes=0-${256 * 1024}`]);
+      await view.locator('[data-testid=load-whole-decoded]').click();
+      await expect.poll(() => detail.locator('[data-testid=decoded-view]').textContent(), { timeout: 15_000 }).toMatch(/^2(\.0)? MiB after undoing gzip/);
+      expect(asked.at(-1)).toBe('whole');
       expect(ip.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
     } finally {
       await ip.context.close();

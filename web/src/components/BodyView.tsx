@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { INLINE_BODY_BYTES, inlineEnd } from '../../../server/body-inline.js';
 import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
 import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';
@@ -25,28 +26,46 @@ function TextView(props: { text: string }) {
   );
 }
 
-type Decoded = { state: 'loading' } | { state: 'ok'; body: BodyBytes } | { state: 'error'; message: string };
+type Decoded = { state: 'loading' } | { state: 'ok'; body: BodyBytes; partial: boolean } | { state: 'error'; message: string };
 
-function DecodedView(props: { id: string; load: (id: string) => Promise<BodyBytes>; contentType: string | null }) {
+/**
+ * The decoded body: its first {@link INLINE_BODY_BYTES} (decoded only that
+ * far by hookbin), and all of it (up to hookbin's cap) on demand.
+ */
+function DecodedView(props: { id: string; load: (id: string, range?: BodyRange) => Promise<BodyBytes>; contentType: string | null }) {
   const [d, setD] = useState<Decoded>({ state: 'loading' });
+  const [all, setAll] = useState(false);
   useEffect(() => {
     let live = true;
     setD({ state: 'loading' });
-    props.load(props.id).then(
-      (body) => live && setD({ state: 'ok', body }),
+    // One byte past the first part says whether more follows, and where a UTF-8 character ends.
+    props.load(props.id, all ? undefined : { start: 0, end: INLINE_BODY_BYTES + 1 }).then(
+      (body) => {
+        if (!live) return;
+        if (all || body.bytes.length <= INLINE_BODY_BYTES) return setD({ state: 'ok', body, partial: false });
+        setD({ state: 'ok', body: { ...body, bytes: body.bytes.subarray(0, inlineEnd(body.bytes, INLINE_BODY_BYTES)) }, partial: true });
+      },
       (err: unknown) => live && setD({ state: 'error', message: errorMessage(err) }),
     );
     return () => {
       live = false;
     };
-  }, [props.id]);
+  }, [props.id, all]);
   if (d.state === 'loading') return <p class="muted small">Decoding…</p>;
   if (d.state === 'error') return <p class="error small" data-testid="decoded-error">Could not decode: {d.message}</p>;
   return (
     <div data-testid="decoded-view">
       <p class="muted small">
-        {formatBytes(d.body.bytes.length)} after undoing {d.body.decoded ?? 'the encoding'}
+        {d.partial ? `The first ${formatBytes(d.body.bytes.length)}` : formatBytes(d.body.bytes.length)} after undoing {d.body.decoded ?? 'the encoding'}
         {d.body.truncated ? ' (stopped at the size cap: the rest is not shown)' : ''}
+        {d.partial && (
+          <>
+            {' '}
+            <button type="button" class="btn small" data-testid="load-whole-decoded" onClick={() => setAll(true)}>
+              Decode all of it
+            </button>
+          </>
+        )}
       </p>
       <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} nested />
     </div>
@@ -66,7 +85,7 @@ export interface BodyViewProps {
   encodings: readonly string[];
   /** The capture, for the decoded view. */
   id?: string;
-  loadDecoded?: (id: string) => Promise<BodyBytes>;
+  loadDecoded?: (id: string, range?: BodyRange) => Promise<BodyBytes>;
   nested?: boolean;
 }
 

@@ -14,7 +14,8 @@ export interface CaptureDetailProps {
   /** The bin's ingress URL, for Copy as cURL. */
   binUrl: string;
   onDelete: () => void;
-  loadDecoded: (id: string) => Promise<BodyBytes>;
+  /** Reads the decoded body (a range of it when given). */
+  loadDecoded: (id: string, range?: BodyRange) => Promise<BodyBytes>;
   /** Reads the stored body (a range of it when given): the JSON carries only its first part when it is large. */
   loadBody: (id: string, range?: BodyRange) => Promise<BodyBytes>;
   /** Opens the bin's secrets editor. */
