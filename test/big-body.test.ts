@@ -189,3 +189,30 @@ describe('GET /api/captures/{id}/body?decoded=true with a range', () => {
   });
 });
 
+
+describe('a capture deleted while its body is being sent', () => {
+  it('ends the answer short (never with wrong bytes), and the server carries on', async () => {
+    const cid = await capture(body);
+    const res = await server.api(`/api/captures/${cid}/body`);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect((await server.api(`/api/captures/${cid}`, { method: 'DELETE' })).status).toBe(204);
+    let got = first.value!.length;
+    const prefix: Uint8Array[] = [first.value!];
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        got += value.length;
+        prefix.push(value);
+      }
+    } catch {
+      // The connection was cut: that is the expected end.
+    }
+    expect(got).toBeLessThan(SIZE);
+    expect(Buffer.concat(prefix).equals(body.subarray(0, got))).toBe(true);
+    expect((await server.api('/api/health')).status).toBe(200);
+  });
+});
