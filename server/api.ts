@@ -23,9 +23,9 @@ import {
 import { PRESETS, presetById, scalePreset } from './presets.js';
 import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './timeline.js';
 import { explainRequest, reverify } from './signatures.js';
-import type { SecretInput } from './verify/index.js';
+import { SCHEMES, type SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
-import { decodedBody, storedBody } from './body-route.js';
+import { bodyPrefix, decodedBody, storedBody } from './body-route.js';
 import { INLINE_BODY_BYTES, inlineEnd } from './body-inline.js';
 import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from './types.js';
 
@@ -181,7 +181,12 @@ function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly S
   );
 }
 
-/** The capture's JSON: its body inline up to {@link INLINE_BODY_BYTES} (the rest is read from `/body`). */
+/**
+ * The capture's JSON: its body inline up to {@link INLINE_BODY_BYTES} (the
+ * rest is read from `/body`). `body` is the stored body, or at least its
+ * first `INLINE_BODY_BYTES + 1` bytes (the one past tells where a UTF-8
+ * character ends).
+ */
 function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['signatures']): Capture {
   const inline = body.subarray(0, inlineEnd(body, INLINE_BODY_BYTES));
   return {
@@ -191,7 +196,7 @@ function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['s
     storedSize: record.storedSize,
     body: utf8OrNull(inline),
     bodyBase64: inline.toString('base64'),
-    bodyInline: { bytes: inline.length, truncated: inline.length < body.length },
+    bodyInline: { bytes: inline.length, truncated: inline.length < record.storedSize },
     response: record.response as unknown as Capture['response'],
     signatures,
     event: record.event,
@@ -330,11 +335,14 @@ export function createApi(deps: ApiDeps) {
     .get('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');
       const record = store.getCapture(id);
-      const body = store.getBody(id);
-      if (!record || !body) throw captureNotFound(id);
+      if (!record) throw captureNotFound(id);
+      // A signature is judged over every byte; without a signature header the inline part is all this needs.
+      const signed = SCHEMES.some((s) => s.detect(record.headers));
+      const body = signed ? store.getBody(id)?.data : bodyPrefix(store, id, INLINE_BODY_BYTES + 1);
+      if (!body) throw captureNotFound(id);
       const bin = store.getBin(record.binId);
       const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
-      return c.json(captureJson(record, body.data, explainCapture(record, body.data, secrets)));
+      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets) : []));
     })
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');

@@ -82,6 +82,22 @@ export function bodyStream(store: Store, layout: BodyLayout, range: ByteRange): 
   );
 }
 
+/** The first `length` bytes of capture `id`'s stored body (fewer when it is shorter), or undefined when it is missing. */
+export function bodyPrefix(store: Store, id: string, length: number): Buffer | undefined {
+  const layout = store.bodyLayout(id);
+  if (!layout) return undefined;
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for (let part = 0; part < layout.parts.length && got < length; part++) {
+    if (layout.parts[part] === 0) continue;
+    const bytes = store.readBodyPart(layout.seq, part, 0, Math.min(layout.parts[part]!, length - got));
+    if (!bytes) return undefined;
+    chunks.push(bytes);
+    got += bytes.length;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got);
+}
+
 /** Headers of every body answer: captured content is hostile, never let it render or run on hookbin's origin. */
 function baseHeaders(id: string, contentType: string | null): Record<string, string> {
   return {

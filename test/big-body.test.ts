@@ -72,6 +72,17 @@ describe('GET /api/captures/{id} of a 25 MiB capture', () => {
     expect(c.body).toBe(text.slice(0, (INLINE_BODY_BYTES - 2) / 2 + 1));
   });
 
+  it('reads an empty body, and an unsigned one, without reading the whole', async () => {
+    const res = await fetch(`${server.binUrl}/empty`);
+    const empty = await expectJson<Capture>(server.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`));
+    expect(empty).toMatchObject({ body: '', bodyBase64: '', bodyInline: { bytes: 0, truncated: false }, signatures: [] });
+    const cid = await capture(body);
+    const c = await expectJson<Capture>(server.api(`/api/captures/${cid}`));
+    expect(c.signatures).toEqual([]);
+    expect(Buffer.from(c.bodyBase64, 'base64').equals(body.subarray(0, c.bodyInline.bytes))).toBe(true);
+    expect(c.bodyInline.truncated).toBe(true);
+  });
+
   it('inlines a body up to the cap whole, and says it is not cut', async () => {
     const small = Buffer.alloc(INLINE_BODY_BYTES, 0x61);
     const cid = await capture(small);
