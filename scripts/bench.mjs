@@ -3,7 +3,7 @@
  * `node:http` on the same machine in the same run, and the other figures of
  * issue 7, each printed next to its target.
  *
- *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,rss,body,js --profile --bin other/bin/hookbin.js]
+ *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,rss,body,detail,js --profile --bin other/bin/hookbin.js]
  *
  * - throughput: a bare `node:http` server (scripts/bench-bare.mjs) and then
  *   hookbin, each its own child process on loopback, loaded in turn by
@@ -17,6 +17,10 @@
  *   1,000,000 captures (scripts/bench-seed.mjs).
  * - rss: RSS after 100,000 captures.
  * - body: peak RSS growth while capturing one 50 MiB body (`--max-body 64mb`).
+ * - detail: peak RSS growth while `GET /api/captures/{id}` answers for a
+ *   25 MiB capture (the default `--max-body`), the worse of two with a wrong
+ *   signature: control bytes (the costliest to write as JSON text) and a
+ *   JSON document (the costliest to diagnose).
  * - js: the inspector's JavaScript, gzipped.
  *
  * `--profile` runs only hookbin's throughput load under `node --cpu-prof` and
@@ -73,7 +77,7 @@ if (args.help) {
   --duration S        seconds of load per server (default 10)
   --connections N     keep-alive connections (default 32)
   --warmup S          warm-up seconds before each measured load (default 3)
-  --only LIST         parts to run, comma-separated: throughput,startup,list,rss,body,js
+  --only LIST         parts to run, comma-separated: throughput,startup,list,rss,body,detail,js
   --list-captures N   captures seeded for the list figure (default 1000000)
   --rss-captures N    captures sent before measuring RSS (default 100000)
   --json FILE         also write the figures as JSON
@@ -96,7 +100,7 @@ const CONNECTIONS = count('connections', 1);
 const WARMUP = count('warmup', 0);
 const LIST_CAPTURES = count('list-captures', 1);
 const RSS_CAPTURES = count('rss-captures', 1);
-const PARTS = ['throughput', 'startup', 'list', 'rss', 'body', 'js'];
+const PARTS = ['throughput', 'startup', 'list', 'rss', 'body', 'detail', 'js'];
 for (const part of args.only?.split(',') ?? []) {
   if (!PARTS.includes(part)) {
     process.stderr.write(`bench: --only takes ${PARTS.join(', ')}; not "${part}"\n`);
@@ -501,6 +505,54 @@ async function bigBody() {
   figure('peak RSS growth for a 50 MiB body, ÷ body', growth / size, 'x', 3, 'lower', `+${fmt(growth, 'MB')}`);
 }
 
+/** A JSON document of exactly `size` bytes: an array of small records, padded with spaces. */
+function jsonOfSize(size) {
+  const item = JSON.stringify({ id: 'evt_0123456789', type: 'invoice.paid', amount: 4200, tags: ['a', 'b'], note: 'x'.repeat(40) });
+  const count = Math.floor((size - 2) / (item.length + 1));
+  const text = `[${Array.from({ length: count }, () => item).join(',')}]`;
+  return Buffer.from(text + ' '.repeat(size - Buffer.byteLength(text)));
+}
+
+async function bigDetail() {
+  const size = 25 * MiB;
+  const hb = await startHookbin();
+  await makeBin(hb.origin);
+  const wrong = createHmac('sha256', 'not-the-secret').update('x').digest('hex');
+  const post = async (body, contentType) => {
+    const res = await fetch(`${hb.origin}/b/${BIN_ID}`, { method: 'POST', headers: { 'content-type': contentType, 'x-signature': wrong }, body });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`the 25 MiB capture was answered ${res.status}`);
+    return res.headers.get('x-hookbin-capture-id');
+  };
+  const bodies = [
+    { what: 'control bytes', id: await post(Buffer.alloc(size, 1), 'text/plain') },
+    { what: 'JSON', id: await post(jsonOfSize(size), 'application/json') },
+  ];
+  // A small capture looked at first, so the figure is the big one's, not the first request's.
+  const small = await post(Buffer.from('{"warm":true}'), 'application/json');
+  for (let i = 0; i < 5; i++) await api(hb.origin, `/api/captures/${small}`);
+  await new Promise((res) => setTimeout(res, 500));
+  let worst = { growth: -Infinity };
+  for (const b of bodies) {
+    const before = memoryOf(hb.pid).rss;
+    const reset = resetPeak(hb.pid);
+    let polled = before;
+    const poll = setInterval(() => (polled = Math.max(polled, memoryOf(hb.pid).rss)), 2);
+    const res = await fetch(`${hb.origin}/api/captures/${b.id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const json = Buffer.from(await res.arrayBuffer());
+    clearInterval(poll);
+    if (res.status !== 200) throw new Error(`GET /api/captures/${b.id} → ${res.status}`);
+    const peak = reset ? Math.max(memoryOf(hb.pid).peak, polled) : polled;
+    const growth = peak - before;
+    log(`detail: 25 MiB ${b.what}: JSON ${fmt(json.length, 'MB')}; RSS ${fmt(before, 'MB')} → peak ${fmt(peak, 'MB')} (+${fmt(growth, 'MB')}, ${reset ? 'VmHWM reset' : 'polled'})`);
+    if (growth > worst.growth) worst = { ...b, growth, json: json.length };
+    // Let the answer's garbage go before the next one is measured.
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  await hb.stop();
+  figure('peak RSS growth of GET /api/captures/{id} for a 25 MiB capture, ÷ body', worst.growth / size, 'x', 2, 'lower', `+${fmt(worst.growth, 'MB')}, ${worst.what}, JSON ${fmt(worst.json, 'MB')}`);
+}
+
 function inspectorJs() {
   const dir = join(ROOT, 'dist', 'web', 'assets');
   let total = 0;
@@ -600,6 +652,7 @@ async function main() {
   if (wants('list')) await listBig();
   if (wants('rss')) await rssAfter();
   if (wants('body')) await bigBody();
+  if (wants('detail')) await bigDetail();
   if (wants('js')) inspectorJs();
   log(`load average at end: ${load1()}`);
 

@@ -23,9 +23,10 @@ import {
 import { PRESETS, presetById, scalePreset } from './presets.js';
 import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './timeline.js';
 import { explainRequest, reverify } from './signatures.js';
-import type { SecretInput } from './verify/index.js';
+import { SCHEMES, type SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
-import { decodeBody, DecodeError, parseEncodings } from './decode.js';
+import { bodyPrefix, decodedBody, storedBody } from './body-route.js';
+import { INLINE_BODY_BYTES, inlineEnd } from './body-inline.js';
 import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from './types.js';
 
 /** What the control API needs from the app. */
@@ -180,15 +181,22 @@ function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly S
   );
 }
 
+/**
+ * The capture's JSON: its body inline up to {@link INLINE_BODY_BYTES} (the
+ * rest is read from `/body`). `body` is the stored body, or at least its
+ * first `INLINE_BODY_BYTES + 1` bytes (the one past tells where a UTF-8
+ * character ends).
+ */
 function captureJson(record: CaptureRecord, body: Buffer, signatures: Capture['signatures']): Capture {
-  const text = utf8OrNull(body);
+  const inline = body.subarray(0, inlineEnd(body, INLINE_BODY_BYTES));
   return {
     ...summaryJson(record),
     headers: record.headers,
     httpVersion: record.httpVersion,
     storedSize: record.storedSize,
-    body: text,
-    bodyBase64: body.toString('base64'),
+    body: utf8OrNull(inline),
+    bodyBase64: inline.toString('base64'),
+    bodyInline: { bytes: inline.length, truncated: inline.length < record.storedSize },
     response: record.response as unknown as Capture['response'],
     signatures,
     event: record.event,
@@ -327,42 +335,20 @@ export function createApi(deps: ApiDeps) {
     .get('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');
       const record = store.getCapture(id);
-      const body = store.getBody(id);
-      if (!record || !body) throw captureNotFound(id);
+      if (!record) throw captureNotFound(id);
+      // A signature is judged over every byte; without a signature header the inline part is all this needs.
+      const signed = SCHEMES.some((s) => s.detect(record.headers));
+      const body = signed ? store.getBody(id)?.data : bodyPrefix(store, id, INLINE_BODY_BYTES + 1);
+      if (!body) throw captureNotFound(id);
       const bin = store.getBin(record.binId);
       const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
-      return c.json(captureJson(record, body.data, explainCapture(record, body.data, secrets)));
+      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets) : []));
     })
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');
       const { decoded } = c.req.valid('query');
-      const record = store.getCapture(id);
-      const body = store.getBody(id);
-      if (!record || !body) throw captureNotFound(id);
-      let bytes = body.data;
-      const headers: Record<string, string> = {
-        'Content-Type': body.contentType ?? 'application/octet-stream',
-        // Captured content is hostile: never let it render or run on hookbin's origin.
-        'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "sandbox; default-src 'none'",
-        'Cache-Control': 'no-store',
-      };
-      if (decoded === 'true' || decoded === '1') {
-        const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
-        const encodings = parseEncodings(encodingHeader);
-        if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
-        try {
-          const result = await decodeBody(bytes, encodings);
-          bytes = result.bytes;
-          headers['X-Hookbin-Decoded'] = encodings.join(', ') || 'identity';
-          headers['X-Hookbin-Decoded-Truncated'] = String(result.truncated);
-        } catch (err) {
-          if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
-          throw err;
-        }
-      }
-      return c.body(new Uint8Array(bytes), 200, headers);
+      const range = c.req.header('range');
+      return decoded === 'true' || decoded === '1' ? decodedBody(store, id, range) : storedBody(store, id, range);
     })
     .delete('/captures/:id', captureParam, (c) => {
       const { id } = c.req.valid('param');

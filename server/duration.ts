@@ -24,3 +24,12 @@ export function formatDuration(ms: number): string {
   const m = minutes % 60;
   return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
+
+/**
+ * The time between two attempts in words: the duration, or for a negative
+ * one (the later attempt is stamped earlier: the clock was set back between
+ * them) `clock changed (−24 h)`, never a negative delay.
+ */
+export function formatGapWords(ms: number): string {
+  return ms < 0 ? `clock changed (−${formatDuration(-ms)})` : formatDuration(ms);
+}

@@ -210,6 +210,15 @@ export const BODY_PART_BYTES = 1024 * 1024;
 /** The most attempts of one event the store reads back; a flood of one key cannot make a list huge. */
 export const MAX_EVENT_ATTEMPTS = 500;
 
+/** Where a stored body lies: see `Store.bodyLayout`. */
+export interface BodyLayout {
+  seq: number;
+  size: number;
+  contentType: string | null;
+  /** Bytes in each part, part 0 (`bodies.data`) first. */
+  parts: number[];
+}
+
 /** Thrown by `createBin` when the id is taken. */
 export class BinExistsError extends Error {
   constructor(readonly binId: string) {
@@ -321,6 +330,18 @@ export interface Store {
   getCapture(id: string): CaptureRecord | undefined;
   /** The stored body bytes and Content-Type, or undefined when the capture is missing. */
   getBody(id: string): { data: Buffer; contentType: string | null } | undefined;
+  /**
+   * Where a capture's stored body lies, without reading it: its size, its
+   * Content-Type and the length of each stored part in order (part 0 first),
+   * or undefined when the capture is missing. Read the bytes with `readBodyPart`.
+   */
+  bodyLayout(id: string): BodyLayout | undefined;
+  /**
+   * `length` bytes of part `part` of the body stored at `seq`, from `offset`
+   * within the part, or undefined when the capture is gone (deleted or pruned
+   * since its layout was read).
+   */
+  readBodyPart(seq: number, part: number, offset: number, length: number): Buffer | undefined;
   /**
    * Up to `limit` captures with their headers and bodies, in `seq` order
    * after `afterSeq`, for re-verification; all bins when `binId` is null.
@@ -666,6 +687,14 @@ export function openStore(options: StoreOptions): Store {
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
     insertPart: db.prepare<[number | bigint, number, Uint8Array]>('INSERT INTO body_parts (seq, part, data) VALUES (?, ?, ?)'),
     bodyParts: db.prepare<[number], Buffer>('SELECT data FROM body_parts WHERE seq = ? ORDER BY part').pluck(),
+    // length() of a blob reads the record header only, not the bytes.
+    bodyHead: db.prepare<[string], { seq: number; first: number; stored_size: number; content_type: string | null }>(
+      'SELECT c.seq, length(b.data) AS first, c.stored_size, c.content_type FROM captures c JOIN bodies b ON b.seq = c.seq WHERE c.id = ?',
+    ),
+    partLengths: db.prepare<[number], number>('SELECT length(data) FROM body_parts WHERE seq = ? ORDER BY part').pluck(),
+    // substr() of a blob is a blob: a hex page reads 4 KiB, not its 1 MiB part.
+    firstSlice: db.prepare<[number, number, number], Buffer>('SELECT substr(data, ?, ?) FROM bodies WHERE seq = ?').pluck(),
+    partSlice: db.prepare<[number, number, number, number], Buffer>('SELECT substr(data, ?, ?) FROM body_parts WHERE seq = ? AND part = ?').pluck(),
     binCount: db.prepare<[string], { capture_count: number }>('SELECT capture_count FROM bins WHERE id = ?'),
     pruneOldest: db.prepare<[string, number]>(
       'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT ?)',
@@ -1007,10 +1036,17 @@ export function openStore(options: StoreOptions): Store {
     return perBin;
   }
 
-  /** A stored body: its first part, joined with the rest when there is more. */
+  /**
+   * A stored body: its first part, joined with the rest when there is more.
+   * The parts are copied one at a time into one buffer, so reading a body
+   * costs its size once (not the parts and then their concatenation).
+   */
   function wholeBody(seq: number, first: Buffer, storedSize: number): Buffer {
     if (first.byteLength >= storedSize) return first;
-    return Buffer.concat([first, ...stmt.bodyParts.all(seq)], storedSize);
+    const out = Buffer.allocUnsafe(storedSize);
+    let at = first.copy(out, 0);
+    for (const part of stmt.bodyParts.iterate(seq)) at += part.copy(out, at);
+    return at === storedSize ? out : out.subarray(0, at);
   }
 
   let closed = false;
@@ -1111,6 +1147,16 @@ export function openStore(options: StoreOptions): Store {
     getBody(id) {
       const row = stmt.getBody.get(id);
       return row && { data: wholeBody(row.seq, row.data, row.stored_size), contentType: row.content_type };
+    },
+    bodyLayout(id) {
+      const head = stmt.bodyHead.get(id);
+      if (!head) return undefined;
+      const parts = head.first >= head.stored_size ? [head.first] : [head.first, ...stmt.partLengths.all(head.seq)];
+      return { seq: head.seq, size: head.stored_size, contentType: head.content_type, parts };
+    },
+    readBodyPart(seq, part, offset, length) {
+      const bytes = part === 0 ? stmt.firstSlice.get(offset + 1, length, seq) : stmt.partSlice.get(offset + 1, length, seq, part);
+      return bytes ?? undefined;
     },
     capturesToVerify(binId, afterSeq, limit) {
       const rows = binId === null ? stmt.toVerifyAll.all(afterSeq, limit) : stmt.toVerifyInBin.all(binId, afterSeq, limit);

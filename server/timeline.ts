@@ -13,8 +13,14 @@ export { formatDuration };
 /** One delivery attempt of an event as hookbin recorded it. */
 export interface ObservedAttempt {
   captureId: string;
-  /** Unix ms. */
+  /** Unix ms, by the server's clock then (which may have been set back since an earlier attempt). */
   receivedAt: number;
+  /**
+   * The attempt's number in order of arrival (the store's sequence). Attempts
+   * are ordered by it when given, else taken in the order passed; never by
+   * `receivedAt`, which a clock set back would reorder.
+   */
+  attempt?: number;
   /** The status hookbin answered; null = transport fault (reset/hang). */
   status: number | null;
   /**
@@ -44,7 +50,7 @@ export interface AttemptComparison {
   attempt: number;
   captureId: string;
   receivedAt: number;
-  /** Since the previous attempt; null for the first. */
+  /** Since the previous attempt; null for the first; negative when the clock was set back between the two (see `clockChanged`). */
   gapMs: number | null;
   /** The gap the preset expects (its delay, plus the time the provider waited for the previous answer); null for the first and beyond the schedule. */
   expectedGapMs: number | null;
@@ -57,15 +63,22 @@ export interface AttemptComparison {
   toleranceMs?: number | null;
   /** How the provider most likely saw this attempt. */
   outcome?: AttemptOutcome;
+  /**
+   * True when the gap is negative: the server's clock was set back between
+   * the two attempts, so the gap measures the clock, not the provider, and is
+   * not judged (`deltaMs` and `withinTolerance` null, no score).
+   */
+  clockChanged?: boolean;
 }
 
 /**
  * `retried-after-success`: an attempt followed a 2xx answered in time;
  * `stopped-early`: the last attempt failed, the schedule allows more, and the
  * next was due (plus tolerance) before `now`; `past-schedule`: more attempts
- * than `1 + delays`.
+ * than `1 + delays`; `clock-changed`: an attempt's time is before the one
+ * before it (the clock was set back), so that gap is not compared.
  */
-export type TimelineFlag = 'retried-after-success' | 'stopped-early' | 'past-schedule';
+export type TimelineFlag = 'retried-after-success' | 'stopped-early' | 'past-schedule' | 'clock-changed';
 
 /** The comparison of one event's attempts with one preset. */
 export interface TimelineComparison {
@@ -111,8 +124,8 @@ export function toleranceFor(expectedGapMs: number, toleranceRatio = DEFAULT_TOL
 }
 
 /**
- * Compares an event's attempts (oldest first; re-sorted stably by
- * `receivedAt` if not) with a preset.
+ * Compares an event's attempts (in order of arrival: sorted stably by
+ * `attempt` when given, never by time) with a preset.
  *
  * - Expected gap before attempt n+1 = the preset's n-th delay + the time the
  *   provider waited on attempt n (its `delayMs`, capped at the preset's
@@ -124,7 +137,9 @@ export function toleranceFor(expectedGapMs: number, toleranceRatio = DEFAULT_TOL
  *   answered within the preset's timeout; `past-schedule` once, at the first
  *   attempt beyond `1 + delays`; `stopped-early` at the last attempt when it
  *   failed, the schedule allows more, and `now` is past its due time plus
- *   tolerance.
+ *   tolerance; `clock-changed` at each negative gap.
+ * - A negative gap (the clock was set back) is not judged and adds nothing to
+ *   the score; no flag's sentence quotes it as a delay.
  * - Score: the mean over gaps of |ln((observed + c) / (expected + c))| with
  *   c = `toleranceMs` (so gaps off by the same factor cost the same at any
  *   scale, and near-zero gaps do not explode), capped at {@link MAX_GAP_ERROR};
@@ -137,7 +152,7 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
   const floorMs = options.toleranceMs ?? DEFAULT_TOLERANCE_MS;
   const ratio = options.toleranceRatio ?? (preset.estimated ? ESTIMATED_TOLERANCE_RATIO : DEFAULT_TOLERANCE_RATIO);
   const schedule = scheduleFor(preset, options.eventType);
-  const sorted = [...attempts].sort((a, b) => a.receivedAt - b.receivedAt);
+  const sorted = attempts.every((a) => a.attempt !== undefined) ? [...attempts].sort((a, b) => a.attempt! - b.attempt!) : attempts;
 
   const outcomes = sorted.map((a) => outcomeOf(a, preset));
   const result: AttemptComparison[] = [];
@@ -153,12 +168,19 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
     }
     const prev = sorted[i - 1]!;
     const gapMs = a.receivedAt - prev.receivedAt;
+    const clockChanged = gapMs < 0;
     const delay = schedule[i - 1];
     const expectedGapMs = delay === undefined ? null : delay + waitedOn(prev, outcomes[i - 1]!, preset);
     let deltaMs: number | null = null;
     let withinTolerance: boolean | null = null;
     let tol: number | null = null;
-    if (expectedGapMs === null) {
+    if (clockChanged) {
+      flags.push({
+        flag: 'clock-changed',
+        attempt: i + 1,
+        message: `The clock changed between attempt ${i} and attempt ${i + 1} (attempt ${i + 1} is stamped ${formatDuration(-gapMs)} before attempt ${i}), so that gap is not compared.`,
+      });
+    } else if (expectedGapMs === null) {
       errors.push(PAST_SCHEDULE_GAP_ERROR);
     } else {
       deltaMs = gapMs - expectedGapMs;
@@ -166,14 +188,27 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
       withinTolerance = Math.abs(deltaMs) <= tol;
       errors.push(Math.min(MAX_GAP_ERROR, Math.abs(Math.log((gapMs + floorMs) / (expectedGapMs + floorMs)))));
     }
-    result.push({ attempt: i + 1, captureId: a.captureId, receivedAt: a.receivedAt, gapMs, expectedGapMs, deltaMs, withinTolerance, status: a.status, toleranceMs: tol, outcome });
+    result.push({
+      attempt: i + 1,
+      captureId: a.captureId,
+      receivedAt: a.receivedAt,
+      gapMs,
+      expectedGapMs,
+      deltaMs,
+      withinTolerance,
+      status: a.status,
+      toleranceMs: tol,
+      outcome,
+      ...(clockChanged ? { clockChanged } : {}),
+    });
 
+    // Arrival order, not the clock, says an attempt followed a success; only the sentence's delay needs the clock.
     if (outcomes[i - 1] === 'success') {
       retriedAfterSuccess = true;
       flags.push({
         flag: 'retried-after-success',
         attempt: i + 1,
-        message: `Attempt ${i + 1} arrived ${formatDuration(gapMs)} after attempt ${i}, which was answered ${prev.status} in time.`,
+        message: `Attempt ${i + 1} arrived ${clockChanged ? 'after' : `${formatDuration(gapMs)} after`} attempt ${i}, which was answered ${prev.status} in time.`,
       });
     }
     if (i === schedule.length + 1) {

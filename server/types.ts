@@ -156,10 +156,20 @@ export interface Capture extends CaptureSummary {
   httpVersion: string | null;
   /** Bytes stored (equals bodySize unless truncated). */
   storedSize: number;
-  /** The body as text when it is valid UTF-8, else null (see bodyBase64). */
+  /**
+   * The inline part of the body (see `bodyInline`) as text when it is valid
+   * UTF-8, else null (see bodyBase64).
+   */
   body: string | null;
-  /** The stored body bytes, base64. */
+  /** The inline part of the stored body, base64. */
   bodyBase64: string;
+  /**
+   * How much of the stored body `body` and `bodyBase64` carry: all of it up
+   * to `INLINE_BODY_BYTES` (256 KiB, server/body-inline.ts), else about that
+   * many (a UTF-8 sequence is never split) with `truncated` true. The whole
+   * body, `storedSize` bytes, is at `GET /api/captures/{id}/body` (ranges too).
+   */
+  bodyInline: { bytes: number; truncated: boolean };
   response: CaptureResponse;
   /**
    * One verdict per scheme whose header is present, judged now with the
@@ -303,7 +313,12 @@ export interface EventAttempt {
   /** ISO-8601 with milliseconds. */
   receivedAt: string;
   attempt: number;
-  /** ms since the previous attempt; null for the first. */
+  /**
+   * ms since the previous attempt; null for the first. Negative when the
+   * server's clock was set back between the two (attempts are in arrival
+   * order, never re-sorted by time): the comparison marks it `clockChanged`
+   * and judges nothing by it.
+   */
   gapMs: number | null;
   /** What hookbin answered; null for a fault. */
   status: number | null;

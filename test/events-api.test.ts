@@ -195,3 +195,29 @@ describe('GET /api/bins/{id}/events', () => {
     for (const p of presets) expect(p.source.length).toBeGreaterThan(5);
   });
 });
+
+describe('the clock set back a day between two attempts', () => {
+  it('keeps the attempts in arrival order, shows the negative gap as a clock change and derives no flag from it', async () => {
+    await serve();
+    const url = await bin('stepped', { respond: { failFirst: { count: 1, status: 500 } } });
+    const body = '{"id":"evt_clock","type":"invoice.paid"}';
+    expect(await at(0, url, { 'webhook-id': 'msg_clock' }, body)).toBe(500);
+    // The system clock steps back a day; the provider retries 30 s later.
+    expect(await at(-24 * 60 * MIN + 30 * S, url, { 'webhook-id': 'msg_clock' }, body)).toBe(200);
+    clock = T0 - 24 * 60 * MIN + MIN;
+    for (const query of ['', '?preset=standard-webhooks']) {
+      const page = await json<EventPage>(server.api(`/api/bins/stepped/events${query}`));
+      const e = page.events[0]!;
+      expect(e.attempts.map((a) => [a.attempt, a.status])).toEqual([
+        [1, 500],
+        [2, 200],
+      ]);
+      expect(e.attempts[1]!.gapMs).toBe(-(24 * 60 * MIN - 30 * S));
+      const c = e.comparison!;
+      expect(c.attempts.map((a) => a.attempt)).toEqual([1, 2]);
+      expect(c.attempts[1]).toMatchObject({ clockChanged: true, deltaMs: null, withinTolerance: null });
+      expect(c.flags.map((f) => f.flag)).toEqual(['clock-changed']);
+      expect(c.flags[0]!.message).toMatch(/^The clock changed between attempt 1 and attempt 2/);
+    }
+  });
+});

@@ -494,6 +494,35 @@ describe('the store directly', () => {
     }
   });
 
+  it('lays a body out by parts and reads any slice of it, a body stored whole before migration 006 too', async () => {
+    const file = join(tempDir(), 'layout.db');
+    const s = store(file);
+    s.createBin({ id: 'b', name: 'b', createdAt: 1, settings });
+    const big = randomBytes(BODY_PART_BYTES * 2 + 10);
+    const old = randomBytes(BODY_PART_BYTES + 500);
+    await Promise.all([s.addCapture(newCapture('b', 1, big)), s.addCapture(newCapture('b', 2, old))]);
+    // As an older hookbin stored it: the whole body in bodies.data, no parts.
+    const writer = new Database(file);
+    try {
+      const seq = (writer.prepare("SELECT seq FROM captures WHERE id = 'cap000002'").get() as { seq: number }).seq;
+      writer.prepare('DELETE FROM body_parts WHERE seq = ?').run(seq);
+      writer.prepare('UPDATE bodies SET data = ? WHERE seq = ?').run(old, seq);
+    } finally {
+      writer.close();
+    }
+    const layout = s.bodyLayout('cap000001')!;
+    expect(layout).toMatchObject({ size: big.length, parts: [BODY_PART_BYTES, BODY_PART_BYTES, 10] });
+    expect(s.readBodyPart(layout.seq, 1, 5, 7)!.equals(big.subarray(BODY_PART_BYTES + 5, BODY_PART_BYTES + 12))).toBe(true);
+    expect(s.readBodyPart(layout.seq, 2, 0, 10)!.equals(big.subarray(2 * BODY_PART_BYTES))).toBe(true);
+    const whole = s.bodyLayout('cap000002')!;
+    expect(whole.parts).toEqual([old.length]);
+    expect(s.readBodyPart(whole.seq, 0, BODY_PART_BYTES, 500)!.equals(old.subarray(BODY_PART_BYTES))).toBe(true);
+    expect(s.getBody('cap000002')!.data.equals(old)).toBe(true);
+    expect(s.bodyLayout('nope')).toBeUndefined();
+    s.deleteCapture('cap000001');
+    expect(s.readBodyPart(layout.seq, 1, 0, 1)).toBeUndefined();
+  });
+
   it('rejects addCapture on a deleted bin with BinGoneError and writes nothing', async () => {
     const s = store();
     s.createBin({ id: 'b', name: 'b', createdAt: 1, settings });

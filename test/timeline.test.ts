@@ -209,9 +209,9 @@ describe('compareTimeline: gaps', () => {
     expect(compareTimeline(attempts([90 * S]), p, { now: T0, toleranceRatio: 0.2 }).attempts[1]!.withinTolerance).toBe(false);
   });
 
-  it('sorts attempts by time (stably) before numbering them', () => {
-    const sorted = attempts([30 * S, 5 * MIN]);
-    const c = compareTimeline([sorted[2]!, sorted[0]!, sorted[1]!], preset('generic-api'), { now: T0 });
+  it('orders attempts by their attempt number (arrival), not by time', () => {
+    const inOrder = attempts([30 * S, 5 * MIN], [500], [{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]);
+    const c = compareTimeline([inOrder[2]!, inOrder[0]!, inOrder[1]!], preset('generic-api'), { now: T0 });
     expect(c.attempts.map((a) => a.captureId)).toEqual(['cap_1', 'cap_2', 'cap_3']);
     expect(c.attempts.map((a) => a.gapMs)).toEqual([null, 30 * S, 5 * MIN]);
   });
@@ -467,3 +467,50 @@ describe('formatDuration', () => {
     expect(formatDuration(-30 * S)).toBe('-30 s');
   });
 });
+
+describe('compareTimeline: the clock set back between attempts', () => {
+  /** Attempt 1 at T0 answered 500; the clock goes back a day; attempt 2 arrives (30 s later in truth) and gets 200. */
+  const stepped = (): ObservedAttempt[] => [
+    { captureId: 'cap_1', receivedAt: T0, status: 500, attempt: 1 },
+    { captureId: 'cap_2', receivedAt: T0 - 24 * H + 30 * S, status: 200, attempt: 2 },
+  ];
+
+  it('keeps arrival order: the success is attempt 2, so nothing "retried after success"', () => {
+    const c = compareTimeline(stepped(), preset('generic-api'), { now: T0 - 24 * H + MIN });
+    expect(c.attempts.map((a) => a.captureId)).toEqual(['cap_1', 'cap_2']);
+    expect(c.flags.map((f) => f.flag)).not.toContain('retried-after-success');
+  });
+
+  it('does not judge the negative gap: no delta, no tolerance verdict, no score, one clock-changed flag', () => {
+    const c = compareTimeline(stepped(), preset('generic-api'), { now: T0 - 24 * H + MIN });
+    const second = c.attempts[1]!;
+    expect(second).toMatchObject({ gapMs: -(24 * H - 30 * S), clockChanged: true, deltaMs: null, withinTolerance: null, toleranceMs: null });
+    expect(c.score).toBe(0);
+    expect(c.flags).toEqual([{ flag: 'clock-changed', attempt: 2, message: expect.stringMatching(/^The clock changed between attempt 1 and attempt 2 \(attempt 2 is stamped 24 h before attempt 1\)/) }]);
+    expect(c.flags[0]!.message).not.toMatch(/-\d/);
+  });
+
+  it('still says a genuine retry after a success, without quoting the negative gap as a delay', () => {
+    const events = stepped();
+    events[0]!.status = 200;
+    const c = compareTimeline(events, preset('generic-api'), { now: T0 - 24 * H + MIN });
+    const retried = c.flags.find((f) => f.flag === 'retried-after-success')!;
+    expect(retried.message).toBe('Attempt 2 arrived after attempt 1, which was answered 200 in time.');
+    for (const f of c.flags) expect(f.message).not.toMatch(/-\d/);
+  });
+
+  it('gaps after the step are compared as usual', () => {
+    const events = [...stepped(), { captureId: 'cap_3', receivedAt: T0 - 24 * H + 30 * S + 5 * MIN, status: 500, attempt: 3 }];
+    events[1]!.status = 500;
+    const c = compareTimeline(events, preset('generic-api'), { now: T0 - 24 * H + 6 * MIN });
+    expect(c.attempts[2]).toMatchObject({ gapMs: 5 * MIN, deltaMs: 0, withinTolerance: true });
+    expect(c.attempts[2]!.clockChanged).toBeUndefined();
+  });
+
+  it('bestPreset is not swayed by the negative gap (every preset scores the same on it)', () => {
+    const best = bestPreset(stepped(), PRESETS, { now: T0 - 24 * H + MIN });
+    expect(best!.score).toBe(0);
+    expect(best!.flags.map((f) => f.flag)).toEqual(['clock-changed']);
+  });
+});
+

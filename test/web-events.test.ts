@@ -25,7 +25,7 @@ import {
   rulesFromDrafts,
 } from '../web/src/answers.js';
 import { createModel, EVENTS_REFRESH_DELAY_MS, mergeEvents } from '../web/src/model.js';
-import { attemptClass, attemptLabel, comparisonSummary, dueText, formatGap, gapUnits, layoutTimeline } from '../web/src/timeline.js';
+import { attemptClass, attemptLabel, comparisonSummary, dueText, formatGap, gapLabel, gapUnits, layoutTimeline } from '../web/src/timeline.js';
 
 const respond = (over: Partial<RespondSettings> = {}): RespondSettings => ({ ...defaultRespond(), ...over });
 
@@ -201,6 +201,35 @@ describe('timeline', () => {
     expect(l.ghosts[1]!.x).toBe(1);
     expect(l.dots[2]!.x).toBeLessThan(1);
     expect(comparisonSummary(e)).toBe('1 of 2 gaps within tolerance');
+  });
+
+  it('labels a negative gap as a clock change, never as a negative delay, and never judges it', () => {
+    const day = 24 * 3_600_000;
+    expect(gapLabel(-day)).toBe('clock changed (−24 h)');
+    expect(gapLabel(5_000)).toBe('5 s');
+    // Attempt 2 is stamped a day before attempt 1: the clock was set back; attempt 3 follows 30 s later.
+    const e = event([-day, 30_000], [500, 500, 200]);
+    e.comparison = {
+      presetId: 'standard-webhooks',
+      attempts: [
+        { attempt: 1, captureId: 'c1', receivedAt: T0, gapMs: null, expectedGapMs: null, deltaMs: null, withinTolerance: null, status: 500 },
+        // As a server before the fix judged it: the inspector must not show a verdict on it.
+        { attempt: 2, captureId: 'c2', receivedAt: T0 - day, gapMs: -day, expectedGapMs: 5_000, deltaMs: -day - 5_000, withinTolerance: false, status: 500 },
+        { attempt: 3, captureId: 'c3', receivedAt: T0 - day + 30_000, gapMs: 30_000, expectedGapMs: 300_000, deltaMs: -270_000, withinTolerance: false, status: 200 },
+      ],
+      flags: [],
+      score: 1,
+    };
+    const l = layoutTimeline(e);
+    expect(l.gaps.map((g) => [g.label, g.clockChanged, g.within, g.deltaLabel])).toEqual([
+      ['clock changed (−24 h)', true, null, null],
+      ['30 s', false, false, '-4 min 30 s'],
+    ]);
+    for (const g of l.gaps) expect(g.label).not.toMatch(/^-/);
+    // Drawn in order, the clock change as the shortest gap: no dot goes backwards.
+    expect(l.dots.map((d) => d.attempt)).toEqual([1, 2, 3]);
+    expect(l.dots[1]!.x).toBeGreaterThan(l.dots[0]!.x);
+    expect(l.dots[2]!.x).toBeGreaterThan(l.dots[1]!.x);
   });
 
   it('shows a single attempt at the start, and the next one due as a mark of its own', () => {

@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/types.js';
 import type { Api } from '../web/src/api.js';
-import { bodyTabs } from '../web/src/body.js';
+import { AUTO_LOAD_BYTES, bodyTabs, loadsWholeAtOnce } from '../web/src/body.js';
+import { INLINE_BODY_BYTES } from '../server/body-inline.js';
 import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellBytes, shellQuote } from '../web/src/curl.js';
 import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/format.js';
-import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount } from '../web/src/hex.js';
+import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount, pageRange } from '../web/src/hex.js';
 import { parseJson, tryParseJson } from '../web/src/json.js';
 import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../web/src/live.js';
 import {
@@ -457,6 +458,31 @@ describe('hex dump', () => {
     expect(page[0]!.offset).toBe((HEX_PAGE_BYTES).toString(16).padStart(8, '0'));
     expect(hexLines(bytes, 17, 20)[0]!.offset).toBe('00000010');
     expect(hexLines(new Uint8Array(0))).toEqual([]);
+  });
+
+  it('a page read by range shows its offsets in the whole body', () => {
+    expect(pageRange(0, 10_000)).toEqual({ start: 0, end: HEX_PAGE_BYTES });
+    expect(pageRange(2, 10_000)).toEqual({ start: 2 * HEX_PAGE_BYTES, end: 10_000 });
+    const page = new Uint8Array(HEX_PAGE_BYTES).fill(0x41);
+    const lines = hexLines(page, 0, page.length, 25 * 1024 * 1024);
+    expect(lines[0]!.offset).toBe('01900000');
+    expect(lines.at(-1)!.offset).toBe((25 * 1024 * 1024 + HEX_PAGE_BYTES - 16).toString(16).padStart(8, '0'));
+  });
+});
+
+describe('a body the capture carries only in part', () => {
+  it('loads whole at once up to 1 MiB, over the inline cap; larger ones wait for the button', () => {
+    expect(AUTO_LOAD_BYTES).toBeGreaterThan(INLINE_BODY_BYTES);
+    expect(loadsWholeAtOnce(AUTO_LOAD_BYTES)).toBe(true);
+    expect(loadsWholeAtOnce(AUTO_LOAD_BYTES + 1)).toBe(false);
+  });
+
+  it('Copy as cURL reads such a body from the downloaded file, never pastes its first part', () => {
+    const cmd = buildCurl({ method: 'POST', url: 'http://h/b/x', headers: [['Content-Type', 'application/json']], bodyBase64: 'eyJhIjox', bodyFile: 'capture-abc.bin' });
+    expect(cmd).toContain("--data-binary '@capture-abc.bin'");
+    expect(cmd).not.toContain('eyJhIjox');
+    expect(cmd).not.toContain('--data-raw');
+    expect(cmd.startsWith('curl ')).toBe(true);
   });
 });
 

@@ -72,16 +72,19 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
         wrongEncoding(s, p, input, candidates) ||
         bodyChanged(s, p, input, candidates) ||
         secretInHeader(s, input, secrets) ||
-        noMatch(candidates)
+        noMatch(candidates, input.body.length <= MAX_VARIANT_BODY)
       );
     }
   }
 }
 
 /** When no cause is found, what hookbin knows still helps: which secrets it tried, and what it ruled out. */
-function noMatch(candidates: readonly SecretInput[]): string {
+function noMatch(candidates: readonly SecretInput[], variantsTried: boolean): string {
   const names = candidates.map((c) => `"${c.name}"`).join(', ');
   const tried = candidates.length === 1 ? `secret ${names}` : `any of the secrets ${names}`;
+  if (!variantsTried) {
+    return `The signature was not made with ${tried} over the bytes received (the body is too large to try it re-serialized or with other line endings): the sender likely signs with another secret, or the body was altered on the way.`;
+  }
   return `The signature was not made with ${tried}, nor with the body re-serialized or its line endings changed: the sender likely signs with another secret, or the body was altered on the way.`;
 }
 
@@ -200,7 +203,15 @@ interface BodyVariant {
   why: string;
 }
 
+/**
+ * The largest body whose variants are tried: each variant is a copy of the
+ * body (a JSON one a parse and five re-serializations), so a 25 MiB body
+ * with a wrong signature would cost hundreds of MB per look at its capture.
+ */
+export const MAX_VARIANT_BODY = 1024 * 1024;
+
 function bodyChanged(s: Scheme, p: ParsedSignature, input: VerifyInput, candidates: readonly SecretInput[]): string | null {
+  if (input.body.length > MAX_VARIANT_BODY) return null;
   const keys = candidates.map((c) => ({ c, key: s.key(c.value) })).filter((k): k is { c: SecretInput; key: Buffer } => k.key !== null);
   if (keys.length === 0) return null;
   for (const v of bodyVariants(input.body)) {

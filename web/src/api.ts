@@ -81,10 +81,10 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
 }
 
-function send(method: string, path: string, body?: unknown): Promise<Response> {
+function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
   return apiFetch(path, {
     method,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }), ...extraHeaders },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -125,6 +125,14 @@ export interface BodyBytes {
   decoded: string | null;
   /** True when the decoded view stopped at the server's cap. */
   truncated: boolean;
+  /** The whole body's size when a range was asked for (from `Content-Range`). */
+  size?: number;
+}
+
+/** Bytes `[start, end)` of a stored body (`end` exclusive). */
+export interface BodyRange {
+  start: number;
+  end: number;
 }
 
 /** What the model needs from the API (the tests pass a fake). */
@@ -138,7 +146,8 @@ export interface Api {
   getCapture(id: string): Promise<Capture>;
   deleteCapture(id: string): Promise<void>;
   clearBin(binId: string): Promise<void>;
-  getBody(id: string, decoded: boolean): Promise<BodyBytes>;
+  /** The stored body (or with `decoded`, its decoded view); with `range`, only those bytes (a `Range` request). */
+  getBody(id: string, decoded: boolean, range?: BodyRange): Promise<BodyBytes>;
   getInfo(): Promise<ServerInfo>;
   listPresets(): Promise<RetryPreset[]>;
   /**
@@ -168,13 +177,15 @@ export const api: Api = {
   getCapture: (id) => json<Capture>('GET', `/api/captures/${seg(id)}`),
   deleteCapture: (id) => empty('DELETE', `/api/captures/${seg(id)}`),
   clearBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}/captures`),
-  getBody: async (id, decoded) => {
-    const res = await send('GET', bodyUrl(id, decoded));
+  getBody: async (id, decoded, range) => {
+    const res = await send('GET', bodyUrl(id, decoded), undefined, range ? { range: `bytes=${range.start}-${range.end - 1}` } : {});
     if (!res.ok) return fail(res);
+    const size = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
     return {
       bytes: new Uint8Array(await res.arrayBuffer()),
       decoded: res.headers.get('x-hookbin-decoded'),
       truncated: res.headers.get('x-hookbin-decoded-truncated') === 'true',
+      ...(size === undefined ? {} : { size: Number(size) }),
     };
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),

@@ -44,6 +44,18 @@ export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: read
   }
 }
 
+/**
+ * A body the capture JSON carries only in part (over `INLINE_BODY_BYTES`,
+ * server/body-inline.ts) is loaded whole at once up to this size; a larger
+ * one waits for "Load the whole body".
+ */
+export const AUTO_LOAD_BYTES = 1024 * 1024;
+
+/** Whether a partly inlined body of `size` bytes loads whole on its own. */
+export function loadsWholeAtOnce(size: number): boolean {
+  return size <= AUTO_LOAD_BYTES;
+}
+
 /** Bodies larger than this are not parsed for the tree (they open as text). */
 export const MAX_TREE_CHARS = 5 * 1024 * 1024;
 /** Characters of text shown before "Show all". */

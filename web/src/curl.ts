@@ -92,6 +92,12 @@ export interface CurlInput {
   headers: readonly HeaderPair[];
   /** The stored body bytes, base64; "" when there is none. */
   bodyBase64: string;
+  /**
+   * A file holding the body, for a body the inspector does not hold whole (the
+   * capture JSON carries only its first part): the command reads it with
+   * `--data-binary @file` instead of `bodyBase64`.
+   */
+  bodyFile?: string;
 }
 
 /**
@@ -101,9 +107,10 @@ export interface CurlInput {
  * Expect) are switched off when the capture did not carry them.
  */
 export function buildCurl(input: CurlInput): string {
-  const { method, url, headers, bodyBase64 } = input;
+  const { method, url, headers, bodyFile } = input;
+  const bodyBase64 = bodyFile === undefined ? input.bodyBase64 : '';
   const has = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
-  const hasBody = bodyBase64 !== '';
+  const hasBody = bodyBase64 !== '' || bodyFile !== undefined;
   // An empty body that was declared (`Content-Length: 0`) is sent as an empty body too.
   const emptyDeclared = !hasBody && headers.some(([n, v]) => n.toLowerCase() === 'content-length' && v.trim() === '0');
   const sendsData = hasBody || emptyDeclared;
@@ -127,12 +134,13 @@ export function buildCurl(input: CurlInput): string {
   if (sendsData && !has('content-type')) lines.push(`-H ${shellQuote('Content-Type:')}`);
   if (sendsData && !has('expect')) lines.push(`-H ${shellQuote('Expect:')}`);
   const inline = inlineBody(bodyBase64);
-  if (inline !== null) lines.push(`--data-raw ${shellQuote(inline)}`);
+  if (bodyFile !== undefined) lines.push(`--data-binary ${shellQuote(`@${bodyFile}`)}`);
+  else if (inline !== null) lines.push(`--data-raw ${shellQuote(inline)}`);
   else if (hasBody) lines.push('--data-binary @-');
   else if (emptyDeclared) lines.push(`--data-binary ''`);
 
   const curl = [args.join(' '), ...lines].join(' \\\n  ');
-  return hasBody && inline === null ? `printf '%s' ${shellQuote(bodyBase64)} | base64 -d | ${curl}` : curl;
+  return bodyBase64 !== '' && inline === null ? `printf '%s' ${shellQuote(bodyBase64)} | base64 -d | ${curl}` : curl;
 }
 
 /** A first request to try against an empty bin. */

@@ -22,8 +22,8 @@ function byteHex(b: number): string {
   return HEX[b >> 4]! + HEX[b & 15]!;
 }
 
-/** The hex lines for `bytes[start, end)`; `start` is rounded down to a line. */
-export function hexLines(bytes: Uint8Array, start = 0, end = bytes.length): HexLine[] {
+/** The hex lines for `bytes[start, end)`; `start` is rounded down to a line; offsets are shown plus `base` (where `bytes` begins in the body). */
+export function hexLines(bytes: Uint8Array, start = 0, end = bytes.length, base = 0): HexLine[] {
   const lines: HexLine[] = [];
   const stop = Math.min(end, bytes.length);
   for (let off = Math.max(0, start - (start % HEX_BYTES_PER_LINE)); off < stop; off += HEX_BYTES_PER_LINE) {
@@ -40,7 +40,7 @@ export function hexLines(bytes: Uint8Array, start = 0, end = bytes.length): HexL
         hex += '  ';
       }
     }
-    lines.push({ offset: off.toString(16).padStart(8, '0'), hex, ascii });
+    lines.push({ offset: (base + off).toString(16).padStart(8, '0'), hex, ascii });
   }
   return lines;
 }
@@ -55,4 +55,10 @@ export function hexDumpText(bytes: Uint8Array, start = 0, end = bytes.length): s
 /** How many pages a body of `size` bytes has in the hex view (at least 1). */
 export function hexPageCount(size: number, pageBytes = HEX_PAGE_BYTES): number {
   return Math.max(1, Math.ceil(size / pageBytes));
+}
+
+/** The bytes `[start, end)` of page `page` (0-based) of a body of `size` bytes. */
+export function pageRange(page: number, size: number, pageBytes = HEX_PAGE_BYTES): { start: number; end: number } {
+  const start = page * pageBytes;
+  return { start, end: Math.min(size, start + pageBytes) };
 }

@@ -7,10 +7,12 @@
  */
 import type { EventAttempt, WebhookEvent } from '../../server/types.js';
 
-import { formatDuration } from '../../server/duration.js';
+import { formatDuration, formatGapWords } from '../../server/duration.js';
 
 /** A duration for labels, in the same words as the server's messages. */
 export const formatGap = formatDuration;
+/** A gap's label: its duration, or `clock changed (−24 h)` when negative (the clock was set back between the attempts). */
+export const gapLabel = formatGapWords;
 
 /** How an attempt was answered, for the dot's color and shape: 2xx, an error status (3xx–5xx), or a transport fault. */
 export type AttemptClass = 'ok' | 'error' | 'fault';
@@ -26,7 +28,7 @@ export function attemptLabel(a: Pick<EventAttempt, 'status' | 'fault'>): string 
   return a.fault ?? 'no reply';
 }
 
-/** The axis length of a gap (see the module comment). */
+/** The axis length of a gap (see the module comment); a negative gap (a clock change) takes the length of none. */
 export function gapUnits(ms: number): number {
   return 1 + Math.log10(1 + Math.max(0, ms) / 1000);
 }
@@ -47,8 +49,12 @@ export interface TimelineGap {
   /** 0–1: where the gap starts and ends. */
   from: number;
   to: number;
+  /** Negative when the clock was set back between the two attempts. */
   gapMs: number;
+  /** The duration, or `clock changed (−24 h)`. */
   label: string;
+  /** True when the gap is negative: it measures a clock change, not the provider, and is not judged. */
+  clockChanged: boolean;
   /** What the preset expected, when it expects anything. */
   expectedMs: number | null;
   expectedLabel: string | null;
@@ -124,11 +130,13 @@ export function layoutTimeline(event: WebhookEvent): TimelineLayout {
       from: at(xs[i - 1]!),
       to: at(xs[i]!),
       gapMs,
-      label: formatGap(gapMs),
+      label: gapLabel(gapMs),
+      clockChanged: gapMs < 0,
       expectedMs,
       expectedLabel: expectedMs === null ? null : formatGap(expectedMs),
-      within: c?.withinTolerance ?? null,
-      deltaLabel: c?.deltaMs == null ? null : signed(c.deltaMs),
+      // A clock change is never judged, whatever an older server said.
+      within: gapMs < 0 ? null : (c?.withinTolerance ?? null),
+      deltaLabel: gapMs < 0 || c?.deltaMs == null ? null : signed(c.deltaMs),
     });
   }
   return { dots, gaps, ghosts: ghostsRaw.map((g) => ({ ...g, x: at(g.x) })) };

@@ -236,7 +236,8 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
             capture={d.capture}
             binUrl={binUrl ?? `${location.origin}/b/${d.capture.binId}`}
             onDelete={() => void m.deleteCapture(d.capture.id)}
-            loadDecoded={(cid) => props.api.getBody(cid, true)}
+            loadDecoded={(cid, range) => props.api.getBody(cid, true, range)}
+            loadBody={(cid, range) => props.api.getBody(cid, false, range)}
             onSecrets={() => m.setView('secrets')}
             sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
             onEvents={() => m.setView('events')}

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { BodyBytes } from '../api.js';
+import { INLINE_BODY_BYTES, inlineEnd } from '../../../server/body-inline.js';
+import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
-import { type BodyTab, bodyTabs, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';
+import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';
 import { formatBytes, parseQuery, utf8OrNull } from '../format.js';
 import { looksLikeJson, tryParseJson } from '../json.js';
 import { PairsTable } from './common.js';
@@ -25,28 +26,46 @@ function TextView(props: { text: string }) {
   );
 }
 
-type Decoded = { state: 'loading' } | { state: 'ok'; body: BodyBytes } | { state: 'error'; message: string };
+type Decoded = { state: 'loading' } | { state: 'ok'; body: BodyBytes; partial: boolean } | { state: 'error'; message: string };
 
-function DecodedView(props: { id: string; load: (id: string) => Promise<BodyBytes>; contentType: string | null }) {
+/**
+ * The decoded body: its first {@link INLINE_BODY_BYTES} (decoded only that
+ * far by hookbin), and all of it (up to hookbin's cap) on demand.
+ */
+function DecodedView(props: { id: string; load: (id: string, range?: BodyRange) => Promise<BodyBytes>; contentType: string | null }) {
   const [d, setD] = useState<Decoded>({ state: 'loading' });
+  const [all, setAll] = useState(false);
   useEffect(() => {
     let live = true;
     setD({ state: 'loading' });
-    props.load(props.id).then(
-      (body) => live && setD({ state: 'ok', body }),
+    // One byte past the first part says whether more follows, and where a UTF-8 character ends.
+    props.load(props.id, all ? undefined : { start: 0, end: INLINE_BODY_BYTES + 1 }).then(
+      (body) => {
+        if (!live) return;
+        if (all || body.bytes.length <= INLINE_BODY_BYTES) return setD({ state: 'ok', body, partial: false });
+        setD({ state: 'ok', body: { ...body, bytes: body.bytes.subarray(0, inlineEnd(body.bytes, INLINE_BODY_BYTES)) }, partial: true });
+      },
       (err: unknown) => live && setD({ state: 'error', message: errorMessage(err) }),
     );
     return () => {
       live = false;
     };
-  }, [props.id]);
+  }, [props.id, all]);
   if (d.state === 'loading') return <p class="muted small">Decoding…</p>;
   if (d.state === 'error') return <p class="error small" data-testid="decoded-error">Could not decode: {d.message}</p>;
   return (
     <div data-testid="decoded-view">
       <p class="muted small">
-        {formatBytes(d.body.bytes.length)} after undoing {d.body.decoded ?? 'the encoding'}
+        {d.partial ? `The first ${formatBytes(d.body.bytes.length)}` : formatBytes(d.body.bytes.length)} after undoing {d.body.decoded ?? 'the encoding'}
         {d.body.truncated ? ' (stopped at the size cap: the rest is not shown)' : ''}
+        {d.partial && (
+          <>
+            {' '}
+            <button type="button" class="btn small" data-testid="load-whole-decoded" onClick={() => setAll(true)}>
+              Decode all of it
+            </button>
+          </>
+        )}
       </p>
       <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} nested />
     </div>
@@ -54,24 +73,76 @@ function DecodedView(props: { id: string; load: (id: string) => Promise<BodyByte
 }
 
 export interface BodyViewProps {
+  /** The body, or its first part when `size` is larger. */
   bytes: Uint8Array;
+  /** `bytes` as text when they are UTF-8, else null. */
   text: string | null;
+  /** The whole body's size, when `bytes` are only its first part (the capture JSON inlines a bounded part). */
+  size?: number;
+  /** Reads the body from hookbin: the whole of it, or a range (the hex view's pages). */
+  readBody?: (range?: BodyRange) => Promise<Uint8Array>;
   contentType: string | null;
   encodings: readonly string[];
   /** The capture, for the decoded view. */
   id?: string;
-  loadDecoded?: (id: string) => Promise<BodyBytes>;
+  loadDecoded?: (id: string, range?: BodyRange) => Promise<BodyBytes>;
   nested?: boolean;
 }
 
-/** The body with one tab per way to read it. Everything renders as text. */
+type Whole = { state: 'idle' | 'loading' } | { state: 'ok'; bytes: Uint8Array; text: string | null } | { state: 'error'; message: string };
+
+/** What is shown of a body only partly at hand, and the button that loads the rest. */
+function PartialNote(props: { shown: number; size: number; whole: Whole; onLoad: () => void }) {
+  return (
+    <div class="muted small" data-testid="body-partial">
+      Showing the first {formatBytes(props.shown)} of {formatBytes(props.size)}.{' '}
+      {props.whole.state === 'loading' ? (
+        <span data-testid="body-loading">Loading the whole body…</span>
+      ) : (
+        <button type="button" class="btn small" data-testid="load-whole-body" onClick={props.onLoad}>
+          Load the whole body ({formatBytes(props.size)})
+        </button>
+      )}
+      {props.whole.state === 'error' && (
+        <span class="error" data-testid="body-load-error">
+          {' '}
+          Could not load it: {props.whole.message}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The body with one tab per way to read it. Everything renders as text. A
+ * body only partly at hand (`size` over `bytes.length`) shows that part with
+ * "Load the whole body" (loaded at once when small), and its hex view reads
+ * further pages by range.
+ */
 export function BodyView(props: BodyViewProps) {
-  const { bytes, text, contentType, encodings } = props;
+  const { contentType, encodings } = props;
+  const size = Math.max(props.size ?? props.bytes.length, props.bytes.length);
+  const [whole, setWhole] = useState<Whole>({ state: 'idle' });
+  const partial = size > props.bytes.length && whole.state !== 'ok';
+  const bytes = whole.state === 'ok' ? whole.bytes : props.bytes;
+  const text = whole.state === 'ok' ? whole.text : props.text;
+  const loadWhole = () => {
+    if (!props.readBody || whole.state === 'loading') return;
+    setWhole({ state: 'loading' });
+    props.readBody().then(
+      (got) => setWhole({ state: 'ok', bytes: got, text: utf8OrNull(got) }),
+      (err: unknown) => setWhole({ state: 'error', message: errorMessage(err) }),
+    );
+  };
+  useEffect(() => {
+    if (partial && loadsWholeAtOnce(size)) loadWhole();
+  }, []);
   const tree = useMemo(() => {
-    if (text === null || text.length > MAX_TREE_CHARS || !looksLikeJson(contentType, text)) return null;
+    // A part of a JSON document does not parse: the tree waits for the whole.
+    if (partial || text === null || text.length > MAX_TREE_CHARS || !looksLikeJson(contentType, text)) return null;
     return tryParseJson(text);
-  }, [text, contentType]);
-  const tabs = bodyTabs({ size: bytes.length, text, contentType, encodings, json: tree !== null });
+  }, [text, contentType, partial]);
+  const tabs = bodyTabs({ size, text, contentType, encodings, json: tree !== null });
   const [picked, setPicked] = useState<BodyTab | null>(null);
   const tab = picked !== null && tabs.includes(picked) ? picked : (tabs[0] ?? null);
   if (tab === null) return <p class="muted small" data-testid={props.nested ? undefined : 'body-empty'}>No body.</p>;
@@ -94,10 +165,13 @@ export function BodyView(props: BodyViewProps) {
         ))}
       </div>
       <div class="tab-panel" role="tabpanel">
+        {partial && props.readBody && text !== null && tab !== 'hex' && tab !== 'decoded' && (
+          <PartialNote shown={bytes.length} size={size} whole={whole} onLoad={loadWhole} />
+        )}
         {tab === 'json' && tree && <JsonTree root={tree} />}
         {tab === 'form' && text !== null && <PairsTable pairs={parseQuery(text)} testid="form-table" empty="No fields." />}
         {tab === 'text' && text !== null && <TextView text={text} />}
-        {tab === 'hex' && <HexView bytes={bytes} />}
+        {tab === 'hex' && <HexView bytes={bytes} size={size} readRange={props.readBody} />}
         {tab === 'decoded' && props.id && props.loadDecoded && <DecodedView id={props.id} load={props.loadDecoded} contentType={contentType} />}
       </div>
     </div>

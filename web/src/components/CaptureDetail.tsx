@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { Capture } from '../../../server/types.js';
-import type { BodyBytes } from '../api.js';
+import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
 import { buildCurl, captureUrl } from '../curl.js';
 import { downloadBody } from '../download.js';
@@ -15,7 +15,10 @@ export interface CaptureDetailProps {
   /** The bin's ingress URL, for Copy as cURL. */
   binUrl: string;
   onDelete: () => void;
-  loadDecoded: (id: string) => Promise<BodyBytes>;
+  /** Reads the decoded body (a range of it when given). */
+  loadDecoded: (id: string, range?: BodyRange) => Promise<BodyBytes>;
+  /** Reads the stored body (a range of it when given): the JSON carries only its first part when it is large. */
+  loadBody: (id: string, range?: BodyRange) => Promise<BodyBytes>;
   /** Opens the bin's secrets editor. */
   onSecrets: () => void;
   /** Shown under the request's header: the forward reply, resend (the sender's panel). */
@@ -31,12 +34,16 @@ export function CaptureDetail(props: CaptureDetailProps) {
   const query = useMemo(() => parseQuery(c.query), [c.query]);
   const encodings = contentEncodings(c.headers);
   const [showCurl, setShowCurl] = useState(false);
+  // Only the first part of a large body is at hand: its cURL reads the downloaded file.
+  const partial = c.bodyInline?.truncated === true;
+  const bodyFile = `capture-${c.id}.bin`;
+  const curl = () =>
+    buildCurl({ method: c.method, url: captureUrl(props.binUrl, c.path, c.query), headers: c.headers, bodyBase64: c.bodyBase64, bodyFile: partial ? bodyFile : undefined });
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const download = () => {
     setDownloadError(null);
-    downloadBody(c.id, `capture-${c.id}.bin`).catch((err: unknown) => setDownloadError(`Download failed: ${errorMessage(err)}`));
+    downloadBody(c.id, bodyFile).catch((err: unknown) => setDownloadError(`Download failed: ${errorMessage(err)}`));
   };
-  const curl = () => buildCurl({ method: c.method, url: captureUrl(props.binUrl, c.path, c.query), headers: c.headers, bodyBase64: c.bodyBase64 });
   const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
 
   return (
@@ -89,6 +96,11 @@ export function CaptureDetail(props: CaptureDetailProps) {
             {curl()}
           </pre>
         )}
+        {showCurl && partial && (
+          <p class="muted small" data-testid="curl-body-file">
+            The body ({formatBytes(c.storedSize)}) is too large to paste: the command reads it from {bodyFile}, which Download body saves.
+          </p>
+        )}
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the
@@ -131,7 +143,16 @@ export function CaptureDetail(props: CaptureDetailProps) {
           </span>
         }
       >
-        <BodyView bytes={bytes} text={c.body} contentType={c.contentType} encodings={encodings} id={c.id} loadDecoded={props.loadDecoded} />
+        <BodyView
+          bytes={bytes}
+          text={c.body}
+          size={c.storedSize}
+          readBody={(range) => props.loadBody(c.id, range).then((b) => b.bytes)}
+          contentType={c.contentType}
+          encodings={encodings}
+          id={c.id}
+          loadDecoded={props.loadDecoded}
+        />
       </Section>
 
       <Section

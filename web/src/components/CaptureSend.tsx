@@ -75,7 +75,15 @@ export function CaptureSend(props: CaptureSendProps) {
           >
             Resend
           </button>
-          <button type="button" class="btn" data-testid="edit-resend" onClick={() => props.onEdit(target)}>
+          <button
+            type="button"
+            class="btn"
+            data-testid="edit-resend"
+            // The composer edits the body as text: only a body the capture carries whole can go there.
+            disabled={c.bodyInline?.truncated === true}
+            title={c.bodyInline?.truncated === true ? 'This body is too large to edit here: use Resend (the exact bytes)' : undefined}
+            onClick={() => props.onEdit(target)}
+          >
             Edit and resend
           </button>
         </div>

@@ -34,14 +34,28 @@ function Timeline(props: { layout: TimelineLayout; onOpen: (captureId: string) =
               data-testid="event-gap"
               data-attempt={g.attempt}
               data-within={g.within === null ? undefined : String(g.within)}
+              data-clock-changed={g.clockChanged ? 'true' : undefined}
               style={{ left: pct(g.from), width: pct(g.to - g.from) }}
             >
-              <span class="tl-gap-label" data-testid="gap-label" title={`${g.gapMs} ms between attempt ${g.attempt - 1} and attempt ${g.attempt}`}>
+              <span
+                class="tl-gap-label"
+                data-testid="gap-label"
+                title={
+                  g.clockChanged
+                    ? `Attempt ${g.attempt} is stamped ${formatGap(-g.gapMs)} before attempt ${g.attempt - 1}: the clock was set back between them, so this gap is not compared.`
+                    : `${g.gapMs} ms between attempt ${g.attempt - 1} and attempt ${g.attempt}`
+                }
+              >
                 {g.label}
               </span>
               {g.expectedLabel !== null && (
-                <span class="tl-gap-exp" data-testid="gap-expected" title={g.within ? 'within the tolerance' : `off by ${g.deltaLabel}`}>
-                  exp. {g.expectedLabel} {g.within ? '✓' : '✗'}
+                <span
+                  class="tl-gap-exp"
+                  data-testid="gap-expected"
+                  title={g.within === null ? 'not compared' : g.within ? 'within the tolerance' : `off by ${g.deltaLabel}`}
+                >
+                  exp. {g.expectedLabel}
+                  {g.within === null ? '' : g.within ? ' ✓' : ' ✗'}
                 </span>
               )}
             </div>

@@ -1,16 +1,45 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { BodyRange } from '../api.js';
+import { errorMessage } from '../api.js';
 import { formatBytes } from '../format.js';
-import { HEX_PAGE_BYTES, hexLines, hexPageCount } from '../hex.js';
+import { hexLines, hexPageCount, pageRange } from '../hex.js';
 
-/** `offset | hex | ascii`, a 4 KiB page at a time. */
-export function HexView(props: { bytes: Uint8Array }) {
+export interface HexViewProps {
+  /** The bytes at hand: the whole body, or its first part. */
+  bytes: Uint8Array;
+  /** The whole body's size; more than `bytes.length` when only its first part is at hand. */
+  size?: number;
+  /** Reads a range of the body from hookbin (a `Range` request): for pages past `bytes`. */
+  readRange?: (range: BodyRange) => Promise<Uint8Array>;
+}
+
+type Page = { page: number; state: 'loading' } | { page: number; state: 'ok'; bytes: Uint8Array } | { page: number; state: 'error'; message: string };
+
+/** `offset | hex | ascii`, a 4 KiB page at a time; a page past the bytes at hand is read from hookbin by range. */
+export function HexView(props: HexViewProps) {
   const { bytes } = props;
-  const pages = hexPageCount(bytes.length);
+  const size = Math.max(props.size ?? bytes.length, bytes.length);
+  const pages = hexPageCount(size);
   const [page, setPage] = useState(0);
   const p = Math.min(page, pages - 1);
-  const start = p * HEX_PAGE_BYTES;
-  const end = Math.min(bytes.length, start + HEX_PAGE_BYTES);
-  const lines = hexLines(bytes, start, end);
+  const { start, end } = pageRange(p, size);
+  const local = end <= bytes.length;
+  const [remote, setRemote] = useState<Page | null>(null);
+  useEffect(() => {
+    if (local || !props.readRange) return;
+    let live = true;
+    setRemote({ page: p, state: 'loading' });
+    props.readRange({ start, end }).then(
+      (got) => live && setRemote({ page: p, state: 'ok', bytes: got }),
+      (err: unknown) => live && setRemote({ page: p, state: 'error', message: errorMessage(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [p, local]);
+  const fetched = !local && remote?.page === p ? remote : null;
+  // A fetched page begins at `start` of the body.
+  const lines = local ? hexLines(bytes, start, end) : fetched?.state === 'ok' ? hexLines(fetched.bytes, 0, fetched.bytes.length, start) : [];
   return (
     <div class="hex-view" data-testid="hex-view">
       {pages > 1 && (
@@ -21,16 +50,23 @@ export function HexView(props: { bytes: Uint8Array }) {
           <button type="button" class="btn small" disabled={p === 0} onClick={() => setPage(p - 1)} data-testid="hex-prev">
             Prev
           </button>
-          <span class="muted small">
-            bytes {start.toLocaleString()}–{(end - 1).toLocaleString()} of {formatBytes(bytes.length)} · page {p + 1}/{pages}
+          <span class="muted small" data-testid="hex-page-info">
+            bytes {start.toLocaleString()}–{(end - 1).toLocaleString()} of {formatBytes(size)} · page {p + 1}/{pages}
           </span>
           <button type="button" class="btn small" disabled={p >= pages - 1} onClick={() => setPage(p + 1)} data-testid="hex-next">
             Next
           </button>
-          <button type="button" class="btn small" disabled={p >= pages - 1} onClick={() => setPage(pages - 1)}>
+          <button type="button" class="btn small" disabled={p >= pages - 1} onClick={() => setPage(pages - 1)} data-testid="hex-last">
             Last
           </button>
         </div>
+      )}
+      {!local && !props.readRange && <p class="muted small">This page is not loaded.</p>}
+      {!local && props.readRange && (fetched === null || fetched.state === 'loading') && <p class="muted small">Loading bytes…</p>}
+      {fetched?.state === 'error' && (
+        <p class="error small" data-testid="hex-error">
+          Could not read these bytes: {fetched.message}
+        </p>
       )}
       <div class="hex mono">
         {lines.map((l) => (

@@ -1,0 +1,170 @@
+/**
+ * `GET /api/captures/{id}/body`: a capture's exact stored bytes, streamed
+ * part by part from the store (a 25 MiB body is never built whole for it),
+ * with single `Range: bytes=…` requests (206, 416), or its decoded view.
+ */
+import { ApiError } from './errors.js';
+import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
+import type { BodyLayout, Store } from './store.js';
+
+/** The largest piece read from SQLite per step of a stream. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** A byte range, `end` exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** What a `Range: bytes=…` header asks, before the body's size is known. */
+export type RangeSpec = { start: number; last: number | null } | { suffix: number };
+
+/**
+ * The one range a `Range` header asks: null to serve the whole body (no
+ * header, another unit, or several ranges, which a server may ignore), or
+ * `'invalid'` for bad syntax. `bytes=a-b` and `bytes=a-` give a start and the
+ * last byte (null: to the end), `bytes=-n` the last n bytes.
+ */
+export function parseRangeSpec(header: string | undefined): RangeSpec | null | 'invalid' {
+  if (header === undefined) return null;
+  const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
+  if (!m) return null;
+  if (m[1]!.includes(',')) return null;
+  const r = /^\s*(\d{0,15})\s*-\s*(\d{0,15})\s*$/.exec(m[1]!);
+  if (!r || (r[1] === '' && r[2] === '')) return 'invalid';
+  if (r[1] === '') return { suffix: Number(r[2]) };
+  const start = Number(r[1]);
+  const last = r[2] === '' ? null : Number(r[2]);
+  return last !== null && last < start ? 'invalid' : { start, last };
+}
+
+/**
+ * The bytes a range spec takes of a body of `size` bytes: a range clamped to
+ * the body, or `'unsatisfiable'` (a start past the end, an empty suffix).
+ */
+export function resolveRange(spec: RangeSpec, size: number): ByteRange | 'unsatisfiable' {
+  if ('suffix' in spec) return spec.suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - spec.suffix), end: size };
+  if (spec.start >= size) return 'unsatisfiable';
+  return { start: spec.start, end: spec.last === null ? size : Math.min(size, spec.last + 1) };
+}
+
+/** {@link parseRangeSpec} and {@link resolveRange} in one: null for the whole body. */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+  const spec = parseRangeSpec(header);
+  if (spec === null) return null;
+  return spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, size);
+}
+
+/**
+ * The bytes `[start, end)` of a stored body, read a piece at a time as the
+ * client takes them. When the capture is deleted meanwhile the stream fails,
+ * so the client sees a short body (Content-Length says so), never wrong bytes.
+ */
+export function bodyStream(store: Store, layout: BodyLayout, range: ByteRange): ReadableStream<Uint8Array> {
+  let at = range.start;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (at >= range.end) return controller.close();
+        // Find the part holding `at` (a body has at most a few dozen parts).
+        let part = 0;
+        let partStart = 0;
+        while (partStart + layout.parts[part]! <= at) partStart += layout.parts[part++]!;
+        const offset = at - partStart;
+        const length = Math.min(CHUNK_BYTES, layout.parts[part]! - offset, range.end - at);
+        const bytes = store.readBodyPart(layout.seq, part, offset, length);
+        if (!bytes || bytes.length !== length) return controller.error(new Error('the capture was deleted while its body was being sent'));
+        at += length;
+        controller.enqueue(bytes);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** The first `length` bytes of capture `id`'s stored body (fewer when it is shorter), or undefined when it is missing. */
+export function bodyPrefix(store: Store, id: string, length: number): Buffer | undefined {
+  const layout = store.bodyLayout(id);
+  if (!layout) return undefined;
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for (let part = 0; part < layout.parts.length && got < length; part++) {
+    if (layout.parts[part] === 0) continue;
+    const bytes = store.readBodyPart(layout.seq, part, 0, Math.min(layout.parts[part]!, length - got));
+    if (!bytes) return undefined;
+    chunks.push(bytes);
+    got += bytes.length;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got);
+}
+
+/** Headers of every body answer: captured content is hostile, never let it render or run on hookbin's origin. */
+function baseHeaders(id: string, contentType: string | null): Record<string, string> {
+  return {
+    'Content-Type': contentType ?? 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "sandbox; default-src 'none'",
+    'Cache-Control': 'no-store',
+  };
+}
+
+/** The stored bytes of capture `id` (a range of them when `rangeHeader` asks), or throws 404. */
+export function storedBody(store: Store, id: string, rangeHeader: string | undefined): Response {
+  const layout = store.bodyLayout(id);
+  if (!layout) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+  const headers = { ...baseHeaders(id, layout.contentType), 'Accept-Ranges': 'bytes' };
+  const range = parseRange(rangeHeader, layout.size);
+  if (range === 'unsatisfiable') {
+    return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${layout.size}` } });
+  }
+  const whole = { start: 0, end: layout.size };
+  const sent = range ?? whole;
+  const length = sent.end - sent.start;
+  const status = range === null ? 200 : 206;
+  const rangeHeaders: Record<string, string> = range === null ? {} : { 'Content-Range': `bytes ${sent.start}-${sent.end - 1}/${layout.size}` };
+  return new Response(length === 0 ? null : bodyStream(store, layout, sent), {
+    status,
+    headers: { ...headers, ...rangeHeaders, 'Content-Length': String(length) },
+  });
+}
+
+/**
+ * The body of capture `id` with its Content-Encodings undone, up to
+ * `MAX_DECODED_BYTES`, or throws 404 / 422. A range is decoded only as far
+ * as it reaches (the first 256 KiB of a 16 MiB view cost 256 KiB);
+ * `Content-Range` gives the total as `*` when decoding stopped before the end.
+ */
+export async function decodedBody(store: Store, id: string, rangeHeader: string | undefined): Promise<Response> {
+  const record = store.getCapture(id);
+  const body = store.getBody(id);
+  if (!record || !body) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+  const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
+  const encodings = parseEncodings(encodingHeader);
+  if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
+  const spec = parseRangeSpec(rangeHeader);
+  // One byte past the range tells whether more follows.
+  const cap = spec !== null && spec !== 'invalid' && 'start' in spec && spec.last !== null ? Math.min(MAX_DECODED_BYTES, spec.last + 2) : MAX_DECODED_BYTES;
+  let result: Awaited<ReturnType<typeof decodeBody>>;
+  try {
+    result = await decodeBody(body.data, encodings, cap);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
+    throw err;
+  }
+  const headers: Record<string, string> = {
+    ...baseHeaders(id, body.contentType),
+    'Accept-Ranges': 'bytes',
+    'X-Hookbin-Decoded': encodings.join(', ') || 'identity',
+    // Stopped at the decoded view's cap (a range decoded only as far as it needs says false).
+    'X-Hookbin-Decoded-Truncated': String(result.truncated && cap === MAX_DECODED_BYTES),
+  };
+  const decoded = result.bytes;
+  const total = result.truncated ? '*' : String(decoded.length);
+  const range = spec === null ? null : spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, decoded.length);
+  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${total}` } });
+  const sent = range === null ? decoded : decoded.subarray(range.start, range.end);
+  if (range !== null) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${total}`;
+  // A Buffer is a Uint8Array over an ArrayBuffer: no copy.
+  return new Response(sent as Uint8Array<ArrayBuffer>, { status: range === null ? 200 : 206, headers });
+}
