@@ -6,8 +6,7 @@
  * sniffed, so an HTML answer cannot run script as hookbin. And a relayed app
  * reply keeps only the headers that can be sent on.
  */
-import { HEADER_VALUE, HTTP_TOKEN } from './http-syntax.js';
-import { HOP_BY_HOP } from './outbound.js';
+import { EDGE_WHITESPACE, HEADER_VALUE, HOP_BY_HOP, HTTP_TOKEN, ORIGIN_HEADERS } from './http-syntax.js';
 import type { CaptureResponse, HeaderPair } from './types.js';
 
 /**
@@ -23,9 +22,13 @@ export const BIN_ANSWER_HEADERS: readonly HeaderPair[] = [
 
 const OWN = new Set(BIN_ANSWER_HEADERS.map(([n]) => n));
 
-/** `pairs` without any header hookbin sets itself, then hookbin's: what an answer's record says was sent. */
+/**
+ * `pairs` without any header hookbin sets itself or that acts on hookbin's
+ * origin (`ORIGIN_HEADERS`: settings refuse them, but a bin stored before
+ * they did may hold one), then hookbin's: what an answer's record says was sent.
+ */
 export function withBinAnswerHeaders(pairs: readonly HeaderPair[]): HeaderPair[] {
-  return [...pairs.filter(([n]) => !OWN.has(n.toLowerCase())), ...BIN_ANSWER_HEADERS];
+  return [...pairs.filter(([n]) => !OWN.has(n.toLowerCase()) && !ORIGIN_HEADERS.has(n.toLowerCase())), ...BIN_ANSWER_HEADERS];
 }
 
 /** A stored answer with hookbin's headers, when it is a reply (a fault sends no headers). */
@@ -49,15 +52,14 @@ export interface RelayHeaders {
   dropped: string[];
 }
 
-/** What fetch's `Headers` does to a value: leading and trailing whitespace go. */
-const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
-
 /**
  * The app's reply headers as hookbin can pass them on: hop-by-hop ones (and
  * any its Connection header names) and the ones hookbin sets are left out
- * as on any proxy; a name that is not an HTTP token or a value with control
+ * as on any proxy; a name that is not an HTTP token, a value with control
  * characters (which the app's lenient parse let through, but no HTTP writer
- * sends) is dropped and listed. Values are trimmed as they will be sent.
+ * sends), or a header that would act on hookbin's origin (`ORIGIN_HEADERS`:
+ * Set-Cookie, Clear-Site-Data, …) is dropped and listed. Values are trimmed
+ * as they will be sent.
  */
 export function relayHeaders(pairs: readonly HeaderPair[]): RelayHeaders {
   const named = new Set<string>();
@@ -67,7 +69,8 @@ export function relayHeaders(pairs: readonly HeaderPair[]): RelayHeaders {
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || named.has(lower) || RELAY_OWN.has(lower)) continue;
-    if (!HTTP_TOKEN.test(name)) dropped.push(`${JSON.stringify(name.slice(0, 64))} (not a header name)`);
+    if (ORIGIN_HEADERS.has(lower)) dropped.push(`${name} (it would act on hookbin's own origin)`);
+    else if (!HTTP_TOKEN.test(name)) dropped.push(`${JSON.stringify(name.slice(0, 64))} (not a header name)`);
     else if (!HEADER_VALUE.test(value)) dropped.push(`${name} (control characters in its value)`);
     else headers.push([name, value.replace(EDGE_WHITESPACE, '')]);
   }

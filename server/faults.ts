@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { NO_BODY_STATUS } from './respond.js';
+import { EDGE_WHITESPACE, NO_BODY_STATUS, ORIGIN_HEADERS } from './http-syntax.js';
 import type { CaptureResponse } from './types.js';
 import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 
@@ -43,27 +43,24 @@ export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): 
   return new Response(body, { status, headers: replyHeaders(answer.headers, opts, body !== null) });
 }
 
-/** What fetch's `Headers` does to a value: leading and trailing whitespace go. */
-const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
-
 /**
  * The reply's headers as a plain record, exactly as a `Headers` object would
  * have made them (lower-case names, repeated names joined with ", ", a
  * text/plain Content-Type when a body has none): the Node adapter writes a
  * record straight out, where a `Headers` object costs a sort and a copy on
- * every capture. Several Set-Cookie headers, which a record cannot hold
- * apart, still get a `Headers` object. hookbin's bin answer headers are set
- * over any of the same name.
+ * every capture. Headers that act on hookbin's origin (`ORIGIN_HEADERS`)
+ * are never sent, whatever the answer holds; Set-Cookie, the one header a
+ * record could not join, is one of them. hookbin's bin answer headers are
+ * set over any of the same name.
  */
-function replyHeaders(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions, hasBody: boolean): Record<string, string> | Headers {
+function replyHeaders(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions, hasBody: boolean): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [rawName, rawValue] of pairs) {
     const name = rawName.toLowerCase();
+    if (ORIGIN_HEADERS.has(name)) continue;
     const value = rawValue.replace(EDGE_WHITESPACE, '');
     const had = out[name];
-    if (had === undefined) out[name] = value;
-    else if (name === 'set-cookie') return headersObject(pairs, opts);
-    else out[name] = `${had}, ${value}`;
+    out[name] = had === undefined ? value : `${had}, ${value}`;
   }
   out['x-hookbin-capture-id'] = opts.captureId;
   // Whatever the stored answer says, a bin's answer is sandboxed (see answer-headers.ts).
@@ -71,15 +68,6 @@ function replyHeaders(pairs: readonly (readonly [string, string])[], opts: Carry
   if (opts.close) out['connection'] = 'close';
   if (hasBody && out['content-type'] === undefined) out['content-type'] = 'text/plain; charset=UTF-8';
   return out;
-}
-
-function headersObject(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions): Headers {
-  const headers = new Headers();
-  for (const [name, value] of pairs) headers.append(name, value);
-  headers.set('X-Hookbin-Capture-Id', opts.captureId);
-  for (const [n, v] of BIN_ANSWER_HEADERS) headers.set(n, v);
-  if (opts.close) headers.set('Connection', 'close');
-  return headers;
 }
 
 /** Resolves after `ms`, or as soon as the client's socket closes or the server shuts down. */

@@ -18,3 +18,47 @@ export function isHttpToken(name: string): boolean {
 export function isSendableMethod(method: string): boolean {
   return method.length <= 20 && HTTP_TOKEN.test(method) && method.toUpperCase() !== 'CONNECT';
 }
+
+/** What fetch's `Headers` does to a header value: leading and trailing whitespace go. */
+export const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1, plus the proxy ones): they describe
+ * one connection, never the message, so a resend, forward or relay drops
+ * them and writes its own framing.
+ */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
+
+/** Statuses whose responses carry no body (RFC 9110 §6.4.1, §15.3.6): a Content-Length on them says nothing about bytes sent. */
+export const NO_BODY_STATUS: ReadonlySet<number> = new Set([204, 205, 304]);
+
+/**
+ * Headers a bin answer (configured, or relayed from the app) never carries,
+ * lower-case. Bins answer on hookbin's own origin, where the inspector and
+ * its token live; the `sandbox` CSP gives the answer's page an opaque origin,
+ * but these act on the origin (or the host) from the response itself, page
+ * or not: cookies for the host (every port: a flood makes the inspector's
+ * requests fail with 431), `Clear-Site-Data` (wipes the inspector's stored
+ * token), a service worker scope, HSTS and alternative services (both bind
+ * the whole host). Headers that act only on the page they come with
+ * (`Refresh`, `Link`, `Permissions-Policy`, `Origin-Agent-Cluster`) stay:
+ * that page is sandboxed.
+ */
+export const ORIGIN_HEADERS: ReadonlySet<string> = new Set([
+  'set-cookie',
+  'set-cookie2',
+  'clear-site-data',
+  'service-worker-allowed',
+  'strict-transport-security',
+  'alt-svc',
+]);

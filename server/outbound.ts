@@ -12,6 +12,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { ReplyRecord } from './store.js';
+import { HOP_BY_HOP, NO_BODY_STATUS } from './http-syntax.js';
 import type { HeaderPair, SendErrorKind } from './types.js';
 
 /** The most reply bytes kept per attempt or forward; the rest is not read. */
@@ -19,23 +20,6 @@ export const MAX_REPLY_BYTES = 1024 * 1024;
 
 /** The longest target URL accepted. */
 export const MAX_TARGET_URL_LENGTH = 4096;
-
-/**
- * Hop-by-hop headers (RFC 9110 §7.6.1, plus the proxy ones): they describe
- * one connection, never the message, so a resend or forward drops them and
- * writes its own framing.
- */
-export const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-]);
 
 /** Methods Node sends without a body unless told otherwise; any other gets `Content-Length` even when empty. */
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
@@ -259,12 +243,18 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       });
     };
 
-    const reply = (): ReplyRecord => ({
-      headers: res ? pairs(res) : [],
-      body: Buffer.concat(chunks, kept),
-      size: Math.max(received, Number(res?.headers['content-length']) || 0),
-      truncated: received > kept || (Number(res?.headers['content-length']) || 0) > kept,
-    });
+    const reply = (): ReplyRecord => {
+      // A HEAD reply, or a 204/205/304, has no body whatever its Content-Length says
+      // (for HEAD it is the length a GET would get): only bytes received count then.
+      const bodyless = input.method.toUpperCase() === 'HEAD' || (status !== null && NO_BODY_STATUS.has(status));
+      const declared = bodyless ? 0 : Number(res?.headers['content-length']) || 0;
+      return {
+        headers: res ? pairs(res) : [],
+        body: Buffer.concat(chunks, kept),
+        size: Math.max(received, declared),
+        truncated: received > kept || declared > kept,
+      };
+    };
 
     const flat: string[] = [];
     for (const [n, v] of input.headers) flat.push(n, v);

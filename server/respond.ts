@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { headerValue } from './capture.js';
 import { matchGlob } from './glob.js';
+import { NO_BODY_STATUS } from './http-syntax.js';
 import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from './types.js';
-
-/** Statuses whose responses must not carry a body. */
-export const NO_BODY_STATUS = new Set([204, 205, 304]);
 
 /** What the answer to one request depends on, besides the bin's settings. */
 export interface AnswerContext {

@@ -3,7 +3,7 @@ import type { ForwardOptions, MaskedSecret, RespondSettings } from './types.js';
 import { targetUrlSchema } from './outbound.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './events.js';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME } from './http-syntax.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from './http-syntax.js';
 
 /** Headers hookbin computes itself; a configured value would corrupt framing. */
 const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
@@ -35,7 +35,17 @@ const headerMap = userRecord(
     .refine(
       (h) => Object.keys(h).every((k) => !RESERVED_RESPONSE_HEADERS.has(k.toLowerCase())),
       `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
-    ),
+    )
+    .superRefine((h, ctx) => {
+      // Bins answer on hookbin's own origin, where the inspector and its token live.
+      const bad = Object.keys(h).find((k) => ORIGIN_HEADERS.has(k.toLowerCase()));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `a bin answer cannot set ${bad}: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token); not allowed: ${[...ORIGIN_HEADERS].join(', ')}`,
+        });
+      }
+    }),
 );
 
 /** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */

@@ -82,8 +82,9 @@ export interface ReplyRecord {
   headers: HeaderPair[];
   /** At most the sender's cap (1 MiB). */
   body: Buffer;
-  /** Bytes received before reading stopped, or the declared Content-Length when larger. */
+  /** Bytes received before reading stopped, or the declared Content-Length when larger (not for a HEAD reply or a 204/205/304, which have no body). */
   size: number;
+  /** Bytes were left unread: more arrived than the cap, or a body's Content-Length says more than was kept. */
   truncated: boolean;
 }
 

@@ -5,6 +5,7 @@
  * the capture's stored answer lists the two headers it was sent with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN_ANSWER_HEADERS, withBinAnswerHeaders } from '../server/answer-headers.js';
 import type { Capture } from '../server/types.js';
 import { cleanupTempDirs, expectJson, rawExchange, startServer, type TestServer } from './helpers.js';
 import { closedPort } from './target.js';
@@ -84,5 +85,28 @@ describe('answers from bin URLs', () => {
     const cap = await expectJson<Capture>(server.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`));
     expect(cap.response).toMatchObject({ status: 502, reason: 'relay' });
     expect(cap.response.headers).toContainEqual(['x-content-type-options', 'nosniff']);
+  });
+
+  it("refuses Set-Cookie, Clear-Site-Data and the other origin-acting headers in a bin's answer, its rules' too, with a 400 saying why", async () => {
+    await expectJson(server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id: 'cookies' }) }), 201);
+    for (const respond of [
+      { headers: { 'Set-Cookie': 'a=1' } },
+      { headers: { 'x-ok': '1', 'clear-site-data': '"storage"' } },
+      { rules: [{ match: { path: '/x' }, respond: { headers: { 'Set-Cookie2': 'c=3' } } }] },
+      { headers: { 'Service-Worker-Allowed': '/' } },
+    ]) {
+      const res = await server.api('/api/bins/cookies', { method: 'PATCH', body: JSON.stringify({ respond }) });
+      expect(res.status, JSON.stringify(respond)).toBe(400);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/a bin answer cannot set (Set-Cookie|clear-site-data|Set-Cookie2|Service-Worker-Allowed): bins answer on hookbin's own origin/);
+    }
+    // Nothing was stored: the bin still answers without them.
+    const res = await fetch(`${server.origin}/b/cookies`, { method: 'POST', body: 'x' });
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('clear-site-data')).toBeNull();
+  });
+
+  it('a stored answer that holds one (a bin configured before the refusal) is sent and recorded without it', () => {
+    expect(withBinAnswerHeaders([['Set-Cookie', 'a=1'], ['x-ok', '1'], ['Clear-Site-Data', '"*"']])).toEqual([['x-ok', '1'], ...BIN_ANSWER_HEADERS]);
   });
 });

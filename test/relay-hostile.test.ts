@@ -53,13 +53,14 @@ async function rawApp(reply: Buffer | string): Promise<string> {
   return `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 }
 
-/** A bin relaying to an app that answers `reply`; one POST to it, and what hookbin answered and recorded. */
-async function relayThrough(reply: Buffer | string) {
+/** A bin relaying to an app that answers `reply`; one POST (or `method`, bodiless) to it, and what hookbin answered and recorded. */
+async function relayThrough(reply: Buffer | string, method = 'POST') {
   const origin = await rawApp(reply);
   const id = `r-${randomBytes(4).toString('hex')}`;
   await expectJson(server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id }) }), 201);
   await expectJson(server.api(`/api/bins/${id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: origin, forward: { relay: true, timeoutMs: 2000 } }) }));
-  const wire = (await rawExchange(server.port, `POST /b/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`, 10_000)).toString('latin1');
+  const request = method === 'POST' ? `POST /b/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}` : `${method} /b/${id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+  const wire = (await rawExchange(server.port, request, 10_000)).toString('latin1');
   const head = wire.slice(0, wire.indexOf('\r\n\r\n'));
   const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(wire)?.[1]);
   const headers = head
@@ -129,6 +130,38 @@ describe('relay of hostile app replies', () => {
     expect(r.status).toBe(502);
     expect(r.body).toMatch(/over the 1048576 bytes hookbin relays/);
     expect(r.capture.forward!.response!.truncated).toBe(true);
+  });
+
+  it("HEAD, and a 304 or 204, pass on the app's answer: their Content-Length describes no body hookbin could read", async () => {
+    const head = await relayThrough('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1234\r\n\r\n', 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.capture.response.reason).toBe('relay');
+    expect(head.capture.forward).toMatchObject({ status: 200, error: null });
+    expect(head.capture.forward!.response).toMatchObject({ size: 0, truncated: false });
+    // Over the relay cap, too: a HEAD never reads a body.
+    expect((await relayThrough('HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n', 'HEAD')).status).toBe(200);
+    const notModified = await relayThrough('HTTP/1.1 304 Not Modified\r\nETag: "a"\r\nContent-Length: 1234\r\n\r\n');
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers).toContainEqual(['etag', '"a"']);
+    expect(notModified.capture.forward!.response!.truncated).toBe(false);
+    expect((await relayThrough('HTTP/1.1 204 No Content\r\nContent-Length: 1234\r\n\r\n')).status).toBe(204);
+  });
+
+  it("drops Set-Cookie, Clear-Site-Data and the other headers that act on hookbin's origin, and says so", async () => {
+    const r = await relayThrough(
+      'HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Path=/\r\nSet-Cookie: b=2\r\nClear-Site-Data: "storage"\r\nSet-Cookie2: c=3\r\n' +
+        'Service-Worker-Allowed: /\r\nStrict-Transport-Security: max-age=1\r\nAlt-Svc: h2=":1"\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok',
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('ok');
+    expect(r.headers).toContainEqual(['x-kept', 'yes']);
+    const origin = ['set-cookie', 'set-cookie2', 'clear-site-data', 'service-worker-allowed', 'strict-transport-security', 'alt-svc'];
+    expect(r.headers.filter(([n]) => origin.includes(n))).toEqual([]);
+    expect(r.capture.response.headers.filter(([n]) => origin.includes(n.toLowerCase()))).toEqual([]);
+    expect(r.capture.response.reason).toMatch(/^relay; dropped 7 headers that cannot be sent: Set-Cookie \(it would act on hookbin's own origin\)/);
+    // The app's own reply is kept as it came.
+    expect(r.capture.forward!.response!.headers).toContainEqual(['Clear-Site-Data', '"storage"']);
   });
 
   it('statuses outside 200-599 are a 502; informational ones before the final reply are skipped', async () => {

@@ -162,13 +162,17 @@ describe('carryOut reply headers', () => {
     expect([...res.headers]).toEqual([...expected]);
   });
 
-  it('give a body without a Content-Type text/plain, and keep several Set-Cookie headers apart', async () => {
+  it('give a body without a Content-Type text/plain, and never send Set-Cookie or Clear-Site-Data (they act on hookbin’s origin)', async () => {
     const plain = await carryOut(answer([]), { captureId: 'c', method: 'POST', close: false });
     expect(plain.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
     const none = await carryOut(answer([], ''), { captureId: 'c', method: 'HEAD', close: false });
     expect(none.headers.get('content-type')).toBeNull();
-    const cookies = await carryOut(answer([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]), { captureId: 'c', method: 'POST', close: false });
-    expect(cookies.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const cookies = await carryOut(answer([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Clear-Site-Data', '"storage"'], ['X-Ok', '1']]), {
+      captureId: 'c',
+      method: 'POST',
+      close: false,
+    });
+    expect([cookies.headers.getSetCookie(), cookies.headers.get('clear-site-data'), cookies.headers.get('x-ok')]).toEqual([[], null, '1']);
   });
 
   it('are sandboxed and not sniffed, over whatever the answer says for those two names, with or without Set-Cookie', async () => {
