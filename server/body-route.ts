@@ -23,15 +23,18 @@ export type RangeSpec = { start: number; last: number | null } | { suffix: numbe
  * The one range a `Range` header asks: null to serve the whole body (no
  * header, another unit, or several ranges, which a server may ignore), or
  * `'invalid'` for bad syntax. `bytes=a-b` and `bytes=a-` give a start and the
- * last byte (null: to the end), `bytes=-n` the last n bytes.
+ * last byte (null: to the end), `bytes=-n` the last n bytes. Positions of any
+ * length are read (RFC 9110 §14.1.2): one past every size is still a
+ * position, so `bytes=0-9223372036854775807` means "to the end".
  */
 export function parseRangeSpec(header: string | undefined): RangeSpec | null | 'invalid' {
   if (header === undefined) return null;
   const m = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
   if (!m) return null;
   if (m[1]!.includes(',')) return null;
-  const r = /^\s*(\d{0,15})\s*-\s*(\d{0,15})\s*$/.exec(m[1]!);
+  const r = /^\s*(\d*)\s*-\s*(\d*)\s*$/.exec(m[1]!);
   if (!r || (r[1] === '' && r[2] === '')) return 'invalid';
+  // A number past 2^53 is rounded (or Infinity): still past any body, which is all that matters.
   if (r[1] === '') return { suffix: Number(r[2]) };
   const start = Number(r[1]);
   const last = r[2] === '' ? null : Number(r[2]);
@@ -40,7 +43,8 @@ export function parseRangeSpec(header: string | undefined): RangeSpec | null | '
 
 /**
  * The bytes a range spec takes of a body of `size` bytes: a range clamped to
- * the body, or `'unsatisfiable'` (a start past the end, an empty suffix).
+ * the body (a last position at or past the end means the end), or
+ * `'unsatisfiable'` (a start past the end, an empty suffix).
  */
 export function resolveRange(spec: RangeSpec, size: number): ByteRange | 'unsatisfiable' {
   if ('suffix' in spec) return spec.suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - spec.suffix), end: size };
@@ -48,11 +52,29 @@ export function resolveRange(spec: RangeSpec, size: number): ByteRange | 'unsati
   return { start: spec.start, end: spec.last === null ? size : Math.min(size, spec.last + 1) };
 }
 
-/** {@link parseRangeSpec} and {@link resolveRange} in one: null for the whole body. */
-export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
-  const spec = parseRangeSpec(header);
-  if (spec === null) return null;
+/**
+ * What to serve of a body of `size` bytes for a parsed `Range`: null for the
+ * whole body, a range (206), or `'unsatisfiable'` (416, bad syntax too). A
+ * 0-byte body is served whole (200, empty) whatever the range: no range of
+ * it exists, and an empty 200 is what a client asking for "the start" wants.
+ */
+export function chooseRange(spec: RangeSpec | null | 'invalid', size: number): ByteRange | null | 'unsatisfiable' {
+  if (spec === null || size === 0) return null;
   return spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, size);
+}
+
+/** {@link parseRangeSpec} and {@link chooseRange} in one: null for the whole body. */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+  return chooseRange(parseRangeSpec(header), size);
+}
+
+/**
+ * A 416 answer, with `Content-Range: bytes *` + `/size` when the size is
+ * known; without one when it is not (a decoded view that stopped before its
+ * end): `*` is not a complete length a 416 may give, and a guess would lie.
+ */
+function unsatisfiable(headers: Record<string, string>, size: number | null): Response {
+  return new Response(null, { status: 416, headers: size === null ? headers : { ...headers, 'Content-Range': `bytes */${size}` } });
 }
 
 /**
@@ -109,39 +131,48 @@ function baseHeaders(id: string, contentType: string | null): Record<string, str
   };
 }
 
-/** The stored bytes of capture `id` (a range of them when `rangeHeader` asks), or throws 404. */
-export function storedBody(store: Store, id: string, rangeHeader: string | undefined): Response {
-  const layout = store.bodyLayout(id);
-  if (!layout) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
-  const headers = { ...baseHeaders(id, layout.contentType), 'Accept-Ranges': 'bytes' };
+/** The capture's record and stored-body layout, or throws 404. */
+function found<T>(value: T | undefined, id: string): T {
+  if (value === undefined) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+  return value;
+}
+
+/**
+ * The stored bytes of capture `id` (a range of them when `rangeHeader` asks),
+ * streamed from the store, or throws 404. `extra` headers go on the answer
+ * (the decoded view's, when it is the stored bytes).
+ */
+export function storedBody(store: Store, id: string, rangeHeader: string | undefined, extra: Record<string, string> = {}): Response {
+  const layout = found(store.bodyLayout(id), id);
+  const headers = { ...baseHeaders(id, layout.contentType), 'Accept-Ranges': 'bytes', ...extra };
   const range = parseRange(rangeHeader, layout.size);
-  if (range === 'unsatisfiable') {
-    return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${layout.size}` } });
-  }
-  const whole = { start: 0, end: layout.size };
-  const sent = range ?? whole;
+  if (range === 'unsatisfiable') return unsatisfiable(headers, layout.size);
+  const sent = range ?? { start: 0, end: layout.size };
   const length = sent.end - sent.start;
-  const status = range === null ? 200 : 206;
   const rangeHeaders: Record<string, string> = range === null ? {} : { 'Content-Range': `bytes ${sent.start}-${sent.end - 1}/${layout.size}` };
   return new Response(length === 0 ? null : bodyStream(store, layout, sent), {
-    status,
+    status: range === null ? 200 : 206,
     headers: { ...headers, ...rangeHeaders, 'Content-Length': String(length) },
   });
 }
 
 /**
  * The body of capture `id` with its Content-Encodings undone, up to
- * `MAX_DECODED_BYTES`, or throws 404 / 422. A range is decoded only as far
- * as it reaches (the first 256 KiB of a 16 MiB view cost 256 KiB);
- * `Content-Range` gives the total as `*` when decoding stopped before the end.
+ * `MAX_DECODED_BYTES`, or throws 404 / 422. Without a Content-Encoding the
+ * view is the stored bytes, streamed as `storedBody` does (a 4 KiB range of
+ * 25 MiB reads 4 KiB). Otherwise a range is decoded only as far as it
+ * reaches (the first 256 KiB of a 16 MiB view cost 256 KiB), and
+ * `Content-Range` gives the total as `*` when decoding stopped before the
+ * end. A view cut at `MAX_DECODED_BYTES` has no known end: a suffix range
+ * (`bytes=-n`) of it is refused (416) rather than served from the cut.
  */
 export async function decodedBody(store: Store, id: string, rangeHeader: string | undefined): Promise<Response> {
-  const record = store.getCapture(id);
-  const body = store.getBody(id);
-  if (!record || !body) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
+  const record = found(store.getCapture(id), id);
   const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
   const encodings = parseEncodings(encodingHeader);
   if (!encodings) throw new ApiError(422, 'unknown_encoding', `hookbin cannot decode Content-Encoding "${encodingHeader}"`);
+  if (encodings.length === 0) return storedBody(store, id, rangeHeader, { 'X-Hookbin-Decoded': 'identity', 'X-Hookbin-Decoded-Truncated': 'false' });
+  const body = found(store.getBody(id), id);
   const spec = parseRangeSpec(rangeHeader);
   // One byte past the range tells whether more follows.
   const cap = spec !== null && spec !== 'invalid' && 'start' in spec && spec.last !== null ? Math.min(MAX_DECODED_BYTES, spec.last + 2) : MAX_DECODED_BYTES;
@@ -152,19 +183,20 @@ export async function decodedBody(store: Store, id: string, rangeHeader: string 
     if (err instanceof DecodeError) throw new ApiError(422, 'decode_failed', err.message);
     throw err;
   }
+  // Stopped at the decoded view's cap (a range decoded only as far as it needs is not cut).
+  const cut = result.truncated && cap === MAX_DECODED_BYTES;
   const headers: Record<string, string> = {
     ...baseHeaders(id, body.contentType),
     'Accept-Ranges': 'bytes',
-    'X-Hookbin-Decoded': encodings.join(', ') || 'identity',
-    // Stopped at the decoded view's cap (a range decoded only as far as it needs says false).
-    'X-Hookbin-Decoded-Truncated': String(result.truncated && cap === MAX_DECODED_BYTES),
+    'X-Hookbin-Decoded': encodings.join(', '),
+    'X-Hookbin-Decoded-Truncated': String(cut),
   };
   const decoded = result.bytes;
-  const total = result.truncated ? '*' : String(decoded.length);
-  const range = spec === null ? null : spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, decoded.length);
-  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${total}` } });
+  const known = result.truncated ? null : decoded.length;
+  const range = cut && spec !== null && spec !== 'invalid' && 'suffix' in spec ? 'unsatisfiable' : chooseRange(spec, decoded.length);
+  if (range === 'unsatisfiable') return unsatisfiable(headers, known);
   const sent = range === null ? decoded : decoded.subarray(range.start, range.end);
-  if (range !== null) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${total}`;
+  if (range !== null) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${known ?? '*'}`;
   // A Buffer is a Uint8Array over an ArrayBuffer: no copy.
   return new Response(sent as Uint8Array<ArrayBuffer>, { status: range === null ? 200 : 206, headers });
 }

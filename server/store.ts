@@ -213,10 +213,13 @@ export const MAX_EVENT_ATTEMPTS = 500;
 
 /** Where a stored body lies: see `Store.bodyLayout`. */
 export interface BodyLayout {
+  /** The capture's row number, which `readBodyPart` reads by. */
   seq: number;
+  /** Stored bytes, every part together (at most `--max-body`; less than the request's when truncated). */
   size: number;
+  /** The request's Content-Type header, or null when it had none. */
   contentType: string | null;
-  /** Bytes in each part, part 0 (`bodies.data`) first. */
+  /** Bytes in each part, part 0 (`bodies.data`) first; they add up to `size`. */
   parts: number[];
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INLINE_BODY_BYTES } from '../server/body-inline.js';
 import type { Capture } from '../server/types.js';
 import { cleanupTempDirs, expectJson, startServer, type TestServer } from './helpers.js';
@@ -44,6 +44,20 @@ afterAll(async () => {
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Watches the server's store: whether a whole body was read, and how many body bytes were read part by part. */
+function watchReads() {
+  const whole = vi.spyOn(server.store, 'getBody');
+  const parts = vi.spyOn(server.store, 'readBodyPart');
+  return {
+    whole,
+    partBytes: () => parts.mock.results.reduce((n, r) => n + ((r.value as Buffer | undefined)?.length ?? 0), 0),
+  };
+}
+
 describe('GET /api/captures/{id} of a 25 MiB capture', () => {
   it('is small, inlines the first bytes and says the body is cut and how big it is', async () => {
     const res = await server.api(`/api/captures/${id}`);
@@ -77,7 +91,11 @@ describe('GET /api/captures/{id} of a 25 MiB capture', () => {
     const empty = await expectJson<Capture>(server.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`));
     expect(empty).toMatchObject({ body: '', bodyBase64: '', bodyInline: { bytes: 0, truncated: false }, signatures: [] });
     const cid = await capture(body);
+    const reads = watchReads();
     const c = await expectJson<Capture>(server.api(`/api/captures/${cid}`));
+    // Its inline part, read part by part; never the 25 MiB.
+    expect(reads.whole).not.toHaveBeenCalled();
+    expect(reads.partBytes()).toBe(INLINE_BODY_BYTES + 1);
     expect(c.signatures).toEqual([]);
     expect(Buffer.from(c.bodyBase64, 'base64').equals(body.subarray(0, c.bodyInline.bytes))).toBe(true);
     expect(c.bodyInline.truncated).toBe(true);
@@ -139,6 +157,34 @@ describe('GET /api/captures/{id}/body of a 25 MiB capture', () => {
     },
   );
 
+  it('reads a last position of any length as "to the end", and a first one past the body as 416', async () => {
+    const huge = await server.api(`/api/captures/${id}/body`, { headers: { range: `bytes=${SIZE - 100}-9223372036854775807` } });
+    expect(huge.status).toBe(206);
+    expect(huge.headers.get('content-range')).toBe(`bytes ${SIZE - 100}-${SIZE - 1}/${SIZE}`);
+    expect(Buffer.from(await huge.arrayBuffer()).equals(body.subarray(SIZE - 100))).toBe(true);
+    const longer = await server.api(`/api/captures/${id}/body`, { headers: { range: `bytes=${SIZE - 1}-${'9'.repeat(400)}` } });
+    expect([longer.status, longer.headers.get('content-range')]).toEqual([206, `bytes ${SIZE - 1}-${SIZE - 1}/${SIZE}`]);
+    await longer.arrayBuffer();
+    const past = await server.api(`/api/captures/${id}/body`, { headers: { range: 'bytes=9223372036854775807-' } });
+    expect([past.status, past.headers.get('content-range')]).toEqual([416, `bytes */${SIZE}`]);
+  });
+
+  it('answers a range of an empty body (stored or decoded) 200 with the empty body', async () => {
+    const res = await fetch(`${server.binUrl}/empty`, { method: 'POST' });
+    const cid = res.headers.get('x-hookbin-capture-id')!;
+    const gzipped = await capture(gzipSync(Buffer.alloc(0)), { 'content-encoding': 'gzip' });
+    for (const [what, path] of [
+      ['stored', `/api/captures/${cid}/body`],
+      ['decoded', `/api/captures/${cid}/body?decoded=true`],
+      ['decoded gzip of nothing', `/api/captures/${gzipped}/body?decoded=true`],
+    ]) {
+      for (const range of ['bytes=0-', 'bytes=0-99', 'bytes=-5']) {
+        const r = await server.api(path!, { headers: { range } });
+        expect([r.status, r.headers.get('content-range'), await r.text()], `${what} ${range}`).toEqual([200, null, '']);
+      }
+    }
+  });
+
   it('serves the whole body for a Range in another unit', async () => {
     const res = await server.api(`/api/captures/${id}/body`, { headers: { range: 'items=0-1' } });
     expect(res.status).toBe(200);
@@ -184,7 +230,24 @@ describe('GET /api/captures/{id}/body?decoded=true with a range', () => {
     expect(Buffer.from(await mid.arrayBuffer()).equals(plain.subarray(5 * MiB, 5 * MiB + 100))).toBe(true);
     const past = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: `bytes=${17 * MiB}-` } });
     expect(past.status).toBe(416);
-    expect(past.headers.get('content-range')).toBe('bytes */*');
+    // The view's length is not known (decoding stopped at the cap): no Content-Range rather than an invalid "*/*".
+    expect(past.headers.get('content-range')).toBeNull();
+    expect(past.headers.get('x-hookbin-decoded-truncated')).toBe('true');
+    // Nor is its end: the last bytes of the first 16 MiB are not "the last bytes".
+    const suffix = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: 'bytes=-10' } });
+    expect([suffix.status, suffix.headers.get('content-range')]).toEqual([416, null]);
+  });
+
+  it('streams a range of a body without Content-Encoding from the stored parts, never reading the whole', async () => {
+    const reads = watchReads();
+    const res = await server.api(`/api/captures/${id}/body?decoded=true`, { headers: { range: `bytes=${12 * MiB}-${12 * MiB + 4095}` } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes ${12 * MiB}-${12 * MiB + 4095}/${SIZE}`);
+    expect(res.headers.get('x-hookbin-decoded')).toBe('identity');
+    expect(res.headers.get('x-hookbin-decoded-truncated')).toBe('false');
+    expect(Buffer.from(await res.arrayBuffer()).equals(body.subarray(12 * MiB, 12 * MiB + 4096))).toBe(true);
+    expect(reads.whole).not.toHaveBeenCalled();
+    expect(reads.partBytes()).toBe(4096);
   });
 
   it('gives the total when the decoded view ends within what was decoded', async () => {
