@@ -52,6 +52,12 @@ export const AUTH_TIMEOUT_MS = 5000;
 export const CLOSE_UNAUTHORIZED = 4401;
 /** Close code for a socket that sent no `auth` message in time. */
 export const CLOSE_AUTH_TIMEOUT = 4408;
+/**
+ * How long a refused socket has to answer its close frame before it is
+ * dropped: ws would wait 30 s for a peer that never answers, holding the
+ * socket (and a shutdown) that long.
+ */
+export const CLOSE_GRACE_MS = 1000;
 
 /** What the live route needs besides the hub. */
 export interface LiveOptions {
@@ -61,13 +67,15 @@ export interface LiveOptions {
   shutdown?: AbortSignal;
   /** How long a socket opened without a token may wait before its `auth` message (default `AUTH_TIMEOUT_MS`). */
   authTimeoutMs?: number;
+  /** How long a refused socket may take to answer its close frame (default `CLOSE_GRACE_MS`). */
+  closeGraceMs?: number;
 }
 
 /**
- * Reads a socket's first message: true for `{type:'auth', token}` with the
- * right token; otherwise the socket is closed (4401) with the reason.
+ * Reads a socket's first message: null for `{type:'auth', token}` with the
+ * right token, else the reason to close it with (4401).
  */
-function authenticate(raw: WebSocket, data: unknown, token: string): boolean {
+function authRefusal(data: unknown, token: string): string | null {
   let parsed: unknown;
   try {
     parsed = typeof data === 'string' ? JSON.parse(data) : undefined;
@@ -76,14 +84,9 @@ function authenticate(raw: WebSocket, data: unknown, token: string): boolean {
   }
   const msg = parsed as { type?: unknown; token?: unknown } | undefined;
   if (!msg || typeof msg !== 'object' || msg.type !== 'auth' || typeof msg.token !== 'string') {
-    raw.close(CLOSE_UNAUTHORIZED, 'unauthorized: the first message must be {"type":"auth","token":"<token>"}');
-    return false;
+    return 'unauthorized: the first message must be {"type":"auth","token":"<token>"}';
   }
-  if (!safeEqual(msg.token, token)) {
-    raw.close(CLOSE_UNAUTHORIZED, 'unauthorized: the token is wrong');
-    return false;
-  }
-  return true;
+  return safeEqual(msg.token, token) ? null : 'unauthorized: the token is wrong';
 }
 
 /** Joins a socket to the hub as a live client. */
@@ -139,52 +142,66 @@ function answer(raw: WebSocket, conn: HubConnection, data: unknown): void {
  * or `?token=`, for scripts) is joined at once; one without (the browser's)
  * must send `{type:'auth', token}` first, within `AUTH_TIMEOUT_MS`: until then
  * it is sent nothing, and a wrong or missing `auth` closes it (4401, 4408).
- * A malformed message after that gets an `error` message, not a close, so a
- * buggy client can see what it did wrong.
+ * A refused socket reads nothing more (frames already on the wire after the
+ * refused one are ignored, a right token among them too) and is dropped if
+ * it does not answer the close frame within `CLOSE_GRACE_MS`; a shutdown
+ * drops every socket not joined yet. A malformed message after joining gets
+ * an `error` message, not a close, so a buggy client can see what it did wrong.
  */
 export function liveRoute(hub: Hub, options: LiveOptions) {
-  const waiting = new Set<WebSocket>();
+  // Sockets not in the hub (which a shutdown closes): waiting for their `auth`, or refused and closing.
+  const pending = new Set<WebSocket>();
   options.shutdown?.addEventListener('abort', () => {
-    for (const raw of waiting) raw.terminate();
-    waiting.clear();
+    for (const raw of pending) raw.terminate();
+    pending.clear();
   });
   return upgradeWebSocket((c) => {
     let conn: HubConnection | undefined;
-    const preAuthorized = c.get('tokenVerified') === true;
+    let state: 'waiting' | 'refused' | 'joined' = c.get('tokenVerified') === true ? 'joined' : 'waiting';
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopWaiting = (raw: WebSocket) => {
+    const after = (ms: number, then: () => void) => {
       clearTimeout(timer);
-      waiting.delete(raw);
+      timer = setTimeout(then, ms);
+      timer.unref();
+    };
+    const refuse = (raw: WebSocket, code: number, reason: string) => {
+      state = 'refused';
+      raw.close(code, reason);
+      after(options.closeGraceMs ?? CLOSE_GRACE_MS, () => raw.terminate());
+    };
+    const forget = (raw: WebSocket) => {
+      clearTimeout(timer);
+      pending.delete(raw);
+      conn?.disconnect();
     };
     return {
       onOpen(_event, ws) {
         const raw = ws.raw as WebSocket;
-        if (preAuthorized) {
+        if (state === 'joined') {
           conn = joinHub(hub, raw);
           return;
         }
         if (options.shutdown?.aborted) return raw.terminate();
-        waiting.add(raw);
+        pending.add(raw);
         const ms = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
-        timer = setTimeout(() => {
-          waiting.delete(raw);
-          raw.close(CLOSE_AUTH_TIMEOUT, `unauthorized: no {"type":"auth"} message within ${ms} ms`);
-        }, ms);
-        timer.unref();
+        after(ms, () => refuse(raw, CLOSE_AUTH_TIMEOUT, `unauthorized: no {"type":"auth"} message within ${ms} ms`));
       },
       onMessage(event, ws) {
         const raw = ws.raw as WebSocket;
-        if (conn) return answer(raw, conn, event.data);
-        stopWaiting(raw);
-        if (authenticate(raw, event.data, options.token)) conn = joinHub(hub, raw);
+        if (state === 'joined') return answer(raw, conn!, event.data);
+        if (state === 'refused') return;
+        const refusal = authRefusal(event.data, options.token);
+        if (refusal !== null) return refuse(raw, CLOSE_UNAUTHORIZED, refusal);
+        clearTimeout(timer);
+        pending.delete(raw);
+        state = 'joined';
+        conn = joinHub(hub, raw);
       },
       onClose(_event, ws) {
-        stopWaiting(ws.raw as WebSocket);
-        conn?.disconnect();
+        forget(ws.raw as WebSocket);
       },
       onError(_event, ws) {
-        stopWaiting(ws.raw as WebSocket);
-        conn?.disconnect();
+        forget(ws.raw as WebSocket);
       },
     };
   });

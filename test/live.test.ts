@@ -1,9 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED } from '../server/live.js';
 import { cleanupTempDirs, connectLive, startServer, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
+
+/** A masked client text frame (RFC 6455 §5.2). */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const head = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([head, mask, payload.map((b, i) => b ^ mask[i % 4]!)]);
+}
+
+/**
+ * A WebSocket client on a raw socket that never answers a close frame (a
+ * vanished or hostile peer): what the server wrote after its 101, and when
+ * the server ended the connection.
+ */
+async function deafClient(server: TestServer) {
+  const socket: Socket = connect(server.port, '127.0.0.1');
+  socket.on('error', () => {});
+  let got = Buffer.alloc(0);
+  socket.on('data', (chunk) => (got = Buffer.concat([got, chunk])));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(
+    `GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await waitFor(() => got.includes('\r\n\r\n'), 5000, 'the 101');
+  expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+  const headEnd = got.indexOf('\r\n\r\n') + 4;
+  return {
+    socket,
+    ended,
+    /** The frames the server sent after its 101. */
+    frames: () => got.subarray(headEnd),
+  };
+}
 
 describe('GET /api/ws', () => {
   let server: TestServer;
@@ -169,6 +205,35 @@ describe('GET /api/ws', () => {
       expect((await bare('http://evil.example')).opened).toBe(403);
       expect((await bare('http://127.0.0.1:1')).opened).toBe(403);
     });
+
+    it('a right token in a frame after a refused one is not read: never joined, sent nothing but the close', async () => {
+      const c = await deafClient(server);
+      // Both frames reach the server together: the second arrives while the socket is closing.
+      c.socket.write(Buffer.concat([textFrame(JSON.stringify({ type: 'auth', token: 'wrong' })), textFrame(JSON.stringify({ type: 'auth', token: server.token }))]));
+      await waitFor(() => c.frames().length >= 4, 5000, 'the close frame');
+      const frames = c.frames();
+      expect([frames[0], frames.readUInt16BE(2)]).toEqual([0x88, CLOSE_UNAUTHORIZED]);
+      // A request after both frames were read: by then a join would have happened.
+      expect((await server.api('/api/health')).status).toBe(200);
+      await fetch(server.binUrl, { method: 'POST', body: 'secret' });
+      expect(server.hub.size).toBe(0);
+      expect(c.frames().length).toBe(2 + frames[1]!);
+    });
+
+    it('a refused socket that never answers the close frame is dropped soon, and does not hold close()', async () => {
+      const refused = await deafClient(server);
+      refused.socket.write(textFrame('{"type":"ping"}'));
+      // ws alone would wait 30 s for the peer's close frame.
+      await Promise.race([refused.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the socket was held')), 10_000))]);
+      const another = await deafClient(server);
+      another.socket.write(textFrame('{"type":"ping"}'));
+      await waitFor(() => another.frames().length >= 4, 5000, 'the close frame');
+      let closed = false;
+      const closing = server.close().then(() => (closed = true));
+      await waitFor(() => closed, 10_000, 'close() to finish');
+      await closing;
+      await another.ended;
+    }, 30_000);
 
     it('close() drops a socket still waiting for its auth message', async () => {
       const s = await bare();
