@@ -174,15 +174,10 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
     let deltaMs: number | null = null;
     let withinTolerance: boolean | null = null;
     let tol: number | null = null;
-    if (clockChanged) {
-      flags.push({
-        flag: 'clock-changed',
-        attempt: i + 1,
-        message: `The clock changed between attempt ${i} and attempt ${i + 1} (attempt ${i + 1} is stamped ${formatDuration(-gapMs)} before attempt ${i}), so that gap is not compared.`,
-      });
-    } else if (expectedGapMs === null) {
+    // An attempt past the schedule costs the same whatever the clock did; a gap the clock broke is not judged.
+    if (expectedGapMs === null) {
       errors.push(PAST_SCHEDULE_GAP_ERROR);
-    } else {
+    } else if (!clockChanged) {
       deltaMs = gapMs - expectedGapMs;
       tol = toleranceFor(expectedGapMs, ratio, floorMs);
       withinTolerance = Math.abs(deltaMs) <= tol;
@@ -201,27 +196,9 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
       outcome,
       ...(clockChanged ? { clockChanged } : {}),
     });
-
-    // Arrival order, not the clock, says an attempt followed a success; only the sentence's delay needs the clock.
-    if (outcomes[i - 1] === 'success') {
-      retriedAfterSuccess = true;
-      flags.push({
-        flag: 'retried-after-success',
-        attempt: i + 1,
-        message: `Attempt ${i + 1} arrived ${clockChanged ? 'after' : `${formatDuration(gapMs)} after`} attempt ${i}, which was answered ${prev.status} in time.`,
-      });
-    }
-    if (i === schedule.length + 1) {
-      const forType = typeClause(preset, options.eventType);
-      flags.push({
-        flag: 'past-schedule',
-        attempt: i + 1,
-        message:
-          schedule.length === 0
-            ? `Attempt ${i + 1} arrived, but ${preset.name} does not retry${forType}.`
-            : `Attempt ${i + 1} arrived after the ${plural(schedule.length, 'retry', 'retries')} that ${preset.name} makes${forType}.`,
-      });
-    }
+    const raised = attemptFlags(i, gapMs, prev, outcomes[i - 1]!, schedule.length, preset, options.eventType);
+    if (raised.some((f) => f.flag === 'retried-after-success')) retriedAfterSuccess = true;
+    flags.push(...raised);
   });
 
   let nextDueAt: number | null = null;
@@ -247,6 +224,52 @@ export function compareTimeline(attempts: readonly ObservedAttempt[], preset: Re
   const mean = errors.length === 0 ? 0 : errors.reduce((s, e) => s + e, 0) / errors.length;
   const score = mean + (stoppedEarly ? FLAG_PENALTY : 0) + (retriedAfterSuccess ? FLAG_PENALTY : 0);
   return { presetId: preset.id, attempts: result, flags, score, schedule, nextDueAt };
+}
+
+/**
+ * The flags attempt `i + 1` (i ≥ 1, 0-based `i`) raises by itself, in this
+ * order: `clock-changed` (its gap is negative), `retried-after-success` (the
+ * attempt before it was a success), `past-schedule` (it is the first beyond
+ * `1 + retries`). No sentence quotes a negative gap as a delay.
+ */
+function attemptFlags(
+  i: number,
+  gapMs: number,
+  prev: ObservedAttempt,
+  prevOutcome: AttemptOutcome,
+  retries: number,
+  preset: RetryPreset,
+  eventType: string | null | undefined,
+): TimelineComparison['flags'] {
+  const flags: TimelineComparison['flags'] = [];
+  const clockChanged = gapMs < 0;
+  if (clockChanged) {
+    flags.push({
+      flag: 'clock-changed',
+      attempt: i + 1,
+      message: `The clock changed between attempt ${i} and attempt ${i + 1} (attempt ${i + 1} is stamped ${formatDuration(-gapMs)} before attempt ${i}), so that gap is not compared.`,
+    });
+  }
+  // Arrival order, not the clock, says an attempt followed a success; only the sentence's delay needs the clock.
+  if (prevOutcome === 'success') {
+    flags.push({
+      flag: 'retried-after-success',
+      attempt: i + 1,
+      message: `Attempt ${i + 1} arrived ${clockChanged ? 'after' : `${formatDuration(gapMs)} after`} attempt ${i}, which was answered ${prev.status} in time.`,
+    });
+  }
+  if (i === retries + 1) {
+    const forType = typeClause(preset, eventType);
+    flags.push({
+      flag: 'past-schedule',
+      attempt: i + 1,
+      message:
+        retries === 0
+          ? `Attempt ${i + 1} arrived, but ${preset.name} does not retry${forType}.`
+          : `Attempt ${i + 1} arrived after the ${plural(retries, 'retry', 'retries')} that ${preset.name} makes${forType}.`,
+    });
+  }
+  return flags;
 }
 
 /**

@@ -507,6 +507,16 @@ describe('compareTimeline: the clock set back between attempts', () => {
     expect(c.attempts[2]!.clockChanged).toBeUndefined();
   });
 
+  it('an attempt past the schedule still costs its error across a clock step: a preset that never retries does not tie with one that does', () => {
+    const never = preset('github');
+    const c = compareTimeline(stepped(), never, { now: T0 - 24 * H + MIN });
+    expect(c.score).toBe(PAST_SCHEDULE_GAP_ERROR);
+    expect(c.flags.map((f) => f.flag)).toEqual(['clock-changed', 'past-schedule']);
+    // Listed first, so a tie would pick it.
+    const best = bestPreset(stepped(), [never, preset('generic-api')], { now: T0 - 24 * H + MIN });
+    expect(best!.presetId).toBe('generic-api');
+  });
+
   it('bestPreset is not swayed by the negative gap (every preset scores the same on it)', () => {
     const best = bestPreset(stepped(), PRESETS, { now: T0 - 24 * H + MIN });
     expect(best!.score).toBe(0);
