@@ -81,26 +81,67 @@ export function compileGlob(glob: string): GlobMatcher {
   const finalWord = tokens.length >>> 5;
   const finalBit = 1 << (tokens.length & 31);
 
+  if (words === 1) return matchOneWord(start[0]!, starMask[0]!, advanceSlash[0]!, advanceOther[0]!, loopSlash[0]!, loopOther[0]!, literal, finalBit);
+
+  // Code units below 128 find their advance mask by index, not through the map.
+  const ascii: Uint32Array[] = Array.from({ length: 128 }, (_, code) => (code === SLASH ? advanceSlash : (literal.get(code) ?? advanceOther)));
   return (text) => {
     let current = start.slice();
     let next = mask();
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      const advance = code === SLASH ? advanceSlash : (literal.get(code) ?? advanceOther);
+      const advance = code < 128 ? ascii[code]! : (literal.get(code) ?? advanceOther);
       const loop = code === SLASH ? loopSlash : loopOther;
       let carry = 0;
+      let starCarry = 0;
       let alive = 0;
+      // One pass: move on, loop, and add the state after each active star (see `closeOver`).
       for (let w = 0; w < words; w++) {
         const moved = current[w]! & advance[w]!;
-        next[w] = ((moved << 1) | carry) | (current[w]! & loop[w]!);
+        let word = ((moved << 1) | carry) | (current[w]! & loop[w]!);
         carry = moved >>> 31;
+        const stars = word & starMask[w]!;
+        word |= (stars << 1) | starCarry;
+        starCarry = stars >>> 31;
+        next[w] = word;
+        alive |= word;
       }
-      closeOver(next, starMask);
-      for (let w = 0; w < words; w++) alive |= next[w]!;
       if (alive === 0) return false;
       [current, next] = [next, current];
     }
     return (current[finalWord]! & finalBit) !== 0;
+  };
+}
+
+/**
+ * The matcher of a glob of at most 31 tokens (most rules): the same
+ * simulation on one 32-bit number, without arrays. Literal code units below
+ * 128 are looked up in a table rather than the map.
+ */
+function matchOneWord(
+  start: number,
+  stars: number,
+  advanceSlash: number,
+  advanceOther: number,
+  loopSlash: number,
+  loopOther: number,
+  literal: ReadonlyMap<number, Uint32Array>,
+  finalBit: number,
+): GlobMatcher {
+  const ascii = new Int32Array(128).fill(advanceOther);
+  for (const [code, m] of literal) if (code < 128) ascii[code] = m[0]!;
+  ascii[SLASH] = advanceSlash;
+  return (text) => {
+    let current = start;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      const advance = code < 128 ? ascii[code]! : (literal.get(code)?.[0] ?? advanceOther);
+      let next = ((current & advance) << 1) | (current & (code === SLASH ? loopSlash : loopOther));
+      next |= (next & stars) << 1;
+      if (next === 0) return false;
+      current = next;
+    }
+    return (current & finalBit) !== 0;
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileGlob, matchGlob } from '../server/glob.js';
+import { MAX_RULE_GLOB_CHARS } from '../server/settings.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
 
 /** The translation the matcher replaces: right on meaning, exponential on some inputs. */
@@ -55,6 +56,16 @@ describe('matchGlob semantics', () => {
     expect(reference(glob).test(text)).toBe(expected);
   });
 
+  it('matches code units past ASCII, in short globs (one word of states) and long ones', () => {
+    for (const pad of ['', '?'.repeat(40)]) {
+      expect(matchGlob(`${pad}caf\u00e9*`, `${'x'.repeat(pad.length)}caf\u00e9 au lait`)).toBe(true);
+      expect(matchGlob(`${pad}caf\u00e9*`, `${'x'.repeat(pad.length)}cafe au lait`)).toBe(false);
+      expect(matchGlob(`${pad}?\ud83d\ude00?`, `${'x'.repeat(pad.length)}a\ud83d\ude00b`)).toBe(true);
+      expect(matchGlob(`${pad}?\ud83d\ude00?`, `${'x'.repeat(pad.length)}a\ud83d\ude01b`)).toBe(false);
+      expect(matchGlob(`${pad}??*\ud83d\ude00`, `${'x'.repeat(pad.length)}\ud83d\ude00ab\ud83d\ude00`)).toBe(true);
+    }
+  });
+
   it('agrees with the RegExp translation on random globs and texts, across more than 32 states', () => {
     let seed = 7;
     const rand = (n: number) => {
@@ -102,5 +113,23 @@ describe('adversarial rules through the real server', () => {
     // Node reads 16 KiB of request line and headers: the probe takes most of it.
     const res = await fetch(`${server.origin}/b/redos/${'-a'.repeat(500)}/`, { method: 'POST', headers: { 'x-probe': `${'-a'.repeat(7 * 1024)}/` }, body: '{}' });
     expect(res.status).toBe(200);
+  });
+
+  it(`refuses rules whose wildcard globs hold over ${MAX_RULE_GLOB_CHARS} characters in all, with a 400 saying so`, async () => {
+    await server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id: 'glob-cap' }) });
+    const glob = (n: number) => `${'*a'.repeat(n / 2 - 1)}*b`;
+    const patch = (rules: unknown[]) => server.api('/api/bins/glob-cap', { method: 'PATCH', body: JSON.stringify({ respond: { rules } }) });
+    // Exactly the cap (4 × 500): accepted, and so are literal globs beyond it, which cost nothing.
+    const atCap = Array.from({ length: 4 }, () => ({ match: { header: { name: 'x-h', value: glob(500) } }, respond: { status: 418 } }));
+    const literal = Array.from({ length: 10 }, (_, i) => ({ match: { path: `/${String(i).repeat(499)}` }, respond: { status: 418 } }));
+    const ok = await patch([...atCap, ...literal]);
+    expect(ok.status, await ok.text()).toBe(200);
+    // One more wildcard glob (in path, eventType or a header value, all count): refused.
+    for (const extra of [{ path: '/*' }, { eventType: 'a.*' }, { header: { name: 'x', value: '?' } }]) {
+      const res = await patch([...atCap, { match: extra, respond: { status: 418 } }]);
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(new RegExp(`globs with \\* or \\? hold 200[123] characters in all; at most ${MAX_RULE_GLOB_CHARS} are allowed`));
+    }
   });
 });
