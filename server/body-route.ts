@@ -2,6 +2,9 @@
  * `GET /api/captures/{id}/body`: a capture's exact stored bytes, streamed
  * part by part from the store (a 25 MiB body is never built whole for it),
  * with single `Range: bytes=…` requests (206, 416), or its decoded view.
+ * A range over an empty body is ignored (200, no bytes): an empty body has no
+ * satisfiable range, yet a client reading "the first N bytes" of it should
+ * get nothing rather than an error (RFC 9110 lets a server ignore `Range`).
  */
 import { ApiError } from './errors.js';
 import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
@@ -114,7 +117,8 @@ export function storedBody(store: Store, id: string, rangeHeader: string | undef
   const layout = store.bodyLayout(id);
   if (!layout) throw new ApiError(404, 'capture_not_found', `there is no capture "${id}"`);
   const headers = { ...baseHeaders(id, layout.contentType), 'Accept-Ranges': 'bytes' };
-  const range = parseRange(rangeHeader, layout.size);
+  // An empty body: the Range is ignored (see the module comment).
+  const range = layout.size === 0 ? null : parseRange(rangeHeader, layout.size);
   if (range === 'unsatisfiable') {
     return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${layout.size}` } });
   }
@@ -161,7 +165,9 @@ export async function decodedBody(store: Store, id: string, rangeHeader: string 
   };
   const decoded = result.bytes;
   const total = result.truncated ? '*' : String(decoded.length);
-  const range = spec === null ? null : spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, decoded.length);
+  // An empty decoded body (gzip of nothing): the Range is ignored (see the module comment).
+  const empty = decoded.length === 0 && !result.truncated;
+  const range = spec === null || empty ? null : spec === 'invalid' ? 'unsatisfiable' : resolveRange(spec, decoded.length);
   if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${total}` } });
   const sent = range === null ? decoded : decoded.subarray(range.start, range.end);
   if (range !== null) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${total}`;
