@@ -7,7 +7,7 @@
  * Its first message on every socket is `{type:'auth', token}`: the URL of a
  * WebSocket carries no token and the browser sends no credential of its own.
  */
-import type { ClientMessage, ServerMessage } from '../../server/types.js';
+import { CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../server/types.js';
 import { currentToken } from './token.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
@@ -18,8 +18,6 @@ export const BACKOFF_MAX_MS = 10_000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A socket that has not opened after this long is given up and retried. */
 export const CONNECT_TIMEOUT_MS = 10_000;
-/** The close code hookbin uses for a wrong or missing token (server/live.ts). */
-export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
  * The wait before reconnect attempt `attempt` (0-based): 0.5 s, 1 s, 2 s …
@@ -67,12 +65,21 @@ export interface Live {
   subscribe(bins: string[]): void;
   /** Reconnects now if the link is down (e.g. the network came back). */
   poke(): void;
+  /** Closes the link and stops retrying (until `restart`). */
   stop(): void;
+  /** After `stop` (or at any time), connects afresh with the current token: a new token arrived. */
+  restart(): void;
 }
 
+/**
+ * Opens the live feed and keeps it open: every socket sends `auth` (with the
+ * token of that moment) then `subscribe` first; a close for a wrong token
+ * (4401) calls `onUnauthorized` and, like `stop`, retries no more.
+ */
 export function connectLive(opts: LiveOptions): Live {
   const WS = opts.WebSocket ?? WebSocket;
   const url = opts.url ?? liveUrl();
+  const token = opts.token ?? currentToken;
   let bins: string[] = [];
   let ws: WebSocket | null = null;
   let attempt = 0;
@@ -84,54 +91,99 @@ export function connectLive(opts: LiveOptions): Live {
   let pingTimer: ReturnType<typeof setInterval> | undefined;
   let status: LiveStatus | null = null;
 
-  const setStatus = (s: LiveStatus) => {
+  function setStatus(s: LiveStatus): void {
     if (s !== status) {
       status = s;
       opts.onStatus(s);
     }
-  };
+  }
 
-  const send = (msg: ClientMessage) => {
+  function send(msg: ClientMessage): void {
     if (ws && ws.readyState === WS.OPEN) ws.send(JSON.stringify(msg));
-  };
+  }
 
-  const clearTimers = () => {
+  function clearTimers(): void {
     clearTimeout(retryTimer);
     clearTimeout(deadTimer);
     clearInterval(pingTimer);
     retryTimer = deadTimer = pingTimer = undefined;
-  };
+  }
 
   /** (Re)arms the watchdog: no frame for `ms` means the link is dead. */
-  const watch = (ms: number) => {
+  function watch(ms: number): void {
     clearTimeout(deadTimer);
-    deadTimer = setTimeout(() => drop(), ms);
-  };
+    deadTimer = setTimeout(drop, ms);
+  }
 
-  const startPing = () => {
+  function startPing(): void {
     clearInterval(pingTimer);
     pingTimer = setInterval(() => send({ type: 'ping' }), heartbeatMs);
-  };
+  }
 
-  /** Abandons the current socket (whatever state it is in) and schedules a reconnect. */
-  const drop = () => {
+  /** Detaches and closes the current socket, if any, and clears the timers. */
+  function discard(): void {
     const old = ws;
     ws = null;
     clearTimers();
-    if (old) {
-      old.onopen = old.onmessage = old.onclose = old.onerror = null;
-      try {
-        old.close();
-      } catch {
-        // already closed
-      }
+    if (!old) return;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    try {
+      old.close();
+    } catch {
+      // already closed
     }
+  }
+
+  /** Abandons the current socket (whatever state it is in) and schedules a reconnect. */
+  function drop(): void {
+    discard();
     if (stopped) return;
     setStatus('reconnecting');
     retryTimer = setTimeout(open, backoffDelay(attempt++, opts.random));
-  };
+  }
 
-  const open = () => {
+  function onOpen(): void {
+    everOpened = true;
+    watch(2 * heartbeatMs);
+    startPing();
+    // First, always, with the token of this moment: hookbin sends nothing and reads nothing else until it has it.
+    send({ type: 'auth', token: token() ?? '' });
+    send({ type: 'subscribe', bins });
+    void Promise.resolve()
+      .then(() => opts.resync())
+      .catch(() => undefined);
+  }
+
+  function onFrame(data: unknown): void {
+    const msg = parseServerMessage(data);
+    watch(2 * heartbeatMs);
+    if (!msg) return;
+    // A server that speaks is a good connection: the next failure starts the backoff afresh.
+    attempt = 0;
+    if (msg.type === 'hello') {
+      // hookbin greets only a socket whose token it accepted: this is when the feed is live.
+      setStatus('live');
+      if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
+        heartbeatMs = msg.heartbeatMs;
+        watch(2 * heartbeatMs);
+        startPing();
+      }
+    }
+    opts.onMessage(msg);
+  }
+
+  function onClosed(code: number): void {
+    if (code === CLOSE_UNAUTHORIZED) {
+      // Retrying with the same token would be refused again: wait for a new one (`restart`).
+      stopped = true;
+      discard();
+      opts.onUnauthorized?.();
+      return;
+    }
+    drop();
+  }
+
+  function open(): void {
     if (stopped) return;
     clearTimers();
     setStatus(everOpened || attempt > 0 ? 'reconnecting' : 'connecting');
@@ -144,45 +196,12 @@ export function connectLive(opts: LiveOptions): Live {
     }
     ws = sock;
     watch(CONNECT_TIMEOUT_MS);
-    sock.onopen = () => {
-      if (ws !== sock) return;
-      everOpened = true;
-      watch(2 * heartbeatMs);
-      startPing();
-      // First, always: hookbin sends nothing and reads nothing else until it has the token.
-      send({ type: 'auth', token: (opts.token ?? currentToken)() ?? '' });
-      send({ type: 'subscribe', bins });
-      void Promise.resolve()
-        .then(() => opts.resync())
-        .catch(() => undefined);
-    };
-    sock.onmessage = (ev: MessageEvent) => {
-      if (ws !== sock) return;
-      const msg = parseServerMessage(ev.data);
-      watch(2 * heartbeatMs);
-      if (!msg) return;
-      // A server that speaks is a good connection: the next failure starts the backoff afresh.
-      attempt = 0;
-      if (msg.type === 'hello') {
-        // hookbin greets only a socket whose token it accepted: this is when the feed is live.
-        setStatus('live');
-        if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
-          heartbeatMs = msg.heartbeatMs;
-          watch(2 * heartbeatMs);
-          startPing();
-        }
-      }
-      opts.onMessage(msg);
-    };
-    sock.onclose = (ev: CloseEvent) => {
-      if (ws !== sock) return;
-      if (ev.code === CLOSE_UNAUTHORIZED) opts.onUnauthorized?.();
-      drop();
-    };
-    sock.onerror = () => {
-      if (ws === sock) drop();
-    };
-  };
+    // Each handler first checks that its socket is still the current one (a dropped socket may still fire).
+    sock.onopen = () => ws === sock && onOpen();
+    sock.onmessage = (ev: MessageEvent) => ws === sock && onFrame(ev.data);
+    sock.onclose = (ev: CloseEvent) => ws === sock && onClosed(ev.code);
+    sock.onerror = () => ws === sock && drop();
+  }
 
   open();
 
@@ -200,13 +219,13 @@ export function connectLive(opts: LiveOptions): Live {
     },
     stop() {
       stopped = true;
-      const old = ws;
-      ws = null;
-      clearTimers();
-      if (old) {
-        old.onopen = old.onmessage = old.onclose = old.onerror = null;
-        old.close();
-      }
+      discard();
+    },
+    restart() {
+      discard();
+      stopped = false;
+      attempt = 0;
+      open();
     },
   };
 }

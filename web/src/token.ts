@@ -6,11 +6,11 @@
  * sends it as `Authorization: Bearer`, the live feed in its first message.
  */
 
+import { TOKEN_SYNTAX } from '../../server/http-syntax.js';
+
 /** The localStorage key of the token. */
 export const TOKEN_KEY = 'hookbin.token';
 
-/** What a token must look like to travel in an HTTP header (anything else is simply wrong). */
-const HEADER_SAFE = /^[\x21-\x7e]{1,1024}$/;
 
 /** Where the token is kept; localStorage when the browser allows it. */
 export interface TokenStore {
@@ -61,7 +61,7 @@ export function adoptTokenFromAddress(
   const url = new URL(loc.href);
   const token = url.searchParams.get('token');
   if (token === null) return false;
-  if (HEADER_SAFE.test(token)) tokenStore().setItem(TOKEN_KEY, token);
+  if (TOKEN_SYNTAX.test(token)) tokenStore().setItem(TOKEN_KEY, token);
   else tokenStore().removeItem(TOKEN_KEY);
   url.searchParams.delete('token');
   replace(url.pathname + url.search + url.hash);
@@ -76,5 +76,5 @@ export function currentToken(): string | null {
   } catch {
     return null;
   }
-  return token !== null && HEADER_SAFE.test(token) ? token : null;
+  return token !== null && TOKEN_SYNTAX.test(token) ? token : null;
 }
