@@ -8,6 +8,7 @@
  */
 import { ApiError } from './errors.js';
 import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
+import { bodyFileName } from './body-inline.js';
 import type { BodyLayout, Store } from './store.js';
 
 /** The largest piece read from SQLite per step of a stream. */
@@ -105,7 +106,7 @@ export function bodyPrefix(store: Store, id: string, length: number): Buffer | u
 function baseHeaders(id: string, contentType: string | null): Record<string, string> {
   return {
     'Content-Type': contentType ?? 'application/octet-stream',
-    'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
+    'Content-Disposition': `attachment; filename="${bodyFileName(id)}"`,
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "sandbox; default-src 'none'",
     'Cache-Control': 'no-store',

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
+import { bodyFileName } from '../../../server/body-inline.js';
 import type { Capture } from '../../../server/types.js';
-import type { BodyBytes, BodyRange } from '../api.js';
+import type { Api } from '../api.js';
 import { errorMessage } from '../api.js';
+import { isPartialBody } from '../body.js';
 import { buildCurl, captureUrl } from '../curl.js';
 import { downloadBody } from '../download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestamp, parseQuery } from '../format.js';
@@ -15,10 +17,8 @@ export interface CaptureDetailProps {
   /** The bin's ingress URL, for Copy as cURL. */
   binUrl: string;
   onDelete: () => void;
-  /** Reads the decoded body (a range of it when given). */
-  loadDecoded: (id: string, range?: BodyRange) => Promise<BodyBytes>;
-  /** Reads the stored body (a range of it when given): the JSON carries only its first part when it is large. */
-  loadBody: (id: string, range?: BodyRange) => Promise<BodyBytes>;
+  /** Reads the stored body and its decoded view (the JSON carries only the first part of a large body), and Download body. */
+  api: Pick<Api, 'getBody'>;
   /** Opens the bin's secrets editor. */
   onSecrets: () => void;
   /** Shown under the request's header: the forward reply, resend (the sender's panel). */
@@ -27,23 +27,68 @@ export interface CaptureDetailProps {
   onEvents: () => void;
 }
 
+/**
+ * Copy as cURL, Show cURL, Download body and Delete, with what they need to
+ * say: a download that failed, and for a body the capture carries only in
+ * part (`partial`), that the command reads it from the file Download body saves.
+ */
+function CaptureActions(props: { capture: Capture; binUrl: string; partial: boolean; api: Pick<Api, 'getBody'>; onDelete: () => void }) {
+  const c = props.capture;
+  const [showCurl, setShowCurl] = useState(false);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  const bodyFile = bodyFileName(c.id);
+  const curl = () =>
+    buildCurl({
+      method: c.method,
+      url: captureUrl(props.binUrl, c.path, c.query),
+      headers: c.headers,
+      bodyBase64: c.bodyBase64,
+      bodyFile: props.partial ? bodyFile : undefined,
+    });
+  const download = () => {
+    setDownloadError(null);
+    downloadBody(props.api, c.id, bodyFile).catch((err: unknown) => setDownloadError(`Download failed: ${errorMessage(err)}`));
+  };
+  return (
+    <>
+      <div class="actions">
+        <CopyButton label="Copy as cURL" testid="copy-curl" text={curl} title="A curl command that sends this request again, byte for byte" />
+        <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
+          {showCurl ? 'Hide cURL' : 'Show cURL'}
+        </button>
+        <button type="button" class="btn" data-testid="download-body" title="Save the exact body bytes as a file" onClick={download}>
+          Download body
+        </button>
+        <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
+      </div>
+      {downloadError !== null && (
+        <p class="warn small" role="alert" data-testid="download-error">
+          {downloadError}
+        </p>
+      )}
+      {props.partial && (
+        <p class="muted small" data-testid="curl-body-file">
+          The body ({formatBytes(c.storedSize)}) is too large to paste: Copy as cURL reads it from {bodyFile}, which Download body saves.
+        </p>
+      )}
+      {showCurl && (
+        <pre class="curl mono" data-testid="curl-text">
+          {curl()}
+        </pre>
+      )}
+    </>
+  );
+}
+
 /** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
 export function CaptureDetail(props: CaptureDetailProps) {
   const c = props.capture;
   const bytes = useMemo(() => base64ToBytes(c.bodyBase64), [c.bodyBase64]);
   const query = useMemo(() => parseQuery(c.query), [c.query]);
   const encodings = contentEncodings(c.headers);
-  const [showCurl, setShowCurl] = useState(false);
-  // Only the first part of a large body is at hand: its cURL reads the downloaded file.
-  const partial = c.bodyInline?.truncated === true;
-  const bodyFile = `capture-${c.id}.bin`;
-  const curl = () =>
-    buildCurl({ method: c.method, url: captureUrl(props.binUrl, c.path, c.query), headers: c.headers, bodyBase64: c.bodyBase64, bodyFile: partial ? bodyFile : undefined });
-  const [downloadError, setDownloadError] = useState<string | null>(null);
-  const download = () => {
-    setDownloadError(null);
-    downloadBody(c.id, bodyFile).catch((err: unknown) => setDownloadError(`Download failed: ${errorMessage(err)}`));
-  };
+  // Only the first part of a large body is at hand: the views read the rest, the cURL reads the downloaded file.
+  const partial = isPartialBody(c);
+  const { api } = props;
   const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
 
   return (
@@ -76,31 +121,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
           </button>
           {c.event.type !== null && <span class="mono muted">{c.event.type}</span>}
         </div>
-        <div class="actions">
-          <CopyButton label="Copy as cURL" testid="copy-curl" text={curl} title="A curl command that sends this request again, byte for byte" />
-          <button type="button" class="btn" data-testid="show-curl" aria-pressed={showCurl} onClick={() => setShowCurl(!showCurl)}>
-            {showCurl ? 'Hide cURL' : 'Show cURL'}
-          </button>
-          <button type="button" class="btn" data-testid="download-body" title="Save the exact body bytes as a file" onClick={download}>
-            Download body
-          </button>
-          <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
-        </div>
-        {downloadError !== null && (
-          <p class="warn small" role="alert" data-testid="download-error">
-            {downloadError}
-          </p>
-        )}
-        {showCurl && (
-          <pre class="curl mono" data-testid="curl-text">
-            {curl()}
-          </pre>
-        )}
-        {showCurl && partial && (
-          <p class="muted small" data-testid="curl-body-file">
-            The body ({formatBytes(c.storedSize)}) is too large to paste: the command reads it from {bodyFile}, which Download body saves.
-          </p>
-        )}
+        <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete} />
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the
@@ -146,12 +167,12 @@ export function CaptureDetail(props: CaptureDetailProps) {
         <BodyView
           bytes={bytes}
           text={c.body}
-          size={c.storedSize}
-          readBody={(range) => props.loadBody(c.id, range).then((b) => b.bytes)}
+          size={partial ? c.storedSize : undefined}
+          readBody={(range, signal) => api.getBody(c.id, false, { range, signal }).then((b) => b.bytes)}
           contentType={c.contentType}
           encodings={encodings}
           id={c.id}
-          loadDecoded={props.loadDecoded}
+          loadDecoded={(id, range, signal) => api.getBody(id, true, { range, signal })}
         />
       </Section>
 
