@@ -80,6 +80,75 @@ function CaptureActions(props: { capture: Capture; binUrl: string; partial: bool
   );
 }
 
+/** The request line, when and from where it arrived, and its event (attempt n of event key). */
+function RequestHead(props: { capture: Capture; onEvents: () => void }) {
+  const c = props.capture;
+  const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
+  return (
+    <>
+      <div class="request-line mono" data-testid="request-line">
+        <MethodBadge method={c.method} />
+        <span class="target" title={target}>
+          {target}
+        </span>
+        {c.httpVersion && <span class="muted">HTTP/{c.httpVersion}</span>}
+      </div>
+      <div class="meta small">
+        <span title={c.receivedAt}>{formatTimestamp(c.receivedAt)}</span>
+        <span class="muted">
+          (<RelTime iso={c.receivedAt} />)
+        </span>
+        {c.remoteAddress && <span class="muted">from {c.remoteAddress}</span>}
+        <span class="muted mono" title="capture id">
+          {c.id}
+        </span>
+      </div>
+      <div class="meta small" data-testid="capture-event">
+        <span class="event-attempt" data-testid="capture-attempt" title="1 for the first delivery of this event in the bin, 2 for its first retry, …">
+          attempt {c.event.attempt}
+        </span>
+        <span class="muted">of event</span>
+        <button type="button" class="linklike mono event-key" data-testid="capture-event-key" title="Show this event’s attempts on its timeline" onClick={props.onEvents}>
+          {c.event.key}
+        </button>
+        {c.event.type !== null && <span class="mono muted">{c.event.type}</span>}
+      </div>
+    </>
+  );
+}
+
+/** What hookbin answered: status (or the fault), why, its headers and body. */
+function ResponseSection(props: { capture: Capture }) {
+  const c = props.capture;
+  return (
+    <Section
+      title={
+        <>
+          Response <StatusBadge status={c.response.status} />
+        </>
+      }
+      testid="response-section"
+    >
+      <p class="muted small" data-testid="response-reason">
+        {c.response.fault === 'reset'
+          ? 'No reply: hookbin reset the connection'
+          : c.response.fault === 'hang'
+            ? 'No reply: hookbin held the connection until the client gave up'
+            : `Answered ${c.response.status}`}
+        {c.response.delayMs > 0 ? ` after ${c.response.delayMs} ms` : ''} · because: {c.response.reason}
+      </p>
+      <PairsTable pairs={c.response.headers} testid="response-headers" empty="No extra headers." />
+      {c.response.body !== '' ? (
+        <pre class="text-view mono" data-testid="response-body">
+          {c.response.body}
+        </pre>
+      ) : (
+        <p class="muted small">Empty body.</p>
+      )}
+    </Section>
+  );
+}
+
 /** One capture, complete: request line, headers as received, query, body, what hookbin answered. */
 export function CaptureDetail(props: CaptureDetailProps) {
   const c = props.capture;
@@ -89,38 +158,10 @@ export function CaptureDetail(props: CaptureDetailProps) {
   // Only the first part of a large body is at hand: the views read the rest, the cURL reads the downloaded file.
   const partial = isPartialBody(c);
   const { api } = props;
-  const target = `/b/${c.binId}${c.path}${c.query !== '' ? `?${c.query}` : ''}`;
-
   return (
     <article class="detail" data-testid="capture-detail" data-capture-id={c.id}>
       <header class="detail-head">
-        <div class="request-line mono" data-testid="request-line">
-          <MethodBadge method={c.method} />
-          <span class="target" title={target}>
-            {target}
-          </span>
-          {c.httpVersion && <span class="muted">HTTP/{c.httpVersion}</span>}
-        </div>
-        <div class="meta small">
-          <span title={c.receivedAt}>{formatTimestamp(c.receivedAt)}</span>
-          <span class="muted">
-            (<RelTime iso={c.receivedAt} />)
-          </span>
-          {c.remoteAddress && <span class="muted">from {c.remoteAddress}</span>}
-          <span class="muted mono" title="capture id">
-            {c.id}
-          </span>
-        </div>
-        <div class="meta small" data-testid="capture-event">
-          <span class="event-attempt" data-testid="capture-attempt" title="1 for the first delivery of this event in the bin, 2 for its first retry, …">
-            attempt {c.event.attempt}
-          </span>
-          <span class="muted">of event</span>
-          <button type="button" class="linklike mono event-key" data-testid="capture-event-key" title="Show this event’s attempts on its timeline" onClick={props.onEvents}>
-            {c.event.key}
-          </button>
-          {c.event.type !== null && <span class="mono muted">{c.event.type}</span>}
-        </div>
+        <RequestHead capture={c} onEvents={props.onEvents} />
         <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete} />
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
@@ -176,31 +217,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
         />
       </Section>
 
-      <Section
-        title={
-          <>
-            Response <StatusBadge status={c.response.status} />
-          </>
-        }
-        testid="response-section"
-      >
-        <p class="muted small" data-testid="response-reason">
-          {c.response.fault === 'reset'
-            ? 'No reply: hookbin reset the connection'
-            : c.response.fault === 'hang'
-              ? 'No reply: hookbin held the connection until the client gave up'
-              : `Answered ${c.response.status}`}
-          {c.response.delayMs > 0 ? ` after ${c.response.delayMs} ms` : ''} · because: {c.response.reason}
-        </p>
-        <PairsTable pairs={c.response.headers} testid="response-headers" empty="No extra headers." />
-        {c.response.body !== '' ? (
-          <pre class="text-view mono" data-testid="response-body">
-            {c.response.body}
-          </pre>
-        ) : (
-          <p class="muted small">Empty body.</p>
-        )}
-      </Section>
+      <ResponseSection capture={c} />
     </article>
   );
 }
