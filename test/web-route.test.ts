@@ -3,6 +3,7 @@
  * banner URL's token moves from the address bar to storage.
  */
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../server/config.js';
 import { formatHash, parseHash, safeDecode } from '../web/src/route.js';
 import { adoptTokenFromAddress, currentToken, onTokenStored, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/token.js';
 
@@ -119,5 +120,21 @@ describe('the token from the banner URL', () => {
     stop();
     target.dispatchEvent(storage(TOKEN_KEY, 'later'));
     expect(heard).toEqual(['fresh']);
+  });
+
+  it('agrees with --token on what a token is (one definition): 512 visible ASCII characters at most', () => {
+    const store = memory();
+    setTokenStore(store);
+    for (const [token, ok] of [
+      ['a'.repeat(512), true],
+      ['a'.repeat(513), false],
+      ['has space', false],
+    ] as const) {
+      store.items.set(TOKEN_KEY, token);
+      expect(currentToken() !== null).toBe(ok);
+      const parse = () => parseConfig(['--token', token], {}, '/home/x');
+      if (ok) expect(parse()).toMatchObject({ kind: 'run', config: { token } });
+      else expect(parse).toThrow(ConfigError);
+    }
   });
 });
