@@ -63,11 +63,13 @@ function AuthRequired(props: { reason: SignedOutReason }) {
   );
 }
 
+const LINK_REFUSED_TEXT = 'The token in the link you opened was refused by hookbin; this browser keeps the token it had.';
+
 /** Shown while signed in when the address carried a token hookbin refused: the link did not change the token. */
 function LinkRefusedNote(props: { onDismiss: () => void }) {
   return (
     <div class="toast warn" role="alert" data-testid="link-token-refused">
-      <span>The token in the link you opened was refused by hookbin; this browser keeps the token it had.</span>
+      <span title={LINK_REFUSED_TEXT}>{LINK_REFUSED_TEXT}</span>
       <button type="button" class="btn small" aria-label="Dismiss" onClick={props.onDismiss}>
         ×
       </button>
