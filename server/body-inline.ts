@@ -11,6 +11,11 @@
  */
 export const INLINE_BODY_BYTES = 256 * 1024;
 
+/** The file name a capture's body is saved as (`Content-Disposition`, Download body, Copy as cURL's `@file`). */
+export function bodyFileName(id: string): string {
+  return `capture-${id}.bin`;
+}
+
 /**
  * Where the inline part of a body of `bytes` ends: the whole of a short body,
  * else {@link INLINE_BODY_BYTES} moved back to the start of a UTF-8 sequence

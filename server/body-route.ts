@@ -2,9 +2,13 @@
  * `GET /api/captures/{id}/body`: a capture's exact stored bytes, streamed
  * part by part from the store (a 25 MiB body is never built whole for it),
  * with single `Range: bytes=…` requests (206, 416), or its decoded view.
+ * A range over an empty body is ignored (200, no bytes): an empty body has no
+ * satisfiable range, yet a client reading "the first N bytes" of it should
+ * get nothing rather than an error (RFC 9110 lets a server ignore `Range`).
  */
 import { ApiError } from './errors.js';
 import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
+import { bodyFileName } from './body-inline.js';
 import type { BodyLayout, Store } from './store.js';
 
 /** The largest piece read from SQLite per step of a stream. */
@@ -124,7 +128,7 @@ export function bodyPrefix(store: Store, id: string, length: number): Buffer | u
 function baseHeaders(id: string, contentType: string | null): Record<string, string> {
   return {
     'Content-Type': contentType ?? 'application/octet-stream',
-    'Content-Disposition': `attachment; filename="capture-${id}.bin"`,
+    'Content-Disposition': `attachment; filename="${bodyFileName(id)}"`,
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "sandbox; default-src 'none'",
     'Cache-Control': 'no-store',

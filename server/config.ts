@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TOKEN_SYNTAX } from './http-syntax.js';
 import { isTargetUrl } from './outbound.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
@@ -169,7 +170,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
   const host = (pick('host', 'HOOKBIN_HOST') ?? '127.0.0.1').trim();
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError(`--host must be a host name or IP address, not "${host}"`);
   const token = pick('token', 'HOOKBIN_TOKEN') ?? null;
-  if (token !== null && !/^[\x21-\x7e]{1,512}$/.test(token)) {
+  if (token !== null && !TOKEN_SYNTAX.test(token)) {
     throw new ConfigError('--token must be 1 to 512 visible ASCII characters without spaces');
   }
   const secrets = [

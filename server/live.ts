@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { BIN_ID_PATTERN } from './ids.js';
 import type { Hub, HubConnection } from './hub.js';
-import type { ServerMessage } from './types.js';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from './types.js';
 import { safeEqual } from './security.js';
 import { describeIssues } from './validate.js';
 
@@ -48,10 +48,8 @@ function send(raw: WebSocket, message: ServerMessage): void {
 
 /** How long a socket opened without a token has to send its `auth` message. */
 export const AUTH_TIMEOUT_MS = 5000;
-/** Close code for a wrong token or a first message that is not `auth`. */
-export const CLOSE_UNAUTHORIZED = 4401;
-/** Close code for a socket that sent no `auth` message in time. */
-export const CLOSE_AUTH_TIMEOUT = 4408;
+// The close codes live in types.ts, beside ClientMessage, so the inspector imports the same ones.
+export { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED };
 /**
  * How long a refused socket has to answer its close frame before it is
  * dropped: ws would wait 30 s for a peer that never answers, holding the

@@ -358,6 +358,11 @@ export type ClientMessage =
   /** Keep-alive from the client; answered with `pong`. */
   | { type: 'ping' };
 
+/** `/api/ws` close code for a wrong token or a first message that is not `auth` (the inspector then asks for its link). */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** `/api/ws` close code for a socket that sent no `auth` message in time. */
+export const CLOSE_AUTH_TIMEOUT = 4408;
+
 /**
  * Messages the server sends on `/api/ws`: small summaries only; bodies and
  * headers travel over HTTP. Bin events go to every socket, capture events only

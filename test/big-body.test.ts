@@ -202,6 +202,24 @@ describe('GET /api/captures/{id}/body of a 25 MiB capture', () => {
   });
 });
 
+describe('a range over an empty body', () => {
+  it('is ignored for an empty stored body: 200 with no bytes, not 416', async () => {
+    const cid = await capture(Buffer.alloc(0));
+    const res = await server.api(`/api/captures/${cid}/body`, { headers: { range: `bytes=0-${INLINE_BODY_BYTES}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-range')).toBeNull();
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('is ignored for an empty decoded body (gzip of nothing): 200 with no bytes, not 416', async () => {
+    const cid = await capture(gzipSync(Buffer.alloc(0)), { 'content-encoding': 'gzip' });
+    const res = await server.api(`/api/captures/${cid}/body?decoded=true`, { headers: { range: `bytes=0-${INLINE_BODY_BYTES}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-hookbin-decoded')).toBe('gzip');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+});
+
 describe('GET /api/captures/{id}/body?decoded=true with a range', () => {
   /** Text that decodes to `size` bytes, each line numbered, so every offset is checked. */
   const decodedText = (size: number) => {

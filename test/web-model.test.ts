@@ -482,7 +482,10 @@ describe('a body the capture carries only in part', () => {
     expect(cmd).toContain("--data-binary '@capture-abc.bin'");
     expect(cmd).not.toContain('eyJhIjox');
     expect(cmd).not.toContain('--data-raw');
-    expect(cmd.startsWith('curl ')).toBe(true);
+    // The first line says where the body comes from, as a shell comment: the command still runs as pasted.
+    const [first, ...rest] = cmd.split('\n');
+    expect(first).toBe('# the body is read from capture-abc.bin: save it with Download body first');
+    expect(rest.join('\n').startsWith('curl ')).toBe(true);
   });
 });
 

@@ -3,8 +3,9 @@
  * banner URL's token moves from the address bar to storage.
  */
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../server/config.js';
 import { formatHash, parseHash, safeDecode } from '../web/src/route.js';
-import { adoptTokenFromAddress, currentToken, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/token.js';
+import { adoptTokenFromAddress, currentToken, onTokenStored, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/token.js';
 
 describe('hash router', () => {
   it('reads a bin, a capture and a view', () => {
@@ -47,30 +48,93 @@ describe('the token from the banner URL', () => {
     return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
   };
 
-  it('moves ?token= to storage and out of the address, keeping the rest of it', () => {
+  /** A `check` that answers from a list of the tokens hookbin accepts, and records what it was asked. */
+  const hookbin = (accepts: string[] | 'unreachable') => {
+    const asked: string[] = [];
+    const check = async (t: string) => {
+      asked.push(t);
+      return accepts === 'unreachable' ? ('unknown' as const) : accepts.includes(t) ? ('accepted' as const) : ('refused' as const);
+    };
+    return { asked, check };
+  };
+
+  it('moves an accepted ?token= to storage and out of the address, keeping the rest of it', async () => {
     const store = memory();
     setTokenStore(store);
     const replaced: string[] = [];
-    expect(adoptTokenFromAddress({ href: 'http://127.0.0.1:7777/some/path?x=1&token=T-123&y=2#/bin/cap' }, (u) => replaced.push(u))).toBe(true);
+    const h = hookbin(['T-123']);
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://127.0.0.1:7777/some/path?x=1&token=T-123&y=2#/bin/cap' }, (u) => replaced.push(u))).toBe('adopted');
+    expect(h.asked).toEqual(['T-123']);
     expect(store.items.get(TOKEN_KEY)).toBe('T-123');
     expect(currentToken()).toBe('T-123');
     expect(replaced).toEqual(['/some/path?x=1&y=2#/bin/cap']);
     // Without ?token= the address and the stored token are left alone.
-    expect(adoptTokenFromAddress({ href: 'http://127.0.0.1:7777/#/bin' }, (u) => replaced.push(u))).toBe(false);
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://127.0.0.1:7777/#/bin' }, (u) => replaced.push(u))).toBe('none');
     expect(replaced).toHaveLength(1);
     expect(currentToken()).toBe('T-123');
+    // The same token again is not asked about.
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://h/?token=T-123' }, () => undefined)).toBe('adopted');
+    expect(h.asked).toHaveLength(1);
   });
 
-  it('a later banner URL replaces the token; one that cannot be a token clears it (the page asks for the banner URL)', () => {
+  it('a link whose token hookbin refuses (a stale banner URL, a hostile site) keeps the stored token; an accepted one replaces it', async () => {
     const store = memory();
     setTokenStore(store);
-    adoptTokenFromAddress({ href: 'http://h/?token=first' }, () => undefined);
-    adoptTokenFromAddress({ href: 'http://h/?token=second' }, () => undefined);
-    expect(currentToken()).toBe('second');
-    adoptTokenFromAddress({ href: 'http://h/?token=has%20space' }, () => undefined);
-    expect(currentToken()).toBeNull();
-    expect(store.items.has(TOKEN_KEY)).toBe(false);
+    const h = hookbin(['good', 'newer']);
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://h/?token=good' }, () => undefined)).toBe('adopted');
+    const replaced: string[] = [];
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://h/?token=x' }, (u) => replaced.push(u))).toBe('refused');
+    expect(replaced).toEqual(['/']);
+    expect(currentToken()).toBe('good');
+    // What cannot be a token is refused without asking, and clears nothing either.
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://h/?token=has%20space' }, () => undefined)).toBe('refused');
+    expect(await adoptTokenFromAddress(h.check, { href: `http://h/?token=${'a'.repeat(513)}` }, () => undefined)).toBe('refused');
+    expect(h.asked).toEqual(['good', 'x']);
+    expect(currentToken()).toBe('good');
+    expect(await adoptTokenFromAddress(h.check, { href: 'http://h/?token=newer' }, () => undefined)).toBe('adopted');
+    expect(currentToken()).toBe('newer');
     store.items.set(TOKEN_KEY, 'bad\u0085value');
     expect(currentToken()).toBeNull();
+  });
+
+  it('when hookbin cannot say, a link token is stored only if there is none to lose', async () => {
+    const store = memory();
+    setTokenStore(store);
+    const down = hookbin('unreachable');
+    expect(await adoptTokenFromAddress(down.check, { href: 'http://h/?token=first' }, () => undefined)).toBe('adopted');
+    expect(currentToken()).toBe('first');
+    expect(await adoptTokenFromAddress(down.check, { href: 'http://h/?token=second' }, () => undefined)).toBe('unchecked');
+    expect(currentToken()).toBe('first');
+  });
+
+  it('hears a token another tab stores (the storage event of its key), and nothing else', () => {
+    const target = new EventTarget();
+    const heard: string[] = [];
+    const stop = onTokenStored((t) => heard.push(t), target);
+    const storage = (key: string | null, newValue: string | null) => Object.assign(new Event('storage'), { key, newValue });
+    target.dispatchEvent(storage('other', 'x'));
+    target.dispatchEvent(storage(TOKEN_KEY, null));
+    target.dispatchEvent(storage(TOKEN_KEY, 'has space'));
+    target.dispatchEvent(storage(TOKEN_KEY, 'fresh'));
+    expect(heard).toEqual(['fresh']);
+    stop();
+    target.dispatchEvent(storage(TOKEN_KEY, 'later'));
+    expect(heard).toEqual(['fresh']);
+  });
+
+  it('agrees with --token on what a token is (one definition): 512 visible ASCII characters at most', () => {
+    const store = memory();
+    setTokenStore(store);
+    for (const [token, ok] of [
+      ['a'.repeat(512), true],
+      ['a'.repeat(513), false],
+      ['has space', false],
+    ] as const) {
+      store.items.set(TOKEN_KEY, token);
+      expect(currentToken() !== null).toBe(ok);
+      const parse = () => parseConfig(['--token', token], {}, '/home/x');
+      if (ok) expect(parse()).toMatchObject({ kind: 'run', config: { token } });
+      else expect(parse).toThrow(ConfigError);
+    }
   });
 });

@@ -119,4 +119,75 @@ describe.skipIf(skip !== null)('a large capture in the inspector', () => {
       await ip.context.close();
     }
   }, 60_000);
+  it('a binary body over 1 MiB: the hex view says it shows a part and offers the whole, and cURL says where the body file comes from', async () => {
+    const server = env.server();
+    const size = 3 * MiB;
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) body[i] = (i * 13 + 0x80) & 0xff;
+    const reply = await sendHook(server.binUrl, { headers: [['Content-Type', 'application/octet-stream']], body });
+    const ip = await openInspector(env.browser(), server);
+    const reads: string[] = [];
+    ip.page.on('request', (r) => {
+      if (r.url().includes(`/api/captures/${reply.captureId}/body`)) reads.push(r.headers()['range'] ?? 'whole');
+    });
+    try {
+      const detail = await openCapture(ip, reply.captureId);
+      await detail.locator('[data-testid=hex-view]').waitFor();
+      const partial = detail.locator('[data-testid=body-partial]');
+      await expect.poll(() => partial.textContent(), { timeout: 10_000 }).toMatch(/Showing the first 256 KiB of 3(\.0)? MiB/);
+      // Copy as cURL reads the body from the file Download body saves, and says so.
+      expect(await detail.locator('[data-testid=curl-body-file]').textContent()).toContain(`capture-${reply.captureId}.bin`);
+      await detail.locator('[data-testid=show-curl]').click();
+      const curl = (await detail.locator('[data-testid=curl-text]').textContent()) ?? '';
+      expect(curl.split('\n')[0]).toBe(`# the body is read from capture-${reply.captureId}.bin: save it with Download body first`);
+      expect(curl).toContain(`--data-binary '@capture-${reply.captureId}.bin'`);
+      await detail.locator('[data-testid=load-whole-body]').click();
+      await partial.waitFor({ state: 'detached', timeout: 30_000 });
+      expect(reads).toEqual(['whole']);
+      // The last page is at hand now: no range read.
+      await detail.locator('[data-testid=hex-last]').click();
+      await expect.poll(() => detail.locator('[data-testid=hex-view] .hex-line').last().locator('.hex-off').textContent()).toBe((size - 16).toString(16).padStart(8, '0'));
+      expect(reads).toEqual(['whole']);
+      expect(ip.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    } finally {
+      await ip.context.close();
+    }
+  }, 60_000);
+
+  it('the decoded view of an empty decoded body (gzip of nothing) shows it empty, not an error', async () => {
+    const server = env.server();
+    const reply = await sendHook(server.binUrl, { headers: [['Content-Type', 'text/plain'], ['Content-Encoding', 'gzip']], body: gzipSync(Buffer.alloc(0)) });
+    const ip = await openInspector(env.browser(), server);
+    try {
+      const detail = await openCapture(ip, reply.captureId);
+      const view = detail.locator('[data-testid=decoded-view]');
+      await expect.poll(() => view.textContent(), { timeout: 15_000 }).toMatch(/^0 B after undoing gzip/);
+      expect(await view.textContent()).toContain('No body.');
+      expect(await detail.locator('[data-testid=decoded-error]').count()).toBe(0);
+    } finally {
+      await ip.context.close();
+    }
+  }, 60_000);
+
+  it('a body read still running when the capture is left is aborted', async () => {
+    const server = env.server();
+    const big = await sendHook(server.binUrl, { headers: [['Content-Type', 'text/plain']], body: numberedText(4 * MiB, 'END') });
+    const other = await sendHook(server.binUrl, { method: 'POST', body: 'small' });
+    const ip = await openInspector(env.browser(), server);
+    const failed: string[] = [];
+    ip.page.on('requestfailed', (r) => {
+      if (r.url().includes(`/api/captures/${big.captureId}/body`)) failed.push(r.failure()?.errorText ?? '?');
+    });
+    // Hold the whole-body read: it stays pending until the page gives it up.
+    await ip.page.route(`**/api/captures/${big.captureId}/body`, () => undefined);
+    try {
+      const detail = await openCapture(ip, big.captureId);
+      await detail.locator('[data-testid=load-whole-body]').click();
+      await detail.locator('[data-testid=body-loading]').waitFor();
+      await openCapture(ip, other.captureId);
+      await expect.poll(() => failed, { timeout: 10_000 }).toEqual(['net::ERR_ABORTED']);
+    } finally {
+      await ip.context.close();
+    }
+  }, 60_000);
 });

@@ -17,12 +17,20 @@ import { openInspector, useBrowserAndServer } from './inspector.js';
 const skip = browserSkipReason();
 if (skip) console.warn(`test/e2e/bin-sandbox.test.ts: ${skip}`);
 
-/** Script that, run as hookbin, would drive the control API and say so in the title. */
+/**
+ * Script that, run as hookbin, would drive the control API: it marks the
+ * title first (synchronously, so a script that runs at all is seen even if
+ * the rest fails), then reads the inspector's token from localStorage and
+ * sends it as `Authorization: Bearer` to create a bin, as an attack on the
+ * token-in-localStorage inspector would.
+ */
 const PAYLOAD = `<script>
+document.title = 'ran';
 (async () => {
-  let api = 'refused';
-  try { api = String((await fetch('/api/bins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"pwned"}' })).status); } catch {}
-  document.title = 'ran: origin=' + self.origin + ' api=' + api;
+  let token = null;
+  try { token = localStorage.getItem('hookbin.token'); } catch {}
+  try { await fetch('/api/bins', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: '{"id":"pwned"}' }); } catch {}
+  document.title = 'ran: origin=' + self.origin + ' token=' + (token === null ? 'none' : 'read');
 })();
 </script>`;
 

@@ -13,7 +13,7 @@ import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret }
 import type { RespondPatch } from './answers.js';
 import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
 import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/types.js';
-import { currentToken } from './token.js';
+import { currentToken, type TokenVerdict } from './token.js';
 
 /** `PATCH /api/bins/{id}`: each key optional. */
 export interface BinPatch {
@@ -81,6 +81,20 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
 }
 
+/**
+ * Asks hookbin whether it accepts `token` (`GET /api/info` with it as
+ * `Authorization: Bearer`), before the inspector stores a token a link carried.
+ */
+export async function checkToken(token: string): Promise<TokenVerdict> {
+  try {
+    const res = await apiFetch('/api/info', { headers: { accept: 'application/json', authorization: `Bearer ${token}` } });
+    await res.body?.cancel();
+    return res.ok ? 'accepted' : res.status === 401 ? 'refused' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 function send(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
   return apiFetch(path, {
     method,
@@ -135,6 +149,31 @@ export interface BodyRange {
   end: number;
 }
 
+/** How a body is read: with `range`, only those bytes (a `Range` request); `signal` aborts the read. */
+export interface BodyRequest {
+  range?: BodyRange;
+  signal?: AbortSignal;
+}
+
+/**
+ * A body answer as bytes. When a range was asked for and the answer is the
+ * whole body (200: a server may ignore `Range`, as hookbin does for an empty
+ * body), only the range of it is kept, so a caller always gets what it asked.
+ * Throws the API's error for a status that is not 2xx.
+ */
+export async function readBodyAnswer(res: Response, range?: BodyRange): Promise<BodyBytes> {
+  if (!res.ok) return fail(res);
+  const decoded = res.headers.get('x-hookbin-decoded');
+  const truncated = res.headers.get('x-hookbin-decoded-truncated') === 'true';
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (range && res.status !== 206) {
+    // The whole body came: its length is the size (unless the decoded view stopped at its cap).
+    return { bytes: bytes.slice(range.start, range.end), decoded, truncated, ...(truncated ? {} : { size: bytes.length }) };
+  }
+  const size = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
+  return { bytes, decoded, truncated, ...(size === undefined ? {} : { size: Number(size) }) };
+}
+
 /** What the model needs from the API (the tests pass a fake). */
 export interface Api {
   listBins(): Promise<Bin[]>;
@@ -147,7 +186,7 @@ export interface Api {
   deleteCapture(id: string): Promise<void>;
   clearBin(binId: string): Promise<void>;
   /** The stored body (or with `decoded`, its decoded view); with `range`, only those bytes (a `Range` request). */
-  getBody(id: string, decoded: boolean, range?: BodyRange): Promise<BodyBytes>;
+  getBody(id: string, decoded: boolean, req?: BodyRequest): Promise<BodyBytes>;
   getInfo(): Promise<ServerInfo>;
   listPresets(): Promise<RetryPreset[]>;
   /**
@@ -158,7 +197,7 @@ export interface Api {
   listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null; timeScale?: number }): Promise<EventPage>;
 }
 
-/** The API path of a capture's exact body bytes (served as an attachment); fetch it with `apiFetch`. */
+/** The API path of a capture's exact body bytes (served as an attachment); read it with `Api.getBody`. */
 export function bodyUrl(id: string, decoded = false): string {
   return `/api/captures/${seg(id)}/body${decoded ? '?decoded=true' : ''}`;
 }
@@ -177,16 +216,11 @@ export const api: Api = {
   getCapture: (id) => json<Capture>('GET', `/api/captures/${seg(id)}`),
   deleteCapture: (id) => empty('DELETE', `/api/captures/${seg(id)}`),
   clearBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}/captures`),
-  getBody: async (id, decoded, range) => {
-    const res = await send('GET', bodyUrl(id, decoded), undefined, range ? { range: `bytes=${range.start}-${range.end - 1}` } : {});
-    if (!res.ok) return fail(res);
-    const size = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1];
-    return {
-      bytes: new Uint8Array(await res.arrayBuffer()),
-      decoded: res.headers.get('x-hookbin-decoded'),
-      truncated: res.headers.get('x-hookbin-decoded-truncated') === 'true',
-      ...(size === undefined ? {} : { size: Number(size) }),
-    };
+  getBody: async (id, decoded, { range, signal } = {}) => {
+    // Bytes, not JSON: an error still comes as JSON, which `fail` reads whatever was accepted.
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (range) headers.range = `bytes=${range.start}-${range.end - 1}`;
+    return readBodyAnswer(await apiFetch(bodyUrl(id, decoded), { headers, signal }), range);
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),
   listPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,

@@ -56,6 +56,14 @@ export function loadsWholeAtOnce(size: number): boolean {
   return size <= AUTO_LOAD_BYTES;
 }
 
+/**
+ * Whether the capture JSON carries only the first part of the stored body
+ * (the one test every view uses: the body views, Copy as cURL, Edit and resend).
+ */
+export function isPartialBody(c: { bodyInline: { truncated: boolean } }): boolean {
+  return c.bodyInline.truncated;
+}
+
 /** Bodies larger than this are not parsed for the tree (they open as text). */
 export const MAX_TREE_CHARS = 5 * 1024 * 1024;
 /** Characters of text shown before "Show all". */

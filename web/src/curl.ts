@@ -95,7 +95,8 @@ export interface CurlInput {
   /**
    * A file holding the body, for a body the inspector does not hold whole (the
    * capture JSON carries only its first part): the command reads it with
-   * `--data-binary @file` instead of `bodyBase64`.
+   * `--data-binary @file` instead of `bodyBase64`, after a `# …` line that
+   * says the file must be saved first (Download body).
    */
   bodyFile?: string;
 }
@@ -140,6 +141,8 @@ export function buildCurl(input: CurlInput): string {
   else if (emptyDeclared) lines.push(`--data-binary ''`);
 
   const curl = [args.join(' '), ...lines].join(' \\\n  ');
+  // The file is not there until the user saves it: say so in the command itself (a shell ignores the line).
+  if (bodyFile !== undefined) return `# the body is read from ${bodyFile.replace(/[\r\n]/g, '')}: save it with Download body first\n${curl}`;
   return bodyBase64 !== '' && inline === null ? `printf '%s' ${shellQuote(bodyBase64)} | base64 -d | ${curl}` : curl;
 }
 

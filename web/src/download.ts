@@ -4,7 +4,7 @@
  * through the API transport (the token in `Authorization`) and handed to the
  * browser as a short-lived blob URL.
  */
-import { apiFetch, bodyUrl, fail } from './api.js';
+import type { Api } from './api.js';
 
 /** Saves `blob` as a file named `filename`, as a download link would. */
 export function saveBlob(blob: Blob, filename: string): void {
@@ -20,9 +20,8 @@ export function saveBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Fetches a capture's exact body bytes and saves them; throws `ApiRequestError` when the API refuses. */
-export async function downloadBody(id: string, filename: string): Promise<void> {
-  const res = await apiFetch(bodyUrl(id));
-  if (!res.ok) return fail(res);
-  saveBlob(await res.blob(), filename);
+/** Reads a capture's exact body bytes through `api` and saves them; throws `ApiRequestError` when the API refuses. */
+export async function downloadBody(api: Pick<Api, 'getBody'>, id: string, filename: string): Promise<void> {
+  const { bytes } = await api.getBody(id, false);
+  saveBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), filename);
 }

@@ -7,7 +7,7 @@
  * Its first message on every socket is `{type:'auth', token}`: the URL of a
  * WebSocket carries no token and the browser sends no credential of its own.
  */
-import type { ClientMessage, ServerMessage } from '../../server/types.js';
+import { CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../server/types.js';
 import { currentToken } from './token.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
@@ -18,8 +18,6 @@ export const BACKOFF_MAX_MS = 10_000;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A socket that has not opened after this long is given up and retried. */
 export const CONNECT_TIMEOUT_MS = 10_000;
-/** The close code hookbin uses for a wrong or missing token (server/live.ts). */
-export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
  * The wait before reconnect attempt `attempt` (0-based): 0.5 s, 1 s, 2 s …
@@ -67,146 +65,175 @@ export interface Live {
   subscribe(bins: string[]): void;
   /** Reconnects now if the link is down (e.g. the network came back). */
   poke(): void;
+  /** Closes the link and stops retrying (until `restart`). */
   stop(): void;
+  /** After `stop` (or at any time), connects afresh with the current token: a new token arrived. */
+  restart(): void;
 }
 
+/**
+ * Opens the live feed and keeps it open: every socket sends `auth` (with the
+ * token of that moment) then `subscribe` first; a close for a wrong token
+ * (4401) calls `onUnauthorized` and, like `stop`, retries no more.
+ */
 export function connectLive(opts: LiveOptions): Live {
-  const WS = opts.WebSocket ?? WebSocket;
-  const url = opts.url ?? liveUrl();
-  let bins: string[] = [];
-  let ws: WebSocket | null = null;
-  let attempt = 0;
-  let everOpened = false;
-  let stopped = false;
-  let heartbeatMs = DEFAULT_HEARTBEAT_MS;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let deadTimer: ReturnType<typeof setTimeout> | undefined;
-  let pingTimer: ReturnType<typeof setInterval> | undefined;
-  let status: LiveStatus | null = null;
+  const link = new LiveLink(opts);
+  link.open();
+  return link;
+}
 
-  const setStatus = (s: LiveStatus) => {
-    if (s !== status) {
-      status = s;
-      opts.onStatus(s);
+/** The state of one live feed, and a method per socket event (see connectLive). */
+class LiveLink implements Live {
+  private readonly WS: typeof WebSocket;
+  private readonly url: string;
+  private readonly token: () => string | null;
+  private bins: string[] = [];
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private everOpened = false;
+  private stopped = false;
+  private heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private status: LiveStatus | null = null;
+
+  constructor(private readonly opts: LiveOptions) {
+    this.WS = opts.WebSocket ?? WebSocket;
+    this.url = opts.url ?? liveUrl();
+    this.token = opts.token ?? currentToken;
+  }
+
+  subscribe(next: string[]): void {
+    this.bins = [...next];
+    this.send({ type: 'subscribe', bins: this.bins });
+  }
+
+  poke(): void {
+    // Only while waiting to retry: a socket that is opening is left to finish.
+    if (!this.stopped && this.ws === null) {
+      this.attempt = 0;
+      this.open();
     }
-  };
+  }
 
-  const send = (msg: ClientMessage) => {
-    if (ws && ws.readyState === WS.OPEN) ws.send(JSON.stringify(msg));
-  };
+  stop(): void {
+    this.stopped = true;
+    this.discard();
+  }
 
-  const clearTimers = () => {
-    clearTimeout(retryTimer);
-    clearTimeout(deadTimer);
-    clearInterval(pingTimer);
-    retryTimer = deadTimer = pingTimer = undefined;
-  };
+  restart(): void {
+    this.discard();
+    this.stopped = false;
+    this.attempt = 0;
+    this.open();
+  }
 
-  /** (Re)arms the watchdog: no frame for `ms` means the link is dead. */
-  const watch = (ms: number) => {
-    clearTimeout(deadTimer);
-    deadTimer = setTimeout(() => drop(), ms);
-  };
-
-  const startPing = () => {
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => send({ type: 'ping' }), heartbeatMs);
-  };
-
-  /** Abandons the current socket (whatever state it is in) and schedules a reconnect. */
-  const drop = () => {
-    const old = ws;
-    ws = null;
-    clearTimers();
-    if (old) {
-      old.onopen = old.onmessage = old.onclose = old.onerror = null;
-      try {
-        old.close();
-      } catch {
-        // already closed
-      }
-    }
-    if (stopped) return;
-    setStatus('reconnecting');
-    retryTimer = setTimeout(open, backoffDelay(attempt++, opts.random));
-  };
-
-  const open = () => {
-    if (stopped) return;
-    clearTimers();
-    setStatus(everOpened || attempt > 0 ? 'reconnecting' : 'connecting');
+  /** Opens a socket (unless stopped) and wires its events to the methods below while it is the current one. */
+  open(): void {
+    if (this.stopped) return;
+    this.clearTimers();
+    this.setStatus(this.everOpened || this.attempt > 0 ? 'reconnecting' : 'connecting');
     let sock: WebSocket;
     try {
-      sock = new WS(url);
+      sock = new this.WS(this.url);
     } catch {
-      drop();
+      this.drop();
       return;
     }
-    ws = sock;
-    watch(CONNECT_TIMEOUT_MS);
-    sock.onopen = () => {
-      if (ws !== sock) return;
-      everOpened = true;
-      watch(2 * heartbeatMs);
-      startPing();
-      // First, always: hookbin sends nothing and reads nothing else until it has the token.
-      send({ type: 'auth', token: (opts.token ?? currentToken)() ?? '' });
-      send({ type: 'subscribe', bins });
-      void Promise.resolve()
-        .then(() => opts.resync())
-        .catch(() => undefined);
-    };
-    sock.onmessage = (ev: MessageEvent) => {
-      if (ws !== sock) return;
-      const msg = parseServerMessage(ev.data);
-      watch(2 * heartbeatMs);
-      if (!msg) return;
-      // A server that speaks is a good connection: the next failure starts the backoff afresh.
-      attempt = 0;
-      if (msg.type === 'hello') {
-        // hookbin greets only a socket whose token it accepted: this is when the feed is live.
-        setStatus('live');
-        if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
-          heartbeatMs = msg.heartbeatMs;
-          watch(2 * heartbeatMs);
-          startPing();
-        }
-      }
-      opts.onMessage(msg);
-    };
-    sock.onclose = (ev: CloseEvent) => {
-      if (ws !== sock) return;
-      if (ev.code === CLOSE_UNAUTHORIZED) opts.onUnauthorized?.();
-      drop();
-    };
-    sock.onerror = () => {
-      if (ws === sock) drop();
-    };
-  };
+    this.ws = sock;
+    this.watch(CONNECT_TIMEOUT_MS);
+    // Each handler first checks that its socket is still the current one (a dropped socket may still fire).
+    sock.onopen = () => this.ws === sock && this.onOpen();
+    sock.onmessage = (ev: MessageEvent) => this.ws === sock && this.onFrame(ev.data);
+    sock.onclose = (ev: CloseEvent) => this.ws === sock && this.onClosed(ev.code);
+    sock.onerror = () => this.ws === sock && this.drop();
+  }
 
-  open();
+  private onOpen(): void {
+    this.everOpened = true;
+    this.watch(2 * this.heartbeatMs);
+    this.startPing();
+    // First, always, with the token of this moment: hookbin sends nothing and reads nothing else until it has it.
+    this.send({ type: 'auth', token: this.token() ?? '' });
+    this.send({ type: 'subscribe', bins: this.bins });
+    void Promise.resolve()
+      .then(() => this.opts.resync())
+      .catch(() => undefined);
+  }
 
-  return {
-    subscribe(next) {
-      bins = [...next];
-      send({ type: 'subscribe', bins });
-    },
-    poke() {
-      // Only while waiting to retry: a socket that is opening is left to finish.
-      if (!stopped && ws === null) {
-        attempt = 0;
-        open();
+  private onFrame(data: unknown): void {
+    const msg = parseServerMessage(data);
+    this.watch(2 * this.heartbeatMs);
+    if (!msg) return;
+    // A server that speaks is a good connection: the next failure starts the backoff afresh.
+    this.attempt = 0;
+    if (msg.type === 'hello') {
+      // hookbin greets only a socket whose token it accepted: this is when the feed is live.
+      this.setStatus('live');
+      if (Number.isFinite(msg.heartbeatMs) && msg.heartbeatMs >= 100) {
+        this.heartbeatMs = msg.heartbeatMs;
+        this.watch(2 * this.heartbeatMs);
+        this.startPing();
       }
-    },
-    stop() {
-      stopped = true;
-      const old = ws;
-      ws = null;
-      clearTimers();
-      if (old) {
-        old.onopen = old.onmessage = old.onclose = old.onerror = null;
-        old.close();
-      }
-    },
-  };
+    }
+    this.opts.onMessage(msg);
+  }
+
+  private onClosed(code: number): void {
+    if (code !== CLOSE_UNAUTHORIZED) return this.drop();
+    // Retrying with the same token would be refused again: wait for a new one (`restart`).
+    this.stop();
+    this.opts.onUnauthorized?.();
+  }
+
+  private setStatus(s: LiveStatus): void {
+    if (s === this.status) return;
+    this.status = s;
+    this.opts.onStatus(s);
+  }
+
+  private send(msg: ClientMessage): void {
+    if (this.ws && this.ws.readyState === this.WS.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.deadTimer);
+    clearInterval(this.pingTimer);
+    this.retryTimer = this.deadTimer = this.pingTimer = undefined;
+  }
+
+  /** (Re)arms the watchdog: no frame for `ms` means the link is dead. */
+  private watch(ms: number): void {
+    clearTimeout(this.deadTimer);
+    this.deadTimer = setTimeout(() => this.drop(), ms);
+  }
+
+  private startPing(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.send({ type: 'ping' }), this.heartbeatMs);
+  }
+
+  /** Detaches and closes the current socket, if any, and clears the timers. */
+  private discard(): void {
+    const old = this.ws;
+    this.ws = null;
+    this.clearTimers();
+    if (!old) return;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    try {
+      old.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Abandons the current socket (whatever state it is in) and schedules a reconnect. */
+  private drop(): void {
+    this.discard();
+    if (this.stopped) return;
+    this.setStatus('reconnecting');
+    this.retryTimer = setTimeout(() => this.open(), backoffDelay(this.attempt++, this.opts.random));
+  }
 }

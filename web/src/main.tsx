@@ -1,17 +1,14 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { api, senderApi } from './api.js';
+import { api, checkToken, senderApi } from './api.js';
 import { startClock } from './clock.js';
 import { App } from './components/App.js';
 import { connectLive } from './live.js';
-import { createModel, VIEWS } from './model.js';
+import { createModel } from './model.js';
 import { formatHash, parseHash } from './route.js';
 import { createSenderModel } from './sender-model.js';
-import { adoptTokenFromAddress } from './token.js';
+import { adoptTokenFromAddress, onTokenStored } from './token.js';
 import './style.css';
-
-// Before any request: the banner URL's `?token=` goes to storage and out of the address bar.
-adoptTokenFromAddress();
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
 const FALLBACK_POLL_MS = 5000;
@@ -20,6 +17,10 @@ const EVENTS_POLL_MS = 30_000;
 
 const model = createModel(api);
 const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
+
+// Before any request: the banner URL's `?token=` leaves the address bar and, once hookbin accepts it, goes to storage.
+const linkToken = await adoptTokenFromAddress(checkToken);
+model.linkRefused.value = linkToken === 'refused';
 
 // `#/binId`, `#/binId/captureId` or `#/binId/!events` (a view): a reload (or a shared link) opens the same place.
 const route = parseHash(location.hash);
@@ -48,6 +49,14 @@ effect(() => {
 effect(() => {
   // Without a token nothing will work until the user opens the banner URL.
   if (model.authRequired.value) live.stop();
+});
+// Another tab stored a token (it opened a banner URL): use it here too, signed out or not.
+onTokenStored(() => {
+  model.linkRefused.value = false;
+  model.authRequired.value = false;
+  live.restart();
+  void model.resync();
+  void sender.loadOutbox();
 });
 window.addEventListener('online', () => live.poke());
 document.addEventListener('visibilitychange', () => {

@@ -279,6 +279,8 @@ export function createModel(api: Api) {
   const filter = signal<Filter>(NO_FILTER);
   const status = signal<ConnStatus>('connecting');
   const authRequired = signal(false);
+  /** The address's `?token=` was refused by hookbin (the stored token, if any, was kept). */
+  const linkRefused = signal(false);
   /** The last failure worth telling the user, or null. */
   const error = signal<string | null>(null);
   const pane = signal<Pane>('list');
@@ -821,6 +823,7 @@ export function createModel(api: Api) {
     details,
     status,
     authRequired,
+    linkRefused,
     error,
     pane,
     view,

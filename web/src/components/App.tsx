@@ -13,6 +13,7 @@ import { CaptureList } from './CaptureList.js';
 import { ConfirmButton, CopyButton } from './common.js';
 import type { SenderModel } from '../sender-model.js';
 import { CaptureSendFor } from './CaptureSend.js';
+import { currentToken } from '../token.js';
 
 const STATUS_TEXT: Record<ConnStatus | 'signed-out', string> = {
   connecting: 'Connecting…',
@@ -38,15 +39,40 @@ function ConnectionStatus(props: { status: ConnStatus | 'signed-out' }) {
   );
 }
 
-function AuthRequired() {
+/** Why the inspector is signed out: no token yet, a link whose token hookbin refused, or a stored token it no longer takes. */
+export type SignedOutReason = 'no-token' | 'link-refused' | 'token-refused';
+
+/** The first sentence of the sign-in screen, for each reason. */
+export const SIGNED_OUT_TEXT: Record<SignedOutReason, string> = {
+  'no-token': 'This browser has no hookbin token yet, so the API refuses it (401).',
+  'link-refused':
+    'hookbin refused the token in the link you opened (401): it is not this hookbin’s token (a link from an earlier run, or from somewhere else). This browser has no token that works.',
+  'token-refused': 'hookbin refused the token this browser kept (401): it was probably started with another token since.',
+};
+
+function AuthRequired(props: { reason: SignedOutReason }) {
   return (
-    <div class="auth" data-testid="auth-required" role="alert">
+    <div class="auth" data-testid="auth-required" data-reason={props.reason} role="alert">
       <h2>Open the inspector from hookbin’s link</h2>
-      <p>This browser has no hookbin token yet, so the API refuses it (401).</p>
+      <p data-testid="auth-reason">{SIGNED_OUT_TEXT[props.reason]}</p>
       <p>
         Open the <strong>Inspector</strong> URL that hookbin printed when it started; it carries <code class="mono">?token=…</code> and signs this browser
         in. The token is also in the data directory (<code class="mono">~/.hookbin/token</code> by default).
       </p>
+    </div>
+  );
+}
+
+const LINK_REFUSED_TEXT = 'The token in the link you opened was refused by hookbin; this browser keeps the token it had.';
+
+/** Shown while signed in when the address carried a token hookbin refused: the link did not change the token. */
+function LinkRefusedNote(props: { onDismiss: () => void }) {
+  return (
+    <div class="toast warn" role="alert" data-testid="link-token-refused">
+      <span title={LINK_REFUSED_TEXT}>{LINK_REFUSED_TEXT}</span>
+      <button type="button" class="btn small" aria-label="Dismiss" onClick={props.onDismiss}>
+        ×
+      </button>
     </div>
   );
 }
@@ -236,8 +262,7 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
             capture={d.capture}
             binUrl={binUrl ?? `${location.origin}/b/${d.capture.binId}`}
             onDelete={() => void m.deleteCapture(d.capture.id)}
-            loadDecoded={(cid, range) => props.api.getBody(cid, true, range)}
-            loadBody={(cid, range) => props.api.getBody(cid, false, range)}
+            api={props.api}
             onSecrets={() => m.setView('secrets')}
             sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
             onEvents={() => m.setView('events')}
@@ -286,7 +311,7 @@ export function App(props: { model: Model; api: Api; sender?: SenderModel }) {
     return (
       <div class="app">
         <TopBar model={m} />
-        <AuthRequired />
+        <AuthRequired reason={m.linkRefused.value ? 'link-refused' : currentToken() === null ? 'no-token' : 'token-refused'} />
       </div>
     );
   }
@@ -328,6 +353,7 @@ function TopBar(props: { model: Model }) {
           </button>
         </div>
       )}
+      {m.linkRefused.value && !m.authRequired.value && <LinkRefusedNote onDismiss={() => (m.linkRefused.value = false)} />}
       {/* Without the token the feed is stopped: "Connecting…" forever would be a lie. */}
       <ConnectionStatus status={m.authRequired.value ? 'signed-out' : m.status.value} />
     </header>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { INLINE_BODY_BYTES, inlineEnd } from '../../../server/body-inline.js';
 import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
@@ -26,30 +26,32 @@ function TextView(props: { text: string }) {
   );
 }
 
+/** Reads the decoded body (a range of it when given); `signal` aborts the read. */
+type LoadDecoded = (id: string, range?: BodyRange, signal?: AbortSignal) => Promise<BodyBytes>;
+
 type Decoded = { state: 'loading' } | { state: 'ok'; body: BodyBytes; partial: boolean } | { state: 'error'; message: string };
 
 /**
  * The decoded body: its first {@link INLINE_BODY_BYTES} (decoded only that
  * far by hookbin), and all of it (up to hookbin's cap) on demand.
  */
-function DecodedView(props: { id: string; load: (id: string, range?: BodyRange) => Promise<BodyBytes>; contentType: string | null }) {
+function DecodedView(props: { id: string; load: LoadDecoded; contentType: string | null }) {
   const [d, setD] = useState<Decoded>({ state: 'loading' });
   const [all, setAll] = useState(false);
   useEffect(() => {
-    let live = true;
+    // Aborted when the view goes away or asks for all of it: a 16 MiB decode nobody waits for is not read.
+    const ctl = new AbortController();
     setD({ state: 'loading' });
     // One byte past the first part says whether more follows, and where a UTF-8 character ends.
-    props.load(props.id, all ? undefined : { start: 0, end: INLINE_BODY_BYTES + 1 }).then(
+    props.load(props.id, all ? undefined : { start: 0, end: INLINE_BODY_BYTES + 1 }, ctl.signal).then(
       (body) => {
-        if (!live) return;
+        if (ctl.signal.aborted) return;
         if (all || body.bytes.length <= INLINE_BODY_BYTES) return setD({ state: 'ok', body, partial: false });
         setD({ state: 'ok', body: { ...body, bytes: body.bytes.subarray(0, inlineEnd(body.bytes, INLINE_BODY_BYTES)) }, partial: true });
       },
-      (err: unknown) => live && setD({ state: 'error', message: errorMessage(err) }),
+      (err: unknown) => !ctl.signal.aborted && setD({ state: 'error', message: errorMessage(err) }),
     );
-    return () => {
-      live = false;
-    };
+    return () => ctl.abort();
   }, [props.id, all]);
   if (d.state === 'loading') return <p class="muted small">Decoding…</p>;
   if (d.state === 'error') return <p class="error small" data-testid="decoded-error">Could not decode: {d.message}</p>;
@@ -77,15 +79,18 @@ export interface BodyViewProps {
   bytes: Uint8Array;
   /** `bytes` as text when they are UTF-8, else null. */
   text: string | null;
-  /** The whole body's size, when `bytes` are only its first part (the capture JSON inlines a bounded part). */
+  /**
+   * Given only when `bytes` are just the first part of the body (the capture
+   * JSON inlines a bounded part): the whole body's size.
+   */
   size?: number;
-  /** Reads the body from hookbin: the whole of it, or a range (the hex view's pages). */
-  readBody?: (range?: BodyRange) => Promise<Uint8Array>;
+  /** Reads the body from hookbin: the whole of it, or a range (the hex view's pages); `signal` aborts the read. */
+  readBody?: (range?: BodyRange, signal?: AbortSignal) => Promise<Uint8Array>;
   contentType: string | null;
   encodings: readonly string[];
   /** The capture, for the decoded view. */
   id?: string;
-  loadDecoded?: (id: string, range?: BodyRange) => Promise<BodyBytes>;
+  loadDecoded?: LoadDecoded;
   nested?: boolean;
 }
 
@@ -115,24 +120,32 @@ function PartialNote(props: { shown: number; size: number; whole: Whole; onLoad:
 
 /**
  * The body with one tab per way to read it. Everything renders as text. A
- * body only partly at hand (`size` over `bytes.length`) shows that part with
- * "Load the whole body" (loaded at once when small), and its hex view reads
- * further pages by range.
+ * body only partly at hand (`size` given) shows that part with "Load the
+ * whole body" on every tab but the decoded one (loaded at once when small),
+ * and its hex view reads further pages by range. A load still running when
+ * the view goes away is aborted.
  */
 export function BodyView(props: BodyViewProps) {
   const { contentType, encodings } = props;
   const size = Math.max(props.size ?? props.bytes.length, props.bytes.length);
   const [whole, setWhole] = useState<Whole>({ state: 'idle' });
-  const partial = size > props.bytes.length && whole.state !== 'ok';
+  const partial = props.size !== undefined && whole.state !== 'ok';
   const bytes = whole.state === 'ok' ? whole.bytes : props.bytes;
   const text = whole.state === 'ok' ? whole.text : props.text;
+  // Aborted on unmount: then nothing is read any further, nor set on a view that is gone.
+  const loading = useRef<AbortController | null>(null);
+  useEffect(() => () => loading.current?.abort(), []);
   const loadWhole = () => {
-    if (!props.readBody || whole.state === 'loading') return;
+    if (!props.readBody || loading.current) return;
+    const ctl = new AbortController();
+    loading.current = ctl;
     setWhole({ state: 'loading' });
-    props.readBody().then(
-      (got) => setWhole({ state: 'ok', bytes: got, text: utf8OrNull(got) }),
-      (err: unknown) => setWhole({ state: 'error', message: errorMessage(err) }),
-    );
+    props.readBody(undefined, ctl.signal).then(
+      (got) => !ctl.signal.aborted && setWhole({ state: 'ok', bytes: got, text: utf8OrNull(got) }),
+      (err: unknown) => !ctl.signal.aborted && setWhole({ state: 'error', message: errorMessage(err) }),
+    ).finally(() => {
+      if (loading.current === ctl) loading.current = null;
+    });
   };
   useEffect(() => {
     if (partial && loadsWholeAtOnce(size)) loadWhole();
@@ -165,7 +178,8 @@ export function BodyView(props: BodyViewProps) {
         ))}
       </div>
       <div class="tab-panel" role="tabpanel">
-        {partial && props.readBody && text !== null && tab !== 'hex' && tab !== 'decoded' && (
+        {/* Every body view but the decoded one (it reads on its own) shows the part it has: a binary body's hex view too. */}
+        {partial && props.readBody && tab !== 'decoded' && (
           <PartialNote shown={bytes.length} size={size} whole={whole} onLoad={loadWhole} />
         )}
         {tab === 'json' && tree && <JsonTree root={tree} />}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Capture, OutboxSummary } from '../../../server/types.js';
+import { isPartialBody } from '../body.js';
 import type { Model } from '../model.js';
 import { deliveryStateText, type SenderModel } from '../sender-model.js';
 import { RelTime, Section } from './common.js';
@@ -80,8 +81,8 @@ export function CaptureSend(props: CaptureSendProps) {
             class="btn"
             data-testid="edit-resend"
             // The composer edits the body as text: only a body the capture carries whole can go there.
-            disabled={c.bodyInline?.truncated === true}
-            title={c.bodyInline?.truncated === true ? 'This body is too large to edit here: use Resend (the exact bytes)' : undefined}
+            disabled={isPartialBody(c)}
+            title={isPartialBody(c) ? 'This body is too large to edit here: use Resend (the exact bytes)' : undefined}
             onClick={() => props.onEdit(target)}
           >
             Edit and resend

@@ -9,8 +9,8 @@ export interface HexViewProps {
   bytes: Uint8Array;
   /** The whole body's size; more than `bytes.length` when only its first part is at hand. */
   size?: number;
-  /** Reads a range of the body from hookbin (a `Range` request): for pages past `bytes`. */
-  readRange?: (range: BodyRange) => Promise<Uint8Array>;
+  /** Reads a range of the body from hookbin (a `Range` request): for pages past `bytes`; `signal` aborts the read. */
+  readRange?: (range: BodyRange, signal?: AbortSignal) => Promise<Uint8Array>;
 }
 
 type Page = { page: number; state: 'loading' } | { page: number; state: 'ok'; bytes: Uint8Array } | { page: number; state: 'error'; message: string };
@@ -27,15 +27,14 @@ export function HexView(props: HexViewProps) {
   const [remote, setRemote] = useState<Page | null>(null);
   useEffect(() => {
     if (local || !props.readRange) return;
-    let live = true;
+    // Paging on (or leaving) aborts the read of a page no longer shown.
+    const ctl = new AbortController();
     setRemote({ page: p, state: 'loading' });
-    props.readRange({ start, end }).then(
-      (got) => live && setRemote({ page: p, state: 'ok', bytes: got }),
-      (err: unknown) => live && setRemote({ page: p, state: 'error', message: errorMessage(err) }),
+    props.readRange({ start, end }, ctl.signal).then(
+      (got) => !ctl.signal.aborted && setRemote({ page: p, state: 'ok', bytes: got }),
+      (err: unknown) => !ctl.signal.aborted && setRemote({ page: p, state: 'error', message: errorMessage(err) }),
     );
-    return () => {
-      live = false;
-    };
+    return () => ctl.abort();
   }, [p, local]);
   const fetched = !local && remote?.page === p ? remote : null;
   // A fetched page begins at `start` of the body.
