@@ -52,6 +52,34 @@ export interface AppDeps {
   globalForward?: GlobalForward | null;
 }
 
+/** Refuses request targets over `MAX_URL_LENGTH` with 414, ahead of any routing. */
+const urlLengthLimit: MiddlewareHandler = async (c, next) => {
+  const target = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
+  if (target.length > MAX_URL_LENGTH) {
+    c.header('Connection', 'close');
+    // The target may be a bin URL: answered as every bin answer is (sandboxed), which costs nothing elsewhere.
+    return securedResponse(errorResponse(c, 414, 'uri_too_long', `request targets are limited to ${MAX_URL_LENGTH} characters`));
+  }
+  await next();
+};
+
+/** The bin ingress as both listeners serve it: commits, then publishes to the live feed. */
+function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerMessage | (() => ServerMessage), binId?: string) => void) {
+  const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
+    publish(() => ({ type: 'capture.created', capture: summaryJson(capture), pruned }), capture.binId);
+    deps.onCapture?.(capture, pruned);
+  };
+  return createIngress({
+    store: deps.store,
+    maxBody: deps.maxBody,
+    now,
+    globalSecrets: deps.globalSecrets ?? [],
+    shutdown: deps.shutdown,
+    onCapture,
+    forward: deps.forwarder?.forward,
+  });
+}
+
 /**
  * Builds the hono app: ingress at `/b`, the guarded control API at `/api`, the
  * inspector everywhere else. No side effects: nothing listens until the start
@@ -62,11 +90,7 @@ export function createApp(deps: AppDeps) {
   const hub = deps.hub;
   const globalSecrets = deps.globalSecrets ?? [];
   // The one path from routes to live clients: routes store first, then publish here.
-  const publish = (message: ServerMessage, binId?: string) => hub?.publish(message, binId);
-  const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
-    hub?.publish(() => ({ type: 'capture.created', capture: summaryJson(capture), pruned }), capture.binId);
-    deps.onCapture?.(capture, pruned);
-  };
+  const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => hub?.publish(message, binId);
   const passThrough: MiddlewareHandler = (_c, next) => next();
   const api = new Hono()
     // The browser's WebSocket sends its token in its first message; scripts may send it at the upgrade.
@@ -97,25 +121,29 @@ export function createApp(deps: AppDeps) {
     );
 
   const app = new Hono()
-    .use('*', async (c, next) => {
-      const target = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
-      if (target.length > MAX_URL_LENGTH) {
-        c.header('Connection', 'close');
-        // The target may be a bin URL: answered as every bin answer is (sandboxed), which costs nothing elsewhere.
-        return securedResponse(errorResponse(c, 414, 'uri_too_long', `request targets are limited to ${MAX_URL_LENGTH} characters`));
-      }
-      await next();
-    })
-    .use(
-      '*',
-      createIngress({ store: deps.store, maxBody: deps.maxBody, now, globalSecrets, shutdown: deps.shutdown, onCapture, forward: deps.forwarder?.forward }),
-    )
+    .use('*', urlLengthLimit)
+    .use('*', binIngress(deps, now, publish))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .route('/', createUi({ webRoot: deps.webRoot }));
 
   app.onError(handleError);
   app.notFound((c) => errorResponse(c, 404, 'not_found', `nothing at ${c.req.method} ${c.req.path}`));
+  return app;
+}
+
+/**
+ * The app of `--ingress-port`: bin URLs only, through the same ingress (same
+ * store, live feed and forwarder) as the main app; every other path is a 404.
+ * No inspector, no `/api`, no token: what a tunnel may expose.
+ */
+export function createIngressApp(deps: AppDeps) {
+  const now = deps.now ?? Date.now;
+  const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => deps.hub?.publish(message, binId);
+  const app = new Hono().use('*', urlLengthLimit).use('*', binIngress(deps, now, publish));
+  app.onError(handleError);
+  // Everything this port answers faces the tunnel: sandboxed like a bin's own answers.
+  app.notFound((c) => securedResponse(errorResponse(c, 404, 'not_found', `this port serves bin URLs (/b/{binId}) only; nothing at ${c.req.method} ${c.req.path}`)));
   return app;
 }
 

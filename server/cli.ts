@@ -24,6 +24,8 @@ export function banner(running: Running, config: Config): string[] {
     '',
     `  Inspector  ${running.inspectorUrl}`,
     `  Bin URL    ${running.binUrl}`,
+    // The URL to give a tunnel: that port serves bins only, never the inspector or the API.
+    ...(running.ingressBinUrl !== null ? [`  Tunnel URL ${running.ingressBinUrl} (point your tunnel at port ${running.ingressPort}: bin URLs only, no inspector, no API)`] : []),
     `  Data       ${running.dbFile ?? 'in memory (--memory): nothing is kept after exit'}`,
     // Names only: a secret's value is never printed.
     ...(config.secrets.length > 0 ? [`  Secrets    ${config.secrets.map((s) => s.name).join(', ')} (checked on every bin)`] : []),

@@ -13,6 +13,8 @@ export interface SecretConfig {
 /** The settled configuration of one hookbin process. */
 export interface Config {
   port: number;
+  /** `--ingress-port`: a second listener serving bin URLs only (for a tunnel); null for none. */
+  ingressPort?: number | null;
   host: string;
   dataDir: string;
   memory: boolean;
@@ -54,6 +56,7 @@ interface FlagSpec {
 /** Every flag with its env var, default and help text: the single source for parsing and `--help`. */
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'port', env: 'HOOKBIN_PORT', type: 'string', value: 'N', default: String(DEFAULT_PORT), description: 'port to listen on; 0 picks a free one' },
+  { name: 'ingress-port', env: 'HOOKBIN_INGRESS_PORT', type: 'string', value: 'N', default: 'none', description: 'also serve bin URLs only (no inspector, no API) on this port: point a tunnel here; 0 picks a free one' },
   { name: 'host', env: 'HOOKBIN_HOST', type: 'string', value: 'H', default: '127.0.0.1', description: 'interface to bind; 0.0.0.0 exposes hookbin to your network' },
   { name: 'data-dir', env: 'HOOKBIN_DATA_DIR', type: 'string', value: 'D', default: '~/.hookbin', description: 'where hookbin.db and the token are kept' },
   { name: 'memory', env: 'HOOKBIN_MEMORY', type: 'boolean', default: 'false', description: 'keep captures in memory only; nothing is written to disk' },
@@ -189,13 +192,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
   const maxDbSize = parseSize(pick('max-db-size', 'HOOKBIN_MAX_DB_SIZE') ?? '2gb', '--max-db-size', 1024 ** 4);
   // One capture must always fit beside the others it displaces.
   if (maxDbSize < 2 * maxBody) throw new ConfigError('--max-db-size must be at least twice --max-body');
+  const port = parseInteger(portText, '--port', 0, 65535);
+  const ingressText = pick('ingress-port', 'HOOKBIN_INGRESS_PORT');
+  const ingressPort = ingressText === undefined || ingressText.trim() === '' ? null : parseInteger(ingressText, '--ingress-port', 0, 65535);
+  if (ingressPort !== null && ingressPort !== 0 && ingressPort === port) throw new ConfigError(`--ingress-port must differ from --port (both are ${port})`);
   const forward = pick('forward', 'HOOKBIN_FORWARD')?.trim() || null;
   if (forward !== null && !isTargetUrl(forward)) throw new ConfigError(`--forward must be an absolute http:// or https:// URL, not "${forward}"`);
 
   return {
     kind: 'run',
     config: {
-      port: parseInteger(portText, '--port', 0, 65535),
+      port,
+      ingressPort,
       host,
       dataDir,
       memory: flagBool('memory', 'HOOKBIN_MEMORY'),

@@ -49,3 +49,6 @@ export function handleError(err: Error, c: Context): Response {
   console.error('hookbin: unexpected error', err);
   return errorResponse(c, 500, 'internal', 'hookbin hit an unexpected error; the request was not completed');
 }
+
+/** A start failure the CLI reports as one sentence (exit 1): a port in use, an unwritable or locked data dir. */
+export class StartError extends Error {}

@@ -1,11 +1,9 @@
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
-import { createApp } from './app.js';
+import { createApp, createIngressApp, type AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { newBinId, newToken } from './ids.js';
 import { hostPolicy } from './security.js';
@@ -18,12 +16,14 @@ import { VERSION } from './version.js';
 import { createForwarder } from './forward.js';
 import { createSender, type Sender } from './send.js';
 import { outboxSummaryJson } from './send-api.js';
+import { StartError } from './errors.js';
+import { closeListener, createListener, listen, type Listener, type Timeouts } from './listener.js';
+import { lockDataDir, type DataDirLock } from './datadir-lock.js';
+
+export { StartError };
 
 /** The built inspector next to the compiled server (`dist/server` → `dist/web`). */
 export const BUILT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
-
-/** A start failure the CLI reports as one sentence. */
-export class StartError extends Error {}
 
 /** Options of `start` beyond the user's configuration. */
 export interface StartOptions {
@@ -32,7 +32,7 @@ export interface StartOptions {
   /** The clock; tests inject their own. */
   now?: () => number;
   /** How long a client may take to send its headers, and its whole request (ms); see `DEFAULT_TIMEOUTS`. */
-  timeouts?: { headersMs: number; requestMs: number };
+  timeouts?: Timeouts;
 }
 
 /**
@@ -51,11 +51,19 @@ export interface Running {
   inspectorUrl: string;
   /** The URL of the oldest bin (created on first start). */
   binUrl: string;
+  /** `--ingress-port`: the real port of the bins-only listener, or null without one. */
+  ingressPort: number | null;
+  /** `http://host:ingressPort`, or null without an ingress listener. */
+  ingressOrigin: string | null;
+  /** The oldest bin's URL on the ingress listener (the one to give a tunnel), or null. */
+  ingressBinUrl: string | null;
   /** The database file, or null with `--memory`. */
   dbFile: string | null;
   store: Store;
   hub: Hub;
   server: Server;
+  /** The bins-only server of `--ingress-port`, or null. */
+  ingressServer: Server | null;
   /** The outbound engine (send, resend, retries). */
   sender: Sender;
   /** How many pending deliveries were resumed from the outbox at start. */
@@ -66,7 +74,11 @@ export interface Running {
    * captures were re-judged.
    */
   reverified: Promise<number>;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to `graceMs`, then
+   * every socket left is destroyed, upgraded ones too), closes the database
+   * and lets the data dir go.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -93,42 +105,9 @@ function loadOrCreateToken(dir: string): string {
   return token;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') reject(new StartError(`port ${port} is already in use; choose another with --port (or --port 0 for a free one)`));
-      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new StartError(`cannot listen on host ${host}: it is not an address of this machine`));
-      else if (err.code === 'EACCES') reject(new StartError(`no permission to listen on port ${port}; use a port above 1023`));
-      else reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-    const sweep = setInterval(() => server.closeIdleConnections(), 25);
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
 
 /**
@@ -137,16 +116,21 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  */
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
   let dbFile: string | null = null;
+  let lock: DataDirLock | null = null;
   if (!config.memory) {
     prepareDataDir(config.dataDir);
+    // Before the database is opened: a second hookbin must not touch it at all.
+    lock = lockDataDir(config.dataDir);
     dbFile = join(config.dataDir, 'hookbin.db');
   }
   let store: Store;
   try {
     store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures, maxDbBytes: config.maxDbSize });
   } catch (err) {
+    lock?.release();
     throw new StartError(`cannot open the database ${dbFile}: ${(err as Error).message}`);
   }
+  const listeners: Listener[] = [];
   try {
     const token = config.token ?? (config.memory ? newToken() : loadOrCreateToken(config.dataDir));
     const now = options.now ?? Date.now;
@@ -169,7 +153,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       now,
       onUpdate: (delivery) => hub.publish({ type: 'outbox.updated', delivery: outboxSummaryJson(delivery) }),
     });
-    const app = createApp({
+    const deps: AppDeps = {
       store,
       hub,
       token,
@@ -183,19 +167,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       sender,
       forwarder,
       globalForward,
-    });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE });
+    };
     const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-    const server = createAdaptorServer({
-      fetch: app.fetch,
-      websocket: { server: wss },
-      // Node only checks the timeouts below this often (default 30 s).
-      serverOptions: { connectionsCheckingInterval: Math.min(1000, timeouts.headersMs) },
-    }) as Server;
-    server.headersTimeout = timeouts.headersMs;
-    server.requestTimeout = timeouts.requestMs;
-    const port = await listen(server, config.port, config.host);
+    const main = createListener(createApp(deps).fetch, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
+    listeners.push(main);
+    const port = await listen(main.server, config.port, config.host);
+    let ingress: Listener | null = null;
+    let ingressPort: number | null = null;
+    if (config.ingressPort != null) {
+      ingress = createListener(createIngressApp(deps).fetch, timeouts);
+      listeners.push(ingress);
+      ingressPort = await listen(ingress.server, config.ingressPort, config.host, '--ingress-port');
+    }
+    lock?.setPort(port);
     const origin = `http://${displayHost(config.host)}:${port}`;
+    const ingressOrigin = ingressPort === null ? null : `http://${displayHost(config.host)}:${ingressPort}`;
     const firstBin = store.listBins()[0]!;
     // Only once listening: a pending delivery may target one of this hookbin's own bins.
     const resumed = sender.resume();
@@ -213,10 +199,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       token,
       inspectorUrl: `${origin}/?token=${encodeURIComponent(token)}`,
       binUrl: `${origin}/b/${firstBin.id}`,
+      ingressPort,
+      ingressOrigin,
+      ingressBinUrl: ingressOrigin === null ? null : `${ingressOrigin}/b/${firstBin.id}`,
       dbFile,
       store,
       hub,
-      server,
+      server: main.server,
+      ingressServer: ingress?.server ?? null,
       sender,
       resumed,
       reverified: settled,
@@ -227,15 +217,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         shutdown.abort();
         // The sender stops its timers and drops attempts in flight at once (they are
         // made again after a restart); forwards in flight end with the shutdown signal.
-        closing ??= Promise.all([closeServer(server, graceMs), sender.close()])
+        closing ??= Promise.all([...listeners.map((l) => closeListener(l, graceMs)), sender.close()])
           .then(() => forwarder.idle())
           .then(() => settled)
-          .then(() => store.close());
+          .then(() => store.close())
+          .finally(() => lock?.release());
         return closing;
       },
     };
   } catch (err) {
+    await Promise.all(listeners.map((l) => closeListener(l, 0)));
     store.close();
+    lock?.release();
     throw err;
   }
 }

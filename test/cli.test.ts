@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_JS, cleanupTempDirs, tempDir } from './helpers.js';
@@ -143,6 +143,7 @@ describe.concurrent('--help and --version', () => {
     expect(r.stderr).toBe('');
     const flags: Array<[string, string | null]> = [
       ['--port', 'HOOKBIN_PORT'],
+      ['--ingress-port', 'HOOKBIN_INGRESS_PORT'],
       ['--host', 'HOOKBIN_HOST'],
       ['--data-dir', 'HOOKBIN_DATA_DIR'],
       ['--memory', 'HOOKBIN_MEMORY'],
@@ -181,6 +182,9 @@ describe.concurrent('bad input exits 2 with one line on stderr', () => {
     ['--port -1', ['--port', '-1'], {}, ['--port']],
     ['--port without a value', ['--port'], {}, ['--port']],
     ['--port 1.5', ['--port', '1.5'], {}, ['--port', '1.5']],
+    ['--ingress-port 70000', ['--ingress-port', '70000'], {}, ['--ingress-port', '70000']],
+    ['--ingress-port equal to --port', ['--port', '7788', '--ingress-port', '7788'], {}, ['--ingress-port', '7788']],
+    ['HOOKBIN_INGRESS_PORT=x', [], { HOOKBIN_INGRESS_PORT: 'x' }, ['--ingress-port', '"x"']],
     ['--max-body lots', ['--max-body', 'lots'], {}, ['--max-body', 'lots']],
     ['--max-body 0', ['--max-body', '0'], {}, ['--max-body']],
     ['--max-captures 0', ['--max-captures', '0'], {}, ['--max-captures']],
@@ -366,7 +370,86 @@ describe('start failures exit 1 with a sentence', () => {
   });
 });
 
+describe('one data dir, one hookbin', () => {
+  it('a second hookbin on the same data dir exits 1 naming the first one\'s pid and port; after SIGKILL of the first a new one starts', async () => {
+    const dataDir = tempDir();
+    const first = await startCli(['--port', '0', '--data-dir', dataDir, '--token', 'lock']);
+    const second = await runCli(['--port', '0', '--data-dir', dataDir, '--token', 'lock']);
+    expect({ code: second.code, signal: second.signal }).toEqual({ code: 1, signal: null });
+    expectOneLineError(second);
+    expect(second.stderr.trim()).toBe(
+      `hookbin: another hookbin (pid ${first.cli.proc.pid}, port ${first.banner.port}) is using the data dir ${dataDir}; stop it or choose another --data-dir`,
+    );
+    // The first is untouched.
+    expect((await fetch(first.banner.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
+
+    // Killed without a chance to clean up: the lock dies with the process.
+    first.cli.proc.kill('SIGKILL');
+    await first.cli.exited;
+    const third = await startCli(['--port', '0', '--data-dir', dataDir, '--token', 'lock']);
+    expect((await fetch(third.banner.binUrl, { method: 'POST', body: 'y' })).status).toBe(200);
+    expect(await stop(third.cli)).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('--ingress-port', () => {
+  it('prints the bins-only URL for a tunnel; that port captures into the same store and serves nothing else', async () => {
+    const { cli, banner } = await startCli(['--port', '0', '--ingress-port', '0', '--memory', '--token', 'tunnel']);
+    const tunnelUrl = /Tunnel URL\s+(\S+)/.exec(banner.text)?.[1];
+    expect(tunnelUrl, banner.text).toBeDefined();
+    const ingress = new URL(tunnelUrl!);
+    expect(ingress.port).not.toBe(String(banner.port));
+    expect(ingress.pathname).toBe(new URL(banner.binUrl).pathname);
+    expect(banner.text).toMatch(/no inspector, no API/);
+
+    const hook = await fetch(tunnelUrl!, { method: 'POST', body: 'through the tunnel' });
+    expect(hook.status).toBe(200);
+    const id = hook.headers.get('x-hookbin-capture-id');
+    const read = await fetch(`${banner.origin}/api/captures/${id}`, { headers: { authorization: 'Bearer tunnel' } });
+    expect(await read.json()).toMatchObject({ body: 'through the tunnel' });
+    for (const path of ['/', '/api/health', '/api/bins', '/?token=tunnel']) {
+      expect((await fetch(`${ingress.origin}${path}`, { headers: { authorization: 'Bearer tunnel' }, redirect: 'manual' })).status, path).toBe(404);
+    }
+    expect(await stop(cli)).toEqual({ code: 0, signal: null });
+  });
+});
+
+/** Sends an `Upgrade: h2c` request on a raw socket and resolves once the whole answer is in (the socket stays open). */
+function h2cRequest(port: number, path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('error', reject);
+    socket.on('data', (d: string) => {
+      data += d;
+      const end = data.indexOf('\r\n\r\n');
+      const length = Number(/content-length: *(\d+)/i.exec(data)?.[1] ?? NaN);
+      if (end !== -1 && data.length >= end + 4 + length) resolve(socket);
+    });
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\nhi`);
+  });
+}
+
 describe('signals', () => {
+  it('SIGTERM ends in time with upgrade-request sockets and a live WebSocket open', async () => {
+    const { cli, banner } = await startCli(['--port', '0', '--data-dir', tempDir(), '--token', 'up']);
+    const open = await Promise.all([h2cRequest(banner.port, new URL(banner.binUrl).pathname), h2cRequest(banner.port, '/api/health')]);
+    const live = await new Promise<Socket>((resolve, reject) => {
+      const socket = connect(banner.port, '127.0.0.1');
+      socket.on('error', reject);
+      socket.once('data', (d) => (String(d).startsWith('HTTP/1.1 101 ') ? resolve(socket) : reject(new Error(String(d)))));
+      socket.write('GET /api/ws?token=up HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    });
+    try {
+      expect(await stop(cli)).toEqual({ code: 0, signal: null });
+      expect(cli.stdout()).toMatch(/stopped/);
+    } finally {
+      for (const socket of [...open, live]) socket.destroy();
+    }
+  });
+
+
   it.each<[NodeJS.Signals]>([['SIGTERM'], ['SIGINT']])('%s while idle stops cleanly with exit code 0', async (signal) => {
     const { cli } = await startCli(['--port', '0', '--data-dir', tempDir(), '--token', 't']);
     const exit = await stop(cli, signal);
