@@ -180,9 +180,9 @@ describe('close(graceMs) ends in time whatever sockets are open', () => {
     await wholeResponse(idle.received);
     recordSockets(server);
     const refused = openRaw(server.port, true);
-    refused.socket.write('GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
-    // Refused (no token): answered and closed by the server, even though the client keeps its side open.
-    await waitFor(() => refused.received().startsWith('HTTP/1.1 401 ') && serverSide(server, refused.socket)?.destroyed, 5000, 'the refused handshake to be let go');
+    refused.socket.write('GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    // Refused (a foreign Origin): answered and closed by the server, even though the client keeps its side open.
+    await waitFor(() => refused.received().startsWith('HTTP/1.1 403 ') && serverSide(server, refused.socket)?.destroyed, 5000, 'the refused handshake to be let go');
     const live = await connectLive(server);
     expect(live.opened).toBe(101);
     await waitFor(async () => (await connections(server.server)) === 3, 5000, 'three open sockets');
@@ -271,6 +271,9 @@ describe('--ingress-port: bin URLs only', () => {
     for (const path of ['/', '/api/health', '/api/bins', '/api/ws', `/?token=${TOKEN}`, '/assets/x.js', '/b']) {
       const res = await fetch(`${server.ingressOrigin}${path}`, { headers: auth });
       expect(res.status, path).toBe(404);
+      // Everything the tunnel's port answers is sandboxed, as bin answers are.
+      expect(res.headers.get('content-security-policy'), path).toBe('sandbox');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect((await res.json()) as unknown, path).toMatchObject({ error: { code: expect.any(String) } });
     }
     const ws = await connectLive({ ...server, origin: server.ingressOrigin! } as TestServer);
