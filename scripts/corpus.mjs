@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * The hostile-input corpus: 200+ malformed, oversized, slow and malicious
+ * The hostile-input corpus: 300+ malformed, oversized, slow and malicious
  * requests and WebSocket frames against the built hookbin (in-process, with
  * short timeouts), each of which must get a clear 4xx (or a 2xx where the
- * input is merely odd and is captured byte-exact) or a clean close. After all
- * of them the server still answers, an earlier capture is intact, and memory
- * stayed bounded.
+ * input is merely odd and is captured byte-exact) or a clean close. Then the
+ * anonymous sender's attacks (scripts/corpus-attacks.mjs: upgrades, glob
+ * bombs, header counts, a relayed app's hostile replies) and 1,000 hostile
+ * connections, after which the process holds no more sockets than before.
+ * After all of them the server still answers, an earlier capture is intact,
+ * and memory stayed bounded.
  *
  *   node scripts/corpus.mjs [--json]
  *
@@ -14,6 +17,8 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { crlf, exchange, req } from './corpus-wire.mjs';
+import { attackCases, prepareAttackBins, socketCheck, startHostileApp } from './corpus-attacks.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,55 +30,6 @@ const { values: args } = parseArgs({ options: { json: { type: 'boolean', default
 const TOKEN = 'corpus-token-0123456789';
 const TIMEOUTS = { headersMs: 1000, requestMs: 2500 };
 
-/** Sends raw bytes (optionally in timed pieces) and resolves with what came back before close or `idleMs` of silence. */
-function exchange(port, pieces, idleMs = 4000) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks = [];
-    let closed = false;
-    let timer;
-    const finish = (how) => {
-      clearTimeout(timer);
-      socket.destroy();
-      const data = Buffer.concat(chunks);
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(data.subarray(0, 20).toString('latin1'));
-      resolve({ status: m ? Number(m[1]) : null, how, data });
-    };
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish('silent'), idleMs);
-    };
-    socket.on('data', (c) => {
-      chunks.push(c);
-      arm();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      if (!closed) {
-        closed = true;
-        finish('closed');
-      }
-    });
-    arm();
-    (async () => {
-      for (const p of Array.isArray(pieces) ? pieces : [pieces]) {
-        if (typeof p === 'number') await new Promise((r) => setTimeout(r, p));
-        else if (!socket.destroyed) socket.write(p);
-      }
-    })();
-  });
-}
-
-const crlf = (...lines) => Buffer.from(lines.join('\r\n'), 'latin1');
-const req = (method, target, headers = [], body = Buffer.alloc(0), { close = true } = {}) =>
-  Buffer.concat([
-    Buffer.from(`${method} `, 'latin1'),
-    Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1'),
-    Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'latin1'),
-    ...headers.map((h) => Buffer.concat([Buffer.isBuffer(h) ? h : Buffer.from(h, 'latin1'), Buffer.from('\r\n')])),
-    Buffer.from(`${close ? 'Connection: close\r\n' : ''}${body.length ? `Content-Length: ${body.length}\r\n` : ''}\r\n`, 'latin1'),
-    body,
-  ]);
 const auth = `Authorization: Bearer ${TOKEN}`;
 
 /** Byte patterns that break UTF-8 or carry NULs. */
@@ -336,6 +292,7 @@ async function main() {
   const api = (path, init = {}) => fetch(server.origin + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });
   const failures = [];
   let tried = 0;
+  let sockets = { before: null, after: null };
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const rssBefore = process.memoryUsage().rss;
@@ -355,7 +312,7 @@ async function main() {
       sample();
       let ok = c.ok(r);
       let why = `got ${r.status ?? r.how}`;
-      if (ok && (c.exactBody || c.decode || c.fetchCapture || c.inertBody)) {
+      if (ok && r.status !== null && (c.exactBody || c.decode || c.fetchCapture || c.inertBody || c.headerCount !== undefined || c.recorded)) {
         const id = /x-hookbin-capture-id: (\S+)/i.exec(r.data.toString('latin1'))?.[1];
         if (!id) [ok, why] = [false, 'no capture id'];
         else if (c.exactBody) {
@@ -370,6 +327,12 @@ async function main() {
           const res = await api(`/api/captures/${id}`);
           await res.arrayBuffer();
           if (res.status !== 200) [ok, why] = [false, `capture JSON answered ${res.status}`];
+        } else if (c.headerCount !== undefined && r.status < 300) {
+          const got = await (await api(`/api/captures/${id}`)).json();
+          if (got.headers.length !== c.headerCount) [ok, why] = [false, `${got.headers.length} of ${c.headerCount} header pairs stored`];
+        } else if (c.recorded) {
+          const got = await (await api(`/api/captures/${id}`)).json();
+          if (got.response?.status !== r.status) [ok, why] = [false, `answered ${r.status} but recorded ${got.response?.status}`];
         } else if (c.inertBody) {
           const res = await api(`/api/captures/${id}/body`);
           await res.arrayBuffer();
@@ -394,6 +357,19 @@ async function main() {
     }
     await slowRun;
 
+    // What an anonymous sender can do through a tunnel, and a relayed app's hostile replies.
+    const app = await startHostileApp();
+    try {
+      const { redosBin, relayBin } = await prepareAttackBins(api, app.url);
+      for (const c of attackCases({ bin, redosBin, relayBin })) await runCase(c);
+    } finally {
+      await app.close();
+    }
+    // 1,000 hostile connections come and go; the sockets they held must all be let go.
+    sockets = await socketCheck(server.port, bin);
+    tried++;
+    if (!sockets.settled) failures.push(`sockets: ${sockets.before} before 1,000 hostile connections, ${sockets.after} after`);
+
     const health = await fetch(`${server.origin}/api/health`);
     if (health.status !== 200) failures.push('the server stopped answering');
     const after = Buffer.from(await (await api(`/api/captures/${sentinelId}/body`)).arrayBuffer());
@@ -402,11 +378,11 @@ async function main() {
     await server.close(2000);
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const report = { tried, clean: tried - failures.length, failures, peakRssMb: Math.round(peakRss / 1048576), rssGrowthMb: Math.round((peakRss - rssBefore) / 1048576) };
+  const report = { tried, clean: tried - failures.length, failures, peakRssMb: Math.round(peakRss / 1048576), rssGrowthMb: Math.round((peakRss - rssBefore) / 1048576), socketsBefore: sockets.before, socketsAfter: sockets.after };
   if (args.json) console.log(JSON.stringify(report));
   else {
     for (const f of failures) console.log(`FAIL ${f}`);
-    console.log(`corpus: ${report.tried} cases, ${report.clean} handled cleanly; peak RSS ${report.peakRssMb} MB (server and runner in one process, +${report.rssGrowthMb} MB)`);
+    console.log(`corpus: ${report.tried} cases, ${report.clean} handled cleanly; sockets ${report.socketsBefore} before and ${report.socketsAfter} after 1,000 hostile connections; peak RSS ${report.peakRssMb} MB (server and runner in one process, +${report.rssGrowthMb} MB)`);
   }
   process.exit(failures.length === 0 ? 0 : 1);
 }
