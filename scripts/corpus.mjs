@@ -284,18 +284,110 @@ function wsExchange(port, origin, bytes) {
   });
 }
 
+/** What a capture the case made must show through the API: [ok, why]. */
+async function checkCapture(c, r, api) {
+  const id = /x-hookbin-capture-id: (\S+)/i.exec(r.data.toString('latin1'))?.[1];
+  if (!id) return [false, 'no capture id'];
+  if (c.exactBody) {
+    const got = Buffer.from(await (await api(`/api/captures/${id}/body`)).arrayBuffer());
+    return got.equals(c.exactBody) ? [true] : [false, 'stored bytes differ'];
+  }
+  if (c.decode) {
+    const res = await api(`/api/captures/${id}/body?decoded=true`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.status !== (c.decodeStatus ?? 200)) return [false, `decoded view answered ${res.status}`];
+    if (res.status === 200 && (bytes.length > 16 * 1024 * 1024 || res.headers.get('x-hookbin-decoded-truncated') !== 'true')) return [false, 'decoded view not capped'];
+    return [true];
+  }
+  if (c.inertBody) {
+    const res = await api(`/api/captures/${id}/body`);
+    await res.arrayBuffer();
+    const inert = /attachment/.test(res.headers.get('content-disposition') ?? '') && /sandbox/.test(res.headers.get('content-security-policy') ?? '');
+    return inert ? [true] : [false, 'body route not inert'];
+  }
+  const res = await api(`/api/captures/${id}`);
+  if (res.status !== 200) return [false, `capture JSON answered ${res.status}`];
+  const got = await res.json();
+  if (c.headerCount !== undefined && got.headers.length !== c.headerCount) return [false, `${got.headers.length} of ${c.headerCount} header pairs stored`];
+  if (c.recorded && got.response?.status !== r.status) return [false, `answered ${r.status} but recorded ${got.response?.status}`];
+  if (c.reason && !c.reason.test(got.response?.reason ?? '')) return [false, `the recorded reason "${got.response?.reason}" does not name what was dropped`];
+  return [true];
+}
+
+/** Whether a case's capture is to be looked at: only when one was made and the case asks. */
+const wantsCapture = (c, r) =>
+  r.status !== null && r.status < 400 && (c.exactBody || c.decode || c.fetchCapture || c.inertBody || c.headerCount !== undefined || c.recorded || c.reason);
+
+/** A runner of cases against `port`, counting into `tally` ({ tried, failures, sample }). */
+function caseRunner(port, api, tally) {
+  return async (c) => {
+    const t0 = performance.now();
+    const r = await exchange(port, c.send, c.idleMs);
+    const ms = performance.now() - t0;
+    tally.tried++;
+    tally.sample();
+    let [ok, why] = [c.ok(r), `got ${r.status ?? r.how}`];
+    // A matcher that stalls the event loop stalls this in-process runner too: only the time shows it.
+    if (ok && c.maxMs !== undefined && ms > c.maxMs) [ok, why] = [false, `answered after ${Math.round(ms)} ms (over ${c.maxMs})`];
+    if (ok && wantsCapture(c, r)) [ok, why] = await checkCapture(c, r, api);
+    tally.sample();
+    if (!ok) tally.failures.push(`${c.group}: ${c.name}${port === tally.mainPort ? '' : ' (ingress port)'}: ${why}`);
+  };
+}
+
+/** The WebSocket cases: abuse after the handshake, and foreign Origins refused. */
+async function runWsCases(server, tally) {
+  for (const [name, bytes] of wsCases()) {
+    const r = await wsExchange(server.port, server.origin, bytes);
+    tally.tried++;
+    tally.sample();
+    if (!r.handshaken) tally.failures.push(`websocket: ${name}: no handshake`);
+  }
+  for (const origin of ['http://evil.example', 'null']) {
+    const r = await wsExchange(server.port, origin, Buffer.alloc(0));
+    tally.tried++;
+    if (r.handshaken) tally.failures.push(`websocket: foreign Origin ${origin} was let in`);
+  }
+}
+
+/**
+ * The anonymous sender's attacks, on the main port and on the bins-only
+ * ingress port a tunnel faces, then 1,000 hostile connections on each; the
+ * sockets they held must all be let go. Returns the main port's socket counts.
+ */
+async function runAttacks(server, api, bin, tally) {
+  const app = await startHostileApp();
+  try {
+    const bins = await prepareAttackBins(api, app.url);
+    const cases = attackCases({ bin, ...bins });
+    const onMain = caseRunner(server.port, api, tally);
+    for (const c of cases) await onMain(c);
+    const onIngress = caseRunner(server.ingressPort, api, tally);
+    for (const c of cases.filter((c) => c.group !== 'relayed reply')) await onIngress(c);
+  } finally {
+    await app.close();
+  }
+  let main = null;
+  for (const port of [server.port, server.ingressPort]) {
+    const sockets = await socketCheck(port, bin);
+    main ??= sockets;
+    if (sockets.settled === null) continue; // no /proc here: said in the report
+    tally.tried++;
+    if (!sockets.settled) tally.failures.push(`sockets on port ${port}: ${sockets.before} before 1,000 hostile connections, ${sockets.after} after`);
+  }
+  return main;
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookbin-corpus-'));
-  const config = { port: 0, host: '127.0.0.1', dataDir, memory: false, token: TOKEN, secrets: [], open: false, maxBody: 25 * 1024 * 1024, maxCaptures: 10_000, maxDbSize: 2 * 1024 ** 3 };
+  const config = { port: 0, host: '127.0.0.1', dataDir, memory: false, token: TOKEN, secrets: [], open: false, maxBody: 25 * 1024 * 1024, maxCaptures: 10_000, maxDbSize: 2 * 1024 ** 3, ingressPort: 0 };
   const server = await start(config, { timeouts: TIMEOUTS });
   const bin = server.binUrl.split('/b/')[1];
   const api = (path, init = {}) => fetch(server.origin + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });
-  const failures = [];
-  let tried = 0;
-  let sockets = { before: null, after: null };
   let peakRss = process.memoryUsage().rss;
-  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  const rssBefore = process.memoryUsage().rss;
+  const rssBefore = peakRss;
+  const tally = { tried: 0, failures: [], mainPort: server.port, sample: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) };
+  let sockets = { before: null, after: null };
   try {
     // A capture made before the storm must come through it intact.
     const sentinelBody = Buffer.from('sentinel \u00ff\u0000 bytes');
@@ -303,86 +395,29 @@ async function main() {
     const sentinelId = sentinel.headers.get('x-hookbin-capture-id');
 
     const cases = buildCases(bin);
+    const runCase = caseRunner(server.port, api, tally);
     // Slow cases wait on timeouts; run them beside the rest.
-    const slow = cases.filter((c) => c.group === 'slow sender');
-    const fast = cases.filter((c) => c.group !== 'slow sender');
-    const runCase = async (c) => {
-      const r = await exchange(server.port, c.send, c.idleMs);
-      tried++;
-      sample();
-      let ok = c.ok(r);
-      let why = `got ${r.status ?? r.how}`;
-      if (ok && r.status !== null && (c.exactBody || c.decode || c.fetchCapture || c.inertBody || c.headerCount !== undefined || c.recorded)) {
-        const id = /x-hookbin-capture-id: (\S+)/i.exec(r.data.toString('latin1'))?.[1];
-        if (!id) [ok, why] = [false, 'no capture id'];
-        else if (c.exactBody) {
-          const got = Buffer.from(await (await api(`/api/captures/${id}/body`)).arrayBuffer());
-          if (!got.equals(c.exactBody)) [ok, why] = [false, 'stored bytes differ'];
-        } else if (c.decode) {
-          const res = await api(`/api/captures/${id}/body?decoded=true`);
-          const bytes = Buffer.from(await res.arrayBuffer());
-          if (res.status !== (c.decodeStatus ?? 200)) [ok, why] = [false, `decoded view answered ${res.status}`];
-          else if (res.status === 200 && (bytes.length > 16 * 1024 * 1024 || res.headers.get('x-hookbin-decoded-truncated') !== 'true')) [ok, why] = [false, 'decoded view not capped'];
-        } else if (c.fetchCapture) {
-          const res = await api(`/api/captures/${id}`);
-          await res.arrayBuffer();
-          if (res.status !== 200) [ok, why] = [false, `capture JSON answered ${res.status}`];
-        } else if (c.headerCount !== undefined && r.status < 300) {
-          const got = await (await api(`/api/captures/${id}`)).json();
-          if (got.headers.length !== c.headerCount) [ok, why] = [false, `${got.headers.length} of ${c.headerCount} header pairs stored`];
-        } else if (c.recorded) {
-          const got = await (await api(`/api/captures/${id}`)).json();
-          if (got.response?.status !== r.status) [ok, why] = [false, `answered ${r.status} but recorded ${got.response?.status}`];
-        } else if (c.inertBody) {
-          const res = await api(`/api/captures/${id}/body`);
-          await res.arrayBuffer();
-          if (!/attachment/.test(res.headers.get('content-disposition') ?? '') || !/sandbox/.test(res.headers.get('content-security-policy') ?? '')) [ok, why] = [false, 'body route not inert'];
-        }
-      }
-      sample();
-      if (!ok) failures.push(`${c.group}: ${c.name}: ${why}`);
-    };
-    const slowRun = Promise.all(slow.map(runCase));
-    for (const c of fast) await runCase(c);
-    for (const [name, bytes] of wsCases()) {
-      const r = await wsExchange(server.port, server.origin, bytes);
-      tried++;
-      sample();
-      if (!r.handshaken) failures.push(`websocket: ${name}: no handshake`);
-    }
-    for (const origin of ['http://evil.example', 'null']) {
-      const r = await wsExchange(server.port, origin, Buffer.alloc(0));
-      tried++;
-      if (r.handshaken) failures.push(`websocket: foreign Origin ${origin} was let in`);
-    }
+    const slowRun = Promise.all(cases.filter((c) => c.group === 'slow sender').map(runCase));
+    for (const c of cases.filter((c) => c.group !== 'slow sender')) await runCase(c);
+    await runWsCases(server, tally);
     await slowRun;
-
-    // What an anonymous sender can do through a tunnel, and a relayed app's hostile replies.
-    const app = await startHostileApp();
-    try {
-      const { redosBin, relayBin } = await prepareAttackBins(api, app.url);
-      for (const c of attackCases({ bin, redosBin, relayBin })) await runCase(c);
-    } finally {
-      await app.close();
-    }
-    // 1,000 hostile connections come and go; the sockets they held must all be let go.
-    sockets = await socketCheck(server.port, bin);
-    tried++;
-    if (!sockets.settled) failures.push(`sockets: ${sockets.before} before 1,000 hostile connections, ${sockets.after} after`);
+    sockets = await runAttacks(server, api, bin, tally);
 
     const health = await fetch(`${server.origin}/api/health`);
-    if (health.status !== 200) failures.push('the server stopped answering');
+    if (health.status !== 200) tally.failures.push('the server stopped answering');
     const after = Buffer.from(await (await api(`/api/captures/${sentinelId}/body`)).arrayBuffer());
-    if (!after.equals(sentinelBody)) failures.push('the sentinel capture changed');
+    if (!after.equals(sentinelBody)) tally.failures.push('the sentinel capture changed');
   } finally {
     await server.close(2000);
     rmSync(dataDir, { recursive: true, force: true });
   }
+  const { tried, failures } = tally;
   const report = { tried, clean: tried - failures.length, failures, peakRssMb: Math.round(peakRss / 1048576), rssGrowthMb: Math.round((peakRss - rssBefore) / 1048576), socketsBefore: sockets.before, socketsAfter: sockets.after };
   if (args.json) console.log(JSON.stringify(report));
   else {
     for (const f of failures) console.log(`FAIL ${f}`);
-    console.log(`corpus: ${report.tried} cases, ${report.clean} handled cleanly; sockets ${report.socketsBefore} before and ${report.socketsAfter} after 1,000 hostile connections; peak RSS ${report.peakRssMb} MB (server and runner in one process, +${report.rssGrowthMb} MB)`);
+    const socketLine = sockets.before === null ? 'socket check skipped (no /proc)' : `server sockets ${sockets.before} before and ${sockets.after} after 1,000 hostile connections`;
+    console.log(`corpus: ${report.tried} cases, ${report.clean} handled cleanly; ${socketLine}; peak RSS ${report.peakRssMb} MB (server and runner in one process, +${report.rssGrowthMb} MB)`);
   }
   process.exit(failures.length === 0 ? 0 : 1);
 }
