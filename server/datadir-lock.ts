@@ -87,7 +87,7 @@ export function lockDataDir(dir: string): DataDirLock {
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       throw new StartError(`${describeHolder(readHolder(ownerFile))} is using the data dir ${dir}; stop it or choose another --data-dir`);
     }
-    throw new StartError(`cannot lock the data dir ${dir}: cannot open ${lockFile} (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
+    throw new StartError(`cannot lock the data dir ${dir}: ${lockFile} is unusable (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
   }
   const lockDb = db;
   const write = (holder: Holder) => {
@@ -108,8 +108,10 @@ export function lockDataDir(dir: string): DataDirLock {
       held = false;
       try {
         rmSync(ownerFile, { force: true });
+      } catch {
+        // A leftover owner file is harmless: its pid is checked before it is named.
       } finally {
-        // Closing is what lets the dir go: it must happen even if the owner file stays.
+        // Closing is what lets the dir go: it happens whatever became of the owner file.
         lockDb.close();
       }
     },
