@@ -12,7 +12,7 @@ export interface DataDirLock {
 }
 
 /** What `hookbin.owner` says about the holder. */
-export interface Holder {
+interface Holder {
   pid?: number;
   port?: number;
 }
@@ -46,7 +46,7 @@ function isAlive(pid: number): boolean {
  * failed, and a dead hookbin's file is left): a pid that is not alive names
  * nobody, and the message says only "another hookbin".
  */
-export function describeHolder(holder: Holder): string {
+function describeHolder(holder: Holder): string {
   if (holder.pid !== undefined && !isAlive(holder.pid)) return 'another hookbin';
   const parts = [holder.pid !== undefined && `pid ${holder.pid}`, holder.port !== undefined && `port ${holder.port}`].filter(Boolean);
   return parts.length > 0 ? `another hookbin (${parts.join(', ')})` : 'another hookbin';

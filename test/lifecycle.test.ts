@@ -1,20 +1,15 @@
 /**
  * Server lifecycle against anonymous senders, through the real server and raw
  * sockets: upgrade requests nobody takes, header floods, shutdown with sockets
- * open, one data dir per process, and the bins-only `--ingress-port` listener.
+ * open, sockets bounded in time, and the bins-only `--ingress-port` listener.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, start } from '../server/start.js';
 import { MAX_DELAY_MS } from '../server/settings.js';
 import type { Timeouts } from '../server/listener.js';
-import { StartError } from '../server/errors.js';
-import { cleanupTempDirs, connectLive, expectJson, startServer, tempDir, testConfig, TOKEN, waitFor, WEB_ROOT, type TestServer } from './helpers.js';
+import { cleanupTempDirs, connectLive, expectJson, startServer, testConfig, TOKEN, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
 
@@ -227,36 +222,6 @@ describe('header pairs', () => {
   });
 });
 
-describe('one data dir, one hookbin', () => {
-  it('a second start on the same data dir fails with a sentence naming the holder; after close() it starts', async () => {
-    const dataDir = tempDir();
-    const first = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-    let failure: unknown;
-    try {
-      const second = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-      await second.close();
-    } catch (err) {
-      failure = err;
-    }
-    expect(failure).toBeInstanceOf(StartError);
-    expect((failure as Error).message).toBe(`another hookbin (pid ${process.pid}, port ${first.port}) is using the data dir ${dataDir}; stop it or choose another --data-dir`);
-    // The holder is untouched by the refused start.
-    expect((await fetch(first.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
-    await first.close();
-
-    const again = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-    expect((await fetch(again.binUrl, { method: 'POST', body: 'y' })).status).toBe(200);
-    await again.close();
-  });
-
-  it('--memory takes no lock', async () => {
-    const dataDir = tempDir();
-    const a = await start(testConfig({ dataDir, memory: true }), { webRoot: null });
-    const b = await start(testConfig({ dataDir, memory: true }), { webRoot: null });
-    await Promise.all([a.close(), b.close()]);
-  });
-});
-
 describe('--ingress-port: bin URLs only', () => {
   it('a capture on the ingress port shows up live and in the API of the main port', async () => {
     const server = await serve({ ingressPort: 0 });
@@ -387,95 +352,5 @@ describe('a request pipelined behind an upgrade request nobody takes', () => {
     expect((await wholeResponse(again.received)).status).toBe(200);
     const list = await expectJson<{ captures: { path: string }[] }>(server.api(`/api/bins/${server.defaultBinId}/captures`));
     expect(list.captures.map((c) => c.path).sort()).toEqual(['/first', '/second']);
-  });
-});
-
-describe('taking the data dir', () => {
-  it('a start waits out a brief shared lock on hookbin.lock (as a rival start takes on its way) instead of failing', async () => {
-    const dataDir = tempDir();
-    // Another process reads hookbin.lock inside a transaction (a SHARED lock) and lets go 100 ms later.
-    const reader = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]);
-         db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get();
-         process.stdout.write('held\\n');
-         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 100);`,
-        join(dataDir, 'hookbin.lock'),
-      ],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = new Promise((resolve) => reader.on('exit', resolve));
-    await new Promise<void>((resolve) => reader.stdout!.on('data', (d: Buffer) => String(d).includes('held') && resolve()));
-    const running = await start(testConfig({ dataDir }), { webRoot: null });
-    expect((await fetch(running.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
-    await running.close();
-    await exited;
-  });
-
-  it('a hookbin.lock that cannot be opened (a directory) is a sentence naming it', async () => {
-    const dataDir = tempDir();
-    mkdirSync(join(dataDir, 'hookbin.lock'));
-    const failure = await start(testConfig({ dataDir }), { webRoot: null }).then(
-      (r) => r.close(),
-      (err: unknown) => err,
-    );
-    expect(failure).toBeInstanceOf(StartError);
-    expect((failure as Error).message).toMatch(/^cannot lock the data dir .*: .*hookbin\.lock is unusable \(SQLITE_CANTOPEN\); choose another with --data-dir or use --memory$/);
-    expect((failure as Error).message).toContain(join(dataDir, 'hookbin.lock'));
-  });
-
-  it('close() lets the data dir go even when hookbin.owner cannot be removed', async () => {
-    const dataDir = tempDir();
-    const first = await start(testConfig({ dataDir }), { webRoot: null });
-    rmSync(join(dataDir, 'hookbin.owner'));
-    mkdirSync(join(dataDir, 'hookbin.owner'));
-    writeFileSync(join(dataDir, 'hookbin.owner', 'keep'), 'x');
-    await first.close();
-    const again = await start(testConfig({ dataDir }), { webRoot: null });
-    expect((await fetch(again.binUrl, { method: 'POST', body: 'y' })).status).toBe(200);
-    await again.close();
-  });
-
-  it('a hookbin.owner naming a pid that is not alive names nobody', async () => {
-    const dataDir = tempDir();
-    const first = await start(testConfig({ dataDir }), { webRoot: null });
-    const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(join(dataDir, 'hookbin.owner'), `${JSON.stringify({ pid: gone, port: 1 })}\n`);
-    const failure = await start(testConfig({ dataDir }), { webRoot: null }).then(
-      (r) => r.close(),
-      (err: unknown) => err,
-    );
-    expect(failure).toBeInstanceOf(StartError);
-    expect((failure as Error).message).toBe(`another hookbin is using the data dir ${dataDir}; stop it or choose another --data-dir`);
-    await first.close();
-  });
-});
-
-describe('close() after a change of --secret', () => {
-  it('stops re-judging stored captures between batches; the next start re-judges them all', async () => {
-    const dataDir = tempDir();
-    const total = 1000;
-    const first = await start(testConfig({ dataDir }), { webRoot: null });
-    for (let i = 0; i < total; i += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, j) => fetch(first.binUrl, { method: 'POST', body: `capture ${i + j}` }).then((r) => r.arrayBuffer())));
-    }
-    await first.close();
-
-    const secrets = [{ name: 'rotated', value: 'rotated-key-000' }];
-    const second = await start(testConfig({ dataDir, secrets }), { webRoot: null });
-    await second.close();
-    const judged = await second.reverified;
-    expect(judged).toBeGreaterThan(0);
-    expect(judged).toBeLessThan(total);
-
-    // Not finished, so not recorded as done: the next start re-judges every capture.
-    const third = await start(testConfig({ dataDir, secrets }), { webRoot: null });
-    expect(await third.reverified).toBe(total);
-    await third.close();
-    const fourth = await start(testConfig({ dataDir, secrets }), { webRoot: null });
-    expect(await fourth.reverified).toBe(0);
-    await fourth.close();
   });
 });
