@@ -144,9 +144,8 @@ export function createIngressApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => deps.hub?.publish(message, binId);
   const app = new Hono().use('*', urlLengthLimit).use('*', binIngress(deps, now, publish));
-  // Everything this port answers faces the tunnel: its errors are sandboxed too.
+  // Everything this port answers faces the tunnel, errors and 404s too: sandboxed like a bin's own answers.
   app.onError((err, c) => securedResponse(handleError(err, c)));
-  // Everything this port answers faces the tunnel: sandboxed like a bin's own answers.
   app.notFound((c) => securedResponse(errorResponse(c, 404, 'not_found', `this port serves bin URLs (/b/{binId}) only; nothing at ${c.req.method} ${c.req.path}`)));
   return app;
 }
