@@ -42,6 +42,8 @@ export interface AppDeps {
   globalSecrets?: readonly SecretInput[];
   /** Aborted when the server shuts down: bin delays end early and hung requests are let go. */
   shutdown?: AbortSignal;
+  /** The longest a `hang` fault holds a request before its connection is reset; unbounded when absent. */
+  hangMs?: number;
   /** Called after each capture is committed. */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
   /** The outbound engine; without one the sender routes answer 503. */
@@ -75,6 +77,7 @@ function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerM
     now,
     globalSecrets: deps.globalSecrets ?? [],
     shutdown: deps.shutdown,
+    hangMs: deps.hangMs,
     onCapture,
     forward: deps.forwarder?.forward,
   });
@@ -141,8 +144,8 @@ export function createIngressApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => deps.hub?.publish(message, binId);
   const app = new Hono().use('*', urlLengthLimit).use('*', binIngress(deps, now, publish));
-  app.onError(handleError);
-  // Everything this port answers faces the tunnel: sandboxed like a bin's own answers.
+  // Everything this port answers faces the tunnel, errors and 404s too: sandboxed like a bin's own answers.
+  app.onError((err, c) => securedResponse(handleError(err, c)));
   app.notFound((c) => securedResponse(errorResponse(c, 404, 'not_found', `this port serves bin URLs (/b/{binId}) only; nothing at ${c.req.method} ${c.req.path}`)));
   return app;
 }

@@ -11,6 +11,7 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** What `hookbin.owner` says about the holder. */
 interface Holder {
   pid?: number;
   port?: number;
@@ -29,10 +30,35 @@ function readHolder(file: string): Holder {
   return {};
 }
 
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Names the holder from `hookbin.owner` for the refusal message. The file may
+ * be stale (the holder took the lock but had not yet written it, or the write
+ * failed, and a dead hookbin's file is left): a pid that is not alive names
+ * nobody, and the message says only "another hookbin".
+ */
 function describeHolder(holder: Holder): string {
+  if (holder.pid !== undefined && !isAlive(holder.pid)) return 'another hookbin';
   const parts = [holder.pid !== undefined && `pid ${holder.pid}`, holder.port !== undefined && `port ${holder.port}`].filter(Boolean);
   return parts.length > 0 ? `another hookbin (${parts.join(', ')})` : 'another hookbin';
 }
+
+/**
+ * How long a start waits for `hookbin.lock`. Not 0: a rival start takes a
+ * brief shared lock on the way to its own attempt, and with no wait two
+ * starts at the same moment could both be refused. A real holder keeps the
+ * lock for good, so it is still refused, a quarter second later.
+ */
+const LOCK_WAIT_MS = 250;
 
 /**
  * Takes the data dir for this process, so two hookbins never share one
@@ -46,21 +72,24 @@ function describeHolder(holder: Holder): string {
  */
 export function lockDataDir(dir: string): DataDirLock {
   const ownerFile = join(dir, 'hookbin.owner');
-  // timeout 0: a held lock fails at once instead of waiting for it.
-  const db = new Database(join(dir, 'hookbin.lock'), { timeout: 0 });
+  const lockFile = join(dir, 'hookbin.lock');
+  let db: Database.Database | undefined;
   try {
+    // Inside the try: a lock file that cannot be opened (e.g. a directory) is a StartError too.
+    db = new Database(lockFile, { timeout: LOCK_WAIT_MS });
     // EXCLUSIVE locking mode keeps the lock after the statement; the open
     // transaction holds it until this connection closes or the process ends.
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (err) {
-    db.close();
+    db?.close();
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       throw new StartError(`${describeHolder(readHolder(ownerFile))} is using the data dir ${dir}; stop it or choose another --data-dir`);
     }
-    throw new StartError(`cannot lock the data dir ${dir} (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
+    throw new StartError(`cannot lock the data dir ${dir}: ${lockFile} is unusable (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
   }
+  const lockDb = db;
   const write = (holder: Holder) => {
     try {
       writeFileSync(ownerFile, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
@@ -77,8 +106,14 @@ export function lockDataDir(dir: string): DataDirLock {
     release() {
       if (!held) return;
       held = false;
-      rmSync(ownerFile, { force: true });
-      db.close();
+      try {
+        rmSync(ownerFile, { force: true });
+      } catch {
+        // A leftover owner file is harmless: its pid is checked before it is named.
+      } finally {
+        // Closing is what lets the dir go: it happens whatever became of the owner file.
+        lockDb.close();
+      }
     },
   };
 }

@@ -13,18 +13,25 @@ export interface CarryOutOptions {
   socket?: Socket;
   /** Aborted at shutdown: a delay ends early (the reply goes out), a hang ends (the socket is closed). */
   shutdown?: AbortSignal;
+  /**
+   * The longest a `hang` holds the request, its delay included, before the
+   * connection is reset as a `reset` fault would; unbounded when absent.
+   */
+  hangMs?: number;
 }
 
 /**
  * Carries out a stored answer: waits `delayMs` (cut short when the client
  * leaves or the server shuts down), then replies, resets the socket, or
- * holds the request open until the client gives up. Resolves to the
+ * holds the request open until the client gives up (or `hangMs` has passed,
+ * then the connection is reset). Resolves to the
  * Response the adapter sends; after a fault the socket is already gone and
  * the adapter's write goes nowhere.
  */
 export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): Promise<Response> {
   if (answer.delayMs > 0) await wait(answer.delayMs, opts);
-  if (answer.fault === 'hang') await wait(Infinity, opts);
+  // A client that never gives up must not hold its socket forever: past the bound the hang ends as a reset.
+  if (answer.fault === 'hang') await wait(Math.max(0, (opts.hangMs ?? Infinity) - answer.delayMs), opts);
   if (answer.fault !== null) {
     if (opts.socket) {
       // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.

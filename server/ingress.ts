@@ -24,6 +24,8 @@ export interface IngressDeps {
   globalSecrets: readonly SecretInput[];
   /** Aborted when the server shuts down: delays end early and hung requests are let go. */
   shutdown?: AbortSignal;
+  /** The longest a `hang` fault holds a request before its connection is reset; unbounded when absent. */
+  hangMs?: number;
   /** Called after a capture is committed (the live feed hooks in here). */
   onCapture?: (capture: CaptureSummaryRecord, pruned: number) => void;
   /** Forwards a committed capture to the developer's app; returns the app's reply when the bin relays it. */
@@ -176,5 +178,6 @@ async function capture(
     close: body.truncated,
     socket: c.env?.incoming?.socket,
     shutdown: deps.shutdown,
+    hangMs: deps.hangMs,
   });
 }

@@ -1,19 +1,43 @@
-import { IncomingMessage, type Server } from 'node:http';
+import { IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { WebSocketServer } from 'ws';
 import { StartError } from './errors.js';
 
-/** How long a client may take to send its headers, and its whole request (ms). */
+/**
+ * How long an anonymous sender may hold a socket (ms); the values hookbin
+ * runs with, and why, are `DEFAULT_TIMEOUTS` in server/start.ts.
+ */
 export interface Timeouts {
+  /** To send the request's headers. */
   headersMs: number;
+  /** To send the whole request, body included. */
   requestMs: number;
+  /** The longest a `hang` fault holds a request (its delay included) before the connection is reset. */
+  hangMs: number;
+  /**
+   * The longest a socket may see no bytes move either way while a request is
+   * in progress (a client that stops reading an answer); then it is destroyed.
+   * Must exceed the longest delay a bin may answer with, and `requestMs`.
+   * An idle keep-alive socket between requests is governed by Node's `keepAliveTimeout` instead.
+   */
+  idleMs: number;
 }
 
 /** The one path a WebSocket upgrade is taken on: the inspector's live feed. */
 const LIVE_PATH = '/api/ws';
 
 const rawUpgrade = Symbol('rawUpgrade');
+
+/**
+ * A request with `Connection: Upgrade` served as plain HTTP is answered with
+ * `Connection: close`: llhttp stops parsing at the end of such a request, so
+ * a request pipelined behind it in the same read would never be answered.
+ * Closing tells the client to send the rest on a new connection.
+ */
+function closeAfterRawUpgrade(req: IncomingMessage, res: ServerResponse): void {
+  if ((req as HookbinIncomingMessage)[rawUpgrade]) res.shouldKeepAlive = false;
+}
 
 /**
  * Node hands every request with `Connection: Upgrade` to the server's
@@ -69,6 +93,10 @@ export function createListener(fetch: Parameters<typeof createAdaptorServer>[0][
   // Node keeps only the first 1,000 header pairs by default and drops the rest
   // silently; the header size limit (16 KiB) already bounds them, so keep all.
   server.maxHeadersCount = 0;
+  // No bytes either way for this long while a request is in progress (a client that
+  // stops reading): Node destroys the socket. Reset to keepAliveTimeout between requests.
+  server.timeout = timeouts.idleMs;
+  server.prependListener('request', closeAfterRawUpgrade);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -47,18 +47,25 @@ export function explainRequest(
 
 const BATCH = 200;
 
-/**
- * Recomputes the stored verdicts of a bin's captures (every bin's when
- * `binId` is null) after their secrets changed. Works in batches and yields
- * between them, so captures keep flowing meanwhile. Resolves to how many
- * captures it judged.
- */
-export async function reverify(store: Store, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
+/** How far a re-judge got: how many captures it judged, and whether it reached the last one. */
+interface Rejudged {
+  judged: number;
+  finished: boolean;
+}
+
+/** `reverify`'s loop; stops between batches once `stop` is aborted. */
+async function rejudge(
+  store: Store,
+  binId: string | null,
+  secretsOf: (binId: string) => readonly SecretInput[],
+  stop?: AbortSignal,
+): Promise<Rejudged> {
   let after = 0;
   let judged = 0;
   for (;;) {
+    if (stop?.aborted) return { judged, finished: false };
     const rows = store.capturesToVerify(binId, after, BATCH);
-    if (rows.length === 0) return judged;
+    if (rows.length === 0) return { judged, finished: true };
     const secretsByBin = new Map<string, readonly SecretInput[]>();
     store.setVerdicts(
       rows.map((r) => {
@@ -71,6 +78,16 @@ export async function reverify(store: Store, binId: string | null, secretsOf: (b
     after = rows[rows.length - 1]!.seq;
     await nextTurn();
   }
+}
+
+/**
+ * Recomputes the stored verdicts of a bin's captures (every bin's when
+ * `binId` is null) after their secrets changed. Works in batches and yields
+ * between them, so captures keep flowing meanwhile. Resolves to how many
+ * captures it judged.
+ */
+export async function reverify(store: Store, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
+  return (await rejudge(store, binId, secretsOf)).judged;
 }
 
 /** The `meta` key holding the fingerprint of the global secrets the stored verdicts were judged with. */
@@ -86,12 +103,16 @@ function fingerprint(secrets: readonly SecretInput[]): string {
  * Re-judges every stored capture when the global secrets differ from those
  * the stored verdicts were computed with (or none were recorded: a database
  * from before verdicts existed). Resolves to how many captures it judged,
- * 0 when nothing changed.
+ * 0 when nothing changed. Once `shutdown` is aborted it stops between
+ * batches (a shutdown must not wait for a whole database) and leaves the
+ * fingerprint unrecorded, so the next start re-judges again.
  */
-export async function reverifyIfSecretsChanged(store: Store, globalSecrets: readonly SecretInput[]): Promise<number> {
+export async function reverifyIfSecretsChanged(store: Store, globalSecrets: readonly SecretInput[], shutdown?: AbortSignal): Promise<number> {
   const print = fingerprint(globalSecrets);
   if (store.getMeta(GLOBAL_SECRETS_KEY) === print) return 0;
-  const judged = await reverify(store, null, (binId) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets));
-  store.setMeta(GLOBAL_SECRETS_KEY, print);
+  const secretsOf = (binId: string) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets);
+  const { judged, finished } = await rejudge(store, null, secretsOf, shutdown);
+  // Only a re-judge that reached the last capture makes the stored verdicts those of these secrets.
+  if (finished) store.setMeta(GLOBAL_SECRETS_KEY, print);
   return judged;
 }

@@ -9,11 +9,11 @@ import { newBinId, newToken } from './ids.js';
 import { hostPolicy } from './security.js';
 import { createHub, type Hub } from './hub.js';
 import { MAX_CLIENT_MESSAGE } from './live.js';
-import { defaultSettings } from './settings.js';
+import { defaultSettings, MAX_DELAY_MS } from './settings.js';
 import { openStore, type Store } from './store.js';
 import { reverifyIfSecretsChanged } from './signatures.js';
 import { VERSION } from './version.js';
-import { createForwarder } from './forward.js';
+import { createForwarder, type Forwarder } from './forward.js';
 import { createSender, type Sender } from './send.js';
 import { outboxSummaryJson } from './send-api.js';
 import { StartError } from './errors.js';
@@ -31,15 +31,29 @@ export interface StartOptions {
   webRoot?: string | null;
   /** The clock; tests inject their own. */
   now?: () => number;
-  /** How long a client may take to send its headers, and its whole request (ms); see `DEFAULT_TIMEOUTS`. */
-  timeouts?: Timeouts;
+  /** How long a sender may hold a socket (ms), each defaulting to `DEFAULT_TIMEOUTS`; tests inject small ones. */
+  timeouts?: Partial<Timeouts>;
 }
 
 /**
- * Slow senders hold sockets open; these bound how long. The body timeout is
- * generous: a 25 MiB body through a slow tunnel takes minutes.
+ * How long an anonymous sender may hold a socket, the one place these are set:
+ * - `headersMs`: 20 s to send the headers.
+ * - `requestMs`: 5 min for the whole request: a 25 MiB body through a slow tunnel takes minutes.
+ * - `hangMs`: a `hang` bin holds a request 10 min (`MAX_DELAY_MS`), far past any
+ *   provider's own timeout, then resets the connection; a sender that never gives
+ *   up no longer holds its socket forever.
+ * - `idleMs`: a socket with a request in progress on which no byte moves either way
+ *   for 11 min (a client that never reads a large answer) is destroyed. It exceeds the
+ *   longest delay a bin may answer with (`MAX_DELAY_MS`, no bytes move meanwhile) and
+ *   `requestMs` (a slow body is cut by that bound, not this one) by a margin.
+ *   Between requests an idle keep-alive socket goes after Node's `keepAliveTimeout` (5 s).
  */
-export const DEFAULT_TIMEOUTS = { headersMs: 20_000, requestMs: 300_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  headersMs: 20_000,
+  requestMs: 300_000,
+  hangMs: MAX_DELAY_MS,
+  idleMs: MAX_DELAY_MS + 60_000,
+};
 
 /** A running hookbin. */
 export interface Running {
@@ -110,11 +124,15 @@ function displayHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/**
- * Opens the store, makes sure one bin exists, and serves the app. Throws
- * `StartError` for a port in use or an unwritable data dir.
- */
-export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+/** The store and the hold on its data dir (none with `--memory`). */
+interface OpenedData {
+  store: Store;
+  lock: DataDirLock | null;
+  dbFile: string | null;
+}
+
+/** Takes the data dir (before the database is touched) and opens the store in it, or in memory. */
+function openData(config: Config): OpenedData {
   let dbFile: string | null = null;
   let lock: DataDirLock | null = null;
   if (!config.memory) {
@@ -123,76 +141,141 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     lock = lockDataDir(config.dataDir);
     dbFile = join(config.dataDir, 'hookbin.db');
   }
-  let store: Store;
   try {
-    store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures, maxDbBytes: config.maxDbSize });
+    const store = openStore({ file: dbFile, maxCapturesPerBin: config.maxCaptures, maxDbBytes: config.maxDbSize });
+    return { store, lock, dbFile };
   } catch (err) {
     lock?.release();
     throw new StartError(`cannot open the database ${dbFile}: ${(err as Error).message}`);
   }
+}
+
+/** What serves requests besides the listeners: the live feed, the outbound engines, the shutdown signal. */
+interface Engines {
+  hub: Hub;
+  shutdown: AbortController;
+  forwarder: Forwarder;
+  sender: Sender;
+  deps: AppDeps;
+}
+
+/** Builds the live feed and the outbound engines, and the dependencies both apps are built from. */
+function buildEngines(config: Config, store: Store, token: string, now: () => number, webRoot: string | null, hangMs: number): Engines {
+  const hub = createHub({ version: VERSION });
+  const shutdown = new AbortController();
+  const globalForward = config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true };
+  const forwarder = createForwarder({
+    store,
+    global: globalForward,
+    shutdown: shutdown.signal,
+    now,
+    publish: (message, binId) => hub.publish(message, binId),
+  });
+  const sender = createSender({
+    store,
+    now,
+    onUpdate: (delivery) => hub.publish({ type: 'outbox.updated', delivery: outboxSummaryJson(delivery) }),
+  });
+  const deps: AppDeps = {
+    store,
+    hub,
+    token,
+    hosts: hostPolicy(config.host),
+    maxBody: config.maxBody,
+    webRoot,
+    version: VERSION,
+    now,
+    globalSecrets: config.secrets,
+    shutdown: shutdown.signal,
+    hangMs,
+    sender,
+    forwarder,
+    globalForward,
+  };
+  return { hub, shutdown, forwarder, sender, deps };
+}
+
+/**
+ * Listens on the main port and, with `--ingress-port`, the bins-only one.
+ * Each listener is pushed to `listeners` as soon as it exists, so a failed
+ * start can close what was opened.
+ */
+async function listenBoth(config: Config, deps: AppDeps, timeouts: Timeouts, listeners: Listener[]) {
+  const main = createListener(createApp(deps).fetch, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
+  listeners.push(main);
+  const port = await listen(main.server, config.port, config.host);
+  let ingress: Listener | null = null;
+  let ingressPort: number | null = null;
+  if (config.ingressPort != null) {
+    ingress = createListener(createIngressApp(deps).fetch, timeouts);
+    listeners.push(ingress);
+    ingressPort = await listen(ingress.server, config.ingressPort, config.host, '--ingress-port');
+  }
+  return { main, port, ingress, ingressPort };
+}
+
+/**
+ * The running hookbin's `close(graceMs)`: stops the engines and listeners,
+ * then closes the store and only then lets the data dir go, whatever failed
+ * on the way. Called again, it returns the same promise.
+ */
+function closer(data: OpenedData, engines: Engines, listeners: readonly Listener[], settled: Promise<unknown>): Running['close'] {
+  let closing: Promise<void> | undefined;
+  return (graceMs = 10_000) => {
+    // Live sockets never end by themselves; drop them so close() can finish.
+    engines.hub.close();
+    // Delayed answers go out now; hung requests are let go; a re-judge stops between batches.
+    engines.shutdown.abort();
+    // The sender stops its timers and drops attempts in flight at once (they are
+    // made again after a restart); forwards in flight end with the shutdown signal.
+    closing ??= Promise.all([...listeners.map((l) => closeListener(l, graceMs)), engines.sender.close()])
+      .then(() => engines.forwarder.idle())
+      .then(() => settled)
+      .then(() => undefined)
+      .finally(() => {
+        // The store is closed before the dir is let go, even when a step above failed.
+        try {
+          data.store.close();
+        } finally {
+          data.lock?.release();
+        }
+      });
+    return closing;
+  };
+}
+
+/**
+ * Opens the store, makes sure one bin exists, and serves the app. Throws
+ * `StartError` for a port in use or an unwritable data dir.
+ */
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  const data = openData(config);
+  const { store, lock, dbFile } = data;
   const listeners: Listener[] = [];
   try {
     const token = config.token ?? (config.memory ? newToken() : loadOrCreateToken(config.dataDir));
     const now = options.now ?? Date.now;
     if (store.listBins().length === 0) {
-      const id = newBinId();
-      store.createBin({ id, name: 'default', createdAt: now(), settings: defaultSettings() });
+      store.createBin({ id: newBinId(), name: 'default', createdAt: now(), settings: defaultSettings() });
     }
-    const hub = createHub({ version: VERSION });
-    const shutdown = new AbortController();
-    const globalForward = config.forward === null ? null : { url: config.forward, relay: config.forwardRelay, insecure: config.forwardInsecure === true };
-    const forwarder = createForwarder({
-      store,
-      global: globalForward,
-      shutdown: shutdown.signal,
-      now,
-      publish: (message, binId) => hub.publish(message, binId),
-    });
-    const sender = createSender({
-      store,
-      now,
-      onUpdate: (delivery) => hub.publish({ type: 'outbox.updated', delivery: outboxSummaryJson(delivery) }),
-    });
-    const deps: AppDeps = {
-      store,
-      hub,
-      token,
-      hosts: hostPolicy(config.host),
-      maxBody: config.maxBody,
-      webRoot: options.webRoot === undefined ? BUILT_WEB_ROOT : options.webRoot,
-      version: VERSION,
-      now,
-      globalSecrets: config.secrets,
-      shutdown: shutdown.signal,
-      sender,
-      forwarder,
-      globalForward,
-    };
-    const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-    const main = createListener(createApp(deps).fetch, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
-    listeners.push(main);
-    const port = await listen(main.server, config.port, config.host);
-    let ingress: Listener | null = null;
-    let ingressPort: number | null = null;
-    if (config.ingressPort != null) {
-      ingress = createListener(createIngressApp(deps).fetch, timeouts);
-      listeners.push(ingress);
-      ingressPort = await listen(ingress.server, config.ingressPort, config.host, '--ingress-port');
-    }
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    const webRoot = options.webRoot === undefined ? BUILT_WEB_ROOT : options.webRoot;
+    const engines = buildEngines(config, store, token, now, webRoot, timeouts.hangMs);
+    const { hub, sender } = engines;
+    const { main, port, ingress, ingressPort } = await listenBoth(config, engines.deps, timeouts, listeners);
     lock?.setPort(port);
     const origin = `http://${displayHost(config.host)}:${port}`;
     const ingressOrigin = ingressPort === null ? null : `http://${displayHost(config.host)}:${ingressPort}`;
     const firstBin = store.listBins()[0]!;
     // Only once listening: a pending delivery may target one of this hookbin's own bins.
     const resumed = sender.resume();
-    // Captures keep flowing while old verdicts are re-judged in batches.
-    const reverified = reverifyIfSecretsChanged(store, config.secrets).then((n) => {
+    // Captures keep flowing while old verdicts are re-judged in batches; a shutdown stops it between them.
+    const reverified = reverifyIfSecretsChanged(store, config.secrets, engines.shutdown.signal).then((n) => {
       if (n > 0) hub.publish({ type: 'captures.reverified', binId: null });
       return n;
     });
     // A failure here (e.g. the store closed mid-way) must not crash the process.
     const settled = reverified.catch(() => 0);
-    let closing: Promise<void> | undefined;
     return {
       origin,
       port,
@@ -210,25 +293,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       sender,
       resumed,
       reverified: settled,
-      close(graceMs = 10_000) {
-        // Live sockets never end by themselves; drop them so close() can finish.
-        hub.close();
-        // Delayed answers go out now; hung requests are let go.
-        shutdown.abort();
-        // The sender stops its timers and drops attempts in flight at once (they are
-        // made again after a restart); forwards in flight end with the shutdown signal.
-        closing ??= Promise.all([...listeners.map((l) => closeListener(l, graceMs)), sender.close()])
-          .then(() => forwarder.idle())
-          .then(() => settled)
-          .then(() => store.close())
-          .finally(() => lock?.release());
-        return closing;
-      },
+      close: closer(data, engines, listeners, settled),
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => closeListener(l, 0)));
-    store.close();
-    lock?.release();
+    try {
+      store.close();
+    } finally {
+      lock?.release();
+    }
     throw err;
   }
 }

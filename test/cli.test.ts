@@ -392,6 +392,26 @@ describe('one data dir, one hookbin', () => {
   });
 });
 
+describe('two hookbins started at the same moment on one data dir', () => {
+  it('exactly one runs, the other exits 1 naming the data dir (three rounds)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const dataDir = tempDir();
+      const args = ['--port', '0', '--data-dir', dataDir, '--token', 'race'];
+      const both = [spawnCli(args), spawnCli(args)];
+      // Each either prints its banner (it runs) or exits (it was refused).
+      const outcomes = await Promise.all(
+        both.map((cli) => Promise.race([waitForBanner(cli).then(() => 'runs' as const), cli.exited.then(() => 'refused' as const)])),
+      );
+      expect(outcomes.sort(), `round ${round}: ${both.map((c) => c.stderr()).join(' | ')}`).toEqual(['refused', 'runs']);
+      const refused = both.find((c) => c.proc.exitCode !== null)!;
+      expect(await refused.exited).toEqual({ code: 1, signal: null });
+      expect(refused.stderr()).toContain(`is using the data dir ${dataDir}; stop it or choose another --data-dir`);
+      const runs = both.find((c) => c !== refused)!;
+      expect(await stop(runs)).toEqual({ code: 0, signal: null });
+    }
+  });
+});
+
 describe('--ingress-port', () => {
   it('prints the bins-only URL for a tunnel; that port captures into the same store and serves nothing else', async () => {
     const { cli, banner } = await startCli(['--port', '0', '--ingress-port', '0', '--memory', '--token', 'tunnel']);

@@ -1,14 +1,15 @@
 /**
  * Server lifecycle against anonymous senders, through the real server and raw
  * sockets: upgrade requests nobody takes, header floods, shutdown with sockets
- * open, one data dir per process, and the bins-only `--ingress-port` listener.
+ * open, sockets bounded in time, and the bins-only `--ingress-port` listener.
  */
 import { connect, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { start } from '../server/start.js';
-import { StartError } from '../server/errors.js';
-import { cleanupTempDirs, connectLive, expectJson, startServer, tempDir, testConfig, TOKEN, waitFor, WEB_ROOT, type TestServer } from './helpers.js';
+import { DEFAULT_TIMEOUTS, start } from '../server/start.js';
+import { MAX_DELAY_MS } from '../server/settings.js';
+import type { Timeouts } from '../server/listener.js';
+import { cleanupTempDirs, connectLive, expectJson, startServer, testConfig, TOKEN, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
 
@@ -42,13 +43,17 @@ function recordSockets(server: TestServer): void {
 
 /** The server's end of the client's connection `client` (other connections, e.g. fetch's keep-alive, are not counted). */
 function serverSide(server: TestServer, client: Socket): Socket | undefined {
-  return accepted.get(server.server)?.get(client.localPort!);
+  return accepted.get(server.server)?.get(localPorts.get(client) ?? client.localPort!);
 }
+
+/** The local port of each raw connection, kept once connected (a closed socket forgets it). */
+const localPorts = new WeakMap<Socket, number>();
 
 /** A raw connection that collects what the server writes, and knows when the server closed it. */
 function openRaw(port: number, allowHalfOpen = false): { socket: Socket; received: () => string; closed: Promise<void> } {
   // allowHalfOpen: the client keeps its side open after the server ends its own, as a hostile client would.
   const socket = connect({ port, host: '127.0.0.1', allowHalfOpen });
+  socket.once('connect', () => localPorts.set(socket, socket.localPort!));
   sockets.push(socket);
   let data = '';
   socket.setEncoding('latin1').on('data', (d: string) => (data += d));
@@ -84,7 +89,7 @@ interface CaptureJson {
 }
 
 describe('upgrade requests nobody takes (Upgrade: h2c …)', () => {
-  it('to a bin URL: the bin captures it, body included, and answers as the bin would; the socket goes once the client does', async () => {
+  it('to a bin URL: the bin captures it, body included, and answers as the bin would, with Connection: close; the socket goes', async () => {
     const server = await serve();
     const raw = openRaw(server.port);
     raw.socket.write(
@@ -100,8 +105,9 @@ describe('upgrade requests nobody takes (Upgrade: h2c …)', () => {
     expect(capture).toMatchObject({ method: 'POST', path: '/h2c', body: '0123456789' });
     expect(capture.headers).toContainEqual(['Upgrade', 'h2c']);
     expect(capture.headers).toContainEqual(['Connection', 'Upgrade, HTTP2-Settings']);
+    expect(res.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
 
-    // The client leaves: the server's side of the socket goes too (no CLOSE-WAIT left behind).
+    // The server's side of the socket goes (no CLOSE-WAIT left behind).
     const mine = serverSide(server, raw.socket);
     expect(mine).toBeDefined();
     raw.socket.end();
@@ -125,12 +131,13 @@ describe('upgrade requests nobody takes (Upgrade: h2c …)', () => {
     ['/api/bins', 401],
     ['/b/no-such-bin', 404],
     ['/api/ws', 401],
-  ])('to %s: answered %i like any request, and closed when the client leaves', async (path, status) => {
+  ])('to %s: answered %i like any request, with Connection: close, and the socket goes', async (path, status) => {
     const server = await serve();
     const raw = openRaw(server.port);
     raw.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`);
     const res = await wholeResponse(raw.received);
     expect(res.status).toBe(status);
+    expect(res.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
     const mine = serverSide(server, raw.socket);
     expect(mine).toBeDefined();
     raw.socket.destroy();
@@ -215,36 +222,6 @@ describe('header pairs', () => {
   });
 });
 
-describe('one data dir, one hookbin', () => {
-  it('a second start on the same data dir fails with a sentence naming the holder; after close() it starts', async () => {
-    const dataDir = tempDir();
-    const first = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-    let failure: unknown;
-    try {
-      const second = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-      await second.close();
-    } catch (err) {
-      failure = err;
-    }
-    expect(failure).toBeInstanceOf(StartError);
-    expect((failure as Error).message).toBe(`another hookbin (pid ${process.pid}, port ${first.port}) is using the data dir ${dataDir}; stop it or choose another --data-dir`);
-    // The holder is untouched by the refused start.
-    expect((await fetch(first.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
-    await first.close();
-
-    const again = await start(testConfig({ dataDir }), { webRoot: WEB_ROOT });
-    expect((await fetch(again.binUrl, { method: 'POST', body: 'y' })).status).toBe(200);
-    await again.close();
-  });
-
-  it('--memory takes no lock', async () => {
-    const dataDir = tempDir();
-    const a = await start(testConfig({ dataDir, memory: true }), { webRoot: null });
-    const b = await start(testConfig({ dataDir, memory: true }), { webRoot: null });
-    await Promise.all([a.close(), b.close()]);
-  });
-});
-
 describe('--ingress-port: bin URLs only', () => {
   it('a capture on the ingress port shows up live and in the API of the main port', async () => {
     const server = await serve({ ingressPort: 0 });
@@ -288,5 +265,92 @@ describe('--ingress-port: bin URLs only', () => {
     expect(server.server.listening).toBe(false);
     expect(server.ingressServer?.listening).toBe(false);
     await expect(fetch(`${server.ingressOrigin}/b/${server.defaultBinId}`)).rejects.toThrow();
+  });
+});
+
+/** A real server with its own socket bounds (see `DEFAULT_TIMEOUTS`), closed after the test. */
+async function serveWith(timeouts: Partial<Timeouts>, overrides: Parameters<typeof testConfig>[0] = {}): Promise<TestServer> {
+  const running = await start(testConfig(overrides), { webRoot: null, timeouts });
+  const server: TestServer = Object.assign(running, {
+    defaultBinId: running.binUrl.split('/b/')[1]!,
+    api: (path: string, init: RequestInit = {}) =>
+      fetch(running.origin + path, { ...init, headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } }),
+    raw: (path: string, init?: RequestInit) => fetch(running.origin + path, init),
+  });
+  servers.push(server);
+  recordSockets(server);
+  return server;
+}
+
+async function setRespond(server: TestServer, respond: Record<string, unknown>): Promise<void> {
+  await expectJson(server.api(`/api/bins/${server.defaultBinId}`, { method: 'PATCH', body: JSON.stringify({ respond }) }));
+}
+
+describe('sockets an anonymous sender holds are bounded', () => {
+  it('a hang bin resets the connection once the hang bound has passed', async () => {
+    const server = await serveWith({ hangMs: 300 });
+    await setRespond(server, { fault: 'hang' });
+    const raw = openRaw(server.port);
+    let error: NodeJS.ErrnoException | undefined;
+    raw.socket.on('error', (err) => (error = err));
+    raw.socket.write(`POST /b/${server.defaultBinId} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`);
+    // The client never gives up; the server ends it, as a reset fault does.
+    await waitFor(() => raw.socket.destroyed, 10_000, 'the hang to end');
+    await raw.closed;
+    expect(error?.code).toBe('ECONNRESET');
+    expect(raw.received()).toBe('');
+    // The hang was captured as answered.
+    const list = await expectJson<{ captures: { id: string }[] }>(server.api(`/api/bins/${server.defaultBinId}/captures`));
+    expect(list.captures).toHaveLength(1);
+  });
+
+  it('a client that stops reading a 1 MiB answer is dropped after the idle bound', async () => {
+    const server = await serveWith({ idleMs: 500 });
+    await setRespond(server, { body: 'x'.repeat(1024 * 1024) });
+    const raw = openRaw(server.port);
+    raw.socket.pause();
+    // Eight answers pipelined: more than the kernel's socket buffers take, so writes stall.
+    raw.socket.write(`GET /b/${server.defaultBinId} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(8));
+    await waitFor(() => serverSide(server, raw.socket), 5000, 'the connection');
+    const mine = serverSide(server, raw.socket)!;
+    await waitFor(() => mine.destroyed, 10_000, 'the server to drop the stalled socket');
+    await waitFor(async () => (await connections(server.server)) === 0, 10_000, 'no socket left');
+  });
+
+  it('an answer delayed within the idle bound is not cut by it', async () => {
+    const server = await serveWith({ idleMs: 2000 });
+    await setRespond(server, { delayMs: 300 });
+    const raw = openRaw(server.port);
+    raw.socket.write(`GET /b/${server.defaultBinId} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect((await wholeResponse(raw.received)).status).toBe(200);
+  });
+
+  it('by default the idle bound exceeds the longest delay a bin may answer with and the whole-request bound', () => {
+    expect(DEFAULT_TIMEOUTS.hangMs).toBe(MAX_DELAY_MS);
+    expect(DEFAULT_TIMEOUTS.idleMs).toBeGreaterThan(MAX_DELAY_MS);
+    expect(DEFAULT_TIMEOUTS.idleMs).toBeGreaterThan(DEFAULT_TIMEOUTS.requestMs);
+  });
+});
+
+describe('a request pipelined behind an upgrade request nobody takes', () => {
+  it('the upgrade request is answered with Connection: close and the server closes the socket; a new connection works', async () => {
+    const server = await serve();
+    const raw = openRaw(server.port, true);
+    raw.socket.write(
+      `POST /b/${server.defaultBinId}/first HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nContent-Length: 1\r\n\r\na` +
+        `POST /b/${server.defaultBinId}/second HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb`,
+    );
+    const res = await wholeResponse(raw.received);
+    expect(res.status).toBe(200);
+    expect(res.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+    // Nothing is left hanging: the server ends the connection (the client keeps its side open).
+    const mine = serverSide(server, raw.socket);
+    await waitFor(() => mine?.destroyed, 10_000, 'the server to close the socket');
+    // The client resends the rest on a new connection.
+    const again = openRaw(server.port);
+    again.socket.write(`POST /b/${server.defaultBinId}/second HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb`);
+    expect((await wholeResponse(again.received)).status).toBe(200);
+    const list = await expectJson<{ captures: { path: string }[] }>(server.api(`/api/bins/${server.defaultBinId}/captures`));
+    expect(list.captures.map((c) => c.path).sort()).toEqual(['/first', '/second']);
   });
 });
