@@ -38,7 +38,7 @@ describe('what a bin answers, in words', () => {
     });
     expect(describeRespond(respond({ failFirst: { count: 1, status: 'hang' } })).text).toBe('Fails attempt 1 of each event with no reply (hang), then answers 200');
     expect(describeRespond(respond({ fault: 'reset' }))).toEqual({ text: 'Resets the connection (no reply)', tone: 'fault' });
-    expect(describeRespond(respond({ fault: 'hang' })).text).toBe('Never replies (hangs until the client gives up)');
+    expect(describeRespond(respond({ fault: 'hang' })).text).toBe('Never replies (hangs until the client gives up, at most 10 min, then resets)');
     expect(describeRespond(respond({ sequence: [500, 503, 200] })).text).toBe('Answers attempt n of each event with the n-th of 500, 503, 200 (the last repeats)');
     expect(describeRespond(respond({ random: { rate: 0.25, status: 503, seed: 7 } })).text).toBe('Fails 25 % at random with 503 (seed 7), otherwise answers 200');
     expect(describeRespond(respond({ delayMs: 2500, retryAfter: 30, status: 202 }))).toEqual({ text: 'Answers 202 · after 2.5 s · Retry-After 30 on 429/503', tone: 'custom' });

@@ -216,7 +216,7 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
     await expect(sendHook(server.binUrl, { body: '{}' })).rejects.toThrow(/socket hang up|ECONNRESET/);
 
     await page.locator('[data-testid=toggle-hang]').click();
-    await expect.poll(() => answerText(page).textContent(), LIVE).toBe('Never replies (hangs until the client gives up)');
+    await expect.poll(() => answerText(page).textContent(), LIVE).toBe('Never replies (hangs until the client gives up, at most 10 min, then resets)');
     expect(await pressed(page, 'toggle-hang')).toBe('true');
     expect(await pressed(page, 'toggle-reset')).toBe('false');
     expect(await postWithTimeout(server.binUrl, 600)).toBe('timeout');

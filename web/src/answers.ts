@@ -31,7 +31,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The bin's answer in one sentence, e.g. "Fails attempts 1–2 of each event with 500, then answers 200". */
 export function describeRespond(r: RespondSettings): { text: string; tone: AnswerTone } {
-  const base = r.fault === 'reset' ? 'resets the connection (no reply)' : r.fault === 'hang' ? 'never replies (hangs until the client gives up)' : `answers ${r.status}`;
+  const base = r.fault === 'reset' ? 'resets the connection (no reply)' : r.fault === 'hang' ? 'never replies (hangs until the client gives up, at most 10 min, then resets)' : `answers ${r.status}`;
   const first = r.failFirst
     ? `fails ${r.failFirst.count === 1 ? 'attempt 1' : `attempts 1–${r.failFirst.count}`} of each event with ${outcomeText(r.failFirst.status)}`
     : null;
