@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../server/config.js';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { start, type Running } from '../server/start.js';
 import type { ServerMessage } from '../server/types.js';
@@ -64,6 +64,26 @@ export interface TestServer extends Running {
   raw(path: string, init?: RequestInit): Promise<Response>;
   /** The id of the bin made on first start. */
   defaultBinId: string;
+}
+
+/**
+ * One real server for a whole test file: started before its tests, closed
+ * (and temp dirs removed) after them. Returns a getter, since the server
+ * exists only once the file's tests run.
+ */
+export function useServer(overrides: Partial<Config> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(overrides);
+  });
+  afterAll(async () => {
+    await server?.close();
+    cleanupTempDirs();
+  });
+  return () => {
+    if (!server) throw new Error('useServer: the server starts in beforeAll; call the getter inside a test');
+    return server;
+  };
 }
 
 /** Starts the real server (from source) as the CLI would. Close it with `close()`. */

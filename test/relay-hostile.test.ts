@@ -8,18 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Capture, CaptureSummary } from '../server/types.js';
-import { cleanupTempDirs, expectJson, rawExchange, startServer, waitFor, type TestServer } from './helpers.js';
+import { expectJson, rawExchange, useServer, waitFor } from './helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.close();
-  cleanupTempDirs();
-});
+const server = useServer();
 
 const apps: (Server & { dropAll: () => void })[] = [];
 afterEach(async () => {
@@ -57,10 +50,10 @@ async function rawApp(reply: Buffer | string): Promise<string> {
 async function relayThrough(reply: Buffer | string, method = 'POST') {
   const origin = await rawApp(reply);
   const id = `r-${randomBytes(4).toString('hex')}`;
-  await expectJson(server.api('/api/bins', { method: 'POST', body: JSON.stringify({ id }) }), 201);
-  await expectJson(server.api(`/api/bins/${id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: origin, forward: { relay: true, timeoutMs: 2000 } }) }));
+  await expectJson(server().api('/api/bins', { method: 'POST', body: JSON.stringify({ id }) }), 201);
+  await expectJson(server().api(`/api/bins/${id}`, { method: 'PATCH', body: JSON.stringify({ forwardTo: origin, forward: { relay: true, timeoutMs: 2000 } }) }));
   const request = method === 'POST' ? `POST /b/${id} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}` : `${method} /b/${id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
-  const wire = (await rawExchange(server.port, request, 10_000)).toString('latin1');
+  const wire = (await rawExchange(server().port, request, 10_000)).toString('latin1');
   const head = wire.slice(0, wire.indexOf('\r\n\r\n'));
   const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(wire)?.[1]);
   const headers = head
@@ -68,9 +61,9 @@ async function relayThrough(reply: Buffer | string, method = 'POST') {
     .slice(1)
     .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as [string, string]);
   const body = wire.slice(wire.indexOf('\r\n\r\n') + 4);
-  const [summary] = (await expectJson<{ captures: CaptureSummary[] }>(server.api(`/api/bins/${id}/captures`))).captures;
+  const [summary] = (await expectJson<{ captures: CaptureSummary[] }>(server().api(`/api/bins/${id}/captures`))).captures;
   const capture = await waitFor(async () => {
-    const c = await expectJson<Capture>(server.api(`/api/captures/${summary!.id}`));
+    const c = await expectJson<Capture>(server().api(`/api/captures/${summary!.id}`));
     return c.forward ? c : null;
   });
   // Whatever the app did: a complete, sandboxed answer, recorded as sent.
@@ -179,6 +172,6 @@ describe('relay of hostile app replies', () => {
     expect(both.headers.filter(([n]) => n === 'transfer-encoding' || n === 'content-length').length).toBeLessThanOrEqual(1);
     expect((await relayThrough('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n')).status).toBe(502);
     // Still serving.
-    expect((await server.api('/api/health')).status).toBe(200);
+    expect((await server().api('/api/health')).status).toBe(200);
   });
 });
