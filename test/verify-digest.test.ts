@@ -41,8 +41,9 @@ function expectEveryByteCounts(s: Scheme, headers: HeaderPair[], body: Buffer, n
 }
 
 describe('a signature with one digest byte changed is invalid', () => {
-  it('covers every scheme in the registry', () => {
-    expect(SCHEMES.length).toBe(9);
+  it('has a valid shared vector for every scheme in the registry, so each is tested on bytes made elsewhere too', () => {
+    const covered = new Set(SIGNATURE_CASES.filter((c) => c.expect === 'valid').map((c) => c.scheme));
+    expect([...covered].sort()).toEqual(SCHEMES.map((s) => s.id).sort());
   });
 
   for (const s of SCHEMES) {
