@@ -15,7 +15,8 @@ import { decodeBody, MAX_DECODED_BYTES } from '../server/decode.js';
 interface Observed {
   kind: string;
   produced: number;
-  stream: Transform;
+  /** The stream itself; zlib's `bytesWritten` is how much input it consumed. */
+  stream: Transform & zlib.Zlib;
 }
 
 const observed: Observed[] = [];
@@ -24,7 +25,7 @@ const observed: Observed[] = [];
 vi.mock('node:zlib', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:zlib')>();
   const watch =
-    (kind: string, make: () => Transform) =>
+    (kind: string, make: () => Transform & zlib.Zlib) =>
     (): Transform => {
       const stream = make();
       const o: Observed = { kind, produced: 0, stream };
