@@ -1,4 +1,4 @@
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUNCATED_KEEP_BYTES } from '../server/capture.js';
 import { BIN_ANSWER_HEADERS } from '../server/answer-headers.js';
@@ -539,6 +539,26 @@ describe('ingress', () => {
       expect(decoded.res.headers.get('x-hookbin-decoded-truncated')).toBe('true');
       expect(decoded.bytes.length).toBe(MAX_DECODED_BYTES);
       expect(decoded.bytes.every((b) => b === 0)).toBe(true);
+    });
+
+    it('stops decoding a bomb at the cap: a body that turns corrupt past it still decodes, whole view and range', async () => {
+      // 20 MiB of zeros as gzip, flushed but left open, then bytes no inflater accepts: only a decoder that stops
+      // at the cap (16 MiB for the view, the range's end for a range) never reaches them.
+      const open = gzipSync(Buffer.alloc(MAX_DECODED_BYTES + 4 * 1024 * 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      const body = Buffer.concat([open, Buffer.alloc(64, 0xff)]);
+      const bin = await newBin(server);
+      const { id } = await send(server, bin, { body: new Uint8Array(body), headers: { 'content-encoding': 'gzip' } });
+
+      const view = await getBody(server, id, '?decoded=true');
+      expect(view.res.status).toBe(200);
+      expect(view.res.headers.get('x-hookbin-decoded-truncated')).toBe('true');
+      expect(view.bytes.length).toBe(MAX_DECODED_BYTES);
+      expect(view.bytes.every((b) => b === 0)).toBe(true);
+
+      const range = await server.api(`/api/captures/${id}/body?decoded=true`, { headers: { range: 'bytes=0-1023' } });
+      expect(range.status).toBe(206);
+      expect(range.headers.get('content-range')).toBe('bytes 0-1023/*');
+      expect(Buffer.from(await range.arrayBuffer()).equals(Buffer.alloc(1024))).toBe(true);
     });
 
     it('answers 422 for a corrupt or cut-off gzip body, and still serves the raw bytes', async () => {

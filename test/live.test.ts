@@ -247,3 +247,77 @@ describe('GET /api/ws', () => {
     });
   });
 });
+
+/**
+ * A subscriber on a raw socket that reads its greeting and subscription and
+ * then stops reading: its kernel buffers fill, then ws queues what the hub
+ * sends, which the hub sees as the socket's `bufferedAmount`.
+ */
+async function stalledSubscriber(server: TestServer, binId: string) {
+  const socket: Socket = connect(server.port, '127.0.0.1');
+  socket.on('error', () => {});
+  let got = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => (got = Buffer.concat([got, chunk]));
+  socket.on('data', onData);
+  let ended = false;
+  socket.on('close', () => (ended = true));
+  socket.write(
+    `GET /api/ws?token=${encodeURIComponent(server.token)} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await waitFor(() => got.includes('"type":"hello"'), 5000, 'the greeting');
+  expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+  socket.write(textFrame(JSON.stringify({ type: 'subscribe', bins: [binId] })));
+  await waitFor(() => got.includes('"type":"subscribed"'), 5000, 'the subscription');
+  // From here on nothing is read: Node stops reading once its own small buffer is full, then the kernel's fill.
+  socket.off('data', onData);
+  socket.pause();
+  return { socket, ended: () => ended };
+}
+
+describe('a subscriber that stops reading, on a real socket', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('is dropped once its queue passes the hub limit; the others keep getting every capture', async () => {
+    const bin = server.defaultBinId;
+    const good = await connectLive(server);
+    good.ws.send(JSON.stringify({ type: 'subscribe', bins: [bin] }));
+    await waitFor(() => good.of('subscribed').length === 1, 5000, 'the reading client subscribed');
+    const stalled = await stalledSubscriber(server, bin);
+    expect(server.hub.size).toBe(2);
+
+    // Captures whose summaries are ~7 KiB each (a long query string), published until the stalled one is
+    // dropped; bounded at 64 MiB (far past any socket buffer) and 20 s, well before a heartbeat could drop it.
+    const query = `pad=${'x'.repeat(7000)}`;
+    const post = async () => {
+      const res = await fetch(`${server.binUrl}/slow?${query}`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    };
+    let sent = 0;
+    const deadline = Date.now() + 20_000;
+    while (server.hub.size === 2 && sent * query.length < 64 * 1024 * 1024 && Date.now() < deadline) {
+      await Promise.all(Array.from({ length: 16 }, post));
+      sent += 16;
+    }
+    expect(server.hub.size, `the stalled subscriber still connected after ${sent} captures (~${Math.round((sent * query.length) / 2 ** 20)} MiB)`).toBe(1);
+
+    // The stalled one was closed by the server: once it reads again, it finds its connection ended.
+    stalled.socket.resume();
+    await waitFor(stalled.ended, 10_000, 'the stalled socket to be closed by the server');
+
+    // The reading client is still served: it got every capture, and gets the next ones.
+    for (let i = 0; i < 3; i++) await post();
+    sent += 3;
+    await waitFor(() => good.of('capture.created').length === sent, 10_000, `all ${sent} captures on the reading client`);
+    expect(good.ws.readyState).toBe(WebSocket.OPEN);
+    expect(server.hub.size).toBe(1);
+    good.ws.close();
+  }, 60_000);
+});

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
-import { hostPolicy, legacyTokenCookieName, safeEqual } from '../server/security.js';
+import { hostnameOf, hostPolicy, isLoopbackName, legacyTokenCookieName, safeEqual } from '../server/security.js';
 import { openStore, type Store } from '../server/store.js';
 import { defaultSettings } from '../server/settings.js';
 import { cleanupTempDirs, rawExchange, startServer, WEB_ROOT, type TestServer } from './helpers.js';
@@ -51,6 +51,42 @@ function expectError(reply: { status: number; body: string }, status: number, co
 }
 
 afterAll(cleanupTempDirs);
+
+/**
+ * Host headers `/api` must refuse on a server bound to 127.0.0.1 (PORT: its
+ * port): other sites, and near misses of the loopback names (a suffix or
+ * prefix glued on, a loopback name as a subdomain of another site).
+ */
+const REFUSED_HOSTS = [
+  'evil.example',
+  'evil.example:PORT',
+  '127.0.0.1.evil.example',
+  '127.0.0.1.evil.example:PORT',
+  'localhost.evil.example',
+  'localhost.evil.example:PORT',
+  '127.0.0.1.nip.io:PORT',
+  '10.0.0.1:PORT',
+  'evillocalhost',
+  'evillocalhost:PORT',
+  'xlocalhost:PORT',
+  'localhostx:PORT',
+  'evil-localhost:PORT',
+  '127.0.0.1x',
+  '127.0.0.1x:PORT',
+  '127.0.0.1.:PORT',
+  '1127.0.0.1:PORT',
+  '127.0.0.1.1:PORT',
+  '[::2]:PORT',
+];
+
+/**
+ * Host headers that are not a host[:port] at all: the HTTP layer may refuse
+ * them (400) before the guard sees them; either way they are refused.
+ */
+const MALFORMED_HOSTS = ['[::1]x', '[::1]x:PORT', '[::1].evil.example:PORT', '::1x', '::1', 'localhost:PORT@evil.example', 'localhost:PORTx', 'localhost:PORT:PORT'];
+
+/** Host headers `/api` accepts on that server: the loopback names, any port or none, any case. */
+const ACCEPTED_HOSTS = ['localhost:PORT', '127.0.0.1:PORT', '[::1]:PORT', '[::1]', 'localhost', 'LOCALHOST:PORT', 'app.localhost:PORT', '127.0.0.2:PORT'];
 
 describe('every /api route needs the token (app.request, no port)', () => {
   let store: Store;
@@ -259,7 +295,7 @@ describe('over real HTTP', () => {
   });
 
   describe('Host (DNS rebinding)', () => {
-    it.each([['evil.example'], ['127.0.0.1.evil.example'], ['localhost.evil.example'], ['evil.example:PORT'], ['127.0.0.1.nip.io:PORT'], ['10.0.0.1:PORT']])(
+    it.each(REFUSED_HOSTS.map((h) => [h]))(
       'refuses Host %s with 403 forbidden_host even with the right token',
       async (template) => {
         const hostHeader = template.replace('PORT', String(server.port));
@@ -270,13 +306,22 @@ describe('over real HTTP', () => {
       },
     );
 
+    it.each(MALFORMED_HOSTS.map((h) => [h]))('refuses the malformed Host %s (400 or 403) even with the right token', async (template) => {
+      const hostHeader = template.replace(/PORT/g, String(server.port));
+      const get = await send(server.port, 'GET', '/api/bins', { host: hostHeader, ...bearer() });
+      expect([400, 403], get.body).toContain(get.status);
+      const post = await send(server.port, 'POST', '/api/bins', { host: hostHeader, ...bearer(), 'content-type': 'application/json' }, '{"id":"malformed-host"}');
+      expect([400, 403], post.body).toContain(post.status);
+      expect((await server.api('/api/bins/malformed-host')).status).toBe(404);
+    });
+
     it('refuses a foreign Host on health too (raw socket)', async () => {
       const reply = (await rawExchange(server.port, 'GET /api/health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n')).toString('latin1');
       expect(reply).toMatch(/^HTTP\/1\.1 403 /);
       expect(errorCode(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toBe('forbidden_host');
     });
 
-    it.each([['localhost:PORT'], ['127.0.0.1:PORT'], ['[::1]:PORT'], ['[::1]'], ['localhost'], ['LOCALHOST:PORT']])('accepts Host %s', async (template) => {
+    it.each(ACCEPTED_HOSTS.map((h) => [h]))('accepts Host %s', async (template) => {
       const res = await send(server.port, 'GET', '/api/bins', { host: template.replace('PORT', String(server.port)), ...bearer() });
       expect(res.status).toBe(200);
     });
@@ -415,5 +460,78 @@ describe('safeEqual', () => {
     expect(safeEqual('abcd', 'abc')).toBe(false);
     expect(safeEqual('', 'a')).toBe(false);
     expect(safeEqual('a', '')).toBe(false);
+  });
+});
+
+describe('isLoopbackName', () => {
+  it.each(['localhost', 'LOCALHOST', 'LocalHost', 'app.localhost', 'a.b.localhost', '127.0.0.1', '127.0.0.2', '127.255.255.255', '127.1.2.3', '[::1]', '::1'])(
+    '%s is loopback',
+    (name) => expect(isLoopbackName(name)).toBe(true),
+  );
+
+  it.each([
+    'evillocalhost',
+    'xlocalhost',
+    'evil-localhost',
+    'localhost.evil.example',
+    '.localhost.evil',
+    '127.0.0.1x',
+    '127.0.0.1.evil.example',
+    '127.0.0.1.',
+    '1127.0.0.1',
+    '127.0.0.1.1',
+    '127.0.0',
+    '128.0.0.1',
+    '0.0.0.0',
+    '[::1]x',
+    '[::2]',
+    '::1x',
+    '::',
+    '',
+    'evil.example',
+  ])('%s is not loopback', (name) => expect(isLoopbackName(name)).toBe(false));
+});
+
+describe('hostnameOf', () => {
+  it.each([
+    ['localhost', 'localhost'],
+    ['localhost:8080', 'localhost'],
+    ['127.0.0.1:80', '127.0.0.1'],
+    ['[::1]', '[::1]'],
+    ['[::1]:80', '[::1]'],
+    ['evillocalhost:80', 'evillocalhost'],
+    ['127.0.0.1x:80', '127.0.0.1x'],
+    ['App.Localhost:3000', 'App.Localhost'],
+  ])('%s → %s', (host, name) => expect(hostnameOf(host)).toBe(name));
+
+  it.each([[undefined], [''], ['[::1]x'], ['[::1]x:80'], ['[::1].evil.example'], ['::1'], ['localhost:80@evil.example'], ['localhost:80x'], ['localhost:123456'], ['localhost:'], ['local host'], ['localhost/x']])(
+    '%s is malformed (null)',
+    (host) => expect(hostnameOf(host)).toBeNull(),
+  );
+});
+
+describe('hostPolicy', () => {
+  it('bound to 127.0.0.1: loopback names only, no near misses', () => {
+    const allowed = hostPolicy('127.0.0.1');
+    for (const name of ['localhost', 'app.localhost', '127.0.0.1', '[::1]']) expect(allowed(name), name).toBe(true);
+    for (const name of ['evillocalhost', 'xlocalhost', '127.0.0.1x', '127.0.0.1.evil.example', 'localhost.evil.example', 'evil.example']) {
+      expect(allowed(name), name).toBe(false);
+    }
+  });
+
+  it('bound to a name: that name too (any case), not names that merely end with it', () => {
+    const allowed = hostPolicy('hookbin.test');
+    expect(allowed('hookbin.test')).toBe(true);
+    expect(allowed('HOOKBIN.TEST')).toBe(true);
+    expect(allowed('localhost')).toBe(true);
+    expect(allowed('evilhookbin.test')).toBe(false);
+    expect(allowed('hookbin.test.evil.example')).toBe(false);
+  });
+
+  it('bound to an IPv6 address: with or without brackets', () => {
+    const allowed = hostPolicy('::1');
+    expect(allowed('[::1]')).toBe(true);
+    expect(hostPolicy('fd00::5')('[fd00::5]')).toBe(true);
+    expect(hostPolicy('fd00::5')('[fd00::6]')).toBe(false);
   });
 });

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage, MaskedSecret } from '../server/types.js';
+import { schemeById } from '../server/verify/index.js';
 import { github } from '../server/verify/schemes/github.js';
-import { SIGNATURE_CASES, UNTIMED_NOW, caseRequest, isExpectedVerdict } from './fixtures/signatures.js';
+import { SIGNATURE_CASES, UNTIMED_NOW, caseRequest, isExpectedVerdict, withDigestByteFlipped } from './fixtures/signatures.js';
 import { BIN_JS, cleanupTempDirs, connectLive, startServer, tempDir, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -82,6 +83,19 @@ describe('every shared vector, through the real server', () => {
       const [summary] = (await json<CapturePage>(server.api(`/api/bins/${binId}/captures`))).captures;
       expect(summary!.verdict).toBe(verdict!.status === 'valid' ? 'valid' : summary!.verdict);
       expect(summary!.verdict === 'valid').toBe(c.expect === 'valid');
+    });
+  }
+
+  for (const [i, c] of SIGNATURE_CASES.entries()) {
+    if (c.expect !== 'valid') continue;
+    it(`${c.name} with the last byte of its digest changed: invalid`, async () => {
+      const req = caseRequest(c);
+      setClock(req.now);
+      const binId = `digest-${i}`;
+      await makeBin(server, binId, [{ name: 'case', value: c.secret }]);
+      const id = await deliver(server, binId, withDigestByteFlipped(schemeById(c.scheme)!, req.headers, -1), req.body);
+      const verdict = (await getCapture(server, id)).signatures.find((s) => s.scheme === c.scheme);
+      expect(verdict).toMatchObject({ status: 'invalid', secret: null });
     });
   }
 

@@ -36,6 +36,12 @@ export interface OpenOptions {
   url?: string;
   /** Wait for the live feed (default true). */
   waitLive?: boolean;
+  /**
+   * Runs on the new page before it loads the inspector: for routes the page
+   * must use from its first request (a WebSocket route added after load
+   * misses the live feed, which keeps the WebSocket class it found at load).
+   */
+  beforeGoto?: (page: Page) => Promise<unknown>;
 }
 
 /**
@@ -68,6 +74,7 @@ export async function openInspector(browser: Browser, server: TestServer, opts: 
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
+  await opts.beforeGoto?.(page);
   await page.goto(opts.url ?? server.inspectorUrl);
   if (opts.waitLive ?? true) await page.locator('[data-testid=connection-status][data-status=live]').waitFor();
   return { context, page, errors };

@@ -55,21 +55,33 @@ describe.skipIf(skip !== null)('live list resilience in Chromium', () => {
     const dataDir = tempDir();
     const first = await startServer({ dataDir });
     servers.push(first);
-    const ip = await openInspector(browser, first);
+    // The page's reconnects are refused until the missed captures are stored: on a busy machine its backoff
+    // could otherwise bring it back before they are, and the catch-up would have nothing to catch up on.
+    // The route is in place before the page loads: the live feed keeps the WebSocket class it found at load,
+    // so a route added later never saw its reconnects, which then reached the new server on their own
+    // schedule (the flaky hub.size 1).
+    let refuse = false;
+    let refused = 0;
+    const ip = await openInspector(browser, first, {
+      beforeGoto: (p) =>
+        p.routeWebSocket(/\/api\/ws/, (ws) => {
+          if (!refuse) return ws.connectToServer();
+          refused++;
+          return ws.close();
+        }),
+    });
     const { page } = ip;
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
     const before = [];
     for (let i = 0; i < 2; i++) before.push((await sendHook(`${first.binUrl}/before/${i}`, { body: `{"i":${i}}` })).captureId);
     for (const id of before) await page.locator(`[data-capture-id="${id}"]`).waitFor();
 
-    // The page's reconnects are refused until the missed captures are stored: on a busy machine its backoff
-    // could otherwise bring it back before they are, and the catch-up would have nothing to catch up on.
-    let refuse = true;
-    await page.routeWebSocket(/\/api\/ws/, (ws) => (refuse ? ws.close() : ws.connectToServer()));
+    refuse = true;
     await first.close();
     const status = page.locator('[data-testid=connection-status]');
     await page.locator('[data-testid=connection-status][data-status=reconnecting]').waitFor({ timeout: 5000 });
-    await page.waitForTimeout(1200);
+    // The page tried again and the route turned it away: the route does see its sockets.
+    await waitFor(() => refused > 0, 10_000, 'a reconnect refused by the route');
     const second = await startServer({ dataDir, port: first.port });
     servers.push(second);
     const missed = [];

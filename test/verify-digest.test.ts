@@ -1,0 +1,80 @@
+/**
+ * Every byte of a signature counts: a correct signature with one byte of its
+ * digest changed (the first, one in the middle, the last, and every other)
+ * is invalid for every scheme in the registry. Changing the body changes the
+ * whole HMAC, so only tests like these notice a comparison that reads part
+ * of the digest (issue 14: one reading only the first half survived the suite).
+ */
+import { describe, expect, it } from 'vitest';
+import { SCHEMES, schemeById, verifySignatures, type HeaderPair, type Scheme } from '../server/verify/index.js';
+import { DIGEST_BYTES } from '../server/verify/crypto.js';
+import { SIGNATURE_CASES, caseRequest, withDigestByteFlipped } from './fixtures/signatures.js';
+
+const NOW = 1_767_225_600;
+const BODY = Buffer.from('{"id":"evt_digest","object":"event","text":"every byte counts ✓"}', 'utf8');
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+/** Positions to change, named for the failure message: first, middle, last, then every byte. */
+function positions(bytes: number): Array<[string, number]> {
+  const named: Array<[string, number]> = [
+    ['first', 0],
+    ['middle', Math.floor(bytes / 2)],
+    ['last', -1],
+  ];
+  return [...named, ...Array.from({ length: bytes }, (_, i): [string, number] => [`byte ${i}`, i])];
+}
+
+/** Asserts that each single-byte change of the digest in `headers` makes the scheme, and the capture path, say invalid. */
+function expectEveryByteCounts(s: Scheme, headers: HeaderPair[], body: Buffer, now: number, secret: string, bytes: number): void {
+  // The untouched request is valid, so an invalid below is the changed byte's doing.
+  expect(s.verify({ headers, body, now }, secret).status).toBe('valid');
+  for (const [label, index] of positions(bytes)) {
+    for (const xor of [0x01, 0x80, 0xff]) {
+      const tampered = withDigestByteFlipped(s, headers, index, xor);
+      expect(tampered, `${s.id} ${label}`).not.toEqual(headers);
+      const what = `${s.id}: ${label} of the digest ^ 0x${xor.toString(16)}`;
+      expect(s.verify({ headers: tampered, body, now }, secret), what).toMatchObject({ status: 'invalid' });
+      const [verdict] = verifySignatures({ headers: tampered, body, now }, [{ name: 'right', value: secret }]);
+      expect(verdict, what).toMatchObject({ scheme: s.id, status: 'invalid', secret: null });
+    }
+  }
+}
+
+describe('a signature with one digest byte changed is invalid', () => {
+  it('has a valid shared vector for every scheme in the registry, so each is tested on bytes made elsewhere too', () => {
+    const covered = new Set(SIGNATURE_CASES.filter((c) => c.expect === 'valid').map((c) => c.scheme));
+    expect([...covered].sort()).toEqual(SCHEMES.map((s) => s.id).sort());
+  });
+
+  for (const s of SCHEMES) {
+    it(`${s.id}: hookbin's own signature, first / middle / last / every byte changed`, () => {
+      const headers = s.sign({ body: BODY, secret: SECRET, now: NOW, id: 'evt_digest' });
+      expectEveryByteCounts(s, headers, BODY, NOW, SECRET, DIGEST_BYTES.sha256);
+    });
+  }
+
+  for (const c of SIGNATURE_CASES.filter((x) => x.expect === 'valid')) {
+    it(`vector ${c.name}: first / middle / last / every byte changed`, () => {
+      const req = caseRequest(c);
+      expectEveryByteCounts(schemeById(c.scheme)!, req.headers, req.body, req.now, c.secret, DIGEST_BYTES.sha256);
+    });
+  }
+
+  it('github: the legacy X-Hub-Signature (SHA-1, 20 bytes) alone, first / middle / last / every byte changed', () => {
+    const github = schemeById('github')!;
+    const legacyOnly = github.sign({ body: BODY, secret: SECRET, now: NOW }).filter(([n]) => n === 'X-Hub-Signature');
+    expect(legacyOnly).toHaveLength(1);
+    expectEveryByteCounts(github, legacyOnly, BODY, NOW, SECRET, DIGEST_BYTES.sha1);
+  });
+
+  it('standard-webhooks: with several v1 entries, changing the last byte of each leaves none valid', () => {
+    const sw = schemeById('standard-webhooks')!;
+    const headers = sw.sign({ body: BODY, secret: SECRET, now: NOW, id: 'msg_1' });
+    const [, , [name, value]] = headers as [HeaderPair, HeaderPair, HeaderPair];
+    const twice: HeaderPair[] = [headers[0]!, headers[1]!, [name, `${value} ${value}`]];
+    expect(sw.verify({ headers: twice, body: BODY, now: NOW }, SECRET).status).toBe('valid');
+    const tampered = withDigestByteFlipped(sw, twice, -1);
+    expect(tampered[2]![1].split(' ')).toHaveLength(2);
+    expect(sw.verify({ headers: tampered, body: BODY, now: NOW }, SECRET).status).toBe('invalid');
+  });
+});
