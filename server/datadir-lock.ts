@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,12 +54,40 @@ function describeHolder(holder: Holder): string {
 }
 
 /**
- * How long a start waits for `hookbin.lock`. Not 0: a rival start takes a
- * brief shared lock on the way to its own attempt, and with no wait two
- * starts at the same moment could both be refused. A real holder keeps the
- * lock for good, so it is still refused, a quarter second later.
+ * How long a start waits for `hookbin.lock`, at least: a rival start takes a
+ * brief shared lock on the way to its own attempt. A real holder keeps the
+ * lock for good, so it is still refused, a moment later.
  */
 const LOCK_WAIT_MS = 250;
+/**
+ * Two starts at the same moment each hold a shared lock while waiting for
+ * the other's to go, so with equal waits both would give up. Each attempt
+ * waits a random extra (up to another LOCK_WAIT_MS), so one gives up first
+ * and lets the other through; the one that gave up tries again this many
+ * times, and is then refused by the new holder.
+ */
+const LOCK_ATTEMPTS = 3;
+
+/** Blocks this thread for `ms` (the lock is taken before anything else runs). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Opens `file` and takes SQLite's exclusive lock on it for the life of the connection; throws as SQLite does. */
+function takeExclusive(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { timeout: LOCK_WAIT_MS + randomInt(LOCK_WAIT_MS) });
+    // EXCLUSIVE locking mode keeps the lock after the statement; the open
+    // transaction holds it until this connection closes or the process ends.
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
+  } catch (err) {
+    db?.close();
+    throw err;
+  }
+}
 
 /**
  * Takes the data dir for this process, so two hookbins never share one
@@ -73,23 +102,22 @@ const LOCK_WAIT_MS = 250;
 export function lockDataDir(dir: string): DataDirLock {
   const ownerFile = join(dir, 'hookbin.owner');
   const lockFile = join(dir, 'hookbin.lock');
-  let db: Database.Database | undefined;
-  try {
-    // Inside the try: a lock file that cannot be opened (e.g. a directory) is a StartError too.
-    db = new Database(lockFile, { timeout: LOCK_WAIT_MS });
-    // EXCLUSIVE locking mode keeps the lock after the statement; the open
-    // transaction holds it until this connection closes or the process ends.
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-  } catch (err) {
-    db?.close();
-    const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new StartError(`${describeHolder(readHolder(ownerFile))} is using the data dir ${dir}; stop it or choose another --data-dir`);
+  let lockDb: Database.Database | undefined;
+  for (let attempt = 1; lockDb === undefined; attempt++) {
+    try {
+      // A lock file that cannot be opened (e.g. a directory) is a StartError too.
+      lockDb = takeExclusive(lockFile);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+      if (busy && attempt < LOCK_ATTEMPTS) {
+        pause(10 + randomInt(50));
+        continue;
+      }
+      if (busy) throw new StartError(`${describeHolder(readHolder(ownerFile))} is using the data dir ${dir}; stop it or choose another --data-dir`);
+      throw new StartError(`cannot lock the data dir ${dir}: ${lockFile} is unusable (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
     }
-    throw new StartError(`cannot lock the data dir ${dir}: ${lockFile} is unusable (${code ?? (err as Error).message}); choose another with --data-dir or use --memory`);
   }
-  const lockDb = db;
   const write = (holder: Holder) => {
     try {
       writeFileSync(ownerFile, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
