@@ -46,6 +46,15 @@ const created = (binId: string): ServerMessage => ({
 });
 
 describe('hub', () => {
+  it('sends a client that has not subscribed no bin\'s captures, only what is for everyone', () => {
+    const hub = createHub({ version: '9.9.9', heartbeatMs: 60_000 });
+    const quiet = socket();
+    hub.connect(quiet);
+    hub.publish(created('one'), 'one');
+    hub.publish({ type: 'bin.deleted', binId: 'zzz' });
+    expect(quiet.sent.map((m) => m.type)).toEqual(['hello', 'bin.deleted']);
+  });
+
   it('greets a new client and routes capture events by subscription', () => {
     const hub = createHub({ version: '9.9.9', heartbeatMs: 60_000 });
     const a = socket();
