@@ -75,7 +75,7 @@ const HOUR = 60 * MINUTE;
 export const PRESETS: readonly RetryPreset[] = deepFreeze([
   {
     id: 'generic-api',
-    name: 'Generic API (seed 001)',
+    name: 'Generic API',
     source: '../shared/seeds/001_054be4f1dc213fdd.txt',
     // The seed's table: attempt 1 "Immediate", 2 "30 seconds", 3 "5 minutes",
     // 4 "30 minutes", 5 "2 hours"; "After 5 failed attempts, the webhook is
@@ -86,7 +86,7 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
   },
   {
     id: 'makeplans',
-    name: 'Makeplans (seed 002)',
+    name: 'Makeplans',
     source: '../shared/seeds/002_56a13dfa69522e93.txt',
     // "Maximum retries are 5": five retries after the first attempt.
     delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
@@ -99,7 +99,7 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
   },
   {
     id: 'webhooks-api-v2.4',
-    name: 'Webhooks API v2.4 (seed 004)',
+    name: 'Webhooks API v2.4',
     source: '../shared/seeds/004_0dcf74c0a4f2fa7a.txt',
     delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
     retriesOn: 'a failed delivery ("Deliveries may retry on failure"): the docs do not define failure; hookbin counts any non-2xx answer, timeout or connection failure',
@@ -170,13 +170,13 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
 export const UNDOCUMENTED_SCHEDULES: readonly UndocumentedSchedule[] = deepFreeze([
   {
     id: 'movemint',
-    name: 'Movemint (seed 000)',
+    name: 'Movemint',
     source: '../shared/seeds/000_ccc27cdaa5140f43.txt',
     note: 'Not documented: "Failed deliveries are retried automatically by the background job system" after any non-2xx answer; no count, spacing or timeout is given.',
   },
   {
     id: 'webconnex',
-    name: 'Webconnex (seed 003)',
+    name: 'Webconnex',
     source: '../shared/seeds/003_b759fad866a5422a.txt',
     note: 'Not documented: the docs mention no automatic retries, only resending from the request log (the signature is unchanged on resend).',
   },

@@ -38,7 +38,7 @@ const json: HeaderPair = ['Content-Type', 'application/json'];
 const DEFS: readonly TemplateDef[] = [
   {
     id: 'movemint',
-    provider: 'Movemint (seed 000)',
+    provider: 'Movemint',
     event: 'event.participant.created',
     scheme: 'x-signature',
     preset: null,
@@ -63,7 +63,7 @@ const DEFS: readonly TemplateDef[] = [
   },
   {
     id: 'generic-api',
-    provider: 'Generic API (seed 001)',
+    provider: 'Generic API',
     event: 'user.created',
     scheme: 'x-webhook-signature',
     preset: 'generic-api',
@@ -80,7 +80,7 @@ const DEFS: readonly TemplateDef[] = [
   },
   {
     id: 'makeplans',
-    provider: 'Makeplans (seed 002)',
+    provider: 'Makeplans',
     event: 'booking.created',
     scheme: 'makeplans',
     preset: 'makeplans',
@@ -118,7 +118,7 @@ const DEFS: readonly TemplateDef[] = [
   },
   {
     id: 'webconnex',
-    provider: 'Webconnex (seed 003)',
+    provider: 'Webconnex',
     event: 'registration',
     scheme: 'webconnex',
     preset: null,
@@ -144,7 +144,7 @@ const DEFS: readonly TemplateDef[] = [
   },
   {
     id: 'webhooks-api-v2.4',
-    provider: 'Webhooks API v2.4 (seed 004)',
+    provider: 'Webhooks API v2.4',
     event: 'invoice.paid',
     scheme: 'x-signature',
     preset: 'webhooks-api-v2.4',

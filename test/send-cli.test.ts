@@ -90,7 +90,7 @@ describe('hookbin send', () => {
     const b = await bin({ secrets: [{ name: 'mp', value: secret }], respond: { failFirst: { count: 2, status: 500 } } });
     const run = await hookbin(['send', '--to', b.url, '--template', 'makeplans', '--secret', secret, '--retry', 'makeplans', '--time-scale', '60000']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/POST .* \(Makeplans \(seed 002\) booking\.created, signed makeplans, up to 6 attempts \(makeplans\) at 60000×\)/);
+    expect(run.stdout).toMatch(/POST .* \(Makeplans booking\.created, signed makeplans, up to 6 attempts \(makeplans\) at 60000×\)/);
     expect(run.stdout).toMatch(/attempt 1\/6 {2}500 Internal Server Error/);
     expect(run.stdout).toMatch(/next attempt in \d+ ms \(1 min at 60000×\)/);
     expect(run.stdout).toMatch(/attempt 2\/6 {2}500/);

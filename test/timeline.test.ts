@@ -305,7 +305,7 @@ describe('compareTimeline: flags', () => {
       {
         flag: 'stopped-early',
         attempt: 2,
-        message: 'Attempt 2 failed and no retry followed, though Generic API (seed 001) makes 3 more and the next was due 5 min after it.',
+        message: 'Attempt 2 failed and no retry followed, though Generic API makes 3 more and the next was due 5 min after it.',
       },
     ]);
     expect(stopped.nextDueAt).toBeNull();
@@ -343,7 +343,7 @@ describe('compareTimeline: flags', () => {
   it('past-schedule: once, at the first attempt beyond 1 + delays; later gaps expect nothing', () => {
     const c = compareTimeline(attempts([30 * S, 5 * MIN, 30 * MIN, 2 * H, 3 * H, 3 * H]), preset('generic-api'), { now: LATER });
     expect(c.flags).toEqual([
-      { flag: 'past-schedule', attempt: 6, message: 'Attempt 6 arrived after the 4 retries that Generic API (seed 001) makes.' },
+      { flag: 'past-schedule', attempt: 6, message: 'Attempt 6 arrived after the 4 retries that Generic API makes.' },
     ]);
     expect(c.attempts.slice(5).map((a) => [a.expectedGapMs, a.deltaMs, a.withinTolerance, a.toleranceMs])).toEqual([
       [null, null, null, null],
@@ -364,7 +364,7 @@ describe('compareTimeline: flags', () => {
     const trial = compareTimeline(three, p, { now: LATER, eventType: 'trial.ending' });
     expect(trial.schedule).toEqual([MIN]);
     expect(trial.flags).toEqual([
-      { flag: 'past-schedule', attempt: 3, message: 'Attempt 3 arrived after the 1 retry that Webhooks API v2.4 (seed 004) makes for trial.ending.' },
+      { flag: 'past-schedule', attempt: 3, message: 'Attempt 3 arrived after the 1 retry that Webhooks API v2.4 makes for trial.ending.' },
     ]);
     const paid = compareTimeline(three, p, { now: LATER, eventType: 'invoice.paid' });
     expect(paid.flags.map((f) => f.flag)).toEqual(['stopped-early']);

@@ -51,7 +51,7 @@ function summary(n: number, over: Partial<OutboxSummary> = {}): OutboxSummary {
 
 const template: WebhookTemplate = {
   id: 'makeplans',
-  provider: 'Makeplans (seed 002)',
+  provider: 'Makeplans',
   event: 'booking.created',
   scheme: 'makeplans',
   preset: 'makeplans',
