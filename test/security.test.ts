@@ -3,6 +3,7 @@
  * and the inspector's static serving, against the real app and the real server.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
@@ -233,6 +234,13 @@ describe('over real HTTP', () => {
       expect(JSON.parse(res.body)).toHaveProperty('bins');
     });
 
+    it('accepts the token after more than one space (Bearer  T), refuses it glued on or under another scheme', async () => {
+      expect((await send(server.port, 'GET', '/api/bins', { authorization: `Bearer   ${server.token}` })).status).toBe(200);
+      expectError(await send(server.port, 'GET', '/api/bins', { authorization: `Bearer${server.token}` }), 401, 'unauthorized');
+      expectError(await send(server.port, 'GET', '/api/bins', { authorization: `Basic ${server.token}` }), 401, 'unauthorized');
+      expectError(await send(server.port, 'GET', '/api/bins', { authorization: `Bearer ${server.token}x` }), 401, 'unauthorized');
+    });
+
     it('GET /?token=T serves the inspector page itself: no redirect, no token cookie, the old cookie expired, not cached', async () => {
       const indexHtml = readFileSync(new URL('index.html', `file://${WEB_ROOT}`), 'utf8');
       const res = await send(server.port, 'GET', `/?token=${encodeURIComponent(server.token)}`);
@@ -344,6 +352,8 @@ describe('over real HTTP', () => {
       ['an Origin on another port of localhost', { origin: 'http://127.0.0.1:1' }],
       ['an Origin that is not a URL', { origin: 'garbage' }],
       ['Sec-Fetch-Site: cross-site and no Origin', { 'sec-fetch-site': 'cross-site' }],
+      // Another port of localhost is the same site but not the same origin.
+      ['Sec-Fetch-Site: same-site and no Origin', { 'sec-fetch-site': 'same-site' }],
     ];
 
     it.each(cases)('POST with %s → 403 forbidden_origin, nothing created', async (_label, headers) => {
@@ -372,6 +382,11 @@ describe('over real HTTP', () => {
       expect(fetchSite.status).toBe(200);
       const del = await send(server.port, 'DELETE', '/api/bins/same-origin', { ...bearer(), host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` });
       expect(del.status).toBe(204);
+    });
+
+    it('accepts Sec-Fetch-Site: none (typed in the address bar, a bookmark) without an Origin', async () => {
+      const res = await send(server.port, 'GET', '/api/bins', { ...bearer(), 'sec-fetch-site': 'none' });
+      expect(res.status).toBe(200);
     });
 
     it('ingress accepts cross-site requests (providers and browsers may post to bins)', async () => {
@@ -533,5 +548,24 @@ describe('hostPolicy', () => {
     expect(allowed('[::1]')).toBe(true);
     expect(hostPolicy('fd00::5')('[fd00::5]')).toBe(true);
     expect(hostPolicy('fd00::5')('[fd00::6]')).toBe(false);
+    // --host [fd00::5] (brackets as in a URL) is the same address.
+    expect(hostPolicy('[fd00::5]')('[fd00::5]')).toBe(true);
+    expect(hostPolicy('[fd00::5]')('[fd00::6]')).toBe(false);
+  });
+
+  it.each([['0.0.0.0'], ['::'], ['[::]'], ['']])('bound to every interface (%s): this machine\'s name and addresses too, not other names', (bound) => {
+    const allowed = hostPolicy(bound);
+    expect(allowed(osHostname())).toBe(true);
+    expect(allowed(osHostname().toUpperCase())).toBe(true);
+    const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((ni) => ni.address));
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(allowed(address.includes(':') ? `[${address}]` : address), address).toBe(true);
+    expect(allowed('localhost')).toBe(true);
+    for (const name of ['evil.example', `${osHostname()}.evil.example`, `x${osHostname()}`, '0.0.0.0', '192.0.2.1']) expect(allowed(name), name).toBe(false);
+  });
+
+  it('bound to one address: not this machine\'s other names', () => {
+    const allowed = hostPolicy('127.0.0.1');
+    if (osHostname() !== 'localhost') expect(allowed(osHostname())).toBe(false);
   });
 });
