@@ -15,12 +15,14 @@ export interface Decoded {
 /** Thrown when a body does not decode with its declared encoding. */
 export class DecodeError extends Error {}
 
-const DECODERS: Record<string, () => Transform> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+// A Map, not an object: a sender names the encoding, and `constructor` or
+// `__proto__` must be unknown, not Object.prototype's members.
+const DECODERS = new Map<string, () => Transform>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 /** The Content-Encoding tokens hookbin can undo, or null when one is unknown. */
 export function parseEncodings(header: string | null): string[] | null {
@@ -29,7 +31,7 @@ export function parseEncodings(header: string | null): string[] | null {
     .split(',')
     .map((t) => t.trim().toLowerCase())
     .filter((t) => t !== '' && t !== 'identity');
-  return tokens.every((t) => t in DECODERS) ? tokens : null;
+  return tokens.every((t) => DECODERS.has(t)) ? tokens : null;
 }
 
 /**
@@ -42,7 +44,9 @@ export async function decodeBody(data: Buffer, encodings: string[], cap: number 
   for (const encoding of [...encodings].reverse()) {
     let step: { bytes: Buffer; truncated: boolean };
     try {
-      step = await inflateCapped(bytes, DECODERS[encoding]!, cap);
+      const make = DECODERS.get(encoding);
+      if (!make) throw new Error('unknown encoding');
+      step = await inflateCapped(bytes, make, cap);
     } catch (err) {
       // "deflate" is often sent as raw DEFLATE without the zlib wrapper.
       if (encoding !== 'deflate') throw new DecodeError(`the body is not valid ${encoding}: ${(err as Error).message}`);

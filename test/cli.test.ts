@@ -187,6 +187,9 @@ describe.concurrent('bad input exits 2 with one line on stderr', () => {
     ['HOOKBIN_INGRESS_PORT=x', [], { HOOKBIN_INGRESS_PORT: 'x' }, ['--ingress-port', '"x"']],
     ['--max-body lots', ['--max-body', 'lots'], {}, ['--max-body', 'lots']],
     ['--max-body 0', ['--max-body', '0'], {}, ['--max-body']],
+    // A unit named after an Object.prototype member is no unit (it once made the limit NaN).
+    ['--max-body 5constructor', ['--max-body', '5constructor'], {}, ['--max-body', '5constructor']],
+    ['--max-db-size 1__proto__', ['--max-db-size', '1__proto__'], {}, ['--max-db-size', '1__proto__']],
     ['--max-captures 0', ['--max-captures', '0'], {}, ['--max-captures']],
     ['--host with a space', ['--host', 'bad host'], {}, ['--host', 'bad host']],
     ['--memory=yes', ['--memory=yes'], {}, ['--memory']],

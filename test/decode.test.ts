@@ -9,7 +9,7 @@
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeBody, MAX_DECODED_BYTES } from '../server/decode.js';
+import { DecodeError, decodeBody, MAX_DECODED_BYTES, parseEncodings } from '../server/decode.js';
 
 /** What one real zlib stream did: bytes it produced and bytes of input it consumed. */
 interface Observed {
@@ -139,5 +139,66 @@ describe('observed: the zlib stream produces at most the cap plus one chunk and 
     expect(decoded).toMatchObject({ truncated: false, encodings: ['gzip'] });
     expect(decoded.bytes.equals(plain)).toBe(true);
     expect(observed.map((o) => [o.kind, o.produced, o.stream.bytesWritten])).toEqual([['gunzip', plain.length, gz.length]]);
+  });
+});
+
+describe('parseEncodings: the Content-Encoding tokens to undo', () => {
+  it.each<[string | null, string[] | null]>([
+    [null, []],
+    ['', []],
+    ['identity', []],
+    ['Identity , ', []],
+    ['gzip', ['gzip']],
+    [' GZIP , br ', ['gzip', 'br']],
+    ['gzip, identity, br', ['gzip', 'br']],
+    ['gzip,,br', ['gzip', 'br']],
+    ['x-gzip, deflate', ['x-gzip', 'deflate']],
+    ['zstd', null],
+    ['gzip, zstd', null],
+    ['compress, gzip', null],
+    ['constructor', null],
+    ['toString', null],
+  ])('%j → %j', (header, tokens) => expect(parseEncodings(header)).toEqual(tokens));
+});
+
+describe('decodeBody: several encodings, and bodies that are not what they say', () => {
+  const plain = Buffer.from('{"layered":true}'.repeat(64));
+
+  it('undoes the last applied first (Content-Encoding: gzip, br is br over gzip)', async () => {
+    const body = zlib.brotliCompressSync(zlib.gzipSync(plain));
+    const decoded = await decodeBody(body, ['gzip', 'br']);
+    expect(decoded).toMatchObject({ truncated: false, encodings: ['gzip', 'br'] });
+    expect(decoded.bytes.equals(plain)).toBe(true);
+    await expect(decodeBody(body, ['br', 'gzip'])).rejects.toThrow(DecodeError);
+  });
+
+  it('"deflate" sent as raw DEFLATE (no zlib wrapper) decodes', async () => {
+    const decoded = await decodeBody(zlib.deflateRawSync(plain), ['deflate']);
+    expect(decoded.bytes.equals(plain)).toBe(true);
+  });
+
+  it.each([['gzip'], ['x-gzip'], ['br'], ['deflate']])('a body that is not %s throws DecodeError naming the encoding', async (encoding) => {
+    const err = await decodeBody(Buffer.from('plain text, not compressed at all'), [encoding]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as Error).message).toContain(`not valid ${encoding}`);
+  });
+
+  it('a body that turns corrupt before the cap throws, even after some output', async () => {
+    await expect(decodeBody(poisoned('gzip', 4096), ['gzip'], 1 << 20)).rejects.toThrow(DecodeError);
+  });
+
+  it('truncation in an inner layer is reported', async () => {
+    const body = zlib.gzipSync(zlib.brotliCompressSync(Buffer.alloc(1 << 20), FAST_BROTLI));
+    const decoded = await decodeBody(body, ['br', 'gzip'], 4096);
+    expect(decoded.truncated).toBe(true);
+    expect(decoded.bytes.equals(Buffer.alloc(4096))).toBe(true);
+  });
+
+  it.each([['zstd'], ['constructor'], ['__proto__']])('an encoding it does not know (%s) throws DecodeError', async (encoding) => {
+    await expect(decodeBody(plain, [encoding])).rejects.toThrow(DecodeError);
+  });
+
+  it('with no encodings the bytes come back as they are', async () => {
+    expect(await decodeBody(plain, [])).toEqual({ bytes: plain, encodings: [], truncated: false });
   });
 });
