@@ -78,3 +78,23 @@ describe('a signature with one digest byte changed is invalid', () => {
     expect(sw.verify({ headers: tampered, body: BODY, now: NOW }, SECRET).status).toBe('invalid');
   });
 });
+
+describe('strict digest and key decoding', () => {
+  it('an empty hex or base64 text is no digest, and "whsec_" alone is no key', async () => {
+    const { decodeHex, decodeBase64, base64Key } = await import('../server/verify/crypto.js');
+    expect(decodeHex('')).toBeNull();
+    expect(decodeBase64('')).toBeNull();
+    expect(base64Key('whsec_')).toBeNull();
+    expect(base64Key('')).toBeNull();
+    expect(decodeHex('0aFf')).toEqual(Buffer.from([0x0a, 0xff]));
+    expect(decodeBase64('AQID')).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  it('Standard Webhooks with the secret "whsec_" says the secret is not base64, and signing with it throws', () => {
+    const s = schemeById('standard-webhooks')!;
+    const headers = s.sign({ body: BODY, secret: SECRET, now: NOW, id: 'msg_1' });
+    const r = s.verify({ headers, body: BODY, now: NOW }, 'whsec_');
+    expect(r).toEqual({ status: 'invalid', message: 'the secret is not base64 (expected whsec_<base64>)' });
+    expect(() => s.sign({ body: BODY, secret: 'whsec_', now: NOW, id: 'msg_1' })).toThrow('standard-webhooks: the secret is not base64');
+  });
+});
