@@ -26,8 +26,13 @@ export default {
     'server/faults.ts',
     'server/glob.ts',
     'server/answer-headers.ts',
-    // The store's writer (group commit, durability) and retention.
-    'server/store.ts',
+    // The store's writer (group commit, durability) and retention: writeOne,
+    // writeBatch and flush, pruneToSize, addCapture and close. Lines, until
+    // the store is split by aggregate and the writer has a file of its own.
+    'server/store.ts:784-990',
+    'server/store.ts:1026-1045',
+    'server/store.ts:1114-1125',
+    'server/store.ts:1256-1271',
     'server/walsync.ts',
     // Security: the control plane's guard, the token, the lock on the data dir.
     'server/security.ts',
@@ -37,7 +42,7 @@ export default {
     'server/live.ts',
     // Decoding.
     'server/decode.ts',
-    // The sender's schedule.
+    // The sender: its schedule and attempts (the outbox engine), signed afresh each time.
     'server/send.ts',
     'server/presets.ts',
   ],

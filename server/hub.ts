@@ -80,7 +80,6 @@ export function createHub(options: HubOptions): Hub {
   };
 
   const heartbeat = setInterval(() => {
-    if (members.size === 0) return;
     const data = JSON.stringify({ type: 'heartbeat' } satisfies ServerMessage);
     for (const m of members) {
       if (!m.alive) {
@@ -96,7 +95,7 @@ export function createHub(options: HubOptions): Hub {
 
   return {
     publish(message, binId) {
-      if (members.size === 0) return;
+      // Built by the first member that takes it: nothing is serialized when nobody listens.
       let data: string | undefined;
       for (const m of members) {
         if (binId !== undefined && !m.all && !m.bins.has(binId)) continue;
@@ -111,7 +110,7 @@ export function createHub(options: HubOptions): Hub {
       return {
         subscribe(bins) {
           member.all = bins.includes('*');
-          member.bins = new Set(bins.filter((b) => b !== '*'));
+          member.bins = new Set(bins);
         },
         alive() {
           member.alive = true;
