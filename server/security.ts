@@ -64,7 +64,7 @@ export function legacyTokenCookieName(requestUrl: string): string {
 /** True when a request's Origin (or Sec-Fetch-Site) says it came from another site. */
 export function isForeignOrigin(origin: string | undefined, fetchSite: string | undefined, host: string): boolean {
   if (origin !== undefined) {
-    if (origin === 'null') return true;
+    // `null` (an opaque origin: a sandboxed page, a file) is no URL, so it is foreign too.
     try {
       return new URL(origin).host.toLowerCase() !== host.toLowerCase();
     } catch {
