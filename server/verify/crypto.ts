@@ -45,9 +45,7 @@ export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm
 
 /** HMAC of `prefix + body`, fed in two parts so the body is never copied. */
 export function hmac(algorithm: 'sha256' | 'sha1', key: Uint8Array, prefix: string, body: Uint8Array): Buffer {
-  const h = createHmac(algorithm, key);
-  if (prefix) h.update(prefix, 'utf8');
-  return h.update(body).digest();
+  return createHmac(algorithm, key).update(prefix, 'utf8').update(body).digest();
 }
 
 /** Constant-time equality; buffers of different lengths are simply not equal (timingSafeEqual would throw). */
