@@ -153,6 +153,58 @@ function outcome(url: string, timeoutMs: number): Promise<{ status?: number; err
   });
 }
 
+describe('decideAnswer, each outcome exactly', () => {
+  const decide = (over: Partial<RespondSettings>, attempt = 1, ctxOver: Partial<AnswerContext> = {}) => decideAnswer(settings(over), ctx(attempt, ctxOver));
+
+  it('an empty sequence is no sequence: the bin answers as it is set', () => {
+    expect(decide({ sequence: [] })).toEqual({ status: 200, headers: [['content-type', 'application/json']], body: '{"ok":true}', delayMs: 0, fault: null, reason: 'default' });
+  });
+
+  it('a fault in a sequence is that fault, with the bin\'s delay', () => {
+    expect(decide({ sequence: ['reset', 200], delayMs: 40 })).toEqual({ status: null, headers: [], body: '', delayMs: 40, fault: 'reset', reason: 'sequence 1' });
+    expect(decide({ sequence: ['hang'] }, 3)).toMatchObject({ fault: 'hang', reason: 'sequence 3' });
+  });
+
+  it('a failing outcome says in JSON it was on purpose; a 2xx, or the bin\'s own status, is the bin\'s reply', () => {
+    expect(decide({ failFirst: { count: 1, status: 300 } })).toEqual({
+      status: 300,
+      headers: [['content-type', 'application/json']],
+      body: '{"ok":false,"hookbin":"answered 300 on purpose (failFirst 1/1)"}',
+      delayMs: 0,
+      fault: null,
+      reason: 'failFirst 1/1',
+    });
+    expect(decide({ failFirst: { count: 1, status: 299 }, headers: { 'x-bin': '1' }, body: 'bin body' })).toMatchObject({ status: 299, headers: [['x-bin', '1']], body: 'bin body' });
+    expect(decide({ status: 500, headers: { 'x-bin': '1' }, body: 'bin body', failFirst: { count: 1, status: 500 } })).toMatchObject({ status: 500, headers: [['x-bin', '1']], body: 'bin body' });
+  });
+
+  it('random says whether it was seeded', () => {
+    expect(decide({ random: { rate: 1, status: 503, seed: null } }).reason).toBe('random');
+    expect(decide({ random: { rate: 1, status: 503, seed: 7 } }).reason).toBe('random (seed 7)');
+    expect(decide({ random: { rate: 0, status: 503, seed: null } }).reason).toBe('default');
+  });
+
+  it('Retry-After goes with 429 and 503 only', () => {
+    for (const status of [429, 503]) expect(decide({ status, retryAfter: 30 }).headers, String(status)).toContainEqual(['retry-after', '30']);
+    for (const status of [500, 502, 200]) expect(decide({ status, retryAfter: 30 }).headers.map(([n]) => n), String(status)).not.toContain('retry-after');
+  });
+
+  it('a rule without a status or fault keeps the bin\'s fault; one with a status answers it instead; one with a fault has it', () => {
+    const rule = (respond: RespondSettings['rules'][number]['respond']) => ({ match: { path: '/hooks/*' }, respond });
+    expect(decide({ fault: 'hang', rules: [rule({ delayMs: 5 })] })).toMatchObject({ status: null, fault: 'hang', delayMs: 5, reason: 'rule 1' });
+    expect(decide({ fault: 'hang', rules: [rule({ status: 202 })] })).toMatchObject({ status: 202, fault: null, reason: 'rule 1' });
+    expect(decide({ fault: null, rules: [rule({ fault: 'reset' })] })).toMatchObject({ status: null, fault: 'reset' });
+    expect(decide({ fault: 'hang', rules: [rule({ status: 202, fault: 'reset' })] })).toMatchObject({ fault: 'reset' });
+    expect(decide({ fault: null, rules: [rule({})] })).toMatchObject({ status: 200, fault: null, body: '{"ok":true}' });
+  });
+
+  it('an eventType rule does not match a request without an event type', () => {
+    const rules = [{ match: { eventType: '**' }, respond: { status: 418 } }];
+    expect(decide({ rules }).status).toBe(418);
+    expect(decide({ rules }, 1, { event: { key: 'k', type: null, attempt: 1 } }).status).toBe(200);
+  });
+});
+
 describe('carryOut reply headers', () => {
   const answer = (headers: [string, string][], body = 'hi'): CaptureResponse => ({ status: 200, headers, body, delayMs: 0, fault: null, reason: 'default' });
 
