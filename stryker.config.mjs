@@ -46,8 +46,9 @@ export default {
     'server/send.ts',
     'server/presets.ts',
   ],
-  // better-sqlite3 and real servers: two test processes on two cores.
-  concurrency: 2,
+  // The tests mostly wait on sockets and timers (two runners kept two cores
+  // a third busy): four runners keep two cores busy.
+  concurrency: 4,
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
