@@ -13,12 +13,13 @@ export interface DataDirLock {
 }
 
 /** What `hookbin.owner` says about the holder. */
-interface Holder {
+export interface Holder {
   pid?: number;
   port?: number;
 }
 
-function readHolder(file: string): Holder {
+/** The holder `hookbin.owner` names; fields it lacks or that are not whole numbers are left out. */
+export function readHolder(file: string): Holder {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     if (parsed && typeof parsed === 'object') {
@@ -47,7 +48,7 @@ function isAlive(pid: number): boolean {
  * failed, and a dead hookbin's file is left): a pid that is not alive names
  * nobody, and the message says only "another hookbin".
  */
-function describeHolder(holder: Holder): string {
+export function describeHolder(holder: Holder): string {
   if (holder.pid !== undefined && !isAlive(holder.pid)) return 'another hookbin';
   const parts = [holder.pid !== undefined && `pid ${holder.pid}`, holder.port !== undefined && `port ${holder.port}`].filter(Boolean);
   return parts.length > 0 ? `another hookbin (${parts.join(', ')})` : 'another hookbin';
