@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED } from '../server/live.js';
+import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_GRACE_MS, CLOSE_UNAUTHORIZED } from '../server/live.js';
 import { cleanupTempDirs, connectLive, startServer, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -222,9 +222,15 @@ describe('GET /api/ws', () => {
 
     it('a refused socket that never answers the close frame is dropped soon, and does not hold close()', async () => {
       const refused = await deafClient(server);
+      let droppedAt = 0;
+      void refused.ended.then(() => (droppedAt = Date.now()));
       refused.socket.write(textFrame('{"type":"ping"}'));
+      await waitFor(() => refused.frames().length >= 4, 5000, 'the close frame');
+      const closeFrameAt = Date.now();
       // ws alone would wait 30 s for the peer's close frame.
       await Promise.race([refused.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the socket was held')), 10_000))]);
+      // Not at once either: the peer has its grace (CLOSE_GRACE_MS) to answer the close frame.
+      expect(droppedAt - closeFrameAt).toBeGreaterThanOrEqual(CLOSE_GRACE_MS / 2);
       const another = await deafClient(server);
       another.socket.write(textFrame('{"type":"ping"}'));
       await waitFor(() => another.frames().length >= 4, 5000, 'the close frame');
