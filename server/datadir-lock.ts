@@ -21,11 +21,11 @@ export interface Holder {
 /** The holder `hookbin.owner` names; fields it lacks or that are not whole numbers are left out. */
 export function readHolder(file: string): Holder {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (parsed && typeof parsed === 'object') {
-      const { pid, port } = parsed as Record<string, unknown>;
-      return { pid: Number.isInteger(pid) ? (pid as number) : undefined, port: Number.isInteger(port) ? (port as number) : undefined };
-    }
+    // Any JSON: what is not an object has no pid or port.
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; port?: unknown } | null;
+    const pid = parsed?.pid;
+    const port = parsed?.port;
+    return { pid: Number.isInteger(pid) ? (pid as number) : undefined, port: Number.isInteger(port) ? (port as number) : undefined };
   } catch {
     // Not written yet (the holder is starting) or unreadable: the message says less.
   }
@@ -110,7 +110,8 @@ export function lockDataDir(dir: string): DataDirLock {
       lockDb = takeExclusive(lockFile);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+      // Another connection's lock (SQLITE_LOCKED is for conflicts inside one connection or a shared cache, which this never uses).
+      const busy = code === 'SQLITE_BUSY';
       if (busy && attempt < LOCK_ATTEMPTS) {
         pause(10 + randomInt(50));
         continue;
@@ -136,9 +137,9 @@ export function lockDataDir(dir: string): DataDirLock {
       if (!held) return;
       held = false;
       try {
-        rmSync(ownerFile, { force: true });
+        rmSync(ownerFile);
       } catch {
-        // A leftover owner file is harmless: its pid is checked before it is named.
+        // Never written, or cannot be removed: a leftover owner file is harmless, its pid is checked before it is named.
       } finally {
         // Closing is what lets the dir go: it happens whatever became of the owner file.
         lockDb.close();

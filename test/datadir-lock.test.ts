@@ -51,7 +51,10 @@ describe('lockDataDir', () => {
     lock.setPort(80);
     expect(existsSync(join(dir, 'hookbin.owner'))).toBe(false);
     const again = lockDataDir(dir);
-    expect(owner()).toEqual({ pid: process.pid });
+    again.setPort(7000);
+    // The first lock's release, again: it must not remove the new holder's owner file.
+    lock.release();
+    expect(owner()).toEqual({ pid: process.pid, port: 7000 });
     again.release();
   });
 
