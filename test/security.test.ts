@@ -525,6 +525,38 @@ describe('hostnameOf', () => {
   );
 });
 
+describe('legacyTokenCookieName', () => {
+  it.each([
+    ['http://localhost/', 'hookbin_token_80'],
+    ['https://localhost/', 'hookbin_token_443'],
+    ['http://127.0.0.1:8080/x?token=1', 'hookbin_token_8080'],
+    ['https://localhost:8443/', 'hookbin_token_8443'],
+  ])('%s → %s', (url, name) => expect(legacyTokenCookieName(url)).toBe(name));
+});
+
+describe('the guard\'s refusals say why (app.request)', () => {
+  const store = openStore({ file: null, maxCapturesPerBin: 10 });
+  const app = createApp({ store, token: APP_TOKEN, hosts: hostPolicy('127.0.0.1'), maxBody: 1024, webRoot: null, version: '0.0.0-test' });
+  afterAll(() => store.close());
+  const auth = { authorization: `Bearer ${APP_TOKEN}` };
+
+  it('a foreign Host is named; no Host at all reads as ""', async () => {
+    const named = await app.request('/api/bins', { headers: { ...auth, host: 'evil.example:8080' } });
+    expect(await named.json()).toEqual({ error: { code: 'forbidden_host', message: 'the Host "evil.example:8080" is not this hookbin; use localhost or 127.0.0.1' } });
+    const none = await app.request('/api/bins', { headers: auth });
+    expect(await none.json()).toEqual({ error: { code: 'forbidden_host', message: 'the Host "" is not this hookbin; use localhost or 127.0.0.1' } });
+  });
+
+  it('a foreign Origin, and a missing or wrong token', async () => {
+    const origin = await app.request('/api/bins', { headers: { ...auth, host: 'localhost', origin: 'http://evil.example' } });
+    expect(await origin.json()).toEqual({ error: { code: 'forbidden_origin', message: 'cross-origin requests to the hookbin API are refused' } });
+    const missing = await app.request('/api/bins', { headers: { host: 'localhost' } });
+    expect(await missing.json()).toEqual({ error: { code: 'unauthorized', message: 'a token is required: send "Authorization: Bearer <token>" (printed at startup)' } });
+    const wrong = await app.request('/api/bins', { headers: { host: 'localhost', authorization: 'Bearer nope' } });
+    expect(await wrong.json()).toEqual({ error: { code: 'unauthorized', message: 'the token is wrong' } });
+  });
+});
+
 describe('hostPolicy', () => {
   it('bound to 127.0.0.1: loopback names only, no near misses', () => {
     const allowed = hostPolicy('127.0.0.1');
