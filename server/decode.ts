@@ -36,16 +36,17 @@ export function parseEncodings(header: string | null): string[] | null {
 
 /**
  * Undoes each encoding (the last applied first), stopping at `cap` output
- * bytes. Throws `DecodeError` when the data is not in the declared format.
+ * bytes. Throws `DecodeError` when the data is not in the declared format,
+ * or an encoding is not one `parseEncodings` accepts.
  */
 export async function decodeBody(data: Buffer, encodings: string[], cap: number = MAX_DECODED_BYTES): Promise<Decoded> {
   let bytes = data;
   let truncated = false;
   for (const encoding of [...encodings].reverse()) {
+    const make = DECODERS.get(encoding);
+    if (!make) throw new DecodeError(`hookbin cannot decode the encoding "${encoding}"`);
     let step: { bytes: Buffer; truncated: boolean };
     try {
-      const make = DECODERS.get(encoding);
-      if (!make) throw new Error('unknown encoding');
       step = await inflateCapped(bytes, make, cap);
     } catch (err) {
       // "deflate" is often sent as raw DEFLATE without the zlib wrapper.
@@ -67,28 +68,18 @@ function inflateCapped(input: Buffer, make: () => Transform, cap: number): Promi
     const stream = make();
     const chunks: Buffer[] = [];
     let size = 0;
-    let settled = false;
-    const finish = (truncated: boolean) => {
-      if (settled) return;
-      settled = true;
-      resolve({ bytes: Buffer.concat(chunks, size).subarray(0, cap), truncated });
-    };
+    // A destroyed stream emits nothing more, and a settled promise ignores
+    // what follows: no event after the cap can add bytes or change the result.
     stream.on('data', (chunk: Buffer) => {
-      if (settled) return;
       chunks.push(chunk);
       size += chunk.length;
       if (size > cap) {
-        finish(true);
         stream.destroy();
+        resolve({ bytes: Buffer.concat(chunks, size).subarray(0, cap), truncated: true });
       }
     });
-    stream.on('end', () => finish(false));
-    stream.on('error', (err) => {
-      if (!settled) {
-        settled = true;
-        reject(err);
-      }
-    });
+    stream.on('end', () => resolve({ bytes: Buffer.concat(chunks, size), truncated: false }));
+    stream.on('error', reject);
     stream.end(input);
   });
 }
