@@ -250,7 +250,8 @@ export function createSender(options: SenderOptions): Sender {
   };
 
   const schedule = (d: DeliveryRecord) => {
-    if (closed || d.state !== 'pending' || d.nextAt === null) return;
+    // Only pending deliveries come here (enqueued, resumed, or still pending after an attempt); they have a nextAt.
+    if (closed || d.nextAt === null) return;
     stopTimer(d.id);
     const due = d.nextAt;
     const arm = () => {
@@ -360,11 +361,10 @@ export function createSender(options: SenderOptions): Sender {
       if (before.state !== 'pending') return before;
       stopTimer(id);
       inflight.get(id)?.controller.abort();
-      const after = store.cancelDelivery(id, now());
-      if (after && after.state === 'cancelled') {
-        report(after, null);
-        prune();
-      }
+      // Nothing runs between the read above and this write: the delivery is still pending, so it is cancelled.
+      const after = store.cancelDelivery(id, now())!;
+      report(after, null);
+      prune();
       return after;
     },
     forget(id) {
