@@ -193,8 +193,11 @@ export function presetById(id: string): RetryPreset | undefined {
  * otherwise (no table, unlisted or null type) all of them. A new array.
  */
 export function scheduleFor(preset: RetryPreset, eventType?: string | null): number[] {
-  const count = eventType != null && preset.byEventType && Object.hasOwn(preset.byEventType, eventType) ? preset.byEventType[eventType] : undefined;
-  return count === undefined ? [...preset.delays] : preset.delays.slice(0, count);
+  const table = preset.byEventType ?? {};
+  // hasOwn: an event type is the sender's text, and `constructor` is no listed type.
+  const count = Object.hasOwn(table, eventType ?? '') ? table[eventType!] : undefined;
+  // slice(0, undefined) is all of them.
+  return preset.delays.slice(0, count);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   PRESETS,
   UNDOCUMENTED_SCHEDULES,
   presetById,
+  scalePreset,
   scheduleFor,
   sendSchedule,
   type RetryPreset,
@@ -140,6 +141,16 @@ describe('presets', () => {
     const copy = scheduleFor(preset('slack'));
     copy.push(1);
     expect(preset('slack').delays).toHaveLength(3);
+  });
+
+  it('scalePreset divides the waits and the timeout; at 1× it is the preset itself; a preset without a timeout gets none', () => {
+    const generic = preset('generic-api');
+    expect(scalePreset(generic, 1)).toBe(generic);
+    const fast = scalePreset(preset('standard-webhooks'), 60);
+    expect(fast.delays).toEqual(preset('standard-webhooks').delays.map((d) => d / 60));
+    expect(fast.timeoutMs).toBe(15 * S / 60);
+    const noTimeout = PRESETS.find((p) => p.timeoutMs === undefined)!;
+    expect('timeoutMs' in scalePreset(noTimeout, 60)).toBe(false);
   });
 
   it('sendSchedule is the sender\'s form: a leading 0 for the first attempt', () => {
