@@ -979,7 +979,7 @@ export function openStore(options: StoreOptions): Store {
         // Committed but not known to be on disk: not answered as captured. After
         // a failed fsync the kernel may have dropped the pages, so later batches
         // go back to SQLite's own sync in COMMIT, whose failure rejects the batch.
-        if (walSync === sync) walSync = null;
+        walSync = null;
         for (const i of stored) batch[i]!.reject(err);
       } else {
         for (const i of stored) batch[i]!.resolve(results[i] as AddedCapture);
