@@ -54,6 +54,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
+  // Not copied into the sandbox: other runs' sandboxes (several scoped runs may go at once) and scratch output.
+  ignorePatterns: ['.stryker-tmp*', 'reports', '.scratch'],
   cleanTempDir: 'always',
   thresholds: { high: 90, low: 80, break: null },
 };
