@@ -83,7 +83,8 @@ const LOSSY_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * ignore an unlabelled body.
  */
 export function withContentType(headers: HeaderPair[], body: Uint8Array): HeaderPair[] {
-  if (body.length === 0 || headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
+  // An empty body is not JSON either: the parse below says so.
+  if (headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
   try {
     JSON.parse(LOSSY_UTF8.decode(body));
   } catch {
@@ -244,8 +245,7 @@ export function createSender(options: SenderOptions): Sender {
   };
 
   const stopTimer = (id: string) => {
-    const t = timers.get(id);
-    if (t !== undefined) clearTimeout(t);
+    clearTimeout(timers.get(id));
     timers.delete(id);
   };
 
@@ -326,7 +326,8 @@ export function createSender(options: SenderOptions): Sender {
       if (closed) throw new SendInputError('the sender is shut down');
       const signId = randomUUID();
       try {
-        signHeaders(request.headers, request.sign, request.body, Math.floor(now() / 1000), signId);
+        // A trial: whether each secret can key its scheme (the time signed does not matter).
+        signHeaders(request.headers, request.sign, request.body, 0, signId);
       } catch (err) {
         throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
       }

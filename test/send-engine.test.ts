@@ -6,7 +6,7 @@
  * forget, close, a failing listener, the pending caps.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createSender, OutboxFullError, resolveSecret, SendInputError, signHeaders, withContentType, withProviderRetryHeaders, type DeliveryRequest } from '../server/send.js';
+import { createSender, OutboxFullError, resolveSecret, SendInputError, signHeaders, stopsRetries, withContentType, withProviderRetryHeaders, type DeliveryRequest } from '../server/send.js';
 import { openStore, type DeliveryRecord, type RetrySpec } from '../server/store.js';
 import type { HeaderPair, SendErrorKind } from '../server/types.js';
 import { useTargets, closedPort } from './target.js';
@@ -110,6 +110,18 @@ describe('withProviderRetryHeaders (Slack)', () => {
       ['X-SLACK-RETRY-REASON', 'mine'],
       ['X-Slack-Retry-Num', '1'],
     ]);
+  });
+});
+
+describe('stopsRetries (Slack)', () => {
+  const reply = (headers: HeaderPair[]) => ({ headers });
+  it('X-Slack-No-Retry: 1 (any case, spaces around) stops a Slack delivery\'s retries; nothing else does', () => {
+    expect(stopsRetries({ preset: 'slack' }, reply([['X-Slack-No-Retry', '1']]))).toBe(true);
+    expect(stopsRetries({ preset: 'slack' }, reply([['x-slack-no-retry', ' 1 ']]))).toBe(true);
+    expect(stopsRetries({ preset: 'slack' }, reply([['X-Slack-No-Retry', '0']]))).toBe(false);
+    expect(stopsRetries({ preset: 'slack' }, reply([['X-Other', '1']]))).toBe(false);
+    expect(stopsRetries({ preset: 'slack' }, null)).toBe(false);
+    expect(stopsRetries({ preset: 'github' }, reply([['X-Slack-No-Retry', '1']]))).toBe(false);
   });
 });
 
@@ -218,6 +230,38 @@ describe('the engine over a real outbox', () => {
     e.store.close();
   });
 
+  it('a cancel while an attempt is out drops it unrecorded; a resume while it is out does not send it twice', async () => {
+    const t = await target(() => 'hang');
+    const e = engine();
+    const d = e.sender.enqueue(request(t.origin, { ...ONCE, schedule: [0, 0] }));
+    await vi.waitFor(() => expect(t.requests).toHaveLength(1));
+    e.sender.resume();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.requests).toHaveLength(1);
+    expect(e.sender.cancel(d.id)?.state).toBe('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(e.store.listAttempts(d.id)).toEqual([]);
+    expect(e.store.getDelivery(d.id)).toMatchObject({ state: 'cancelled', attemptCount: 0 });
+    await e.done();
+  });
+
+  it('without a listener nothing is logged; a close with an attempt out logs nothing either', async () => {
+    const t = await target(() => 'hang');
+    const logged = vi.spyOn(console, 'error');
+    const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    const sender = createSender({ store });
+    try {
+      sender.enqueue(request(t.origin));
+      await vi.waitFor(() => expect(t.requests).toHaveLength(1));
+      await sender.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+      store.close();
+    }
+  });
+
   it('resume schedules only pending deliveries', async () => {
     const t = await target();
     const e = engine();
@@ -270,6 +314,7 @@ describe('the engine over a real outbox', () => {
     const [attempt] = e.store.listAttempts(d.id);
     expect(attempt).toMatchObject({ error: 'other', status: null });
     expect(attempt!.errorMessage).toMatch(/^hookbin could not sign this attempt: /);
+    expect(attempt!.request).toMatchObject({ method: 'POST', url: `${t.origin}/` });
     expect(t.requests).toHaveLength(0);
     await s2.close();
     await e.done();
