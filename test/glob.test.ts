@@ -81,6 +81,31 @@ describe('matchGlob semantics', () => {
   });
 });
 
+describe('`/` and code units past ASCII, in short globs (one word of states) and long ones', () => {
+  for (const pad of ['', 'x'.repeat(40)]) {
+    const words = pad ? 'long' : 'short';
+    it(`${words}: ? and * never match /, even beside a literal /; ** does`, () => {
+      expect(matchGlob(`${pad}a/?`, `${pad}a//`)).toBe(false);
+      expect(matchGlob(`${pad}a/?`, `${pad}a/b`)).toBe(true);
+      expect(matchGlob(`${pad}?`, `${pad}/`)).toBe(false);
+      expect(matchGlob(`${pad}*b`, `${pad}a/b`)).toBe(false);
+      expect(matchGlob(`${pad}**b`, `${pad}a/b`)).toBe(true);
+      expect(matchGlob(`${pad}*/b`, `${pad}a/b`)).toBe(true);
+    });
+    it(`${words}: ? matches U+0080 and U+007F, a literal U+0080 only itself`, () => {
+      expect(matchGlob(`${pad}?`, `${pad}\u0080`)).toBe(true);
+      expect(matchGlob(`${pad}?`, `${pad}\u007f`)).toBe(true);
+      expect(matchGlob(`${pad}\u0080*`, `${pad}\u0080z`)).toBe(true);
+      expect(matchGlob(`${pad}\u0080*`, `${pad}\u0081z`)).toBe(false);
+    });
+  }
+  it('a run of three or more stars is **', () => {
+    expect(matchGlob('a***b', 'a/x/b')).toBe(true);
+    expect(matchGlob('a*b', 'a/x/b')).toBe(false);
+    expect(matchGlob('a*?*b', 'a/b')).toBe(false);
+  });
+});
+
 describe('long globs: states carried across 32-bit words', () => {
   let seed = 11;
   const rand = (n: number) => {
