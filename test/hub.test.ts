@@ -110,6 +110,18 @@ describe('hub', () => {
     hub.close();
   });
 
+  it('keeps a client whose queue is at the bound, drops one a byte past it', () => {
+    const hub = createHub({ version: '1', heartbeatMs: 60_000, maxBufferedBytes: 1000 });
+    const at = socket(1000);
+    const past = socket(1001);
+    hub.connect(at).subscribe(['*']);
+    hub.connect(past).subscribe(['*']);
+    hub.publish({ type: 'bin.deleted', binId: 'x' });
+    expect([at.terminated, past.terminated]).toEqual([false, true]);
+    expect(at.sent.map((m) => m.type)).toEqual(['hello', 'bin.deleted']);
+    hub.close();
+  });
+
   it('heartbeats, and drops a client that missed a pong', () => {
     vi.useFakeTimers();
     try {
