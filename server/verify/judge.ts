@@ -31,17 +31,17 @@ export function judge(scheme: Scheme, input: VerifyInput, secrets: readonly Secr
   const parse = scheme.parse(input.headers);
   if (!parse.ok) return { status: 'malformed', secret: null, result: { status: 'malformed', message: parse.message }, parse };
   let expired: { secret: SecretInput; result: VerifyResult } | null = null;
-  let tried = 0;
+  let tried = false;
   for (const secret of secrets) {
     if (!appliesTo(secret, scheme.id)) continue;
-    tried++;
+    tried = true;
     const key = scheme.key(secret.value);
     if (!key) continue;
     const result = checkParsed(parse.parsed, key, input.body, input.now);
     if (result.status === 'valid') return { status: 'valid', secret, result, parse };
     if (result.status === 'expired' && !expired) expired = { secret, result };
   }
-  if (tried === 0) return { status: 'no-secret', secret: null, result: null, parse };
+  if (!tried) return { status: 'no-secret', secret: null, result: null, parse };
   if (expired) return { status: 'expired', secret: expired.secret, result: expired.result, parse };
   return { status: 'invalid', secret: null, result: { status: 'invalid' }, parse };
 }
