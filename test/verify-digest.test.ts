@@ -98,3 +98,52 @@ describe('strict digest and key decoding', () => {
     expect(() => s.sign({ body: BODY, secret: 'whsec_', now: NOW, id: 'msg_1' })).toThrow('standard-webhooks: the secret is not base64');
   });
 });
+
+describe('every scheme reads its headers leniently and says what is missing', () => {
+  for (const s of SCHEMES) {
+    it(`${s.id}: values padded with spaces still verify; a request without the header is malformed, naming it`, () => {
+      const headers = s.sign({ body: BODY, secret: SECRET, now: NOW, id: 'msg_pad' });
+      const padded = headers.map(([n, v]): HeaderPair => [n, `  ${v} \t`]);
+      expect(s.verify({ headers: padded, body: BODY, now: NOW }, SECRET)).toMatchObject({ status: 'valid' });
+      const none = s.verify({ headers: [], body: BODY, now: NOW }, SECRET);
+      expect(none.status).toBe('malformed');
+      expect(none.message).toMatch(new RegExp(`^${s.header} is missing: expected .+`, 'i'));
+    });
+  }
+
+  it('signing without an id sends no id header', () => {
+    for (const s of SCHEMES.filter((x) => x.idHeader !== undefined && x.id !== 'standard-webhooks')) {
+      const headers = s.sign({ body: BODY, secret: SECRET, now: NOW });
+      expect(headers.some(([n]) => n.toLowerCase() === s.idHeader!.toLowerCase()), s.id).toBe(false);
+    }
+  });
+
+  it('Slack: a timestamp that is not a number, and a signature without v0=, are malformed saying so', () => {
+    const slack = schemeById('slack')!;
+    const headers = slack.sign({ body: BODY, secret: SECRET, now: NOW });
+    const set = (name: string, value: string) => headers.map(([n, v]): HeaderPair => [n, n.toLowerCase() === name ? value : v]);
+    expect(slack.verify({ headers: set('x-slack-request-timestamp', 'soon'), body: BODY, now: NOW }, SECRET)).toMatchObject({
+      status: 'malformed',
+      message: expect.stringMatching(/^X-Slack-Request-Timestamp is not a unix time in seconds/i),
+    });
+    const sig = headers.find(([n]) => n.toLowerCase() === 'x-slack-signature')![1];
+    expect(slack.verify({ headers: set('x-slack-signature', sig.replace('v0=', 'v1=')), body: BODY, now: NOW }, SECRET)).toMatchObject({
+      status: 'malformed',
+      message: expect.stringMatching(/has no v0= label/),
+    });
+  });
+
+  it('a labelled body HMAC (GitHub sha256=) without its label is malformed saying so', () => {
+    const github = schemeById('github')!;
+    const headers = github.sign({ body: BODY, secret: SECRET, now: NOW });
+    const bare = headers.map(([n, v]): HeaderPair => [n, n.toLowerCase() === 'x-hub-signature-256' ? v.replace('sha256=', '') : v]);
+    expect(github.verify({ headers: bare, body: BODY, now: NOW }, SECRET)).toMatchObject({ status: 'malformed', message: expect.stringMatching(/has no sha256= label/) });
+  });
+
+  it('Stripe: the first t= counts, items without = are skipped', () => {
+    const stripe = schemeById('stripe')!;
+    const [[name, value]] = stripe.sign({ body: BODY, secret: SECRET, now: NOW }) as [HeaderPair];
+    expect(stripe.verify({ headers: [[name, `${value},t=1,junk`]], body: BODY, now: NOW }, SECRET)).toMatchObject({ status: 'valid' });
+    expect(stripe.verify({ headers: [[name, `junk,${value}`]], body: BODY, now: NOW }, SECRET)).toMatchObject({ status: 'valid' });
+  });
+});
