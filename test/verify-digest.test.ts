@@ -147,3 +147,31 @@ describe('every scheme reads its headers leniently and says what is missing', ()
     expect(stripe.verify({ headers: [[name, `junk,${value}`]], body: BODY, now: NOW }, SECRET)).toMatchObject({ status: 'valid' });
   });
 });
+
+describe('what a signature that is not one says', () => {
+  it('a digest of the wrong form names the algorithm, the encoding and the length expected', () => {
+    const github = schemeById('github')!;
+    expect(github.verify({ headers: [['X-Hub-Signature-256', 'sha256=zz']], body: BODY, now: NOW }, SECRET)).toEqual({
+      status: 'malformed',
+      message: expect.stringMatching(/^X-Hub-Signature-256 is not a SHA256 HMAC in hex \(64 hex digits\): expected /),
+    });
+    const shopify = schemeById('shopify')!;
+    const [[name]] = shopify.sign({ body: BODY, secret: SECRET, now: NOW }) as [HeaderPair];
+    expect(shopify.verify({ headers: [[name, '!!!']], body: BODY, now: NOW }, SECRET)).toEqual({
+      status: 'malformed',
+      message: expect.stringMatching(new RegExp(`^${name} is not a SHA256 HMAC in base64 \\(base64 of 32 bytes\\): expected `)),
+    });
+  });
+
+  it('a well-formed signature that no secret matches says so, naming the header', () => {
+    const github = schemeById('github')!;
+    const headers = github.sign({ body: BODY, secret: 'other', now: NOW });
+    expect(github.verify({ headers, body: BODY, now: NOW }, SECRET)).toEqual({ status: 'invalid', message: 'no X-Hub-Signature-256 signature matches this secret and body' });
+  });
+
+  it('a timestamp may carry spaces around it', async () => {
+    const { parseTimestamp } = await import('../server/verify/crypto.js');
+    expect(parseTimestamp(' 1767225600\t')).toBe(1_767_225_600);
+    expect(parseTimestamp('17672x')).toBeNull();
+  });
+});

@@ -63,11 +63,6 @@ export function base64Key(secret: string): Buffer | null {
   return decodeBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
 }
 
-/** Encodes a digest the way a scheme writes it. */
-export function encodeDigest(digest: Buffer, encoding: 'hex' | 'base64'): string {
-  return digest.toString(encoding);
-}
-
 /** Strict unix-seconds timestamp (digits only); null otherwise. */
 export function parseTimestamp(text: string): number | null {
   const t = text.trim();
