@@ -187,6 +187,8 @@ describe('decideAnswer, each outcome exactly', () => {
   it('Retry-After goes with 429 and 503 only', () => {
     for (const status of [429, 503]) expect(decide({ status, retryAfter: 30 }).headers, String(status)).toContainEqual(['retry-after', '30']);
     for (const status of [500, 502, 200]) expect(decide({ status, retryAfter: 30 }).headers.map(([n]) => n), String(status)).not.toContain('retry-after');
+    expect(decide({ status: 503, retryAfter: null }).headers.map(([n]) => n)).not.toContain('retry-after');
+    expect(decide({ status: 429, retryAfter: 30, headers: { 'Retry-After': '5' } }).headers).toEqual([['Retry-After', '5']]);
   });
 
   it('a rule without a status or fault keeps the bin\'s fault; one with a status answers it instead; one with a fault has it', () => {
