@@ -27,6 +27,7 @@ export function isLoopbackName(name: string): boolean {
  */
 export function hostPolicy(boundHost: string): HostPolicy {
   const allowed = new Set<string>();
+  // Stryker disable next-line Regex: equivalent, --host is validated as a host name or an address (brackets only around a whole one)
   const add = (name: string) => allowed.add(name.toLowerCase().replace(/^\[|\]$/g, ''));
   if (WILDCARD_HOSTS.has(boundHost)) {
     add(osHostname());

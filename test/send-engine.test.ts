@@ -157,6 +157,31 @@ describe('the engine over a real outbox', () => {
     }
   });
 
+  it('a 200 whose body is cut off is no delivery: the attempt records the status and the error, and it is retried', async () => {
+    const { createServer } = await import('node:net');
+    const cut = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b');
+        setTimeout(() => socket.resetAndDestroy(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    const e = engine();
+    try {
+      const port = (cut.address() as { port: number }).port;
+      const d = e.sender.enqueue(request(`http://127.0.0.1:${port}/`, { ...ONCE, schedule: [0, 10] }));
+      const end = await e.sender.settled(d.id);
+      expect(end?.state).toBe('failed');
+      const attempts = e.store.listAttempts(d.id);
+      expect(attempts).toHaveLength(2);
+      expect(attempts[0]).toMatchObject({ status: 200 });
+      expect(attempts[0]!.error).not.toBeNull();
+    } finally {
+      await e.done();
+      await new Promise((resolve) => cut.close(resolve));
+    }
+  });
+
   it('the first attempt waits its scheduled time; signatures are dated in seconds', async () => {
     const t = await target();
     let clock = 1_767_225_600_000;
