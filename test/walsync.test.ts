@@ -126,6 +126,13 @@ describe('createWalSync', () => {
     calls.length = 0;
     idle.close();
     expect(calls).toEqual([['closeSync', fd]]);
+    calls.length = 0;
+
+    // Every handle it opened (the WAL, and its directory for the sync) is closed again.
+    const counted = createWalSync(db);
+    await after(counted);
+    counted.close();
+    expect(names().filter((n) => n === 'closeSync')).toHaveLength(names().filter((n) => n === 'openSync').length);
 
     const busy = createWalSync(db);
     const first = after(busy);
