@@ -69,3 +69,45 @@ describe('diagnose, in its words', () => {
     expect(said).toMatch(/^The signature was not made with secret "mine",/);
   });
 });
+
+describe('diagnose: what the sender signed instead of the bytes received', () => {
+  const secrets = [{ name: 'mine', value: 'mine-Zx45' }];
+  const says = (signedOver: Buffer | string, received: Buffer | string) =>
+    diagnose({ headers: xsig('mine-Zx45', Buffer.from(signedOver)), body: Buffer.from(received), now: NOW }, 'x-signature', secrets);
+  const REPARSED = 'the body was re-serialized (parsed and stringified again) between signing and sending, so verify the raw bytes exactly as sent.';
+
+  it('LF signed, CRLF received; and the other way', () => {
+    expect(says('a\nb\nc', 'a\r\nb\r\nc')).toBe('The signature matches the body with LF line endings (secret "mine"), not the bytes received: the body was signed with LF line endings and arrived with CRLF.');
+    expect(says('a\r\nb\r\nc', 'a\nb\nc')).toBe('The signature matches the body with CRLF line endings (secret "mine"), not the bytes received: the body was signed with CRLF line endings and arrived with LF.');
+  });
+
+  it('a trailing CRLF added after signing is cut whole', () => {
+    expect(says('{"a":1}', '{"a":1}\r\n')).toBe('The signature matches the body without its trailing newline (secret "mine"), not the bytes received: a trailing newline was added to the body after signing.');
+  });
+
+  it('JSON re-serialized with tabs, or as Python writes an array, with or without a trailing newline', () => {
+    const value = { list: [1, 'é'], ok: true };
+    const compact = JSON.stringify(value);
+    expect(says(JSON.stringify(value, null, '\t'), compact)).toBe(`The signature matches this body re-serialized as pretty JSON (tab indent) (secret "mine"), not the bytes received: ${REPARSED}`);
+    expect(says('[1, "\\u00e9", {"k": null}]', '[1,"é",{"k":null}]')).toBe(`The signature matches this body re-serialized as JSON with spaces after , and : (Python's json.dumps default) (secret "mine"), not the bytes received: ${REPARSED}`);
+    expect(says(`${JSON.stringify(value, null, 2)}\n`, compact)).toBe(`The signature matches this body re-serialized as pretty JSON (2-space indent) with a trailing newline (secret "mine"), not the bytes received: ${REPARSED}`);
+  });
+
+  it('a body that is not JSON (or not UTF-8, or JSON that is no object or array) is not re-serialized', () => {
+    for (const body of [Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('x{"a":1}'), Buffer.from('"just a string"'), Buffer.from('{"a":')]) {
+      expect(says('{"a": 1}', body)).toMatch(/^The signature was not made with secret "mine"/);
+    }
+    // A bare number is JSON, but no webhook body: it is not offered re-serialized.
+    expect(says('42', ' 42')).toMatch(/^The signature was not made with secret "mine"/);
+    // Bytes that are not UTF-8 are not decoded loosely and re-serialized.
+    const loose = Buffer.from(JSON.stringify({ a: '\ufffd' }));
+    expect(says(loose, Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x20, 0x7d]))).toMatch(/^The signature was not made with secret "mine"/);
+  });
+
+  it('a header carrying the secret itself is named, padded or not; an empty secret never matches', () => {
+    expect(diagnose({ headers: [['X-Signature', '  mine-Zx45 ']], body: BODY, now: NOW }, 'x-signature', secrets)).toBe(
+      'X-Signature carries secret "mine" itself instead of an HMAC of the body: the sender sends its secret, not a signature.',
+    );
+    expect(diagnose({ headers: [['X-Signature', '']], body: BODY, now: NOW }, 'x-signature', [{ name: 'empty', value: '' }])).not.toMatch(/carries secret/);
+  });
+});
