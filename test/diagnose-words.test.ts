@@ -81,6 +81,18 @@ describe('diagnose: what the sender signed instead of the bytes received', () =>
     expect(says('a\r\nb\r\nc', 'a\nb\nc')).toBe('The signature matches the body with CRLF line endings (secret "mine"), not the bytes received: the body was signed with CRLF line endings and arrived with LF.');
   });
 
+  it('line endings are changed byte for byte, so a body with non-ASCII bytes is matched too', () => {
+    expect(says(Buffer.from('caf\u00e9\nna\u00efve\n'), Buffer.from('caf\u00e9\r\nna\u00efve\r\n'))).toMatch(/^The signature matches the body (with LF line endings|without its trailing newline)/);
+    expect(says(Buffer.from('caf\u00e9\r\nx'), Buffer.from('caf\u00e9\nx'))).toMatch(/^The signature matches the body with CRLF line endings/);
+  });
+
+  it('variants are tried up to MAX_VARIANT_BODY bytes, not past it', () => {
+    const edge = Buffer.alloc(MAX_VARIANT_BODY, 0x61);
+    expect(says(Buffer.concat([edge, Buffer.from('\n')]), edge)).toMatch(/^The signature matches the body with a trailing newline/);
+    const over = Buffer.alloc(MAX_VARIANT_BODY + 1, 0x61);
+    expect(says(Buffer.concat([over, Buffer.from('\n')]), over)).toMatch(/the body is too large to try it re-serialized/);
+  });
+
   it('a trailing CRLF added after signing is cut whole', () => {
     expect(says('{"a":1}', '{"a":1}\r\n')).toBe('The signature matches the body without its trailing newline (secret "mine"), not the bytes received: a trailing newline was added to the body after signing.');
   });
