@@ -51,7 +51,7 @@ export const MAX_JSON_PARSE_BYTES = 1024 * 1024;
 /**
  * Headers that carry a per-event id, first found wins. Each stays the same
  * across a provider's retries of one event (Standard Webhooks/Svix, GitHub,
- * Shopify, Webconnex (seed 003), Twilio).
+ * Shopify, Webconnex, Twilio).
  */
 export const KEY_HEADERS: readonly string[] = [
   'webhook-id',
@@ -66,17 +66,17 @@ export const KEY_HEADERS: readonly string[] = [
  * JSON pointers into the body that carry the event id, first found wins, read
  * only when no key header is present.
  *
- * The explicit names come before the generic `id` on purpose: Makeplans (seed
- * 002) copies its data object's `id` (e.g. the booking's) into the root "for
+ * The explicit names come before the generic `id` on purpose: Makeplans
+ * copies its data object's `id` (e.g. the booking's) into the root "for
  * legacy reasons", so `booking.created` and `booking.confirmed` of one booking
  * share a root `id`; its `idempotency_id` is the one unique per webhook.
  */
 export const BODY_KEY_POINTERS: readonly string[] = [
-  '/idempotency_id', // seed 002 (Makeplans): "Unique id for this webhook"
+  '/idempotency_id', // Makeplans: "Unique id for this webhook"
   '/event_id', // Slack Events API, Square, Paddle
-  '/id', // seed 001 (`evt_…`), seed 004 (`event.id` is the body's `id`), Stripe
-  '/data/object/id', // seed 000 (Movemint): payload `{type, data: {object}}`, no top-level id
-  '/event/id', // seed 004 read literally ("the `event.id` field") for payloads that nest the event
+  '/id', // the generic API (`evt_…`), Webhooks API v2.4 (`event.id` is the body's `id`), Stripe
+  '/data/object/id', // Movemint: payload `{type, data: {object}}`, no top-level id
+  '/event/id', // Webhooks API v2.4 read literally ("the `event.id` field") for payloads that nest the event
 ];
 
 /** Headers that carry the event type, first found wins. */
@@ -84,7 +84,7 @@ export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-e
 
 /**
  * JSON pointers into the body that carry the event type, first string wins.
- * `event` is an object in some payloads (Slack's inner event, seed 004 read
+ * `event` is an object in some payloads (Slack's inner event, Webhooks API v2.4 read
  * literally), which is why only strings count and `/event/type` comes last.
  */
 export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];

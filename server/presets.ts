@@ -8,7 +8,7 @@
  * the failure of the earlier attempt (as Svix words it: "each period is
  * started following the failure of the preceding attempt"), so at most
  * `1 + delays.length` attempts are made. Where a provider's table lists
- * "Immediately" as its first line and means the original delivery (seed 001,
+ * "Immediately" as its first line and means the original delivery (the generic API,
  * Svix), it is not a retry; where it lists it among the retries (Slack), the
  * first delay is 0.
  */

@@ -1,6 +1,6 @@
 /**
  * `X-MakePlans-Signature: sha256=<hex>` — HMAC-SHA256 of the raw body with
- * the account secret (seed 002).
+ * the account secret (Makeplans' docs).
  */
 import { bodyHmacScheme } from './body-hmac.js';
 

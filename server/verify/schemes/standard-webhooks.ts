@@ -2,7 +2,7 @@
  * Standard Webhooks (and Svix, which it grew from): `webhook-id`,
  * `webhook-timestamp` and `webhook-signature: v1,<base64> [v1,<base64>…]`
  * (or the same under `svix-`), HMAC-SHA256 of `<id>.<timestamp>.<body>`. The
- * key is the base64 after `whsec_`, decoded — unlike Stripe and seed 001,
+ * key is the base64 after `whsec_`, decoded — unlike Stripe and the generic API's X-Webhook-Signature,
  * whose `whsec_` secrets are used as text. Entries of other versions (`v1a`,
  * asymmetric) are skipped; any one v1 may match, so keys can be rotated.
  */

@@ -1,6 +1,6 @@
 /**
  * `X-Webconnex-Signature: <hex>` — HMAC-SHA256 of the raw body with the
- * webhook's signing secret (seed 003). Webconnex resends keep the signature,
+ * webhook's signing secret (Webconnex's docs). Webconnex resends keep the signature,
  * so a resent capture verifies like the original.
  */
 import { bodyHmacScheme } from './body-hmac.js';

@@ -1,6 +1,6 @@
 /**
  * `X-Signature: <hex>` — HMAC-SHA256 of the raw body, keyed by the secret's
- * text (seed 000, Movemint; seed 004, "Webhooks API Reference" v2.4).
+ * text (Movemint; the "Webhooks API Reference" v2.4).
  */
 import { bodyHmacScheme } from './body-hmac.js';
 

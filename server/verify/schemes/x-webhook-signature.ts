@@ -1,5 +1,5 @@
 /**
- * `X-Webhook-Signature: <hex>` — HMAC-SHA256 of the raw body (seed 001). The
+ * `X-Webhook-Signature: <hex>` — HMAC-SHA256 of the raw body (the generic webhook API). The
  * secret looks like a Standard Webhooks one (`whsec_…`) but the provider's
  * own examples key the HMAC with the whole string as text, prefix included.
  */
