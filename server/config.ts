@@ -93,12 +93,13 @@ export function helpText(version: string): string {
   ].join('\n');
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+// A Map, like the decoders': the unit is typed by the user, and `constructor` is no unit.
+const UNITS = new Map<string, number>(Object.entries({ '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }));
 
 /** Parses `25mb`, `512KiB`, `1048576` into bytes (binary units). Throws `ConfigError`. */
 export function parseSize(text: string, what: string, max = 2 * 1024 ** 3): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = m && Object.hasOwn(UNITS, m[2]!.toLowerCase()) ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const unit = m ? UNITS.get(m[2]!.toLowerCase()) : undefined;
   if (!m || unit === undefined) throw new ConfigError(`${what} must be a size such as 25mb, 512kb or 1048576, not "${text}"`);
   const bytes = Math.floor(Number(m[1]) * unit);
   if (bytes < 1 || bytes > max) throw new ConfigError(`${what} must be between 1 byte and ${max / 1024 ** 3}gb, not "${text}"`);
