@@ -23,7 +23,9 @@ export function readHolder(file: string): Holder {
   try {
     // Any JSON: what is not an object has no pid or port.
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; port?: unknown } | null;
+    // Stryker disable next-line OptionalChaining: `null.pid` throws into the catch below, which names nobody too.
     const pid = parsed?.pid;
+    // Stryker disable next-line OptionalChaining: as above.
     const port = parsed?.port;
     return { pid: Number.isInteger(pid) ? (pid as number) : undefined, port: Number.isInteger(port) ? (port as number) : undefined };
   } catch {
@@ -32,10 +34,14 @@ export function readHolder(file: string): Holder {
   return {};
 }
 
-/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
-function isAlive(pid: number): boolean {
+/**
+ * Whether a process with this pid exists: signal 0 reaches it, or is refused
+ * with EPERM (it exists, owned by another user). `kill` is `process.kill`;
+ * tests pass another, as root is never refused.
+ */
+export function isAlive(pid: number, kill: (pid: number, signal: number) => void = (p, s) => process.kill(p, s)): boolean {
   try {
-    process.kill(pid, 0);
+    kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
@@ -70,7 +76,7 @@ const LOCK_WAIT_MS = 250;
 const LOCK_ATTEMPTS = 3;
 
 /** Blocks this thread for `ms` (the lock is taken before anything else runs). */
-function pause(ms: number): void {
+export function pauseThread(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
@@ -90,6 +96,12 @@ function takeExclusive(file: string): Database.Database {
   }
 }
 
+/** How a start waits between attempts; tests pass their own to act between them. */
+export interface LockOptions {
+  /** Called with the wait (ms) after a busy attempt that will be retried; blocks by default. */
+  pause?: (ms: number) => void;
+}
+
 /**
  * Takes the data dir for this process, so two hookbins never share one
  * database (their writes would collide with SQLITE_BUSY and both would send
@@ -100,7 +112,8 @@ function takeExclusive(file: string): Database.Database {
  * Throws `StartError` with one sentence when another process (or another
  * start in this process) holds the dir.
  */
-export function lockDataDir(dir: string): DataDirLock {
+export function lockDataDir(dir: string, options: LockOptions = {}): DataDirLock {
+  const pause = options.pause ?? pauseThread;
   const ownerFile = join(dir, 'hookbin.owner');
   const lockFile = join(dir, 'hookbin.lock');
   let lockDb: Database.Database | undefined;

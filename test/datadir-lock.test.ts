@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeHolder, lockDataDir, readHolder } from '../server/datadir-lock.js';
+import { describeHolder, isAlive, lockDataDir, pauseThread, readHolder } from '../server/datadir-lock.js';
 import { StartError } from '../server/errors.js';
 
 let dir: string;
@@ -72,6 +72,56 @@ describe('lockDataDir', () => {
   });
 });
 
+describe('two starts at once', () => {
+  /** Runs `fn`, returning what it threw. */
+  const thrown = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('a start whose rival lets go while it waits tries again and takes the dir', () => {
+    const rival = lockDataDir(dir);
+    const waits: number[] = [];
+    const lock = lockDataDir(dir, {
+      pause: (ms) => {
+        waits.push(ms);
+        rival.release();
+      },
+    });
+    // One busy attempt, one short random pause (10-59 ms), then the dir.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(10);
+    expect(waits[0]).toBeLessThan(60);
+    expect(owner()).toEqual({ pid: process.pid });
+    lock.release();
+  });
+
+  it('a holder that keeps the dir: three attempts of at least 250 ms each, two pauses between, then the refusal', () => {
+    const holder = lockDataDir(dir);
+    const waits: number[] = [];
+    const started = performance.now();
+    const refused = thrown(() => lockDataDir(dir, { pause: (ms) => waits.push(ms) }));
+    const took = performance.now() - started;
+    expect(refused).toBeInstanceOf(StartError);
+    expect(waits).toHaveLength(2);
+    // Each attempt waits 250 ms plus a random extra of up to 250 ms: a start
+    // gives up between 750 ms and 1.5 s, not after SQLite's default of 5 s an attempt.
+    expect(took).toBeGreaterThanOrEqual(700);
+    expect(took).toBeLessThan(5000);
+    holder.release();
+  });
+
+  it('pauseThread blocks the thread for the time asked', () => {
+    const started = performance.now();
+    pauseThread(50);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+});
+
 describe('readHolder and describeHolder', () => {
   const file = () => join(dir, 'hookbin.owner');
 
@@ -95,5 +145,16 @@ describe('readHolder and describeHolder', () => {
     expect(describeHolder({ port: 8080 })).toBe('another hookbin (port 8080)');
     expect(describeHolder({})).toBe('another hookbin');
     expect(describeHolder({ pid: deadPid(), port: 8080 })).toBe('another hookbin');
+  });
+
+  it('a pid is alive when signal 0 reaches it or is refused for another user (EPERM), not when it is gone', () => {
+    expect(isAlive(process.pid)).toBe(true);
+    expect(isAlive(deadPid())).toBe(false);
+    // Root is never refused, so the other user's refusal is played here.
+    const refusing = (code: string) => () => {
+      throw Object.assign(new Error(code), { code });
+    };
+    expect(isAlive(1, refusing('EPERM'))).toBe(true);
+    expect(isAlive(1, refusing('ESRCH'))).toBe(false);
   });
 });
