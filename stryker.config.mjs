@@ -36,7 +36,7 @@ export default {
     'server/walsync.ts',
     // Security: the control plane's guard, the token, the lock on the data dir.
     'server/security.ts',
-    'server/datadir-lock.ts',
+    'server/main/datadir-lock.ts',
     // The live feed: hub and route.
     'server/hub.ts',
     'server/live.ts',

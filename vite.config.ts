@@ -3,7 +3,7 @@ import preact from '@preact/preset-vite';
 import { fileURLToPath } from 'node:url';
 
 // The inspector lives in web/ and is built to dist/web, which the server
-// serves from one absolute path (server/start.ts, BUILT_WEB_ROOT).
+// serves from one absolute path (server/main/start.ts, BUILT_WEB_ROOT).
 export default defineConfig({
   root: fileURLToPath(new URL('./web/', import.meta.url)),
   plugins: [preact()],

@@ -1,5 +1,5 @@
 /**
- * Bundles the compiled server (dist/server/cli.js and everything it imports,
+ * Bundles the compiled server (dist/server/main/cli.js and everything it imports,
  * dependencies included) into one file, dist/server/hookbin.mjs, which
  * bin/hookbin.js runs. Node 20 spends most of a start resolving, reading and
  * linking ESM modules one by one (zod alone is over a hundred); one file
@@ -20,7 +20,7 @@ await build({
   configFile: false,
   logLevel: 'warn',
   build: {
-    ssr: 'dist/server/cli.js',
+    ssr: 'dist/server/main/cli.js',
     outDir: 'dist/server',
     emptyOutDir: false,
     target: 'node20',

@@ -40,8 +40,8 @@ const live = new Set<ChildProcess>();
 const listeners: Server[] = [];
 
 beforeAll(() => {
-  if (!existsSync(new URL('../dist/server/cli.js', import.meta.url))) {
-    throw new Error('dist/server/cli.js is missing: run `npm run build` before the CLI tests');
+  if (!existsSync(new URL('../dist/server/main/cli.js', import.meta.url))) {
+    throw new Error('dist/server/main/cli.js is missing: run `npm run build` before the CLI tests');
   }
 });
 

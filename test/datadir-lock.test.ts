@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeHolder, isAlive, lockDataDir, pauseThread, readHolder } from '../server/datadir-lock.js';
+import { describeHolder, isAlive, lockDataDir, pauseThread, readHolder } from '../server/main/datadir-lock.js';
 import { StartError } from '../server/errors.js';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { start } from '../server/start.js';
+import { start } from '../server/main/start.js';
 import { StartError } from '../server/errors.js';
 import { cleanupTempDirs, tempDir, testConfig, WEB_ROOT } from './helpers.js';
 

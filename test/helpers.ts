@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../server/config.js';
+import type { Config } from '../server/main/config.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import WebSocket from 'ws';
-import { start, type Running } from '../server/start.js';
+import { start, type Running } from '../server/main/start.js';
 import type { ServerMessage } from '../server/types.js';
 
 /** The built inspector; tests run the server from source, so they name it. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createApp } from '../server/app.js';
 import { createHub, type Hub } from '../server/hub.js';
-import { createListener, type Listener } from '../server/listener.js';
+import { createListener, type Listener } from '../server/main/listener.js';
 import { CLOSE_UNAUTHORIZED, MAX_CLIENT_MESSAGE } from '../server/live.js';
 import { hostPolicy } from '../server/security.js';
 import { openStore, type Store } from '../server/store.js';

@@ -15,8 +15,8 @@ let server: TestServer;
 const targets: TestTarget[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(new URL('../dist/server/cli.js', import.meta.url))) {
-    throw new Error('dist/server/cli.js is missing: run `npm run build` before the CLI tests');
+  if (!existsSync(new URL('../dist/server/main/cli.js', import.meta.url))) {
+    throw new Error('dist/server/main/cli.js is missing: run `npm run build` before the CLI tests');
   }
   server = await startServer();
 });

@@ -3,7 +3,7 @@
  * banner URL's token moves from the address bar to storage.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../server/config.js';
+import { ConfigError, parseConfig } from '../server/main/config.js';
 import { formatHash, parseHash, safeDecode } from '../web/src/route.js';
 import { adoptTokenFromAddress, currentToken, onTokenStored, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/token.js';
 

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
-import { isLoopbackName } from './security.js';
+import { isLoopbackName } from '../security.js';
 import { start, StartError, type Running } from './start.js';
 import { VERSION } from './version.js';
-import { displayUrl } from './outbound.js';
+import { displayUrl } from '../outbound.js';
 import { sendCommand } from './send-cli.js';
 
 /** Where the CLI writes; tests pass their own. */

@@ -6,14 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from './http-syntax.js';
-import { displayUrl, isTargetUrl } from './outbound.js';
-import { PRESETS, presetById } from './presets.js';
-import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from './send.js';
-import { openStore, type AttemptRecord, type DeliveryRecord } from './store.js';
-import { renderTemplate, TEMPLATE_IDS } from './templates.js';
-import type { HeaderPair } from './types.js';
-import { isSchemeId, type SchemeId } from './verify/index.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../http-syntax.js';
+import { displayUrl, isTargetUrl } from '../outbound.js';
+import { PRESETS, presetById } from '../presets.js';
+import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from '../send.js';
+import { openStore, type AttemptRecord, type DeliveryRecord } from '../store.js';
+import { renderTemplate, TEMPLATE_IDS } from '../templates.js';
+import type { HeaderPair } from '../types.js';
+import { isSchemeId, type SchemeId } from '../verify/index.js';
 import { STATUS_CODES } from 'node:http';
 
 /** Where the command writes; tests pass their own. */

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * hookbin's version from its package.json. The compiled file sits one folder
- * deeper (`dist/server`) than the source (`server`), so both places are tried,
- * nearest first, and only a package.json named "hookbin" counts.
+ * hookbin's version from its package.json. The source sits two folders deep
+ * (`server/main`), the compiled file three (`dist/server/main`) and the
+ * bundle two (`dist/server/hookbin.mjs`, where this code runs as written), so
+ * each place is tried, nearest first, and only a package.json named "hookbin"
+ * counts.
  */
 function readVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
+  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'hookbin' && pkg.version) return pkg.version;

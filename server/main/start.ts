@@ -1,29 +1,36 @@
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { createApp, createIngressApp, type AppDeps } from './app.js';
+import { createApp, createIngressApp, type AppDeps } from '../app.js';
 import type { Config } from './config.js';
-import { newBinId, newToken } from './ids.js';
-import { hostPolicy } from './security.js';
-import { createHub, type Hub } from './hub.js';
-import { MAX_CLIENT_MESSAGE } from './live.js';
-import { defaultSettings, MAX_DELAY_MS } from './settings.js';
-import { openStore, type Store } from './store.js';
-import { reverifyIfSecretsChanged } from './signatures.js';
+import { newBinId, newToken } from '../ids.js';
+import { hostPolicy } from '../security.js';
+import { createHub, type Hub } from '../hub.js';
+import { MAX_CLIENT_MESSAGE } from '../live.js';
+import { defaultSettings, MAX_DELAY_MS } from '../settings.js';
+import { openStore, type Store } from '../store.js';
+import { reverifyIfSecretsChanged } from '../signatures.js';
 import { VERSION } from './version.js';
-import { createForwarder, type Forwarder } from './forward.js';
-import { createSender, type Sender } from './send.js';
-import { outboxSummaryJson } from './send-api.js';
-import { StartError } from './errors.js';
+import { createForwarder, type Forwarder } from '../forward.js';
+import { createSender, type Sender } from '../send.js';
+import { outboxSummaryJson } from '../send-api.js';
+import { StartError } from '../errors.js';
 import { closeListener, createListener, listen, type Listener, type Timeouts } from './listener.js';
 import { lockDataDir, type DataDirLock } from './datadir-lock.js';
 
 export { StartError };
 
-/** The built inspector next to the compiled server (`dist/server` → `dist/web`). */
-export const BUILT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+/**
+ * The built inspector beside the compiled server: `dist/web`, one folder up
+ * from the bundle (`dist/server/hookbin.mjs`, which the CLI runs) and two from
+ * this compiled module (`dist/server/main/start.js`).
+ */
+export const BUILT_WEB_ROOT = fileURLToPath(
+  [new URL('../web/', import.meta.url), new URL('../../web/', import.meta.url)].find((dir) => existsSync(new URL('index.html', dir))) ??
+    new URL('../web/', import.meta.url),
+);
 
 /** Options of `start` beyond the user's configuration. */
 export interface StartOptions {

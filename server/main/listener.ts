@@ -2,11 +2,11 @@ import { IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { WebSocketServer } from 'ws';
-import { StartError } from './errors.js';
+import { StartError } from '../errors.js';
 
 /**
  * How long an anonymous sender may hold a socket (ms); the values hookbin
- * runs with, and why, are `DEFAULT_TIMEOUTS` in server/start.ts.
+ * runs with, and why, are `DEFAULT_TIMEOUTS` in server/main/start.ts.
  */
 export interface Timeouts {
   /** To send the request's headers. */
