@@ -44,7 +44,7 @@ export default {
     'server/decode.ts',
     // The sender: its schedule and attempts (the outbox engine), signed afresh each time.
     'server/send.ts',
-    'server/presets.ts',
+    'server/retries/presets.ts',
   ],
   // The tests mostly wait on sockets and timers (two runners kept two cores
   // a third busy): four runners keep two cores busy.

@@ -20,8 +20,8 @@ import {
   secretsFor,
   secretsPatchSchema,
 } from './settings.js';
-import { PRESETS, presetById, scalePreset } from './presets.js';
-import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './timeline.js';
+import { PRESETS, presetById, scalePreset } from './retries/presets.js';
+import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './retries/timeline.js';
 import { explainRequest, reverify } from './signatures.js';
 import { SCHEMES, type SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN } from './ids.js';
 import { displayUrl, targetOf, targetUrlSchema } from './outbound.js';
-import { PRESETS } from './presets.js';
+import { PRESETS } from './retries/presets.js';
 import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './send.js';
 import { normalizeSettings, userRecord } from './settings.js';
 import { forwardTargetOf, type GlobalForward } from './forward.js';

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { eventIdentity } from './events.js';
 import { newCaptureId } from './ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
-import { presetById, sendSchedule } from './presets.js';
+import { presetById, sendSchedule } from './retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from './types.js';
 import { schemeById, type SchemeId, type SecretInput } from './verify/index.js';

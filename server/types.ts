@@ -4,8 +4,8 @@
  */
 
 import type { SchemeId, SignatureStatus, SignatureVerdict } from './verify/types.js';
-import type { RetryPreset } from './presets.js';
-import type { TimelineComparison } from './timeline.js';
+import type { RetryPreset } from './retries/presets.js';
+import type { TimelineComparison } from './retries/timeline.js';
 
 export type { RetryPreset, SchemeId, SignatureStatus, SignatureVerdict, TimelineComparison };
 

@@ -8,7 +8,7 @@ import {
   scheduleFor,
   sendSchedule,
   type RetryPreset,
-} from '../server/presets.js';
+} from '../server/retries/presets.js';
 import {
   DEFAULT_TOLERANCE_MS,
   DEFAULT_TOLERANCE_RATIO,
@@ -21,7 +21,7 @@ import {
   outcomeOf,
   toleranceFor,
   type ObservedAttempt,
-} from '../server/timeline.js';
+} from '../server/retries/timeline.js';
 import { SEED_004_RETRIES } from './fixtures/seed-payloads.js';
 
 const S = 1000;

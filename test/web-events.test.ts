@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { Bin, RespondSettings, WebhookEvent } from '../server/types.js';
-import { formatDuration } from '../server/timeline.js';
+import { formatDuration } from '../server/retries/timeline.js';
 import { defaultRespond } from '../server/settings.js';
 import type { Api } from '../web/src/api.js';
 import {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../http-syntax.js';
 import { displayUrl, isTargetUrl } from '../outbound.js';
-import { PRESETS, presetById } from '../presets.js';
+import { PRESETS, presetById } from '../retries/presets.js';
 import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from '../send.js';
 import { openStore, type AttemptRecord, type DeliveryRecord } from '../store.js';
 import { renderTemplate, TEMPLATE_IDS } from '../templates.js';
