@@ -38,8 +38,8 @@ export default {
     'server/security.ts',
     'server/main/datadir-lock.ts',
     // The live feed: hub and route.
-    'server/hub.ts',
-    'server/live.ts',
+    'server/live/hub.ts',
+    'server/live/route.ts',
     // Decoding.
     'server/decode.ts',
     // The sender: its schedule and attempts (the outbox engine), signed afresh each time.

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createHub, type HubClient } from '../server/hub.js';
+import { createHub, type HubClient } from '../server/live/hub.js';
 import type { ServerMessage } from '../server/types.js';
 
 /** An in-memory socket: records what it was sent; its buffer level is set by the test. */

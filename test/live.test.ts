@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_GRACE_MS, CLOSE_UNAUTHORIZED } from '../server/live.js';
+import { AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_GRACE_MS, CLOSE_UNAUTHORIZED } from '../server/live/route.js';
 import { cleanupTempDirs, connectLive, startServer, waitFor, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);

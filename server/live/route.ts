@@ -2,11 +2,11 @@ import { upgradeWebSocket } from '@hono/node-server';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { BIN_ID_PATTERN } from './ids.js';
+import { BIN_ID_PATTERN } from '../ids.js';
 import type { Hub, HubConnection } from './hub.js';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from './types.js';
-import { safeEqual } from './security.js';
-import { describeIssues } from './validate.js';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from '../types.js';
+import { safeEqual } from '../security.js';
+import { describeIssues } from '../validate.js';
 
 /** The largest WebSocket message a client may send; larger ones close the socket (1009). */
 export const MAX_CLIENT_MESSAGE = 64 * 1024;
