@@ -43,7 +43,7 @@ export default {
     // Decoding.
     'server/decode.ts',
     // The sender: its schedule and attempts (the outbox engine), signed afresh each time.
-    'server/send.ts',
+    'server/outbound/sender.ts',
     'server/retries/presets.ts',
   ],
   // The tests mostly wait on sockets and timers (two runners kept two cores

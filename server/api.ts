@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { BIN_ID_PATTERN, newBinId } from './ids.js';
 import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store.js';
-import type { GlobalForward } from './forward.js';
+import type { GlobalForward } from './outbound/forward.js';
 import { iso, utf8OrNull } from './json-text.js';
-import { displayUrl } from './outbound.js';
+import { displayUrl } from './outbound/exchange.js';
 import { replyJson } from './send-api.js';
 import {
   defaultSettings,

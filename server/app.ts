@@ -11,8 +11,8 @@ import { summaryJson } from './api.js';
 import type { ServerMessage } from './types.js';
 import type { CaptureSummaryRecord, Store } from './store.js';
 import { createUi } from './ui.js';
-import type { Forwarder, GlobalForward } from './forward.js';
-import type { Sender } from './send.js';
+import type { Forwarder, GlobalForward } from './outbound/forward.js';
+import type { Sender } from './outbound/sender.js';
 import { createSendApi } from './send-api.js';
 import type { SecretInput } from './verify/index.js';
 

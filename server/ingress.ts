@@ -12,7 +12,7 @@ import { errorBody, handleError } from './errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from './types.js';
 import { carryOut } from './faults.js';
-import type { ForwardHook } from './forward.js';
+import type { ForwardHook } from './outbound/forward.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {

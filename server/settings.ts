@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ForwardOptions, MaskedSecret, RespondSettings } from './types.js';
-import { targetUrlSchema } from './outbound.js';
+import { targetUrlSchema } from './outbound/exchange.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './events.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from './http-syntax.js';

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventIdentity } from '../server/events.js';
-import { outboundHeaders, targetOf } from '../server/outbound.js';
-import { createSender, resolveRetry, scaledWait, signHeaders, type Sender } from '../server/send.js';
+import { outboundHeaders, targetOf } from '../server/outbound/exchange.js';
+import { createSender, resolveRetry, scaledWait, signHeaders, type Sender } from '../server/outbound/sender.js';
 import { openStore, type Store } from '../server/store.js';
-import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../server/templates.js';
+import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../server/outbound/templates.js';
 import type { HeaderPair } from '../server/types.js';
 import { schemeById } from '../server/verify/index.js';
 import { startTarget, type TestTarget } from './target.js';

@@ -24,7 +24,7 @@ import {
   scheduleText,
 } from '../web/src/sender-model.js';
 import { forwardTarget } from '../web/src/components/CaptureSend.js';
-import { MAX_ATTEMPTS as SERVER_MAX_ATTEMPTS, MAX_WAIT_MS as SERVER_MAX_WAIT_MS } from '../server/send.js';
+import { MAX_ATTEMPTS as SERVER_MAX_ATTEMPTS, MAX_WAIT_MS as SERVER_MAX_WAIT_MS } from '../server/outbound/sender.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 

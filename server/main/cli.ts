@@ -3,7 +3,7 @@ import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { isLoopbackName } from '../security.js';
 import { start, StartError, type Running } from './start.js';
 import { VERSION } from './version.js';
-import { displayUrl } from '../outbound.js';
+import { displayUrl } from '../outbound/exchange.js';
 import { sendCommand } from './send-cli.js';
 
 /** Where the CLI writes; tests pass their own. */

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN_SYNTAX } from '../http-syntax.js';
-import { isTargetUrl } from '../outbound.js';
+import { isTargetUrl } from '../outbound/exchange.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
 export interface SecretConfig {

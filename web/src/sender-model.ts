@@ -55,7 +55,7 @@ export function emptyDraft(binId: string | null = null, url = ''): Draft {
 
 /** `Draft.preset` for a schedule of the user's own (a colon: never a preset id). */
 export const CUSTOM_SCHEDULE = ':custom';
-/** The API's limits on a schedule: server/send.ts's, which the browser bundle cannot import (a test keeps them equal). */
+/** The API's limits on a schedule: server/outbound/sender.ts's, which the browser bundle cannot import (a test keeps them equal). */
 export const MAX_ATTEMPTS = 50;
 export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 

@@ -8,8 +8,8 @@
  * made up.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { HeaderPair, WebhookTemplate } from './types.js';
-import type { SchemeId } from './verify/index.js';
+import type { HeaderPair, WebhookTemplate } from '../types.js';
+import type { SchemeId } from '../verify/index.js';
 
 interface TemplateDef {
   id: string;

@@ -11,13 +11,13 @@
  * recorded; after a restart it is made again (at least once, as providers do).
  */
 import { randomUUID } from 'node:crypto';
-import { eventIdentity } from './events.js';
-import { newCaptureId } from './ids.js';
-import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './outbound.js';
-import { presetById, sendSchedule } from './retries/presets.js';
-import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from './store.js';
-import type { HeaderPair, SendErrorKind, TargetReply } from './types.js';
-import { schemeById, type SchemeId, type SecretInput } from './verify/index.js';
+import { eventIdentity } from '../events.js';
+import { newCaptureId } from '../ids.js';
+import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
+import { presetById, sendSchedule } from '../retries/presets.js';
+import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store.js';
+import type { HeaderPair, SendErrorKind, TargetReply } from '../types.js';
+import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<

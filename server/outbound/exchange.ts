@@ -11,9 +11,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import type { ReplyRecord } from './store.js';
-import { HOP_BY_HOP, NO_BODY_STATUS } from './http-syntax.js';
-import type { HeaderPair, SendErrorKind } from './types.js';
+import type { ReplyRecord } from '../store.js';
+import { HOP_BY_HOP, NO_BODY_STATUS } from '../http-syntax.js';
+import type { HeaderPair, SendErrorKind } from '../types.js';
 
 /** The most reply bytes kept per attempt or forward; the rest is not read. */
 export const MAX_REPLY_BYTES = 1024 * 1024;
