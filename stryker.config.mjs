@@ -20,12 +20,12 @@ export default {
     // Signature verification.
     'server/verify/**/*.ts',
     // The capture path: reading, answering, faults.
-    'server/capture.ts',
-    'server/ingress.ts',
-    'server/respond.ts',
-    'server/faults.ts',
-    'server/glob.ts',
-    'server/answer-headers.ts',
+    'server/capture/read.ts',
+    'server/capture/ingress.ts',
+    'server/capture/answer.ts',
+    'server/capture/faults.ts',
+    'server/capture/glob.ts',
+    'server/capture/answer-headers.ts',
     // The store's writer (group commit, durability) and retention: writeOne,
     // writeBatch and flush, pruneToSize, addCapture and close. Lines, until
     // the store is split by aggregate and the writer has a file of its own.

@@ -19,10 +19,10 @@ import {
   respondPatchSchema,
   secretsFor,
   secretsPatchSchema,
-} from './settings.js';
+} from './capture/settings.js';
 import { PRESETS, presetById, scalePreset } from './retries/presets.js';
 import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './retries/timeline.js';
-import { explainRequest, reverify } from './signatures.js';
+import { explainRequest, reverify } from './capture/verdicts.js';
 import { SCHEMES, type SecretInput } from './verify/index.js';
 import { jsonBody, pathParams, queryParams } from './validate.js';
 import { bodyPrefix, decodedBody, storedBody } from './body-route.js';

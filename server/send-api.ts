@@ -11,7 +11,7 @@ import { BIN_ID_PATTERN } from './ids.js';
 import { displayUrl, targetOf, targetUrlSchema } from './outbound/exchange.js';
 import { PRESETS } from './retries/presets.js';
 import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './outbound/sender.js';
-import { normalizeSettings, userRecord } from './settings.js';
+import { normalizeSettings, userRecord } from './capture/settings.js';
 import { forwardTargetOf, type GlobalForward } from './outbound/forward.js';
 import { iso, utf8OrNull } from './json-text.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from './http-syntax.js';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from './types.js';
-import type { BinSettings } from './settings.js';
+import type { BinSettings } from './capture/settings.js';
 import type { SchemeId, SignatureVerdict } from './verify/index.js';
 import { createWalSync, type WalSync } from './walsync.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';

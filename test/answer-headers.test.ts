@@ -4,7 +4,7 @@
  * with a reason), and the note that lists what was dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { BIN_ANSWER_HEADERS, droppedNote, relayHeaders, securedAnswer, withBinAnswerHeaders } from '../server/answer-headers.js';
+import { BIN_ANSWER_HEADERS, droppedNote, relayHeaders, securedAnswer, withBinAnswerHeaders } from '../server/capture/answer-headers.js';
 import type { CaptureResponse, HeaderPair } from '../server/types.js';
 
 describe('relayHeaders', () => {

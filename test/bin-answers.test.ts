@@ -5,7 +5,7 @@
  * the capture's stored answer lists the two headers it was sent with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_ANSWER_HEADERS, withBinAnswerHeaders } from '../server/answer-headers.js';
+import { BIN_ANSWER_HEADERS, withBinAnswerHeaders } from '../server/capture/answer-headers.js';
 import type { Capture } from '../server/types.js';
 import { cleanupTempDirs, expectJson, rawExchange, startServer, type TestServer } from './helpers.js';
 import { closedPort } from './target.js';

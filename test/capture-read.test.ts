@@ -6,11 +6,11 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BodyAbortedError, normalizeAddress, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from '../server/capture.js';
+import { BodyAbortedError, normalizeAddress, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from '../server/capture/read.js';
 import { createApp } from '../server/app.js';
 import { hostPolicy } from '../server/security.js';
 import { openStore } from '../server/store.js';
-import { defaultSettings } from '../server/settings.js';
+import { defaultSettings } from '../server/capture/settings.js';
 
 describe('parseIngressTarget', () => {
   it.each<[string, ReturnType<typeof parseIngressTarget>]>([

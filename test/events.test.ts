@@ -17,7 +17,7 @@ import {
   parseJsonPointer,
   resolveJsonPointer,
   validateEventIdentityOptions,
-} from '../server/events.js';
+} from '../server/capture/event-identity.js';
 import type { HeaderPair } from '../server/types.js';
 import {
   SEED_000_FILLED,

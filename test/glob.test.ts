@@ -5,8 +5,8 @@
  * unit and through the real server with a header at the 16 KiB limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileGlob, matchGlob } from '../server/glob.js';
-import { MAX_RULE_GLOB_CHARS } from '../server/settings.js';
+import { compileGlob, matchGlob } from '../server/capture/glob.js';
+import { MAX_RULE_GLOB_CHARS } from '../server/capture/settings.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
 
 /** The translation the matcher replaces: right on meaning, exponential on some inputs. */

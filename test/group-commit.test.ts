@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultSettings } from '../server/settings.js';
+import { defaultSettings } from '../server/capture/settings.js';
 import { openStore, type AddedCapture, type NewCapture, type Store } from '../server/store.js';
 import type { CaptureResponse } from '../server/types.js';
 import { createWalSync, type WalSync } from '../server/walsync.js';

@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../server/app.js';
 import { hostPolicy } from '../server/security.js';
 import { openStore } from '../server/store.js';
-import { defaultSettings } from '../server/settings.js';
+import { defaultSettings } from '../server/capture/settings.js';
 import { useServer } from './helpers.js';
 
 const server = useServer({ maxBody: 1024 * 1024 });

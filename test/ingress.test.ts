@@ -1,7 +1,7 @@
 import { brotliCompressSync, constants as zlibConstants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRUNCATED_KEEP_BYTES } from '../server/capture.js';
-import { BIN_ANSWER_HEADERS } from '../server/answer-headers.js';
+import { TRUNCATED_KEEP_BYTES } from '../server/capture/read.js';
+import { BIN_ANSWER_HEADERS } from '../server/capture/answer-headers.js';
 import { MAX_DECODED_BYTES } from '../server/decode.js';
 import { cleanupTempDirs, rawExchange, startServer, type TestServer } from './helpers.js';
 

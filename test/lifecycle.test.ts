@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, start } from '../server/main/start.js';
-import { MAX_DELAY_MS } from '../server/settings.js';
+import { MAX_DELAY_MS } from '../server/capture/settings.js';
 import type { Timeouts } from '../server/main/listener.js';
 import { cleanupTempDirs, connectLive, expectJson, startServer, testConfig, TOKEN, waitFor, type TestServer } from './helpers.js';
 

@@ -4,11 +4,11 @@
  */
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { carryOut } from '../server/faults.js';
-import { decideAnswer, type AnswerContext } from '../server/respond.js';
-import { matchGlob } from '../server/glob.js';
-import { BIN_ANSWER_HEADERS } from '../server/answer-headers.js';
-import { defaultRespond } from '../server/settings.js';
+import { carryOut } from '../server/capture/faults.js';
+import { decideAnswer, type AnswerContext } from '../server/capture/answer.js';
+import { matchGlob } from '../server/capture/glob.js';
+import { BIN_ANSWER_HEADERS } from '../server/capture/answer-headers.js';
+import { defaultRespond } from '../server/capture/settings.js';
 import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
 import { hostPolicy, legacyTokenCookieName } from '../server/security.js';
 import { openStore, type Store } from '../server/store.js';
-import { defaultSettings } from '../server/settings.js';
+import { defaultSettings } from '../server/capture/settings.js';
 import { cleanupTempDirs, rawExchange, startServer, WEB_ROOT, type TestServer } from './helpers.js';
 
 const APP_TOKEN = 'app-token-abcdef';

@@ -4,7 +4,7 @@
  * resolution of retry options, and the templates.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventIdentity } from '../server/events.js';
+import { eventIdentity } from '../server/capture/event-identity.js';
 import { outboundHeaders, targetOf } from '../server/outbound/exchange.js';
 import { createSender, resolveRetry, scaledWait, signHeaders, type Sender } from '../server/outbound/sender.js';
 import { openStore, type Store } from '../server/store.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type AttemptRecord, type NewCapture, type Store } from '../server/store.js';
-import { defaultSettings } from '../server/settings.js';
+import { defaultSettings } from '../server/capture/settings.js';
 
 let dir: string;
 let seq = 0;

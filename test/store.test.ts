@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultRespond, defaultSettings } from '../server/settings.js';
+import { defaultRespond, defaultSettings } from '../server/capture/settings.js';
 import { BinExistsError, BinGoneError, BODY_PART_BYTES, openStore, type NewCapture, type Store } from '../server/store.js';
 import { cleanupTempDirs, startServer, tempDir, TOKEN, type TestServer } from './helpers.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Bin, RespondSettings, WebhookEvent } from '../server/types.js';
 import { formatDuration } from '../server/retries/timeline.js';
-import { defaultRespond } from '../server/settings.js';
+import { defaultRespond } from '../server/capture/settings.js';
 import type { Api } from '../web/src/api.js';
 import {
   answerMode,

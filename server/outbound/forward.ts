@@ -14,9 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import { errorBody } from '../errors.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
-import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../answer-headers.js';
+import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
 import { NO_BODY_STATUS } from '../http-syntax.js';
-import type { NormalizedSettings } from '../settings.js';
+import type { NormalizedSettings } from '../capture/settings.js';
 import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store.js';
 import type { CaptureResponse, HeaderPair, ServerMessage } from '../types.js';
 

@@ -11,7 +11,7 @@
  * recorded; after a restart it is made again (at least once, as providers do).
  */
 import { randomUUID } from 'node:crypto';
-import { eventIdentity } from '../events.js';
+import { eventIdentity } from '../capture/event-identity.js';
 import { newCaptureId } from '../ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { presetById, sendSchedule } from '../retries/presets.js';

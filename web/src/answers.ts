@@ -10,7 +10,7 @@ import { formatGap } from './timeline.js';
 /** A `respond` PATCH: keys merge into the bin's current settings; `null` resets everything to 200 `{"ok":true}`. */
 export type RespondPatch = Partial<RespondSettings>;
 
-/** The longest a bin may wait before answering (server/settings.ts MAX_DELAY_MS). */
+/** The longest a bin may wait before answering (server/capture/settings.ts MAX_DELAY_MS). */
 export const MAX_DELAY_MS = 600_000;
 /** The most attempts `failFirst` may fail. */
 export const MAX_FAIL_FIRST = 100;

@@ -1,18 +1,18 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './capture.js';
-import { BIN_ID_PATTERN, newCaptureId } from './ids.js';
-import { BinGoneError, type CaptureSummaryRecord, type Store } from './store.js';
+import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
+import { BIN_ID_PATTERN, newCaptureId } from '../ids.js';
+import { BinGoneError, type CaptureSummaryRecord, type Store } from '../store.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
-import { eventIdentity } from './events.js';
-import { decideAnswer } from './respond.js';
-import { judgeRequest } from './signatures.js';
-import type { SecretInput } from './verify/index.js';
-import { errorBody, handleError } from './errors.js';
+import { eventIdentity } from './event-identity.js';
+import { decideAnswer } from './answer.js';
+import { judgeRequest } from './verdicts.js';
+import type { SecretInput } from '../verify/index.js';
+import { errorBody, handleError } from '../errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
-import type { CaptureResponse } from './types.js';
+import type { CaptureResponse } from '../types.js';
 import { carryOut } from './faults.js';
-import type { ForwardHook } from './outbound/forward.js';
+import type { ForwardHook } from '../outbound/forward.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {

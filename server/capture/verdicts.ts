@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeSettings, secretsFor } from './settings.js';
-import type { Store, Verdict } from './store.js';
-import type { HeaderPair } from './types.js';
-import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from './verify/index.js';
+import type { Store, Verdict } from '../store.js';
+import type { HeaderPair } from '../types.js';
+import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
 
 /** Which verdict a list shows when several schemes signed one request. */
 const RANK: Verdict[] = ['valid', 'expired', 'invalid', 'malformed', 'no-secret'];
