@@ -29,11 +29,11 @@ export default {
     // The store's writer (group commit, durability) and retention: writeOne,
     // writeBatch and flush, pruneToSize, addCapture and close. Lines, until
     // the store is split by aggregate and the writer has a file of its own.
-    'server/store.ts:784-990',
-    'server/store.ts:1026-1045',
-    'server/store.ts:1114-1125',
-    'server/store.ts:1256-1271',
-    'server/walsync.ts',
+    'server/store/index.ts:784-990',
+    'server/store/index.ts:1026-1045',
+    'server/store/index.ts:1114-1125',
+    'server/store/index.ts:1256-1271',
+    'server/store/walsync.ts',
     // Security: the control plane's guard, the token, the lock on the data dir.
     'server/security.ts',
     'server/main/datadir-lock.ts',

@@ -15,7 +15,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-const MIGRATIONS = new URL('../dist/server/migrations/', import.meta.url);
+const MIGRATIONS = new URL('../dist/server/store/migrations/', import.meta.url);
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** A capture id shaped like `newCaptureId`'s: 10 characters of time, 12 of sequence. */

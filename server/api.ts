@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
-import { BIN_ID_PATTERN, newBinId } from './ids.js';
-import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store.js';
+import { BIN_ID_PATTERN, newBinId } from './store/ids.js';
+import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store/index.js';
 import type { GlobalForward } from './outbound/forward.js';
 import { iso, utf8OrNull } from './json-text.js';
 import { displayUrl } from './outbound/exchange.js';

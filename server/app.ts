@@ -9,7 +9,7 @@ import type { Hub } from './live/hub.js';
 import { liveRoute } from './live/route.js';
 import { summaryJson } from './api.js';
 import type { ServerMessage } from './types.js';
-import type { CaptureSummaryRecord, Store } from './store.js';
+import type { CaptureSummaryRecord, Store } from './store/index.js';
 import { createUi } from './ui.js';
 import type { Forwarder, GlobalForward } from './outbound/forward.js';
 import type { Sender } from './outbound/sender.js';

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BodyAbortedError, normalizeAddress, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from '../server/capture/read.js';
 import { createApp } from '../server/app.js';
 import { hostPolicy } from '../server/security.js';
-import { openStore } from '../server/store.js';
+import { openStore } from '../server/store/index.js';
 import { defaultSettings } from '../server/capture/settings.js';
 
 describe('parseIngressTarget', () => {

@@ -12,7 +12,7 @@ import { createHub, type Hub } from '../server/live/hub.js';
 import { createListener, type Listener } from '../server/main/listener.js';
 import { CLOSE_UNAUTHORIZED, MAX_CLIENT_MESSAGE } from '../server/live/route.js';
 import { hostPolicy } from '../server/security.js';
-import { openStore, type Store } from '../server/store.js';
+import { openStore, type Store } from '../server/store/index.js';
 import { waitFor } from './helpers.js';
 
 const TOKEN = 'live-messages-token';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { createSender, OutboxFullError, resolveSecret, SendInputError, signHeaders, stopsRetries, withContentType, withProviderRetryHeaders, type DeliveryRequest } from '../server/outbound/sender.js';
-import { openStore, type DeliveryRecord, type RetrySpec } from '../server/store.js';
+import { openStore, type DeliveryRecord, type RetrySpec } from '../server/store/index.js';
 import type { HeaderPair, SendErrorKind } from '../server/types.js';
 import { useTargets, closedPort } from './target.js';
 

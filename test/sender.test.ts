@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventIdentity } from '../server/capture/event-identity.js';
 import { outboundHeaders, targetOf } from '../server/outbound/exchange.js';
 import { createSender, resolveRetry, scaledWait, signHeaders, type Sender } from '../server/outbound/sender.js';
-import { openStore, type Store } from '../server/store.js';
+import { openStore, type Store } from '../server/store/index.js';
 import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../server/outbound/templates.js';
 import type { HeaderPair } from '../server/types.js';
 import { schemeById } from '../server/verify/index.js';

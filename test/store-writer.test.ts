@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type AttemptRecord, type NewCapture, type Store } from '../server/store.js';
+import { openStore, type AttemptRecord, type NewCapture, type Store } from '../server/store/index.js';
 import { defaultSettings } from '../server/capture/settings.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultRespond, defaultSettings } from '../server/capture/settings.js';
-import { BinExistsError, BinGoneError, BODY_PART_BYTES, openStore, type NewCapture, type Store } from '../server/store.js';
+import { BinExistsError, BinGoneError, BODY_PART_BYTES, openStore, type NewCapture, type Store } from '../server/store/index.js';
 import { cleanupTempDirs, startServer, tempDir, TOKEN, type TestServer } from './helpers.js';
 
 // Loosely typed on purpose: the test asserts the JSON, not the server's types.
@@ -12,7 +12,7 @@ import { cleanupTempDirs, startServer, tempDir, TOKEN, type TestServer } from '.
 type Json = any;
 
 /** The numbered migrations the store applies, counted from the source tree. */
-const MIGRATION_COUNT = readdirSync(new URL('../server/migrations/', import.meta.url)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).length;
+const MIGRATION_COUNT = readdirSync(new URL('../server/store/migrations/', import.meta.url)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).length;
 
 /** Servers and stores opened by a test; closed after it whatever happened. */
 const servers: TestServer[] = [];

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createWalSync } from '../server/walsync.js';
+import { createWalSync } from '../server/store/walsync.js';
 
 /** Every call walsync made, in order: [function, fd or path]. */
 const calls: Array<[string, unknown]> = [];

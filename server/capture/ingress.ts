@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
-import { BIN_ID_PATTERN, newCaptureId } from '../ids.js';
-import { BinGoneError, type CaptureSummaryRecord, type Store } from '../store.js';
+import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
+import { BinGoneError, type CaptureSummaryRecord, type Store } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
 import { eventIdentity } from './event-identity.js';
 import { decideAnswer } from './answer.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeSettings, secretsFor } from './settings.js';
-import type { Store, Verdict } from '../store.js';
+import type { Store, Verdict } from '../store/index.js';
 import type { HeaderPair } from '../types.js';
 import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
 

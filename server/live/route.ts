@@ -2,7 +2,7 @@ import { upgradeWebSocket } from '@hono/node-server';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { BIN_ID_PATTERN } from '../ids.js';
+import { BIN_ID_PATTERN } from '../store/ids.js';
 import type { Hub, HubConnection } from './hub.js';
 import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from '../types.js';
 import { safeEqual } from '../security.js';

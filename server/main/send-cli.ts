@@ -10,7 +10,7 @@ import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../ht
 import { displayUrl, isTargetUrl } from '../outbound/exchange.js';
 import { PRESETS, presetById } from '../retries/presets.js';
 import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from '../outbound/sender.js';
-import { openStore, type AttemptRecord, type DeliveryRecord } from '../store.js';
+import { openStore, type AttemptRecord, type DeliveryRecord } from '../store/index.js';
 import { renderTemplate, TEMPLATE_IDS } from '../outbound/templates.js';
 import type { HeaderPair } from '../types.js';
 import { isSchemeId, type SchemeId } from '../verify/index.js';

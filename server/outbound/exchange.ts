@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import type { ReplyRecord } from '../store.js';
+import type { ReplyRecord } from '../store/index.js';
 import { HOP_BY_HOP, NO_BODY_STATUS } from '../http-syntax.js';
 import type { HeaderPair, SendErrorKind } from '../types.js';
 

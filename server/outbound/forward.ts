@@ -17,7 +17,7 @@ import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResu
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
 import { NO_BODY_STATUS } from '../http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
-import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store.js';
+import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store/index.js';
 import type { CaptureResponse, HeaderPair, ServerMessage } from '../types.js';
 
 /** The captured request as forwarding needs it. */

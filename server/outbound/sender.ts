@@ -12,10 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eventIdentity } from '../capture/event-identity.js';
-import { newCaptureId } from '../ids.js';
+import { newCaptureId } from '../store/ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { presetById, sendSchedule } from '../retries/presets.js';
-import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store.js';
+import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../types.js';
 import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 

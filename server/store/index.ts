@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync } from 'node:fs';
-import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from './types.js';
-import type { BinSettings } from './capture/settings.js';
-import type { SchemeId, SignatureVerdict } from './verify/index.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from '../types.js';
+import type { BinSettings } from '../capture/settings.js';
+import type { SchemeId, SignatureVerdict } from '../verify/index.js';
 import { createWalSync, type WalSync } from './walsync.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
@@ -417,7 +417,14 @@ export interface Store {
   close(): void;
 }
 
-const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+/**
+ * The numbered migrations beside this module: `./migrations/` from the source
+ * and the compiled module (`dist/server/store/`), `./store/migrations/` from
+ * the bundle the CLI runs (`dist/server/hookbin.mjs`).
+ */
+const MIGRATIONS_DIR =
+  [new URL('./migrations/', import.meta.url), new URL('./store/migrations/', import.meta.url)].find((dir) => existsSync(dir)) ??
+  new URL('./migrations/', import.meta.url);
 
 /** Applies the numbered `.sql` migrations that `PRAGMA user_version` says are new. */
 function migrate(db: Database.Database): void {
