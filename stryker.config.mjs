@@ -35,13 +35,13 @@ export default {
     'server/store/index.ts:1256-1271',
     'server/store/walsync.ts',
     // Security: the control plane's guard, the token, the lock on the data dir.
-    'server/security.ts',
+    'server/http/security.ts',
     'server/main/datadir-lock.ts',
     // The live feed: hub and route.
     'server/live/hub.ts',
     'server/live/route.ts',
     // Decoding.
-    'server/decode.ts',
+    'server/http/decode.ts',
     // The sender: its schedule and attempts (the outbox engine), signed afresh each time.
     'server/outbound/sender.ts',
     'server/retries/presets.ts',

@@ -7,8 +7,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BodyAbortedError, normalizeAddress, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from '../server/capture/read.js';
-import { createApp } from '../server/app.js';
-import { hostPolicy } from '../server/security.js';
+import { createApp } from '../server/http/app.js';
+import { hostPolicy } from '../server/http/security.js';
 import { openStore } from '../server/store/index.js';
 import { defaultSettings } from '../server/capture/settings.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeHolder, isAlive, lockDataDir, pauseThread, readHolder } from '../server/main/datadir-lock.js';
-import { StartError } from '../server/errors.js';
+import { StartError } from '../server/http/errors.js';
 
 let dir: string;
 beforeEach(() => {

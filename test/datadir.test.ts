@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { start } from '../server/main/start.js';
-import { StartError } from '../server/errors.js';
+import { StartError } from '../server/http/errors.js';
 import { cleanupTempDirs, tempDir, testConfig, WEB_ROOT } from './helpers.js';
 
 afterAll(cleanupTempDirs);

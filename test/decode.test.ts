@@ -9,7 +9,7 @@
 import * as zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DecodeError, decodeBody, MAX_DECODED_BYTES, parseEncodings } from '../server/decode.js';
+import { DecodeError, decodeBody, MAX_DECODED_BYTES, parseEncodings } from '../server/http/decode.js';
 
 /** What one real zlib stream did: bytes it produced and bytes of input it consumed. */
 interface Observed {

@@ -7,8 +7,8 @@
  */
 import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { createApp } from '../server/app.js';
-import { hostPolicy } from '../server/security.js';
+import { createApp } from '../server/http/app.js';
+import { hostPolicy } from '../server/http/security.js';
 import { openStore } from '../server/store/index.js';
 import { defaultSettings } from '../server/capture/settings.js';
 import { useServer } from './helpers.js';

@@ -2,7 +2,7 @@ import { brotliCompressSync, constants as zlibConstants, deflateRawSync, deflate
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUNCATED_KEEP_BYTES } from '../server/capture/read.js';
 import { BIN_ANSWER_HEADERS } from '../server/capture/answer-headers.js';
-import { MAX_DECODED_BYTES } from '../server/decode.js';
+import { MAX_DECODED_BYTES } from '../server/http/decode.js';
 import { cleanupTempDirs, rawExchange, startServer, type TestServer } from './helpers.js';
 
 /** ISO-8601 in UTC with exactly three digits of milliseconds. */

@@ -7,11 +7,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { createApp } from '../server/app.js';
+import { createApp } from '../server/http/app.js';
 import { createHub, type Hub } from '../server/live/hub.js';
 import { createListener, type Listener } from '../server/main/listener.js';
 import { CLOSE_UNAUTHORIZED, MAX_CLIENT_MESSAGE } from '../server/live/route.js';
-import { hostPolicy } from '../server/security.js';
+import { hostPolicy } from '../server/http/security.js';
 import { openStore, type Store } from '../server/store/index.js';
 import { waitFor } from './helpers.js';
 

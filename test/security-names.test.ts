@@ -5,8 +5,8 @@
  */
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../server/app.js';
-import { hostnameOf, hostPolicy, isLoopbackName, legacyTokenCookieName, safeEqual } from '../server/security.js';
+import { createApp } from '../server/http/app.js';
+import { hostnameOf, hostPolicy, isLoopbackName, legacyTokenCookieName, safeEqual } from '../server/http/security.js';
 import { openStore } from '../server/store/index.js';
 
 const APP_TOKEN = 'app-token-abcdef';

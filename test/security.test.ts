@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../server/app.js';
-import { hostPolicy, legacyTokenCookieName } from '../server/security.js';
+import { createApp } from '../server/http/app.js';
+import { hostPolicy, legacyTokenCookieName } from '../server/http/security.js';
 import { openStore, type Store } from '../server/store/index.js';
 import { defaultSettings } from '../server/capture/settings.js';
 import { cleanupTempDirs, rawExchange, startServer, WEB_ROOT, type TestServer } from './helpers.js';

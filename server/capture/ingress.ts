@@ -8,7 +8,7 @@ import { eventIdentity } from './event-identity.js';
 import { decideAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
 import type { SecretInput } from '../verify/index.js';
-import { errorBody, handleError } from '../errors.js';
+import { errorBody, handleError } from '../http/errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from '../types.js';
 import { carryOut } from './faults.js';

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { BIN_ID_PATTERN } from '../store/ids.js';
 import type { Hub, HubConnection } from './hub.js';
 import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from '../types.js';
-import { safeEqual } from '../security.js';
-import { describeIssues } from '../validate.js';
+import { safeEqual } from '../http/security.js';
+import { describeIssues } from '../http/validate.js';
 
 /** The largest WebSocket message a client may send; larger ones close the socket (1009). */
 export const MAX_CLIENT_MESSAGE = 64 * 1024;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
-import { isLoopbackName } from '../security.js';
+import { isLoopbackName } from '../http/security.js';
 import { start, StartError, type Running } from './start.js';
 import { VERSION } from './version.js';
 import { displayUrl } from '../outbound/exchange.js';

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StartError } from '../errors.js';
+import { StartError } from '../http/errors.js';
 
 /** The exclusive hold of one hookbin process on its data dir. */
 export interface DataDirLock {

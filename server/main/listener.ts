@@ -2,7 +2,7 @@ import { IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { WebSocketServer } from 'ws';
-import { StartError } from '../errors.js';
+import { StartError } from '../http/errors.js';
 
 /**
  * How long an anonymous sender may hold a socket (ms); the values hookbin

@@ -12,7 +12,7 @@
  * forwarding to itself) is recognised by it and not forwarded again.
  */
 import { randomBytes } from 'node:crypto';
-import { errorBody } from '../errors.js';
+import { errorBody } from '../http/errors.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
 import { NO_BODY_STATUS } from '../http-syntax.js';

@@ -6,10 +6,10 @@
  * satisfiable range, yet a client reading "the first N bytes" of it should
  * get nothing rather than an error (RFC 9110 lets a server ignore `Range`).
  */
-import { ApiError } from './errors.js';
-import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from './decode.js';
-import { bodyFileName } from './body-inline.js';
-import type { BodyLayout, Store } from './store/index.js';
+import { ApiError } from '../errors.js';
+import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from '../decode.js';
+import { bodyFileName } from '../../body-inline.js';
+import type { BodyLayout, Store } from '../../store/index.js';
 
 /** The largest piece read from SQLite per step of a stream. */
 const CHUNK_BYTES = 256 * 1024;

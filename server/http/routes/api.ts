@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError } from './errors.js';
-import { BIN_ID_PATTERN, newBinId } from './store/ids.js';
-import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from './store/index.js';
-import type { GlobalForward } from './outbound/forward.js';
-import { iso, utf8OrNull } from './json-text.js';
-import { displayUrl } from './outbound/exchange.js';
-import { replyJson } from './send-api.js';
+import { ApiError } from '../errors.js';
+import { BIN_ID_PATTERN, newBinId } from '../../store/ids.js';
+import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from '../../store/index.js';
+import type { GlobalForward } from '../../outbound/forward.js';
+import { iso, utf8OrNull } from '../json-text.js';
+import { displayUrl } from '../../outbound/exchange.js';
+import { replyJson } from './send.js';
 import {
   defaultSettings,
   eventKeyPatchSchema,
@@ -19,15 +19,15 @@ import {
   respondPatchSchema,
   secretsFor,
   secretsPatchSchema,
-} from './capture/settings.js';
-import { PRESETS, presetById, scalePreset } from './retries/presets.js';
-import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from './retries/timeline.js';
-import { explainRequest, reverify } from './capture/verdicts.js';
-import { SCHEMES, type SecretInput } from './verify/index.js';
-import { jsonBody, pathParams, queryParams } from './validate.js';
-import { bodyPrefix, decodedBody, storedBody } from './body-route.js';
-import { INLINE_BODY_BYTES, inlineEnd } from './body-inline.js';
-import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from './types.js';
+} from '../../capture/settings.js';
+import { PRESETS, presetById, scalePreset } from '../../retries/presets.js';
+import { DEFAULT_TOLERANCE_MS, bestPreset, compareTimeline } from '../../retries/timeline.js';
+import { explainRequest, reverify } from '../../capture/verdicts.js';
+import { SCHEMES, type SecretInput } from '../../verify/index.js';
+import { jsonBody, pathParams, queryParams } from '../validate.js';
+import { bodyPrefix, decodedBody, storedBody } from './bodies.js';
+import { INLINE_BODY_BYTES, inlineEnd } from '../../body-inline.js';
+import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from '../../types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {

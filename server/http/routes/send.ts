@@ -6,20 +6,20 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError } from './errors.js';
-import { BIN_ID_PATTERN } from './store/ids.js';
-import { displayUrl, targetOf, targetUrlSchema } from './outbound/exchange.js';
-import { PRESETS } from './retries/presets.js';
-import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from './outbound/sender.js';
-import { normalizeSettings, userRecord } from './capture/settings.js';
-import { forwardTargetOf, type GlobalForward } from './outbound/forward.js';
-import { iso, utf8OrNull } from './json-text.js';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from './http-syntax.js';
-import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from './store/index.js';
-import { renderTemplate, renderTemplates, TEMPLATE_IDS } from './outbound/templates.js';
-import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from './types.js';
-import { jsonBody, pathParams, queryParams } from './validate.js';
-import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from './verify/index.js';
+import { ApiError } from '../errors.js';
+import { BIN_ID_PATTERN } from '../../store/ids.js';
+import { displayUrl, targetOf, targetUrlSchema } from '../../outbound/exchange.js';
+import { PRESETS } from '../../retries/presets.js';
+import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from '../../outbound/sender.js';
+import { normalizeSettings, userRecord } from '../../capture/settings.js';
+import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
+import { iso, utf8OrNull } from '../json-text.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../http-syntax.js';
+import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from '../../store/index.js';
+import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../../outbound/templates.js';
+import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from '../../types.js';
+import { jsonBody, pathParams, queryParams } from '../validate.js';
+import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../../verify/index.js';
 
 /** What the sender routes need from the app. */
 export interface SendApiDeps {

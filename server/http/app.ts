@@ -1,20 +1,20 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createApi } from './api.js';
+import { createApi } from './routes/api.js';
 import { errorResponse, handleError } from './errors.js';
-import { createIngress } from './capture/ingress.js';
-import { securedResponse } from './capture/answer-headers.js';
+import { createIngress } from '../capture/ingress.js';
+import { securedResponse } from '../capture/answer-headers.js';
 import { apiGuard, type HostPolicy } from './security.js';
-import type { Hub } from './live/hub.js';
-import { liveRoute } from './live/route.js';
-import { summaryJson } from './api.js';
-import type { ServerMessage } from './types.js';
-import type { CaptureSummaryRecord, Store } from './store/index.js';
+import type { Hub } from '../live/hub.js';
+import { liveRoute } from '../live/route.js';
+import { summaryJson } from './routes/api.js';
+import type { ServerMessage } from '../types.js';
+import type { CaptureSummaryRecord, Store } from '../store/index.js';
 import { createUi } from './ui.js';
-import type { Forwarder, GlobalForward } from './outbound/forward.js';
-import type { Sender } from './outbound/sender.js';
-import { createSendApi } from './send-api.js';
-import type { SecretInput } from './verify/index.js';
+import type { Forwarder, GlobalForward } from '../outbound/forward.js';
+import type { Sender } from '../outbound/sender.js';
+import { createSendApi } from './routes/send.js';
+import type { SecretInput } from '../verify/index.js';
 
 /** The longest request target (path and query) hookbin reads; longer ones get 414. */
 export const MAX_URL_LENGTH = 8192;
