@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BIN_ANSWER_HEADERS, droppedNote, relayHeaders, securedAnswer, withBinAnswerHeaders } from '../server/capture/answer-headers.js';
-import type { CaptureResponse, HeaderPair } from '../server/types.js';
+import type { CaptureResponse, HeaderPair } from '../server/common/types.js';
 
 describe('relayHeaders', () => {
   it('leaves out hop-by-hop headers and those the Connection header names, in any case and spacing', () => {

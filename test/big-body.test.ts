@@ -6,8 +6,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { INLINE_BODY_BYTES } from '../server/body-inline.js';
-import type { Capture } from '../server/types.js';
+import { INLINE_BODY_BYTES } from '../server/common/body-inline.js';
+import type { Capture } from '../server/common/types.js';
 import { cleanupTempDirs, expectJson, startServer, type TestServer } from './helpers.js';
 
 const MiB = 1024 * 1024;

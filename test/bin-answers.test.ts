@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_ANSWER_HEADERS, withBinAnswerHeaders } from '../server/capture/answer-headers.js';
-import type { Capture } from '../server/types.js';
+import type { Capture } from '../server/common/types.js';
 import { cleanupTempDirs, expectJson, rawExchange, startServer, type TestServer } from './helpers.js';
 import { closedPort } from './target.js';
 

@@ -4,7 +4,7 @@
  * preset comparison, a bin's own key, pagination and validation.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { EventPage, RetryPreset, WebhookEvent } from '../server/types.js';
+import type { EventPage, RetryPreset, WebhookEvent } from '../server/common/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);

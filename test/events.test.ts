@@ -18,7 +18,7 @@ import {
   resolveJsonPointer,
   validateEventIdentityOptions,
 } from '../server/capture/event-identity.js';
-import type { HeaderPair } from '../server/types.js';
+import type { HeaderPair } from '../server/common/types.js';
 import {
   SEED_000_FILLED,
   SEED_000_SAMPLE_VERBATIM,

@@ -7,7 +7,7 @@ import { getEventListeners } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { carryOut } from '../server/capture/faults.js';
-import type { CaptureResponse } from '../server/types.js';
+import type { CaptureResponse } from '../server/common/types.js';
 
 const answer = (over: Partial<CaptureResponse> = {}): CaptureResponse => ({ status: 200, headers: [], body: 'ok', delayMs: 0, fault: null, reason: 'default', ...over });
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Capture, CaptureSummary, EventPage } from '../server/types.js';
+import type { Capture, CaptureSummary, EventPage } from '../server/common/types.js';
 import { cleanupTempDirs, connectLive, rawExchange, startServer, waitFor, expectJson, type TestServer } from './helpers.js';
 import { closedPort, useTargets, type Answer, type Received } from './target.js';
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultSettings } from '../server/capture/settings.js';
 import { openStore, type AddedCapture, type NewCapture, type Store } from '../server/store/index.js';
-import type { CaptureResponse } from '../server/types.js';
+import type { CaptureResponse } from '../server/common/types.js';
 import { createWalSync, type WalSync } from '../server/store/walsync.js';
 import { cleanupTempDirs, startServer, tempDir, type TestServer } from './helpers.js';
 

@@ -8,7 +8,7 @@ import type { Config } from '../server/main/config.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { start, type Running } from '../server/main/start.js';
-import type { ServerMessage } from '../server/types.js';
+import type { ServerMessage } from '../server/common/types.js';
 
 /** The built inspector; tests run the server from source, so they name it. */
 export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));

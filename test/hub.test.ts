@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createHub, type HubClient } from '../server/live/hub.js';
-import type { ServerMessage } from '../server/types.js';
+import type { ServerMessage } from '../server/common/types.js';
 
 /** An in-memory socket: records what it was sent; its buffer level is set by the test. */
 function socket(bufferedAmount = 0) {

@@ -4,7 +4,7 @@
  * hears of every capture exactly once. (Speed is the benchmark's business.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Bin } from '../server/types.js';
+import type { Bin } from '../server/common/types.js';
 import { cleanupTempDirs, connectLive, startServer, waitFor } from './helpers.js';
 
 afterAll(cleanupTempDirs);

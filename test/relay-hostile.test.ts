@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Capture, CaptureSummary } from '../server/types.js';
+import type { Capture, CaptureSummary } from '../server/common/types.js';
 import { expectJson, rawExchange, useServer, waitFor } from './helpers.js';
 
 const server = useServer();

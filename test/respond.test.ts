@@ -9,7 +9,7 @@ import { decideAnswer, type AnswerContext } from '../server/capture/answer.js';
 import { matchGlob } from '../server/capture/glob.js';
 import { BIN_ANSWER_HEADERS } from '../server/capture/answer-headers.js';
 import { defaultRespond } from '../server/capture/settings.js';
-import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/types.js';
+import type { Bin, Capture, CaptureResponse, RespondSettings } from '../server/common/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Bin, CapturePage } from '../server/types.js';
+import type { Bin, CapturePage } from '../server/common/types.js';
 import { cleanupTempDirs, startServer } from './helpers.js';
 
 afterAll(cleanupTempDirs);

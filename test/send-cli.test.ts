@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Capture, CaptureSummary } from '../server/types.js';
+import type { Capture, CaptureSummary } from '../server/common/types.js';
 import { BIN_JS, cleanupTempDirs, startServer, tempDir, type TestServer } from './helpers.js';
 import { closedPort, startTarget, type TestTarget } from './target.js';
 

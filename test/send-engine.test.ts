@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createSender, OutboxFullError, resolveSecret, SendInputError, signHeaders, stopsRetries, withContentType, withProviderRetryHeaders, type DeliveryRequest } from '../server/outbound/sender.js';
 import { openStore, type DeliveryRecord, type RetrySpec } from '../server/store/index.js';
-import type { HeaderPair, SendErrorKind } from '../server/types.js';
+import type { HeaderPair, SendErrorKind } from '../server/common/types.js';
 import { useTargets, closedPort } from './target.js';
 
 const BODY = Buffer.from('{"id":"evt_1","type":"ping"}');

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Capture, CaptureSummary, EventPage, OutboxDelivery, OutboxPage, ServerMessage, WebhookTemplate } from '../server/types.js';
+import type { Capture, CaptureSummary, EventPage, OutboxDelivery, OutboxPage, ServerMessage, WebhookTemplate } from '../server/common/types.js';
 import { SCHEMES, type SchemeId } from '../server/verify/index.js';
 import { cleanupTempDirs, connectLive, rawExchange, startServer, tempDir, waitFor, expectJson, type TestServer } from './helpers.js';
 import { closedPort, useTargets, type Answer } from './target.js';

@@ -9,7 +9,7 @@ import { outboundHeaders, targetOf } from '../server/outbound/exchange.js';
 import { createSender, resolveRetry, scaledWait, signHeaders, type Sender } from '../server/outbound/sender.js';
 import { openStore, type Store } from '../server/store/index.js';
 import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../server/outbound/templates.js';
-import type { HeaderPair } from '../server/types.js';
+import type { HeaderPair } from '../server/common/types.js';
 import { schemeById } from '../server/verify/index.js';
 import { startTarget, type TestTarget } from './target.js';
 

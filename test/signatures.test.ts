@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bin, Capture, CapturePage, MaskedSecret } from '../server/types.js';
+import type { Bin, Capture, CapturePage, MaskedSecret } from '../server/common/types.js';
 import { schemeById } from '../server/verify/index.js';
 import { github } from '../server/verify/schemes/github.js';
 import { SIGNATURE_CASES, UNTIMED_NOW, caseRequest, isExpectedVerdict, withDigestByteFlipped } from './fixtures/signatures.js';

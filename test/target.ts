@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { afterEach } from 'vitest';
-import type { HeaderPair } from '../server/types.js';
+import type { HeaderPair } from '../server/common/types.js';
 
 /** One request as the target received it. */
 export interface Received {

@@ -4,7 +4,7 @@
  * rule editor's drafts, the timeline layout, and the model's events state.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { Bin, RespondSettings, WebhookEvent } from '../server/types.js';
+import type { Bin, RespondSettings, WebhookEvent } from '../server/common/types.js';
 import { formatDuration } from '../server/retries/timeline.js';
 import { defaultRespond } from '../server/capture/settings.js';
 import type { Api } from '../web/src/api.js';

@@ -4,7 +4,7 @@
  * wrong token (4401) does. The real server's side is test/live.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLOSE_UNAUTHORIZED, type ClientMessage } from '../server/types.js';
+import { CLOSE_UNAUTHORIZED, type ClientMessage } from '../server/common/types.js';
 import { connectLive, type LiveStatus } from '../web/src/live.js';
 
 /** A WebSocket the test drives: it records what the client sends and fires the events the test asks for. */

@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/types.js';
+import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/common/types.js';
 import type { Api } from '../web/src/api.js';
 import { AUTO_LOAD_BYTES, bodyTabs, loadsWholeAtOnce } from '../web/src/body.js';
-import { INLINE_BODY_BYTES } from '../server/body-inline.js';
+import { INLINE_BODY_BYTES } from '../server/common/body-inline.js';
 import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellBytes, shellQuote } from '../web/src/curl.js';
 import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/format.js';
 import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount, pageRange } from '../web/src/hex.js';

@@ -6,7 +6,7 @@
  * delivery, resends of a capture stay its own).
  */
 import { describe, expect, it } from 'vitest';
-import type { Capture, OutboxDelivery, OutboxSummary, WebhookTemplate } from '../server/types.js';
+import type { Capture, OutboxDelivery, OutboxSummary, WebhookTemplate } from '../server/common/types.js';
 import type { SenderApi } from '../web/src/api.js';
 import {
   applyTemplate,

@@ -5,7 +5,7 @@
  * secret never carries a value, so a masked one is never sent back.
  */
 import { describe, expect, it } from 'vitest';
-import type { MaskedSecret } from '../server/types.js';
+import type { MaskedSecret } from '../server/common/types.js';
 import { SCHEMES as SERVER_SCHEMES } from '../server/verify/registry.js';
 import {
   addSecret,

@@ -6,8 +6,8 @@
  * sniffed, so an HTML answer cannot run script as hookbin. And a relayed app
  * reply keeps only the headers that can be sent on.
  */
-import { EDGE_WHITESPACE, HEADER_VALUE, HOP_BY_HOP, HTTP_TOKEN, ORIGIN_HEADERS } from '../http-syntax.js';
-import type { CaptureResponse, HeaderPair } from '../types.js';
+import { EDGE_WHITESPACE, HEADER_VALUE, HOP_BY_HOP, HTTP_TOKEN, ORIGIN_HEADERS } from '../common/http-syntax.js';
+import type { CaptureResponse, HeaderPair } from '../common/types.js';
 
 /**
  * What hookbin sets on every answer from a bin URL, over any header of the

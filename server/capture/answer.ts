@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { headerValue } from './read.js';
 import { matchGlob } from './glob.js';
-import { NO_BODY_STATUS } from '../http-syntax.js';
-import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from '../types.js';
+import { NO_BODY_STATUS } from '../common/http-syntax.js';
+import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from '../common/types.js';
 
 /** What the answer to one request depends on, besides the bin's settings. */
 export interface AnswerContext {

@@ -11,8 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { HTTP_TOKEN, isHttpToken } from '../http-syntax.js';
-import type { HeaderPair } from '../types.js';
+import { HTTP_TOKEN, isHttpToken } from '../common/http-syntax.js';
+import type { HeaderPair } from '../common/types.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
 export interface EventIdentityOptions {

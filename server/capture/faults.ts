@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import { EDGE_WHITESPACE, NO_BODY_STATUS, ORIGIN_HEADERS } from '../http-syntax.js';
-import type { CaptureResponse } from '../types.js';
+import { EDGE_WHITESPACE, NO_BODY_STATUS, ORIGIN_HEADERS } from '../common/http-syntax.js';
+import type { CaptureResponse } from '../common/types.js';
 import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 
 /** What carrying out an answer needs besides the answer. */

@@ -10,7 +10,7 @@ import { judgeRequest } from './verdicts.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody, handleError } from '../http/errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
-import type { CaptureResponse } from '../types.js';
+import type { CaptureResponse } from '../common/types.js';
 import { carryOut } from './faults.js';
 import type { ForwardHook } from '../outbound/forward.js';
 

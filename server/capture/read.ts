@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { HeaderPair } from '../types.js';
+import type { HeaderPair } from '../common/types.js';
 
 /** How many leading bytes of an oversized body are kept (capped by the limit). */
 export const TRUNCATED_KEEP_BYTES = 64 * 1024;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { ForwardOptions, MaskedSecret, RespondSettings } from '../types.js';
+import type { ForwardOptions, MaskedSecret, RespondSettings } from '../common/types.js';
 import { targetUrlSchema } from '../outbound/exchange.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './event-identity.js';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from '../http-syntax.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from '../common/http-syntax.js';
 
 /** Headers hookbin computes itself; a configured value would corrupt framing. */
 const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);

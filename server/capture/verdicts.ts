@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeSettings, secretsFor } from './settings.js';
 import type { Store, Verdict } from '../store/index.js';
-import type { HeaderPair } from '../types.js';
+import type { HeaderPair } from '../common/types.js';
 import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
 
 /** Which verdict a list shows when several schemes signed one request. */

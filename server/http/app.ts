@@ -8,7 +8,7 @@ import { apiGuard, type HostPolicy } from './security.js';
 import type { Hub } from '../live/hub.js';
 import { liveRoute } from '../live/route.js';
 import { summaryJson } from './routes/api.js';
-import type { ServerMessage } from '../types.js';
+import type { ServerMessage } from '../common/types.js';
 import type { CaptureSummaryRecord, Store } from '../store/index.js';
 import { createUi } from './ui.js';
 import type { Forwarder, GlobalForward } from '../outbound/forward.js';

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Context } from 'hono';
-import type { ApiErrorBody } from '../types.js';
+import type { ApiErrorBody } from '../common/types.js';
 
 /** A failure with a stable machine-readable `code`, formatted once by `onError`. */
 export class ApiError extends HTTPException {

@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../types.js';
+import type { ServerMessage } from '../common/types.js';
 
 /** One live socket as the hub sees it; the WebSocket route adapts `ws` to this. */
 export interface HubClient {

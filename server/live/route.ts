@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { BIN_ID_PATTERN } from '../store/ids.js';
 import type { Hub, HubConnection } from './hub.js';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from '../types.js';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_UNAUTHORIZED, type ServerMessage } from '../common/types.js';
 import { safeEqual } from '../http/security.js';
 import { describeIssues } from '../http/validate.js';
 

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TOKEN_SYNTAX } from '../http-syntax.js';
+import { TOKEN_SYNTAX } from '../common/http-syntax.js';
 import { isTargetUrl } from '../outbound/exchange.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */

@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../http-syntax.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../common/http-syntax.js';
 import { displayUrl, isTargetUrl } from '../outbound/exchange.js';
 import { PRESETS, presetById } from '../retries/presets.js';
 import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from '../outbound/sender.js';
 import { openStore, type AttemptRecord, type DeliveryRecord } from '../store/index.js';
 import { renderTemplate, TEMPLATE_IDS } from '../outbound/templates.js';
-import type { HeaderPair } from '../types.js';
+import type { HeaderPair } from '../common/types.js';
 import { isSchemeId, type SchemeId } from '../verify/index.js';
 import { STATUS_CODES } from 'node:http';
 

@@ -12,8 +12,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { ReplyRecord } from '../store/index.js';
-import { HOP_BY_HOP, NO_BODY_STATUS } from '../http-syntax.js';
-import type { HeaderPair, SendErrorKind } from '../types.js';
+import { HOP_BY_HOP, NO_BODY_STATUS } from '../common/http-syntax.js';
+import type { HeaderPair, SendErrorKind } from '../common/types.js';
 
 /** The most reply bytes kept per attempt or forward; the rest is not read. */
 export const MAX_REPLY_BYTES = 1024 * 1024;

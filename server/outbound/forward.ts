@@ -15,10 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { errorBody } from '../http/errors.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
-import { NO_BODY_STATUS } from '../http-syntax.js';
+import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
 import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store/index.js';
-import type { CaptureResponse, HeaderPair, ServerMessage } from '../types.js';
+import type { CaptureResponse, HeaderPair, ServerMessage } from '../common/types.js';
 
 /** The captured request as forwarding needs it. */
 export interface ForwardRequest {

@@ -16,7 +16,7 @@ import { newCaptureId } from '../store/ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { presetById, sendSchedule } from '../retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store/index.js';
-import type { HeaderPair, SendErrorKind, TargetReply } from '../types.js';
+import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */

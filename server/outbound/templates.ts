@@ -8,7 +8,7 @@
  * made up.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { HeaderPair, WebhookTemplate } from '../types.js';
+import type { HeaderPair, WebhookTemplate } from '../common/types.js';
 import type { SchemeId } from '../verify/index.js';
 
 interface TemplateDef {

@@ -6,7 +6,7 @@
  * which callers (and every test) can pass.
  */
 import { ESTIMATED_TOLERANCE_RATIO, PRESETS, scheduleFor, type RetryPreset } from './presets.js';
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../common/duration.js';
 
 export { formatDuration };
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from '../types.js';
+import type { CaptureEvent, CaptureResponse, HeaderPair, OutboxState, SendErrorKind } from '../common/types.js';
 import type { BinSettings } from '../capture/settings.js';
 import type { SchemeId, SignatureVerdict } from '../verify/index.js';
 import { createWalSync, type WalSync } from './walsync.js';

@@ -2,7 +2,7 @@
  * Shapes shared by the signature schemes, the verifier on the capture path,
  * the on-demand diagnosis and (later) the sender. No runtime code here.
  */
-import type { HeaderPair } from '../types.js';
+import type { HeaderPair } from '../common/http-syntax.js';
 
 export type { HeaderPair };
 

@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bin } from '../../server/types.js';
+import type { Bin } from '../../server/common/types.js';
 import { browserSkipReason } from './browser.js';
 import { openInspector, useBrowserAndServer } from './inspector.js';
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bin } from '../../server/types.js';
+import type { Bin } from '../../server/common/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
 import { browserSkipReason, launchBrowser } from './browser.js';
 import { assertWebBuilt, openInspector } from './inspector.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../server/retries/timeline.js';
-import type { Bin, EventPage, RespondSettings } from '../../server/types.js';
+import type { Bin, EventPage, RespondSettings } from '../../server/common/types.js';
 import type { TestServer } from '../helpers.js';
 import { browserSkipReason } from './browser.js';
 import { githubPush } from './fixtures.js';

@@ -3,7 +3,7 @@
  * GitHub push signed the way GitHub signs it, a Stripe event, a form post.
  */
 import { createHmac } from 'node:crypto';
-import type { HeaderPair } from '../../server/types.js';
+import type { HeaderPair } from '../../server/common/types.js';
 
 /** GitHub's documented example secret. */
 export const GITHUB_SECRET = "It's a Secret to Everybody";

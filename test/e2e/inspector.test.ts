@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Capture } from '../../server/types.js';
+import type { Capture } from '../../server/common/types.js';
 import { TOKEN, type TestServer } from '../helpers.js';
 import { browserSkipReason } from './browser.js';
 import { GITHUB_SECRET, githubPush, stripeInvoicePaid } from './fixtures.js';

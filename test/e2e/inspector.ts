@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { HeaderPair } from '../../server/types.js';
+import type { HeaderPair } from '../../server/common/types.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WEB_ROOT, cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
 import { launchBrowser } from './browser.js';

@@ -3,8 +3,8 @@
  * `respond` settings, the PATCHes behind the quick toggles, and the rule
  * editor's drafts (strings as typed) to and from `RespondRule`.
  */
-import { isHttpToken } from '../../server/http-syntax.js';
-import type { Outcome, RespondRule, RespondSettings } from '../../server/types.js';
+import { isHttpToken } from '../../server/common/http-syntax.js';
+import type { Outcome, RespondRule, RespondSettings } from '../../server/common/types.js';
 import { formatGap } from './timeline.js';
 
 /** A `respond` PATCH: keys merge into the bin's current settings; `null` resets everything to 200 `{"ok":true}`. */

@@ -6,13 +6,13 @@
  * Why not hono's `hc<AppType>`: it type-checks the routes but infers the
  * query validators' *output* types (`limit: number`) as inputs, so calls
  * need casts, and it ties the inspector's type-check to the server's
- * internals. The response shapes come from server/types.ts either way (type
+ * internals. The response shapes come from server/common/types.ts either way (type
  * imports only: no server code reaches the bundle).
  */
-import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../server/types.js';
+import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../server/common/types.js';
 import type { RespondPatch } from './answers.js';
 import type { SecretPatchEntry, VerdictFilter } from './secrets.js';
-import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/types.js';
+import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../server/common/types.js';
 import { currentToken, type TokenVerdict } from './token.js';
 
 /** `PATCH /api/bins/{id}`: each key optional. */

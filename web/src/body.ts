@@ -46,7 +46,7 @@ export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: read
 
 /**
  * A body the capture JSON carries only in part (over `INLINE_BODY_BYTES`,
- * server/body-inline.ts) is loaded whole at once up to this size; a larger
+ * server/common/body-inline.ts) is loaded whole at once up to this size; a larger
  * one waits for "Load the whole body".
  */
 export const AUTO_LOAD_BYTES = 1024 * 1024;

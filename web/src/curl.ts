@@ -9,7 +9,7 @@
  * is built by `printf` from octal escapes instead, so the command shows no
  * raw control character and still sends the captured bytes.
  */
-import type { HeaderPair } from '../../server/types.js';
+import type { HeaderPair } from '../../server/common/types.js';
 import { base64ToBytes, utf8OrNull } from './format.js';
 
 /**

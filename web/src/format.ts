@@ -2,7 +2,7 @@
  * Small pure helpers for showing captures: sizes, times, query strings,
  * base64 and UTF-8. No DOM, no Preact: unit-tested in Node.
  */
-import type { HeaderPair } from '../../server/types.js';
+import type { HeaderPair } from '../../server/common/types.js';
 
 /** `0 B`, `999 B`, `1.5 KiB`, `12 MiB`. */
 export function formatBytes(n: number): string {

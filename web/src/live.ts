@@ -7,7 +7,7 @@
  * Its first message on every socket is `{type:'auth', token}`: the URL of a
  * WebSocket carries no token and the browser sends no credential of its own.
  */
-import { CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../server/types.js';
+import { CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../server/common/types.js';
 import { currentToken } from './token.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';

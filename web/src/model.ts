@@ -6,7 +6,7 @@
  * `resync` on every (re)connect.
  */
 import { batch, computed, signal } from '@preact/signals';
-import type { Bin, Capture, CaptureSummary, RetryPreset, ServerMessage, WebhookEvent } from '../../server/types.js';
+import type { Bin, Capture, CaptureSummary, RetryPreset, ServerMessage, WebhookEvent } from '../../server/common/types.js';
 import type { RespondPatch } from './answers.js';
 import type { Api, ServerInfo } from './api.js';
 import { errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from './api.js';

@@ -5,7 +5,7 @@
  * without `value` keeps that name's stored value, so the masked text is never
  * sent back (it would replace the real secret with `…abcd`).
  */
-import type { MaskedSecret, SchemeId, Verdict } from '../../server/types.js';
+import type { MaskedSecret, SchemeId, Verdict } from '../../server/common/types.js';
 
 /** A verdict filter value: one of the server's `?verdict=` words. */
 export type VerdictFilter = Verdict | 'unsigned';

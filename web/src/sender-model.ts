@@ -6,9 +6,9 @@
  * `createSenderModel` wires them to a `SenderApi`. The live feed's
  * `outbox.updated` goes to `apply`.
  */
-import { isHttpToken } from '../../server/http-syntax.js';
+import { isHttpToken } from '../../server/common/http-syntax.js';
 import { batch, signal } from '@preact/signals';
-import type { Bin, Capture, HeaderPair, OutboxDelivery, OutboxSummary, RetryPreset, SchemeId, ServerMessage, WebhookTemplate } from '../../server/types.js';
+import type { Bin, Capture, HeaderPair, OutboxDelivery, OutboxSummary, RetryPreset, SchemeId, ServerMessage, WebhookTemplate } from '../../server/common/types.js';
 import type { SenderApi } from './api.js';
 import { errorMessage, isAuthError } from './api.js';
 

@@ -5,9 +5,9 @@
  * and 2 h sit on one line and both stay readable; the labels carry the real
  * durations.
  */
-import type { EventAttempt, WebhookEvent } from '../../server/types.js';
+import type { EventAttempt, WebhookEvent } from '../../server/common/types.js';
 
-import { formatDuration, formatGapWords } from '../../server/duration.js';
+import { formatDuration, formatGapWords } from '../../server/common/duration.js';
 
 /** A duration for labels, in the same words as the server's messages. */
 export const formatGap = formatDuration;

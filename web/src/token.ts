@@ -7,7 +7,7 @@
  * sends it as `Authorization: Bearer`, the live feed in its first message.
  */
 
-import { TOKEN_SYNTAX } from '../../server/http-syntax.js';
+import { TOKEN_SYNTAX } from '../../server/common/http-syntax.js';
 
 /** The localStorage key of the token. */
 export const TOKEN_KEY = 'hookbin.token';

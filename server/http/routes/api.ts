@@ -26,8 +26,8 @@ import { explainRequest, reverify } from '../../capture/verdicts.js';
 import { SCHEMES, type SecretInput } from '../../verify/index.js';
 import { jsonBody, pathParams, queryParams } from '../validate.js';
 import { bodyPrefix, decodedBody, storedBody } from './bodies.js';
-import { INLINE_BODY_BYTES, inlineEnd } from '../../body-inline.js';
-import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from '../../types.js';
+import { INLINE_BODY_BYTES, inlineEnd } from '../../common/body-inline.js';
+import type { Bin, Capture, CaptureForward, CapturePage, CaptureSummary, EventPage, RetryPreset, ServerMessage, WebhookEvent } from '../../common/types.js';
 
 /** What the control API needs from the app. */
 export interface ApiDeps {

@@ -8,7 +8,7 @@
  */
 import { ApiError } from '../errors.js';
 import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from '../decode.js';
-import { bodyFileName } from '../../body-inline.js';
+import { bodyFileName } from '../../common/body-inline.js';
 import type { BodyLayout, Store } from '../../store/index.js';
 
 /** The largest piece read from SQLite per step of a stream. */

@@ -14,10 +14,10 @@ import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withConte
 import { normalizeSettings, userRecord } from '../../capture/settings.js';
 import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
 import { iso, utf8OrNull } from '../json-text.js';
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../http-syntax.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../common/http-syntax.js';
 import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from '../../store/index.js';
 import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../../outbound/templates.js';
-import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from '../../types.js';
+import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from '../../common/types.js';
 import { jsonBody, pathParams, queryParams } from '../validate.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../../verify/index.js';
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { RespondSettings } from '../../../server/types.js';
+import type { RespondSettings } from '../../../server/common/types.js';
 import {
   answerMode,
   answerOkPatch,

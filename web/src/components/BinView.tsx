@@ -1,4 +1,4 @@
-import type { Bin } from '../../../server/types.js';
+import type { Bin } from '../../../server/common/types.js';
 import type { Model, View } from '../model.js';
 import { VIEWS } from '../model.js';
 import { AnswerStatus, QuickToggles } from './AnswerBar.js';

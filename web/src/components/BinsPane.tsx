@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Bin } from '../../../server/types.js';
+import type { Bin } from '../../../server/common/types.js';
 import { ConfirmButton, CopyButton } from './common.js';
 
 function CreateBinForm(props: { onCreate: (input: { id?: string }) => Promise<string | null> }) {

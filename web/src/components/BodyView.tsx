@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { INLINE_BODY_BYTES, inlineEnd } from '../../../server/body-inline.js';
+import { INLINE_BODY_BYTES, inlineEnd } from '../../../server/common/body-inline.js';
 import type { BodyBytes, BodyRange } from '../api.js';
 import { errorMessage } from '../api.js';
 import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from '../body.js';

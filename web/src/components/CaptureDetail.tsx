@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { bodyFileName } from '../../../server/body-inline.js';
-import type { Capture } from '../../../server/types.js';
+import { bodyFileName } from '../../../server/common/body-inline.js';
+import type { Capture } from '../../../server/common/types.js';
 import type { Api } from '../api.js';
 import { errorMessage } from '../api.js';
 import { isPartialBody } from '../body.js';

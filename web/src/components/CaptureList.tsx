@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { CaptureSummary } from '../../../server/types.js';
+import type { CaptureSummary } from '../../../server/common/types.js';
 import { formatBytes } from '../format.js';
 import { MethodBadge, RelTime, StatusBadge, VerdictBadge } from './common.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Capture, OutboxSummary } from '../../../server/types.js';
+import type { Capture, OutboxSummary } from '../../../server/common/types.js';
 import { isPartialBody } from '../body.js';
 import type { Model } from '../model.js';
 import { deliveryStateText, type SenderModel } from '../sender-model.js';

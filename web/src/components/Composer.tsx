@@ -1,4 +1,4 @@
-import type { RetryPreset, WebhookTemplate } from '../../../server/types.js';
+import type { RetryPreset, WebhookTemplate } from '../../../server/common/types.js';
 import { SCHEMES } from '../secrets.js';
 import { CUSTOM_SCHEDULE, parseSchedule, retriesText, scheduleText, TIME_SCALES, type Draft, type HeaderRow } from '../sender-model.js';
 

@@ -1,4 +1,4 @@
-import type { RetryPreset, WebhookEvent } from '../../../server/types.js';
+import type { RetryPreset, WebhookEvent } from '../../../server/common/types.js';
 import { now } from '../clock.js';
 import { TIME_SCALES } from '../sender-model.js';
 import { formatTimestamp } from '../format.js';

@@ -1,4 +1,4 @@
-import type { OutboxAttempt, OutboxDelivery, OutboxSummary, TargetReply } from '../../../server/types.js';
+import type { OutboxAttempt, OutboxDelivery, OutboxSummary, TargetReply } from '../../../server/common/types.js';
 import { formatBytes, formatTimestamp, statusClass } from '../format.js';
 import { deliveryStateText, nextAttemptText, type DeliveryDetail, type OutboxState } from '../sender-model.js';
 import { now } from '../clock.js';

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RespondRule } from '../../../server/types.js';
+import type { RespondRule } from '../../../server/common/types.js';
 import { draftFromRule, draftsEqual, emptyDraft, moveItem, rulesFromDrafts, type RespondPatch, type RuleDraft } from '../answers.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];

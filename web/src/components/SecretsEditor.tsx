@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { MaskedSecret, SchemeId } from '../../../server/types.js';
+import type { MaskedSecret, SchemeId } from '../../../server/common/types.js';
 import { addSecret, removeSecret, SCHEMES, setSecretScheme, type SecretPatchEntry } from '../secrets.js';
 import { ConfirmButton } from './common.js';
 

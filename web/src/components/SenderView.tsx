@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Bin } from '../../../server/types.js';
+import type { Bin } from '../../../server/common/types.js';
 import type { Model } from '../model.js';
 import type { SenderModel } from '../sender-model.js';
 import { Composer } from './Composer.js';

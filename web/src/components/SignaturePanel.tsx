@@ -1,4 +1,4 @@
-import type { SignatureVerdict } from '../../../server/types.js';
+import type { SignatureVerdict } from '../../../server/common/types.js';
 import { VerdictBadge } from './common.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { HeaderPair, Verdict } from '../../../server/types.js';
+import type { HeaderPair, Verdict } from '../../../server/common/types.js';
 import { now } from '../clock.js';
 import { formatTimestamp, relativeTime, statusClass } from '../format.js';
 import { verdictGlyph, verdictLabel, verdictTitle } from '../secrets.js';

@@ -3,6 +3,9 @@
  * may be. One definition, so the API, the CLI and bin settings agree.
  */
 
+/** A header as received or sent: `[name, value]`, name case preserved. */
+export type HeaderPair = [name: string, value: string];
+
 /** Header names (and methods) are HTTP tokens (RFC 9110). */
 export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -3,14 +3,13 @@
  * The inspector imports these types; nothing here has runtime code.
  */
 
-import type { SchemeId, SignatureStatus, SignatureVerdict } from './verify/types.js';
-import type { RetryPreset } from './retries/presets.js';
-import type { TimelineComparison } from './retries/timeline.js';
+import type { SchemeId, SignatureStatus, SignatureVerdict } from '../verify/types.js';
+import type { HeaderPair } from './http-syntax.js';
+import type { RetryPreset } from '../retries/presets.js';
+import type { TimelineComparison } from '../retries/timeline.js';
 
-export type { RetryPreset, SchemeId, SignatureStatus, SignatureVerdict, TimelineComparison };
+export type { HeaderPair, RetryPreset, SchemeId, SignatureStatus, SignatureVerdict, TimelineComparison };
 
-/** A header as received or sent: `[name, value]`, name case preserved. */
-export type HeaderPair = [name: string, value: string];
 
 /** A signing secret as the API shows it: the value masked (`whsec_…c123`), never whole. */
 export interface MaskedSecret {
@@ -165,7 +164,7 @@ export interface Capture extends CaptureSummary {
   bodyBase64: string;
   /**
    * How much of the stored body `body` and `bodyBase64` carry: all of it up
-   * to `INLINE_BODY_BYTES` (256 KiB, server/body-inline.ts), else about that
+   * to `INLINE_BODY_BYTES` (256 KiB, server/common/body-inline.ts), else about that
    * many (a UTF-8 sequence is never split) with `truncated` true. The whole
    * body, `storedSize` bytes, is at `GET /api/captures/{id}/body` (ranges too).
    */
