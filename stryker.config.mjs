@@ -26,13 +26,9 @@ export default {
     'server/capture/faults.ts',
     'server/capture/glob.ts',
     'server/capture/answer-headers.ts',
-    // The store's writer (group commit, durability) and retention: writeOne,
-    // writeBatch and flush, pruneToSize, addCapture and close. Lines, until
-    // the store is split by aggregate and the writer has a file of its own.
-    'server/store/index.ts:784-990',
-    'server/store/index.ts:1026-1045',
-    'server/store/index.ts:1114-1125',
-    'server/store/index.ts:1256-1271',
+    // The store's capture writer (group commit, durability) and retention.
+    'server/store/capture-writer.ts',
+    'server/store/retention.ts',
     'server/store/walsync.ts',
     // Security: the control plane's guard, the token, the lock on the data dir.
     'server/http/security.ts',

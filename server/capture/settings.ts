@@ -3,6 +3,9 @@ import type { ForwardOptions, MaskedSecret, RespondSettings } from '../common/ty
 import { targetUrlSchema } from '../outbound/exchange.js';
 import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './event-identity.js';
+import type { BinSettings, EventKeySettings, StoredSecret } from '../store/records.js';
+
+export type { BinSettings, EventKeySettings, StoredSecret };
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from '../common/http-syntax.js';
 
 /** Headers hookbin computes itself; a configured value would corrupt framing. */
@@ -136,20 +139,12 @@ export const eventKeyPatchSchema = z
   })
   .strict();
 
-/** A bin's own event key, or null for the built-in conventions only. */
-export type EventKeySettings = z.infer<typeof eventKeyPatchSchema>;
 
 /** Names of secrets: shown in verdicts instead of values. */
 export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The most secrets one bin holds. */
 export const MAX_SECRETS = 50;
 
-/** A secret as a bin stores it. */
-export interface StoredSecret {
-  name: string;
-  value: string;
-  scheme: SchemeId | null;
-}
 
 /**
  * `secrets` as PATCH accepts it: the whole new list. An entry without `value`
@@ -207,16 +202,6 @@ export const forwardPatchSchema = z
   })
   .partial()
   .strict();
-
-/** Settings stored per bin. Later capabilities add keys beside these. */
-export interface BinSettings {
-  respond: RespondSettings;
-  secrets: StoredSecret[];
-  eventKey: EventKeySettings | null;
-  /** Where captures are forwarded live; absent in rows written before forwarding existed. */
-  forwardTo?: string | null;
-  forward?: ForwardOptions;
-}
 
 /** Settings as read: every key present. */
 export type NormalizedSettings = Required<BinSettings>;

@@ -1,0 +1,69 @@
+/** Events: the captures of a bin that share an event key, read as one provider's attempts at one delivery. */
+import type Database from 'better-sqlite3';
+import { MAX_EVENT_ATTEMPTS, type EventRecord } from './records.js';
+
+/** Reading a bin's events. */
+export interface Events {
+  /**
+   * A bin's events, the one with the latest attempt first, at most `limit`,
+   * those whose latest attempt is older than the `before` cursor; each with
+   * its stored attempts oldest first (the newest `MAX_EVENT_ATTEMPTS`).
+   * `next` is the cursor of the following page, or null at the end. An
+   * unknown bin gives an empty page.
+   */
+  listEvents(binId: string, opts: { limit: number; before?: number }): { events: EventRecord[]; next: number | null };
+  /** One event of a bin with its attempts, or undefined when no stored capture has that key. */
+  getEvent(binId: string, key: string): EventRecord | undefined;
+}
+
+/** The events repository over `db`. */
+export function createEvents(db: Database.Database): Events {
+  const stmt = {
+    listEventKeys: db.prepare<[string, number, number], { event_key: string; last: number }>(
+      `SELECT event_key, MAX(seq) AS last FROM captures WHERE bin_id = ?
+       GROUP BY event_key HAVING last < ? ORDER BY last DESC LIMIT ?`,
+    ),
+    // Only the two fields of the stored answer a timeline needs: the answer's body (up to 1 MiB) stays in SQLite.
+    eventAttempts: db.prepare<
+      [string, string, number],
+      { id: string; seq: number; received_at: number; attempt: number; status: number | null; event_type: string | null; fault: 'reset' | 'hang' | null; delay_ms: number | null }
+    >(
+      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms FROM (
+         SELECT id, seq, received_at, attempt, status, event_type,
+                json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms
+         FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
+       ) ORDER BY seq`,
+    ),
+  };
+
+  function readEvent(binId: string, key: string): EventRecord | undefined {
+    const rows = stmt.eventAttempts.all(binId, key, MAX_EVENT_ATTEMPTS);
+    if (rows.length === 0) return undefined;
+    const last = rows[rows.length - 1]!;
+    return {
+      key,
+      type: last.event_type,
+      lastSeq: last.seq,
+      attempts: rows.map((r) => ({
+        captureId: r.id,
+        receivedAt: r.received_at,
+        attempt: r.attempt,
+        status: r.status,
+        fault: r.fault,
+        delayMs: r.delay_ms ?? 0,
+      })),
+    };
+  }
+
+  return {
+    listEvents(binId, { limit, before }) {
+      const keys = stmt.listEventKeys.all(binId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const more = keys.length > limit;
+      const events = (more ? keys.slice(0, limit) : keys).map((k) => readEvent(binId, k.event_key)!);
+      return { events, next: more ? events[events.length - 1]!.lastSeq : null };
+    },
+    getEvent(binId, key) {
+      return readEvent(binId, key);
+    },
+  };
+}

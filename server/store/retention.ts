@@ -1,0 +1,82 @@
+/**
+ * Retention: the most captures a bin keeps (\`--max-captures\`) and the most
+ * bytes the database may hold (\`--max-db-size\`). Both prune the oldest
+ * captures and count them in their bin's \`prunedCount\`. The capture writer
+ * runs them inside its transaction, so a capture and what it pushed out
+ * commit together.
+ */
+import type Database from 'better-sqlite3';
+
+/** The limits retention keeps. */
+export interface RetentionLimits {
+  /** The most captures a bin keeps; older ones are pruned. */
+  maxCapturesPerBin: number;
+  /** The most bytes the database's used pages may hold; undefined or null: no limit. */
+  maxDbBytes?: number | null;
+}
+
+/** Pruning, for the capture writer. */
+export interface Retention {
+  /**
+   * Prunes a bin that held \`countBefore\` captures before the one just
+   * added down to the per-bin limit, oldest first; returns how many went.
+   */
+  pruneBin(binId: string, countBefore: number): number;
+  /**
+   * Keeps the database under \`maxDbBytes\` by pruning the oldest captures of
+   * any bin (never those from \`keepFrom\` on: the batch being stored),
+   * counting them in each bin's \`prunedCount\`. Returns how many it pruned per bin.
+   */
+  pruneToSize(keepFrom: number): Map<string, number>;
+}
+
+/** Retention over \`db\` with \`limits\`. */
+export function createRetention(db: Database.Database, limits: RetentionLimits): Retention {
+  const stmt = {
+    pruneOldest: db.prepare<[string, number]>(
+      'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT ?)',
+    ),
+    addPruned: db.prepare<[number, string]>('UPDATE bins SET pruned_count = pruned_count + ? WHERE id = ?'),
+    pruneGlobal: db.prepare<[number, number], { bin_id: string }>(
+      'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE seq < ? ORDER BY seq LIMIT ?) RETURNING bin_id',
+    ),
+  };
+
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  /** Bytes in use: pages minus free ones (freed pages are reused, so the file stops growing here). */
+  // Prepared once: db.pragma() compiles its statement on every call, and this runs per capture.
+  const usedPages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck();
+  const usedBytes = () => usedPages.get()! * pageSize;
+
+  function pruneBin(binId: string, countBefore: number): number {
+    const excess = countBefore + 1 - limits.maxCapturesPerBin;
+    if (excess <= 0) return 0;
+    const pruned = stmt.pruneOldest.run(binId, excess).changes;
+    stmt.addPruned.run(pruned, binId);
+    return pruned;
+  }
+
+  /**
+   * Keeps the database under `maxDbBytes` by pruning the oldest captures of
+   * any bin (never those from `keepFrom` on: the batch being stored),
+   * counting them in each bin's `prunedCount`. Returns how many it pruned per bin.
+   */
+  function pruneToSize(keepFrom: number): Map<string, number> {
+    const perBin = new Map<string, number>();
+    const max = limits.maxDbBytes;
+    if (max === undefined || max === null) return perBin;
+    while (usedBytes() > max) {
+      const gone = stmt.pruneGlobal.all(keepFrom, 50);
+      if (gone.length === 0) break;
+      const round = new Map<string, number>();
+      for (const g of gone) round.set(g.bin_id, (round.get(g.bin_id) ?? 0) + 1);
+      for (const [bin, n] of round) {
+        stmt.addPruned.run(n, bin);
+        perBin.set(bin, (perBin.get(bin) ?? 0) + n);
+      }
+    }
+    return perBin;
+  }
+
+  return { pruneBin, pruneToSize };
+}
