@@ -19,6 +19,7 @@ import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
 import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store/index.js';
 import type { CaptureResponse, HeaderPair, ServerMessage } from '../common/types.js';
+import { lossyUtf8 } from '../common/text.js';
 
 /** The captured request as forwarding needs it. */
 export interface ForwardRequest {
@@ -95,8 +96,6 @@ function viaHas(headers: HeaderPair[], pseudonym: string): boolean {
   return headers.some(([n, v]) => n.toLowerCase() === 'via' && v.split(',').some((e) => e.trim().split(/\s+/)[1] === pseudonym));
 }
 
-const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /** A relay that could not pass the app's reply on: 502 (503 at shutdown) with a JSON sentence, stored as answered. */
 function relayFailure(captureId: string, code: 502 | 503, message: string): { response: Response; answered: CaptureResponse } {
   const text = JSON.stringify(errorBody('forward_failed', message));
@@ -138,7 +137,7 @@ function relayedAnswer(result: ExchangeResult, captureId: string, method: string
   const note = droppedNote(dropped);
   return {
     response: new Response(noBody ? null : new Uint8Array(reply.body), { status, headers: out }),
-    answered: { status, headers, body: noBody ? '' : lossy.decode(reply.body), delayMs: 0, fault: null, reason: note === '' ? 'relay' : `relay; ${note}` },
+    answered: { status, headers, body: noBody ? '' : lossyUtf8(reply.body), delayMs: 0, fault: null, reason: note === '' ? 'relay' : `relay; ${note}` },
   };
 }
 

@@ -17,6 +17,7 @@ import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exch
 import { presetById, sendSchedule } from '../retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
+import { lossyUtf8 } from '../common/text.js';
 import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
@@ -75,8 +76,6 @@ export function resolveSecret(scheme: SchemeId, secret: string, candidates: read
   return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
 }
 
-const LOSSY_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /**
  * Headers of a composed request: when none names a Content-Type and the body
  * is JSON, `Content-Type: application/json` is added, since most frameworks
@@ -86,7 +85,7 @@ export function withContentType(headers: HeaderPair[], body: Uint8Array): Header
   // An empty body is not JSON either: the parse below says so.
   if (headers.some(([n]) => n.toLowerCase() === 'content-type')) return headers;
   try {
-    JSON.parse(LOSSY_UTF8.decode(body));
+    JSON.parse(lossyUtf8(body));
   } catch {
     return headers;
   }

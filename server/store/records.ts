@@ -4,7 +4,7 @@
  * with. Nothing here imports from above the store; the public JSON shapes it
  * reuses come from common/.
  */
-import type { CaptureEvent, CaptureResponse, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SchemeId, SendErrorKind, SignatureVerdict } from '../common/types.js';
+import type { CaptureEvent, CaptureResponse, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SchemeId, SendErrorKind, SignatureVerdict, Verdict } from '../common/types.js';
 
 /** A secret as a bin stores it. */
 export interface StoredSecret {
@@ -33,8 +33,7 @@ export interface BinSettings {
   forward?: ForwardOptions;
 }
 
-/** A capture's signature verdict in one word, for lists and filters; null when unsigned. */
-export type Verdict = SignatureVerdict['status'];
+export type { Verdict };
 
 /** A bin row as the store keeps it; the API turns it into the public `Bin`. */
 export interface BinRecord {

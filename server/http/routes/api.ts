@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import { BIN_ID_PATTERN, newBinId } from '../../store/ids.js';
 import { BinExistsError, type BinRecord, type CaptureRecord, type CaptureSummaryRecord, type EventRecord, type ForwardRecord, type Store } from '../../store/index.js';
 import type { GlobalForward } from '../../outbound/forward.js';
-import { iso, utf8OrNull } from '../json-text.js';
+import { iso, utf8OrNull } from '../../common/text.js';
 import { displayUrl } from '../../outbound/exchange.js';
 import { replyJson } from './send.js';
 import {

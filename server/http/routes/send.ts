@@ -13,7 +13,7 @@ import { PRESETS } from '../../retries/presets.js';
 import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from '../../outbound/sender.js';
 import { normalizeSettings, userRecord } from '../../capture/settings.js';
 import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
-import { iso, utf8OrNull } from '../json-text.js';
+import { iso, lossyUtf8, utf8OrNull } from '../../common/text.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../common/http-syntax.js';
 import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from '../../store/index.js';
 import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../../outbound/templates.js';
@@ -39,11 +39,11 @@ export const MAX_SEND_HEADERS = 100;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'header names must be HTTP tokens');
-const headerValue = z.string().max(8192, 'a header value is at most 8192 characters').regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL');
+const headerNameSchema = z.string().min(1).max(256).regex(HEADER_NAME, 'header names must be HTTP tokens');
+const headerValueSchema = z.string().max(8192, 'a header value is at most 8192 characters').regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL');
 /** Headers as `[[name, value], …]` (order, case and duplicates kept) or `{name: value}`. */
 const headersSchema = z
-  .union([z.array(z.tuple([headerName, headerValue])), userRecord(z.record(headerName, headerValue)).transform((h) => Object.entries(h) as HeaderPair[])])
+  .union([z.array(z.tuple([headerNameSchema, headerValueSchema])), userRecord(z.record(headerNameSchema, headerValueSchema)).transform((h) => Object.entries(h) as HeaderPair[])])
   .refine((h) => h.length <= MAX_SEND_HEADERS, `at most ${MAX_SEND_HEADERS} headers`);
 const methodSchema = z
   .string()
@@ -121,12 +121,10 @@ const outboxQuery = z.object({
 });
 const idParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not an id') }));
 
-const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /** A stored reply as the API shows it: text (and base64 only when the bytes are not UTF-8). */
 export function replyJson(r: ReplyRecord): TargetReply {
   const text = utf8OrNull(r.body);
-  const out: TargetReply = { headers: r.headers, body: text ?? lossy.decode(r.body), size: r.size, truncated: r.truncated };
+  const out: TargetReply = { headers: r.headers, body: text ?? lossyUtf8(r.body), size: r.size, truncated: r.truncated };
   if (text === null) out.bodyBase64 = r.body.toString('base64');
   return out;
 }
