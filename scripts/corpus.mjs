@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
-import { start } from '../dist/server/start.js';
+import { start } from '../dist/server/main/start.js';
 
 const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
 const TOKEN = 'corpus-token-0123456789';
