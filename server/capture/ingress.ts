@@ -2,13 +2,14 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
 import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
-import { BinGoneError, type CaptureSummaryRecord, type Store } from '../store/index.js';
+import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
 import { eventIdentity } from './event-identity.js';
 import { decideAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
 import type { SecretInput } from '../verify/index.js';
-import { errorBody, handleError } from '../http/errors.js';
+import { errorBody } from '../common/error-body.js';
+import { handleError } from '../http/errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from '../common/types.js';
 import { carryOut } from './faults.js';
@@ -16,7 +17,8 @@ import type { ForwardHook } from '../outbound/forward.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {
-  store: Store;
+  /** Each bin's settings, and the one write path. */
+  store: Pick<Bins, 'binSettings'> & CaptureWriter;
   /** Bodies over this many bytes are answered 413 and recorded truncated. */
   maxBody: number;
   now: () => number;

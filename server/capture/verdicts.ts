@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeSettings, secretsFor } from './settings.js';
-import type { Store, Verdict } from '../store/index.js';
+import type { Bins, Captures, Meta, Verdict } from '../store/index.js';
 import type { HeaderPair } from '../common/types.js';
 import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
 
@@ -47,6 +47,9 @@ export function explainRequest(
 
 const BATCH = 200;
 
+/** What a re-judge reads and writes: the captures with their bodies, and their verdicts. */
+export type Rejudging = Pick<Captures, 'capturesToVerify' | 'setVerdicts'>;
+
 /** How far a re-judge got: how many captures it judged, and whether it reached the last one. */
 interface Rejudged {
   judged: number;
@@ -55,7 +58,7 @@ interface Rejudged {
 
 /** `reverify`'s loop; stops between batches once `stop` is aborted. */
 async function rejudge(
-  store: Store,
+  store: Rejudging,
   binId: string | null,
   secretsOf: (binId: string) => readonly SecretInput[],
   stop?: AbortSignal,
@@ -86,7 +89,7 @@ async function rejudge(
  * between them, so captures keep flowing meanwhile. Resolves to how many
  * captures it judged.
  */
-export async function reverify(store: Store, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
+export async function reverify(store: Rejudging, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
   return (await rejudge(store, binId, secretsOf)).judged;
 }
 
@@ -107,7 +110,7 @@ function fingerprint(secrets: readonly SecretInput[]): string {
  * batches (a shutdown must not wait for a whole database) and leaves the
  * fingerprint unrecorded, so the next start re-judges again.
  */
-export async function reverifyIfSecretsChanged(store: Store, globalSecrets: readonly SecretInput[], shutdown?: AbortSignal): Promise<number> {
+export async function reverifyIfSecretsChanged(store: Rejudging & Pick<Bins, 'getBin'> & Meta, globalSecrets: readonly SecretInput[], shutdown?: AbortSignal): Promise<number> {
   const print = fingerprint(globalSecrets);
   if (store.getMeta(GLOBAL_SECRETS_KEY) === print) return 0;
   const secretsOf = (binId: string) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets);

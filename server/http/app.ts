@@ -1,19 +1,24 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createApi } from './routes/api.js';
 import { errorResponse, handleError } from './errors.js';
 import { createIngress } from '../capture/ingress.js';
 import { securedResponse } from '../capture/answer-headers.js';
 import { apiGuard, type HostPolicy } from './security.js';
 import type { Hub } from '../live/hub.js';
 import { liveRoute } from '../live/route.js';
-import { summaryJson } from './routes/api.js';
+import { summaryJson } from './present.js';
 import type { ServerMessage } from '../common/types.js';
 import type { CaptureSummaryRecord, Store } from '../store/index.js';
 import { createUi } from './ui.js';
 import type { Forwarder, GlobalForward } from '../outbound/forward.js';
 import type { Sender } from '../outbound/sender.js';
-import { createSendApi } from './routes/send.js';
+import { createBinRoutes } from './routes/bins.js';
+import { createCaptureRoutes } from './routes/captures.js';
+import { createEventRoutes } from './routes/events.js';
+import { createMetaRoutes } from './routes/meta.js';
+import { createOutboxRoutes } from './routes/outbox.js';
+import { createSendRoutes } from './routes/send.js';
+import { createTemplateRoutes } from './routes/templates.js';
 import type { SecretInput } from '../verify/index.js';
 
 /** The longest request target (path and query) hookbin reads; longer ones get 414. */
@@ -92,6 +97,8 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const hub = deps.hub;
   const globalSecrets = deps.globalSecrets ?? [];
+  const globalForward = deps.globalForward ?? null;
+  const { store } = deps;
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => hub?.publish(message, binId);
   const passThrough: MiddlewareHandler = (_c, next) => next();
@@ -117,11 +124,14 @@ export function createApp(deps: AppDeps) {
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
-    .route('/', createApi({ store: deps.store, version: deps.version, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }))
-    .route(
-      '/',
-      createSendApi({ store: deps.store, sender: deps.sender, now, globalSecrets, globalForward: deps.globalForward ?? null, publish }),
-    );
+    // One sub-app per resource; those with one prefix are mounted at it.
+    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward }))
+    .route('/bins', createBinRoutes({ store, now, globalSecrets, publish }))
+    .route('/', createCaptureRoutes({ store, globalSecrets, publish }))
+    .route('/', createEventRoutes({ store, now }))
+    .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalForward }))
+    .route('/outbox', createOutboxRoutes({ store, sender: deps.sender, publish }))
+    .route('/templates', createTemplateRoutes({ now }));
 
   const app = new Hono()
     .use('*', urlLengthLimit)

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Context } from 'hono';
-import type { ApiErrorBody } from '../common/types.js';
+import { errorBody } from '../common/error-body.js';
 
 /** A failure with a stable machine-readable `code`, formatted once by `onError`. */
 export class ApiError extends HTTPException {
@@ -26,10 +26,7 @@ const CODES: Partial<Record<number, string>> = {
   422: 'unprocessable',
 };
 
-/** The JSON error body every API failure uses. */
-export function errorBody(code: string, message: string): ApiErrorBody {
-  return { error: { code, message } };
-}
+export { errorBody };
 
 /** A JSON error response; the one place error bodies are built. */
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string): Response {

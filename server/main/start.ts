@@ -15,7 +15,7 @@ import { reverifyIfSecretsChanged } from '../capture/verdicts.js';
 import { VERSION } from './version.js';
 import { createForwarder, type Forwarder } from '../outbound/forward.js';
 import { createSender, type Sender } from '../outbound/sender.js';
-import { outboxSummaryJson } from '../http/routes/send.js';
+import { outboxSummaryJson } from '../http/present.js';
 import { StartError } from '../http/errors.js';
 import { closeListener, createListener, listen, type Listener, type Timeouts } from './listener.js';
 import { lockDataDir, type DataDirLock } from './datadir-lock.js';

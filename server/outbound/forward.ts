@@ -12,12 +12,12 @@
  * forwarding to itself) is recognised by it and not forwarded again.
  */
 import { randomBytes } from 'node:crypto';
-import { errorBody } from '../http/errors.js';
+import { errorBody } from '../common/error-body.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
 import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
-import type { CaptureSummaryRecord, ForwardRecord, Store } from '../store/index.js';
+import type { Captures, CaptureSummaryRecord, ForwardRecord } from '../store/index.js';
 import type { CaptureResponse, HeaderPair, ServerMessage } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 
@@ -66,7 +66,7 @@ export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardReques
 
 /** Options of `createForwarder`. */
 export interface ForwarderOptions {
-  store: Pick<Store, 'setCaptureForward'>;
+  store: Pick<Captures, 'setCaptureForward'>;
   /** `--forward URL` (and `--forward-relay`, `--forward-insecure`): for bins without their own `forwardTo`. */
   global: GlobalForward | null;
   /** Aborted at shutdown: forwards in flight are dropped (a relayed request is answered 503). */

@@ -15,14 +15,14 @@ import { eventIdentity } from '../capture/event-identity.js';
 import { newCaptureId } from '../store/ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { presetById, sendSchedule } from '../retries/presets.js';
-import type { AttemptRecord, DeliveryRecord, RetrySpec, SignSpec, Store } from '../store/index.js';
+import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
-  Store,
+  Outbox,
   'addDelivery' | 'getDelivery' | 'getDeliveryBody' | 'addAttempt' | 'cancelDelivery' | 'pendingDeliveries' | 'pendingLoad' | 'pruneDeliveries'
 >;
 

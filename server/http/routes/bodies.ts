@@ -9,7 +9,7 @@
 import { ApiError } from '../errors.js';
 import { decodeBody, DecodeError, MAX_DECODED_BYTES, parseEncodings } from '../decode.js';
 import { bodyFileName } from '../../common/body-inline.js';
-import type { BodyLayout, Store } from '../../store/index.js';
+import type { Bodies, BodyLayout, Captures } from '../../store/index.js';
 
 /** The largest piece read from SQLite per step of a stream. */
 const CHUNK_BYTES = 256 * 1024;
@@ -86,7 +86,7 @@ function unsatisfiable(headers: Record<string, string>, size: number | null): Re
  * client takes them. When the capture is deleted meanwhile the stream fails,
  * so the client sees a short body (Content-Length says so), never wrong bytes.
  */
-export function bodyStream(store: Store, layout: BodyLayout, range: ByteRange): ReadableStream<Uint8Array> {
+export function bodyStream(store: Pick<Bodies, 'readBodyPart'>, layout: BodyLayout, range: ByteRange): ReadableStream<Uint8Array> {
   let at = range.start;
   return new ReadableStream<Uint8Array>(
     {
@@ -109,7 +109,7 @@ export function bodyStream(store: Store, layout: BodyLayout, range: ByteRange): 
 }
 
 /** The first `length` bytes of capture `id`'s stored body (fewer when it is shorter), or undefined when it is missing. */
-export function bodyPrefix(store: Store, id: string, length: number): Buffer | undefined {
+export function bodyPrefix(store: Pick<Bodies, 'bodyLayout' | 'readBodyPart'>, id: string, length: number): Buffer | undefined {
   const layout = store.bodyLayout(id);
   if (!layout) return undefined;
   const chunks: Buffer[] = [];
@@ -146,7 +146,7 @@ function found<T>(value: T | undefined, id: string): T {
  * streamed from the store, or throws 404. `extra` headers go on the answer
  * (the decoded view's, when it is the stored bytes).
  */
-export function storedBody(store: Store, id: string, rangeHeader: string | undefined, extra: Record<string, string> = {}): Response {
+export function storedBody(store: Bodies, id: string, rangeHeader: string | undefined, extra: Record<string, string> = {}): Response {
   const layout = found(store.bodyLayout(id), id);
   const headers = { ...baseHeaders(id, layout.contentType), 'Accept-Ranges': 'bytes', ...extra };
   const range = parseRange(rangeHeader, layout.size);
@@ -170,7 +170,7 @@ export function storedBody(store: Store, id: string, rangeHeader: string | undef
  * end. A view cut at `MAX_DECODED_BYTES` has no known end: a suffix range
  * (`bytes=-n`) of it is refused (416) rather than served from the cut.
  */
-export async function decodedBody(store: Store, id: string, rangeHeader: string | undefined): Promise<Response> {
+export async function decodedBody(store: Bodies & Pick<Captures, 'getCapture'>, id: string, rangeHeader: string | undefined): Promise<Response> {
   const record = found(store.getCapture(id), id);
   const encodingHeader = record.headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? null;
   const encodings = parseEncodings(encodingHeader);

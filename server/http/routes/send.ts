@@ -1,29 +1,30 @@
 /**
- * The sender's control-plane routes (mounted under `/api`, behind the token
- * guard, never under a bin URL): send, resend a capture, the outbox, and the
- * templates. Inputs are validated here; the engine (`send.ts`) only ever
- * sees resolved requests.
+ * Sending (mounted under `/api`, behind the token guard, never under a bin
+ * URL): `/send` composes a delivery, `/captures/:id/resend` sends a capture
+ * again. Inputs are validated here; the engine (outbound/sender.ts) only
+ * ever sees resolved requests.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError } from '../errors.js';
-import { BIN_ID_PATTERN } from '../../store/ids.js';
-import { displayUrl, targetOf, targetUrlSchema } from '../../outbound/exchange.js';
-import { PRESETS } from '../../retries/presets.js';
-import { OutboxFullError, SendInputError, resolveRetry, resolveSecret, withContentType, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, type DeliveryRequest, type Sender } from '../../outbound/sender.js';
 import { normalizeSettings, userRecord } from '../../capture/settings.js';
-import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
-import { iso, lossyUtf8, utf8OrNull } from '../../common/text.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../common/http-syntax.js';
-import type { AttemptRecord, DeliveryRecord, ReplyRecord, SignSpec, Store } from '../../store/index.js';
-import { renderTemplate, renderTemplates, TEMPLATE_IDS } from '../../outbound/templates.js';
-import type { HeaderPair, OutboxAttempt, OutboxDelivery, OutboxPage, OutboxSummary, ServerMessage, TargetReply } from '../../common/types.js';
-import { jsonBody, pathParams, queryParams } from '../validate.js';
-import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../../verify/index.js';
+import type { HeaderPair } from '../../common/types.js';
+import { targetOf, targetUrlSchema } from '../../outbound/exchange.js';
+import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
+import { MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, OutboxFullError, resolveRetry, resolveSecret, SendInputError, withContentType, type DeliveryRequest, type Sender } from '../../outbound/sender.js';
+import { renderTemplate, TEMPLATE_IDS } from '../../outbound/templates.js';
+import { PRESETS } from '../../retries/presets.js';
+import { BIN_ID_PATTERN } from '../../store/ids.js';
+import type { Bins, Bodies, Captures, DeliveryRecord, SignSpec } from '../../store/index.js';
+import { isSchemeId, type SecretInput } from '../../verify/index.js';
+import { ApiError } from '../errors.js';
+import { jsonBody } from '../validate.js';
+import { idParam, senderUnavailable } from './params.js';
 
-/** What the sender routes need from the app. */
-export interface SendApiDeps {
-  store: Store;
+/** What the send routes need. */
+export interface SendDeps {
+  /** The captures a resend reads, and the bins whose secrets sign. */
+  store: Pick<Bins, 'getBin'> & Pick<Captures, 'getCapture'> & Pick<Bodies, 'getBody'>;
   /** The engine; without one the routes answer 503. */
   sender?: Sender;
   now: () => number;
@@ -31,7 +32,6 @@ export interface SendApiDeps {
   globalSecrets: readonly SecretInput[];
   /** `--forward`: the target of bins without their own `forwardTo`, and its options. */
   globalForward: GlobalForward | null;
-  publish: (message: ServerMessage, binId?: string) => void;
 }
 
 /** The most headers one outbound request carries. */
@@ -106,76 +106,6 @@ const resendBody = z
   .strict()
   .refine(oneBody, 'give body or bodyBase64, not both');
 
-const STATES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
-const outboxQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, 'limit is a whole number from 1 to 1000')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 1000, 'limit is a whole number from 1 to 1000')
-    .optional(),
-  before: z.string().regex(/^\d{1,15}$/, 'before is the "next" cursor of a previous page').transform(Number).optional(),
-  state: z.enum(STATES, { message: `state is one of ${STATES.join(', ')}` }).optional(),
-  /** Only the resends of this capture. */
-  capture: z.string().regex(/^[0-9a-z]{1,64}$/, 'capture is a capture id').optional(),
-});
-const idParam = pathParams(z.object({ id: z.string().regex(/^[0-9a-z]{1,64}$/, 'not an id') }));
-
-/** A stored reply as the API shows it: text (and base64 only when the bytes are not UTF-8). */
-export function replyJson(r: ReplyRecord): TargetReply {
-  const text = utf8OrNull(r.body);
-  const out: TargetReply = { headers: r.headers, body: text ?? lossyUtf8(r.body), size: r.size, truncated: r.truncated };
-  if (text === null) out.bodyBase64 = r.body.toString('base64');
-  return out;
-}
-
-/** A delivery in lists and on the live feed. */
-export function outboxSummaryJson(d: DeliveryRecord): OutboxSummary {
-  return {
-    id: d.id,
-    kind: d.kind,
-    sourceCaptureId: d.sourceCaptureId,
-    state: d.state,
-    createdAt: iso(d.createdAt),
-    updatedAt: iso(d.updatedAt),
-    method: d.method,
-    url: displayUrl(d.url),
-    attemptCount: d.attemptCount,
-    maxAttempts: d.retry.schedule.length,
-    lastStatus: d.lastStatus,
-    lastError: d.lastError,
-    nextAttemptAt: d.nextAt === null ? null : iso(d.nextAt),
-    insecure: d.insecure,
-  };
-}
-
-function attemptJson(a: AttemptRecord): OutboxAttempt {
-  return {
-    n: a.n,
-    at: iso(a.at),
-    status: a.status,
-    error: a.error,
-    errorMessage: a.errorMessage,
-    durationMs: a.durationMs,
-    request: a.request,
-    response: a.response && replyJson(a.response),
-  };
-}
-
-/** A whole delivery; secrets appear as their name and a masked value, never whole. */
-export function deliveryJson(d: DeliveryRecord, body: Buffer, attempts: AttemptRecord[]): OutboxDelivery {
-  return {
-    ...outboxSummaryJson(d),
-    headers: d.headers,
-    bodySize: d.bodySize,
-    body: utf8OrNull(body),
-    bodyBase64: body.toString('base64'),
-    sign: d.sign.map((s) => ({ scheme: s.scheme, secretName: s.secretName, secret: maskSecret(s.secret) })),
-    retry: { ...d.retry },
-    attempts: attempts.map(attemptJson),
-  };
-}
-
 /** The body given as text or base64, or undefined when neither. */
 function bodyOf(input: { body?: string; bodyBase64?: string }): Buffer | undefined {
   if (input.body !== undefined) return Buffer.from(input.body, 'utf8');
@@ -192,10 +122,6 @@ export function forwardUrl(forwardTo: string, capture: { path: string; query: st
   const t = targetOf(forwardTo, capture);
   const auth = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : `:${u.password}`}@`;
   return `${u.protocol}//${auth}${u.host}${t.path}`;
-}
-
-function unavailable(): ApiError {
-  return new ApiError(503, 'sender_unavailable', 'the sender is not running');
 }
 
 function enqueue(sender: Sender, request: DeliveryRequest): DeliveryRecord {
@@ -217,8 +143,8 @@ function retryOf(input: Parameters<typeof resolveRetry>[0], message: { headers: 
   }
 }
 
-/** The sender routes, mounted at `/api` behind the guard. */
-export function createSendApi(deps: SendApiDeps) {
+/** The send routes: `/send` and `/captures/:id/resend`. */
+export function createSendRoutes(deps: SendDeps) {
   const { store } = deps;
   const secretsOfBin = (binId: string | undefined): SecretInput[] => {
     if (binId === undefined) return [];
@@ -229,10 +155,9 @@ export function createSendApi(deps: SendApiDeps) {
   const accepted = (d: DeliveryRecord) => ({ id: d.id, state: d.state, url: `/api/outbox/${d.id}` });
 
   return new Hono()
-    .get('/templates', (c) => c.json({ templates: renderTemplates(deps.now()) }))
     .post('/send', jsonBody(sendBody), (c) => {
       const sender = deps.sender;
-      if (!sender) throw unavailable();
+      if (!sender) throw senderUnavailable();
       const input = c.req.valid('json');
       const template = input.template === undefined ? undefined : renderTemplate(input.template, deps.now());
       const body = bodyOf(input) ?? Buffer.from(template?.body ?? '', 'utf8');
@@ -253,7 +178,7 @@ export function createSendApi(deps: SendApiDeps) {
     })
     .post('/captures/:id/resend', idParam, jsonBody(resendBody), (c) => {
       const sender = deps.sender;
-      if (!sender) throw unavailable();
+      if (!sender) throw senderUnavailable();
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       const record = store.getCapture(id);
@@ -299,49 +224,5 @@ export function createSendApi(deps: SendApiDeps) {
         insecure: input.insecure ?? (input.url === undefined && forward?.insecure === true),
       });
       return c.json(accepted(d), 202);
-    })
-    .get('/outbox', queryParams(outboxQuery), (c) => {
-      const { limit, before, state, capture } = c.req.valid('query');
-      const page = store.listDeliveries({ limit: limit ?? 50, before, state, sourceCaptureId: capture });
-      const body: OutboxPage = { deliveries: page.deliveries.map(outboxSummaryJson), next: page.next === null ? null : String(page.next) };
-      return c.json(body);
-    })
-    .get('/outbox/:id', idParam, (c) => {
-      const { id } = c.req.valid('param');
-      const d = store.getDelivery(id);
-      const body = store.getDeliveryBody(id);
-      if (!d || !body) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
-      return c.json(deliveryJson(d, body, store.listAttempts(id)));
-    })
-    .get('/outbox/:id/body', idParam, (c) => {
-      const { id } = c.req.valid('param');
-      const d = store.getDelivery(id);
-      const body = store.getDeliveryBody(id);
-      if (!d || !body) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
-      const type = d.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'application/octet-stream';
-      return c.body(new Uint8Array(body), 200, {
-        'Content-Type': type,
-        'Content-Disposition': `attachment; filename="delivery-${id}.bin"`,
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': "sandbox; default-src 'none'",
-        'Cache-Control': 'no-store',
-      });
-    })
-    .post('/outbox/:id/cancel', idParam, (c) => {
-      const sender = deps.sender;
-      if (!sender) throw unavailable();
-      const { id } = c.req.valid('param');
-      const before = store.getDelivery(id);
-      if (!before) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
-      if (before.state !== 'pending') throw new ApiError(409, 'not_pending', `delivery "${id}" is already ${before.state}`);
-      const after = sender.cancel(id) ?? before;
-      return c.json(deliveryJson(after, store.getDeliveryBody(id) ?? Buffer.alloc(0), store.listAttempts(id)));
-    })
-    .delete('/outbox/:id', idParam, (c) => {
-      const { id } = c.req.valid('param');
-      deps.sender?.forget(id);
-      if (!store.deleteDelivery(id)) throw new ApiError(404, 'delivery_not_found', `there is no delivery "${id}"`);
-      deps.publish({ type: 'outbox.deleted', id });
-      return c.body(null, 204);
     });
 }

@@ -1,0 +1,82 @@
+/** Captures: a bin's list (and clearing it), one capture with its verdicts, its body (stored or decoded, with ranges), deleting one. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { normalizeSettings, secretsFor } from '../../capture/settings.js';
+import { explainRequest } from '../../capture/verdicts.js';
+import { INLINE_BODY_BYTES } from '../../common/body-inline.js';
+import type { Capture, CapturePage } from '../../common/types.js';
+import type { Bins, Bodies, CaptureRecord, Captures } from '../../store/index.js';
+import { SCHEMES, type SecretInput } from '../../verify/index.js';
+import { captureJson, summaryJson } from '../present.js';
+import { queryParams } from '../validate.js';
+import { bodyPrefix, decodedBody, storedBody } from './bodies.js';
+import { binNotFound, binParam, captureNotFound, captureParam, pageQuery, type Publish } from './params.js';
+
+/** What the capture routes need. */
+export interface CaptureDeps {
+  store: Pick<Bins, 'getBin'> & Captures & Bodies;
+  /** Secrets from the config, tried on every bin after the bin's own. */
+  globalSecrets: readonly SecretInput[];
+  publish: Publish;
+}
+
+const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
+
+/**
+ * The capture's verdicts as of now's secrets, with a diagnosis for each that
+ * is not valid. A truncated body was never the signed one: say so instead of
+ * guessing at re-serialization.
+ */
+function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[]): Capture['signatures'] {
+  return explainRequest(record.headers, body, record.receivedAt, secrets).map((v) =>
+    record.truncated && v.status === 'invalid'
+      ? { ...v, diagnosis: `Only the first ${body.length} of ${record.bodySize} bytes were kept (the body was over --max-body), so the signature cannot match the stored bytes.` }
+      : v,
+  );
+}
+
+/** The capture routes: `/bins/:binId/captures` and `/captures/:id…`. */
+export function createCaptureRoutes(deps: CaptureDeps) {
+  const { store } = deps;
+  return new Hono()
+    .get('/bins/:binId/captures', binParam, queryParams(pageQuery), (c) => {
+      const { binId } = c.req.valid('param');
+      const { limit, before, verdict } = c.req.valid('query');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      const page = store.listCaptures(binId, { limit: limit ?? 50, before, verdict });
+      const body: CapturePage = { captures: page.captures.map(summaryJson), next: page.next === null ? null : String(page.next) };
+      return c.json(body);
+    })
+    .delete('/bins/:binId/captures', binParam, (c) => {
+      const { binId } = c.req.valid('param');
+      if (!store.getBin(binId)) throw binNotFound(binId);
+      const deleted = store.clearCaptures(binId);
+      deps.publish({ type: 'captures.cleared', binId }, binId);
+      return c.json({ deleted });
+    })
+    .get('/captures/:id', captureParam, (c) => {
+      const { id } = c.req.valid('param');
+      const record = store.getCapture(id);
+      if (!record) throw captureNotFound(id);
+      // A signature is judged over every byte; without a signature header the inline part is all this needs.
+      const signed = SCHEMES.some((s) => s.detect(record.headers));
+      const body = signed ? store.getBody(id)?.data : bodyPrefix(store, id, INLINE_BODY_BYTES + 1);
+      if (!body) throw captureNotFound(id);
+      const bin = store.getBin(record.binId);
+      const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
+      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets) : []));
+    })
+    .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
+      const { id } = c.req.valid('param');
+      const { decoded } = c.req.valid('query');
+      const range = c.req.header('range');
+      return decoded === 'true' || decoded === '1' ? decodedBody(store, id, range) : storedBody(store, id, range);
+    })
+    .delete('/captures/:id', captureParam, (c) => {
+      const { id } = c.req.valid('param');
+      const binId = store.deleteCapture(id);
+      if (!binId) throw captureNotFound(id);
+      deps.publish({ type: 'capture.deleted', binId, id }, binId);
+      return c.body(null, 204);
+    });
+}

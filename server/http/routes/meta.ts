@@ -1,0 +1,30 @@
+/** What the inspector and scripts ask of hookbin itself: health, its version and global settings, the retry presets. */
+import { Hono } from 'hono';
+import { maskSecrets } from '../../capture/settings.js';
+import type { GlobalForward } from '../../outbound/forward.js';
+import { displayUrl } from '../../outbound/exchange.js';
+import { PRESETS } from '../../retries/presets.js';
+import type { SecretInput } from '../../verify/index.js';
+
+/** What the meta routes need. */
+export interface MetaDeps {
+  version: string;
+  /** Secrets from the config; shown masked. */
+  globalSecrets: readonly SecretInput[];
+  /** `--forward` (and its options), or null. */
+  globalForward: GlobalForward | null;
+}
+
+/** `/health` (open without the token), `/info` and `/presets`. */
+export function createMetaRoutes(deps: MetaDeps) {
+  return new Hono()
+    .get('/health', (c) => c.json({ ok: true as const, version: deps.version }))
+    .get('/info', (c) =>
+      c.json({
+        version: deps.version,
+        globalSecrets: maskSecrets(deps.globalSecrets),
+        forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure } : null,
+      }),
+    )
+    .get('/presets', (c) => c.json({ presets: PRESETS }));
+}
