@@ -3,12 +3,124 @@
  * The inspector imports these types; nothing here has runtime code.
  */
 
-import type { SchemeId, SignatureStatus, SignatureVerdict } from '../verify/types.js';
 import type { HeaderPair } from './http-syntax.js';
-import type { RetryPreset } from '../retries/presets.js';
-import type { TimelineComparison } from '../retries/timeline.js';
 
-export type { HeaderPair, RetryPreset, SchemeId, SignatureStatus, SignatureVerdict, TimelineComparison };
+export type { HeaderPair };
+
+/** The scheme ids of design.md ("Scheme ids"), as used by `secrets[].scheme`, `sign.scheme` and `signatures[].scheme`. */
+export type SchemeId =
+  | 'x-signature'
+  | 'x-webhook-signature'
+  | 'makeplans'
+  | 'webconnex'
+  | 'github'
+  | 'stripe'
+  | 'standard-webhooks'
+  | 'shopify'
+  | 'slack';
+
+/** A capture's verdict for one scheme (design.md, `signatures[].status`). */
+export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';
+
+/** One entry of a capture's `signatures` (design.md). */
+export interface SignatureVerdict {
+  scheme: SchemeId;
+  /** The signature header's name as received. */
+  header: string;
+  status: SignatureStatus;
+  /** The NAME of the secret whose HMAC matched (`valid` or `expired`), else null. */
+  secret: string | null;
+  /** Filled on demand by `diagnose`; null on the capture path. */
+  diagnosis: string | null;
+}
+
+/** One provider's documented retry behaviour. */
+export interface RetryPreset {
+  /** Stable id, as `retry.preset` and the preset picker use it. */
+  id: string;
+  /** Human name, with the seed number for the seeds' providers. */
+  name: string;
+  /** Where the schedule comes from: a seed file path or the provider's doc URL. */
+  source: string;
+  /** Waits before each retry, ms: delays[0] is the gap between attempt 1 and attempt 2. */
+  delays: number[];
+  /** Ms the provider waits for an answer, when documented. */
+  timeoutMs?: number;
+  /** Which answers trigger a retry, in words. */
+  retriesOn: string;
+  /** What the source leaves open and what hookbin assumed instead. */
+  note?: string;
+  /**
+   * For presets whose retry count depends on the event type: type → number of
+   * retries, which takes the first that many of `delays`. A type not listed
+   * gets all of `delays`.
+   */
+  byEventType?: Record<string, number>;
+  /**
+   * True when the provider documents how many retries it makes but not when:
+   * `delays` is then hookbin's estimate (see `note`), and the timeline judges
+   * the gaps with a wider tolerance ({@link ESTIMATED_TOLERANCE_RATIO}).
+   */
+  estimated?: boolean;
+}
+
+/**
+ * How the provider most likely saw an attempt: `success` (2xx in time),
+ * `failure` (another status), `fault` (connection reset or closed), `timeout`
+ * (hookbin hung, or held its answer past the preset's `timeoutMs`).
+ */
+export type AttemptOutcome = 'success' | 'failure' | 'fault' | 'timeout';
+
+/** One attempt, compared with the schedule. */
+export interface AttemptComparison {
+  /** 1-based: attempt 1 is the original delivery. */
+  attempt: number;
+  captureId: string;
+  receivedAt: number;
+  /** Since the previous attempt; null for the first; negative when the clock was set back between the two (see `clockChanged`). */
+  gapMs: number | null;
+  /** The gap the preset expects (its delay, plus the time the provider waited for the previous answer); null for the first and beyond the schedule. */
+  expectedGapMs: number | null;
+  /** gapMs − expectedGapMs (positive: later than expected); null when either is. */
+  deltaMs: number | null;
+  /** Whether |deltaMs| is within the tolerance; null when nothing was expected. */
+  withinTolerance: boolean | null;
+  status: number | null;
+  /** The tolerance applied to this gap, ms; null when nothing was expected. */
+  toleranceMs?: number | null;
+  /** How the provider most likely saw this attempt. */
+  outcome?: AttemptOutcome;
+  /**
+   * True when the gap is negative: the server's clock was set back between
+   * the two attempts, so the gap measures the clock, not the provider, and is
+   * not judged (`deltaMs` and `withinTolerance` null, no score).
+   */
+  clockChanged?: boolean;
+}
+
+/**
+ * `retried-after-success`: an attempt followed a 2xx answered in time;
+ * `stopped-early`: the last attempt failed, the schedule allows more, and the
+ * next was due (plus tolerance) before `now`; `past-schedule`: more attempts
+ * than `1 + delays`; `clock-changed`: an attempt's time is before the one
+ * before it (the clock was set back), so that gap is not compared.
+ */
+export type TimelineFlag = 'retried-after-success' | 'stopped-early' | 'past-schedule' | 'clock-changed';
+
+/** The comparison of one event's attempts with one preset. */
+export interface TimelineComparison {
+  presetId: string;
+  /** Oldest first. */
+  attempts: AttemptComparison[];
+  /** Each with the attempt it concerns (null when none) and one plain sentence. */
+  flags: { flag: TimelineFlag; attempt: number | null; message: string }[];
+  /** Lower is a better match; 0 is a perfect one. See {@link compareTimeline}. */
+  score: number;
+  /** The delays that applied (the preset's, cut to the event type's retry count). */
+  schedule?: number[];
+  /** When the next attempt is due, Unix ms: the last attempt failed, more are allowed and `now` has not passed it (plus tolerance). Else null. */
+  nextDueAt?: number | null;
+}
 
 
 /** A signing secret as the API shows it: the value masked (`whsec_…c123`), never whole. */

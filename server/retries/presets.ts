@@ -13,35 +13,9 @@
  * first delay is 0.
  */
 
-/** One provider's documented retry behaviour. */
-export interface RetryPreset {
-  /** Stable id, as `retry.preset` and the preset picker use it. */
-  id: string;
-  /** Human name, with the seed number for the seeds' providers. */
-  name: string;
-  /** Where the schedule comes from: a seed file path or the provider's doc URL. */
-  source: string;
-  /** Waits before each retry, ms: delays[0] is the gap between attempt 1 and attempt 2. */
-  delays: number[];
-  /** Ms the provider waits for an answer, when documented. */
-  timeoutMs?: number;
-  /** Which answers trigger a retry, in words. */
-  retriesOn: string;
-  /** What the source leaves open and what hookbin assumed instead. */
-  note?: string;
-  /**
-   * For presets whose retry count depends on the event type: type → number of
-   * retries, which takes the first that many of `delays`. A type not listed
-   * gets all of `delays`.
-   */
-  byEventType?: Record<string, number>;
-  /**
-   * True when the provider documents how many retries it makes but not when:
-   * `delays` is then hookbin's estimate (see `note`), and the timeline judges
-   * the gaps with a wider tolerance ({@link ESTIMATED_TOLERANCE_RATIO}).
-   */
-  estimated?: boolean;
-}
+import type { RetryPreset } from '../common/types.js';
+
+export type { RetryPreset };
 
 /** A provider whose docs say it retries but give no schedule, so no preset can be built. */
 export interface UndocumentedSchedule {

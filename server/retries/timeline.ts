@@ -5,8 +5,11 @@
  * pick the best-matching preset. Pure: the only input from outside is `now`,
  * which callers (and every test) can pass.
  */
-import { ESTIMATED_TOLERANCE_RATIO, PRESETS, scheduleFor, type RetryPreset } from './presets.js';
+import { ESTIMATED_TOLERANCE_RATIO, PRESETS, scheduleFor } from './presets.js';
 import { formatDuration } from '../common/duration.js';
+import type { AttemptComparison, AttemptOutcome, RetryPreset, TimelineComparison, TimelineFlag } from '../common/types.js';
+
+export type { AttemptComparison, AttemptOutcome, TimelineComparison, TimelineFlag };
 
 export { formatDuration };
 
@@ -35,64 +38,6 @@ export interface ObservedAttempt {
    * first, in which case the attempt failed whatever hookbin answered.
    */
   delayMs?: number | null;
-}
-
-/**
- * How the provider most likely saw an attempt: `success` (2xx in time),
- * `failure` (another status), `fault` (connection reset or closed), `timeout`
- * (hookbin hung, or held its answer past the preset's `timeoutMs`).
- */
-export type AttemptOutcome = 'success' | 'failure' | 'fault' | 'timeout';
-
-/** One attempt, compared with the schedule. */
-export interface AttemptComparison {
-  /** 1-based: attempt 1 is the original delivery. */
-  attempt: number;
-  captureId: string;
-  receivedAt: number;
-  /** Since the previous attempt; null for the first; negative when the clock was set back between the two (see `clockChanged`). */
-  gapMs: number | null;
-  /** The gap the preset expects (its delay, plus the time the provider waited for the previous answer); null for the first and beyond the schedule. */
-  expectedGapMs: number | null;
-  /** gapMs − expectedGapMs (positive: later than expected); null when either is. */
-  deltaMs: number | null;
-  /** Whether |deltaMs| is within the tolerance; null when nothing was expected. */
-  withinTolerance: boolean | null;
-  status: number | null;
-  /** The tolerance applied to this gap, ms; null when nothing was expected. */
-  toleranceMs?: number | null;
-  /** How the provider most likely saw this attempt. */
-  outcome?: AttemptOutcome;
-  /**
-   * True when the gap is negative: the server's clock was set back between
-   * the two attempts, so the gap measures the clock, not the provider, and is
-   * not judged (`deltaMs` and `withinTolerance` null, no score).
-   */
-  clockChanged?: boolean;
-}
-
-/**
- * `retried-after-success`: an attempt followed a 2xx answered in time;
- * `stopped-early`: the last attempt failed, the schedule allows more, and the
- * next was due (plus tolerance) before `now`; `past-schedule`: more attempts
- * than `1 + delays`; `clock-changed`: an attempt's time is before the one
- * before it (the clock was set back), so that gap is not compared.
- */
-export type TimelineFlag = 'retried-after-success' | 'stopped-early' | 'past-schedule' | 'clock-changed';
-
-/** The comparison of one event's attempts with one preset. */
-export interface TimelineComparison {
-  presetId: string;
-  /** Oldest first. */
-  attempts: AttemptComparison[];
-  /** Each with the attempt it concerns (null when none) and one plain sentence. */
-  flags: { flag: TimelineFlag; attempt: number | null; message: string }[];
-  /** Lower is a better match; 0 is a perfect one. See {@link compareTimeline}. */
-  score: number;
-  /** The delays that applied (the preset's, cut to the event type's retry count). */
-  schedule?: number[];
-  /** When the next attempt is due, Unix ms: the last attempt failed, more are allowed and `now` has not passed it (plus tolerance). Else null. */
-  nextDueAt?: number | null;
 }
 
 /** Options of {@link compareTimeline} and {@link bestPreset}. */

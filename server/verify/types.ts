@@ -3,23 +3,9 @@
  * the on-demand diagnosis and (later) the sender. No runtime code here.
  */
 import type { HeaderPair } from '../common/http-syntax.js';
+import type { SchemeId, SignatureStatus, SignatureVerdict } from '../common/types.js';
 
-export type { HeaderPair };
-
-/** The scheme ids of design.md ("Scheme ids"), as used by `secrets[].scheme`, `sign.scheme` and `signatures[].scheme`. */
-export type SchemeId =
-  | 'x-signature'
-  | 'x-webhook-signature'
-  | 'makeplans'
-  | 'webconnex'
-  | 'github'
-  | 'stripe'
-  | 'standard-webhooks'
-  | 'shopify'
-  | 'slack';
-
-/** A capture's verdict for one scheme (design.md, `signatures[].status`). */
-export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';
+export type { HeaderPair, SchemeId, SignatureStatus, SignatureVerdict };
 
 /** What a scheme verifies: the request exactly as received. */
 export interface VerifyInput {
@@ -133,14 +119,3 @@ export interface SecretInput {
   scheme?: SchemeId | null;
 }
 
-/** One entry of a capture's `signatures` (design.md). */
-export interface SignatureVerdict {
-  scheme: SchemeId;
-  /** The signature header's name as received. */
-  header: string;
-  status: SignatureStatus;
-  /** The NAME of the secret whose HMAC matched (`valid` or `expired`), else null. */
-  secret: string | null;
-  /** Filled on demand by `diagnose`; null on the capture path. */
-  diagnosis: string | null;
-}
