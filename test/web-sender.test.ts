@@ -24,7 +24,6 @@ import {
   scheduleText,
 } from '../web/src/sender-model.js';
 import { forwardTarget } from '../web/src/components/CaptureSend.js';
-import { MAX_ATTEMPTS as SERVER_MAX_ATTEMPTS, MAX_WAIT_MS as SERVER_MAX_WAIT_MS } from '../server/outbound/sender.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 
@@ -123,7 +122,6 @@ describe('buildRequest', () => {
   });
 
   it('parses a schedule within the server’s limits, saying what is wrong', () => {
-    expect([MAX_ATTEMPTS, MAX_WAIT_MS]).toEqual([SERVER_MAX_ATTEMPTS, SERVER_MAX_WAIT_MS]);
     expect(parseSchedule('0')).toEqual({ ok: true, schedule: [0] });
     expect(parseSchedule(`${MAX_WAIT_MS}`)).toEqual({ ok: true, schedule: [MAX_WAIT_MS] });
     expect(parseSchedule(Array(MAX_ATTEMPTS).fill('1').join(','))).toMatchObject({ ok: true });

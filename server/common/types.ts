@@ -1,5 +1,5 @@
 /**
- * The public JSON shapes of the control API (see design.md, "Public contract").
+ * The public JSON shapes of the control API (README.md, "API").
  * The inspector imports these types; nothing here has runtime code.
  */
 
@@ -7,7 +7,7 @@ import type { HeaderPair } from './http-syntax.js';
 
 export type { HeaderPair };
 
-/** The scheme ids of design.md ("Scheme ids"), as used by `secrets[].scheme`, `sign.scheme` and `signatures[].scheme`. */
+/** The scheme ids, as used by `secrets[].scheme`, `sign.scheme` and `signatures[].scheme`. */
 export type SchemeId =
   | 'x-signature'
   | 'x-webhook-signature'
@@ -19,10 +19,10 @@ export type SchemeId =
   | 'shopify'
   | 'slack';
 
-/** A capture's verdict for one scheme (design.md, `signatures[].status`). */
+/** A capture's verdict for one scheme (`signatures[].status`). */
 export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';
 
-/** One entry of a capture's `signatures` (design.md). */
+/** One entry of a capture's `signatures`. */
 export interface SignatureVerdict {
   scheme: SchemeId;
   /** The signature header's name as received. */
@@ -158,7 +158,7 @@ export interface RespondRule {
   respond: { status?: number; headers?: Record<string, string>; body?: string; delayMs?: number; fault?: Fault | null };
 }
 
-/** What a bin answers (design.md, "Bin settings"). */
+/** What a bin answers (its `respond` settings). */
 export interface RespondSettings {
   /** HTTP status, 200–599. */
   status: number;

@@ -159,6 +159,3 @@ export function createIngressApp(deps: AppDeps) {
   app.notFound((c) => securedResponse(errorResponse(c, 404, 'not_found', `this port serves bin URLs (/b/{binId}) only; nothing at ${c.req.method} ${c.req.path}`)));
   return app;
 }
-
-/** The app's type, for the typed `hc` client in `web/`. */
-export type AppType = ReturnType<typeof createApp>;

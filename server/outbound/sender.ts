@@ -18,6 +18,7 @@ import { presetById, sendSchedule } from '../retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
+import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../common/limits.js';
 import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
@@ -30,10 +31,7 @@ export type OutboxStore = Pick<
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** The longest one attempt may take: 10 minutes. */
 export const MAX_TIMEOUT_MS = 600_000;
-/** The longest wait before one attempt, before scaling: 7 days (past any provider's longest gap). */
-export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
-/** The most attempts one delivery makes. */
-export const MAX_ATTEMPTS = 50;
+export { MAX_ATTEMPTS, MAX_WAIT_MS };
 /** The most deliveries pending at once; more are refused until some finish. */
 export const MAX_PENDING = 1000;
 /** The most body bytes pending at once (resends of large captures add up). */

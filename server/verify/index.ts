@@ -25,7 +25,7 @@ export { maskSecret } from './mask.js';
 export { TOLERANCE_SECONDS } from './crypto.js';
 
 /**
- * The `signatures` of a capture (design.md): one verdict per scheme whose
+ * The `signatures` of a capture: one verdict per scheme whose
  * signature header is present, in `SCHEMES` order, each tried against every
  * secret that applies to it (unrestricted ones, and those whose `scheme` is
  * that scheme). `status` is `malformed` when the header does not parse

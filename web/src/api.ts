@@ -3,10 +3,10 @@
  * call goes through `apiFetch`, which sends the token (see token.ts) as
  * `Authorization: Bearer` and no cookies.
  *
- * Why not hono's `hc<AppType>`: it type-checks the routes but infers the
- * query validators' *output* types (`limit: number`) as inputs, so calls
+ * Why not hono's typed `hc` client: it type-checks the routes but infers
+ * the query validators' *output* types (`limit: number`) as inputs, so calls
  * need casts, and it ties the inspector's type-check to the server's
- * internals. The response shapes come from server/common/types.ts either way (type
+ * internals. The response shapes come from server/common/types.ts (type
  * imports only: no server code reaches the bundle).
  */
 import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../server/common/types.js';

@@ -54,7 +54,7 @@ export function matchesVerdict(v: Verdict | null, f: VerdictFilter | null): bool
   return f === 'unsigned' ? v === null : v === f;
 }
 
-/** The scheme ids (design.md "Scheme ids"), with the header each reads, for the scheme pickers. */
+/** The scheme ids, with the header each reads, for the scheme pickers. */
 export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'x-signature', header: 'X-Signature' },
   { id: 'x-webhook-signature', header: 'X-Webhook-Signature' },

@@ -11,6 +11,7 @@ import { batch, signal } from '@preact/signals';
 import type { Bin, Capture, HeaderPair, OutboxDelivery, OutboxSummary, RetryPreset, SchemeId, ServerMessage, WebhookTemplate } from '../../server/common/types.js';
 import type { SenderApi } from './api.js';
 import { errorMessage, isAuthError } from './api.js';
+import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../../server/common/limits.js';
 
 // ---------------------------------------------------------------- pure state
 
@@ -55,9 +56,8 @@ export function emptyDraft(binId: string | null = null, url = ''): Draft {
 
 /** `Draft.preset` for a schedule of the user's own (a colon: never a preset id). */
 export const CUSTOM_SCHEDULE = ':custom';
-/** The API's limits on a schedule: server/outbound/sender.ts's, which the browser bundle cannot import (a test keeps them equal). */
-export const MAX_ATTEMPTS = 50;
-export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
+/** The API's limits on a schedule, shared with the server. */
+export { MAX_ATTEMPTS, MAX_WAIT_MS };
 
 /**
  * Reads a typed schedule, "0, 1000, 5000": the wait before each attempt in

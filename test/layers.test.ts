@@ -1,12 +1,14 @@
 /**
- * No import cycles among the server's and the inspector's modules:
- * scripts/check-cycles.mjs over the real tree, and over small trees that have
- * one (so the check itself is shown to fail when it should).
+ * The layers hold: no import cycles among the server's and the inspector's
+ * modules (scripts/check-cycles.mjs over the real tree, and over small trees
+ * that have one, so the check is shown to fail when it should); the inspector
+ * imports nothing of the server but server/common/; and common/ imports
+ * nothing of Node or of the rest of the server.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -69,5 +71,34 @@ describe('import cycles', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('no import cycles among 2 modules (src)\n');
     expect(run.status).toBe(0);
+  });
+});
+
+/** Every relative or `node:` import specifier of the source files under `dir` (repo-relative), as [file, specifier]. */
+function importsUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.tsx?$/.test(entry.name)) continue;
+    const file = join(entry.parentPath, entry.name);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*'([^']+)'|^\s*import\s*'([^']+)'/gm)) {
+      out.push([relative(ROOT, file), (m[1] ?? m[2])!]);
+    }
+  }
+  return out;
+}
+
+describe('layers', () => {
+  it('the inspector imports only server/common/ of the server', () => {
+    const fromServer = importsUnder('web/src')
+      .map(([file, spec]) => [file, relative(ROOT, resolve(ROOT, dirname(file), spec))] as const)
+      .filter(([, target]) => target.startsWith('server/'));
+    expect(fromServer.length).toBeGreaterThan(0);
+    expect(fromServer.filter(([, target]) => !target.startsWith('server/common/'))).toEqual([]);
+  });
+
+  it('server/common/ imports neither Node nor the rest of the server', () => {
+    const imports = importsUnder('server/common');
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter(([, spec]) => spec.startsWith('node:') || spec.startsWith('../'))).toEqual([]);
   });
 });
