@@ -34,11 +34,6 @@ export interface ForwardRequest {
   truncated: boolean;
 }
 
-/**
- * The ingress hook, called after a capture is committed: undefined when the
- * bin does not relay (a forward, if any, runs in the background and the bin
- * answers as usual), else a promise of the app's reply to answer with.
- */
 /** `--forward URL` with `--forward-relay` and `--forward-insecure`. */
 export interface GlobalForward {
   url: string;
@@ -62,6 +57,11 @@ export function forwardTargetOf(settings: NormalizedSettings, global: GlobalForw
   };
 }
 
+/**
+ * The ingress hook, called after a capture is committed: undefined when the
+ * bin does not relay (a forward, if any, runs in the background and the bin
+ * answers as usual), else a promise of the app's reply to answer with.
+ */
 export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardRequest, settings: NormalizedSettings) => Promise<Response> | undefined;
 
 /** Options of `createForwarder`. */
