@@ -1,11 +1,11 @@
 /**
- * The inspector's body reads (web/src/api.ts getBody): what it asks for and
+ * The inspector's body reads (web/src/api/http.ts getBody): what it asks for and
  * what it makes of the answer, with `fetch` replaced by one that records the
  * request and answers with a real `Response`.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, readBodyAnswer } from '../web/src/api.js';
-import { downloadBody } from '../web/src/download.js';
+import { api, readBodyAnswer } from '../web/src/api/http.js';
+import { downloadBody } from '../web/src/api/download.js';
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i & 0xff);
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Bin, RespondSettings, WebhookEvent } from '../server/common/types.js';
 import { formatDuration } from '../server/retries/timeline.js';
 import { defaultRespond } from '../server/capture/settings.js';
-import type { Api } from '../web/src/api.js';
+import type { Api } from '../web/src/api/http.js';
 import {
   answerMode,
   answerOkPatch,
@@ -23,9 +23,9 @@ import {
   parseIntIn,
   ruleFromDraft,
   rulesFromDrafts,
-} from '../web/src/answers.js';
-import { createModel, EVENTS_REFRESH_DELAY_MS, mergeEvents } from '../web/src/model.js';
-import { attemptClass, attemptLabel, comparisonSummary, dueText, formatGap, gapLabel, gapUnits, layoutTimeline } from '../web/src/timeline.js';
+} from '../web/src/features/answers/answers.js';
+import { createModel, EVENTS_REFRESH_DELAY_MS, mergeEvents } from '../web/src/state/model.js';
+import { attemptClass, attemptLabel, comparisonSummary, dueText, formatGap, gapLabel, gapUnits, layoutTimeline } from '../web/src/features/events/timeline.js';
 
 const respond = (over: Partial<RespondSettings> = {}): RespondSettings => ({ ...defaultRespond(), ...over });
 

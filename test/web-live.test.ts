@@ -1,11 +1,11 @@
 /**
- * The inspector's live feed client (web/src/live.ts) against a fake socket:
+ * The inspector's live feed client (web/src/api/live.ts) against a fake socket:
  * what it sends first on every socket (the token), and what a close for a
  * wrong token (4401) does. The real server's side is test/live.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE_UNAUTHORIZED, type ClientMessage } from '../server/common/types.js';
-import { connectLive, type LiveStatus } from '../web/src/live.js';
+import { connectLive, type LiveStatus } from '../web/src/api/live.js';
 
 /** A WebSocket the test drives: it records what the client sends and fires the events the test asks for. */
 class FakeSocket {

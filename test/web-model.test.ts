@@ -6,14 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage, CaptureSummary, ServerMessage } from '../server/common/types.js';
-import type { Api } from '../web/src/api.js';
-import { AUTO_LOAD_BYTES, bodyTabs, loadsWholeAtOnce } from '../web/src/body.js';
+import type { Api } from '../web/src/api/http.js';
+import { AUTO_LOAD_BYTES, bodyTabs, loadsWholeAtOnce } from '../web/src/features/captures/body.js';
 import { INLINE_BODY_BYTES } from '../server/common/body-inline.js';
-import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellBytes, shellQuote } from '../web/src/curl.js';
-import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/format.js';
-import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount, pageRange } from '../web/src/hex.js';
-import { parseJson, tryParseJson } from '../web/src/json.js';
-import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../web/src/live.js';
+import { buildCurl, captureUrl, INLINE_BODY_MAX, inlineBody, sampleCurl, shellBytes, shellQuote } from '../web/src/features/captures/curl.js';
+import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../web/src/ui/format.js';
+import { HEX_PAGE_BYTES, hexDumpText, hexLines, hexPageCount, pageRange } from '../web/src/features/captures/hex.js';
+import { parseJson, tryParseJson } from '../web/src/features/captures/json.js';
+import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../web/src/api/live.js';
 import {
   applyMessage,
   compareCaptures,
@@ -24,7 +24,7 @@ import {
   mergeCaptures,
   moveSelection,
   type Snapshot,
-} from '../web/src/model.js';
+} from '../web/src/state/model.js';
 
 // ------------------------------------------------------------------ fixtures
 
@@ -731,7 +731,7 @@ describe('model catch-up', () => {
 
   it('flags a missing token instead of failing silently', async () => {
     const fake = fakeApi([]);
-    const { ApiRequestError } = await import('../web/src/api.js');
+    const { ApiRequestError } = await import('../web/src/api/http.js');
     fake.api.listBins = async () => {
       throw new ApiRequestError(401, 'unauthorized', 'a token is required');
     };
@@ -743,7 +743,7 @@ describe('model catch-up', () => {
 
   it('leaves a server that cannot be reached to the status badge: no toast, and an old one goes when it is back', async () => {
     const fake = fakeApi(range(1, 3));
-    const { ApiRequestError, UNREACHABLE_MESSAGE } = await import('../web/src/api.js');
+    const { ApiRequestError, UNREACHABLE_MESSAGE } = await import('../web/src/api/http.js');
     const listBins = fake.api.listBins;
     fake.api.listBins = async () => {
       throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
@@ -865,7 +865,7 @@ describe('model catch-up', () => {
     expect(m.bins.value[0]!.secrets).toEqual([{ name: 'gh', value: '…cret', scheme: 'github' }]);
     await m.refreshVerdicts('bin1');
     expect(m.list.value.items[0]!.verdict).toBe('valid');
-    const { ApiRequestError } = await import('../web/src/api.js');
+    const { ApiRequestError } = await import('../web/src/api/http.js');
     fake.api.updateBin = async () => {
       throw new ApiRequestError(400, 'invalid_secrets', 'secret names must be unique');
     };

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../server/main/config.js';
-import { formatHash, parseHash, safeDecode } from '../web/src/route.js';
-import { adoptTokenFromAddress, currentToken, onTokenStored, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/token.js';
+import { formatHash, parseHash, safeDecode } from '../web/src/state/route.js';
+import { adoptTokenFromAddress, currentToken, onTokenStored, setTokenStore, TOKEN_KEY, type TokenStore } from '../web/src/api/token.js';
 
 describe('hash router', () => {
   it('reads a bin, a capture and a view', () => {

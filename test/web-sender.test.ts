@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Capture, OutboxDelivery, OutboxSummary, WebhookTemplate } from '../server/common/types.js';
-import type { SenderApi } from '../web/src/api.js';
+import type { SenderApi } from '../web/src/api/http.js';
 import {
   applyTemplate,
   buildRequest,
@@ -22,8 +22,8 @@ import {
   mergeDeliveries,
   nextAttemptText,
   scheduleText,
-} from '../web/src/sender-model.js';
-import { forwardTarget } from '../web/src/components/CaptureSend.js';
+} from '../web/src/state/sender.js';
+import { forwardTarget } from '../web/src/features/send/CaptureSend.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 

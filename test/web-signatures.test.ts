@@ -18,7 +18,7 @@ import {
   verdictGlyph,
   verdictLabel,
   verdictTitle,
-} from '../web/src/secrets.js';
+} from '../web/src/features/secrets/secrets.js';
 
 const current: MaskedSecret[] = [
   { name: 'stripe-test', value: 'whsec_…LaSw', scheme: 'stripe' },

@@ -1,14 +1,14 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { api, checkToken, senderApi } from './api.js';
-import { startClock } from './clock.js';
-import { App } from './components/App.js';
-import { connectLive } from './live.js';
-import { createModel } from './model.js';
-import { formatHash, parseHash } from './route.js';
-import { createSenderModel } from './sender-model.js';
-import { adoptTokenFromAddress, onTokenStored } from './token.js';
-import './style.css';
+import { api, checkToken, senderApi } from './api/http.js';
+import { startClock } from './state/clock.js';
+import { App } from './App.js';
+import { connectLive } from './api/live.js';
+import { createModel } from './state/model.js';
+import { formatHash, parseHash } from './state/route.js';
+import { createSenderModel } from './state/sender.js';
+import { adoptTokenFromAddress, onTokenStored } from './api/token.js';
+import './ui/style.css';
 
 /** While the live feed is down, the list is refreshed over HTTP this often. */
 const FALLBACK_POLL_MS = 5000;
