@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture, CaptureSummary, EventPage } from '../server/common/types.js';
 import { cleanupTempDirs, connectLive, rawExchange, startServer, waitFor, expectJson, type TestServer } from './helpers.js';
-import { closedPort, useTargets, type Answer, type Received } from './target.js';
+import { closedPort, useTargets, type Answer } from './target.js';
 
 let server: TestServer;
 
