@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'test/cli.test.ts', 'test/send-cli.test.ts', 'test/corpus.test.ts', 'test/crash.test.ts', 'test/load.test.ts'],
+    exclude: ['test/e2e/**', 'test/cli/**', 'test/soak/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

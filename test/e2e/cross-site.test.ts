@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bin } from '../../server/common/types.js';
-import { cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
+import { cleanupTempDirs, startServer, type TestServer } from '../support/helpers.js';
 import { browserSkipReason, launchBrowser } from './browser.js';
 import { assertWebBuilt, openInspector } from './inspector.js';
 

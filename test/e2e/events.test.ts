@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../server/retries/timeline.js';
 import type { Bin, EventPage, RespondSettings } from '../../server/common/types.js';
-import type { TestServer } from '../helpers.js';
+import type { TestServer } from '../support/helpers.js';
 import { browserSkipReason } from './browser.js';
 import { githubPush } from './fixtures.js';
 import { sendHook, useBrowserFreshServers } from './inspector.js';

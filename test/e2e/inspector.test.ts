@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Capture } from '../../server/common/types.js';
-import { TOKEN, type TestServer } from '../helpers.js';
+import { TOKEN, type TestServer } from '../support/helpers.js';
 import { browserSkipReason } from './browser.js';
 import { GITHUB_SECRET, githubPush, stripeInvoicePaid } from './fixtures.js';
 import { DESKTOP, sendHook, useBrowserFreshServers } from './inspector.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HeaderPair } from '../../server/common/types.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { WEB_ROOT, cleanupTempDirs, startServer, type TestServer } from '../helpers.js';
+import { WEB_ROOT, cleanupTempDirs, startServer, type TestServer } from '../support/helpers.js';
 import { launchBrowser } from './browser.js';
 
 /** The viewport of the README screenshot and of most tests. */

@@ -7,7 +7,7 @@
 import { Agent, request } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, startServer, tempDir, waitFor, type TestServer } from '../helpers.js';
+import { cleanupTempDirs, startServer, tempDir, waitFor, type TestServer } from '../support/helpers.js';
 import { browserSkipReason, launchBrowser } from './browser.js';
 import { assertWebBuilt, openInspector, renderedRowIds, sendHook } from './inspector.js';
 

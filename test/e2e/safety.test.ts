@@ -7,7 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rawExchange, type TestServer } from '../helpers.js';
+import { rawExchange, type TestServer } from '../support/helpers.js';
 import { browserSkipReason } from './browser.js';
 import { openInspector, sendHook, useBrowserAndServer, type InspectorPage } from './inspector.js';
 

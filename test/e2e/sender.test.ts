@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget } from '../target.js';
+import { startTarget } from '../support/target.js';
 import { browserSkipReason } from './browser.js';
 import { openInspector, sendHook, useBrowserAndServer, type InspectorPage } from './inspector.js';
 

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Bin, Capture } from '../../server/common/types.js';
-import type { TestServer } from '../helpers.js';
+import type { TestServer } from '../support/helpers.js';
 import { browserSkipReason } from './browser.js';
 import { GITHUB_SECRET, githubPush } from './fixtures.js';
 import { sendHook, useBrowserFreshServers } from './inspector.js';

@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '../../server/common/types.js';
-import { TOKEN } from '../helpers.js';
+import { TOKEN } from '../support/helpers.js';
 import { browserSkipReason } from './browser.js';
 import { useBrowserFreshServers } from './inspector.js';
 

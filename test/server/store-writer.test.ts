@@ -1,0 +1,129 @@
+/**
+ * The store's writer below the server: a size cap that prunes over several
+ * rounds and reports what it pruned on the right capture of each bin, a cap
+ * smaller than the batch itself, attempts on deliveries that are no longer
+ * pending, and a closed store. Real SQLite files in a temp dir.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type AttemptRecord, type NewCapture, type Store } from '../../server/store/index.js';
+import { defaultSettings } from '../../server/capture/settings.js';
+
+let dir: string;
+let seq = 0;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hookbin-writer-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(binId: string, bytes = 1024): NewCapture {
+  const n = ++seq;
+  return {
+    id: `w${String(n).padStart(8, '0')}`,
+    binId,
+    receivedAt: 1_700_000_000_000 + n,
+    method: 'POST',
+    path: '',
+    query: '',
+    headers: [],
+    contentType: null,
+    bodySize: bytes,
+    truncated: false,
+    body: Buffer.alloc(bytes, n % 256),
+    remoteAddress: null,
+    httpVersion: '1.1',
+    event: { key: `e${n}`, type: null },
+    answer: () => ({ status: 200, headers: [], body: '', delayMs: 0, fault: null, reason: 'default' }),
+    signatures: [],
+    verdict: null,
+  };
+}
+
+const bin = (store: Store, id: string) => store.createBin({ id, name: id, createdAt: Date.now(), settings: defaultSettings() });
+const count = (store: Store, id: string) => store.listCaptures(id, { limit: 10_000 }).captures.length;
+
+describe('the size cap', () => {
+  it('prunes as many rounds as it takes and reports them all on the new capture', async () => {
+    const file = join(dir, 'hookbin.db');
+    const big = openStore({ file, maxCapturesPerBin: 100_000 });
+    bin(big, 'a');
+    for (let i = 0; i < 300; i++) await big.addCapture(capture('a', 2048));
+    big.close();
+    // Reopened with a cap far below what is stored: one capture prunes well over one round of 50.
+    const small = openStore({ file, maxCapturesPerBin: 100_000, maxDbBytes: 256 * 1024 });
+    try {
+      const before = count(small, 'a');
+      const added = await small.addCapture(capture('a', 2048));
+      const after = count(small, 'a');
+      expect(added.pruned).toBeGreaterThan(100);
+      expect(added.pruned).toBe(before + 1 - after);
+      expect(small.getBin('a')!.prunedCount).toBe(added.pruned);
+    } finally {
+      small.close();
+    }
+  });
+
+  it('reports a batch\'s pruning on the last capture of each bin in it', async () => {
+    const file = join(dir, 'hookbin.db');
+    const big = openStore({ file, maxCapturesPerBin: 100_000 });
+    bin(big, 'a');
+    bin(big, 'b');
+    for (let i = 0; i < 200; i++) await big.addCapture(capture(i % 2 ? 'a' : 'b', 2048));
+    big.close();
+    const small = openStore({ file, maxCapturesPerBin: 100_000, maxDbBytes: 256 * 1024 });
+    try {
+      const before = { a: count(small, 'a'), b: count(small, 'b') };
+      bin(small, 'c');
+      // One turn: one batch, in arrival order a, b, a, b, c (c has nothing older to prune).
+      const added = await Promise.all(['a', 'b', 'a', 'b', 'c'].map((id) => small.addCapture(capture(id))));
+      const pruned = { a: before.a + 2 - count(small, 'a'), b: before.b + 2 - count(small, 'b') };
+      expect(pruned.a).toBeGreaterThan(0);
+      expect(pruned.b).toBeGreaterThan(0);
+      expect(added.map((r) => r.pruned)).toEqual([0, 0, pruned.a, pruned.b, 0]);
+    } finally {
+      small.close();
+    }
+  });
+
+  it('a cap below the batch itself keeps the batch (nothing older to prune) and ends', async () => {
+    const store = openStore({ file: join(dir, 'hookbin.db'), maxCapturesPerBin: 100, maxDbBytes: 4096 });
+    try {
+      bin(store, 'a');
+      const added = await store.addCapture(capture('a', 64 * 1024));
+      expect(added.pruned).toBe(0);
+      expect(count(store, 'a')).toBe(1);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('attempts and a closed store', () => {
+  const attempt = (n: number, at: number): AttemptRecord => ({ n, at, durationMs: 250, status: 500, error: null, errorMessage: null, request: { method: 'POST', url: 'http://x/', headers: [] }, response: null });
+
+  it('an attempt is recorded on a pending delivery only; updatedAt is when it ended', () => {
+    const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    try {
+      const base = { kind: 'send' as const, sourceCaptureId: null, createdAt: 1000, method: 'POST', url: 'http://x/', headers: [], body: Buffer.from('x'), sign: [], signId: 's', retry: { preset: null, schedule: [0, 0], timeScale: 1, timeoutMs: 1000 }, nextAt: 1000, insecure: false };
+      store.addDelivery({ ...base, id: 'd1' });
+      const updated = store.addAttempt('d1', attempt(1, 5000), { state: 'pending', nextAt: 6000 });
+      expect(updated).toMatchObject({ attemptCount: 1, updatedAt: 5250, state: 'pending' });
+      store.cancelDelivery('d1', 7000);
+      expect(store.addAttempt('d1', attempt(2, 8000), { state: 'failed', nextAt: null })).toBeUndefined();
+      expect(store.listAttempts('d1')).toHaveLength(1);
+      expect(store.getDelivery('d1')).toMatchObject({ state: 'cancelled', attemptCount: 1 });
+      expect(store.addAttempt('missing', attempt(1, 5000), { state: 'failed', nextAt: null })).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a capture handed to a closed store is refused saying the database is not open', async () => {
+    const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    bin(store, 'a');
+    store.close();
+    await expect(store.addCapture(capture('a'))).rejects.toThrow(new TypeError('The database connection is not open'));
+  });
+});

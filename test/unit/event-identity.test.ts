@@ -1,0 +1,480 @@
+import { createHash, createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import {
+  BODY_KEY_POINTERS,
+  KEY_HEADERS,
+  MAX_JSON_PARSE_BYTES,
+  MAX_KEY_LENGTH,
+  MAX_TYPE_LENGTH,
+  eventIdentity,
+  eventIdentityOptionsSchema,
+  eventKeyHeaderSchema,
+  eventKeyPointerSchema,
+  isHttpToken,
+  isJsonPointer,
+  parseJsonPointer,
+  resolveJsonPointer,
+  validateEventIdentityOptions,
+} from '../../server/capture/event-identity.js';
+import type { HeaderPair } from '../../server/common/types.js';
+import {
+  SEED_000_FILLED,
+  SEED_000_SAMPLE_VERBATIM,
+  SEED_001_MANUAL_TEST_HEADERS,
+  SEED_001_MANUAL_TEST_VERBATIM,
+  SEED_001_STANDARD_VERBATIM,
+  SEED_002_SIGNATURE_HEADER,
+  SEED_003_BODY,
+  SEED_003_HEADERS,
+  SEED_004_RETRIES,
+  seed002Payload,
+  seed004Payload,
+} from '../support/fixtures/seed-payloads.js';
+
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+const EMPTY = new Uint8Array(0);
+/** The documented fallback, computed independently of the module. */
+const hashKey = (body: Uint8Array): string => `sha256:${createHash('sha256').update(body).digest('hex').slice(0, 32)}`;
+const json = (value: unknown): Buffer => utf8(JSON.stringify(value));
+
+describe('key headers', () => {
+  const cases: [string, string][] = [
+    ['webhook-id', 'msg_2Lh9'],
+    ['svix-id', 'msg_svix_1'],
+    ['X-GitHub-Delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+    ['X-Shopify-Webhook-Id', 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043'],
+    ['X-Webconnex-Delivery', 'b473fe314def43ccacc10ec75aae1451'],
+    ['I-Twilio-Idempotency-Token', 'AC123-RE456-1'],
+  ];
+
+  it('lists the conventions in the documented order', () => {
+    expect(KEY_HEADERS).toEqual(cases.map(([name]) => name.toLowerCase()));
+  });
+
+  for (const [name, value] of cases) {
+    it(`${name} is the key, over a body id, in any case`, () => {
+      const body = json({ id: 'evt_body' });
+      expect(eventIdentity([[name, value]], body)).toMatchObject({ key: value, keySource: `header:${name.toLowerCase()}` });
+      expect(eventIdentity([[name.toUpperCase(), value]], body).key).toBe(value);
+      expect(eventIdentity([[name.toLowerCase(), value]], body).key).toBe(value);
+    });
+  }
+
+  it('the first convention wins whatever the header order', () => {
+    const headers: HeaderPair[] = [
+      ['I-Twilio-Idempotency-Token', 'twilio'],
+      ['X-GitHub-Delivery', 'github'],
+      ['svix-id', 'svix'],
+      ['Webhook-Id', 'std'],
+    ];
+    expect(eventIdentity(headers, EMPTY)).toMatchObject({ key: 'std', keySource: 'header:webhook-id' });
+    expect(eventIdentity(headers.slice(0, 3), EMPTY)).toMatchObject({ key: 'svix', keySource: 'header:svix-id' });
+    expect(eventIdentity(headers.slice(0, 2), EMPTY)).toMatchObject({ key: 'github', keySource: 'header:x-github-delivery' });
+  });
+
+  it('the first header of a name counts; duplicates after it do not', () => {
+    const headers: HeaderPair[] = [['webhook-id', 'first'], ['Webhook-ID', 'second']];
+    expect(eventIdentity(headers, EMPTY).key).toBe('first');
+  });
+
+  it('a blank first value is absent: the next convention answers, not a later duplicate', () => {
+    const headers: HeaderPair[] = [['webhook-id', '  '], ['webhook-id', 'later'], ['svix-id', 'svix']];
+    expect(eventIdentity(headers, EMPTY)).toMatchObject({ key: 'svix', keySource: 'header:svix-id' });
+  });
+
+  it('trims the optional whitespace around a header value', () => {
+    expect(eventIdentity([['webhook-id', '  msg_1 \t']], EMPTY).key).toBe('msg_1');
+  });
+});
+
+describe('key from the JSON body', () => {
+  it('reads top-level id, idempotency_id and event_id, strings or numbers', () => {
+    expect(eventIdentity([], json({ id: 'evt_1' }))).toMatchObject({ key: 'evt_1', keySource: 'body:/id' });
+    expect(eventIdentity([], json({ id: 12345 }))).toMatchObject({ key: '12345', keySource: 'body:/id' });
+    expect(eventIdentity([], json({ id: 1.5 })).key).toBe('1.5');
+    expect(eventIdentity([], json({ idempotency_id: 'idem_1' }))).toMatchObject({ key: 'idem_1', keySource: 'body:/idempotency_id' });
+    expect(eventIdentity([], json({ event_id: 'Ev0PV52K21' }))).toMatchObject({ key: 'Ev0PV52K21', keySource: 'body:/event_id' });
+    expect(eventIdentity([], json({ event_id: 77 })).key).toBe('77');
+  });
+
+  it('explicit id names beat the generic id (Makeplans repeats its object id at the root)', () => {
+    expect(BODY_KEY_POINTERS.slice(0, 3)).toEqual(['/idempotency_id', '/event_id', '/id']);
+    expect(eventIdentity([], json({ id: 1, event_id: 'e', idempotency_id: 'i' })).key).toBe('i');
+    expect(eventIdentity([], json({ id: 1, event_id: 'e' })).key).toBe('e');
+  });
+
+  it('skips values that are not non-blank strings or numbers and tries the next name', () => {
+    for (const bad of [true, false, null, {}, [], ['x'], '', '   ', { id: 'nested' }]) {
+      expect(eventIdentity([], json({ idempotency_id: bad, id: 'evt_ok' })).key, JSON.stringify(bad)).toBe('evt_ok');
+    }
+    expect(eventIdentity([], json({ id: true }))).toMatchObject({ keySource: 'body-hash' });
+  });
+
+  it('writes numbers in their shortest form', () => {
+    expect(eventIdentity([], utf8('{"id": 1e21}')).key).toBe('1e+21');
+    expect(eventIdentity([], utf8('{"id": 10.50}')).key).toBe('10.5');
+    expect(eventIdentity([], utf8('{"id": -0}')).key).toBe('0');
+  });
+
+  it('parses only objects: arrays, strings and numbers fall back to the hash', () => {
+    for (const text of ['[{"id":"a"}]', '"evt_1"', '42', 'id=evt_1&type=x', ' \n']) {
+      const body = utf8(text);
+      expect(eventIdentity([], body), text).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+    }
+  });
+
+  it('accepts a UTF-8 BOM and leading whitespace before the object', () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(' \r\n\t{"id":"evt_bom","type":"t"}')]);
+    expect(eventIdentity([], body)).toMatchObject({ key: 'evt_bom', type: 't' });
+  });
+});
+
+describe('the body hash', () => {
+  it('is sha256: and 32 hex digits of the exact bytes', () => {
+    const body = utf8('plain text, no id');
+    const id = eventIdentity([['Content-Type', 'text/plain']], body);
+    expect(id).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+    expect(id.key).toMatch(/^sha256:[0-9a-f]{32}$/);
+  });
+
+  it('is stable for the same bytes and differs for different bytes (even equal JSON)', () => {
+    const a = utf8('{"n":1}');
+    expect(eventIdentity([], a).key).toBe(eventIdentity([], Buffer.from(a)).key);
+    expect(eventIdentity([], utf8('{"n": 1}')).key).not.toBe(eventIdentity([], a).key);
+    expect(eventIdentity([], EMPTY).key).toBe(hashKey(EMPTY));
+  });
+});
+
+describe('type', () => {
+  it('reads X-GitHub-Event, X-Webconnex-Event, X-Shopify-Topic in that order, before the body', () => {
+    const body = json({ type: 'body.type' });
+    expect(eventIdentity([['X-GitHub-Event', 'push']], body)).toMatchObject({ type: 'push', typeSource: 'header:x-github-event' });
+    expect(eventIdentity([['x-webconnex-event', 'registration']], body)).toMatchObject({ type: 'registration', typeSource: 'header:x-webconnex-event' });
+    expect(eventIdentity([['X-Shopify-Topic', 'orders/create']], body)).toMatchObject({ type: 'orders/create', typeSource: 'header:x-shopify-topic' });
+    const all: HeaderPair[] = [['X-Shopify-Topic', 'shop'], ['X-Webconnex-Event', 'wcx'], ['X-GitHub-Event', 'gh']];
+    expect(eventIdentity(all, body).type).toBe('gh');
+    expect(eventIdentity(all.slice(0, 2), body).type).toBe('wcx');
+  });
+
+  it('reads body type, event, eventType in that order', () => {
+    expect(eventIdentity([], json({ eventType: 'c', event: 'b', type: 'a' }))).toMatchObject({ type: 'a', typeSource: 'body:/type' });
+    expect(eventIdentity([], json({ eventType: 'c', event: 'b' }))).toMatchObject({ type: 'b', typeSource: 'body:/event' });
+    expect(eventIdentity([], json({ eventType: 'c' }))).toMatchObject({ type: 'c', typeSource: 'body:/eventType' });
+  });
+
+  it('skips non-strings: an event object does not hide eventType, and a number is no type', () => {
+    expect(eventIdentity([], json({ type: 3, event: { type: 'inner' }, eventType: 'outer' })).type).toBe('outer');
+    expect(eventIdentity([], json({ type: 3, event: { type: 'inner' } }))).toMatchObject({ type: 'inner', typeSource: 'body:/event/type' });
+    expect(eventIdentity([], json({ type: 3, event: null, eventType: ['x'] })).type).toBeNull();
+    expect(eventIdentity([], json({ type: '  ' })).type).toBeNull();
+  });
+
+  it('is null when nothing names it', () => {
+    expect(eventIdentity([['webhook-id', 'm']], EMPTY)).toMatchObject({ type: null, typeSource: null });
+  });
+});
+
+describe('the seeds', () => {
+  it('000 Movemint: the docs sample is invalid JSON ({ ... }), so the hash; a filled one keys on data.object.id', () => {
+    const verbatim = utf8(SEED_000_SAMPLE_VERBATIM);
+    expect(eventIdentity([['X-Signature', 'ab']], verbatim)).toEqual({ key: hashKey(verbatim), type: null, keySource: 'body-hash', typeSource: null });
+    expect(eventIdentity([['X-Signature', 'ab']], utf8(SEED_000_FILLED))).toMatchObject({
+      key: 'prt_8f14e45f',
+      keySource: 'body:/data/object/id',
+      type: 'event.participant.created',
+    });
+  });
+
+  it('001 generic API: body id evt_… and type, for the standard payload and the curl test', () => {
+    expect(eventIdentity([['X-Webhook-Signature', 'ff']], utf8(SEED_001_STANDARD_VERBATIM))).toEqual({
+      key: 'evt_abc123',
+      type: 'user.created',
+      keySource: 'body:/id',
+      typeSource: 'body:/type',
+    });
+    expect(eventIdentity(SEED_001_MANUAL_TEST_HEADERS, utf8(SEED_001_MANUAL_TEST_VERBATIM))).toMatchObject({ key: 'evt_test', type: 'user.created' });
+  });
+
+  it('001: a retry with a new signature over the same body is the same event', () => {
+    const body = utf8(SEED_001_STANDARD_VERBATIM);
+    const sig = (secret: string) => createHmac('sha256', secret).update(body).digest('hex');
+    expect(eventIdentity([['X-Webhook-Signature', sig('whsec_a')]], body).key).toBe(eventIdentity([['X-Webhook-Signature', sig('whsec_b')]], body).key);
+  });
+
+  it('002 Makeplans: idempotency_id, not the legacy root id shared by the booking\'s events; type from `event`', () => {
+    const created = eventIdentity([SEED_002_SIGNATURE_HEADER], utf8(seed002Payload('booking.created', 'c7a1e0d2-1')));
+    const confirmed = eventIdentity([SEED_002_SIGNATURE_HEADER], utf8(seed002Payload('booking.confirmed', 'c7a1e0d2-2')));
+    expect(created).toEqual({ key: 'c7a1e0d2-1', type: 'booking.created', keySource: 'body:/idempotency_id', typeSource: 'body:/event' });
+    expect(confirmed.key).toBe('c7a1e0d2-2');
+    expect(JSON.parse(seed002Payload('booking.created', 'x')).id).toBe(JSON.parse(seed002Payload('booking.confirmed', 'y')).id);
+  });
+
+  it('003 Webconnex: X-Webconnex-Delivery beats the body id; X-Webconnex-Event is the type', () => {
+    expect(eventIdentity(SEED_003_HEADERS, utf8(SEED_003_BODY))).toEqual({
+      key: 'b473fe314def43ccacc10ec75aae1451',
+      type: 'test',
+      keySource: 'header:x-webconnex-delivery',
+      typeSource: 'header:x-webconnex-event',
+    });
+  });
+
+  it('003: a resend (signature unchanged) and a re-signed one are the same event', () => {
+    const resigned = SEED_003_HEADERS.map(([n, v]): HeaderPair => [n, n === 'X-Webconnex-Signature' ? '00'.repeat(32) : v]);
+    expect(eventIdentity(resigned, utf8(SEED_003_BODY)).key).toBe(eventIdentity(SEED_003_HEADERS, utf8(SEED_003_BODY)).key);
+  });
+
+  it('004 API reference v2.4: body id for every listed event type, and a nested event object read literally', () => {
+    for (const type of Object.keys(SEED_004_RETRIES)) {
+      expect(eventIdentity([['X-Signature', 'aa']], utf8(seed004Payload(`evt_${type}`, type)))).toMatchObject({ key: `evt_${type}`, type, keySource: 'body:/id' });
+    }
+    expect(eventIdentity([], json({ event: { id: 'evt_nested', type: 'trial.ending' } }))).toMatchObject({
+      key: 'evt_nested',
+      keySource: 'body:/event/id',
+      type: 'trial.ending',
+    });
+  });
+});
+
+describe('re-signed attempts keep their key', () => {
+  it('Stripe: a new t= and v1= on every attempt, same evt_ id', () => {
+    const stripe = new Stripe('sk_test_hookbin_events');
+    const payload = JSON.stringify({ id: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1' } } });
+    const secret = 'whsec_test_events';
+    const attempt = (timestamp: number): HeaderPair[] => [
+      ['Content-Type', 'application/json; charset=utf-8'],
+      ['Stripe-Signature', stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp })],
+    ];
+    const first = attempt(1_767_225_600);
+    const retry = attempt(1_767_225_600 + 30);
+    expect(first[1]![1]).not.toBe(retry[1]![1]);
+    const a = eventIdentity(first, utf8(payload));
+    const b = eventIdentity(retry, utf8(payload));
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ key: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', keySource: 'body:/id', type: 'payment_intent.succeeded' });
+  });
+
+  it('Standard Webhooks: new webhook-timestamp and webhook-signature, same webhook-id', () => {
+    const wh = new Webhook(`whsec_${Buffer.from('hookbin-events-secret-32-bytes!!').toString('base64')}`);
+    const payload = '{"type":"invoice.paid","data":{"id":"inv_1"}}';
+    const attempt = (at: Date): HeaderPair[] => [
+      ['webhook-id', 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'],
+      ['webhook-timestamp', String(Math.floor(at.getTime() / 1000))],
+      ['webhook-signature', wh.sign('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', at, payload)],
+    ];
+    const first = attempt(new Date(1_767_225_600_000));
+    const retry = attempt(new Date(1_767_225_605_000));
+    expect(first[2]![1]).not.toBe(retry[2]![1]);
+    expect(eventIdentity(first, utf8(payload))).toEqual(eventIdentity(retry, utf8(payload)));
+    expect(eventIdentity(first, utf8(payload))).toMatchObject({ key: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', keySource: 'header:webhook-id', type: 'invoice.paid' });
+  });
+
+  it('no signature or timestamp header ever becomes the key', () => {
+    const body = utf8('payload=no-ids-here');
+    const signed = (n: number): HeaderPair[] => [
+      ['Stripe-Signature', `t=${n},v1=${'a'.repeat(64)}`],
+      ['webhook-timestamp', String(n)],
+      ['webhook-signature', `v1,${n}`],
+      ['X-Slack-Request-Timestamp', String(n)],
+      ['X-Slack-Signature', `v0=${n}`],
+      ['X-Signature', String(n)],
+      ['X-Hub-Signature-256', `sha256=${n}`],
+      ['X-Shopify-Hmac-Sha256', String(n)],
+    ];
+    expect(eventIdentity(signed(1), body)).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+    expect(eventIdentity(signed(2), body).key).toBe(eventIdentity(signed(1), body).key);
+  });
+});
+
+describe('a bin\'s own key', () => {
+  const headers: HeaderPair[] = [['webhook-id', 'msg_std'], ['X-Request-Ref', 'ref_42']];
+  const body = json({ id: 'evt_body', data: { id: 'obj_7', items: [{ sku: 'a' }, { sku: 'b' }] }, 'a/b': { 'c~d': 'escaped' } });
+
+  it('a custom header wins over every convention, matched in any case', () => {
+    expect(eventIdentity(headers, body, { keyHeader: 'x-request-ref' })).toMatchObject({ key: 'ref_42', keySource: 'custom-header:x-request-ref' });
+    expect(eventIdentity(headers, body, { keyHeader: 'X-REQUEST-REF' })).toMatchObject({ key: 'ref_42', keySource: 'custom-header:x-request-ref' });
+  });
+
+  it('a custom pointer wins over every convention', () => {
+    expect(eventIdentity(headers, body, { keyPointer: '/data/id' })).toMatchObject({ key: 'obj_7', keySource: 'custom-pointer:/data/id' });
+    expect(eventIdentity(headers, body, { keyPointer: '/data/items/1/sku' }).key).toBe('b');
+    expect(eventIdentity(headers, body, { keyPointer: '/a~1b/c~0d' }).key).toBe('escaped');
+  });
+
+  it('the custom header is tried before the custom pointer', () => {
+    expect(eventIdentity(headers, body, { keyHeader: 'X-Request-Ref', keyPointer: '/data/id' }).key).toBe('ref_42');
+    expect(eventIdentity(headers, body, { keyHeader: 'X-Missing', keyPointer: '/data/id' }).key).toBe('obj_7');
+  });
+
+  it('falls back to the conventions when the custom source is missing, blank or not a scalar', () => {
+    for (const options of [{ keyHeader: 'X-Missing' }, { keyPointer: '/nope' }, { keyPointer: '/data' }, { keyPointer: '' }, { keyPointer: '/data/items/2/sku' }, { keyPointer: '/data/items/-' }]) {
+      expect(eventIdentity(headers, body, options), JSON.stringify(options)).toMatchObject({ key: 'msg_std', keySource: 'header:webhook-id' });
+    }
+    expect(eventIdentity([['X-Ref', ' ']], json({ id: 'evt' }), { keyHeader: 'X-Ref' }).key).toBe('evt');
+  });
+
+  it('ignores invalid options (as stored by an older version) rather than failing the capture', () => {
+    expect(eventIdentity(headers, body, { keyHeader: 'bad header', keyPointer: 'data/id' })).toMatchObject({ key: 'msg_std' });
+    expect(eventIdentity(headers, body, { keyHeader: null, keyPointer: null })).toMatchObject({ key: 'msg_std' });
+  });
+});
+
+describe('hostile input', () => {
+  it('a huge key header is capped, and two that share a long prefix stay apart', () => {
+    const a = 'A'.repeat(1_000_000);
+    const b = `${'A'.repeat(999_999)}B`;
+    const ka = eventIdentity([['webhook-id', a]], EMPTY).key;
+    const kb = eventIdentity([['webhook-id', b]], EMPTY).key;
+    expect(ka.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
+    expect(ka.startsWith('A'.repeat(150))).toBe(true);
+    expect(ka).toMatch(/…sha256:[0-9a-f]{32}$/);
+    expect(ka).not.toBe(kb);
+    expect(eventIdentity([['webhook-id', a]], EMPTY).key).toBe(ka);
+  });
+
+  it('a key of exactly the cap is kept whole', () => {
+    const v = 'k'.repeat(MAX_KEY_LENGTH);
+    expect(eventIdentity([['webhook-id', v]], EMPTY).key).toBe(v);
+    expect(eventIdentity([['webhook-id', `${v}k`]], EMPTY).key).not.toBe(v);
+  });
+
+  it('huge body ids and types are capped, never cutting a surrogate pair in half', () => {
+    const id = eventIdentity([], json({ id: '🙂'.repeat(50_000), type: `x${'🙂'.repeat(50_000)}` }));
+    expect(id.key.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
+    expect(id.type!.length).toBeLessThanOrEqual(MAX_TYPE_LENGTH);
+    for (const s of [id.key, id.type!]) expect(Buffer.from(s, 'utf8').toString('utf8')).toBe(s); // no lone surrogate
+  });
+
+  it('a huge type header is capped', () => {
+    expect(eventIdentity([['X-GitHub-Event', 'p'.repeat(100_000)]], EMPTY).type).toBe('p'.repeat(MAX_TYPE_LENGTH));
+  });
+
+  it('invalid JSON falls back to the hash', () => {
+    for (const text of ['{"id":"evt_1"', '{id: "evt_1"}', '{"id":"evt_1"}}', "{'id':'evt_1'}"]) {
+      const body = utf8(text);
+      expect(eventIdentity([], body), text).toMatchObject({ key: hashKey(body), keySource: 'body-hash', type: null });
+    }
+  });
+
+  it('invalid UTF-8 falls back to the hash, even when the JSON would otherwise parse', () => {
+    const body = Buffer.concat([utf8('{"id":"evt_'), Buffer.from([0xff, 0xfe]), utf8('","type":"t"}')]);
+    expect(eventIdentity([], body)).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+    const overlong = Buffer.concat([utf8('{"id":"'), Buffer.from([0xc0, 0xaf]), utf8('"}')]);
+    expect(eventIdentity([], overlong).keySource).toBe('body-hash');
+  });
+
+  it('a body over the parse cap is hashed, not parsed, even with an id', () => {
+    const pad = 'x'.repeat(MAX_JSON_PARSE_BYTES);
+    const big = json({ id: 'evt_big', pad });
+    expect(big.length).toBeGreaterThan(MAX_JSON_PARSE_BYTES);
+    expect(eventIdentity([], big)).toMatchObject({ key: hashKey(big), keySource: 'body-hash', type: null });
+    const fits = json({ id: 'evt_fits', pad: pad.slice(0, MAX_JSON_PARSE_BYTES - 100) });
+    expect(fits.length).toBeLessThanOrEqual(MAX_JSON_PARSE_BYTES);
+    expect(eventIdentity([], fits).key).toBe('evt_fits');
+  });
+
+  it('deeply nested JSON neither throws nor hides a top-level id', () => {
+    const depth = 150_000;
+    const deep = utf8(`{"id":"evt_deep","n":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    expect(eventIdentity([], deep).key).toBe('evt_deep');
+    const deepObjects = utf8(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+    expect(() => eventIdentity([], deepObjects, { keyPointer: `${'/a'.repeat(depth - 1)}` })).not.toThrow();
+    expect(eventIdentity([], deepObjects).keySource).toBe('body-hash');
+  });
+
+  it('__proto__ in the body is plain data: no inherited id or type, no pollution', () => {
+    const body = utf8('{"__proto__":{"id":"evt_proto","type":"proto.type","polluted":true}}');
+    expect(eventIdentity([], body)).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    // Named on purpose by a bin, an own __proto__ key is read like any other.
+    expect(eventIdentity([], body, { keyPointer: '/__proto__/id' }).key).toBe('evt_proto');
+  });
+
+  it('pointers never reach Object.prototype or Array.prototype', () => {
+    const body = json({ data: [1, 2], s: 'str' });
+    for (const keyPointer of ['/constructor', '/constructor/name', '/toString', '/hasOwnProperty', '/data/length', '/s/length', '/data/constructor/name']) {
+      expect(eventIdentity([], body, { keyPointer }), keyPointer).toMatchObject({ keySource: 'body-hash' });
+    }
+    expect(eventIdentity([], json({ constructor: 'ctor' }), { keyPointer: '/constructor' }).key).toBe('ctor');
+  });
+
+  it('only own properties count, even if something else polluted Object.prototype', () => {
+    const body = json({ unrelated: 1 });
+    Object.defineProperty(Object.prototype, 'id', { value: 'inherited', configurable: true, writable: true });
+    Object.defineProperty(Object.prototype, 'type', { value: 'inherited.type', configurable: true, writable: true });
+    try {
+      expect(eventIdentity([], body)).toEqual({ key: hashKey(body), type: null, keySource: 'body-hash', typeSource: null });
+      expect(eventIdentity([], body, { keyPointer: '/id' }).keySource).toBe('body-hash');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).id;
+      delete (Object.prototype as Record<string, unknown>).type;
+    }
+  });
+
+  it('ten thousand headers are scanned quickly and the first key header still wins', () => {
+    const many: HeaderPair[] = Array.from({ length: 10_000 }, (_, i): HeaderPair => [`X-Junk-${i}`, 'v'.repeat(100)]);
+    many.push(['svix-id', 'msg_last']);
+    const started = performance.now();
+    expect(eventIdentity(many, EMPTY).key).toBe('msg_last');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('option validation', () => {
+  it('isJsonPointer follows RFC 6901', () => {
+    for (const p of ['', '/', '/id', '/data/object/id', '/a~0b', '/a~1b', '/~01', '/0', '//', '/a b/é']) expect(isJsonPointer(p), p).toBe(true);
+    for (const p of ['id', '#/id', '/~', '/~2', '/a~', 'data/id', ' /id']) expect(isJsonPointer(p), p).toBe(false);
+  });
+
+  it('parseJsonPointer unescapes ~1 before ~0', () => {
+    expect(parseJsonPointer('')).toEqual([]);
+    expect(parseJsonPointer('/')).toEqual(['']);
+    expect(parseJsonPointer('/a~1b/c~0d/~01')).toEqual(['a/b', 'c~d', '~1']);
+    expect(parseJsonPointer('x')).toBeNull();
+  });
+
+  it('resolveJsonPointer follows RFC 6901 examples', () => {
+    const doc = { foo: ['bar', 'baz'], '': 0, 'a/b': 1, 'm~n': 8, ' ': 7 };
+    expect(resolveJsonPointer(doc, '')).toBe(doc);
+    expect(resolveJsonPointer(doc, '/foo/0')).toBe('bar');
+    expect(resolveJsonPointer(doc, '/')).toBe(0);
+    expect(resolveJsonPointer(doc, '/a~1b')).toBe(1);
+    expect(resolveJsonPointer(doc, '/m~0n')).toBe(8);
+    expect(resolveJsonPointer(doc, '/ ')).toBe(7);
+    expect(resolveJsonPointer(doc, '/foo/01')).toBeUndefined();
+    expect(resolveJsonPointer(doc, '/foo/2')).toBeUndefined();
+  });
+
+  it('key header names must be HTTP tokens', () => {
+    for (const name of ['X-Event-Id', 'x_id', "a!#$%&'*+.^_`|~-z"]) {
+      expect(isHttpToken(name), name).toBe(true);
+      expect(eventKeyHeaderSchema.safeParse(name).success, name).toBe(true);
+    }
+    for (const name of ['', 'X Event', 'X-Id:', 'é', 'x\r\ny', '(id)', 'a'.repeat(257)]) expect(eventKeyHeaderSchema.safeParse(name).success, name).toBe(false);
+  });
+
+  it('key pointers must be JSON pointers', () => {
+    expect(eventKeyPointerSchema.safeParse('/data/object/id').success).toBe(true);
+    expect(eventKeyPointerSchema.safeParse('').success).toBe(true);
+    expect(eventKeyPointerSchema.safeParse('data.object.id').success).toBe(false);
+    expect(eventKeyPointerSchema.safeParse('/a~2').success).toBe(false);
+    expect(eventKeyPointerSchema.safeParse(`/${'a'.repeat(1024)}`).success).toBe(false);
+  });
+
+  it('the options schema takes both, nulls, nothing; not unknown keys or wrong types', () => {
+    expect(eventIdentityOptionsSchema.safeParse({}).success).toBe(true);
+    expect(eventIdentityOptionsSchema.safeParse({ keyHeader: null, keyPointer: null }).success).toBe(true);
+    expect(eventIdentityOptionsSchema.safeParse({ keyHeader: 'X-Id', keyPointer: '/id' }).success).toBe(true);
+    expect(eventIdentityOptionsSchema.safeParse({ keyheader: 'X-Id' }).success).toBe(false);
+    expect(eventIdentityOptionsSchema.safeParse({ keyPointer: 5 }).success).toBe(false);
+  });
+
+  it('validateEventIdentityOptions answers null or one sentence naming the field', () => {
+    expect(validateEventIdentityOptions({ keyPointer: '/id' })).toBeNull();
+    expect(validateEventIdentityOptions({ keyPointer: 'id' })).toMatch(/^keyPointer: a key pointer must be a JSON pointer/);
+    expect(validateEventIdentityOptions({ keyHeader: 'X Id' })).toMatch(/^keyHeader: .*HTTP token/);
+    expect(validateEventIdentityOptions('nope')).toMatch(/^options: /);
+  });
+});
