@@ -3,7 +3,6 @@ import { BIN_ANSWER_HEADERS } from '../../server/capture/answer-headers.js';
 import { cleanupTempDirs, rawExchange, startServer, type TestServer } from '../support/helpers.js';
 import { getBody, getCapture, head, ISO_MS, newBin, parseResponse, send, type Json } from '../support/ingress.js';
 
-
 afterAll(cleanupTempDirs);
 
 describe('ingress', () => {

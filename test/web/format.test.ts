@@ -1,0 +1,121 @@
+/**
+ * Small pure helpers of the inspector in Node: query strings, sizes and
+ * times, base64, the JSON tree parser and the body tabs it offers, and the
+ * live feed's backoff and message parsing.
+ */
+import { describe, expect, it } from 'vitest';
+import { bodyTabs } from '../../web/src/features/captures/body.js';
+import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../../web/src/ui/format.js';
+import { parseJson, tryParseJson } from '../../web/src/features/captures/json.js';
+import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../../web/src/api/live.js';
+import { T0 } from '../support/web-fixtures.js';
+
+// ---------------------------------------------------------------- query string
+
+describe('parseQuery', () => {
+  it('keeps order and duplicates and decodes + and %XX', () => {
+    expect(parseQuery('a=1&b=hello+world&a=2&c=%3Cscript%3E&d&e=&=x')).toEqual([
+      ['a', '1'],
+      ['b', 'hello world'],
+      ['a', '2'],
+      ['c', '<script>'],
+      ['d', ''],
+      ['e', ''],
+      ['', 'x'],
+    ]);
+  });
+
+  it('handles a leading ?, empty segments, = in values and malformed escapes', () => {
+    expect(parseQuery('')).toEqual([]);
+    expect(parseQuery('?x=1&&y=a=b')).toEqual([
+      ['x', '1'],
+      ['y', 'a=b'],
+    ]);
+    expect(parseQuery('bad=%E0%A4%A&ok=%C3%A9%zz')).toEqual([
+      ['bad', '%E0%A4%A'],
+      ['ok', 'é%zz'],
+    ]);
+    expect(decodeComponent('%ZZ+%41')).toBe('%ZZ A');
+  });
+});
+
+// ---------------------------------------------------------- small formatters
+
+describe('format helpers', () => {
+  it('formats sizes and relative times', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(25 * 1024 * 1024)).toBe('25 MiB');
+    const at = '2026-11-23T10:00:00.000Z';
+    expect(relativeTime(at, T0 + 1000)).toBe('now');
+    expect(relativeTime(at, T0 + 42_000)).toBe('42s ago');
+    expect(relativeTime(at, T0 + 5 * 60_000)).toBe('5m ago');
+    expect(relativeTime(at, T0 + 3 * 3600_000)).toBe('3h ago');
+  });
+
+  it('round-trips base64', () => {
+    const bytes = new Uint8Array(300).map((_, i) => (i * 7) & 0xff);
+    for (const n of [0, 1, 2, 3, 299, 300]) {
+      const part = bytes.subarray(0, n);
+      const b64 = bytesToBase64(part);
+      expect(b64).toBe(Buffer.from(part).toString('base64'));
+      expect([...base64ToBytes(b64)]).toEqual([...part]);
+    }
+  });
+});
+
+// ------------------------------------------------------------ JSON and tabs
+
+describe('JSON tree parser', () => {
+  it('keeps number literals, duplicate keys and key order', () => {
+    expect(parseJson('{"b":12345678901234567890,"a":1.50,"b":-0e5}')).toEqual({
+      t: 'obj',
+      entries: [
+        ['b', { t: 'num', raw: '12345678901234567890' }],
+        ['a', { t: 'num', raw: '1.50' }],
+        ['b', { t: 'num', raw: '-0e5' }],
+      ],
+    });
+  });
+
+  it('decodes strings and literals and rejects what JSON rejects', () => {
+    expect(parseJson(' ["<img onerror=x>\\u0041\\n", true, false, null, {}, []] ')).toEqual({
+      t: 'arr',
+      items: [{ t: 'str', v: '<img onerror=x>A\n' }, { t: 'bool', v: true }, { t: 'bool', v: false }, { t: 'null' }, { t: 'obj', entries: [] }, { t: 'arr', items: [] }],
+    });
+    for (const bad of ['', '{', '{"a":}', '[1,]', '01', '{"a":1}x', "{'a':1}", '"\u0001"', 'NaN']) expect(tryParseJson(bad)).toBeNull();
+    expect(tryParseJson('[' .repeat(2000) + ']'.repeat(2000))).toBeNull();
+  });
+
+  it('chooses body tabs by content', () => {
+    expect(bodyTabs({ size: 0, text: '', contentType: null, encodings: [], json: false })).toEqual([]);
+    expect(bodyTabs({ size: 2, text: '{}', contentType: 'application/json', encodings: [], json: true })).toEqual(['json', 'text', 'hex']);
+    expect(bodyTabs({ size: 3, text: 'a=1', contentType: 'application/x-www-form-urlencoded', encodings: [], json: false })).toEqual(['form', 'text', 'hex']);
+    expect(bodyTabs({ size: 3, text: null, contentType: 'application/json', encodings: ['gzip'], json: false })).toEqual(['decoded', 'hex']);
+    expect(bodyTabs({ size: 3, text: null, contentType: null, encodings: [], json: false })).toEqual(['hex']);
+  });
+});
+
+// ------------------------------------------------------------------ live feed
+
+describe('live transport helpers', () => {
+  it('backs off from 0.5 s doubling to 10 s, with jitter between half and all', () => {
+    expect(backoffDelay(0, () => 0)).toBe(250);
+    expect(backoffDelay(0, () => 1)).toBe(500);
+    expect(backoffDelay(1, () => 1)).toBe(1000);
+    expect(backoffDelay(4, () => 1)).toBe(8000);
+    expect(backoffDelay(5, () => 1)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelay(500, () => 1)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelay(500, () => 0)).toBe(BACKOFF_MAX_MS / 2);
+  });
+
+  it('builds the socket URL from the page origin and parses frames defensively', () => {
+    expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:7777' })).toBe('ws://127.0.0.1:7777/api/ws');
+    expect(liveUrl({ protocol: 'https:', host: 'x.example' })).toBe('wss://x.example/api/ws');
+    expect(parseServerMessage('{"type":"pong"}')).toEqual({ type: 'pong' });
+    expect(parseServerMessage('nope')).toBeNull();
+    expect(parseServerMessage('[1]')).toBeNull();
+    expect(parseServerMessage(new ArrayBuffer(2))).toBeNull();
+  });
+});
