@@ -158,3 +158,17 @@ export async function expectJson<T>(res: Response | Promise<Response>, status = 
   expect(r.status, text).toBe(status);
   return JSON.parse(text) as T;
 }
+
+/** Asserts the status and that the body is exactly `{error:{code,message}}` with a non-empty message. */
+export async function expectError(res: Response, status: number, code: string): Promise<string> {
+  const text = await res.text();
+  expect({ status: res.status, text }).toMatchObject({ status });
+  expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+  const body = JSON.parse(text) as { error: { code: unknown; message: unknown } };
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  expect((body.error.message as string).length).toBeGreaterThan(0);
+  return body.error.message as string;
+}
