@@ -30,24 +30,19 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { seed } from './bench-seed.mjs';
+import * as lib from './bench-lib.mjs';
+import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-let BIN = join(ROOT, 'bin', 'hookbin.js');
-const BARE = join(ROOT, 'scripts', 'bench-bare.mjs');
-const TOKEN = 'bench-token-0123456789abcdef';
-const SECRET = 'bench-secret-0123456789';
-const BIN_ID = 'bench';
-const MiB = 1024 * 1024;
+let BIN = lib.BIN;
 
 function parseOrExit(config) {
   try {
@@ -108,226 +103,13 @@ for (const part of args.only?.split(',') ?? []) {
   }
 }
 if (args.bin) BIN = args.bin;
+
+/** hookbin (the one `--bin` names) on loopback, as bench-lib starts it. */
+const startHookbin = (options = {}) => lib.startHookbin({ bin: BIN, ...options });
+/** Signed webhooks at `url`, over `--connections` unless told. */
+const load = (url, options) => lib.load(url, { connections: CONNECTIONS, ...options });
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
 const wants = (part) => (args.profile ? false : !ONLY || ONLY.has(part));
-
-const temps = [];
-function tempDir() {
-  const dir = mkdtempSync(join(os.tmpdir(), 'hookbin-bench-'));
-  temps.push(dir);
-  return dir;
-}
-const children = new Set();
-function cleanup() {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
-
-function log(line = '') {
-  process.stdout.write(`${line}\n`);
-}
-
-// ---------------------------------------------------------------- processes
-
-/** VmRSS and VmHWM (peak RSS) of a process, in bytes, from /proc. */
-function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-/** CPU time (user + system) a process has used so far, in µs, from /proc. */
-function cpuOf(pid) {
-  return cpuSplitOf(pid).total;
-}
-
-/** User and system CPU time of a process so far, in µs. */
-function cpuSplitOf(pid) {
-  // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const user = (Number(fields[11]) / CLOCK_TICKS) * 1e6;
-  const system = (Number(fields[12]) / CLOCK_TICKS) * 1e6;
-  return { user, system, total: user + system };
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** Resets a process's VmHWM to its current RSS (Linux `clear_refs` 5); false when not allowed. */
-function resetPeak(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Spawns a server and resolves when its stdout matches `ready`, with the match and the ms it took. */
-function spawnUntil(argv, ready, options = {}) {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
-  children.add(child);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  exited.then(() => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    let done = false;
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = ready.exec(out);
-      if (m && !done) {
-        done = true;
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        resolve({
-          child,
-          pid: child.pid,
-          match: m,
-          ms,
-          async stop() {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    });
-    child.stderr.on('data', (d) => (err += d));
-    exited.then(({ code, signal }) => {
-      if (!done) reject(new Error(`${argv.join(' ')} exited (${code ?? signal}) before it was ready:\n${out}${err}`));
-    });
-  });
-}
-
-/** Starts the built hookbin CLI on loopback with a temp (or given) data dir. */
-async function startHookbin({ dataDir = tempDir(), extra = [], nodeArgs = [] } = {}) {
-  const started = await spawnUntil(
-    [...nodeArgs, BIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', TOKEN, '--max-captures', '10000000', ...extra],
-    /is listening on (http:\/\/\S+)/,
-  );
-  return { ...started, origin: started.match[1], dataDir };
-}
-
-async function startBare() {
-  const started = await spawnUntil([BARE], /listening (\d+)/);
-  return { ...started, origin: `http://127.0.0.1:${started.match[1]}` };
-}
-
-// ---------------------------------------------------------------- API
-
-async function api(origin, path, init = {}) {
-  const res = await fetch(origin + path, {
-    ...init,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Makes the benchmark bin, with the secret its webhooks are signed with. */
-async function makeBin(origin, id = BIN_ID) {
-  await api(origin, '/api/bins', { method: 'POST', body: JSON.stringify({ id, name: id }) });
-  await api(origin, `/api/bins/${id}`, {
-    method: 'PATCH',
-    body: JSON.stringify({ secrets: [{ name: 'bench', value: SECRET, scheme: 'x-signature' }] }),
-  });
-}
-
-/** Every capture id stored in a bin, paging through the API. */
-async function storedIds(origin, binId) {
-  const ids = new Set();
-  let before = '';
-  for (;;) {
-    const page = await api(origin, `/api/bins/${binId}/captures?limit=1000${before}`);
-    for (const c of page.captures) ids.add(c.id);
-    if (page.next === null) return ids;
-    before = `&before=${page.next}`;
-  }
-}
-
-/** An inspector-like live client subscribed to one bin; counts the captures it is told about. */
-async function liveClient(origin, binId) {
-  const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/ws?token=${TOKEN}`);
-  const client = { created: 0, close: () => ws.close() };
-  await new Promise((resolve, reject) => {
-    ws.once('error', reject);
-    ws.on('message', (data) => {
-      // Counted, not parsed: the bench's own CPU is shared with the server under load.
-      if (data.includes('"capture.created"')) client.created++;
-      else if (data.includes('"subscribed"')) resolve();
-    });
-    ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', bins: [binId] })));
-  });
-  return client;
-}
-
-// ---------------------------------------------------------------- load
-
-const BODY_SIZE = 1024;
-const runTag = randomBytes(4).toString('hex');
-
-/** A 1 KB JSON webhook with event id number `n` (fixed width, so every body is exactly 1 KB). */
-function webhookBody(n) {
-  const head = `{"id":"evt_${runTag}_${String(n).padStart(10, '0')}","type":"payment.succeeded","created":1700000000,"data":{"object":{"id":"pay_${String(n).padStart(10, '0')}","amount":4200,"currency":"eur","customer":"cus_NffrFeUfNV2Hib","description":"`;
-  const tail = '"}}}';
-  return head + 'x'.repeat(BODY_SIZE - head.length - tail.length) + tail;
-}
-
-/**
- * Loads `url` with autocannon: `connections` keep-alive connections sending
- * signed webhooks for `duration` s (or `amount` requests). Latencies come
- * from autocannon's per-response events (its own histogram keeps whole ms).
- * With `collectIds`, the capture ids of 2xx answers are kept for the check.
- */
-async function load(url, { duration, amount, connections = CONNECTIONS, collectIds = false }) {
-  let n = 0;
-  const ids = [];
-  const latencies = [];
-  const path = new URL(url).pathname;
-  const instance = autocannon({
-    url,
-    connections,
-    ...(amount ? { amount } : { duration }),
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        path,
-        setupRequest(req) {
-          const body = webhookBody(n++);
-          return {
-            ...req,
-            method: 'POST',
-            path,
-            body,
-            headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
-          };
-        },
-        onResponse(status, _body, _context, headers) {
-          if (collectIds && status >= 200 && status < 300) ids.push(headers['x-hookbin-capture-id'] ?? headers['X-Hookbin-Capture-Id']);
-        },
-      },
-    ],
-  });
-  instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
-  const result = await instance;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  const answered = result['2xx'] + result.non2xx;
-  return {
-    rps: answered / (amount ? result.duration : duration),
-    p50: pct(50),
-    p99: pct(99),
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    seconds: result.duration,
-    ids,
-  };
-}
 
 // ---------------------------------------------------------------- parts
 
