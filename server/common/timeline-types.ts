@@ -11,9 +11,9 @@ export type Fault = 'reset' | 'hang';
 export interface RetryPreset {
   /** Stable id, as `retry.preset` and the preset picker use it. */
   id: string;
-  /** Human name, with the seed number for the seeds' providers. */
+  /** The provider's name, as the picker shows it. */
   name: string;
-  /** Where the schedule comes from: a seed file path or the provider's doc URL. */
+  /** Where the schedule comes from: the provider's documentation, by URL where it has a public one, else by name. */
   source: string;
   /** Waits before each retry, ms: delays[0] is the gap between attempt 1 and attempt 2. */
   delays: number[];

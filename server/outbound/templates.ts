@@ -1,7 +1,7 @@
 /**
- * Ready-made webhook events, one per provider hookbin knows: the seeds'
- * providers (Movemint, the generic API, Makeplans, Webconnex, the API
- * reference v2.4) and GitHub, Stripe, Standard Webhooks, Shopify and Slack.
+ * Ready-made webhook events, one per provider hookbin knows: Movemint, the
+ * generic API, Makeplans, Webconnex, the API reference v2.4, GitHub, Stripe,
+ * Standard Webhooks, Shopify and Slack.
  * Each is rendered with fresh ids and timestamps, in the provider's header
  * style, without its signature (the sender adds that with a secret). The
  * payloads follow the providers' documented shapes; names and amounts are
@@ -42,7 +42,7 @@ const DEFS: readonly TemplateDef[] = [
     event: 'event.participant.created',
     scheme: 'x-signature',
     preset: null,
-    source: '../shared/seeds/000_ccc27cdaa5140f43.txt',
+    source: 'Movemint developer docs, Webhooks',
     render: (now) => ({
       headers: [json],
       body: {
@@ -67,7 +67,7 @@ const DEFS: readonly TemplateDef[] = [
     event: 'user.created',
     scheme: 'x-webhook-signature',
     preset: 'generic-api',
-    source: '../shared/seeds/001_054be4f1dc213fdd.txt',
+    source: "The generic API's docs, Webhooks",
     render: (now) => ({
       headers: [json],
       body: {
@@ -84,7 +84,7 @@ const DEFS: readonly TemplateDef[] = [
     event: 'booking.created',
     scheme: 'makeplans',
     preset: 'makeplans',
-    source: '../shared/seeds/002_56a13dfa69522e93.txt',
+    source: 'Makeplans API docs, Webhooks',
     render: (now) => {
       const id = randomInt(100_000, 999_999);
       const from = new Date(Math.ceil(now / 3_600_000) * 3_600_000 + 86_400_000);
@@ -122,7 +122,7 @@ const DEFS: readonly TemplateDef[] = [
     event: 'registration',
     scheme: 'webconnex',
     preset: null,
-    source: '../shared/seeds/003_b759fad866a5422a.txt',
+    source: 'Webconnex API docs, Webhook',
     render: (now) => ({
       headers: [json, ['User-Agent', 'Webconnex-Divvy'], ['X-Webconnex-Delivery', hex(16)], ['X-Webconnex-Event', 'registration']],
       body: {
@@ -148,7 +148,7 @@ const DEFS: readonly TemplateDef[] = [
     event: 'invoice.paid',
     scheme: 'x-signature',
     preset: 'webhooks-api-v2.4',
-    source: '../shared/seeds/004_0dcf74c0a4f2fa7a.txt',
+    source: 'Webhooks API Reference v2.4',
     render: (now) => ({
       headers: [json],
       body: {

@@ -44,14 +44,15 @@ const HOUR = 60 * MINUTE;
 
 /**
  * Every preset, in the order the picker shows them and in which ties of
- * `bestPreset` are broken: the seeds' providers first, then the others.
+ * `bestPreset` are broken: the providers whose documentation hookbin started
+ * from first, then the others.
  */
 export const PRESETS: readonly RetryPreset[] = deepFreeze([
   {
     id: 'generic-api',
     name: 'Generic API',
-    source: '../shared/seeds/001_054be4f1dc213fdd.txt',
-    // The seed's table: attempt 1 "Immediate", 2 "30 seconds", 3 "5 minutes",
+    source: "The generic API's docs, Webhooks",
+    // The docs' table: attempt 1 "Immediate", 2 "30 seconds", 3 "5 minutes",
     // 4 "30 minutes", 5 "2 hours"; "After 5 failed attempts, the webhook is
     // marked as failed". Attempt 1 is the delivery itself: 4 retries.
     delays: [30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR],
@@ -61,7 +62,7 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
   {
     id: 'makeplans',
     name: 'Makeplans',
-    source: '../shared/seeds/002_56a13dfa69522e93.txt',
+    source: 'Makeplans API docs, Webhooks',
     // "Maximum retries are 5": five retries after the first attempt.
     delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
     timeoutMs: 10 * SECOND,
@@ -74,7 +75,7 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
   {
     id: 'webhooks-api-v2.4',
     name: 'Webhooks API v2.4',
-    source: '../shared/seeds/004_0dcf74c0a4f2fa7a.txt',
+    source: 'Webhooks API Reference v2.4',
     delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE],
     retriesOn: 'a failed delivery ("Deliveries may retry on failure"): the docs do not define failure; hookbin counts any non-2xx answer, timeout or connection failure',
     note:
@@ -138,20 +139,20 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
 ] satisfies RetryPreset[]);
 
 /**
- * Seeds whose docs say deliveries are retried, or resent, without a schedule.
+ * Providers whose docs say deliveries are retried, or resent, without a schedule.
  * They are listed so the picker can say so instead of silently missing them.
  */
 export const UNDOCUMENTED_SCHEDULES: readonly UndocumentedSchedule[] = deepFreeze([
   {
     id: 'movemint',
     name: 'Movemint',
-    source: '../shared/seeds/000_ccc27cdaa5140f43.txt',
+    source: 'Movemint developer docs, Webhooks',
     note: 'Not documented: "Failed deliveries are retried automatically by the background job system" after any non-2xx answer; no count, spacing or timeout is given.',
   },
   {
     id: 'webconnex',
     name: 'Webconnex',
-    source: '../shared/seeds/003_b759fad866a5422a.txt',
+    source: 'Webconnex API docs, Webhook',
     note: 'Not documented: the docs mention no automatic retries, only resending from the request log (the signature is unchanged on resend).',
   },
 ]);

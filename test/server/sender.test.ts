@@ -225,7 +225,7 @@ describe('the engine', () => {
 });
 
 describe('templates', () => {
-  it('one per seed provider and per major provider, each valid JSON of its event, in its header style', () => {
+  it('one per provider hookbin started from and per major provider, each valid JSON of its event, in its header style', () => {
     expect(TEMPLATE_IDS).toEqual(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack']);
     const events = Object.fromEntries(renderTemplates().map((t) => [t.id, t.event]));
     expect(events).toMatchObject({
@@ -243,6 +243,8 @@ describe('templates', () => {
       // Every template groups by a real event id, never by a hash of its body.
       expect(identity.keySource, t.id).not.toBe('body-hash');
       expect(schemeById(t.scheme), t.id).toBeDefined();
+      // Its documentation by URL or by name: never a path on the machine that built hookbin.
+      expect(t.source, t.id).toMatch(/^(https:\/\/\S+|[A-Z][^/]*)$/);
     }
     expect(renderTemplate('webconnex')!.headers).toEqual(expect.arrayContaining([['User-Agent', 'Webconnex-Divvy'], ['X-Webconnex-Event', 'registration']]));
     expect(renderTemplate('github')!.headers).toEqual(expect.arrayContaining([['X-GitHub-Event', 'push']]));

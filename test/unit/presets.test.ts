@@ -25,7 +25,8 @@ describe('presets', () => {
     expect(new Set(PRESETS.map((p) => p.id)).size).toBe(PRESETS.length);
     for (const p of PRESETS) {
       expect(p.name, p.id).not.toBe('');
-      expect(p.source, p.id).toMatch(/^(\.\.\/shared\/seeds\/00[0-4]_[0-9a-f]{16}\.txt|https:\/\/\S+)$/);
+      // A URL, or the documentation's name in words: never a path on the machine that built hookbin.
+      expect(p.source, p.id).toMatch(/^(https:\/\/\S+|[A-Z][^/]*)$/);
       expect(p.retriesOn, p.id).not.toBe('');
       for (const d of p.delays) expect(Number.isInteger(d) && d >= 0, `${p.id} ${d}`).toBe(true);
       if (p.timeoutMs !== undefined) expect(p.timeoutMs).toBeGreaterThan(0);
@@ -36,7 +37,7 @@ describe('presets', () => {
   it('seed 001: attempt 1 is the delivery; then 30 s, 5 min, 30 min, 2 h; then failed', () => {
     const p = preset('generic-api');
     expect(p.delays).toEqual([30 * S, 5 * MIN, 30 * MIN, 2 * H]);
-    expect(p.source).toBe('../shared/seeds/001_054be4f1dc213fdd.txt');
+    expect(p.source).toBe("The generic API's docs, Webhooks");
     expect(p.timeoutMs).toBeUndefined();
   });
 
