@@ -49,7 +49,8 @@ export interface AttemptComparison {
   /** 1-based: attempt 1 is the original delivery. */
   attempt: number;
   captureId: string;
-  receivedAt: number;
+  /** ISO-8601 with milliseconds. */
+  receivedAt: string;
   /** Since the previous attempt; null for the first; negative when the clock was set back between the two (see `clockChanged`). */
   gapMs: number | null;
   /** The gap the preset expects (its delay, plus the time the provider waited for the previous answer); null for the first and beyond the schedule. */
@@ -91,8 +92,8 @@ export interface TimelineComparison {
   score: number;
   /** The delays that applied (the preset's, cut to the event type's retry count). */
   schedule?: number[];
-  /** When the next attempt is due, Unix ms: the last attempt failed, more are allowed and `now` has not passed it (plus tolerance). Else null. */
-  nextDueAt?: number | null;
+  /** When the next attempt is due (ISO-8601): the last attempt failed, more are allowed and `now` has not passed it (plus tolerance). Else null. */
+  nextDueAt?: string | null;
 }
 
 /** One attempt of an event on its timeline. */

@@ -6,9 +6,9 @@
 import { normalizeSettings, maskSecrets } from '../capture/settings.js';
 import { INLINE_BODY_BYTES, inlineEnd } from '../common/body-inline.js';
 import { iso, lossyUtf8, utf8OrNull } from '../common/text.js';
-import type { Bin, Capture, CaptureForward, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, WebhookEvent } from '../common/types.js';
+import type { Bin, Capture, CaptureForward, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, TimelineComparison as TimelineComparisonJson, WebhookEvent } from '../common/types.js';
 import { displayUrl } from '../outbound/exchange.js';
-import { bestPreset, compareTimeline, DEFAULT_TOLERANCE_MS } from '../retries/timeline.js';
+import { bestPreset, compareTimeline, DEFAULT_TOLERANCE_MS, type TimelineComparison as Comparison } from '../retries/timeline.js';
 import type { AttemptRecord, BinRecord, CaptureRecord, CaptureSummaryRecord, DeliveryRecord, EventRecord, ForwardRecord, ReplyRecord } from '../store/index.js';
 import { maskSecret } from '../verify/index.js';
 
@@ -73,8 +73,17 @@ export function eventJson(e: EventRecord, schedules: Schedules, now: number): We
       status: a.status,
       fault: a.fault,
     })),
-    comparison: schedules.preset ? compareTimeline(e.attempts, schedules.preset, options) : bestPreset(e.attempts, schedules.all, options),
+    comparison: comparisonJson(schedules.preset ? compareTimeline(e.attempts, schedules.preset, options) : bestPreset(e.attempts, schedules.all, options)),
   };
+}
+
+/** A timeline comparison as the API writes it: every time ISO-8601, as everywhere else. */
+function comparisonJson(c: Comparison | null): TimelineComparisonJson | null {
+  if (c === null) return null;
+  const { attempts, nextDueAt, ...rest } = c;
+  const json: TimelineComparisonJson = { ...rest, attempts: attempts.map((a) => ({ ...a, receivedAt: iso(a.receivedAt) })) };
+  if (nextDueAt !== undefined) json.nextDueAt = nextDueAt === null ? null : iso(nextDueAt);
+  return json;
 }
 
 /**

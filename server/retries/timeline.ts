@@ -7,9 +7,19 @@
  */
 import { ESTIMATED_TOLERANCE_RATIO, PRESETS, scheduleFor } from './presets.js';
 import { formatDuration } from '../common/duration.js';
-import type { AttemptComparison, AttemptOutcome, RetryPreset, TimelineComparison, TimelineFlag } from '../common/types.js';
+import type { AttemptComparison as AttemptComparisonJson, AttemptOutcome, RetryPreset, TimelineComparison as TimelineComparisonJson, TimelineFlag } from '../common/types.js';
 
-export type { AttemptComparison, AttemptOutcome, TimelineComparison, TimelineFlag };
+export type { AttemptOutcome, TimelineFlag };
+
+/** One attempt compared with the schedule, its time in Unix ms (the API writes it as ISO-8601). */
+export type AttemptComparison = Omit<AttemptComparisonJson, 'receivedAt'> & { receivedAt: number };
+
+/** The comparison of one event's attempts with one preset, times in Unix ms (the API writes them as ISO-8601). */
+export type TimelineComparison = Omit<TimelineComparisonJson, 'attempts' | 'nextDueAt'> & {
+  attempts: AttemptComparison[];
+  /** When the next attempt is due, Unix ms: the last attempt failed, more are allowed and `now` has not passed it (plus tolerance). Else null. */
+  nextDueAt?: number | null;
+};
 
 export { formatDuration };
 

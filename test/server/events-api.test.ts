@@ -127,6 +127,29 @@ describe('GET /api/bins/{id}/events', () => {
     }
   });
 
+  it('writes every time as ISO-8601, the comparison\'s attempts and next due time too', async () => {
+    await serve();
+    const url = await bin('times', { respond: { status: 500 } });
+    const h = { 'webhook-id': 'msg_times' };
+    await at(0, url, h, '{}');
+    await at(5 * S, url, h, '{}');
+    clock = T0 + 6 * S;
+    const ev = await json<WebhookEvent>(server.api('/api/bins/times/events/msg_times?preset=standard-webhooks'));
+    const c = ev.comparison!;
+    expect(c.attempts.map((a) => a.receivedAt)).toEqual(ev.attempts.map((a) => a.receivedAt));
+    expect(ev.attempts.map((a) => a.receivedAt)).toEqual([new Date(T0).toISOString(), new Date(T0 + 5 * S).toISOString()]);
+    expect(c.nextDueAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(c.nextDueAt!)).toBeGreaterThan(T0 + 5 * S);
+    // Every `…At` anywhere in the answer.
+    const times: unknown[] = [];
+    JSON.stringify(ev, (key, value: unknown) => {
+      if (key.endsWith('At') && value !== null) times.push(value);
+      return value;
+    });
+    expect(times.length).toBeGreaterThanOrEqual(5);
+    for (const t of times) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
   it('flags a provider that stopped early, judged by the server clock', async () => {
     await serve();
     const url = await bin('stop', { respond: { status: 500 } });

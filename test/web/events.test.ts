@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Bin, RespondSettings, WebhookEvent } from '../../server/common/types.js';
 import { formatDuration } from '../../server/retries/timeline.js';
+import { iso } from '../../server/common/text.js';
 import { defaultRespond } from '../../server/capture/settings.js';
 import type { Api } from '../../web/src/api/http.js';
 import {
@@ -184,9 +185,9 @@ describe('timeline', () => {
     e.comparison = {
       presetId: 'standard-webhooks',
       attempts: [
-        { attempt: 1, captureId: 'c1', receivedAt: T0, gapMs: null, expectedGapMs: null, deltaMs: null, withinTolerance: null, status: 500 },
-        { attempt: 2, captureId: 'c2', receivedAt: T0 + 5_200, gapMs: 5_200, expectedGapMs: 5_000, deltaMs: 200, withinTolerance: true, status: 500 },
-        { attempt: 3, captureId: 'c3', receivedAt: T0 + 65_200, gapMs: 60_000, expectedGapMs: 300_000, deltaMs: -240_000, withinTolerance: false, status: 200 },
+        { attempt: 1, captureId: 'c1', receivedAt: iso(T0), gapMs: null, expectedGapMs: null, deltaMs: null, withinTolerance: null, status: 500 },
+        { attempt: 2, captureId: 'c2', receivedAt: iso(T0 + 5_200), gapMs: 5_200, expectedGapMs: 5_000, deltaMs: 200, withinTolerance: true, status: 500 },
+        { attempt: 3, captureId: 'c3', receivedAt: iso(T0 + 65_200), gapMs: 60_000, expectedGapMs: 300_000, deltaMs: -240_000, withinTolerance: false, status: 200 },
       ],
       flags: [],
       score: 1,
@@ -212,10 +213,10 @@ describe('timeline', () => {
     e.comparison = {
       presetId: 'standard-webhooks',
       attempts: [
-        { attempt: 1, captureId: 'c1', receivedAt: T0, gapMs: null, expectedGapMs: null, deltaMs: null, withinTolerance: null, status: 500 },
+        { attempt: 1, captureId: 'c1', receivedAt: iso(T0), gapMs: null, expectedGapMs: null, deltaMs: null, withinTolerance: null, status: 500 },
         // As a server before the fix judged it: the inspector must not show a verdict on it.
-        { attempt: 2, captureId: 'c2', receivedAt: T0 - day, gapMs: -day, expectedGapMs: 5_000, deltaMs: -day - 5_000, withinTolerance: false, status: 500 },
-        { attempt: 3, captureId: 'c3', receivedAt: T0 - day + 30_000, gapMs: 30_000, expectedGapMs: 300_000, deltaMs: -270_000, withinTolerance: false, status: 200 },
+        { attempt: 2, captureId: 'c2', receivedAt: iso(T0 - day), gapMs: -day, expectedGapMs: 5_000, deltaMs: -day - 5_000, withinTolerance: false, status: 500 },
+        { attempt: 3, captureId: 'c3', receivedAt: iso(T0 - day + 30_000), gapMs: 30_000, expectedGapMs: 300_000, deltaMs: -270_000, withinTolerance: false, status: 200 },
       ],
       flags: [],
       score: 1,
@@ -236,7 +237,7 @@ describe('timeline', () => {
     const one = event([], [503]);
     expect(layoutTimeline(one)).toEqual({ dots: [expect.objectContaining({ x: 0, label: '503' })], gaps: [], ghosts: [] });
     expect(comparisonSummary(one)).toBe('One attempt: no gap to compare yet.');
-    one.comparison = { presetId: 'slack', attempts: [], flags: [{ flag: 'stopped-early', attempt: 1, message: 'x' }], score: 1, nextDueAt: T0 + 60_000 };
+    one.comparison = { presetId: 'slack', attempts: [], flags: [{ flag: 'stopped-early', attempt: 1, message: 'x' }], score: 1, nextDueAt: iso(T0 + 60_000) };
     const l = layoutTimeline(one);
     expect(l.ghosts).toEqual([{ attempt: 2, x: 1, next: true }]);
     expect(comparisonSummary(one)).toBe('no gap the schedule expects · 1 flag');

@@ -182,7 +182,7 @@ function EventCard(props: { event: WebhookEvent; presets: RetryPreset[]; chosen:
         {c?.nextDueAt != null && (
           <span class="muted" data-testid="next-due">
             {' '}
-            · next attempt due <DueIn at={c.nextDueAt} />
+            · next attempt due <DueIn at={Date.parse(c.nextDueAt)} />
           </span>
         )}
       </p>

@@ -106,7 +106,7 @@ export function layoutTimeline(event: WebhookEvent): TimelineLayout {
   const last = attempts[attempts.length - 1];
   const nextDueAt = event.comparison?.nextDueAt ?? null;
   if (last && nextDueAt !== null) {
-    ghostsRaw.push({ attempt: last.attempt + 1, x: xs[xs.length - 1]! + gapUnits(nextDueAt - Date.parse(last.receivedAt)), next: true });
+    ghostsRaw.push({ attempt: last.attempt + 1, x: xs[xs.length - 1]! + gapUnits(Date.parse(nextDueAt) - Date.parse(last.receivedAt)), next: true });
   }
   const total = Math.max(x, ...ghostsRaw.map((g) => g.x));
   const at = (v: number) => (total === 0 ? 0 : v / total);
