@@ -50,6 +50,7 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
 
   function pruneBin(binId: string, countBefore: number): number {
     const excess = countBefore + 1 - limits.maxCapturesPerBin;
+    // Stryker disable next-line EqualityOperator: equivalent, an excess of 0 deletes `LIMIT 0` rows and adds 0 to the count
     if (excess <= 0) return 0;
     const pruned = stmt.pruneOldest.run(binId, excess).changes;
     stmt.addPruned.run(pruned, binId);
@@ -64,7 +65,8 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
   function pruneToSize(keepFrom: number): Map<string, number> {
     const perBin = new Map<string, number>();
     const max = limits.maxDbBytes;
-    if (max === undefined || max === null) return perBin;
+    // Undefined or null: no cap (`usedBytes() > null` would compare with 0 and prune everything).
+    if (max == null) return perBin;
     while (usedBytes() > max) {
       const gone = stmt.pruneGlobal.all(keepFrom, 50);
       if (gone.length === 0) break;

@@ -4,7 +4,7 @@
  * smaller than the batch itself, attempts on deliveries that are no longer
  * pending, and a closed store. Real SQLite files in a temp dir.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,38 @@ const bin = (store: Store, id: string) => store.createBin({ id, name: id, create
 const count = (store: Store, id: string) => store.listCaptures(id, { limit: 10_000 }).captures.length;
 
 describe('the size cap', () => {
+  it('without a size cap (null or left out) prunes nothing by size', async () => {
+    for (const maxDbBytes of [null, undefined]) {
+      const store = openStore({ file: join(dir, `nocap-${String(maxDbBytes)}.db`), maxCapturesPerBin: 100_000, maxDbBytes });
+      bin(store, 'a');
+      // One batch each: a cap read as 0 bytes would prune every earlier batch.
+      const pruned: number[] = [];
+      for (let i = 0; i < 3; i++) pruned.push((await store.addCapture(capture('a'))).pruned);
+      expect(pruned).toEqual([0, 0, 0]);
+      expect(count(store, 'a')).toBe(3);
+      store.close();
+    }
+  });
+
+  it('moves checkpoints to the worker after checkpointAfter captures, and never with null: the database file takes the WAL\'s pages', async () => {
+    const body = 512 * 1024;
+    const sizeAfter = async (checkpointAfter: number | null, waitMs: number) => {
+      const file = join(dir, `ckpt-${String(checkpointAfter)}.db`);
+      const store = openStore({ file, maxCapturesPerBin: 100, checkpointAfter });
+      bin(store, 'a');
+      await store.addCapture(capture('a', body));
+      // The worker checkpoints every 200 ms; without it the pages stay in the WAL (SQLite's own checkpoint waits for 1000 pages).
+      const until = Date.now() + waitMs;
+      while (statSync(file).size < body && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const size = statSync(file).size;
+      store.close();
+      return size;
+    };
+    expect(await sizeAfter(1, 5000)).toBeGreaterThanOrEqual(body);
+    expect(await sizeAfter(null, 600)).toBeLessThan(body);
+    expect(await sizeAfter(2, 600)).toBeLessThan(body);
+  });
+
   it('prunes as many rounds as it takes and reports them all on the new capture', async () => {
     const file = join(dir, 'hookbin.db');
     const big = openStore({ file, maxCapturesPerBin: 100_000 });
