@@ -72,9 +72,12 @@ describe('the size cap', () => {
       store.close();
       return size;
     };
-    expect(await sizeAfter(1, 5000)).toBeGreaterThanOrEqual(body);
-    expect(await sizeAfter(null, 600)).toBeLessThan(body);
-    expect(await sizeAfter(2, 600)).toBeLessThan(body);
+    const started = Date.now();
+    expect(await sizeAfter(1, 10_000)).toBeGreaterThanOrEqual(body);
+    // The stores that must not checkpoint get three times as long as the one that did (a loaded machine is slow to start a thread).
+    const wait = Math.max(1000, 3 * (Date.now() - started));
+    expect(await sizeAfter(null, wait)).toBeLessThan(body);
+    expect(await sizeAfter(2, wait)).toBeLessThan(body);
   });
 
   it('prunes as many rounds as it takes and reports them all on the new capture', async () => {
