@@ -8,7 +8,7 @@ import { INLINE_BODY_BYTES, inlineEnd } from '../common/body-inline.js';
 import { iso, lossyUtf8, utf8OrNull } from '../common/text.js';
 import type { Bin, Capture, CaptureForward, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, TimelineComparison as TimelineComparisonJson, WebhookEvent } from '../common/types.js';
 import { displayUrl } from '../outbound/exchange.js';
-import { bestPreset, compareTimeline, DEFAULT_TOLERANCE_MS, type TimelineComparison as Comparison } from '../retries/timeline.js';
+import { bestPreset, compareTimeline, DEFAULT_TOLERANCE_MS, MIN_SCALED_TOLERANCE_MS, type TimelineComparison as Comparison } from '../retries/timeline.js';
 import type { AttemptRecord, BinRecord, CaptureRecord, CaptureSummaryRecord, DeliveryRecord, EventRecord, ForwardRecord, ReplyRecord } from '../store/index.js';
 import { maskSecret } from '../verify/index.js';
 
@@ -61,7 +61,7 @@ export interface Schedules {
 /** An event with its gaps, compared with the chosen schedule or the best-matching one, as of `now`. */
 export function eventJson(e: EventRecord, schedules: Schedules, now: number): WebhookEvent {
   // At a compressed pace the absolute slack shrinks with the schedule.
-  const options = { now, eventType: e.type, toleranceMs: DEFAULT_TOLERANCE_MS / schedules.scale };
+  const options = { now, eventType: e.type, toleranceMs: Math.max(DEFAULT_TOLERANCE_MS / schedules.scale, MIN_SCALED_TOLERANCE_MS) };
   return {
     key: e.key,
     type: e.type,

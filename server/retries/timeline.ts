@@ -64,6 +64,12 @@ export interface CompareOptions {
 
 /** The absolute tolerance floor: network latency and queueing make a few seconds of slack normal. */
 export const DEFAULT_TOLERANCE_MS = 2000;
+/**
+ * The floor a compressed schedule keeps, in real ms: dividing 2 s by 3600
+ * leaves half a millisecond, less than one attempt's own overhead (connect,
+ * sign, write: 20–50 ms), which would flag good deliveries.
+ */
+export const MIN_SCALED_TOLERANCE_MS = 100;
 /** The relative tolerance for documented schedules: providers' schedulers drift and add jitter. */
 export const DEFAULT_TOLERANCE_RATIO = 0.2;
 /** The largest error one gap adds to the score: a gap off by a factor of e³ ≈ 20 or more is simply wrong. */

@@ -150,6 +150,23 @@ describe('GET /api/bins/{id}/events', () => {
     for (const t of times) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
+  it('at 3600x keeps 100 ms of real slack: an attempt 40 ms late (a sender\'s own overhead) is within the schedule', async () => {
+    await serve();
+    const url = await bin('faster', { respond: { failFirst: { count: 2, status: 500 } } });
+    const h = { 'webhook-id': 'msg_faster' };
+    // Standard Webhooks at 3600x: 5 s becomes 1.4 ms, 5 min becomes 83 ms; each attempt arrives 40 ms late.
+    await at(0, url, h, '{}');
+    await at(41, url, h, '{}');
+    await at(41 + 123, url, h, '{}');
+    const ev = await json<WebhookEvent>(server.api('/api/bins/faster/events/msg_faster?preset=standard-webhooks&timeScale=3600'));
+    expect(ev.comparison!.attempts.slice(1).map((a) => a.withinTolerance)).toEqual([true, true]);
+    expect(ev.comparison!.attempts[1]!.toleranceMs).toBe(100);
+    // 200 ms late is still outside.
+    await at(41 + 123 + 283, url, h, '{}');
+    const late = await json<WebhookEvent>(server.api('/api/bins/faster/events/msg_faster?preset=standard-webhooks&timeScale=3600'));
+    expect(late.comparison!.attempts[3]!.withinTolerance).toBe(false);
+  });
+
   it('flags a provider that stopped early, judged by the server clock', async () => {
     await serve();
     const url = await bin('stop', { respond: { status: 500 } });
