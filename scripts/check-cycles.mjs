@@ -88,8 +88,8 @@ export function findCycles(graph) {
         if (!inside.has(w)) continue;
         if (w === start) {
           const path = [start];
-          for (let p = at; p !== null; p = parent.get(p)) path.splice(1, 0, p);
-          return path.slice(1).length === 0 ? [start, start] : [...path.slice(1), start];
+          for (let p = at; p !== start; p = parent.get(p)) path.splice(1, 0, p);
+          return [...path, start];
         }
         if (!parent.has(w)) {
           parent.set(w, at);
@@ -97,7 +97,8 @@ export function findCycles(graph) {
         }
       }
     }
-    return [...component, component[0]];
+    // A strongly connected component always leads back to its first file.
+    throw new Error(`no path round ${start}`);
   });
 }
 

@@ -60,7 +60,7 @@ export interface Schedules {
 
 /** An event with its gaps, compared with the chosen schedule or the best-matching one, as of `now`. */
 export function eventJson(e: EventRecord, schedules: Schedules, now: number): WebhookEvent {
-  // At a compressed pace the absolute slack shrinks with the schedule.
+  // At a compressed pace the absolute slack shrinks with the schedule, to no less than an attempt's own overhead.
   const options = { now, eventType: e.type, toleranceMs: Math.max(DEFAULT_TOLERANCE_MS / schedules.scale, MIN_SCALED_TOLERANCE_MS) };
   return {
     key: e.key,
