@@ -64,11 +64,11 @@ export function userEnv(extra: Record<string, string> = {}, home = tempDir('hook
 }
 
 /**
- * Spawns `node bin/hookbin.js …`. A tracked process is killed in afterEach if
+ * Spawns `node bin/hookbin.js …` (or another copy's `binJs`). A tracked process is killed in afterEach if
  * the test left it running; every process is killed after PROCESS_TIMEOUT_MS.
  */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = userEnv(), track = true): Cli {
-  const proc = spawn(process.execPath, [BIN_JS, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = userEnv(), track = true, binJs = BIN_JS): Cli {
+  const proc = spawn(process.execPath, [binJs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (track) live.add(proc);
   let out = '';
   let err = '';
