@@ -7,3 +7,5 @@
 export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 /** The most attempts one delivery makes. */
 export const MAX_ATTEMPTS = 50;
+/** The longest target URL the sender and forwarding accept. */
+export const MAX_TARGET_URL_LENGTH = 4096;

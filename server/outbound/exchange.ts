@@ -14,12 +14,12 @@ import { z } from 'zod';
 import type { ReplyRecord } from '../store/index.js';
 import { HOP_BY_HOP, NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { HeaderPair, SendErrorKind } from '../common/types.js';
+import { MAX_TARGET_URL_LENGTH } from '../common/limits.js';
 
 /** The most reply bytes kept per attempt or forward; the rest is not read. */
 export const MAX_REPLY_BYTES = 1024 * 1024;
 
-/** The longest target URL accepted. */
-export const MAX_TARGET_URL_LENGTH = 4096;
+export { MAX_TARGET_URL_LENGTH };
 
 /** Methods Node sends without a body unless told otherwise; any other gets `Content-Length` even when empty. */
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);

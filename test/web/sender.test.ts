@@ -282,7 +282,7 @@ describe('createSenderModel', () => {
     const { api, calls } = fakeApi();
     const s = createSenderModel(api);
     expect(await s.send()).toBeNull();
-    expect(s.sendError.value).toMatch(/whole URL/);
+    expect(s.sendError.value).toMatch(/Give a target URL/);
     expect(calls).toEqual([]);
     s.draft.value = { ...emptyDraft('bin1', 'http://app/x'), body: 'hi' };
     expect(await s.send()).toBe('d0009');

@@ -4,7 +4,7 @@
  * (or one sentence on what is wrong). Unit-tested in Node.
  */
 import { isHttpToken } from '../../../server/common/http-syntax.js';
-import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../../../server/common/limits.js';
+import { MAX_ATTEMPTS, MAX_TARGET_URL_LENGTH, MAX_WAIT_MS } from '../../../server/common/limits.js';
 import type { Capture, HeaderPair, SchemeId, WebhookTemplate } from '../../../server/common/types.js';
 
 /** The time scales the composer offers (waits are divided by them). */
@@ -115,16 +115,31 @@ export function draftFromCapture(c: Capture, url: string, prev: Draft): Draft {
 /** A composed request ready for the API, or the first thing wrong with the draft. */
 export type Built = { ok: true; route: 'send' | 'resend'; captureId: string | null; body: Record<string, unknown> } | { ok: false; error: string };
 
+/**
+ * What is wrong with a target URL as the API would judge it (absolute
+ * http:// or https:// with a host, at most MAX_TARGET_URL_LENGTH characters),
+ * in one sentence; null when it will do. `text` is taken as typed (trim first).
+ */
+export function targetUrlError(text: string): string | null {
+  if (text === '') return 'Give a target URL, like http://localhost:3000/webhook.';
+  if (text.length > MAX_TARGET_URL_LENGTH) return `The target URL is at most ${MAX_TARGET_URL_LENGTH} characters.`;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return 'The target must be a whole URL, like http://localhost:3000/webhook.';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'The target must be an http:// or https:// URL.';
+  if (parsed.hostname === '') return 'The target URL needs a host, like localhost:3000.';
+  return null;
+}
+
 /** Checks a draft and turns it into the body of `POST /api/send` (or `/resend` for an edited capture). */
 export function buildRequest(d: Draft): Built {
   const url = d.url.trim();
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { ok: false, error: 'The target must be a whole URL, like http://localhost:3000/webhook.' };
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { ok: false, error: 'The target must be an http:// or https:// URL.' };
+  const urlError = targetUrlError(url);
+  if (urlError !== null) return { ok: false, error: urlError };
+  const parsed = new URL(url);
   const method = d.method.trim();
   if (!isHttpToken(method)) return { ok: false, error: 'The method must be one word, like POST.' };
   const headers: HeaderPair[] = [];

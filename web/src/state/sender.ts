@@ -4,17 +4,20 @@
  * beside it (draft.ts: turn a draft into a request, prefill from a template
  * or a capture; outbox.ts: merge updates, say a delivery's state), unit-tested
  * in Node; \`createSenderModel\` wires them to a \`SenderApi\`. The live feed's
- * \`outbox.updated\` goes to \`apply\`.
+ * \`outbox.updated\` goes to \`apply\`. The targets used last are remembered
+ * per bin (targets.ts) and become the defaults.
  */
 import { batch, signal } from '@preact/signals';
 import type { Bin, Capture, OutboxSummary, RetryPreset, ServerMessage, WebhookTemplate } from '../../../server/common/types.js';
 import type { SenderApi } from '../api/http.js';
 import { errorMessage, isAuthError } from '../api/http.js';
-import { applyTemplate, buildRequest, draftFromCapture, emptyDraft, type Draft } from './draft.js';
+import { applyTemplate, buildRequest, draftFromCapture, emptyDraft, targetUrlError, type Draft } from './draft.js';
 import { mergeDeliveries, OUTBOX_PAGE, type DeliveryDetail, type OutboxState } from './outbox.js';
+import { composerTarget, rememberTarget, targetStore, type TargetKind, type TargetStore } from './targets.js';
 
 export * from './draft.js';
 export * from './outbox.js';
+export * from './targets.js';
 
 export type SenderModel = ReturnType<typeof createSenderModel>;
 
@@ -25,8 +28,14 @@ export interface SenderHooks {
   onAuth?: () => void;
 }
 
-export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
+/**
+ * The sender's state over `api`. `targets` keeps the remembered targets
+ * (default: this browser's localStorage).
+ */
+export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}, targetsStore: TargetStore = targetStore()) {
   const draft = signal<Draft>(emptyDraft());
+  /** The targets used last, by bin: the composer's and the resend field's defaults. */
+  const targets = signal(targetsStore.load());
   const templates = signal<WebhookTemplate[]>([]);
   const presets = signal<RetryPreset[]>([]);
   const outbox = signal<OutboxState>({ items: [], next: null, loaded: false, error: null });
@@ -42,6 +51,15 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
 
   const auth = (err: unknown) => {
     if (isAuthError(err)) hooks.onAuth?.();
+  };
+
+  /** Keeps `url` as the bin's `kind` default (null forgets it), in the signal and the store. */
+  const remember = (binId: string | null, kind: TargetKind, url: string | null) => {
+    if (binId === null) return;
+    const next = rememberTarget(targets.value, binId, kind, url, Date.now());
+    if (next === targets.value) return;
+    targets.value = next;
+    targetsStore.save(next);
   };
 
   const setDetail = (id: string, d: DeliveryDetail | null) => {
@@ -203,7 +221,8 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
 
   /** Sends the draft; the new delivery opens in the outbox. Resolves to its id, or null (the error is in `sendError`). */
   async function send(): Promise<string | null> {
-    const built = buildRequest(draft.value);
+    const sent = draft.value;
+    const built = buildRequest(sent);
     if (!built.ok) {
       sendError.value = built.error;
       return null;
@@ -215,6 +234,7 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     try {
       const res = built.route === 'resend' && built.captureId !== null ? await api.resend(built.captureId, built.body) : await api.send(built.body);
       lastSent.value = res.id;
+      remember(sent.binId, built.route, built.body.url as string);
       toggle(res.id, true);
       if (built.captureId !== null) void loadResends(built.captureId);
       // The new delivery is fetched by opening it; the rest of the outbox has not changed.
@@ -229,11 +249,20 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     }
   }
 
-  /** One click: the capture exactly as captured, to `url` (or the bin's forward target). Resolves to an error sentence, or null. */
-  async function resendCapture(captureId: string, url?: string): Promise<string | null> {
+  /**
+   * One click: the capture exactly as captured, to `url` (or the bin's forward
+   * target). With the capture's `binId`, the URL becomes that bin's resend
+   * default (none: the forward target again). Resolves to an error sentence, or null.
+   */
+  async function resendCapture(captureId: string, url?: string, binId?: string): Promise<string | null> {
+    const target = url?.trim();
+    if (target) {
+      const wrong = targetUrlError(target);
+      if (wrong !== null) return wrong;
+    }
     try {
-      const target = url?.trim();
       await api.resend(captureId, target ? { url: target } : {});
+      remember(binId ?? null, 'resend', target || null);
       await loadResends(captureId);
       return null;
     } catch (err) {
@@ -249,6 +278,23 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
       sendError.value = null;
     });
     void loadChoices();
+  }
+
+  /**
+   * Points a new request's draft at `bin` when it was another bin's: the
+   * target becomes the one last sent to from this bin, else the bin's own URL.
+   * An "Edit and resend" draft, and a draft already of this bin, stay as they are.
+   */
+  function draftForBin(bin: { id: string; url: string }) {
+    const d = draft.value;
+    if (d.binId === bin.id || d.captureId !== null) return;
+    draft.value = { ...d, binId: bin.id, url: composerTarget(targets.value, bin) };
+  }
+
+  /** "Send to this bin": the draft as it is, to the bin's own URL, so it arrives as a capture there. */
+  async function sendToBin(binUrl: string): Promise<string | null> {
+    draft.value = { ...draft.value, url: binUrl };
+    return send();
   }
 
   /** Starts a new draft for a bin (keeps the target URL typed last). */
@@ -292,6 +338,7 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     sending,
     sendError,
     lastSent,
+    targets,
     apply,
     loadOutbox,
     loadOlder,
@@ -302,6 +349,8 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}) {
     send,
     resendCapture,
     editCapture,
+    draftForBin,
+    sendToBin,
     newDraft,
     cancel,
     saveForward,

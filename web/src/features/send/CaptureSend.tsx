@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Capture, OutboxSummary } from '../../../../server/common/types.js';
 import { isPartialBody } from '../captures/body.js';
 import type { Model } from '../../state/model.js';
-import { deliveryStateText, type SenderModel } from '../../state/sender.js';
+import { deliveryStateText, resendTarget, type SenderModel } from '../../state/sender.js';
 import { RelTime, Section } from '../../ui/common.js';
 import { ReplyStatus, ReplyView } from './Outbox.js';
 
@@ -10,6 +10,8 @@ export interface CaptureSendProps {
   capture: Capture;
   /** The bin's forward target (or null): where a resend goes without a URL. */
   forwardTo: string | null;
+  /** The URL this bin's captures were last resent to ('' for none): the field's default. */
+  remembered: string;
   /** This capture's resends, newest first, or undefined while loading. */
   resends: OutboxSummary[] | undefined;
   /** Exact resend; resolves to an error sentence, or null. */
@@ -27,9 +29,14 @@ export interface CaptureSendProps {
 export function CaptureSend(props: CaptureSendProps) {
   const c = props.capture;
   const f = c.forward;
-  const [url, setUrl] = useState('');
+  const [url, setUrl] = useState(props.remembered);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Another capture, or a resend from elsewhere changed the default: the field shows it afresh.
+  useEffect(() => {
+    setUrl(props.remembered);
+    setError(null);
+  }, [c.id, props.remembered]);
   const target = url.trim() || props.forwardTo || '';
   const resend = async () => {
     setBusy(true);
@@ -124,7 +131,8 @@ export function CaptureSendFor(props: { model: Model; sender: SenderModel; captu
       capture={c}
       forwardTo={forwardTo === null ? null : forwardTarget(forwardTo, c)}
       resends={s.resends.value.get(c.id)}
-      onResend={(url) => s.resendCapture(c.id, url)}
+      remembered={resendTarget(s.targets.value, c.binId)}
+      onResend={(url) => s.resendCapture(c.id, url, c.binId)}
       onEdit={(url) => {
         s.editCapture(c, url);
         m.setView('send');

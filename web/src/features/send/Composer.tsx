@@ -18,6 +18,9 @@ export interface ComposerProps {
   error: string | null;
   /** Names of the secrets the bin and `--secret` hold, offered for the secret field. */
   secretNames: string[];
+  /** The bin's own URL: "Send to this bin" sends the draft there. */
+  binUrl: string;
+  onSendToBin: () => void;
 }
 
 function HeaderRows(props: { rows: HeaderRow[]; onChange: (rows: HeaderRow[]) => void }) {
@@ -100,6 +103,11 @@ export function Composer(props: ComposerProps) {
           onInput={(e) => set({ url: e.currentTarget.value })}
         />
       </div>
+      {d.url.trim() === props.binUrl && (
+        <p class="muted small" data-testid="composer-to-bin">
+          This bin’s own URL: the request arrives in its captures, judged against its secrets and answered by its rules.
+        </p>
+      )}
       {d.url.trim().startsWith('https:') && (
         <label class="check small" title="For an app on https://localhost with a self-signed certificate">
           <input type="checkbox" data-testid="composer-insecure" checked={d.insecure} onChange={(e) => set({ insecure: e.currentTarget.checked })} />
@@ -249,6 +257,16 @@ export function Composer(props: ComposerProps) {
       <div class="composer-actions">
         <button type="submit" class="btn primary" data-testid="composer-send" disabled={props.sending}>
           {props.sending ? 'Sending…' : d.captureId !== null ? 'Resend edited' : 'Send'}
+        </button>
+        <button
+          type="button"
+          class="btn"
+          data-testid="composer-send-to-bin"
+          disabled={props.sending}
+          title={`Send it to ${props.binUrl}: it shows up in this bin's captures`}
+          onClick={props.onSendToBin}
+        >
+          Send to this bin
         </button>
       </div>
     </form>

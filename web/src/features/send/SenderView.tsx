@@ -99,10 +99,8 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
   useEffect(() => {
     void s.loadChoices();
   }, [s]);
-  // A draft for another bin: start afresh for this one (the URL typed last stays).
-  useEffect(() => {
-    if (s.draft.value.binId !== bin.id && s.draft.value.captureId === null) s.draft.value = { ...s.draft.value, binId: bin.id, url: s.draft.value.url || (bin.forwardTo ?? '') };
-  }, [bin.id]);
+  // A draft for another bin: aim it at this one (its last target, else its own URL).
+  useEffect(() => s.draftForBin(bin), [bin.id]);
   const secretNames = [...bin.secrets.map((x) => x.name), ...(m.info.value?.globalSecrets ?? []).map((x) => x.name)];
   return (
     <div class="sender" data-testid="sender-view">
@@ -124,6 +122,8 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
             sending={s.sending.value}
             error={s.sendError.value}
             secretNames={secretNames}
+            binUrl={bin.url}
+            onSendToBin={() => void s.sendToBin(bin.url)}
           />
         </section>
         <section class="sender-block">
