@@ -8,6 +8,7 @@ import { VERDICT_FILTERS, verdictLabel, type VerdictFilter } from './features/se
 import { AnswerStatus } from './features/answers/AnswerBar.js';
 import { BinsPane } from './features/bins/BinsPane.js';
 import { BinWide, ViewTabs } from './features/bins/BinView.js';
+import { NoBin } from './features/bins/MissingBin.js';
 import { CaptureDetail, DetailPlaceholder } from './features/captures/CaptureDetail.js';
 import { CaptureList } from './features/captures/CaptureList.js';
 import { ConfirmButton, CopyButton } from './ui/common.js';
@@ -199,7 +200,7 @@ function ListPane(props: { model: Model }) {
         </div>
       )}
       {!bin ? (
-        <DetailPlaceholder text={m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'} />
+        <NoBin model={m} />
       ) : !list.loaded ? (
         <DetailPlaceholder text="Loading captures…" />
       ) : list.items.length === 0 && list.next === null && verdict !== null ? (

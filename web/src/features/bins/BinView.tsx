@@ -2,6 +2,7 @@ import type { Bin } from '../../../../server/common/types.js';
 import type { Model, View } from '../../state/model.js';
 import { VIEWS } from '../../state/model.js';
 import { AnswerStatus, QuickToggles } from '../answers/AnswerBar.js';
+import { NoBin } from './MissingBin.js';
 import { EventsView } from '../events/EventsView.js';
 import { RuleEditor } from '../answers/RuleEditor.js';
 import { SecretsEditor } from '../secrets/SecretsEditor.js';
@@ -52,9 +53,7 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
   const m = props.model;
   const bin = m.selectedBin.value;
   const view = m.view.value;
-  if (!bin) {
-    return <div class="placeholder muted">{m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'}</div>;
-  }
+  if (!bin) return <NoBin model={m} />;
   const ev = m.events.value;
   return (
     <>
