@@ -53,7 +53,18 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
   const m = props.model;
   const bin = m.selectedBin.value;
   const view = m.view.value;
-  if (!bin) return <NoBin model={m} />;
+  if (!bin) {
+    return (
+      <>
+        <header class="pane-head">
+          <button type="button" class="btn back" data-testid="wide-back-to-bins" onClick={() => (m.pane.value = 'bins')}>
+            ‹ Bins
+          </button>
+        </header>
+        <NoBin model={m} />
+      </>
+    );
+  }
   const ev = m.events.value;
   return (
     <>
