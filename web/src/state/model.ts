@@ -107,7 +107,7 @@ export function createModel(api: Api) {
       if (msg.type === 'bin.deleted' && selectedBinId.value === null && bins.value.length > 0) void selectBin(bins.value[0]!.id);
     });
     // The address named a bin that did not exist yet: now it does, so its captures can be read.
-    if (msg.type === 'bin.created' && msg.bin.id === selectedBinId.value && !list.value.loaded) void catchUpQuietly();
+    if (msg.type === 'bin.created' && msg.bin.id === selectedBinId.value) void catchUpQuietly();
   }
 
   let resyncing: Promise<void> | null = null;
