@@ -27,6 +27,8 @@ export interface InspectorPage {
 export interface OpenOptions {
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** The browser's time zone (an IANA name); the machine's by default. */
+  timezoneId?: string;
   /**
    * Turns the page's CSP off, so a test of the rendering proves that captured
    * markup is never parsed as HTML even without the CSP to stop it running.
@@ -64,6 +66,7 @@ export async function openInspector(browser: Browser, server: TestServer, opts: 
   const context = await browser.newContext({
     viewport: opts.viewport ?? DESKTOP,
     colorScheme: opts.colorScheme ?? 'light',
+    timezoneId: opts.timezoneId,
     bypassCSP: opts.bypassCSP ?? false,
     acceptDownloads: true,
   });

@@ -5,7 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bodyTabs } from '../../web/src/features/captures/body.js';
-import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../../web/src/ui/format.js';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  decodeComponent,
+  formatBytes,
+  formatOffset,
+  formatTimestamp,
+  formatTimestampZoned,
+  isoWithOffset,
+  localOffsetMinutes,
+  parseQuery,
+  relativeTime,
+  timeTitle,
+} from '../../web/src/ui/format.js';
 import { parseJson, tryParseJson } from '../../web/src/features/captures/json.js';
 import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../../web/src/api/live.js';
 import { T0 } from '../support/web-fixtures.js';
@@ -52,6 +65,27 @@ describe('format helpers', () => {
     expect(relativeTime(at, T0 + 42_000)).toBe('42s ago');
     expect(relativeTime(at, T0 + 5 * 60_000)).toBe('5m ago');
     expect(relativeTime(at, T0 + 3 * 3600_000)).toBe('3h ago');
+  });
+
+  it('says the zone of a time: an offset as people write it, ISO 8601 with the offset, the zone by name', () => {
+    expect(formatOffset(0)).toBe('UTC');
+    expect(formatOffset(60)).toBe('UTC+1');
+    expect(formatOffset(330)).toBe('UTC+5:30');
+    expect(formatOffset(-480)).toBe('UTC−8');
+    expect(formatOffset(-570)).toBe('UTC−9:30');
+    const at = '2026-11-23T10:59:41.257Z';
+    expect(isoWithOffset(at, 0)).toBe('2026-11-23T10:59:41.257Z');
+    expect(isoWithOffset(at, 60)).toBe('2026-11-23T11:59:41.257+01:00');
+    expect(isoWithOffset(at, 330)).toBe('2026-11-23T16:29:41.257+05:30');
+    expect(isoWithOffset('2026-11-23T02:00:00.000Z', -480)).toBe('2026-11-22T18:00:00.000-08:00');
+    expect(isoWithOffset('not a time', 60)).toBe('not a time');
+    // The same instant, whatever the offset.
+    for (const off of [-480, -570, 0, 60, 330, 765]) expect(Date.parse(isoWithOffset(at, off))).toBe(Date.parse(at));
+    expect(timeTitle(at, 'Asia/Kolkata', 330)).toBe('2026-11-23T16:29:41.257+05:30, Asia/Kolkata');
+    expect(timeTitle(at, null, 0)).toBe('2026-11-23T10:59:41.257Z');
+    // In this process's own zone: the shown time carries the offset it was read in.
+    expect(formatTimestampZoned(at)).toBe(`${formatTimestamp(at)} ${formatOffset(localOffsetMinutes(at))}`);
+    expect(formatTimestampZoned('garbage')).toBe('garbage');
   });
 
   it('round-trips base64', () => {

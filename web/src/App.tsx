@@ -8,12 +8,15 @@ import { VERDICT_FILTERS, verdictLabel, type VerdictFilter } from './features/se
 import { AnswerStatus } from './features/answers/AnswerBar.js';
 import { BinsPane } from './features/bins/BinsPane.js';
 import { BinWide, ViewTabs } from './features/bins/BinView.js';
+import { NoBin } from './features/bins/MissingBin.js';
 import { CaptureDetail, DetailPlaceholder } from './features/captures/CaptureDetail.js';
 import { CaptureList } from './features/captures/CaptureList.js';
 import { ConfirmButton, CopyButton } from './ui/common.js';
 import type { SenderModel } from './state/sender.js';
 import { CaptureSendFor } from './features/send/CaptureSend.js';
 import { currentToken } from './api/token.js';
+import { now } from './state/clock.js';
+import { formatOffset, localOffsetMinutes, zoneName } from './ui/format.js';
 
 const STATUS_TEXT: Record<ConnStatus | 'signed-out', string> = {
   connecting: 'Connecting…',
@@ -35,6 +38,17 @@ function ConnectionStatus(props: { status: ConnStatus | 'signed-out' }) {
     <span class="conn" data-testid="connection-status" data-status={props.status} title={title} role="status">
       <span class="conn-dot" aria-hidden="true" />
       {STATUS_TEXT[props.status]}
+    </span>
+  );
+}
+
+/** The zone every time on the page is shown in (the exact ones say it again, and their hover gives the full ISO time). */
+function ZoneNote() {
+  const offset = formatOffset(localOffsetMinutes(new Date(now.value).toISOString()));
+  const zone = zoneName();
+  return (
+    <span class="zone muted small" data-testid="time-zone" title={`Times on this page are in this browser’s time zone: ${zone ? `${zone}, ` : ''}${offset} now`}>
+      {offset}
     </span>
   );
 }
@@ -161,35 +175,37 @@ function ListPane(props: { model: Model }) {
               if (e.key === 'ArrowDown' || e.key === 'Enter') e.currentTarget.blur();
             }}
           />
-          <select
-            class="input method-filter"
-            data-testid="method-filter"
-            aria-label="Method"
-            value={f.method}
-            onChange={(e) => (m.filter.value = { ...m.filter.value, method: e.currentTarget.value })}
-          >
-            <option value="">All methods</option>
-            {methodOptions(list.items).map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-          <select
-            class="input verdict-filter"
-            data-testid="verdict-filter"
-            aria-label="Signature verdict"
-            title="Only captures with this signature verdict (filtered by hookbin, so older pages hold matches too)"
-            value={verdict ?? ''}
-            onChange={(e) => void m.setVerdictFilter((e.currentTarget.value || null) as VerdictFilter | null)}
-          >
-            <option value="">All verdicts</option>
-            {VERDICT_FILTERS.map((v) => (
-              <option key={v} value={v}>
-                {verdictLabel(v)}
-              </option>
-            ))}
-          </select>
+          <span class="toolbar-selects">
+            <select
+              class="input method-filter"
+              data-testid="method-filter"
+              aria-label="Method"
+              value={f.method}
+              onChange={(e) => (m.filter.value = { ...m.filter.value, method: e.currentTarget.value })}
+            >
+              <option value="">All methods</option>
+              {methodOptions(list.items).map((x) => (
+                <option key={x} value={x}>
+                  {x}
+                </option>
+              ))}
+            </select>
+            <select
+              class="input verdict-filter"
+              data-testid="verdict-filter"
+              aria-label="Signature verdict"
+              title="Only captures with this signature verdict (filtered by hookbin, so older pages hold matches too)"
+              value={verdict ?? ''}
+              onChange={(e) => void m.setVerdictFilter((e.currentTarget.value || null) as VerdictFilter | null)}
+            >
+              <option value="">All verdicts</option>
+              {VERDICT_FILTERS.map((v) => (
+                <option key={v} value={v}>
+                  {verdictLabel(v)}
+                </option>
+              ))}
+            </select>
+          </span>
         </div>
       )}
       {filtering && list.items.length > 0 && (
@@ -199,7 +215,7 @@ function ListPane(props: { model: Model }) {
         </div>
       )}
       {!bin ? (
-        <DetailPlaceholder text={m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'} />
+        <NoBin model={m} />
       ) : !list.loaded ? (
         <DetailPlaceholder text="Loading captures…" />
       ) : list.items.length === 0 && list.next === null && verdict !== null ? (
@@ -354,6 +370,7 @@ function TopBar(props: { model: Model }) {
         </div>
       )}
       {m.linkRefused.value && !m.authRequired.value && <LinkRefusedNote onDismiss={() => (m.linkRefused.value = false)} />}
+      <ZoneNote />
       {/* Without the token the feed is stopped: "Connecting…" forever would be a lie. */}
       <ConnectionStatus status={m.authRequired.value ? 'signed-out' : m.status.value} />
     </header>

@@ -5,7 +5,7 @@ import { startClock } from './state/clock.js';
 import { App } from './App.js';
 import { connectLive } from './api/live.js';
 import { createModel } from './state/model.js';
-import { formatHash, parseHash } from './state/route.js';
+import { bindAddress } from './state/address.js';
 import { createSenderModel } from './state/sender.js';
 import { adoptTokenFromAddress, onTokenStored } from './api/token.js';
 import './ui/style.css';
@@ -22,16 +22,9 @@ const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type
 const linkToken = await adoptTokenFromAddress(checkToken);
 model.linkRefused.value = linkToken === 'refused';
 
-// `#/binId`, `#/binId/captureId` or `#/binId/!events` (a view): a reload (or a shared link) opens the same place.
-const route = parseHash(location.hash);
-if (route.view) model.setView(route.view);
-if (route.bin) void model.selectBin(route.bin, { captureId: route.capture, keepPane: !route.capture }).then(() => {
-  if (route.capture) model.pane.value = 'detail';
-});
-effect(() => {
-  const hash = formatHash(model.selectedBinId.value, model.selectedCaptureId.value, model.view.value);
-  if (hash !== location.hash && !(hash === '' && location.hash === '')) history.replaceState(null, '', hash || location.pathname + location.search);
-});
+// `#/binId`, `#/binId/captureId` or `#/binId/!events` (a view): the address bar, Back/Forward, a reload
+// and a shared link all open the same place (state/address.ts).
+bindAddress(model);
 
 const live = connectLive({
   onMessage: (msg) => {

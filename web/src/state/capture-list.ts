@@ -75,9 +75,12 @@ export function createCaptureList(core: Core, detail: Details) {
       list.value = { ...cur, items, next: cursor, loaded: true };
       bins.value = reconcileCount(bins.value, list.value);
     });
-    // Gone from the whole bin: deleted or pruned. (A filtered list just does not show it.)
+    // Gone from the whole bin: deleted or pruned while we were away. (A filtered list just does
+    // not show it; one the list never held, opened by its address, says it is gone in the detail.)
     const sel = selectedCaptureId.value;
-    if (sel !== null && complete && start.verdict === null && !items.some((c) => c.id === sel)) selectedCaptureId.value = null;
+    if (sel !== null && complete && start.verdict === null && known.has(sel) && !items.some((c) => c.id === sel)) {
+      core.replacing(() => (selectedCaptureId.value = null));
+    }
   }
 
   /**
@@ -193,10 +196,14 @@ export function createCaptureList(core: Core, detail: Details) {
     if (id !== null) void loadDetail(id);
   }
 
-  /** Moves the selection through the filtered list (keyboard). */
+  /**
+   * Moves the selection through the filtered list (keyboard). Each step
+   * replaces the address rather than adding to the history: Back after
+   * walking through fifty captures goes to where the walk began.
+   */
   function step(delta: number) {
     const id = moveSelection(filtered.value, selectedCaptureId.value, delta);
-    if (id !== null && id !== selectedCaptureId.value) selectCapture(id);
+    if (id !== null && id !== selectedCaptureId.value) core.replacing(() => selectCapture(id));
   }
 
   return { loadingOlder, filter, filtered, tomb, catchUp, refreshVerdicts, setVerdictFilter, loadOlder, selectCapture, step };

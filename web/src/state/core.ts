@@ -32,4 +32,11 @@ export interface Core {
   error: Signal<string | null>;
   /** Tells a failure: a refused token asks for one, anything else becomes `error`. */
   fail(err: unknown): void;
+  /**
+   * Runs `fn` as an automatic change of place (a default bin, a selection
+   * whose capture or bin is gone, keyboard steps): the address it leads to
+   * replaces the current history entry, so Back skips it. Anything else the
+   * user does adds an entry.
+   */
+  replacing<T>(fn: () => T): T;
 }

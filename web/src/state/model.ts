@@ -10,7 +10,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type { Bin, ServerMessage } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { Api, ServerInfo } from '../api/http.js';
-import { errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from '../api/http.js';
+import { ApiRequestError, errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from '../api/http.js';
 import type { SecretPatchEntry } from '../features/secrets/secrets.js';
 import { applyMessage, sortBins, type Snapshot } from './bins.js';
 import { createCaptureList } from './capture-list.js';
@@ -50,7 +50,20 @@ export function createModel(api: Api) {
     else error.value = errorMessage(err);
   };
 
-  const core: Core = { api, bins, selectedBinId, list, selectedCaptureId, pane, view, authRequired, error, fail };
+  /** How many `replacing` calls are running: the address writer reads it (see Core.replacing). */
+  let replaceDepth = 0;
+  function replacing<T>(fn: () => T): T {
+    replaceDepth++;
+    try {
+      return fn();
+    } finally {
+      replaceDepth--;
+    }
+  }
+  /** True while an automatic change runs: its address replaces the history entry. */
+  const isReplacing = () => replaceDepth > 0;
+
+  const core: Core = { api, bins, selectedBinId, list, selectedCaptureId, pane, view, authRequired, error, fail, replacing };
   const detail = createDetails(core);
   const captures = createCaptureList(core, detail);
   const eventsSlice = createEvents(core);
@@ -80,16 +93,21 @@ export function createModel(api: Api) {
     const after = applyMessage(before, msg);
     if (msg.type === 'capture.deleted') tomb(msg.id);
     if (after === before) return;
-    batch(() => {
-      setSnapshot(after);
-      if (msg.type === 'capture.deleted' && selectedCaptureId.value === msg.id) selectedCaptureId.value = null;
-      if (msg.type === 'captures.cleared' && after.list !== before.list) selectedCaptureId.value = null;
-      if (msg.type === 'bin.deleted' && selectedBinId.value === msg.binId) {
-        selectedBinId.value = null;
-        selectedCaptureId.value = null;
-      }
+    // What was shown is gone: the place it leaves for is not a step of the user's to go Back to.
+    replacing(() => {
+      batch(() => {
+        setSnapshot(after);
+        if (msg.type === 'capture.deleted' && selectedCaptureId.value === msg.id) selectedCaptureId.value = null;
+        if (msg.type === 'captures.cleared' && after.list !== before.list) selectedCaptureId.value = null;
+        if (msg.type === 'bin.deleted' && selectedBinId.value === msg.binId) {
+          selectedBinId.value = null;
+          selectedCaptureId.value = null;
+        }
+      });
+      if (msg.type === 'bin.deleted' && selectedBinId.value === null && bins.value.length > 0) void selectBin(bins.value[0]!.id);
     });
-    if (msg.type === 'bin.deleted' && selectedBinId.value === null && bins.value.length > 0) selectBin(bins.value[0]!.id);
+    // The address named a bin that did not exist yet: now it does, so its captures can be read.
+    if (msg.type === 'bin.created' && msg.bin.id === selectedBinId.value) void catchUpQuietly();
   }
 
   let resyncing: Promise<void> | null = null;
@@ -117,15 +135,14 @@ export function createModel(api: Api) {
             binsLoaded.value = true;
           });
           const sel = selectedBinId.value;
-          if (sel === null || !fresh.some((b) => b.id === sel)) {
-            if (fresh.length > 0) await selectBin(fresh[0]!.id, { keepPane: true });
-            else {
-              selectedBinId.value = null;
-              list.value = emptyList(null, list.value.epoch + 1);
-            }
-          } else {
+          if (sel === null) {
+            if (fresh.length > 0) await replacing(() => selectBin(fresh[0]!.id, { keepPane: true }));
+            else list.value = emptyList(null, list.value.epoch + 1);
+          } else if (fresh.some((b) => b.id === sel)) {
             await catchUp();
           }
+          // A selected bin that is not there (an address naming a deleted bin, or one not made
+          // yet) stays selected: the page says so, and shows it once it is made.
           const current = selectedCaptureId.value;
           if (current && details.value.get(current)?.state === 'error') void loadDetail(current);
           void loadInfo();
@@ -154,11 +171,18 @@ export function createModel(api: Api) {
       if (!opts.keepPane) pane.value = 'list';
     });
     if (opts.captureId) void loadDetail(opts.captureId);
+    // A bin hookbin does not have (a link to a deleted one): the page says so; nothing to read.
+    if (binsLoaded.value && !bins.value.some((b) => b.id === binId)) return;
     if (view.value === 'events') void loadEvents();
+    await catchUpQuietly();
+  }
+
+  /** `catchUp`, telling failures except "no such bin", which the page already shows in place of the list. */
+  async function catchUpQuietly() {
     try {
       await catchUp();
     } catch (err) {
-      fail(err);
+      if (!(err instanceof ApiRequestError && err.status === 404)) fail(err);
     }
   }
 
@@ -322,5 +346,7 @@ export function createModel(api: Api) {
     setEventsTimeScale: eventsSlice.setEventsTimeScale,
     setView,
     openCapture,
+    replacing,
+    isReplacing,
   };
 }

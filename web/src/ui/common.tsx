@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HeaderPair, Verdict } from '../../../server/common/types.js';
 import { now } from '../state/clock.js';
-import { formatTimestamp, relativeTime, statusClass } from './format.js';
+import { relativeTime, statusClass, timeTitle } from './format.js';
 import { verdictGlyph, verdictLabel, verdictTitle } from '../features/secrets/secrets.js';
 
 /** Copies text: the async clipboard where allowed, else a hidden textarea. */
@@ -81,10 +81,10 @@ export function ConfirmButton(props: { label: string; confirm: string; onConfirm
   );
 }
 
-/** "12s ago", kept fresh by the clock; the exact time on hover. */
+/** "12s ago", kept fresh by the clock; the exact time, with its offset and zone, on hover. */
 export function RelTime(props: { iso: string }) {
   return (
-    <time dateTime={props.iso} title={formatTimestamp(props.iso)}>
+    <time dateTime={props.iso} title={timeTitle(props.iso)}>
       {relativeTime(props.iso, now.value)}
     </time>
   );

@@ -42,6 +42,54 @@ export function formatTimestamp(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** This browser's offset from UTC at `iso`, in minutes east (Berlin in winter: 60); 0 for a time that does not parse. */
+export function localOffsetMinutes(iso: string): number {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? 0 : -new Date(t).getTimezoneOffset();
+}
+
+/** An offset as people write a zone: `UTC`, `UTC+1`, `UTC+5:30`, `UTC−8` (a minus sign, not a hyphen). */
+export function formatOffset(minutes: number): string {
+  if (minutes === 0) return 'UTC';
+  const a = Math.abs(minutes);
+  const mm = a % 60;
+  return `UTC${minutes < 0 ? '−' : '+'}${Math.floor(a / 60)}${mm === 0 ? '' : `:${String(mm).padStart(2, '0')}`}`;
+}
+
+/**
+ * `iso` as ISO 8601 with an offset (`2026-11-23T11:59:41.257+01:00`), in
+ * this browser's zone unless `offset` (minutes east) is given; `iso` as is
+ * when it does not parse.
+ */
+export function isoWithOffset(iso: string, offset = localOffsetMinutes(iso)): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const a = Math.abs(offset);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const suffix = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+  return new Date(t + offset * 60_000).toISOString().slice(0, 23) + suffix;
+}
+
+/** The IANA name of this browser's zone (`Europe/Berlin`), or null when the browser does not say. */
+export function zoneName(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The hover text of a time: exact, with its offset and the zone's name (`2026-11-23T11:59:41.257+01:00, Europe/Berlin`). */
+export function timeTitle(iso: string, zone: string | null = zoneName(), offset = localOffsetMinutes(iso)): string {
+  const exact = isoWithOffset(iso, offset);
+  return zone ? `${exact}, ${zone}` : exact;
+}
+
+/** `formatTimestamp` with its zone, so it reads right anywhere: `2026-11-23 10:59:41.257 UTC+1`. */
+export function formatTimestampZoned(iso: string): string {
+  return Number.isNaN(Date.parse(iso)) ? iso : `${formatTimestamp(iso)} ${formatOffset(localOffsetMinutes(iso))}`;
+}
+
 /**
  * Percent-decodes a query or form component (`+` is a space), tolerating
  * malformed escapes: a sequence that does not decode is kept as written.

@@ -2,6 +2,7 @@ import type { Bin } from '../../../../server/common/types.js';
 import type { Model, View } from '../../state/model.js';
 import { VIEWS } from '../../state/model.js';
 import { AnswerStatus, QuickToggles } from '../answers/AnswerBar.js';
+import { NoBin } from './MissingBin.js';
 import { EventsView } from '../events/EventsView.js';
 import { RuleEditor } from '../answers/RuleEditor.js';
 import { SecretsEditor } from '../secrets/SecretsEditor.js';
@@ -53,7 +54,16 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
   const bin = m.selectedBin.value;
   const view = m.view.value;
   if (!bin) {
-    return <div class="placeholder muted">{m.binsLoaded.value ? 'Pick or create a bin.' : 'Loading…'}</div>;
+    return (
+      <>
+        <header class="pane-head">
+          <button type="button" class="btn back" data-testid="wide-back-to-bins" onClick={() => (m.pane.value = 'bins')}>
+            ‹ Bins
+          </button>
+        </header>
+        <NoBin model={m} />
+      </>
+    );
   }
   const ev = m.events.value;
   return (

@@ -7,7 +7,7 @@ import { errorMessage } from '../../api/http.js';
 import { isPartialBody } from './body.js';
 import { buildCurl, captureUrl } from './curl.js';
 import { downloadBody } from '../../api/download.js';
-import { base64ToBytes, contentEncodings, formatBytes, formatTimestamp, parseQuery } from '../../ui/format.js';
+import { base64ToBytes, contentEncodings, formatBytes, formatTimestampZoned, parseQuery, timeTitle } from '../../ui/format.js';
 import { BodyView } from './BodyView.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from '../../ui/common.js';
 import { SignaturePanel } from '../secrets/SignaturePanel.js';
@@ -94,7 +94,7 @@ function RequestHead(props: { capture: Capture; onEvents: () => void }) {
         {c.httpVersion && <span class="muted">HTTP/{c.httpVersion}</span>}
       </div>
       <div class="meta small">
-        <span title={c.receivedAt}>{formatTimestamp(c.receivedAt)}</span>
+        <span title={timeTitle(c.receivedAt)}>{formatTimestampZoned(c.receivedAt)}</span>
         <span class="muted">
           (<RelTime iso={c.receivedAt} />)
         </span>
