@@ -90,6 +90,14 @@ export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-e
 export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];
 
 /**
+ * Slack's Events API wraps every event in `{"type": "event_callback", "event":
+ * {"type": "app_mention", …}}`: the outer type is the same for every event, so
+ * the inner one is what the event is (other Slack payloads, such as
+ * `url_verification`, keep their own `type`).
+ */
+const SLACK_ENVELOPE_TYPE = 'event_callback';
+
+/**
  * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
  * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
  */
@@ -201,7 +209,8 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
- * Type: {@link TYPE_HEADERS}, then {@link BODY_TYPE_POINTERS} (strings only), else null.
+ * Type: {@link TYPE_HEADERS}, then Slack's inner `event.type` inside an
+ * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), else null.
  *
  * The body is read as JSON only when its first byte after an optional UTF-8
  * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
@@ -251,6 +260,10 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
       type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
       break;
     }
+  }
+  if (!type && resolveJsonPointer(json(), '/type') === SLACK_ENVELOPE_TYPE) {
+    const inner = resolveJsonPointer(json(), '/event/type');
+    if (typeof inner === 'string' && inner.trim() !== '') type = { type: capText(inner, MAX_TYPE_LENGTH), source: 'body:/event/type' };
   }
   for (const pointer of BODY_TYPE_POINTERS) {
     if (type) break;
