@@ -323,7 +323,6 @@ function isBlank(bytes: Uint8Array): boolean {
 export function partFileName(filename: string | null, fallback: string): string {
   if (filename === null) return fallback;
   const base = filename.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*\uFFFD]/g, '_').replace(/^[.\s]+/, '').trim().slice(0, 120);
   return clean === '' ? fallback : clean;
 }
