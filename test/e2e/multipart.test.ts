@@ -6,6 +6,7 @@
  * that are not UTF-8 marked; hostile names and contents stay text.
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { browserSkipReason } from './browser.js';
 import { sendHook, useBrowserFreshServers } from './inspector.js';
@@ -84,6 +85,26 @@ describe.skipIf(skip !== null)('multipart bodies in Chromium', () => {
     // Captured markup stayed text everywhere, even with the CSP off.
     expect(await detail.locator('img').count()).toBe(0);
     expect(await page.title()).not.toBe('pwned');
+    expect(errors).toEqual([]);
+  });
+
+  it('open on their parts once decoded when sent gzip-compressed, a part saved under the capture\'s name', async () => {
+    const server = await env.start();
+    const { page, errors } = await env.open(server);
+    const sent = await sendHook(server.binUrl, {
+      headers: [
+        ['Content-Type', `multipart/form-data; boundary=${BOUNDARY}`],
+        ['Content-Encoding', 'gzip'],
+      ],
+      body: gzipSync(formBody()),
+    });
+    await page.locator(`[data-testid=capture-row][data-capture-id="${sent.captureId}"]`).click();
+    const decoded = page.locator(`[data-testid=capture-detail][data-capture-id="${sent.captureId}"] [data-testid=decoded-view]`);
+    await decoded.waitFor();
+    expect(await decoded.locator('[data-testid=decoded-tab-parts]').getAttribute('aria-selected')).toBe('true');
+    expect(await decoded.locator('[data-testid=part-name]').allTextContents()).toEqual(['comment', XSS]);
+    const [download] = await Promise.all([page.waitForEvent('download'), decoded.locator('[data-testid=part-download]').first().click()]);
+    expect(download.suggestedFilename()).toBe(`capture-${sent.captureId}-part-1.bin`);
     expect(errors).toEqual([]);
   });
 

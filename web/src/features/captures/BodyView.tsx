@@ -55,7 +55,7 @@ function DecodedView(props: { id: string; load: LoadDecoded; contentType: string
           </>
         )}
       </p>
-      <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} nested />
+      <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} id={props.id} nested />
     </div>
   );
 }
