@@ -83,11 +83,12 @@ export const BODY_KEY_POINTERS: readonly string[] = [
 export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic'];
 
 /**
- * JSON pointers into the body that carry the event type, first string wins.
+ * JSON pointers into the body that carry the event type, first string wins
+ * (`event_type` is Paddle's, beside its `event_id`).
  * `event` is an object in some payloads (Slack's inner event, Webhooks API v2.4 read
  * literally), which is why only strings count and `/event/type` comes last.
  */
-export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];
+export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type'];
 
 /**
  * Slack's Events API wraps every event in `{"type": "event_callback", "event":

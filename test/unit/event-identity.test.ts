@@ -163,6 +163,12 @@ describe('type', () => {
     expect(eventIdentity([], json({ eventType: 'c', event: 'b', type: 'a' }))).toMatchObject({ type: 'a', typeSource: 'body:/type' });
     expect(eventIdentity([], json({ eventType: 'c', event: 'b' }))).toMatchObject({ type: 'b', typeSource: 'body:/event' });
     expect(eventIdentity([], json({ eventType: 'c' }))).toMatchObject({ type: 'c', typeSource: 'body:/eventType' });
+    // Paddle names its events in `event_type`, beside `event_id`.
+    expect(eventIdentity([], json({ event_id: 'evt_01h', event_type: 'transaction.completed', data: {} }))).toMatchObject({
+      key: 'evt_01h',
+      type: 'transaction.completed',
+      typeSource: 'body:/event_type',
+    });
   });
 
   it('skips non-strings: an event object does not hide eventType, and a number is no type', () => {
