@@ -4,7 +4,7 @@
  * live feed's backoff and message parsing.
  */
 import { describe, expect, it } from 'vitest';
-import { bodyTabs } from '../../web/src/features/captures/body.js';
+import { type BodyTab, bodyTabs, tabLabel } from '../../web/src/features/captures/body.js';
 import { base64ToBytes, bytesToBase64, decodeComponent, formatBytes, parseQuery, relativeTime } from '../../web/src/ui/format.js';
 import { parseJson, tryParseJson } from '../../web/src/features/captures/json.js';
 import { BACKOFF_MAX_MS, backoffDelay, liveUrl, parseServerMessage } from '../../web/src/api/live.js';
@@ -98,6 +98,11 @@ describe('JSON tree parser', () => {
     // A multipart body opens on its parts, text or binary.
     expect(bodyTabs({ size: 9, text: null, contentType: 'multipart/form-data; boundary=b', encodings: [], json: false, multipart: true })).toEqual(['parts', 'hex', 'text']);
     expect(bodyTabs({ size: 9, text: '--b--', contentType: 'multipart/mixed; boundary=b', encodings: [], json: false, multipart: true })).toEqual(['parts', 'text', 'hex']);
+  });
+
+  it('labels the text tab Text beside a JSON tree or a form too', () => {
+    expect(['json', 'form', 'parts', 'text', 'hex'].map((t) => tabLabel(t as BodyTab, []))).toEqual(['JSON', 'Form', 'Parts', 'Text', 'Hex']);
+    expect(tabLabel('decoded', ['gzip', 'br'])).toBe('Decoded (gzip, br)');
   });
 });
 

@@ -159,7 +159,7 @@ export function BodyView(props: BodyViewProps) {
             data-testid={`${props.nested ? 'decoded-' : ''}tab-${t}`}
             onClick={() => setPicked(t)}
           >
-            {tabLabel(t, tabs, encodings)}
+            {tabLabel(t, encodings)}
           </button>
         ))}
       </div>

@@ -37,7 +37,8 @@ export function isForm(contentType: string | null): boolean {
   return contentType !== null && /^\s*application\/x-www-form-urlencoded\b/i.test(contentType);
 }
 
-export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: readonly string[]): string {
+/** A tab's label; the text tab is "Text" whatever else the body offers, since every body has one. */
+export function tabLabel(tab: BodyTab, encodings: readonly string[]): string {
   switch (tab) {
     case 'json':
       return 'JSON';
@@ -46,7 +47,7 @@ export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: read
     case 'parts':
       return 'Parts';
     case 'text':
-      return tabs.includes('json') || tabs.includes('form') ? 'Raw' : 'Text';
+      return 'Text';
     case 'hex':
       return 'Hex';
     case 'decoded':
