@@ -9,6 +9,7 @@ import { TextView } from './TextView.js';
 /** Parts rendered before "Show all N parts": each brings its own headers and content view. */
 const PARTS_SHOWN = 50;
 
+/** What the Parts view needs: the bytes at hand and how to name what it saves. */
 export interface PartsViewProps {
   /** The body bytes at hand. */
   bytes: Uint8Array;
