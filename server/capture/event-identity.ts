@@ -83,11 +83,20 @@ export const BODY_KEY_POINTERS: readonly string[] = [
 export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic'];
 
 /**
- * JSON pointers into the body that carry the event type, first string wins.
+ * JSON pointers into the body that carry the event type, first string wins
+ * (`event_type` is Paddle's, beside its `event_id`).
  * `event` is an object in some payloads (Slack's inner event, Webhooks API v2.4 read
  * literally), which is why only strings count and `/event/type` comes last.
  */
-export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event/type'];
+export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type'];
+
+/**
+ * Slack's Events API wraps every event in `{"type": "event_callback", "event":
+ * {"type": "app_mention", …}}`: the outer type is the same for every event, so
+ * the inner one is what the event is (other Slack payloads, such as
+ * `url_verification`, keep their own `type`).
+ */
+const SLACK_ENVELOPE_TYPE = 'event_callback';
 
 /**
  * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
@@ -201,7 +210,8 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
- * Type: {@link TYPE_HEADERS}, then {@link BODY_TYPE_POINTERS} (strings only), else null.
+ * Type: {@link TYPE_HEADERS}, then Slack's inner `event.type` inside an
+ * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), else null.
  *
  * The body is read as JSON only when its first byte after an optional UTF-8
  * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
@@ -251,6 +261,10 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
       type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
       break;
     }
+  }
+  if (!type && resolveJsonPointer(json(), '/type') === SLACK_ENVELOPE_TYPE) {
+    const inner = resolveJsonPointer(json(), '/event/type');
+    if (typeof inner === 'string' && inner.trim() !== '') type = { type: capText(inner, MAX_TYPE_LENGTH), source: 'body:/event/type' };
   }
   for (const pointer of BODY_TYPE_POINTERS) {
     if (type) break;

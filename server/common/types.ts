@@ -163,8 +163,12 @@ export interface CaptureSummary {
   /** True when only the first bytes were kept (body over the size limit). */
   truncated: boolean;
   remoteAddress: string | null;
-  /** The status hookbin answered. */
+  /** The status hookbin answered; null when it answered with a fault. */
   status: number | null;
+  /** The transport fault hookbin answered with instead of a status (`reset`, `hang`), or null. */
+  fault: Fault | null;
+  /** How long hookbin waited before its answer or fault, ms (0 for none). */
+  delayMs: number;
   /** The best signature status of the capture, or null when it carried no signature header. */
   verdict: Verdict | null;
   event: CaptureEvent;

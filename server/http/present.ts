@@ -46,6 +46,8 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
     truncated: c.truncated,
     remoteAddress: c.remoteAddress,
     status: c.status,
+    fault: c.fault,
+    delayMs: c.delayMs,
     verdict: c.verdict,
     event: c.event,
   };

@@ -4,7 +4,7 @@
  * capture writer's alone (capture-writer.ts).
  */
 import type Database from 'better-sqlite3';
-import type { CaptureResponse, HeaderPair, SignatureVerdict } from '../common/types.js';
+import type { CaptureResponse, Fault, HeaderPair, SignatureVerdict } from '../common/types.js';
 import type { BodyJoiner } from './bodies.js';
 import type { CaptureRecord, CaptureSummaryRecord, ForwardRecord, ReplyRecord, Verdict } from './records.js';
 
@@ -60,6 +60,8 @@ interface SummaryRow {
   truncated: number;
   remote_address: string | null;
   status: number | null;
+  fault: Fault | null;
+  delay_ms: number | null;
   verdict: string | null;
   event_key: string;
   event_type: string | null;
@@ -96,8 +98,12 @@ function forwardFromJson(json: string | null): ForwardRecord | null {
   return { ...f, response: f.response && { ...f.response, body: Buffer.from(f.response.body, 'base64') } };
 }
 
+// The fault and delay are read out of the stored answer rather than kept in
+// columns of their own: a list page reads at most a few hundred small answers,
+// and the answer (rewritten when a relay passes the app's reply on) stays the
+// one place they are kept, as the events repository reads them.
 const SUMMARY_COLUMNS =
-  'seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, verdict, event_key, event_type, attempt';
+  "seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms, verdict, event_key, event_type, attempt";
 
 function toSummary(row: SummaryRow): CaptureSummaryRecord {
   return {
@@ -113,6 +119,8 @@ function toSummary(row: SummaryRow): CaptureSummaryRecord {
     truncated: row.truncated === 1,
     remoteAddress: row.remote_address,
     status: row.status,
+    fault: row.fault ?? null,
+    delayMs: row.delay_ms ?? 0,
     verdict: row.verdict as Verdict | null,
     event: { key: row.event_key, type: row.event_type, attempt: row.attempt },
   };
@@ -152,7 +160,7 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
        WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
     setVerdict: db.prepare<[string, string | null, number]>('UPDATE captures SET signatures = ?, verdict = ? WHERE seq = ?'),
-    getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
+    getCapture: db.prepare<[string], CaptureRow>(`SELECT *, ${SUMMARY_COLUMNS} FROM captures WHERE id = ?`),
     captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
     deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
     setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),

@@ -4,7 +4,7 @@
  * with. Nothing here imports from above the store; the public JSON shapes it
  * reuses come from common/.
  */
-import type { CaptureEvent, CaptureResponse, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SchemeId, SendErrorKind, SignatureVerdict, Verdict } from '../common/types.js';
+import type { CaptureEvent, CaptureResponse, Fault, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SchemeId, SendErrorKind, SignatureVerdict, Verdict } from '../common/types.js';
 
 /** A secret as a bin stores it. */
 export interface StoredSecret {
@@ -88,6 +88,9 @@ export interface CaptureSummaryRecord {
   truncated: boolean;
   remoteAddress: string | null;
   status: number | null;
+  /** What hookbin answered besides the status (read from the stored answer). */
+  fault: Fault | null;
+  delayMs: number;
   verdict: Verdict | null;
   event: CaptureEvent;
 }

@@ -164,7 +164,7 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
     expect(await detail.locator('[data-testid=capture-attempt]').textContent()).toBe('attempt 2');
     expect(await detail.locator('[data-testid=capture-event-key]').textContent()).toBe('evt_retry_1');
     expect(await detail.locator('[data-testid=response-reason]').textContent()).toBe('Answered 500 · because: failFirst 2/2');
-    expect(await page.locator('[data-testid=row-attempt]').allTextContents()).toEqual(['attempt 3', 'attempt 2']);
+    expect(await page.locator('[data-testid=row-attempt]').allTextContents()).toEqual(['attempt 3', 'attempt 2', 'attempt 1', 'attempt 1']);
 
     // "Answer 200" puts the bin back.
     await page.locator('[data-testid=answer-status]').click();

@@ -140,7 +140,7 @@ describe.skipIf(skip !== null)('inspector in Chromium', () => {
     expect(await repoRow.locator('.j-more').textContent()).toBe('9 keys');
     expect(await tree.textContent()).not.toContain('"full_name"');
 
-    // Raw text is the body exactly; hex is its bytes.
+    // The Text tab is the body exactly; hex is its bytes.
     await detail.locator('[data-testid=tab-text]').click();
     expect(await detail.locator('[data-testid=text-view]').textContent()).toBe(hook.body);
     await detail.locator('[data-testid=tab-hex]').click();

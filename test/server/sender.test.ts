@@ -239,7 +239,7 @@ describe('templates', () => {
       const body = JSON.parse(t.body) as Record<string, unknown>;
       expect(body, t.id).toBeTypeOf('object');
       const identity = eventIdentity(t.headers, Buffer.from(t.body));
-      expect(identity.type, t.id).toBe(t.id === 'slack' ? 'event_callback' : t.event);
+      expect(identity.type, t.id).toBe(t.event);
       // Every template groups by a real event id, never by a hash of its body.
       expect(identity.keySource, t.id).not.toBe('body-hash');
       expect(schemeById(t.scheme), t.id).toBeDefined();

@@ -21,6 +21,8 @@ export function cap(n: number, over: Partial<CaptureSummary> = {}): CaptureSumma
     truncated: false,
     remoteAddress: '127.0.0.1',
     status: 200,
+    fault: null,
+    delayMs: 0,
     verdict: null,
     event: { key: `evt-${n}`, type: null, attempt: 1 },
     ...over,

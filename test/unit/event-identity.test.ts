@@ -19,6 +19,7 @@ import {
   validateEventIdentityOptions,
 } from '../../server/capture/event-identity.js';
 import type { HeaderPair } from '../../server/common/types.js';
+import { renderTemplates } from '../../server/outbound/templates.js';
 import {
   SEED_000_FILLED,
   SEED_000_SAMPLE_VERBATIM,
@@ -162,6 +163,12 @@ describe('type', () => {
     expect(eventIdentity([], json({ eventType: 'c', event: 'b', type: 'a' }))).toMatchObject({ type: 'a', typeSource: 'body:/type' });
     expect(eventIdentity([], json({ eventType: 'c', event: 'b' }))).toMatchObject({ type: 'b', typeSource: 'body:/event' });
     expect(eventIdentity([], json({ eventType: 'c' }))).toMatchObject({ type: 'c', typeSource: 'body:/eventType' });
+    // Paddle names its events in `event_type`, beside `event_id`.
+    expect(eventIdentity([], json({ event_id: 'evt_01h', event_type: 'transaction.completed', data: {} }))).toMatchObject({
+      key: 'evt_01h',
+      type: 'transaction.completed',
+      typeSource: 'body:/event_type',
+    });
   });
 
   it('skips non-strings: an event object does not hide eventType, and a number is no type', () => {
@@ -173,6 +180,21 @@ describe('type', () => {
 
   it('is null when nothing names it', () => {
     expect(eventIdentity([['webhook-id', 'm']], EMPTY)).toMatchObject({ type: null, typeSource: null });
+  });
+
+  it("reads Slack's inner event type inside an event_callback envelope, and the outer type otherwise", () => {
+    const callback = { type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention', text: 'hi' } };
+    expect(eventIdentity([], json(callback))).toMatchObject({ type: 'app_mention', typeSource: 'body:/event/type' });
+    // No usable inner type: the envelope's own.
+    expect(eventIdentity([], json({ ...callback, event: { type: ' ' } }))).toMatchObject({ type: 'event_callback', typeSource: 'body:/type' });
+    expect(eventIdentity([], json({ type: 'url_verification', challenge: 'c' }))).toMatchObject({ type: 'url_verification', typeSource: 'body:/type' });
+    // Only that envelope: another payload with a nested event keeps its own type.
+    expect(eventIdentity([], json({ type: 'outer', event: { type: 'inner' } })).type).toBe('outer');
+    expect(eventIdentity([], json({ ...callback, event: { type: 'x'.repeat(MAX_TYPE_LENGTH + 50) } })).type).toBe('x'.repeat(MAX_TYPE_LENGTH));
+  });
+
+  it("names every template's event as its provider does", () => {
+    for (const t of renderTemplates()) expect(eventIdentity(t.headers, utf8(t.body)).type, t.id).toBe(t.event);
   });
 });
 

@@ -40,6 +40,8 @@ const created = (binId: string): ServerMessage => ({
     truncated: false,
     remoteAddress: null,
     status: 200,
+    fault: null,
+    delayMs: 0,
     verdict: null,
     event: { key: 'k', type: null, attempt: 1 },
   },

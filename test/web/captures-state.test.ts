@@ -52,6 +52,20 @@ describe('applyMessage', () => {
     expect(applyMessage(s1, forwarded('c999999', 'bin1', 201))).toBe(s1);
   });
 
+  it('a relayed reply replaces a delayed or faulted answer on the row, not only its status', () => {
+    const s0 = snap([cap(2, { status: null, fault: 'reset', delayMs: 0 }), cap(1, { status: 500, delayMs: 2000 })]);
+    const relayed = (id: string, status: number): ServerMessage => ({ type: 'capture.forwarded', binId: 'bin1', id, status, forward: { status, error: null, durationMs: 5, relayed: true } });
+    let s = applyMessage(s0, relayed(cap(2).id, 200));
+    s = applyMessage(s, relayed(cap(1).id, 500));
+    expect(s.list.items.map((c) => [c.status, c.fault, c.delayMs])).toEqual([
+      [200, null, 0],
+      [500, null, 0],
+    ]);
+    // A forward that was not relayed leaves what hookbin answered alone.
+    const kept = applyMessage(s0, { type: 'capture.forwarded', binId: 'bin1', id: cap(2).id, status: null, forward: { status: 200, error: null, durationMs: 5, relayed: false } });
+    expect(kept).toBe(s0);
+  });
+
   it('sorts an out-of-order live capture into place', () => {
     const s = applyMessage(snap([cap(5), cap(1)]), { type: 'capture.created', capture: cap(3), pruned: 0 });
     expect(ids(s.list.items)).toEqual(newestFirst(5, 3, 1));
@@ -219,6 +233,12 @@ describe('filters', () => {
     expect(ids(filterCaptures(items, { text: 'form-urlencoded', method: '' }))).toEqual(newestFirst(2));
     expect(ids(filterCaptures(items, { text: 'put', method: '' }))).toEqual(newestFirst(2));
     expect(ids(filterCaptures(items, { text: 'json delivery', method: '' }))).toEqual(newestFirst(1));
+  });
+
+  it('matches the event type and a fault by name, as the rows show them', () => {
+    const typed = [cap(6, { event: { key: 'e6', type: 'invoice.paid', attempt: 1 } }), cap(5, { status: null, fault: 'reset' }), ...items];
+    expect(ids(filterCaptures(typed, { text: 'Invoice.', method: '' }))).toEqual(newestFirst(6));
+    expect(ids(filterCaptures(typed, { text: 'reset', method: '' }))).toEqual(newestFirst(5));
   });
 
   it('filters by method (case-insensitive) and combines with text', () => {

@@ -376,6 +376,8 @@ describe('model: events and answers', () => {
           truncated: false,
           remoteAddress: null,
           status: 500,
+          fault: null,
+          delayMs: 0,
           verdict: null,
           event: { key: 'evt_1', type: null, attempt: n },
         },

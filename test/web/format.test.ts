@@ -4,7 +4,7 @@
  * live feed's backoff and message parsing.
  */
 import { describe, expect, it } from 'vitest';
-import { bodyTabs } from '../../web/src/features/captures/body.js';
+import { type BodyTab, bodyTabs, tabLabel } from '../../web/src/features/captures/body.js';
 import {
   base64ToBytes,
   bytesToBase64,
@@ -126,8 +126,17 @@ describe('JSON tree parser', () => {
     expect(bodyTabs({ size: 0, text: '', contentType: null, encodings: [], json: false })).toEqual([]);
     expect(bodyTabs({ size: 2, text: '{}', contentType: 'application/json', encodings: [], json: true })).toEqual(['json', 'text', 'hex']);
     expect(bodyTabs({ size: 3, text: 'a=1', contentType: 'application/x-www-form-urlencoded', encodings: [], json: false })).toEqual(['form', 'text', 'hex']);
-    expect(bodyTabs({ size: 3, text: null, contentType: 'application/json', encodings: ['gzip'], json: false })).toEqual(['decoded', 'hex']);
-    expect(bodyTabs({ size: 3, text: null, contentType: null, encodings: [], json: false })).toEqual(['hex']);
+    // Any body has a text tab: a binary one after its hex dump, which opens first.
+    expect(bodyTabs({ size: 3, text: null, contentType: 'application/json', encodings: ['gzip'], json: false })).toEqual(['decoded', 'hex', 'text']);
+    expect(bodyTabs({ size: 3, text: null, contentType: null, encodings: [], json: false })).toEqual(['hex', 'text']);
+    // A multipart body opens on its parts, text or binary.
+    expect(bodyTabs({ size: 9, text: null, contentType: 'multipart/form-data; boundary=b', encodings: [], json: false, multipart: true })).toEqual(['parts', 'hex', 'text']);
+    expect(bodyTabs({ size: 9, text: '--b--', contentType: 'multipart/mixed; boundary=b', encodings: [], json: false, multipart: true })).toEqual(['parts', 'text', 'hex']);
+  });
+
+  it('labels the text tab Text beside a JSON tree or a form too', () => {
+    expect(['json', 'form', 'parts', 'text', 'hex'].map((t) => tabLabel(t as BodyTab, []))).toEqual(['JSON', 'Form', 'Parts', 'Text', 'Hex']);
+    expect(tabLabel('decoded', ['gzip', 'br'])).toBe('Decoded (gzip, br)');
   });
 });
 

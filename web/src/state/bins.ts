@@ -91,9 +91,12 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
       // A relaying bin answered with the app's reply: the row shows what the provider got.
       if (s.list.binId !== msg.binId) return s;
       const i = s.list.items.findIndex((x) => x.id === msg.id);
-      if (i < 0 || s.list.items[i]!.status === msg.status) return s;
+      const was = s.list.items[i];
+      // A relayed reply replaces the bin's own answer, its fault and delay with it.
+      const answer = msg.forward.relayed ? { status: msg.status, fault: null, delayMs: 0 } : { status: msg.status };
+      if (!was || (was.status === answer.status && (!msg.forward.relayed || (was.fault === null && was.delayMs === 0)))) return s;
       const items = s.list.items.slice();
-      items[i] = { ...items[i]!, status: msg.status };
+      items[i] = { ...was, ...answer };
       return { ...s, list: { ...s.list, items } };
     }
     case 'bin.created':

@@ -87,7 +87,8 @@ export function matchesFilter(c: CaptureSummary, f: Filter): boolean {
   const t = f.text.trim().toLowerCase();
   if (t === '') return true;
   const words = t.split(/\s+/);
-  const hay = `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.contentType ?? ''} ${c.status ?? ''}`.toLowerCase();
+  // What the row shows: the event type and a fault's name count too.
+  const hay = `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.contentType ?? ''} ${c.status ?? ''} ${c.fault ?? ''} ${c.event.type ?? ''}`.toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

@@ -2,29 +2,15 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { INLINE_BODY_BYTES, inlineEnd } from '../../../../server/common/body-inline.js';
 import type { BodyBytes, BodyRange } from '../../api/http.js';
 import { errorMessage } from '../../api/http.js';
-import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel, TEXT_PREVIEW_CHARS } from './body.js';
+import { type BodyTab, bodyTabs, loadsWholeAtOnce, MAX_TREE_CHARS, tabLabel } from './body.js';
 import { formatBytes, parseQuery, utf8OrNull } from '../../ui/format.js';
 import { looksLikeJson, tryParseJson } from './json.js';
 import { PairsTable } from '../../ui/common.js';
 import { HexView } from './HexView.js';
 import { JsonTree } from './JsonTree.js';
-
-function TextView(props: { text: string }) {
-  const [all, setAll] = useState(false);
-  const long = props.text.length > TEXT_PREVIEW_CHARS;
-  return (
-    <div>
-      <pre class="text-view mono" data-testid="text-view">
-        {long && !all ? props.text.slice(0, TEXT_PREVIEW_CHARS) : props.text}
-      </pre>
-      {long && !all && (
-        <button type="button" class="btn small" onClick={() => setAll(true)}>
-          Show all {props.text.length.toLocaleString()} characters
-        </button>
-      )}
-    </div>
-  );
-}
+import { isMultipart } from './multipart.js';
+import { PartsView } from './PartsView.js';
+import { LossyTextView, TextView } from './TextView.js';
 
 /** Reads the decoded body (a range of it when given); `signal` aborts the read. */
 type LoadDecoded = (id: string, range?: BodyRange, signal?: AbortSignal) => Promise<BodyBytes>;
@@ -69,7 +55,7 @@ function DecodedView(props: { id: string; load: LoadDecoded; contentType: string
           </>
         )}
       </p>
-      <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} nested />
+      <BodyView bytes={d.body.bytes} text={utf8OrNull(d.body.bytes)} contentType={props.contentType} encodings={[]} id={props.id} nested />
     </div>
   );
 }
@@ -155,7 +141,7 @@ export function BodyView(props: BodyViewProps) {
     if (partial || text === null || text.length > MAX_TREE_CHARS || !looksLikeJson(contentType, text)) return null;
     return tryParseJson(text);
   }, [text, contentType, partial]);
-  const tabs = bodyTabs({ size, text, contentType, encodings, json: tree !== null });
+  const tabs = bodyTabs({ size, text, contentType, encodings, json: tree !== null, multipart: isMultipart(contentType) });
   const [picked, setPicked] = useState<BodyTab | null>(null);
   const tab = picked !== null && tabs.includes(picked) ? picked : (tabs[0] ?? null);
   if (tab === null) return <p class="muted small" data-testid={props.nested ? undefined : 'body-empty'}>No body.</p>;
@@ -173,7 +159,7 @@ export function BodyView(props: BodyViewProps) {
             data-testid={`${props.nested ? 'decoded-' : ''}tab-${t}`}
             onClick={() => setPicked(t)}
           >
-            {tabLabel(t, tabs, encodings)}
+            {tabLabel(t, encodings)}
           </button>
         ))}
       </div>
@@ -184,7 +170,8 @@ export function BodyView(props: BodyViewProps) {
         )}
         {tab === 'json' && tree && <JsonTree root={tree} />}
         {tab === 'form' && text !== null && <PairsTable pairs={parseQuery(text)} testid="form-table" empty="No fields." />}
-        {tab === 'text' && text !== null && <TextView text={text} />}
+        {tab === 'parts' && <PartsView bytes={bytes} contentType={contentType} captureId={props.id} partial={partial} />}
+        {tab === 'text' && (text !== null ? <TextView text={text} /> : <LossyTextView bytes={bytes} />)}
         {tab === 'hex' && <HexView bytes={bytes} size={size} readRange={props.readBody} />}
         {tab === 'decoded' && props.id && props.loadDecoded && <DecodedView id={props.id} load={props.loadDecoded} contentType={contentType} />}
       </div>

@@ -1,7 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureSummary } from '../../../../server/common/types.js';
 import { formatBytes } from '../../ui/format.js';
-import { MethodBadge, RelTime, StatusBadge, VerdictBadge } from '../../ui/common.js';
+import { MethodBadge, RelTime, VerdictBadge } from '../../ui/common.js';
+import { answerWords, attemptWords } from './row.js';
 
 /** Every row is this tall (keep in step with `--row-h` in style.css). */
 export const ROW_HEIGHT = 44;
@@ -20,6 +21,8 @@ export function visibleRange(scrollTop: number, viewport: number, count: number,
 function Row(props: { c: CaptureSummary; selected: boolean; onSelect: (id: string, open: boolean) => void }) {
   const { c } = props;
   const target = (c.path || '/') + (c.query !== '' ? `?${c.query}` : '');
+  const answer = answerWords(c);
+  const attempt = attemptWords(c.event);
   return (
     <div
       class="row"
@@ -34,15 +37,20 @@ function Row(props: { c: CaptureSummary; selected: boolean; onSelect: (id: strin
         <span class="row-path mono" title={target}>
           {target}
         </span>
+        {c.event.type !== null && (
+          <span class="row-type mono" data-testid="row-type" title={`event type: ${c.event.type}`}>
+            {c.event.type}
+          </span>
+        )}
         <VerdictBadge verdict={c.verdict} />
       </div>
       <div class="row-line row-meta">
-        <StatusBadge status={c.status} />
-        {c.event.attempt > 1 && (
-          <span class="row-attempt" data-testid="row-attempt" title={`retry of event ${c.event.key}`}>
-            attempt {c.event.attempt}
-          </span>
-        )}
+        <span class="status row-answer" data-class={answer.tone} data-testid="row-answer" title={answer.title}>
+          {answer.text}
+        </span>
+        <span class="row-attempt" data-testid="row-attempt" data-retry={c.event.attempt > 1} title={attempt.title}>
+          {attempt.text}
+        </span>
         <span class="row-size">
           {formatBytes(c.bodySize)}
           {c.truncated ? ' ✂' : ''}

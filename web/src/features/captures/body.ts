@@ -1,6 +1,6 @@
 /** Which views the body viewer offers for a body, and which one opens first. */
 
-export type BodyTab = 'json' | 'form' | 'text' | 'hex' | 'decoded';
+export type BodyTab = 'json' | 'form' | 'parts' | 'text' | 'hex' | 'decoded';
 
 export interface BodyFacts {
   size: number;
@@ -11,17 +11,25 @@ export interface BodyFacts {
   encodings: readonly string[];
   /** True when the text parsed as one JSON document. */
   json: boolean;
+  /** True for a `multipart/*` Content-Type: the parts view comes first. */
+  multipart?: boolean;
 }
 
-/** The tabs in display order; the first is the default. Empty for an empty body. */
+/**
+ * The tabs in display order; the first is the default. Empty for an empty
+ * body. Every body has a text tab: a UTF-8 one before the hex dump, any other
+ * after it (shown lossy, so the hex dump opens first for binary bytes).
+ */
 export function bodyTabs(f: BodyFacts): BodyTab[] {
   if (f.size === 0) return [];
   const tabs: BodyTab[] = [];
   if (f.encodings.length > 0) tabs.push('decoded');
+  if (f.multipart) tabs.push('parts');
   if (f.text !== null && f.json) tabs.push('json');
   if (f.text !== null && isForm(f.contentType)) tabs.push('form');
   if (f.text !== null) tabs.push('text');
   tabs.push('hex');
+  if (f.text === null) tabs.push('text');
   return tabs;
 }
 
@@ -29,14 +37,17 @@ export function isForm(contentType: string | null): boolean {
   return contentType !== null && /^\s*application\/x-www-form-urlencoded\b/i.test(contentType);
 }
 
-export function tabLabel(tab: BodyTab, tabs: readonly BodyTab[], encodings: readonly string[]): string {
+/** A tab's label; the text tab is "Text" whatever else the body offers, since every body has one. */
+export function tabLabel(tab: BodyTab, encodings: readonly string[]): string {
   switch (tab) {
     case 'json':
       return 'JSON';
     case 'form':
       return 'Form';
+    case 'parts':
+      return 'Parts';
     case 'text':
-      return tabs.includes('json') || tabs.includes('form') ? 'Raw' : 'Text';
+      return 'Text';
     case 'hex':
       return 'Hex';
     case 'decoded':
