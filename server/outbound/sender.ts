@@ -300,6 +300,7 @@ export function createSender(options: SenderOptions): Sender {
         errorMessage: result.errorMessage,
         request: result.request,
         response: result.response,
+        captureId: capturedAs(result.response),
       };
       const updated = store.addAttempt(id, record, next);
       // Cancelled or deleted while the request was out: nothing was written.
@@ -393,6 +394,20 @@ export function createSender(options: SenderOptions): Sender {
       await Promise.allSettled(running.map((r) => r.done));
     },
   };
+}
+
+/** What a capture id looks like (store/ids.ts: 22 base-32 characters); anything else in the header is not one. */
+const CAPTURE_ID = /^[0-9a-z]{22}$/;
+
+/**
+ * The capture a reply says the attempt made: a bin of hookbin answers every
+ * capture with `x-hookbin-capture-id`. Any target can send that header, so
+ * the events view trusts the link only for a capture of its own store that
+ * arrived while the attempt was out (store/events.ts).
+ */
+export function capturedAs(reply: Pick<TargetReply, 'headers'> | null): string | null {
+  const value = reply?.headers.find(([n]) => n.toLowerCase() === 'x-hookbin-capture-id')?.[1].trim();
+  return value !== undefined && CAPTURE_ID.test(value) ? value : null;
 }
 
 /** Slack's words for why it retries (`X-Slack-Retry-Reason`), from how the previous attempt ended. */

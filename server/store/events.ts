@@ -1,6 +1,13 @@
 /** Events: the captures of a bin that share an event key, read as one provider's attempts at one delivery. */
 import type Database from 'better-sqlite3';
-import { MAX_EVENT_ATTEMPTS, type EventRecord } from './records.js';
+import { MAX_EVENT_ATTEMPTS, type EventRecord, type EventSender, type RetrySpec } from './records.js';
+
+/**
+ * How far a capture's time may lie outside the attempt that claims it, ms:
+ * both clocks are this process's, but the attempt's start is taken before
+ * the connection opens and its duration rounded.
+ */
+export const SENT_BY_SLACK_MS = 1000;
 
 /** Reading a bin's events. */
 export interface Events {
@@ -34,7 +41,21 @@ export function createEvents(db: Database.Database): Events {
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),
+    // The outbox's record of which attempt made which capture, trusted only for a capture received while that attempt was out:
+    // a target that is not this hookbin could name any capture id in its reply.
+    sentBy: db.prepare<[number, number, string, string], { id: string; retry: string }>(
+      `SELECT o.id, o.retry FROM captures c
+         JOIN outbox_attempts a ON a.capture_id = c.id
+         JOIN outbox o ON o.seq = a.outbox_seq
+       WHERE c.received_at BETWEEN a.at - ? AND a.at + a.duration_ms + ? AND c.bin_id = ? AND c.event_key = ?
+       ORDER BY c.seq LIMIT 1`,
+    ),
   };
+
+  function sentBy(binId: string, key: string): EventSender | null {
+    const row = stmt.sentBy.get(SENT_BY_SLACK_MS, SENT_BY_SLACK_MS, binId, key);
+    return row ? { deliveryId: row.id, retry: JSON.parse(row.retry) as RetrySpec } : null;
+  }
 
   function readEvent(binId: string, key: string): EventRecord | undefined {
     const rows = stmt.eventAttempts.all(binId, key, MAX_EVENT_ATTEMPTS);
@@ -52,6 +73,7 @@ export function createEvents(db: Database.Database): Events {
         fault: r.fault,
         delayMs: r.delay_ms ?? 0,
       })),
+      sentBy: sentBy(binId, key),
     };
   }
 

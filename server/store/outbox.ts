@@ -81,6 +81,7 @@ interface AttemptRow {
   response_body: Buffer | null;
   response_size: number | null;
   response_truncated: number;
+  capture_id: string | null;
 }
 
 /** Every column of `outbox` but the body. */
@@ -120,6 +121,7 @@ function toAttempt(row: AttemptRow): AttemptRecord {
     error: row.error as SendErrorKind | null,
     errorMessage: row.error_message,
     request: JSON.parse(row.request) as AttemptRecord['request'],
+    captureId: row.capture_id,
     response:
       row.response_headers === null
         ? null
@@ -153,8 +155,8 @@ export function createOutbox(db: Database.Database): Outbox {
       'SELECT a.* FROM outbox_attempts a JOIN outbox o ON o.seq = a.outbox_seq WHERE o.id = ? ORDER BY a.n',
     ),
     insertAttempt: db.prepare(
-      `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated)
-       VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated)`,
+      `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated, capture_id)
+       VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated, @captureId)`,
     ),
     advanceDelivery: db.prepare(
       `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
@@ -190,6 +192,7 @@ export function createOutbox(db: Database.Database): Outbox {
         responseBody: a.response ? a.response.body : null,
         responseSize: a.response ? a.response.size : null,
         responseTruncated: a.response?.truncated ? 1 : 0,
+        captureId: a.captureId ?? null,
       });
       stmt.advanceDelivery.run({
         seq: row.seq,

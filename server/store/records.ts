@@ -194,6 +194,11 @@ export interface AttemptRecord {
   /** Exactly as sent. */
   request: { method: string; url: string; headers: HeaderPair[] };
   response: ReplyRecord | null;
+  /**
+   * The capture this attempt made, when its target was a bin of this hookbin
+   * (the reply's `x-hookbin-capture-id`); null otherwise. Absent reads as null.
+   */
+  captureId?: string | null;
 }
 
 /** The result of the one capture write path. */
@@ -217,6 +222,13 @@ export interface EventAttemptRecord {
   delayMs: number;
 }
 
+/** The outbox delivery of hookbin's own sender that made an event's captures, as the timeline uses it. */
+export interface EventSender {
+  deliveryId: string;
+  /** The delivery's retry spec: its preset (null for an explicit schedule) and time scale. */
+  retry: RetrySpec;
+}
+
 /** An event of a bin: the captures that share an event key, oldest first. */
 export interface EventRecord {
   key: string;
@@ -225,6 +237,12 @@ export interface EventRecord {
   attempts: EventAttemptRecord[];
   /** The seq of its latest attempt (the list's cursor). */
   lastSeq: number;
+  /**
+   * The delivery of hookbin's own sender whose attempts made the earliest of
+   * these captures it made, by the outbox's record; null when none did (or
+   * the delivery was pruned since).
+   */
+  sentBy: EventSender | null;
 }
 
 /**

@@ -144,6 +144,7 @@ function event(gaps: number[], statuses: (number | null)[], over: Partial<Webhoo
       return { captureId: `c${i + 1}`, receivedAt: at(t), attempt: i + 1, gapMs: i === 0 ? null : gaps[i - 1]!, status, fault: status === null ? 'reset' : null };
     }),
     comparison: null,
+    basis: { basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null },
     ...over,
   };
 }
