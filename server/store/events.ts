@@ -13,12 +13,13 @@ export const SENT_BY_SLACK_MS = 1000;
 export interface Events {
   /**
    * A bin's events, the one with the latest attempt first, at most `limit`,
-   * those whose latest attempt is older than the `before` cursor; each with
+   * those whose latest attempt is older than the `before` cursor (with
+   * `retriedOnly`, only those with more than one stored attempt); each with
    * its stored attempts oldest first (the newest `MAX_EVENT_ATTEMPTS`).
    * `next` is the cursor of the following page, or null at the end. An
    * unknown bin gives an empty page.
    */
-  listEvents(binId: string, opts: { limit: number; before?: number }): { events: EventRecord[]; next: number | null };
+  listEvents(binId: string, opts: { limit: number; before?: number; retriedOnly?: boolean }): { events: EventRecord[]; next: number | null };
   /** One event of a bin with its attempts, or undefined when no stored capture has that key. */
   getEvent(binId: string, key: string): EventRecord | undefined;
 }
@@ -26,9 +27,9 @@ export interface Events {
 /** The events repository over `db`. */
 export function createEvents(db: Database.Database): Events {
   const stmt = {
-    listEventKeys: db.prepare<[string, number, number], { event_key: string; last: number }>(
+    listEventKeys: db.prepare<[string, number, number, number], { event_key: string; last: number }>(
       `SELECT event_key, MAX(seq) AS last FROM captures WHERE bin_id = ?
-       GROUP BY event_key HAVING last < ? ORDER BY last DESC LIMIT ?`,
+       GROUP BY event_key HAVING last < ? AND COUNT(*) >= ? ORDER BY last DESC LIMIT ?`,
     ),
     // Only the two fields of the stored answer a timeline needs: the answer's body (up to 1 MiB) stays in SQLite.
     eventAttempts: db.prepare<
@@ -78,8 +79,8 @@ export function createEvents(db: Database.Database): Events {
   }
 
   return {
-    listEvents(binId, { limit, before }) {
-      const keys = stmt.listEventKeys.all(binId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    listEvents(binId, { limit, before, retriedOnly }) {
+      const keys = stmt.listEventKeys.all(binId, before ?? Number.MAX_SAFE_INTEGER, retriedOnly ? 2 : 1, limit + 1);
       const more = keys.length > limit;
       const events = (more ? keys.slice(0, limit) : keys).map((k) => readEvent(binId, k.event_key)!);
       return { events, next: more ? events[events.length - 1]!.lastSeq : null };

@@ -28,6 +28,9 @@ const eventsQuery = pageQuery.omit({ verdict: true }).extend({
     .refine((n) => n >= 1 && n <= 10_000, 'timeScale is a number from 1 to 10000')
     .optional(),
 });
+const listQuery = eventsQuery.extend({
+  retried: z.enum(['true', 'false', '1', '0'], { message: 'retried is true or false' }).optional(),
+});
 const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min(1).max(1000) }));
 
 /**
@@ -62,11 +65,11 @@ export function schedulesFor(query: { preset?: string; timeScale?: number }, sen
 export function createEventRoutes(deps: EventDeps) {
   const { store } = deps;
   return new Hono()
-    .get('/bins/:binId/events', binParam, queryParams(eventsQuery), (c) => {
+    .get('/bins/:binId/events', binParam, queryParams(listQuery), (c) => {
       const { binId } = c.req.valid('param');
-      const { limit, before, ...compare } = c.req.valid('query');
+      const { limit, before, retried, ...compare } = c.req.valid('query');
       if (!store.getBin(binId)) throw binNotFound(binId);
-      const page = store.listEvents(binId, { limit: limit ?? 50, before });
+      const page = store.listEvents(binId, { limit: limit ?? 50, before, retriedOnly: retried === 'true' || retried === '1' });
       const now = deps.now();
       const body: EventPage = { events: page.events.map((e) => eventJson(e, schedulesFor(compare, e.sentBy), now)), next: page.next === null ? null : String(page.next) };
       return c.json(body);
