@@ -296,6 +296,7 @@ export function createModel(api: Api) {
     events: eventsSlice.events,
     eventsPreset: eventsSlice.eventsPreset,
     eventsTimeScale: eventsSlice.eventsTimeScale,
+    eventsRetriedOnly: eventsSlice.eventsRetriedOnly,
     loadingOlderEvents: eventsSlice.loadingOlderEvents,
     // actions
     apply,
@@ -320,6 +321,7 @@ export function createModel(api: Api) {
     loadOlderEvents: eventsSlice.loadOlderEvents,
     setEventsPreset: eventsSlice.setEventsPreset,
     setEventsTimeScale: eventsSlice.setEventsTimeScale,
+    setEventsRetriedOnly: eventsSlice.setEventsRetriedOnly,
     setView,
     openCapture,
   };
