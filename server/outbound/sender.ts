@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { eventIdentity } from '../capture/event-identity.js';
 import { newCaptureId } from '../store/ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
+import { capturedAs, withRetryClaim } from './capture-link.js';
 import { presetById, sendSchedule } from '../retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
@@ -274,7 +275,7 @@ export function createSender(options: SenderOptions): Sender {
       const target = targetOf(d.url);
       let result: ExchangeResult;
       try {
-        const signed = withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d);
+        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d), d);
         const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
         result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
       } catch (err) {
@@ -394,20 +395,6 @@ export function createSender(options: SenderOptions): Sender {
       await Promise.allSettled(running.map((r) => r.done));
     },
   };
-}
-
-/** What a capture id looks like (store/ids.ts: 22 base-32 characters); anything else in the header is not one. */
-const CAPTURE_ID = /^[0-9a-z]{22}$/;
-
-/**
- * The capture a reply says the attempt made: a bin of hookbin answers every
- * capture with `x-hookbin-capture-id`. Any target can send that header, so
- * the events view trusts the link only for a capture of its own store that
- * arrived while the attempt was out (store/events.ts).
- */
-export function capturedAs(reply: Pick<TargetReply, 'headers'> | null): string | null {
-  const value = reply?.headers.find(([n]) => n.toLowerCase() === 'x-hookbin-capture-id')?.[1].trim();
-  return value !== undefined && CAPTURE_ID.test(value) ? value : null;
 }
 
 /** Slack's words for why it retries (`X-Slack-Retry-Reason`), from how the previous attempt ended. */

@@ -1,5 +1,6 @@
 /** Events: the captures of a bin that share an event key, read as one provider's attempts at one delivery. */
 import type Database from 'better-sqlite3';
+import { parseRetryClaim, RETRY_CLAIM_HEADER, type RetryClaim } from '../common/retry-claim.js';
 import { MAX_EVENT_ATTEMPTS, type EventRecord, type EventSender, type RetrySpec } from './records.js';
 
 /**
@@ -24,6 +25,40 @@ export interface Events {
   getEvent(binId: string, key: string): EventRecord | undefined;
 }
 
+interface AttemptRow {
+  id: string;
+  seq: number;
+  received_at: number;
+  attempt: number;
+  status: number | null;
+  event_type: string | null;
+  fault: 'reset' | 'hang' | null;
+  delay_ms: number | null;
+  /** The attempt's `X-Hookbin-Retry` header, when it has one. */
+  claim: string | null;
+}
+
+/**
+ * The run of `hookbin send` (or any outbox of hookbin) that made these
+ * attempts, by their own word: every attempt after the first carries an
+ * `X-Hookbin-Retry` naming the capture just before it, and all say the same
+ * preset and time scale. Only the sender of an attempt learns its capture id
+ * (the bin's reply), so a stranger's attempt breaks the chain instead of
+ * changing how the event is judged. Null for anything else.
+ */
+export function claimedSender(rows: readonly Pick<AttemptRow, 'id' | 'claim'>[]): EventSender | null {
+  if (rows.length < 2) return null;
+  let first: RetryClaim | null = null;
+  for (let i = 1; i < rows.length; i++) {
+    const claim = parseRetryClaim(rows[i]!.claim);
+    if (!claim || claim.after !== rows[i - 1]!.id) return null;
+    first ??= claim;
+    if (claim.preset !== first.preset || claim.timeScale !== first.timeScale) return null;
+  }
+  const { preset, timeScale } = first!;
+  return { deliveryId: null, retry: { preset, timeScale } };
+}
+
 /** The events repository over `db`. */
 export function createEvents(db: Database.Database): Events {
   const stmt = {
@@ -34,11 +69,13 @@ export function createEvents(db: Database.Database): Events {
     // Only the two fields of the stored answer a timeline needs: the answer's body (up to 1 MiB) stays in SQLite.
     eventAttempts: db.prepare<
       [string, string, number],
-      { id: string; seq: number; received_at: number; attempt: number; status: number | null; event_type: string | null; fault: 'reset' | 'hang' | null; delay_ms: number | null }
+      AttemptRow
     >(
-      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms FROM (
+      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
-                json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms
+                json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
+                (SELECT json_extract(h.value, '$[1]') FROM json_each(headers) h
+                 WHERE lower(json_extract(h.value, '$[0]')) = '${RETRY_CLAIM_HEADER}' LIMIT 1) AS claim
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),
@@ -55,7 +92,9 @@ export function createEvents(db: Database.Database): Events {
 
   function sentBy(binId: string, key: string): EventSender | null {
     const row = stmt.sentBy.get(SENT_BY_SLACK_MS, SENT_BY_SLACK_MS, binId, key);
-    return row ? { deliveryId: row.id, retry: JSON.parse(row.retry) as RetrySpec } : null;
+    if (!row) return null;
+    const { preset, timeScale } = JSON.parse(row.retry) as RetrySpec;
+    return { deliveryId: row.id, retry: { preset, timeScale } };
   }
 
   function readEvent(binId: string, key: string): EventRecord | undefined {
@@ -74,7 +113,7 @@ export function createEvents(db: Database.Database): Events {
         fault: r.fault,
         delayMs: r.delay_ms ?? 0,
       })),
-      sentBy: sentBy(binId, key),
+      sentBy: sentBy(binId, key) ?? claimedSender(rows),
     };
   }
 

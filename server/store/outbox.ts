@@ -67,6 +67,7 @@ interface DeliveryRow {
   last_error: string | null;
   body_size: number;
   insecure: number;
+  last_capture_id: string | null;
 }
 
 interface AttemptRow {
@@ -86,7 +87,7 @@ interface AttemptRow {
 
 /** Every column of `outbox` but the body. */
 const DELIVERY_COLUMNS =
-  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size, insecure';
+  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size, insecure, last_capture_id';
 
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
@@ -109,6 +110,7 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     lastError: row.last_error as SendErrorKind | null,
     bodySize: row.body_size,
     insecure: row.insecure === 1,
+    lastCaptureId: row.last_capture_id,
   };
 }
 
@@ -160,7 +162,7 @@ export function createOutbox(db: Database.Database): Outbox {
     ),
     advanceDelivery: db.prepare(
       `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
-         last_status = @status, last_error = @error, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
+         last_status = @status, last_error = @error, last_capture_id = @captureId, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
     ),
     cancelDelivery: db.prepare<[number, string]>(`UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
     deleteDelivery: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),
@@ -201,6 +203,7 @@ export function createOutbox(db: Database.Database): Outbox {
         at: a.at + a.durationMs,
         status: a.status,
         error: a.error,
+        captureId: a.captureId ?? null,
         replyBytes: a.response ? a.response.body.length : 0,
       });
       return toDelivery(stmt.getDelivery.get(id)!);

@@ -180,6 +180,8 @@ export interface DeliveryRecord extends Omit<NewDelivery, 'body' | 'nextAt'> {
   lastStatus: number | null;
   lastError: SendErrorKind | null;
   bodySize: number;
+  /** The capture the latest attempt made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
+  lastCaptureId: string | null;
 }
 
 /** One attempt of a delivery as stored. */
@@ -224,9 +226,10 @@ export interface EventAttemptRecord {
 
 /** The outbox delivery of hookbin's own sender that made an event's captures, as the timeline uses it. */
 export interface EventSender {
-  deliveryId: string;
-  /** The delivery's retry spec: its preset (null for an explicit schedule) and time scale. */
-  retry: RetrySpec;
+  /** The outbox delivery, or null for a run of `hookbin send` (whose outbox was its own, known by its retries' `X-Hookbin-Retry`). */
+  deliveryId: string | null;
+  /** The delivery's preset (null for an explicit schedule) and time scale. */
+  retry: Pick<RetrySpec, 'preset' | 'timeScale'>;
 }
 
 /** An event of a bin: the captures that share an event key, oldest first. */

@@ -82,4 +82,41 @@ describe('events sent by hookbin itself', () => {
     expect(victim!.key).toBe('evt_victim');
     expect(victim!.basis).toEqual({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
   });
+
+  it('a sender that names the capture before each retry (X-Hookbin-Retry, as hookbin send does) is judged at its word; a stranger who cannot name it is not', async () => {
+    const b = await bin({ respond: { failFirst: { count: 1, status: 500 } } });
+    const post = (body: string, headers: Record<string, string> = {}) => fetch(b.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    // The honest sender: its retry names the capture its first attempt made, which only it was told.
+    const first = await post('{"id":"evt_cli"}');
+    const made = first.headers.get('x-hookbin-capture-id')!;
+    await post('{"id":"evt_cli"}', { 'X-Hookbin-Retry': `after=${made}; preset=slack; time-scale=60` });
+    // A stranger adds attempts to another's event: it never saw that event's capture ids, so it names its own or makes one up.
+    const victim = await post('{"id":"evt_victim"}');
+    expect(victim.status).toBe(500);
+    const own = (await post('{"id":"evt_stranger"}')).headers.get('x-hookbin-capture-id')!;
+    await post('{"id":"evt_victim"}', { 'X-Hookbin-Retry': `after=${own}; preset=github; time-scale=3600` });
+    await post('{"id":"evt_victim"}', { 'X-Hookbin-Retry': 'after=0000000000000000000000; preset=github; time-scale=3600' });
+
+    const events = await eventsOf(b.id);
+    const cli = events.find((e) => e.key === 'evt_cli')!;
+    expect(cli.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(cli.comparison!.presetId).toBe('slack');
+    const hit = events.find((e) => e.key === 'evt_victim')!;
+    expect(hit.attempts).toHaveLength(3);
+    expect(hit.basis).toEqual({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
+  });
+
+  it('hookbin\'s own sender names the capture before each retry into a bin, and nothing for another target', async () => {
+    const b = await bin({ respond: { failFirst: { count: 2, status: 500 } } });
+    const id = await send({ url: b.url, body: '{"id":"evt_claims"}', retry: { schedule: [0, 10, 10], timeScale: 1 } });
+    const d = await settled(id);
+    const made = d.attempts.map((a) => a.response!.headers.find(([n]) => n === 'x-hookbin-capture-id')![1]);
+    const claims = d.attempts.map((a) => a.request.headers.find(([n]) => n.toLowerCase() === 'x-hookbin-retry')?.[1] ?? null);
+    expect(claims).toEqual([null, `after=${made[0]}; time-scale=1`, `after=${made[1]}; time-scale=1`]);
+
+    const app = await target((_req, n) => ({ status: n < 2 ? 500 : 200 }));
+    const other = await settled(await send({ url: app.origin, body: '{}', retry: { preset: 'slack', timeScale: 3600 } }));
+    expect(other.attempts).toHaveLength(2);
+    expect(app.requests.every((r) => !r.headers.some(([n]) => n.toLowerCase() === 'x-hookbin-retry'))).toBe(true);
+  });
 });

@@ -7,3 +7,8 @@
 ALTER TABLE outbox_attempts ADD COLUMN capture_id TEXT;
 
 CREATE INDEX outbox_attempts_capture ON outbox_attempts (capture_id) WHERE capture_id IS NOT NULL;
+
+-- The capture the latest attempt made: a retry into a bin of hookbin names
+-- it (X-Hookbin-Retry: after=…), the proof that `hookbin send`, whose outbox
+-- is in its own process, gives the server of what it sent.
+ALTER TABLE outbox ADD COLUMN last_capture_id TEXT;
