@@ -74,8 +74,11 @@ export function createEvents(db: Database.Database): Events {
       `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
                 json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
-                (SELECT json_extract(h.value, '$[1]') FROM json_each(headers) h
-                 WHERE lower(json_extract(h.value, '$[0]')) = '${RETRY_CLAIM_HEADER}' LIMIT 1) AS claim
+                -- LIKE (case-blind) first: most captures carry no claim, and need no JSON parse to say so.
+                CASE WHEN headers LIKE '%${RETRY_CLAIM_HEADER}%' THEN
+                  (SELECT json_extract(h.value, '$[1]') FROM json_each(headers) h
+                   WHERE lower(json_extract(h.value, '$[0]')) = '${RETRY_CLAIM_HEADER}' LIMIT 1)
+                END AS claim
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),
