@@ -114,14 +114,39 @@ export interface EventAttempt {
   fault: Fault | null;
 }
 
+/**
+ * Which preset and time scale an event was compared at, and why. Query
+ * parameters win; else, for an event that hookbin's own sender delivered
+ * (by the outbox's record of the captures its attempts made), that
+ * delivery's preset and time scale; else the best match at real time.
+ */
+export interface ComparisonBasis {
+  /**
+   * `query`: a parameter (`?preset=`, `?timeScale=`) chose at least one of
+   * them; `outbox`: the delivery that sent the event chose them (or the one
+   * no parameter chose); `default`: neither, the best match at real time.
+   */
+  basis: 'query' | 'outbox' | 'default';
+  /** Where the preset came from: `query`, `outbox`, or `best-match` (the lowest score, or none with one attempt). */
+  presetFrom: 'query' | 'outbox' | 'best-match';
+  /** The schedule was divided by this (1: real time). */
+  timeScale: number;
+  /** Where the time scale came from: `query`, `outbox`, or `real-time` (1). */
+  timeScaleFrom: 'query' | 'outbox' | 'real-time';
+  /** The outbox delivery (`GET /api/outbox/{id}`) that sent the event's captures, when hookbin's own sender did; else null. */
+  deliveryId: string | null;
+}
+
 /** A provider event: the captures sharing an event key, and how their timing compares with a retry schedule. */
 export interface WebhookEvent {
   key: string;
   type: string | null;
   /** Oldest first. */
   attempts: EventAttempt[];
-  /** Against the preset asked for, or the best-matching one; null with fewer than 2 attempts and no preset asked for. */
+  /** Against the preset asked for, or the one it was sent on, or the best-matching one; null with fewer than 2 attempts and no preset chosen. */
   comparison: TimelineComparison | null;
+  /** Which preset and time scale `comparison` used, and why. */
+  basis: ComparisonBasis;
 }
 
 /** A page of events, the latest delivered first; pass `next` as `before` for the next page. */

@@ -4,9 +4,9 @@
  */
 
 import type { HeaderPair } from './http-syntax.js';
-import type { AttemptComparison, AttemptOutcome, EventAttempt, EventPage, Fault, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent } from './timeline-types.js';
+import type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent } from './timeline-types.js';
 
-export type { AttemptComparison, AttemptOutcome, EventAttempt, EventPage, Fault, HeaderPair, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent };
+export type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, HeaderPair, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent };
 
 /** The scheme ids, as used by `secrets[].scheme`, `sign.scheme` and `signatures[].scheme`. */
 export type SchemeId =

@@ -6,7 +6,7 @@
 import { normalizeSettings, maskSecrets } from '../capture/settings.js';
 import { INLINE_BODY_BYTES, inlineEnd } from '../common/body-inline.js';
 import { iso, lossyUtf8, utf8OrNull } from '../common/text.js';
-import type { Bin, Capture, CaptureForward, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, TimelineComparison as TimelineComparisonJson, WebhookEvent } from '../common/types.js';
+import type { Bin, Capture, CaptureForward, ComparisonBasis, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, TimelineComparison as TimelineComparisonJson, WebhookEvent } from '../common/types.js';
 import { displayUrl } from '../outbound/exchange.js';
 import { bestPreset, compareTimeline, DEFAULT_TOLERANCE_MS, MIN_SCALED_TOLERANCE_MS, type TimelineComparison as Comparison } from '../retries/timeline.js';
 import type { AttemptRecord, BinRecord, CaptureRecord, CaptureSummaryRecord, DeliveryRecord, EventRecord, ForwardRecord, ReplyRecord } from '../store/index.js';
@@ -53,11 +53,12 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
   };
 }
 
-/** What events are compared with, resolved once per request: the `preset` asked for, else every preset; each divided by `timeScale`. */
+/** What one event is compared with: `preset` (chosen), else the best of `all`; each already divided by `scale`; and why (`basis`). */
 export interface Schedules {
   preset: RetryPreset | undefined;
   all: readonly RetryPreset[];
   scale: number;
+  basis: ComparisonBasis;
 }
 
 /** An event with its gaps, compared with the chosen schedule or the best-matching one, as of `now`. */
@@ -76,6 +77,7 @@ export function eventJson(e: EventRecord, schedules: Schedules, now: number): We
       fault: a.fault,
     })),
     comparison: comparisonJson(schedules.preset ? compareTimeline(e.attempts, schedules.preset, options) : bestPreset(e.attempts, schedules.all, options)),
+    basis: schedules.basis,
   };
 }
 

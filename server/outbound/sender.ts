@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { eventIdentity } from '../capture/event-identity.js';
 import { newCaptureId } from '../store/ids.js';
 import { exchange, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
+import { capturedAs, withRetryClaim } from './capture-link.js';
 import { presetById, sendSchedule } from '../retries/presets.js';
 import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from '../store/index.js';
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
@@ -274,7 +275,7 @@ export function createSender(options: SenderOptions): Sender {
       const target = targetOf(d.url);
       let result: ExchangeResult;
       try {
-        const signed = withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d);
+        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d), d);
         const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
         result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
       } catch (err) {
@@ -300,6 +301,7 @@ export function createSender(options: SenderOptions): Sender {
         errorMessage: result.errorMessage,
         request: result.request,
         response: result.response,
+        captureId: capturedAs(result.response),
       };
       const updated = store.addAttempt(id, record, next);
       // Cancelled or deleted while the request was out: nothing was written.

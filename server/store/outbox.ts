@@ -67,6 +67,7 @@ interface DeliveryRow {
   last_error: string | null;
   body_size: number;
   insecure: number;
+  last_capture_id: string | null;
 }
 
 interface AttemptRow {
@@ -81,11 +82,12 @@ interface AttemptRow {
   response_body: Buffer | null;
   response_size: number | null;
   response_truncated: number;
+  capture_id: string | null;
 }
 
 /** Every column of `outbox` but the body. */
 const DELIVERY_COLUMNS =
-  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size, insecure';
+  'seq, id, kind, source_capture_id, created_at, updated_at, state, next_at, method, url, headers, sign, sign_id, retry, attempt_count, last_status, last_error, body_size, insecure, last_capture_id';
 
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
@@ -108,6 +110,7 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     lastError: row.last_error as SendErrorKind | null,
     bodySize: row.body_size,
     insecure: row.insecure === 1,
+    lastCaptureId: row.last_capture_id,
   };
 }
 
@@ -120,6 +123,7 @@ function toAttempt(row: AttemptRow): AttemptRecord {
     error: row.error as SendErrorKind | null,
     errorMessage: row.error_message,
     request: JSON.parse(row.request) as AttemptRecord['request'],
+    captureId: row.capture_id,
     response:
       row.response_headers === null
         ? null
@@ -153,12 +157,12 @@ export function createOutbox(db: Database.Database): Outbox {
       'SELECT a.* FROM outbox_attempts a JOIN outbox o ON o.seq = a.outbox_seq WHERE o.id = ? ORDER BY a.n',
     ),
     insertAttempt: db.prepare(
-      `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated)
-       VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated)`,
+      `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated, capture_id)
+       VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated, @captureId)`,
     ),
     advanceDelivery: db.prepare(
       `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
-         last_status = @status, last_error = @error, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
+         last_status = @status, last_error = @error, last_capture_id = @captureId, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
     ),
     cancelDelivery: db.prepare<[number, string]>(`UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
     deleteDelivery: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),
@@ -190,6 +194,7 @@ export function createOutbox(db: Database.Database): Outbox {
         responseBody: a.response ? a.response.body : null,
         responseSize: a.response ? a.response.size : null,
         responseTruncated: a.response?.truncated ? 1 : 0,
+        captureId: a.captureId ?? null,
       });
       stmt.advanceDelivery.run({
         seq: row.seq,
@@ -198,6 +203,7 @@ export function createOutbox(db: Database.Database): Outbox {
         at: a.at + a.durationMs,
         status: a.status,
         error: a.error,
+        captureId: a.captureId ?? null,
         replyBytes: a.response ? a.response.body.length : 0,
       });
       return toDelivery(stmt.getDelivery.get(id)!);

@@ -183,6 +183,8 @@ export interface DeliveryRecord extends Omit<NewDelivery, 'body' | 'nextAt'> {
   lastStatus: number | null;
   lastError: SendErrorKind | null;
   bodySize: number;
+  /** The capture the latest attempt made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
+  lastCaptureId: string | null;
 }
 
 /** One attempt of a delivery as stored. */
@@ -197,6 +199,11 @@ export interface AttemptRecord {
   /** Exactly as sent. */
   request: { method: string; url: string; headers: HeaderPair[] };
   response: ReplyRecord | null;
+  /**
+   * The capture this attempt made, when its target was a bin of this hookbin
+   * (the reply's `x-hookbin-capture-id`); null otherwise. Absent reads as null.
+   */
+  captureId?: string | null;
 }
 
 /** The result of the one capture write path. */
@@ -220,6 +227,14 @@ export interface EventAttemptRecord {
   delayMs: number;
 }
 
+/** The outbox delivery of hookbin's own sender that made an event's captures, as the timeline uses it. */
+export interface EventSender {
+  /** The outbox delivery, or null for a run of `hookbin send` (whose outbox was its own, known by its retries' `X-Hookbin-Retry`). */
+  deliveryId: string | null;
+  /** The delivery's preset (null for an explicit schedule) and time scale. */
+  retry: Pick<RetrySpec, 'preset' | 'timeScale'>;
+}
+
 /** An event of a bin: the captures that share an event key, oldest first. */
 export interface EventRecord {
   key: string;
@@ -228,6 +243,12 @@ export interface EventRecord {
   attempts: EventAttemptRecord[];
   /** The seq of its latest attempt (the list's cursor). */
   lastSeq: number;
+  /**
+   * The delivery of hookbin's own sender whose attempts made the earliest of
+   * these captures it made, by the outbox's record; null when none did (or
+   * the delivery was pruned since).
+   */
+  sentBy: EventSender | null;
 }
 
 /**

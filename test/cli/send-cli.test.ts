@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Capture, CaptureSummary } from '../../server/common/types.js';
+import type { Capture, CaptureSummary, EventPage } from '../../server/common/types.js';
 import { BIN_JS, cleanupTempDirs, startServer, tempDir, type TestServer } from '../support/helpers.js';
 import { closedPort, startTarget, type TestTarget } from '../support/target.js';
 
@@ -104,6 +104,23 @@ describe('hookbin send', () => {
       expect(c.event.type).toBe('booking.created');
     }
     expect(new Set(list.map((c) => c.event.key)).size).toBe(1);
+  });
+
+  it('a makeplans run at 60× into a bin failing the first 2: the bin\'s events compare it with makeplans at 60×, every gap within tolerance', async () => {
+    const b = await bin({ respond: { failFirst: { count: 2, status: 500 } } });
+    const run = await hookbin(['send', '--to', b.url, '--template', 'makeplans', '--retry', 'makeplans', '--time-scale', '60']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('delivered on attempt 3 of 6');
+    const { events } = (await (await server.api(`/api/bins/${b.id}/events`)).json()) as EventPage;
+    expect(events).toHaveLength(1);
+    const [ev] = events;
+    expect(ev!.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(ev!.comparison!.presetId).toBe('makeplans');
+    expect(ev!.comparison!.attempts.map((a) => [a.expectedGapMs, a.withinTolerance])).toEqual([
+      [null, null],
+      [1000, true],
+      [2000, true],
+    ]);
   });
 
   it('exits non-zero with one clear sentence when every attempt fails', async () => {

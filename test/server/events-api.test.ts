@@ -220,6 +220,29 @@ describe('GET /api/bins/{id}/events', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('event_not_found');
   });
 
+  it('lists only retried events with ?retried=true, paging among them alone', async () => {
+    await serve();
+    const url = await bin('noisy');
+    // Five events delivered once, two of them retried between the others.
+    for (let i = 0; i < 5; i++) await at(i * S, url, { 'webhook-id': `once${i}` }, '{}');
+    await at(10 * S, url, { 'webhook-id': 'twice_a' }, '{}');
+    await at(11 * S, url, { 'webhook-id': 'twice_b' }, '{}');
+    await at(12 * S, url, { 'webhook-id': 'once5' }, '{}');
+    await at(15 * S, url, { 'webhook-id': 'twice_a' }, '{}');
+    await at(16 * S, url, { 'webhook-id': 'twice_b' }, '{}');
+    const all = await json<EventPage>(server.api('/api/bins/noisy/events'));
+    expect(all.events).toHaveLength(8);
+    const first = await json<EventPage>(server.api('/api/bins/noisy/events?retried=true&limit=1'));
+    expect(first.events.map((e) => [e.key, e.attempts.length])).toEqual([['twice_b', 2]]);
+    const second = await json<EventPage>(server.api(`/api/bins/noisy/events?retried=true&limit=1&before=${first.next}`));
+    expect(second.events.map((e) => e.key)).toEqual(['twice_a']);
+    expect(second.next).toBeNull();
+    expect((await json<EventPage>(server.api('/api/bins/noisy/events?retried=false'))).events).toHaveLength(8);
+    const bad = await server.api('/api/bins/noisy/events?retried=yes');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('retried is true or false');
+  });
+
   it('reads an event whose key has URL-special characters', async () => {
     await serve();
     const url = await bin('odd');

@@ -25,8 +25,8 @@ import {
   ruleFromDraft,
   rulesFromDrafts,
 } from '../../web/src/features/answers/answers.js';
-import { createModel, EVENTS_REFRESH_DELAY_MS, mergeEvents } from '../../web/src/state/model.js';
-import { attemptClass, attemptLabel, comparisonSummary, dueText, formatGap, gapLabel, gapUnits, layoutTimeline } from '../../web/src/features/events/timeline.js';
+import { createModel, EVENTS_REFRESH_DELAY_MS, mergeEvents, readRetriedOnly, RETRIED_ONLY_KEY, writeRetriedOnly } from '../../web/src/state/model.js';
+import { attemptClass, attemptLabel, basisWords, comparisonSummary, dueText, formatGap, gapLabel, gapUnits, layoutTimeline } from '../../web/src/features/events/timeline.js';
 
 const respond = (over: Partial<RespondSettings> = {}): RespondSettings => ({ ...defaultRespond(), ...over });
 
@@ -144,11 +144,37 @@ function event(gaps: number[], statuses: (number | null)[], over: Partial<Webhoo
       return { captureId: `c${i + 1}`, receivedAt: at(t), attempt: i + 1, gapMs: i === 0 ? null : gaps[i - 1]!, status, fault: status === null ? 'reset' : null };
     }),
     comparison: null,
+    basis: { basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null },
     ...over,
   };
 }
 
 describe('timeline', () => {
+  it('says which preset and pace an event was judged at, and where they came from', () => {
+    const basis = (over: Partial<WebhookEvent['basis']>): WebhookEvent['basis'] => ({
+      basis: 'default',
+      presetFrom: 'best-match',
+      timeScale: 1,
+      timeScaleFrom: 'real-time',
+      deliveryId: null,
+      ...over,
+    });
+    expect(basisWords(basis({}))).toEqual({ lead: 'Best match: ', pace: '' });
+    expect(basisWords(basis({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: 'd1' }))).toEqual({
+      lead: 'As sent by hookbin: ',
+      pace: ' at 60×',
+    });
+    expect(basisWords(basis({ basis: 'query', presetFrom: 'outbox', timeScaleFrom: 'query' }))).toEqual({ lead: 'As sent by hookbin: ', pace: ' at real time' });
+    expect(basisWords(basis({ basis: 'query', presetFrom: 'query', timeScale: 600, timeScaleFrom: 'outbox' }))).toEqual({
+      lead: 'Compared with ',
+      pace: ' at 600×, the pace hookbin sent it at',
+    });
+    expect(basisWords(basis({ basis: 'outbox', timeScale: 100, timeScaleFrom: 'outbox' }))).toEqual({ lead: 'Best match: ', pace: ' at 100×, the pace hookbin sent it at' });
+    expect(basisWords(basis({ basis: 'query', presetFrom: 'query', timeScale: 60, timeScaleFrom: 'query' }))).toEqual({ lead: 'Compared with ', pace: ' at 60×' });
+    // An older server's events carry no basis.
+    expect(basisWords(undefined)).toEqual({ lead: 'Best match: ', pace: '' });
+  });
+
   it('labels gaps in the words of the server’s flag messages (one shared function)', () => {
     expect(formatGap).toBe(formatDuration);
     expect([450, 1500, 5000, 300_000, 330_000, 5_400_000, -25_000].map(formatGap)).toEqual(['450 ms', '1.5 s', '5 s', '5 min', '5 min 30 s', '1 h 30 min', '-25 s']);
@@ -281,8 +307,8 @@ function fakeEventsApi() {
     getBody: async () => ({ bytes: new Uint8Array(), decoded: null, truncated: false }),
     getInfo: async () => ({ version: 't', globalSecrets: [] }),
     listPresets: async () => [{ id: 'slack', name: 'Slack Events API', source: 's', delays: [0, 60_000, 300_000], retriesOn: 'x' }],
-    listEvents: async (binId, { limit, before, preset, timeScale }) => {
-      calls.push(`events ${binId} limit=${limit} before=${before ?? '-'} preset=${preset ?? '-'}${timeScale === 1 ? '' : ` timeScale=${timeScale}`}`);
+    listEvents: async (binId, { limit, before, preset, timeScale, retriedOnly }) => {
+      calls.push(`events ${binId} limit=${limit} before=${before ?? '-'} preset=${preset ?? '-'}${timeScale == null ? '' : ` timeScale=${timeScale}`}${retriedOnly ? ' retried' : ''}`);
       const snapshot = events.map((e) => ({ ...e, comparison: preset ? ({ presetId: preset } as WebhookEvent['comparison']) : null }));
       return { events: snapshot, next: null };
     },
@@ -329,9 +355,42 @@ describe('model: events and answers', () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(fake.calls.length).toBe(calls);
     expect(m.eventsTimeScale.value).toBe(60);
+    // Real time is a choice too: it overrides the pace hookbin's own sender used, so it is sent.
     m.setEventsTimeScale(1);
     await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, timeScale: 1 }));
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=slack timeScale=1');
+    // Back to "as sent": no scale asked for, the server takes the outbox's or real time.
+    m.setEventsTimeScale(null);
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, timeScale: null }));
     expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=slack');
+  });
+
+  it('asks for retried events only when the filter is on, and keeps the filter in storage', async () => {
+    const fake = fakeEventsApi();
+    const m = createModel(fake.api);
+    await m.resync();
+    m.setView('events');
+    await vi.waitFor(() => expect(m.events.value.loaded).toBe(true));
+    expect(m.eventsRetriedOnly.value).toBe(false);
+    m.setEventsRetriedOnly(true);
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, retriedOnly: true }));
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=- retried');
+    m.setEventsRetriedOnly(false);
+    await vi.waitFor(() => expect(m.events.value).toMatchObject({ loaded: true, retriedOnly: false }));
+    expect(fake.calls.at(-1)).toBe('events bin1 limit=50 before=- preset=-');
+
+    const kept = new Map<string, string>();
+    const store = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+    expect(readRetriedOnly(store)).toBe(false);
+    writeRetriedOnly(store, true);
+    expect(kept.get(RETRIED_ONLY_KEY)).toBe('1');
+    expect(readRetriedOnly(store)).toBe(true);
+    writeRetriedOnly(store, false);
+    expect(readRetriedOnly(store)).toBe(false);
+    const blocked = { getItem: () => { throw new Error('blocked'); }, setItem: () => { throw new Error('blocked'); } };
+    expect(readRetriedOnly(blocked)).toBe(false);
+    expect(() => writeRetriedOnly(blocked, true)).not.toThrow();
+    expect(readRetriedOnly(null)).toBe(false);
   });
 
   it('drops an answer that a newer request overtook', async () => {

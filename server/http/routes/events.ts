@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EventPage } from '../../common/types.js';
 import { PRESETS, presetById, scalePreset } from '../../retries/presets.js';
-import type { Bins, Events } from '../../store/index.js';
+import type { Bins, Events, EventSender } from '../../store/index.js';
 import { ApiError } from '../errors.js';
 import { eventJson, type Schedules } from '../present.js';
 import { pathParams, queryParams } from '../validate.js';
@@ -28,16 +28,36 @@ const eventsQuery = pageQuery.omit({ verdict: true }).extend({
     .refine((n) => n >= 1 && n <= 10_000, 'timeScale is a number from 1 to 10000')
     .optional(),
 });
+const listQuery = eventsQuery.extend({
+  retried: z.enum(['true', 'false', '1', '0'], { message: 'retried is true or false' }).optional(),
+});
 const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min(1).max(1000) }));
 
-/** The preset asked for (or every one), each divided by `timeScale`. */
-function schedulesFor(query: { preset?: string; timeScale?: number }): Schedules {
-  const scale = query.timeScale ?? 1;
-  const found = query.preset === undefined ? undefined : presetById(query.preset);
+/**
+ * What one event is compared with, and why: each query parameter given wins;
+ * for what it leaves open, the preset and time scale of the outbox delivery
+ * that sent the event (hookbin's own sender), else every preset (the best
+ * match) at real time. Each preset is divided by the time scale.
+ */
+export function schedulesFor(query: { preset?: string; timeScale?: number }, sentBy: EventSender | null): Schedules {
+  const sentPreset = sentBy?.retry.preset == null ? undefined : presetById(sentBy.retry.preset);
+  const sentScale = sentBy && Number.isFinite(sentBy.retry.timeScale) && sentBy.retry.timeScale > 0 ? sentBy.retry.timeScale : undefined;
+  const presetFrom = query.preset !== undefined ? 'query' : sentPreset ? 'outbox' : 'best-match';
+  const timeScaleFrom = query.timeScale !== undefined ? 'query' : sentScale !== undefined ? 'outbox' : 'real-time';
+  const scale = query.timeScale ?? sentScale ?? 1;
+  const found = query.preset === undefined ? sentPreset : presetById(query.preset);
+  const by = [presetFrom, timeScaleFrom];
   return {
     preset: found && scalePreset(found, scale),
     all: found ? [] : scale === 1 ? PRESETS : PRESETS.map((p) => scalePreset(p, scale)),
     scale,
+    basis: {
+      basis: by.includes('query') ? 'query' : by.includes('outbox') ? 'outbox' : 'default',
+      presetFrom,
+      timeScale: scale,
+      timeScaleFrom,
+      deliveryId: sentBy?.deliveryId ?? null,
+    },
   };
 }
 
@@ -45,14 +65,13 @@ function schedulesFor(query: { preset?: string; timeScale?: number }): Schedules
 export function createEventRoutes(deps: EventDeps) {
   const { store } = deps;
   return new Hono()
-    .get('/bins/:binId/events', binParam, queryParams(eventsQuery), (c) => {
+    .get('/bins/:binId/events', binParam, queryParams(listQuery), (c) => {
       const { binId } = c.req.valid('param');
-      const { limit, before, ...compare } = c.req.valid('query');
+      const { limit, before, retried, ...compare } = c.req.valid('query');
       if (!store.getBin(binId)) throw binNotFound(binId);
-      const page = store.listEvents(binId, { limit: limit ?? 50, before });
+      const page = store.listEvents(binId, { limit: limit ?? 50, before, retriedOnly: retried === 'true' || retried === '1' });
       const now = deps.now();
-      const schedules = schedulesFor(compare);
-      const body: EventPage = { events: page.events.map((e) => eventJson(e, schedules, now)), next: page.next === null ? null : String(page.next) };
+      const body: EventPage = { events: page.events.map((e) => eventJson(e, schedulesFor(compare, e.sentBy), now)), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
     .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true, timeScale: true })), (c) => {
@@ -61,6 +80,6 @@ export function createEventRoutes(deps: EventDeps) {
       if (!store.getBin(binId)) throw binNotFound(binId);
       const event = store.getEvent(binId, key);
       if (!event) throw new ApiError(404, 'event_not_found', `bin "${binId}" has no stored capture of event "${key}"`);
-      return c.json(eventJson(event, schedulesFor(compare), deps.now()));
+      return c.json(eventJson(event, schedulesFor(compare, event.sentBy), deps.now()));
     });
 }

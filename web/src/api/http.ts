@@ -190,11 +190,12 @@ export interface Api {
   getInfo(): Promise<ServerInfo>;
   listPresets(): Promise<RetryPreset[]>;
   /**
-   * Events, the latest delivered first, compared with `preset` or the
-   * best-matching one; with `timeScale` over 1, with the schedule divided by
-   * it (deliveries sent at a compressed time scale).
+   * Events, the latest delivered first, compared with `preset` (else the
+   * one hookbin's own sender used, else the best match) and with the
+   * schedule divided by `timeScale` (else the pace hookbin sent it at, else
+   * 1); with `retriedOnly`, only events with more than one attempt.
    */
-  listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null; timeScale?: number }): Promise<EventPage>;
+  listEvents(binId: string, opts: { limit: number; before?: string; preset?: string | null; timeScale?: number | null; retriedOnly?: boolean }): Promise<EventPage>;
 }
 
 /** The API path of a capture's exact body bytes (served as an attachment); read it with `Api.getBody`. */
@@ -224,11 +225,13 @@ export const api: Api = {
   },
   getInfo: () => json<ServerInfo>('GET', '/api/info'),
   listPresets: async () => (await json<{ presets: RetryPreset[] }>('GET', '/api/presets')).presets,
-  listEvents: (binId, { limit, before, preset, timeScale }) => {
+  listEvents: (binId, { limit, before, preset, timeScale, retriedOnly }) => {
     const q = new URLSearchParams({ limit: String(limit) });
     if (before !== undefined) q.set('before', before);
     if (preset) q.set('preset', preset);
-    if (timeScale !== undefined && timeScale !== 1) q.set('timeScale', String(timeScale));
+    // 1 is sent too: real time chosen over the pace hookbin's own sender used.
+    if (timeScale != null) q.set('timeScale', String(timeScale));
+    if (retriedOnly) q.set('retried', 'true');
     return json<EventPage>('GET', `/api/bins/${seg(binId)}/events?${q}`);
   },
 };

@@ -8,12 +8,14 @@ import type { RetryPreset, WebhookEvent } from '../../../server/common/types.js'
 import { errorMessage, isAuthError, isUnreachable } from '../api/http.js';
 import type { Core } from './core.js';
 
-/** The events view's data: one bin's events compared with one preset (null: the best match per event). */
+/** The events view's data: one bin's events compared with one preset (null: as hookbin sent them, else the best match per event). */
 export interface EventsState {
   binId: string | null;
   preset: string | null;
-  /** The schedule is divided by this (1: real time). */
-  timeScale: number;
+  /** The schedule is divided by this (1: real time); null: at the pace hookbin sent them at, else real time. */
+  timeScale: number | null;
+  /** Only events with more than one attempt. */
+  retriedOnly: boolean;
   /** The latest delivered first. */
   items: WebhookEvent[];
   next: string | null;
@@ -27,6 +29,38 @@ export const EVENTS_REFRESH_MAX = 500;
 /** Live captures are batched into one events refresh per this many ms. */
 export const EVENTS_REFRESH_DELAY_MS = 250;
 
+/** The localStorage key of the "Retried only" filter, which outlives a reload as the view's own setting. */
+export const RETRIED_ONLY_KEY = 'hookbin.events.retriedOnly';
+
+/** Where the filter is kept: localStorage when the browser allows it. */
+export type FilterStore = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** The "Retried only" filter as kept in `store`: on only when it says so; off when unset, unreadable or blocked. */
+export function readRetriedOnly(store: FilterStore | null): boolean {
+  try {
+    return store?.getItem(RETRIED_ONLY_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps the filter in `store`; blocked storage only means it lasts as long as the page. */
+export function writeRetriedOnly(store: FilterStore | null, on: boolean): void {
+  try {
+    store?.setItem(RETRIED_ONLY_KEY, on ? '1' : '0');
+  } catch {
+    // Storage refused (private mode, quota): the filter still applies to this page.
+  }
+}
+
+function browserStore(): FilterStore | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Events of pages merged: unique by key, the first (newer) copy kept. */
 export function mergeEvents(items: readonly WebhookEvent[], more: readonly WebhookEvent[]): WebhookEvent[] {
   const seen = new Set(items.map((e) => e.key));
@@ -39,9 +73,11 @@ export function createEvents(core: Core) {
   const presets = signal<RetryPreset[]>([]);
   /** The preset the events are compared with; null = each event's best match. */
   const eventsPreset = signal<string | null>(null);
-  const events = signal<EventsState>({ binId: null, preset: null, timeScale: 1, items: [], next: null, loaded: false, error: null });
-  /** The time scale the deliveries were sent at, to compare them with the schedule divided by it; 1 = real time. */
-  const eventsTimeScale = signal<number>(1);
+  const events = signal<EventsState>({ binId: null, preset: null, timeScale: null, retriedOnly: false, items: [], next: null, loaded: false, error: null });
+  /** The time scale the deliveries were sent at, to compare them with the schedule divided by it; 1 = real time; null = as hookbin sent them. */
+  const eventsTimeScale = signal<number | null>(null);
+  /** Only events with more than one attempt (off by default: a first delivery shows up too, as one compact row). */
+  const eventsRetriedOnly = signal<boolean>(readRetriedOnly(browserStore()));
   const loadingOlderEvents = signal(false);
 
   let presetsLoading = false;
@@ -69,15 +105,16 @@ export function createEvents(core: Core) {
     if (binId === null) return;
     const preset = eventsPreset.value;
     const timeScale = eventsTimeScale.value;
+    const retriedOnly = eventsRetriedOnly.value;
     const token = ++eventsRequest;
     const cur = events.value;
-    const same = cur.binId === binId && cur.preset === preset && cur.timeScale === timeScale;
-    if (!same) events.value = { binId, preset, timeScale, items: [], next: null, loaded: false, error: null };
+    const same = cur.binId === binId && cur.preset === preset && cur.timeScale === timeScale && cur.retriedOnly === retriedOnly;
+    if (!same) events.value = { binId, preset, timeScale, retriedOnly, items: [], next: null, loaded: false, error: null };
     const limit = Math.min(EVENTS_REFRESH_MAX, Math.max(EVENTS_PAGE, same ? cur.items.length : 0));
     try {
-      const page = await api.listEvents(binId, { limit, preset, timeScale });
+      const page = await api.listEvents(binId, { limit, preset, timeScale, retriedOnly });
       if (token !== eventsRequest) return;
-      events.value = { binId, preset, timeScale, items: page.events, next: page.next, loaded: true, error: null };
+      events.value = { binId, preset, timeScale, retriedOnly, items: page.events, next: page.next, loaded: true, error: null };
     } catch (err) {
       if (token !== eventsRequest) return;
       if (isAuthError(err)) authRequired.value = true;
@@ -91,7 +128,7 @@ export function createEvents(core: Core) {
     loadingOlderEvents.value = true;
     const token = eventsRequest;
     try {
-      const page = await api.listEvents(cur.binId, { limit: EVENTS_PAGE, before: cur.next, preset: cur.preset, timeScale: cur.timeScale });
+      const page = await api.listEvents(cur.binId, { limit: EVENTS_PAGE, before: cur.next, preset: cur.preset, timeScale: cur.timeScale, retriedOnly: cur.retriedOnly });
       if (token !== eventsRequest) return;
       events.value = { ...events.value, items: mergeEvents(events.value.items, page.events), next: page.next };
     } catch (err) {
@@ -117,12 +154,39 @@ export function createEvents(core: Core) {
     void loadEvents();
   }
 
-  /** Compares the events with the schedule divided by `scale` (a whole number from 1 to 10,000; others are ignored). */
-  function setEventsTimeScale(scale: number) {
-    if (!Number.isInteger(scale) || scale < 1 || scale > 10_000 || eventsTimeScale.value === scale) return;
+  /**
+   * Compares the events with the schedule divided by `scale` (a whole number
+   * from 1 to 10,000; others are ignored), or null: at the pace hookbin's own
+   * sender sent each event, else real time.
+   */
+  function setEventsTimeScale(scale: number | null) {
+    if (scale !== null && (!Number.isInteger(scale) || scale < 1 || scale > 10_000)) return;
+    if (eventsTimeScale.value === scale) return;
     eventsTimeScale.value = scale;
     void loadEvents();
   }
 
-  return { presets, eventsPreset, events, eventsTimeScale, loadingOlderEvents, ensurePresets, loadEvents, loadOlderEvents, scheduleEventsRefresh, setEventsPreset, setEventsTimeScale };
+  /** Shows only events with more than one attempt, or all; kept for the next visit. */
+  function setEventsRetriedOnly(on: boolean) {
+    writeRetriedOnly(browserStore(), on);
+    if (eventsRetriedOnly.value === on) return;
+    eventsRetriedOnly.value = on;
+    void loadEvents();
+  }
+
+  return {
+    presets,
+    eventsPreset,
+    events,
+    eventsTimeScale,
+    eventsRetriedOnly,
+    loadingOlderEvents,
+    ensurePresets,
+    loadEvents,
+    loadOlderEvents,
+    scheduleEventsRefresh,
+    setEventsPreset,
+    setEventsTimeScale,
+    setEventsRetriedOnly,
+  };
 }

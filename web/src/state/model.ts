@@ -320,6 +320,7 @@ export function createModel(api: Api) {
     events: eventsSlice.events,
     eventsPreset: eventsSlice.eventsPreset,
     eventsTimeScale: eventsSlice.eventsTimeScale,
+    eventsRetriedOnly: eventsSlice.eventsRetriedOnly,
     loadingOlderEvents: eventsSlice.loadingOlderEvents,
     // actions
     apply,
@@ -344,6 +345,7 @@ export function createModel(api: Api) {
     loadOlderEvents: eventsSlice.loadOlderEvents,
     setEventsPreset: eventsSlice.setEventsPreset,
     setEventsTimeScale: eventsSlice.setEventsTimeScale,
+    setEventsRetriedOnly: eventsSlice.setEventsRetriedOnly,
     setView,
     openCapture,
     replacing,

@@ -98,6 +98,8 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
             onPreset={m.setEventsPreset}
             timeScale={m.eventsTimeScale.value}
             onTimeScale={m.setEventsTimeScale}
+            retriedOnly={m.eventsRetriedOnly.value}
+            onRetriedOnly={m.setEventsRetriedOnly}
             onMore={() => void m.loadOlderEvents()}
             onRefresh={() => void m.loadEvents()}
             onOpen={m.openCapture}

@@ -5,7 +5,7 @@
  * and 2 h sit on one line and both stay readable; the labels carry the real
  * durations.
  */
-import type { EventAttempt, WebhookEvent } from '../../../../server/common/types.js';
+import type { ComparisonBasis, EventAttempt, WebhookEvent } from '../../../../server/common/types.js';
 
 import { formatDuration, formatGapWords } from '../../../../server/common/duration.js';
 
@@ -157,4 +157,20 @@ export function comparisonSummary(event: WebhookEvent): string {
 export function dueText(dueAt: number, now: number): string {
   const d = dueAt - now;
   return d >= 0 ? `in ${formatGap(d)}` : `${formatGap(-d)} ago`;
+}
+
+/**
+ * Which preset and pace an event was judged at, in words around the preset's
+ * name: `lead` before it ("Best match: ", "Compared with ", "As sent by
+ * hookbin: "), `pace` after it (" at 60×", " at real time", and where the
+ * pace came from when hookbin's own sender set it but not the preset).
+ */
+export function basisWords(basis: ComparisonBasis | undefined): { lead: string; pace: string } {
+  if (!basis) return { lead: 'Best match: ', pace: '' };
+  const lead = basis.presetFrom === 'outbox' ? 'As sent by hookbin: ' : basis.presetFrom === 'query' ? 'Compared with ' : 'Best match: ';
+  const scale = basis.timeScale === 1 ? 'real time' : `${basis.timeScale}×`;
+  // Real time needs saying only when it overrides the pace hookbin sent at.
+  if (basis.timeScale === 1 && basis.timeScaleFrom !== 'query') return { lead, pace: '' };
+  const from = basis.timeScaleFrom === 'outbox' && basis.presetFrom !== 'outbox' ? ', the pace hookbin sent it at' : '';
+  return { lead, pace: ` at ${scale}${from}` };
 }
