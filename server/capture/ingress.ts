@@ -42,11 +42,16 @@ function mib(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-/** The answer to a body over the limit: a 413, whatever the bin is set to answer. */
-function tooLarge(maxBody: number, captureId: string): CaptureResponse {
+/**
+ * The answer to a body over the limit: a 413, whatever the bin is set to
+ * answer, with the bin's headers but its own Content-Type (the body is
+ * hookbin's error, in JSON).
+ */
+function tooLarge(maxBody: number, captureId: string, binHeaders: Record<string, string>): CaptureResponse {
+  const own = (Object.entries(binHeaders) as [string, string][]).filter(([n]) => n.toLowerCase() !== 'content-type');
   return {
     status: 413,
-    headers: [['content-type', 'application/json']],
+    headers: [...own, ['content-type', 'application/json']],
     body: jsonError(
       'payload_too_large',
       `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`,
@@ -125,6 +130,7 @@ async function capture(
 
   const incoming = c.env?.incoming;
   const raw = rawRequest(c.req.raw, incoming);
+  const { settings, secrets } = prepare(stored);
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
   let body;
   try {
@@ -136,17 +142,16 @@ async function capture(
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const { settings, secrets } = prepare(stored);
   const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
-  const answer = (attempt: number): CaptureResponse =>
-    securedAnswer(
-      body.truncated
-        ? tooLarge(deps.maxBody, id)
-        : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } }),
-    );
+  const answer = (attempt: number): CaptureResponse => {
+    const decided = body.truncated
+      ? tooLarge(deps.maxBody, id, settings.respond.headers)
+      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+    return securedAnswer(decided);
+  };
 
   let added;
   try {

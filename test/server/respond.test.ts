@@ -174,8 +174,9 @@ describe('decideAnswer, each outcome exactly', () => {
       fault: null,
       reason: 'failFirst 1/1',
     });
-    expect(decide({ failFirst: { count: 1, status: 299 }, headers: { 'x-bin': '1' }, body: 'bin body' })).toMatchObject({ status: 299, headers: [['x-bin', '1']], body: 'bin body' });
-    expect(decide({ status: 500, headers: { 'x-bin': '1' }, body: 'bin body', failFirst: { count: 1, status: 500 } })).toMatchObject({ status: 500, headers: [['x-bin', '1']], body: 'bin body' });
+    const text: [string, string] = ['content-type', 'text/plain; charset=utf-8'];
+    expect(decide({ failFirst: { count: 1, status: 299 }, headers: { 'x-bin': '1' }, body: 'bin body' })).toMatchObject({ status: 299, headers: [['x-bin', '1'], text], body: 'bin body' });
+    expect(decide({ status: 500, headers: { 'x-bin': '1' }, body: 'bin body', failFirst: { count: 1, status: 500 } })).toMatchObject({ status: 500, headers: [['x-bin', '1'], text], body: 'bin body' });
   });
 
   it('random says whether it was seeded', () => {
@@ -188,7 +189,7 @@ describe('decideAnswer, each outcome exactly', () => {
     for (const status of [429, 503]) expect(decide({ status, retryAfter: 30 }).headers, String(status)).toContainEqual(['retry-after', '30']);
     for (const status of [500, 502, 200]) expect(decide({ status, retryAfter: 30 }).headers.map(([n]) => n), String(status)).not.toContain('retry-after');
     expect(decide({ status: 503, retryAfter: null }).headers.map(([n]) => n)).not.toContain('retry-after');
-    expect(decide({ status: 429, retryAfter: 30, headers: { 'Retry-After': '5' } }).headers).toEqual([['Retry-After', '5']]);
+    expect(decide({ status: 429, retryAfter: 30, headers: { 'Retry-After': '5' } }).headers).toEqual([['Retry-After', '5'], ['content-type', 'application/json']]);
   });
 
   it('a rule without a status or fault keeps the bin\'s fault; one with a status answers it instead; one with a fault has it', () => {
