@@ -85,7 +85,7 @@ export function answerOkPatch(current: RespondSettings): RespondPatch | null {
   if (current.rules.length === 0) return null;
   return {
     status: 200,
-    headers: { 'content-type': 'application/json' },
+    headers: {},
     body: '{"ok":true}',
     delayMs: 0,
     retryAfter: null,
