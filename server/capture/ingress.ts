@@ -13,6 +13,8 @@ import { handleError } from '../http/errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from '../common/types.js';
 import { carryOut } from './faults.js';
+import { isPreflight, preflightHeaders, withCors } from './cors.js';
+import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 import type { ForwardHook } from '../outbound/forward.js';
 
 /** What the ingress needs from the app. */
@@ -131,6 +133,10 @@ async function capture(
   const incoming = c.env?.incoming;
   const raw = rawRequest(c.req.raw, incoming);
   const { settings, secrets } = prepare(stored);
+  // A preflight of a CORS bin is answered, not captured (see cors.ts).
+  if (settings.cors && isPreflight(raw.method, raw.headers)) {
+    return new Response(null, { status: 204, headers: [...preflightHeaders(raw.headers), ...BIN_ANSWER_HEADERS] });
+  }
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
   let body;
   try {
@@ -150,7 +156,8 @@ async function capture(
     const decided = body.truncated
       ? tooLarge(deps.maxBody, id, settings.respond.headers)
       : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
-    return securedAnswer(decided);
+    // A fault sends no headers at all.
+    return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);
   };
 
   let added;

@@ -191,6 +191,9 @@ export function secretsFor(settings: BinSettings, global: readonly SecretInput[]
   return [...settings.secrets, ...global];
 }
 
+/** `cors` as PATCH accepts it: true answers browsers' CORS preflights and lets pages read the bin's answers (see cors.ts). */
+export const corsPatchSchema = z.boolean({ message: 'cors is true or false' });
+
 /** The longest a forward waits for the app: past any provider's own timeout. */
 export const MAX_FORWARD_TIMEOUT_MS = 120_000;
 
@@ -237,7 +240,7 @@ export function defaultRespond(): RespondSettings {
 
 /** Settings of a new bin. */
 export function defaultSettings(): NormalizedSettings {
-  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward() };
+  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward(), cors: false };
 }
 
 /**
@@ -251,6 +254,7 @@ export function normalizeSettings(stored: Partial<BinSettings> | undefined): Nor
     eventKey: stored?.eventKey ?? null,
     forwardTo: stored?.forwardTo ?? null,
     forward: { ...defaultForward(), ...(stored?.forward ?? {}) },
+    cors: stored?.cors ?? false,
   };
 }
 

@@ -263,6 +263,7 @@ function fakeEventsApi() {
     eventKey: null,
     forwardTo: null,
     forward: { relay: false, timeoutMs: 10_000, insecure: false },
+    cors: false,
   };
   const api: Api = {
     listBins: async () => [bin],
