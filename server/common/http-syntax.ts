@@ -97,3 +97,14 @@ function looksLikeJson(body: string): boolean {
     return false;
   }
 }
+
+/**
+ * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
+ * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
+ */
+const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
+
+/** Whether `pointer` is a syntactically valid RFC 6901 JSON pointer (`""`, or `/`-prefixed tokens with only `~0`/`~1` escapes): a bin's event key pointer. */
+export function isJsonPointer(pointer: string): boolean {
+  return JSON_POINTER.test(pointer);
+}

@@ -12,6 +12,7 @@ import {
   parseIntIn,
   type RespondPatch,
 } from './answers.js';
+import { parseOutcome } from './fields.js';
 
 /** What the bin answers now, in one sentence; the tone colors it, the words say it. */
 export function AnswerStatus(props: { respond: RespondSettings; onClick?: () => void; compact?: boolean }) {
@@ -42,7 +43,7 @@ export interface QuickTogglesProps {
 }
 
 /**
- * One click each: fail the first N attempts of each event with 500, answer
+ * One click each: fail the first N attempts of each event with a status (500 unless changed), answer
  * 200 (the default), reset the connection, hang, and a delay. The pressed
  * button is the mode the bin is in; the sentence above says it in full.
  */
@@ -50,6 +51,7 @@ export function QuickToggles(props: QuickTogglesProps) {
   const r = props.respond;
   const mode = answerMode(r);
   const [count, setCount] = useState(String(r.failFirst?.count ?? 2));
+  const [failWith, setFailWith] = useState(String(r.failFirst?.status ?? 500));
   const [delay, setDelay] = useState(String(r.delayMs > 0 ? r.delayMs : 2000));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +63,7 @@ export function QuickToggles(props: QuickTogglesProps) {
     setError(err);
   };
   const n = parseIntIn(count, 1, MAX_FAIL_FIRST);
+  const outcome = parseOutcome(failWith);
   const ms = parseIntIn(delay, 1, MAX_DELAY_MS);
 
   return (
@@ -75,9 +78,15 @@ export function QuickToggles(props: QuickTogglesProps) {
             class="btn toggle"
             data-testid="toggle-fail-first"
             aria-pressed={mode === 'failFirst'}
-            disabled={busy || n === null}
-            title={n === null ? `1–${MAX_FAIL_FIRST} attempts` : `Answer 500 to attempts 1–${n} of each event, then the bin’s own answer`}
-            onClick={() => n !== null && void send(failFirstPatch(n))}
+            disabled={busy || n === null || outcome === null}
+            title={
+              n === null
+                ? `1–${MAX_FAIL_FIRST} attempts`
+                : outcome === null
+                  ? 'Answer with a status 200–599, reset or hang'
+                  : `Answer ${outcome} to attempts 1–${n} of each event, then the bin’s own answer`
+            }
+            onClick={() => n !== null && outcome !== null && void send(failFirstPatch(n, outcome))}
           >
             Fail first
           </button>
@@ -91,7 +100,15 @@ export function QuickToggles(props: QuickTogglesProps) {
             value={count}
             onInput={(e) => setCount(e.currentTarget.value)}
           />
-          <span class="muted small">× 500</span>
+          <span class="muted small">×</span>
+          <input
+            class="input num wide"
+            data-testid="fail-first-status"
+            aria-label="What the failing attempts get: a status 200–599, reset or hang"
+            title="A status 200–599, reset or hang"
+            value={failWith}
+            onInput={(e) => setFailWith(e.currentTarget.value)}
+          />
         </span>
         <button
           type="button"
