@@ -43,7 +43,7 @@ export function decideAnswer(settings: RespondSettings, ctx: AnswerContext): Cap
 
 /** The bin's configured reply with `status`. */
 function plain(settings: RespondSettings, status: number, reason: string): CaptureResponse {
-  return reply(settings, status, Object.entries(settings.headers) as HeaderPair[], settings.body, settings.delayMs, reason);
+  return reply(settings, status, Object.entries(settings.headers) as HeaderPair[], { text: settings.body, owner: settings }, settings.delayMs, reason);
 }
 
 /**
@@ -57,7 +57,7 @@ function failure(settings: RespondSettings, outcome: Outcome, reason: string): C
   if (typeof outcome !== 'number') return faulted(settings, outcome, reason);
   if (outcome < 300 || outcome === settings.status) return plain(settings, outcome, reason);
   const body = JSON.stringify({ ok: false, hookbin: `answered ${outcome} on purpose (${reason})` });
-  return reply(settings, outcome, Object.entries(settings.headers) as HeaderPair[], body, settings.delayMs, reason);
+  return reply(settings, outcome, Object.entries(settings.headers) as HeaderPair[], { text: body, owner: null }, settings.delayMs, reason);
 }
 
 function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: string): CaptureResponse {
@@ -65,14 +65,25 @@ function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: str
 }
 
 /**
+ * A body and the settings object it comes from (`settings` or a rule's
+ * `respond`, never changed in place: a change of settings makes new
+ * objects), so its inferred type is worked out once per object; `owner`
+ * null for hookbin's own JSON.
+ */
+interface Body {
+  text: string;
+  owner: object | null;
+}
+
+/**
  * A reply: the given headers (the user's, which win), a Content-Type for the
  * body when they give none (see `inferContentType`), and `Retry-After` on a
  * 429 or 503 when the bin sets one and the headers do not.
  */
-function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: string, delayMs: number, reason: string): CaptureResponse {
+function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: Body, delayMs: number, reason: string): CaptureResponse {
   // `headers` is always a fresh array, so it is added to in place.
-  const sent = NO_BODY_STATUS.has(status) ? '' : body;
-  if (sent !== '' && headerValue(headers, 'content-type') === null) headers.push(['content-type', bodyType(sent)]);
+  const sent = NO_BODY_STATUS.has(status) ? '' : body.text;
+  if (sent !== '' && headerValue(headers, 'content-type') === null) headers.push(['content-type', bodyType(body)]);
   if ((status === 429 || status === 503) && settings.retryAfter !== null && headerValue(headers, 'retry-after') === null) {
     headers.push(['retry-after', String(settings.retryAfter)]);
   }
@@ -80,18 +91,18 @@ function reply(settings: RespondSettings, status: number, headers: HeaderPair[],
 }
 
 /**
- * `inferContentType` of a non-empty body, remembered for the few bodies a
- * bin answers with: a configured body (up to 1 MiB) is parsed once, not on
- * every request.
+ * `inferContentType` of a non-empty body, kept per settings object: a
+ * configured body (up to 1 MiB) is parsed once, not on every request, and
+ * the entry goes with the settings it came from.
  */
-const typeMemo = new Map<string, string>();
-function bodyType(body: string): string {
-  let type = typeMemo.get(body);
+const typeOfOwner = new WeakMap<object, string>();
+function bodyType(body: Body): string {
+  if (body.owner === null) return 'application/json';
+  let type = typeOfOwner.get(body.owner);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache (inferring again gives the same type)
   if (type === undefined) {
-    type = inferContentType(body)!;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a cache bound
-    if (typeMemo.size >= 64) typeMemo.clear();
-    typeMemo.set(body, type);
+    type = inferContentType(body.text)!;
+    typeOfOwner.set(body.owner, type);
   }
   return type;
 }
@@ -109,7 +120,8 @@ function fromRule(settings: RespondSettings, rule: RespondRule, index: number): 
   const delayMs = r.delayMs ?? settings.delayMs;
   const fault = r.fault === undefined ? (r.status === undefined ? settings.fault : null) : r.fault;
   if (fault) return { ...faulted(settings, fault, reason), delayMs };
-  return reply(settings, r.status ?? settings.status, mergeHeaders(settings.headers, r.headers ?? {}), r.body ?? settings.body, delayMs, reason);
+  const body: Body = r.body === undefined ? { text: settings.body, owner: settings } : { text: r.body, owner: r };
+  return reply(settings, r.status ?? settings.status, mergeHeaders(settings.headers, r.headers ?? {}), body, delayMs, reason);
 }
 
 /** Whether every field the rule gives matches the request; globs as `matchGlob` reads them. */

@@ -201,6 +201,28 @@ describe('decideAnswer, each outcome exactly', () => {
     expect(decide({ fault: null, rules: [rule({})] })).toMatchObject({ status: 200, fault: null, body: '{"ok":true}' });
   });
 
+  it('types each body by itself: the bin’s, a rule’s own, hookbin’s on-purpose JSON', () => {
+    const type = (r: CaptureResponse) => r.headers.find(([n]) => n === 'content-type')?.[1];
+    const s = settings({
+      body: 'plain',
+      failFirst: { count: 1, status: 500 },
+      rules: [
+        { match: { path: '/json' }, respond: { body: '{"a":1}' } },
+        { match: { path: '/same' }, respond: { status: 201 } },
+        { match: { path: '/empty' }, respond: { body: '' } },
+      ],
+    });
+    expect(type(decideAnswer(s, ctx(2)))).toBe('text/plain; charset=utf-8');
+    expect(type(decideAnswer(s, ctx(1)))).toBe('application/json');
+    expect(type(decideAnswer(s, ctx(1, { path: '/json' })))).toBe('application/json');
+    expect(type(decideAnswer(s, ctx(1, { path: '/same' })))).toBe('text/plain; charset=utf-8');
+    expect(type(decideAnswer(s, ctx(1, { path: '/empty' })))).toBeUndefined();
+    // A 204 sends no body, so no type.
+    expect(type(decideAnswer(settings({ status: 204 }), ctx(1)))).toBeUndefined();
+    // New settings, new type: nothing is kept from the object before.
+    expect(type(decideAnswer({ ...s, body: '[]' }, ctx(2)))).toBe('application/json');
+  });
+
   it('an eventType rule does not match a request without an event type', () => {
     const rules = [{ match: { eventType: '**' }, respond: { status: 418 } }];
     expect(decide({ rules }).status).toBe(418);
