@@ -58,7 +58,7 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await field(page, 'answer-status-code').fill('202');
     await field(page, 'answer-body').fill('accepted for later');
     expect(await field(page, 'answer-type-note').textContent()).toBe('Sent as text/plain; charset=utf-8, inferred from the body; a Content-Type header of yours wins.');
-    await field(page, 'answer-headers').fill('X-Trace: demo');
+    await field(page, 'answer-headers').fill('X-Trace:   demo  \n');
     await field(page, 'answer-fail-count').fill('2');
     await field(page, 'answer-fail-status').fill('503');
     await field(page, 'answer-retry-after').fill('30');

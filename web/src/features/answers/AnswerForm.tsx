@@ -162,6 +162,8 @@ export function AnswerForm(props: { bin: FormBin; onSave: (patch: AnswerPatch) =
     const err = await props.onSave(patch);
     setBusy(false);
     setError(err);
+    // Saved: show it as the server keeps it (trimmed header lines, numbers as numbers), so the form is not dirty.
+    if (err === null) setDraft(draftFromBin({ respond: { ...patch.respond, rules: [] }, eventKey: patch.eventKey, cors: patch.cors }));
   };
 
   return (
