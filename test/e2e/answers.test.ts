@@ -76,6 +76,9 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     expect(saved.respond).toMatchObject({ status: 202, body: 'accepted for later', headers: { 'X-Trace': 'demo' }, failFirst: { count: 2, status: 503 }, retryAfter: 30 });
     expect(saved.eventKey).toEqual({ header: 'X-Order', pointer: null });
     expect(await field(page, 'answer-save').isDisabled()).toBe(true);
+    // The quick toggle beside it shows the same failFirst.
+    expect(await page.locator('[data-testid=toggle-fail-first]').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('[data-testid=fail-first-status]').inputValue()).toBe('503');
 
     // One order delivered three times with different bodies: one event by its X-Order, attempts 1–3.
     const got = [];

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { RespondSettings } from '../../../../server/common/types.js';
 import {
   answerMode,
@@ -52,6 +52,13 @@ export function QuickToggles(props: QuickTogglesProps) {
   const mode = answerMode(r);
   const [count, setCount] = useState(String(r.failFirst?.count ?? 2));
   const [failWith, setFailWith] = useState(String(r.failFirst?.status ?? 500));
+  // A failFirst set elsewhere (the answer form, another tab) shows in the fields beside its toggle.
+  useEffect(() => {
+    if (r.failFirst) {
+      setCount(String(r.failFirst.count));
+      setFailWith(String(r.failFirst.status));
+    }
+  }, [r.failFirst?.count, r.failFirst?.status]);
   const [delay, setDelay] = useState(String(r.delayMs > 0 ? r.delayMs : 2000));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
