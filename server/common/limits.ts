@@ -18,8 +18,9 @@ export const MAX_RESPOND_BODY = 1024 * 1024;
 export const MAX_RESPOND_HEADERS = 64;
 /** The longest value of one header a bin sets. */
 export const MAX_RESPOND_HEADER_VALUE = 8192;
-/** The most attempts `failFirst` fails, and the most outcomes a `sequence` lists. */
+/** The most attempts `failFirst` fails. */
 export const MAX_FAIL_FIRST = 100;
+/** The most outcomes a `sequence` lists. */
 export const MAX_SEQUENCE = 100;
 /** The largest `Retry-After` a bin sends, in seconds: a day. */
 export const MAX_RETRY_AFTER_S = 86_400;
