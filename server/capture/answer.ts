@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { headerValue } from './read.js';
 import { matchGlob } from './glob.js';
-import { NO_BODY_STATUS } from '../common/http-syntax.js';
+import { inferContentType, NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { CaptureResponse, HeaderPair, Outcome, RespondRule, RespondSettings, RuleMatch } from '../common/types.js';
 
 /** What the answer to one request depends on, besides the bin's settings. */
@@ -43,42 +43,85 @@ export function decideAnswer(settings: RespondSettings, ctx: AnswerContext): Cap
 
 /** The bin's configured reply with `status`. */
 function plain(settings: RespondSettings, status: number, reason: string): CaptureResponse {
-  return reply(settings, status, Object.entries(settings.headers) as HeaderPair[], settings.body, settings.delayMs, reason);
+  return reply(settings, status, Object.entries(settings.headers) as HeaderPair[], { text: settings.body, owner: settings }, settings.delayMs, reason);
 }
 
 /**
  * An outcome chosen by `failFirst`, `sequence` or `random`. A 2xx (or the
  * bin's own status) answers with the bin's configured headers and body; an
  * error status gets a JSON body saying it was on purpose, so nobody mistakes
- * it for a hookbin bug.
+ * it for a hookbin bug, and still the bin's headers (a CORS or tracing
+ * header the user set must not vanish on exactly the answers being tested).
  */
 function failure(settings: RespondSettings, outcome: Outcome, reason: string): CaptureResponse {
   if (typeof outcome !== 'number') return faulted(settings, outcome, reason);
   if (outcome < 300 || outcome === settings.status) return plain(settings, outcome, reason);
   const body = JSON.stringify({ ok: false, hookbin: `answered ${outcome} on purpose (${reason})` });
-  return reply(settings, outcome, [['content-type', 'application/json']], body, settings.delayMs, reason);
+  return reply(settings, outcome, Object.entries(settings.headers) as HeaderPair[], { text: body, owner: null }, settings.delayMs, reason);
 }
 
 function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: string): CaptureResponse {
   return { status: null, headers: [], body: '', delayMs: settings.delayMs, fault, reason };
 }
 
-function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: string, delayMs: number, reason: string): CaptureResponse {
-  // `headers` is always a fresh array (Object.entries), so it is added to in place.
+/**
+ * A body and the settings object it comes from (`settings` or a rule's
+ * `respond`, never changed in place: a change of settings makes new
+ * objects), so its inferred type is worked out once per object; `owner`
+ * null for hookbin's own JSON.
+ */
+interface Body {
+  text: string;
+  owner: object | null;
+}
+
+/**
+ * A reply: the given headers (the user's, which win), a Content-Type for the
+ * body when they give none (see `inferContentType`), and `Retry-After` on a
+ * 429 or 503 when the bin sets one and the headers do not.
+ */
+function reply(settings: RespondSettings, status: number, headers: HeaderPair[], body: Body, delayMs: number, reason: string): CaptureResponse {
+  // `headers` is always a fresh array, so it is added to in place.
+  const sent = NO_BODY_STATUS.has(status) ? '' : body.text;
+  if (sent !== '' && headerValue(headers, 'content-type') === null) headers.push(['content-type', bodyType(body)]);
   if ((status === 429 || status === 503) && settings.retryAfter !== null && headerValue(headers, 'retry-after') === null) {
     headers.push(['retry-after', String(settings.retryAfter)]);
   }
-  return { status, headers, body: NO_BODY_STATUS.has(status) ? '' : body, delayMs, fault: null, reason };
+  return { status, headers, body: sent, delayMs, fault: null, reason };
 }
 
+/**
+ * `inferContentType` of a non-empty body, kept per settings object: a
+ * configured body (up to 1 MiB) is parsed once, not on every request, and
+ * the entry goes with the settings it came from.
+ */
+const typeOfOwner = new WeakMap<object, string>();
+function bodyType(body: Body): string {
+  if (body.owner === null) return 'application/json';
+  let type = typeOfOwner.get(body.owner);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache (inferring again gives the same type)
+  if (type === undefined) {
+    type = inferContentType(body.text)!;
+    typeOfOwner.set(body.owner, type);
+  }
+  return type;
+}
+
+/** `base` with `over` set on top: a name in `over` (any case) replaces it in `base`. */
+function mergeHeaders(base: Record<string, string>, over: Record<string, string>): HeaderPair[] {
+  const replaced = new Set(Object.keys(over).map((n) => n.toLowerCase()));
+  return [...(Object.entries(base) as HeaderPair[]).filter(([n]) => !replaced.has(n.toLowerCase())), ...(Object.entries(over) as HeaderPair[])];
+}
+
+/** A rule's answer: what it gives, over the bin's own headers, body, status, delay and fault. */
 function fromRule(settings: RespondSettings, rule: RespondRule, index: number): CaptureResponse {
   const r = rule.respond;
   const reason = `rule ${index + 1}`;
   const delayMs = r.delayMs ?? settings.delayMs;
   const fault = r.fault === undefined ? (r.status === undefined ? settings.fault : null) : r.fault;
   if (fault) return { ...faulted(settings, fault, reason), delayMs };
-  const headers = Object.entries(r.headers ?? settings.headers) as HeaderPair[];
-  return reply(settings, r.status ?? settings.status, headers, r.body ?? settings.body, delayMs, reason);
+  const body: Body = r.body === undefined ? { text: settings.body, owner: settings } : { text: r.body, owner: r };
+  return reply(settings, r.status ?? settings.status, mergeHeaders(settings.headers, r.headers ?? {}), body, delayMs, reason);
 }
 
 /** Whether every field the rule gives matches the request; globs as `matchGlob` reads them. */

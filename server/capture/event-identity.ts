@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { HTTP_TOKEN, isHttpToken } from '../common/http-syntax.js';
+import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js';
 import type { HeaderPair } from '../common/types.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
@@ -98,18 +98,7 @@ export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/event
  */
 const SLACK_ENVELOPE_TYPE = 'event_callback';
 
-/**
- * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
- * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
- */
-const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
-
-export { isHttpToken };
-
-/** Whether `pointer` is a syntactically valid RFC 6901 JSON pointer (`""`, or `/`-prefixed tokens with only `~0`/`~1` escapes). */
-export function isJsonPointer(pointer: string): boolean {
-  return JSON_POINTER.test(pointer);
-}
+export { isHttpToken, isJsonPointer };
 
 /** A bin's `keyHeader` as the API accepts it: an HTTP token of 1–256 characters, or null to clear it. */
 export const eventKeyHeaderSchema = z

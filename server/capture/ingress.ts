@@ -13,6 +13,8 @@ import { handleError } from '../http/errors.js';
 import { securedAnswer, securedResponse } from './answer-headers.js';
 import type { CaptureResponse } from '../common/types.js';
 import { carryOut } from './faults.js';
+import { isPreflight, preflightHeaders, withCors } from './cors.js';
+import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 import type { ForwardHook } from '../outbound/forward.js';
 
 /** What the ingress needs from the app. */
@@ -42,11 +44,16 @@ function mib(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-/** The answer to a body over the limit: a 413, whatever the bin is set to answer. */
-function tooLarge(maxBody: number, captureId: string): CaptureResponse {
+/**
+ * The answer to a body over the limit: a 413, whatever the bin is set to
+ * answer, with the bin's headers but its own Content-Type (the body is
+ * hookbin's error, in JSON).
+ */
+function tooLarge(maxBody: number, captureId: string, binHeaders: Record<string, string>): CaptureResponse {
+  const own = (Object.entries(binHeaders) as [string, string][]).filter(([n]) => n.toLowerCase() !== 'content-type');
   return {
     status: 413,
-    headers: [['content-type', 'application/json']],
+    headers: [...own, ['content-type', 'application/json']],
     body: jsonError(
       'payload_too_large',
       `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`,
@@ -125,6 +132,11 @@ async function capture(
 
   const incoming = c.env?.incoming;
   const raw = rawRequest(c.req.raw, incoming);
+  const { settings, secrets } = prepare(stored);
+  // A preflight of a CORS bin is answered, not captured (see cors.ts).
+  if (settings.cors && isPreflight(raw.method, raw.headers)) {
+    return new Response(null, { status: 204, headers: [...preflightHeaders(raw.headers), ...BIN_ANSWER_HEADERS] });
+  }
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
   let body;
   try {
@@ -136,17 +148,17 @@ async function capture(
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const { settings, secrets } = prepare(stored);
   const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
-  const answer = (attempt: number): CaptureResponse =>
-    securedAnswer(
-      body.truncated
-        ? tooLarge(deps.maxBody, id)
-        : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } }),
-    );
+  const answer = (attempt: number): CaptureResponse => {
+    const decided = body.truncated
+      ? tooLarge(deps.maxBody, id, settings.respond.headers)
+      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+    // A fault sends no headers at all.
+    return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);
+  };
 
   let added;
   try {

@@ -98,7 +98,7 @@ export function parseIngressTarget(target: string): IngressTarget | null {
 }
 
 /** The first value of a header, matched case-insensitively, or null. */
-export function headerValue(headers: HeaderPair[], name: string): string | null {
+export function headerValue(headers: readonly HeaderPair[], name: string): string | null {
   const lower = name.toLowerCase();
   for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
   return null;

@@ -6,13 +6,19 @@ import { eventKeyHeaderSchema, eventKeyPointerSchema } from './event-identity.js
 import type { BinSettings, EventKeySettings, StoredSecret } from '../store/records.js';
 
 export type { BinSettings, EventKeySettings, StoredSecret };
-import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS } from '../common/http-syntax.js';
+import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, ORIGIN_HEADERS, RESERVED_RESPONSE_HEADERS } from '../common/http-syntax.js';
+import {
+  MAX_DELAY_MS,
+  MAX_FAIL_FIRST,
+  MAX_RANDOM_SEED,
+  MAX_RESPOND_BODY,
+  MAX_RESPOND_HEADER_VALUE,
+  MAX_RESPOND_HEADERS,
+  MAX_RETRY_AFTER_S,
+  MAX_SEQUENCE,
+} from '../common/limits.js';
 
-/** Headers hookbin computes itself; a configured value would corrupt framing. */
-const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
-
-/** Response bodies a bin may be set to answer with. */
-export const MAX_RESPOND_BODY = 1024 * 1024;
+export { MAX_DELAY_MS, MAX_RESPOND_BODY };
 
 /**
  * A record of user-chosen keys that refuses a `__proto__` key up front. zod
@@ -32,9 +38,9 @@ const headerMap = userRecord(
   z
     .record(
       z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'),
-      z.string().max(8192).regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL'),
+      z.string().max(MAX_RESPOND_HEADER_VALUE).regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL'),
     )
-    .refine((h) => Object.keys(h).length <= 64, 'at most 64 headers')
+    .refine((h) => Object.keys(h).length <= MAX_RESPOND_HEADERS, `at most ${MAX_RESPOND_HEADERS} headers`)
     .refine(
       (h) => Object.keys(h).every((k) => !RESERVED_RESPONSE_HEADERS.has(k.toLowerCase())),
       `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
@@ -51,8 +57,6 @@ const headerMap = userRecord(
     }),
 );
 
-/** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */
-export const MAX_DELAY_MS = 600_000;
 /** The most rules one bin holds. */
 export const MAX_RULES = 50;
 /**
@@ -104,17 +108,17 @@ export const respondPatchSchema = z
     body: z.string().max(MAX_RESPOND_BODY),
     delayMs,
     fault: fault.nullable(),
-    failFirst: z.object({ count: z.number().int().min(1).max(100), status: outcome.default(500) }).strict().nullable(),
-    sequence: z.array(outcome).min(1).max(100).nullable(),
+    failFirst: z.object({ count: z.number().int().min(1).max(MAX_FAIL_FIRST), status: outcome.default(500) }).strict().nullable(),
+    sequence: z.array(outcome).min(1).max(MAX_SEQUENCE).nullable(),
     random: z
       .object({
         rate: z.number().min(0).max(1),
         status: outcome.default(500),
-        seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().default(null),
+        seed: z.number().int().min(0).max(MAX_RANDOM_SEED).nullable().default(null),
       })
       .strict()
       .nullable(),
-    retryAfter: z.number().int().min(0).max(86_400).nullable(),
+    retryAfter: z.number().int().min(0).max(MAX_RETRY_AFTER_S).nullable(),
     rules: z
       .array(ruleSchema)
       .max(MAX_RULES, `at most ${MAX_RULES} rules`)
@@ -187,6 +191,9 @@ export function secretsFor(settings: BinSettings, global: readonly SecretInput[]
   return [...settings.secrets, ...global];
 }
 
+/** `cors` as PATCH accepts it: true answers browsers' CORS preflights and lets pages read the bin's answers (see cors.ts). */
+export const corsPatchSchema = z.boolean({ message: 'cors is true or false' });
+
 /** The longest a forward waits for the app: past any provider's own timeout. */
 export const MAX_FORWARD_TIMEOUT_MS = 120_000;
 
@@ -211,11 +218,15 @@ export function defaultForward(): ForwardOptions {
   return { relay: false, timeoutMs: 10_000, insecure: false };
 }
 
-/** What a new bin answers: 200 `{"ok":true}`. */
+/**
+ * What a new bin answers: 200 `{"ok":true}`. `headers` holds only what the
+ * user sets: the body's Content-Type is inferred when they set none (see
+ * answer.ts), so changing the body to text needs no header.
+ */
 export function defaultRespond(): RespondSettings {
   return {
     status: 200,
-    headers: { 'content-type': 'application/json' },
+    headers: {},
     body: '{"ok":true}',
     delayMs: 0,
     fault: null,
@@ -229,7 +240,7 @@ export function defaultRespond(): RespondSettings {
 
 /** Settings of a new bin. */
 export function defaultSettings(): NormalizedSettings {
-  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward() };
+  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward(), cors: false };
 }
 
 /**
@@ -243,6 +254,7 @@ export function normalizeSettings(stored: Partial<BinSettings> | undefined): Nor
     eventKey: stored?.eventKey ?? null,
     forwardTo: stored?.forwardTo ?? null,
     forward: { ...defaultForward(), ...(stored?.forward ?? {}) },
+    cors: stored?.cors ?? false,
   };
 }
 

@@ -73,3 +73,38 @@ export const ORIGIN_HEADERS: ReadonlySet<string> = new Set([
   'strict-transport-security',
   'alt-svc',
 ]);
+
+/** Headers a bin's answer may not set: hookbin frames the answer itself, and a configured value would corrupt that. */
+export const RESERVED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
+
+/**
+ * The Content-Type hookbin gives an answer body that the bin's headers do
+ * not type: `application/json` when the whole body parses as JSON (JSON is
+ * always UTF-8, and RFC 8259 defines no charset for it), else
+ * `text/plain; charset=utf-8` (the body is stored and sent as UTF-8 text);
+ * null for an empty body, which needs no type.
+ */
+export function inferContentType(body: string): string | null {
+  if (body === '') return null;
+  return looksLikeJson(body) ? 'application/json' : 'text/plain; charset=utf-8';
+}
+
+function looksLikeJson(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * RFC 6901: "" or a sequence of `/`-prefixed tokens in which `~` is only ever
+ * `~0` or `~1`. Tokens exclude `/`, so the match is linear in the length.
+ */
+const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
+
+/** Whether `pointer` is a syntactically valid RFC 6901 JSON pointer (`""`, or `/`-prefixed tokens with only `~0`/`~1` escapes): a bin's event key pointer. */
+export function isJsonPointer(pointer: string): boolean {
+  return JSON_POINTER.test(pointer);
+}

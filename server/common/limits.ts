@@ -9,3 +9,22 @@ export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 export const MAX_ATTEMPTS = 50;
 /** The longest target URL the sender and forwarding accept. */
 export const MAX_TARGET_URL_LENGTH = 4096;
+
+// ------------------------------------------------------------ what a bin answers
+
+/** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */
+export const MAX_DELAY_MS = 600_000;
+/** Response bodies a bin may be set to answer with, in characters. */
+export const MAX_RESPOND_BODY = 1024 * 1024;
+/** The most headers a bin's answer (or one rule's) sets. */
+export const MAX_RESPOND_HEADERS = 64;
+/** The longest value of one header a bin sets. */
+export const MAX_RESPOND_HEADER_VALUE = 8192;
+/** The most attempts `failFirst` fails. */
+export const MAX_FAIL_FIRST = 100;
+/** The most outcomes a `sequence` lists. */
+export const MAX_SEQUENCE = 100;
+/** The largest `Retry-After` a bin sends, in seconds: a day. */
+export const MAX_RETRY_AFTER_S = 86_400;
+/** The largest `random.seed`: an unsigned 32-bit number. */
+export const MAX_RANDOM_SEED = 2 ** 32 - 1;

@@ -72,7 +72,7 @@ export interface RespondRule {
 export interface RespondSettings {
   /** HTTP status, 200–599. */
   status: number;
-  /** Extra response headers, name → value. */
+  /** Response headers the user sets, name → value; they win over hookbin's (a Content-Type inferred from the body, `Retry-After`, CORS). */
   headers: Record<string, string>;
   /** Response body text. */
   body: string;
@@ -112,6 +112,8 @@ export interface Bin {
   forwardTo: string | null;
   /** How captures are forwarded. */
   forward: ForwardOptions;
+  /** Whether the bin answers browsers' CORS preflights (204, not captured) and adds `Access-Control-Allow-Origin` to its answers. */
+  cors: boolean;
 }
 
 /** How a bin forwards its captures (beside `forwardTo`). */

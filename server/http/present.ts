@@ -29,6 +29,7 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     // A password in the URL is a secret too.
     forwardTo: settings.forwardTo === null ? null : displayUrl(settings.forwardTo),
     forward: settings.forward,
+    cors: settings.cors,
   };
 }
 

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { errorBody } from '../common/error-body.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
+import { withCors } from '../capture/cors.js';
 import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
 import type { Captures, CaptureSummaryRecord, ForwardRecord } from '../store/index.js';
@@ -96,10 +97,13 @@ function viaHas(headers: HeaderPair[], pseudonym: string): boolean {
   return headers.some(([n, v]) => n.toLowerCase() === 'via' && v.split(',').some((e) => e.trim().split(/\s+/)[1] === pseudonym));
 }
 
+/** Adds a CORS bin's headers to a relayed answer's (see capture/cors.ts); the identity for other bins. */
+type CorsOf = (headers: HeaderPair[]) => HeaderPair[];
+
 /** A relay that could not pass the app's reply on: 502 (503 at shutdown) with a JSON sentence, stored as answered. */
-function relayFailure(captureId: string, code: 502 | 503, message: string): { response: Response; answered: CaptureResponse } {
+function relayFailure(captureId: string, code: 502 | 503, message: string, cors: CorsOf): { response: Response; answered: CaptureResponse } {
   const text = JSON.stringify(errorBody('forward_failed', message));
-  const headers = withBinAnswerHeaders([['content-type', 'application/json']]);
+  const headers = withBinAnswerHeaders(cors([['content-type', 'application/json']]));
   return {
     response: new Response(text, { status: code, headers: [...headers, ['X-Hookbin-Capture-Id', captureId]] }),
     answered: { status: code, headers, body: text, delayMs: 0, fault: null, reason: 'relay' },
@@ -114,22 +118,24 @@ function relayFailure(captureId: string, code: 502 | 503, message: string): { re
  * body over what hookbin reads (`MAX_REPLY_BYTES`, which would be cut
  * short) is a 502 saying so.
  */
-function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean): { response: Response; answered: CaptureResponse } {
+function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean, cors: CorsOf): { response: Response; answered: CaptureResponse } {
   const status = result.status;
-  if (shutdown) return relayFailure(captureId, 503, 'hookbin shut down before the app answered');
+  if (shutdown) return relayFailure(captureId, 503, 'hookbin shut down before the app answered', cors);
   if (result.error !== null || status === null || status < 200 || status > 599) {
     return relayFailure(
       captureId,
       502,
       `hookbin could not get a reply from the app at ${result.request.url}: ${result.error ?? 'bad status'} (${result.errorMessage ?? status})`,
+      cors,
     );
   }
   const reply = result.response!;
   if (reply.truncated) {
-    return relayFailure(captureId, 502, `the app at ${result.request.url} replied with a body over the ${MAX_REPLY_BYTES} bytes hookbin relays`);
+    return relayFailure(captureId, 502, `the app at ${result.request.url} replied with a body over the ${MAX_REPLY_BYTES} bytes hookbin relays`, cors);
   }
   const { headers: sendable, dropped } = relayHeaders(reply.headers);
-  const headers = withBinAnswerHeaders(sendable);
+  // The app's own CORS headers, if it sends any, win (`withCors` keeps them).
+  const headers = withBinAnswerHeaders(cors(sendable));
   const out = new Headers();
   for (const [n, v] of headers) out.append(n, v);
   out.set('X-Hookbin-Capture-Id', captureId);
@@ -223,7 +229,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           store(capture, record);
           return undefined;
         }
-        const { response, answered } = relayedAnswer(result, capture.id, request.method, result.aborted);
+        const cors: CorsOf = settings.cors ? (h) => withCors(h, request.headers) : (h) => h;
+        const { response, answered } = relayedAnswer(result, capture.id, request.method, result.aborted, cors);
         store(capture, record, answered);
         return response;
       });

@@ -31,6 +31,8 @@ export interface BinSettings {
   /** Where captures are forwarded live; absent in rows written before forwarding existed. */
   forwardTo?: string | null;
   forward?: ForwardOptions;
+  /** Whether the bin answers CORS preflights and lets pages read its answers; absent (off) in rows written before CORS existed. */
+  cors?: boolean;
 }
 
 export type { Verdict };

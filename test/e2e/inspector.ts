@@ -89,6 +89,8 @@ export interface HookReply {
   /** `X-Hookbin-Capture-Id`. */
   captureId: string;
   body: string;
+  /** The reply's headers as node:http reads them (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -111,6 +113,7 @@ export function sendHook(url: string, opts: { method?: string; headers?: HeaderP
           status: res.statusCode ?? 0,
           captureId: String(res.headers['x-hookbin-capture-id'] ?? ''),
           body: Buffer.concat(chunks).toString('utf8'),
+          headers: res.headers,
         }),
       );
       res.on('error', reject);

@@ -9,7 +9,7 @@ import { cleanupTempDirs, expectError, rawExchange, startServer, type TestServer
 const PKG_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const DEFAULT_RESPOND = {
   status: 200,
-  headers: { 'content-type': 'application/json' },
+  headers: {},
   body: '{"ok":true}',
   delayMs: 0,
   fault: null,

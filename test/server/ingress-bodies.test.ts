@@ -187,13 +187,20 @@ describe('ingress: bodies read back, decoded, and the bin\'s configured answers'
       expect(teapot.res.headers.get('x-a')).toBe('b');
       const cap = await getCapture(server, teapot.id);
       expect(cap.status).toBe(418);
-      expect(cap.response).toEqual({ status: 418, headers: [['x-a', 'b'], ...BIN_ANSWER_HEADERS], body: 'teapot', delayMs: 0, fault: null, reason: 'default' });
+      expect(cap.response).toEqual({
+        status: 418,
+        headers: [['x-a', 'b'], ['content-type', 'text/plain; charset=utf-8'], ...BIN_ANSWER_HEADERS],
+        body: 'teapot',
+        delayMs: 0,
+        fault: null,
+        reason: 'default',
+      });
 
       const reset = await server.api(`/api/bins/${bin}`, { method: 'PATCH', body: JSON.stringify({ respond: null }) });
       expect(reset.status).toBe(200);
       expect(((await reset.json()) as Json).respond).toMatchObject({
         status: 200,
-        headers: { 'content-type': 'application/json' },
+        headers: {},
         body: '{"ok":true}',
         delayMs: 0,
         fault: null,

@@ -174,8 +174,9 @@ describe('decideAnswer, each outcome exactly', () => {
       fault: null,
       reason: 'failFirst 1/1',
     });
-    expect(decide({ failFirst: { count: 1, status: 299 }, headers: { 'x-bin': '1' }, body: 'bin body' })).toMatchObject({ status: 299, headers: [['x-bin', '1']], body: 'bin body' });
-    expect(decide({ status: 500, headers: { 'x-bin': '1' }, body: 'bin body', failFirst: { count: 1, status: 500 } })).toMatchObject({ status: 500, headers: [['x-bin', '1']], body: 'bin body' });
+    const text: [string, string] = ['content-type', 'text/plain; charset=utf-8'];
+    expect(decide({ failFirst: { count: 1, status: 299 }, headers: { 'x-bin': '1' }, body: 'bin body' })).toMatchObject({ status: 299, headers: [['x-bin', '1'], text], body: 'bin body' });
+    expect(decide({ status: 500, headers: { 'x-bin': '1' }, body: 'bin body', failFirst: { count: 1, status: 500 } })).toMatchObject({ status: 500, headers: [['x-bin', '1'], text], body: 'bin body' });
   });
 
   it('random says whether it was seeded', () => {
@@ -188,7 +189,7 @@ describe('decideAnswer, each outcome exactly', () => {
     for (const status of [429, 503]) expect(decide({ status, retryAfter: 30 }).headers, String(status)).toContainEqual(['retry-after', '30']);
     for (const status of [500, 502, 200]) expect(decide({ status, retryAfter: 30 }).headers.map(([n]) => n), String(status)).not.toContain('retry-after');
     expect(decide({ status: 503, retryAfter: null }).headers.map(([n]) => n)).not.toContain('retry-after');
-    expect(decide({ status: 429, retryAfter: 30, headers: { 'Retry-After': '5' } }).headers).toEqual([['Retry-After', '5']]);
+    expect(decide({ status: 429, retryAfter: 30, headers: { 'Retry-After': '5' } }).headers).toEqual([['Retry-After', '5'], ['content-type', 'application/json']]);
   });
 
   it('a rule without a status or fault keeps the bin\'s fault; one with a status answers it instead; one with a fault has it', () => {
@@ -198,6 +199,28 @@ describe('decideAnswer, each outcome exactly', () => {
     expect(decide({ fault: null, rules: [rule({ fault: 'reset' })] })).toMatchObject({ status: null, fault: 'reset' });
     expect(decide({ fault: 'hang', rules: [rule({ status: 202, fault: 'reset' })] })).toMatchObject({ fault: 'reset' });
     expect(decide({ fault: null, rules: [rule({})] })).toMatchObject({ status: 200, fault: null, body: '{"ok":true}' });
+  });
+
+  it('types each body by itself: the bin’s, a rule’s own, hookbin’s on-purpose JSON', () => {
+    const type = (r: CaptureResponse) => r.headers.find(([n]) => n === 'content-type')?.[1];
+    const s = settings({
+      body: 'plain',
+      failFirst: { count: 1, status: 500 },
+      rules: [
+        { match: { path: '/json' }, respond: { body: '{"a":1}' } },
+        { match: { path: '/same' }, respond: { status: 201 } },
+        { match: { path: '/empty' }, respond: { body: '' } },
+      ],
+    });
+    expect(type(decideAnswer(s, ctx(2)))).toBe('text/plain; charset=utf-8');
+    expect(type(decideAnswer(s, ctx(1)))).toBe('application/json');
+    expect(type(decideAnswer(s, ctx(1, { path: '/json' })))).toBe('application/json');
+    expect(type(decideAnswer(s, ctx(1, { path: '/same' })))).toBe('text/plain; charset=utf-8');
+    expect(type(decideAnswer(s, ctx(1, { path: '/empty' })))).toBeUndefined();
+    // A 204 sends no body, so no type.
+    expect(type(decideAnswer(settings({ status: 204 }), ctx(1)))).toBeUndefined();
+    // New settings, new type: nothing is kept from the object before.
+    expect(type(decideAnswer({ ...s, body: '[]' }, ctx(2)))).toBe('application/json');
   });
 
   it('an eventType rule does not match a request without an event type', () => {

@@ -42,6 +42,7 @@ export function bin(id: string, over: Partial<Bin> = {}): Bin {
     eventKey: null,
     forwardTo: null,
     forward: { relay: false, timeoutMs: 10_000, insecure: false },
+    cors: false,
     ...over,
   };
 }

@@ -41,7 +41,7 @@ describe('what a bin answers, in words', () => {
     expect(describeRespond(respond({ fault: 'reset' }))).toEqual({ text: 'Resets the connection (no reply)', tone: 'fault' });
     expect(describeRespond(respond({ fault: 'hang' })).text).toBe('Never replies (hangs until the client gives up, at most 10 min, then resets)');
     expect(describeRespond(respond({ sequence: [500, 503, 200] })).text).toBe('Answers attempt n of each event with the n-th of 500, 503, 200 (the last repeats)');
-    expect(describeRespond(respond({ random: { rate: 0.25, status: 503, seed: 7 } })).text).toBe('Fails 25 % at random with 503 (seed 7), otherwise answers 200');
+    expect(describeRespond(respond({ random: { rate: 0.25, status: 503, seed: 7 } })).text).toBe('Fails 25 % at random with 503 (repeatable, pattern 7), otherwise answers 200');
     expect(describeRespond(respond({ delayMs: 2500, retryAfter: 30, status: 202 }))).toEqual({ text: 'Answers 202 · after 2.5 s · Retry-After 30 on 429/503', tone: 'custom' });
     expect(describeRespond(respond({ status: 503 })).tone).toBe('fail');
     const rules = [{ match: { method: 'GET' }, respond: { status: 204 } }];
@@ -53,7 +53,7 @@ describe('what a bin answers, in words', () => {
     expect(answerMode(respond())).toBe('ok');
     expect(answerMode(respond({ delayMs: 1000 }))).toBe('ok');
     expect(answerMode(respond({ failFirst: { count: 3, status: 500 } }))).toBe('failFirst');
-    expect(answerMode(respond({ failFirst: { count: 3, status: 503 } }))).toBe('custom');
+    expect(answerMode(respond({ failFirst: { count: 3, status: 503 } }))).toBe('failFirst');
     expect(answerMode(respond({ fault: 'reset' }))).toBe('reset');
     expect(answerMode(respond({ fault: 'hang' }))).toBe('hang');
     expect(answerMode(respond({ sequence: [500, 200] }))).toBe('custom');
@@ -74,6 +74,7 @@ describe('quick toggles', () => {
   it('each failure mode clears the others, so the bin does what the button says; the delay is its own', () => {
     const off = { fault: null, sequence: null, random: null };
     expect(failFirstPatch(2)).toEqual({ ...off, failFirst: { count: 2, status: 500 } });
+    expect(failFirstPatch(3, 'reset')).toEqual({ ...off, failFirst: { count: 3, status: 'reset' } });
     expect(faultPatch('reset')).toEqual({ ...off, failFirst: null, fault: 'reset' });
     expect(faultPatch('hang')).toEqual({ ...off, failFirst: null, fault: 'hang' });
     expect(delayPatch(300)).toEqual({ delayMs: 300 });
@@ -289,6 +290,7 @@ function fakeEventsApi() {
     eventKey: null,
     forwardTo: null,
     forward: { relay: false, timeoutMs: 10_000, insecure: false },
+    cors: false,
   };
   const api: Api = {
     listBins: async () => [bin],

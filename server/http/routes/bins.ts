@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
+  corsPatchSchema,
   defaultSettings,
   eventKeyPatchSchema,
   forwardPatchSchema,
@@ -42,6 +43,7 @@ const patchBinBody = z
     eventKey: eventKeyPatchSchema.nullable().optional(),
     forwardTo: forwardToPatchSchema.optional(),
     forward: forwardPatchSchema.optional(),
+    cors: corsPatchSchema.optional(),
   })
   .strict();
 
@@ -81,6 +83,7 @@ export function createBinRoutes(deps: BinDeps) {
       if (patch.eventKey !== undefined) settings.eventKey = patch.eventKey;
       if (patch.forwardTo !== undefined) settings.forwardTo = patch.forwardTo;
       if (patch.forward !== undefined) settings.forward = { ...settings.forward, ...patch.forward };
+      if (patch.cors !== undefined) settings.cors = patch.cors;
       if (patch.secrets !== undefined) {
         try {
           settings.secrets = patchSecrets(settings.secrets, patch.secrets);

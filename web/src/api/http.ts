@@ -22,6 +22,10 @@ export interface BinPatch {
   respond?: RespondPatch | null;
   /** Replaces the bin's secrets; an entry without `value` keeps that name's stored value. */
   secrets?: SecretPatchEntry[];
+  /** The bin's own event key (a header or a JSON pointer); null: the built-in keys only. */
+  eventKey?: { header: string | null; pointer: string | null } | null;
+  /** Answer CORS preflights and let pages read the bin's answers. */
+  cors?: boolean;
 }
 
 /** `GET /api/info`. */

@@ -9,7 +9,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { Bin, ServerMessage } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
-import type { Api, ServerInfo } from '../api/http.js';
+import type { Api, BinPatch, ServerInfo } from '../api/http.js';
 import { ApiRequestError, errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from '../api/http.js';
 import type { SecretPatchEntry } from '../features/secrets/secrets.js';
 import { applyMessage, sortBins, type Snapshot } from './bins.js';
@@ -221,9 +221,14 @@ export function createModel(api: Api) {
   }
 
   /** Changes what a bin answers (null: back to 200 `{"ok":true}`); resolves to an error sentence, or null. */
-  async function updateRespond(binId: string, patch: RespondPatch | null): Promise<string | null> {
+  function updateRespond(binId: string, patch: RespondPatch | null): Promise<string | null> {
+    return updateBin(binId, { respond: patch });
+  }
+
+  /** Changes a bin's settings (its answer, event key, CORS) in one PATCH; resolves to an error sentence, or null. */
+  async function updateBin(binId: string, patch: BinPatch): Promise<string | null> {
     try {
-      apply({ type: 'bin.updated', bin: await api.updateBin(binId, { respond: patch }) });
+      apply({ type: 'bin.updated', bin: await api.updateBin(binId, patch) });
       return null;
     } catch (err) {
       if (isAuthError(err)) authRequired.value = true;
@@ -338,6 +343,7 @@ export function createModel(api: Api) {
     setVerdictFilter: captures.setVerdictFilter,
     refreshVerdicts,
     updateRespond,
+    updateBin,
     saveSecrets,
     loadInfo,
     ensurePresets,

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { RespondSettings } from '../../../../server/common/types.js';
 import {
   answerMode,
@@ -12,6 +12,7 @@ import {
   parseIntIn,
   type RespondPatch,
 } from './answers.js';
+import { parseOutcome } from './fields.js';
 
 /** What the bin answers now, in one sentence; the tone colors it, the words say it. */
 export function AnswerStatus(props: { respond: RespondSettings; onClick?: () => void; compact?: boolean }) {
@@ -41,15 +42,70 @@ export interface QuickTogglesProps {
   onPatch: (patch: RespondPatch | null) => Promise<string | null>;
 }
 
+/** "Fail first N × status": the toggle and its two fields, which follow a failFirst set elsewhere. */
+function FailFirstToggle(props: { respond: RespondSettings; pressed: boolean; busy: boolean; send: (patch: RespondPatch) => void }) {
+  const r = props.respond;
+  const [count, setCount] = useState(String(r.failFirst?.count ?? 2));
+  const [failWith, setFailWith] = useState(String(r.failFirst?.status ?? 500));
+  // A failFirst set elsewhere (the answer form, another tab) shows in the fields beside its toggle.
+  useEffect(() => {
+    if (r.failFirst) {
+      setCount(String(r.failFirst.count));
+      setFailWith(String(r.failFirst.status));
+    }
+  }, [r.failFirst?.count, r.failFirst?.status]);
+  const n = parseIntIn(count, 1, MAX_FAIL_FIRST);
+  const outcome = parseOutcome(failWith);
+  return (
+    <span class="toggle-with-input">
+      <button
+        type="button"
+        class="btn toggle"
+        data-testid="toggle-fail-first"
+        aria-pressed={props.pressed}
+        disabled={props.busy || n === null || outcome === null}
+        title={
+          n === null
+            ? `1–${MAX_FAIL_FIRST} attempts`
+            : outcome === null
+              ? 'Answer with a status 200–599, reset or hang'
+              : `Answer ${outcome} to attempts 1–${n} of each event, then the bin’s own answer`
+        }
+        onClick={() => n !== null && outcome !== null && props.send(failFirstPatch(n, outcome))}
+      >
+        Fail first
+      </button>
+      <input
+        class="input num"
+        type="number"
+        min={1}
+        max={MAX_FAIL_FIRST}
+        data-testid="fail-first-count"
+        aria-label="How many attempts of each event fail"
+        value={count}
+        onInput={(e) => setCount(e.currentTarget.value)}
+      />
+      <span class="muted small">×</span>
+      <input
+        class="input num wide"
+        data-testid="fail-first-status"
+        aria-label="What the failing attempts get: a status 200–599, reset or hang"
+        title="A status 200–599, reset or hang"
+        value={failWith}
+        onInput={(e) => setFailWith(e.currentTarget.value)}
+      />
+    </span>
+  );
+}
+
 /**
- * One click each: fail the first N attempts of each event with 500, answer
+ * One click each: fail the first N attempts of each event with a status (500 unless changed), answer
  * 200 (the default), reset the connection, hang, and a delay. The pressed
  * button is the mode the bin is in; the sentence above says it in full.
  */
 export function QuickToggles(props: QuickTogglesProps) {
   const r = props.respond;
   const mode = answerMode(r);
-  const [count, setCount] = useState(String(r.failFirst?.count ?? 2));
   const [delay, setDelay] = useState(String(r.delayMs > 0 ? r.delayMs : 2000));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -60,7 +116,6 @@ export function QuickToggles(props: QuickTogglesProps) {
     setBusy(false);
     setError(err);
   };
-  const n = parseIntIn(count, 1, MAX_FAIL_FIRST);
   const ms = parseIntIn(delay, 1, MAX_DELAY_MS);
 
   return (
@@ -69,30 +124,7 @@ export function QuickToggles(props: QuickTogglesProps) {
         <button type="button" class="btn toggle" data-testid="toggle-ok" aria-pressed={mode === 'ok'} disabled={busy} onClick={() => void send(answerOkPatch(r))}>
           Answer 200
         </button>
-        <span class="toggle-with-input">
-          <button
-            type="button"
-            class="btn toggle"
-            data-testid="toggle-fail-first"
-            aria-pressed={mode === 'failFirst'}
-            disabled={busy || n === null}
-            title={n === null ? `1–${MAX_FAIL_FIRST} attempts` : `Answer 500 to attempts 1–${n} of each event, then the bin’s own answer`}
-            onClick={() => n !== null && void send(failFirstPatch(n))}
-          >
-            Fail first
-          </button>
-          <input
-            class="input num"
-            type="number"
-            min={1}
-            max={MAX_FAIL_FIRST}
-            data-testid="fail-first-count"
-            aria-label="How many attempts of each event fail"
-            value={count}
-            onInput={(e) => setCount(e.currentTarget.value)}
-          />
-          <span class="muted small">× 500</span>
-        </span>
+        <FailFirstToggle respond={r} pressed={mode === 'failFirst'} busy={busy} send={(patch) => void send(patch)} />
         <button
           type="button"
           class="btn toggle"

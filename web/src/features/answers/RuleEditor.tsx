@@ -77,6 +77,11 @@ function RuleRow(props: {
               <input class="input mono" data-testid="rule-body" placeholder="the bin’s body" value={d.body} onInput={set('body')} />
             </Field>
           )}
+          {d.fault === '' && (
+            <Field label="Headers" hint="One Name: value a line; they add to the bin’s headers and win over them" class="grow">
+              <textarea class="input mono rule-headers" data-testid="rule-headers" rows={1} placeholder="X-Name: value" value={d.headers} onInput={set('headers')} />
+            </Field>
+          )}
         </div>
       </div>
       <div class="rule-actions">

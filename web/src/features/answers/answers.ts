@@ -6,6 +6,9 @@
 import { isHttpToken } from '../../../../server/common/http-syntax.js';
 import type { Outcome, RespondRule, RespondSettings } from '../../../../server/common/types.js';
 import { formatGap } from '../events/timeline.js';
+import { headerLines, parseHeaderLines, parseIntIn } from './fields.js';
+
+export { parseIntIn };
 
 /** A `respond` PATCH: keys merge into the bin's current settings; `null` resets everything to 200 `{"ok":true}`. */
 export type RespondPatch = Partial<RespondSettings>;
@@ -43,7 +46,7 @@ export function describeRespond(r: RespondSettings): { text: string; tone: Answe
     const pre = first ? [first] : [];
     if (r.random) {
       const pct = Math.round(r.random.rate * 1000) / 10;
-      pre.push(`fails ${pct} % at random with ${outcomeText(r.random.status)}${r.random.seed !== null ? ` (seed ${r.random.seed})` : ''}`);
+      pre.push(`fails ${pct} % at random with ${outcomeText(r.random.status)}${r.random.seed !== null ? ` (repeatable, pattern ${r.random.seed})` : ''}`);
     }
     text = pre.length === 0 ? base : `${pre.join(', ')}, ${r.random ? 'otherwise' : 'then'} ${base}`;
   }
@@ -68,7 +71,7 @@ export function describeRespond(r: RespondSettings): { text: string; tone: Answe
 export function answerMode(r: RespondSettings): AnswerMode {
   const special = r.sequence !== null || r.random !== null;
   if (special) return 'custom';
-  if (r.failFirst) return r.fault === null && r.failFirst.status === 500 ? 'failFirst' : 'custom';
+  if (r.failFirst) return r.fault === null ? 'failFirst' : 'custom';
   if (r.fault) return r.fault;
   return r.status === 200 ? 'ok' : 'custom';
 }
@@ -85,7 +88,7 @@ export function answerOkPatch(current: RespondSettings): RespondPatch | null {
   if (current.rules.length === 0) return null;
   return {
     status: 200,
-    headers: { 'content-type': 'application/json' },
+    headers: {},
     body: '{"ok":true}',
     delayMs: 0,
     retryAfter: null,
@@ -93,9 +96,9 @@ export function answerOkPatch(current: RespondSettings): RespondPatch | null {
   };
 }
 
-/** "Fail the first `count` attempts of each event with 500", then the bin's own answer. */
-export function failFirstPatch(count: number): RespondPatch {
-  return { ...NO_FAILURES, failFirst: { count, status: 500 } };
+/** "Fail the first `count` attempts of each event with `status`" (500 unless given), then the bin's own answer. */
+export function failFirstPatch(count: number, status: Outcome = 500): RespondPatch {
+  return { ...NO_FAILURES, failFirst: { count, status } };
 }
 
 /** "Reset" or "hang": every request gets the fault. */
@@ -106,14 +109,6 @@ export function faultPatch(fault: 'reset' | 'hang'): RespondPatch {
 /** Waits `ms` before every answer (0: no delay); the rest is kept. */
 export function delayPatch(ms: number): RespondPatch {
   return { delayMs: ms };
-}
-
-/** A whole number in [min, max] from an input's text, or null. */
-export function parseIntIn(text: string, min: number, max: number): number | null {
-  const t = text.trim();
-  if (!/^\d+$/.test(t)) return null;
-  const n = Number(t);
-  return n >= min && n <= max ? n : null;
 }
 
 // ------------------------------------------------------------ rule drafts
@@ -131,15 +126,15 @@ export interface RuleDraft {
   delayMs: string;
   fault: '' | 'reset' | 'hang';
   body: string;
-  /** The rule's response headers, kept as they were (the editor does not change them). */
-  headers?: Record<string, string>;
+  /** The rule's response headers, one `Name: value` a line; they add to the bin's. */
+  headers: string;
 }
 
 let nextKey = 1;
 
 /** An empty rule: matches everything, changes nothing until a field is set. */
 export function emptyDraft(): RuleDraft {
-  return { key: nextKey++, method: '', path: '', eventType: '', headerName: '', headerValue: '', status: '500', delayMs: '', fault: '', body: '' };
+  return { key: nextKey++, method: '', path: '', eventType: '', headerName: '', headerValue: '', status: '500', delayMs: '', fault: '', body: '', headers: '' };
 }
 
 export function draftFromRule(rule: RespondRule): RuleDraft {
@@ -156,7 +151,7 @@ export function draftFromRule(rule: RespondRule): RuleDraft {
     delayMs: r.delayMs === undefined ? '' : String(r.delayMs),
     fault: r.fault ?? '',
     body: r.body ?? '',
-    headers: r.headers,
+    headers: headerLines(r.headers ?? {}),
   };
 }
 
@@ -192,7 +187,11 @@ export function ruleFromDraft(d: RuleDraft, index: number): RespondRule | string
     respond.delayMs = ms;
   }
   if (d.fault === '' && d.body !== '') respond.body = d.body;
-  if (d.headers !== undefined) respond.headers = d.headers;
+  if (d.fault === '' && d.headers.trim() !== '') {
+    const headers = parseHeaderLines(d.headers, `${where}: headers`);
+    if (typeof headers === 'string') return headers;
+    respond.headers = headers;
+  }
   return { match, respond };
 }
 

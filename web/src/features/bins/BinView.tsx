@@ -5,6 +5,7 @@ import { AnswerStatus, QuickToggles } from '../answers/AnswerBar.js';
 import { NoBin } from './MissingBin.js';
 import { EventsView } from '../events/EventsView.js';
 import { RuleEditor } from '../answers/RuleEditor.js';
+import { AnswerForm } from '../answers/AnswerForm.js';
 import { SecretsEditor } from '../secrets/SecretsEditor.js';
 import type { SenderModel } from '../../state/sender.js';
 import { SenderView } from '../send/SenderView.js';
@@ -38,6 +39,7 @@ function AnswersPanel(props: { model: Model; bin: Bin }) {
   const b = props.bin;
   return (
     <div class="answers" data-testid="answers-view">
+      <AnswerForm bin={b} onSave={(patch) => m.updateBin(b.id, patch)} />
       <h3 class="sub-head">Rules</h3>
       <p class="muted small">
         Checked in order, before everything above; the first that matches decides the answer. Globs: <code class="mono">*</code> within a path segment,{' '}

@@ -1,0 +1,110 @@
+/**
+ * The Answers tab's form, pure, in Node: every `respond` setting, the event
+ * key and CORS from the text typed to the PATCH (and back), and a sentence
+ * for each thing the server would refuse.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultRespond } from '../../server/capture/settings.js';
+import { respondPatchSchema, eventKeyPatchSchema } from '../../server/capture/settings.js';
+import type { Bin } from '../../server/common/types.js';
+import { draftFromBin, draftMatchesBin, patchFromDraft, type AnswerDraft } from '../../web/src/features/answers/answer-form.js';
+import { emptyDraft, ruleFromDraft, draftFromRule } from '../../web/src/features/answers/answers.js';
+import { parseHeaderLines, parseOutcome } from '../../web/src/features/answers/fields.js';
+
+type FormBin = Pick<Bin, 'respond' | 'eventKey' | 'cors'>;
+const plainBin: FormBin = { respond: defaultRespond(), eventKey: null, cors: false };
+const draft = (over: Partial<AnswerDraft> = {}): AnswerDraft => ({ ...draftFromBin(plainBin), ...over });
+
+describe('the answer form', () => {
+  it('turns every field into the PATCH the server takes, and back', () => {
+    const d = draft({
+      status: '503',
+      delayMs: '250',
+      body: 'down for maintenance',
+      headers: 'Access-Control-Allow-Origin: *\n\nX-Trace:  a b ',
+      failFirstCount: '2',
+      failFirstStatus: 'reset',
+      sequence: '500, 503 ,hang, 200',
+      randomRate: '12.5',
+      randomStatus: '502',
+      randomSeed: '42',
+      retryAfter: '30',
+      keyHeader: 'X-Order',
+      keyPointer: '/data/object/id',
+      cors: true,
+    });
+    const patch = patchFromDraft(d);
+    expect(patch).toEqual({
+      respond: {
+        status: 503,
+        headers: { 'Access-Control-Allow-Origin': '*', 'X-Trace': 'a b' },
+        body: 'down for maintenance',
+        delayMs: 250,
+        fault: null,
+        failFirst: { count: 2, status: 'reset' },
+        sequence: [500, 503, 'hang', 200],
+        random: { rate: 0.125, status: 502, seed: 42 },
+        retryAfter: 30,
+      },
+      eventKey: { header: 'X-Order', pointer: '/data/object/id' },
+      cors: true,
+    });
+    if (typeof patch === 'string') throw new Error(patch);
+    // The server's own schemas take it as it is.
+    expect(respondPatchSchema.safeParse(patch.respond).success).toBe(true);
+    expect(eventKeyPatchSchema.safeParse(patch.eventKey).success).toBe(true);
+    const bin: FormBin = { respond: { ...patch.respond, rules: [] }, eventKey: patch.eventKey, cors: true };
+    expect(draftMatchesBin(draftFromBin(bin), bin)).toBe(true);
+    expect(patchFromDraft(draftFromBin(bin))).toEqual(patch);
+  });
+
+  it('leaves each optional feature off while its field is empty', () => {
+    expect(patchFromDraft(draft())).toEqual({
+      respond: { status: 200, headers: {}, body: '{"ok":true}', delayMs: 0, fault: null, failFirst: null, sequence: null, random: null, retryAfter: null },
+      eventKey: null,
+      cors: false,
+    });
+    expect(patchFromDraft(draft({ fault: 'hang', randomRate: '100' }))).toMatchObject({ respond: { fault: 'hang', random: { rate: 1, status: 500, seed: null } } });
+  });
+
+  it('says what to fix, in the server’s limits', () => {
+    const cases: [Partial<AnswerDraft>, string][] = [
+      [{ status: '99' }, 'Status: a status is 200–599.'],
+      [{ delayMs: '600001' }, 'Delay: 0–600000 ms (10 minutes).'],
+      [{ headers: 'no colon here' }, 'Headers: "no colon here" needs a colon: Name: value.'],
+      [{ headers: 'Bad Name: 1' }, 'Headers: "Bad Name" is not a header name.'],
+      [{ headers: 'Content-Length: 3' }, 'Headers: hookbin sets Content-Length itself.'],
+      [{ headers: 'Set-Cookie: a=1' }, 'Headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.'],
+      [{ headers: 'X-A: 1\nx-a: 2' }, 'Headers: x-a is given twice.'],
+      [{ headers: '__proto__: x' }, 'Headers: "__proto__" is not allowed as a name.'],
+      [{ failFirstCount: '0' }, 'Fail first: the number of attempts is 1–100 (empty: off).'],
+      [{ failFirstCount: '2', failFirstStatus: '700' }, 'Fail first: the answer is a status 200–599, reset or hang.'],
+      [{ sequence: '500, boom' }, 'Sequence: "boom" is not a status 200–599, reset or hang.'],
+      [{ sequence: Array.from({ length: 101 }, () => '500').join(',') }, 'Sequence: at most 100 answers.'],
+      [{ randomRate: '101' }, 'Random: the share that fails is a percentage, 0–100 (empty: off).'],
+      [{ randomRate: '5', randomStatus: 'x' }, 'Random: the answer is a status 200–599, reset or hang.'],
+      [{ randomRate: '5', randomSeed: '-1' }, 'Random: the pattern number is a whole number 0–4294967295 (empty: a fresh draw on every request).'],
+      [{ retryAfter: '86401' }, 'Retry-After: 0–86400 seconds (empty: none).'],
+      [{ keyHeader: 'X Order' }, 'Event key: "X Order" is not a header name.'],
+      [{ keyPointer: 'data.id' }, 'Event key: a JSON pointer looks like /data/object/id (~1 for a / in a name, ~0 for ~).'],
+      [{ keyPointer: '/a~2' }, 'Event key: a JSON pointer looks like /data/object/id (~1 for a / in a name, ~0 for ~).'],
+    ];
+    for (const [over, message] of cases) expect(patchFromDraft(draft(over)), JSON.stringify(over)).toBe(message);
+    expect(parseHeaderLines(Array.from({ length: 65 }, (_, i) => `X-${i}: v`).join('\n'))).toBe('Headers: at most 64 headers.');
+  });
+
+  it('reads outcomes as the API does', () => {
+    expect(['200', ' 599 ', 'RESET', 'hang', '199', '600', 'x', ''].map(parseOutcome)).toEqual([200, 599, 'reset', 'hang', null, null, null, null]);
+  });
+});
+
+describe('a rule’s headers', () => {
+  it('are edited as lines and checked like the bin’s', () => {
+    const rule = { match: { path: '/x' }, respond: { status: 202, headers: { 'X-Rule': '1', 'Content-Type': 'text/csv' } } };
+    const d = draftFromRule(rule);
+    expect(d.headers).toBe('X-Rule: 1\nContent-Type: text/csv');
+    expect(ruleFromDraft(d, 0)).toEqual(rule);
+    expect(ruleFromDraft({ ...emptyDraft(), headers: 'X-New: yes' }, 0)).toEqual({ match: {}, respond: { status: 500, headers: { 'X-New': 'yes' } } });
+    expect(ruleFromDraft({ ...emptyDraft(), headers: 'Set-Cookie: a=1' }, 2)).toBe('Rule 3: headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.');
+  });
+});
