@@ -6,8 +6,16 @@
  * keeps the headers the user set; a header set explicitly wins.
  */
 import Database from 'better-sqlite3';
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, startServer, tempDir, useServer } from '../support/helpers.js';
+
+/** The migration that drops the stored default, by its number: the database is set back to just before it. */
+const ANSWER_TYPE_MIGRATION = Number(
+  readdirSync(new URL('../../server/store/migrations/', import.meta.url))
+    .find((f) => f.endsWith('_answer_content_type.sql'))!
+    .slice(0, 3),
+);
 
 const server = useServer({ maxBody: 1024 });
 afterAll(cleanupTempDirs);
@@ -106,7 +114,7 @@ describe('bins stored with the old default header', () => {
     const old = (type: string) => JSON.stringify({ respond: { status: 500, headers: { 'content-type': type }, body: 'down for maintenance' }, secrets: [], eventKey: null });
     db.prepare('UPDATE bins SET settings = ? WHERE id = ?').run(old('application/json'), 'old-default');
     db.prepare('UPDATE bins SET settings = ? WHERE id = ?').run(old('text/html'), 'old-chosen');
-    db.pragma('user_version = 7');
+    db.pragma(`user_version = ${ANSWER_TYPE_MIGRATION - 1}`);
     db.close();
 
     const second = await startServer({ dataDir });
