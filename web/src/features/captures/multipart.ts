@@ -14,6 +14,8 @@ export const MAX_PART_HEADER_BYTES = 16 * 1024;
 export const MAX_PART_HEADERS = 100;
 /** RFC 2046 allows 70; a longer boundary is taken up to this, a longer one still is refused. */
 export const MAX_BOUNDARY_LENGTH = 200;
+/** At most this many notes are said one by one (a part each can add one); the rest are counted. */
+export const MAX_NOTES = 20;
 
 /** One part of a multipart body. */
 export interface MultipartPart {
@@ -240,6 +242,12 @@ export function parseMultipart(body: Uint8Array, boundary: string): Multipart {
     // Not expected; but a body view must never take the page down with it.
     notes.push(`the body could not be read to the end: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // A thousand malformed parts would otherwise bury the parts under a thousand lines of notes;
+  // the last note is the one about how the body ended, so it stays.
+  if (notes.length > MAX_NOTES) {
+    const hidden = notes.length - (MAX_NOTES - 1);
+    notes.splice(MAX_NOTES - 2, hidden, `and ${hidden} more notes like these`);
+  }
   return { parts, notes };
 }
 
@@ -317,12 +325,19 @@ function isBlank(bytes: Uint8Array): boolean {
 
 /**
  * A safe name to save a part as: the sender's filename without any directory,
- * control characters or characters file systems refuse, at most 120
- * characters; else `fallback`.
+ * control characters (C0 and C1), format characters (bidi overrides, which
+ * make `invoice\u202Efdp.exe` read as `invoiceexe.pdf`; zero-width ones),
+ * characters file systems refuse, leading dots or trailing dots and spaces
+ * (Windows drops those, changing the extension), at most 120 characters;
+ * else `fallback`.
  */
 export function partFileName(filename: string | null, fallback: string): string {
   if (filename === null) return fallback;
   const base = filename.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*\uFFFD]/g, '_').replace(/^[.\s]+/, '').trim().slice(0, 120);
+  const clean = base
+    .replace(/[\p{Cc}\p{Cf}<>:"|?*\uFFFD]/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .slice(0, 120)
+    .replace(/[.\s]+$/, '');
   return clean === '' ? fallback : clean;
 }
