@@ -173,13 +173,17 @@ describe('the sender model remembers per bin', () => {
     expect(reloaded.draft.value.url).toBe('http://localhost:3000/hooks');
   });
 
-  it('"Send to this bin" sends the draft to the bin’s URL; an edited capture’s draft is not re-aimed when the view changes bin', async () => {
+  it('"Send to this bin" sends the draft to the bin’s URL, leaving the target typed and the one remembered; an edited capture’s draft is not re-aimed when the view changes bin', async () => {
     const calls: string[] = [];
     const s = createSenderModel(acceptingApi(calls), {}, targetStore(memoryStorage()));
     s.draftForBin(binA);
+    s.draft.value = { ...s.draft.value, url: 'http://localhost:3000/app' };
+    expect(await s.send()).toBe('d1');
     s.draft.value = { ...s.draft.value, url: 'http://localhost:3000/x' };
     expect(await s.sendToBin(binA.url)).toBe('d1');
-    expect(calls).toEqual([`send ${binA.url}`]);
+    expect(calls).toEqual(['send http://localhost:3000/app', `send ${binA.url}`]);
+    expect(s.draft.value.url).toBe('http://localhost:3000/x');
+    expect(composerTarget(s.targets.value, binA)).toBe('http://localhost:3000/app');
     s.draft.value = { ...s.draft.value, captureId: 'cap1', url: 'http://localhost:3000/edit' };
     s.draftForBin(binB);
     expect(s.draft.value.url).toBe('http://localhost:3000/edit');
