@@ -5,6 +5,8 @@
  * block are bounded; lines may end in CRLF or a bare LF; a part's bytes are a
  * view into the body, never a copy.
  */
+import { lossyUtf8 } from '../../../../server/common/text.js';
+import { headerValue } from '../../ui/format.js';
 
 /** At most this many parts are read; the rest are counted in a note. */
 export const MAX_PARTS = 1000;
@@ -54,7 +56,6 @@ export interface BoundaryFound {
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Whether a Content-Type is `multipart/*` (form-data, mixed, related, …). */
 export function isMultipart(contentType: string | null): boolean {
@@ -90,7 +91,7 @@ export function sniffBoundary(body: Uint8Array): string | null {
   const lf = body.indexOf(LF, 2);
   const stop = lf === -1 ? -1 : lf > 2 && body[lf - 1] === CR ? lf - 1 : lf;
   if (stop <= 2 || stop - 2 > MAX_BOUNDARY_LENGTH) return null;
-  const b = utf8.decode(body.subarray(2, stop)).replace(/[ \t]+$/, '');
+  const b = lossyUtf8(body.subarray(2, stop)).replace(/[ \t]+$/, '');
   return b === '' || b.includes('\uFFFD') ? null : b;
 }
 
@@ -156,12 +157,6 @@ function parseHeaderLines(text: string): { headers: [string, string][]; cut: boo
     headers.push(colon === -1 ? [line, ''] : [line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   return { headers, cut: false };
-}
-
-/** A header's first value by name (case-insensitive), or null. */
-function header(headers: readonly [string, string][], name: string): string | null {
-  for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
-  return null;
 }
 
 /**
@@ -298,18 +293,18 @@ function readPart(body: Uint8Array, index: number, start: number, end: number, i
         : `part ${index}: no blank line after its headers; shown whole as content`,
     );
   } else {
-    const parsed = parseHeaderLines(utf8.decode(body.subarray(start, blockEnd)));
+    const parsed = parseHeaderLines(lossyUtf8(body.subarray(start, blockEnd)));
     headers = parsed.headers;
     if (parsed.cut) notes.push(`part ${index}: more than ${MAX_PART_HEADERS} header lines; the first ${MAX_PART_HEADERS} are shown`);
     contentStart = blockEnd;
   }
-  const { name, filename } = dispositionParams(header(headers, 'content-disposition'));
+  const { name, filename } = dispositionParams(headerValue(headers, 'content-disposition'));
   return {
     index,
     headers,
     name,
     filename,
-    contentType: header(headers, 'content-type'),
+    contentType: headerValue(headers, 'content-type'),
     start: contentStart,
     end,
     bytes: body.subarray(contentStart, end),
