@@ -10,6 +10,15 @@ export const MAX_ATTEMPTS = 50;
 /** The longest target URL the sender and forwarding accept. */
 export const MAX_TARGET_URL_LENGTH = 4096;
 
+/**
+ * Bin ids and custom bin slugs: lowercase letters, digits, `_` and `-`, 1–64
+ * characters. The API refuses any other; the inspector says so before
+ * offering to make a bin an address names.
+ */
+export const BIN_ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
+/** The rule of BIN_ID_PATTERN in words, as the API and the inspector say it. */
+export const BIN_ID_RULE = 'a bin id is 1–64 of a-z, 0-9, _ and -';
+
 // ------------------------------------------------------------ what a bin answers
 
 /** The longest a bin may wait before answering: 10 minutes, past any provider's timeout. */

@@ -128,13 +128,17 @@ function toSummary(row: SummaryRow): CaptureSummaryRecord {
 
 function toCapture(row: CaptureRow): CaptureRecord {
   const meta = JSON.parse(row.meta) as { httpVersion?: string };
+  const response = JSON.parse(row.response) as CaptureResponse;
   return {
     ...toSummary(row),
+    // The whole answer is parsed here anyway: its fault and delay come from it, not from SQL again.
+    fault: response.fault ?? null,
+    delayMs: response.delayMs ?? 0,
     signatures: JSON.parse(row.signatures) as SignatureVerdict[],
     headers: JSON.parse(row.headers) as HeaderPair[],
     storedSize: row.stored_size,
     httpVersion: meta.httpVersion ?? null,
-    response: JSON.parse(row.response) as CaptureResponse,
+    response,
     forward: forwardFromJson(row.forward ?? null),
   };
 }
@@ -160,7 +164,7 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
        WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
     setVerdict: db.prepare<[string, string | null, number]>('UPDATE captures SET signatures = ?, verdict = ? WHERE seq = ?'),
-    getCapture: db.prepare<[string], CaptureRow>(`SELECT *, ${SUMMARY_COLUMNS} FROM captures WHERE id = ?`),
+    getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
     captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
     deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
     setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),

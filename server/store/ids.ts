@@ -3,8 +3,8 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** Bin ids and custom bin slugs: lowercase letters, digits, `_` and `-`, 1–64 chars. */
-export const BIN_ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
+/** Bin ids and custom bin slugs (defined in common/, which the inspector shares). */
+export { BIN_ID_PATTERN } from '../common/limits.js';
 
 function encode(bytes: Uint8Array, alphabet: string, length: number): string {
   let out = '';

@@ -132,4 +132,20 @@ describe.skipIf(skip !== null)('the inspector\'s address', () => {
     expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
     expect(await page.locator('[data-testid=error-toast]').count()).toBe(0);
   });
+
+  it('a link naming what no bin can be called says what an id may hold, cut short, and offers nothing the API would refuse', async () => {
+    const { page, errors } = await open({ url: `${env.server().inspectorUrl}#/Hello%20World` });
+    const missing = page.locator('[data-testid=missing-bin][data-valid=false]');
+    await missing.waitFor();
+    expect(await missing.locator('h3').textContent()).toBe('No bin can be called Hello World');
+    expect(await missing.textContent()).toContain('a bin id is 1–64 of a-z, 0-9, _ and -');
+    expect(await page.locator('[data-testid=missing-bin-create]').count()).toBe(0);
+
+    // A hostile link's thousands of characters are not all laid out.
+    await page.evaluate(() => (location.hash = `#/${'x'.repeat(5000)}`));
+    await expect.poll(() => missing.locator('h3').textContent()).toBe(`No bin can be called ${'x'.repeat(80)}…`);
+    expect(await page.locator('[data-testid=missing-bin-create]').count()).toBe(0);
+    expect(await page.locator('[data-testid=error-toast]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

@@ -129,4 +129,22 @@ describe.skipIf(skip !== null)('multipart bodies in Chromium', () => {
     expect(await detail.locator('[data-testid=part]').nth(1).locator('[data-testid=part-size]').textContent()).toContain('cut short');
     expect(errors).toEqual([]);
   });
+
+  it('show a filename disguised by a right-to-left override as it is, and save it under a name without it', async () => {
+    const server = await env.start();
+    const { page, errors } = await env.open(server);
+    // Read right to left after U+202E, "invoice\u202Efdp.exe" looks like "invoiceexe.pdf".
+    const name = 'invoice\u202Efdp.exe';
+    const body = Buffer.from(`--b\r\nContent-Disposition: form-data; name="f\u200Bx"; filename="${name}"\r\n\r\nMZ\r\n--b--\r\n`);
+    const sent = await sendHook(server.binUrl, { headers: [['Content-Type', 'multipart/form-data; boundary=b']], body });
+    await page.locator(`[data-testid=capture-row][data-capture-id="${sent.captureId}"]`).click();
+    const detail = page.locator(`[data-testid=capture-detail][data-capture-id="${sent.captureId}"]`);
+    await detail.locator('[data-testid=parts-view]').waitFor();
+    expect(await detail.locator('[data-testid=part-filename]').textContent()).toBe('invoice[U+202E]fdp.exe');
+    expect(await detail.locator('[data-testid=part-name]').textContent()).toBe('f[U+200B]x');
+    expect(await detail.locator('[data-testid=part-headers] td').first().textContent()).toBe('form-data; name="f[U+200B]x"; filename="invoice[U+202E]fdp.exe"');
+    const [download] = await Promise.all([page.waitForEvent('download'), detail.locator('[data-testid=part-download]').click()]);
+    expect(download.suggestedFilename()).toBe('invoice_fdp.exe');
+    expect(errors).toEqual([]);
+  });
 });

@@ -78,7 +78,8 @@ describe.skipIf(skip !== null)('send targets in Chromium', () => {
 
     const delivery = page.locator('[data-testid=delivery][data-last=true]');
     await expect.poll(() => delivery.getAttribute('data-state'), { timeout: 10_000 }).toBe('delivered');
-    expect(await url.inputValue()).toBe(binUrl);
+    // The target typed stays: the next Send goes to the app, as it would have.
+    expect(await url.inputValue()).toBe('http://localhost:3000/webhook');
     // Live, while the Send view is still open: the bin counts the capture.
     await expect.poll(() => page.locator('[data-testid=bin-item][data-bin-id="to-self"] [data-testid=bin-count]').textContent()).toBe('1');
 

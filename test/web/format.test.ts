@@ -17,6 +17,7 @@ import {
   localOffsetMinutes,
   parseQuery,
   relativeTime,
+  revealInvisible,
   timeTitle,
 } from '../../web/src/ui/format.js';
 import { parseJson, tryParseJson } from '../../web/src/features/captures/json.js';
@@ -160,5 +161,14 @@ describe('live transport helpers', () => {
     expect(parseServerMessage('nope')).toBeNull();
     expect(parseServerMessage('[1]')).toBeNull();
     expect(parseServerMessage(new ArrayBuffer(2))).toBeNull();
+  });
+});
+
+describe('revealInvisible', () => {
+  it('writes out control and format characters, and leaves printable text of any script as it is', () => {
+    expect(revealInvisible('invoice\u202Efdp.exe')).toBe('invoice[U+202E]fdp.exe');
+    expect(revealInvisible('a\u200Bb\u2066c\uFEFF')).toBe('a[U+200B]b[U+2066]c[U+FEFF]');
+    expect(revealInvisible('x\u0000\u0085\ty')).toBe('x[U+0000][U+0085][U+0009]y');
+    expect(revealInvisible('wörld 日本 עברית 😀')).toBe('wörld 日本 עברית 😀');
   });
 });

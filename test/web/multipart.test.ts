@@ -9,6 +9,7 @@ import {
   dispositionParams,
   headerParams,
   isMultipart,
+  MAX_NOTES,
   MAX_PART_HEADER_BYTES,
   MAX_PART_HEADERS,
   MAX_PARTS,
@@ -146,6 +147,16 @@ describe('parseMultipart', () => {
     expect(h.notes).toEqual([`part 1: more than ${MAX_PART_HEADERS} header lines; the first ${MAX_PART_HEADERS} are shown`]);
   });
 
+  it('says at most MAX_NOTES notes however many parts are odd, keeping the one on how the body ended', () => {
+    // Every part lacks the blank line after its headers: one note each, 1000 of them, unless bounded.
+    const r = parseMultipart(enc('--b\r\nX: y\r\n'.repeat(MAX_PARTS + 5)), 'b');
+    expect(r.parts).toHaveLength(MAX_PARTS);
+    expect(r.notes).toHaveLength(MAX_NOTES);
+    expect(r.notes[0]).toBe('part 1: no blank line after its headers; shown whole as content');
+    expect(r.notes[MAX_NOTES - 2]).toBe(`and ${MAX_PARTS - (MAX_NOTES - 2)} more notes like these`);
+    expect(r.notes[MAX_NOTES - 1]).toBe(`more than ${MAX_PARTS} parts: only the first ${MAX_PARTS} are shown`);
+  });
+
   it('reads bodies built to make a naive search slow (near-boundaries on every line, all dashes, all line breaks)', () => {
     const boundary = '-'.repeat(70);
     const near = `\n--${'-'.repeat(69)}x`;
@@ -164,5 +175,12 @@ describe('partFileName', () => {
     expect(partFileName('a\u0000\nb', 'f.bin')).toBe('a__b');
     expect(partFileName(null, 'f.bin')).toBe('f.bin');
     expect(partFileName('x'.repeat(500), 'f.bin')).toHaveLength(120);
+    // A bidi override would save (and show) `invoice\u202Efdp.exe` as "invoiceexe.pdf".
+    expect(partFileName('invoice\u202Efdp.exe', 'f.bin')).toBe('invoice_fdp.exe');
+    expect(partFileName('a\u200Bb\u2066c\uFEFF.txt', 'f.bin')).toBe('a_b_c_.txt');
+    expect(partFileName('x\u0085\u009By.txt', 'f.bin')).toBe('x__y.txt');
+    // Windows drops trailing dots and spaces, and with them what the name seemed to end in.
+    expect(partFileName('report.pdf. . ', 'f.bin')).toBe('report.pdf');
+    expect(partFileName(`${'x'.repeat(119)}.exe`, 'f.bin')).toBe('x'.repeat(119));
   });
 });

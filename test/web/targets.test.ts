@@ -45,6 +45,18 @@ describe('remembered targets', () => {
     expect(isRememberable(`http://h/${'x'.repeat(4096)}`)).toBe(false);
   });
 
+  it('keeps no URL whose fragment names a credential, nor an incoming-webhook URL whose path is the secret', () => {
+    expect(isRememberable('https://app.example/cb#access_token=abc&state=1')).toBe(false);
+    expect(isRememberable('https://app.example/docs#section-2')).toBe(true);
+    expect(isRememberable('https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX')).toBe(false);
+    expect(isRememberable('https://discord.com/api/webhooks/123/abcDEF')).toBe(false);
+    expect(isRememberable('https://discordapp.com/api/v10/webhooks/123/abcDEF')).toBe(false);
+    expect(isRememberable('https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/x/y')).toBe(false);
+    expect(isRememberable('https://discord.com/developers/docs')).toBe(true);
+    const m = rememberTarget({}, 'bin-a', 'send', 'http://localhost:3000/hook', 1);
+    expect(rememberTarget(m, 'bin-a', 'send', 'https://hooks.slack.com/services/T0/B0/secret', 2)).toBe(m);
+  });
+
   it('defaults per bin: the composer to the last target sent to from that bin, else the bin’s own URL; a resend to the last resend URL, else none (the forward target)', () => {
     let m: TargetMemory = {};
     expect(composerTarget(m, binA)).toBe(binA.url);
@@ -161,13 +173,17 @@ describe('the sender model remembers per bin', () => {
     expect(reloaded.draft.value.url).toBe('http://localhost:3000/hooks');
   });
 
-  it('"Send to this bin" sends the draft to the bin’s URL; an edited capture’s draft is not re-aimed when the view changes bin', async () => {
+  it('"Send to this bin" sends the draft to the bin’s URL, leaving the target typed and the one remembered; an edited capture’s draft is not re-aimed when the view changes bin', async () => {
     const calls: string[] = [];
     const s = createSenderModel(acceptingApi(calls), {}, targetStore(memoryStorage()));
     s.draftForBin(binA);
+    s.draft.value = { ...s.draft.value, url: 'http://localhost:3000/app' };
+    expect(await s.send()).toBe('d1');
     s.draft.value = { ...s.draft.value, url: 'http://localhost:3000/x' };
     expect(await s.sendToBin(binA.url)).toBe('d1');
-    expect(calls).toEqual([`send ${binA.url}`]);
+    expect(calls).toEqual(['send http://localhost:3000/app', `send ${binA.url}`]);
+    expect(s.draft.value.url).toBe('http://localhost:3000/x');
+    expect(composerTarget(s.targets.value, binA)).toBe('http://localhost:3000/app');
     s.draft.value = { ...s.draft.value, captureId: 'cap1', url: 'http://localhost:3000/edit' };
     s.draftForBin(binB);
     expect(s.draft.value.url).toBe('http://localhost:3000/edit');

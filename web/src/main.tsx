@@ -5,6 +5,7 @@ import { startClock } from './state/clock.js';
 import { App } from './App.js';
 import { connectLive } from './api/live.js';
 import { createModel } from './state/model.js';
+import { BIN_ID_PATTERN } from '../../server/common/limits.js';
 import { bindAddress } from './state/address.js';
 import { createSenderModel } from './state/sender.js';
 import { adoptTokenFromAddress, onTokenStored } from './api/token.js';
@@ -37,7 +38,8 @@ const live = connectLive({
 });
 effect(() => {
   const bin = model.selectedBinId.value;
-  live.subscribe(bin ? [bin] : []);
+  // An address may name an id no bin can have: hookbin would refuse to subscribe to it.
+  live.subscribe(bin && BIN_ID_PATTERN.test(bin) ? [bin] : []);
 });
 effect(() => {
   // Without a token nothing will work until the user opens the banner URL.

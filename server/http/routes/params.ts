@@ -1,7 +1,7 @@
 /** What the control-plane routes share: ids in paths, page queries, the 404s they answer, and how they tell live clients. */
 import { z } from 'zod';
 import type { ServerMessage } from '../../common/types.js';
-import { BIN_ID_PATTERN } from '../../store/ids.js';
+import { BIN_ID_PATTERN, BIN_ID_RULE } from '../../common/limits.js';
 import { ApiError } from '../errors.js';
 import { pathParams } from '../validate.js';
 
@@ -12,7 +12,7 @@ export type Publish = (message: ServerMessage, binId?: string) => void;
 export const MAX_PAGE = 1000;
 
 /** A bin id in a path or a body. */
-export const binIdSchema = z.string().regex(BIN_ID_PATTERN, 'a bin id is 1–64 of a-z, 0-9, _ and -');
+export const binIdSchema = z.string().regex(BIN_ID_PATTERN, BIN_ID_RULE);
 /** `:binId` in a path. */
 export const binParam = pathParams(z.object({ binId: binIdSchema }));
 /** `:id` of a capture in a path. */

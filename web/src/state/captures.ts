@@ -74,7 +74,7 @@ export function mergeCaptures(items: readonly CaptureSummary[], incoming: readon
 
 /** The capture-list filters. */
 export interface Filter {
-  /** Free text, matched case-insensitively against method, path, query and content type. */
+  /** Free text, each word matched case-insensitively against what the row shows: method, path, query, content type, status or fault, event type. */
   text: string;
   /** One method (`POST`), or "" for all. */
   method: string;

@@ -7,6 +7,7 @@
  * message, and `resync` runs on every (re)connect. Transports stay outside.
  */
 import { batch, computed, signal } from '@preact/signals';
+import { BIN_ID_PATTERN } from '../../../server/common/limits.js';
 import type { Bin, ServerMessage } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { Api, BinPatch, ServerInfo } from '../api/http.js';
@@ -171,8 +172,9 @@ export function createModel(api: Api) {
       if (!opts.keepPane) pane.value = 'list';
     });
     if (opts.captureId) void loadDetail(opts.captureId);
-    // A bin hookbin does not have (a link to a deleted one): the page says so; nothing to read.
-    if (binsLoaded.value && !bins.value.some((b) => b.id === binId)) return;
+    // A bin hookbin does not have (a link to a deleted one), or an id no bin can have (a mistyped
+    // link, asked before the bins are in): the page says so; nothing to read.
+    if (!BIN_ID_PATTERN.test(binId) || (binsLoaded.value && !bins.value.some((b) => b.id === binId))) return;
     if (view.value === 'events') void loadEvents();
     await catchUpQuietly();
   }

@@ -219,9 +219,12 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}, targe
     }
   }
 
-  /** Sends the draft; the new delivery opens in the outbox. Resolves to its id, or null (the error is in `sendError`). */
-  async function send(): Promise<string | null> {
-    const sent = draft.value;
+  /**
+   * Sends the draft (to `to` instead of its target when given); the new
+   * delivery opens in the outbox. Resolves to its id, or null (the error is in `sendError`).
+   */
+  async function send(to?: string): Promise<string | null> {
+    const sent = to === undefined ? draft.value : { ...draft.value, url: to };
     const built = buildRequest(sent);
     if (!built.ok) {
       sendError.value = built.error;
@@ -234,7 +237,8 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}, targe
     try {
       const res = built.route === 'resend' && built.captureId !== null ? await api.resend(built.captureId, built.body) : await api.send(built.body);
       lastSent.value = res.id;
-      remember(sent.binId, built.route, built.body.url as string);
+      // A look at what arrives in the bin itself is no new target: the one typed stays the default.
+      if (to === undefined) remember(sent.binId, built.route, built.body.url as string);
       toggle(res.id, true);
       if (built.captureId !== null) void loadResends(built.captureId);
       // The new delivery is fetched by opening it; the rest of the outbox has not changed.
@@ -291,10 +295,13 @@ export function createSenderModel(api: SenderApi, hooks: SenderHooks = {}, targe
     draft.value = { ...d, binId: bin.id, url: composerTarget(targets.value, bin) };
   }
 
-  /** "Send to this bin": the draft as it is, to the bin's own URL, so it arrives as a capture there. */
-  async function sendToBin(binUrl: string): Promise<string | null> {
-    draft.value = { ...draft.value, url: binUrl };
-    return send();
+  /**
+   * "Send to this bin": the draft as it is, to the bin's own URL, so it
+   * arrives as a capture there. The target field, and the target remembered
+   * for the bin, stay as they were: the next Send goes where it would have.
+   */
+  function sendToBin(binUrl: string): Promise<string | null> {
+    return send(binUrl);
   }
 
   /** Starts a new draft for a bin (keeps the target URL typed last). */

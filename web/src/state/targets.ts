@@ -5,18 +5,19 @@
  * unit-tested in Node; `targetStore` keeps the memory in localStorage (per
  * scheme, host and port, as the token is) under one bounded key.
  *
- * A URL is remembered only when it carries no credentials: a password in it
- * or a query parameter named like a token or key. localStorage is readable by
+ * A URL is remembered only when it carries no credentials: a user or password
+ * in it, a query or fragment parameter named like a token or key, or a path
+ * that is itself the secret (Slack's, Discord's, Teams' incoming webhooks). localStorage is readable by
  * anything on this origin and outlives the page, so no secret goes there;
  * such a URL leaves the earlier one remembered.
  */
+
+import { targetUrlError } from './draft.js';
 
 /** The localStorage key of the memory (one JSON object, by bin id). */
 export const TARGETS_KEY = 'hookbin.targets';
 /** The most bins remembered; the ones used longest ago go first. */
 export const MAX_REMEMBERED_BINS = 100;
-/** The longest URL kept (the API's limit on a target). */
-const MAX_URL = 4096;
 
 /** Which default: the composer's target, or the URL a capture is resent to. */
 export type TargetKind = 'send' | 'resend';
@@ -35,22 +36,33 @@ export type TargetMemory = Readonly<Record<string, BinTargets>>;
 const SECRET_PARAM = /token|secret|key|pass|pwd|auth|sig|credential|session/i;
 
 /**
- * Whether a URL may be kept in the browser's storage: an absolute http(s) URL
- * of at most 4096 characters with no password and no query parameter named
- * like a credential.
+ * Incoming-webhook URLs whose path is the credential: whoever has one can
+ * post as its owner (Slack's `hooks.slack.com/services/…`, Discord's
+ * `/api/webhooks/<id>/<token>`, Microsoft Teams' `*.webhook.office.com`).
+ */
+function isSecretPathUrl(u: URL): boolean {
+  const host = u.hostname.toLowerCase();
+  return (
+    host === 'hooks.slack.com' ||
+    host === 'hooks.slack-gov.com' ||
+    ((host === 'discord.com' || host.endsWith('.discord.com') || host === 'discordapp.com' || host.endsWith('.discordapp.com')) && /^\/api\/(v\d+\/)?webhooks\//i.test(u.pathname)) ||
+    host.endsWith('.webhook.office.com')
+  );
+}
+
+/**
+ * Whether a URL may be kept in the browser's storage: a target the API takes
+ * (`targetUrlError`) with no user or password, no query or fragment parameter
+ * named like a credential (`#access_token=` is where OAuth's implicit flow
+ * puts one), and not an incoming-webhook URL whose path is its secret.
  */
 export function isRememberable(url: string): boolean {
-  if (url.length > MAX_URL) return false;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  if (targetUrlError(url) !== null) return false;
+  const u = new URL(url);
   if (u.username !== '' || u.password !== '') return false;
-  for (const name of u.searchParams.keys()) if (SECRET_PARAM.test(name)) return false;
-  return true;
+  const names = [...u.searchParams.keys(), ...new URLSearchParams(u.hash.slice(1)).keys()];
+  if (names.some((name) => SECRET_PARAM.test(name))) return false;
+  return !isSecretPathUrl(u);
 }
 
 /** Reads a stored memory; anything malformed (another version, a hand edit) is dropped, entry by entry. */

@@ -90,6 +90,19 @@ export function formatTimestampZoned(iso: string): string {
   return Number.isNaN(Date.parse(iso)) ? iso : `${formatTimestamp(iso)} ${formatOffset(localOffsetMinutes(iso))}`;
 }
 
+/** Control (C0, C1) and format characters: bidi overrides and isolates, zero-width ones, the BOM. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/**
+ * `text` with each control or format character written out as `[U+202E]`.
+ * For names a sender chose that are shown on one line (a part's filename):
+ * a right-to-left override would otherwise make `invoice\u202Efdp.exe` read
+ * as `invoiceexe.pdf`, and a zero-width character would hide a difference.
+ */
+export function revealInvisible(text: string): string {
+  return text.replace(INVISIBLE, (ch) => `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
 /**
  * Percent-decodes a query or form component (`+` is a space), tolerating
  * malformed escapes: a sequence that does not decode is kept as written.

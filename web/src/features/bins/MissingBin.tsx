@@ -1,5 +1,26 @@
 import { useState } from 'preact/hooks';
+import { BIN_ID_PATTERN, BIN_ID_RULE } from '../../../../server/common/limits.js';
 import type { Model } from '../../state/model.js';
+
+/** The longest piece of an address's bin id shown: a hostile link may carry thousands of characters. */
+const SHOWN_ID_CHARS = 80;
+
+/**
+ * In place of a bin's list when the address names something no bin can be
+ * called (a typo, a pasted URL, a hostile link): what an id may hold, and no
+ * offer to make it, which the API would refuse.
+ */
+function NoSuchId(props: { id: string }) {
+  const shown = props.id.length > SHOWN_ID_CHARS ? `${props.id.slice(0, SHOWN_ID_CHARS)}…` : props.id;
+  return (
+    <div class="empty" data-testid="missing-bin" data-bin-id={props.id} data-valid="false">
+      <h3>
+        No bin can be called <code class="mono">{shown}</code>
+      </h3>
+      <p class="muted">The address names no bin: {BIN_ID_RULE}. Pick a bin, or make one.</p>
+    </div>
+  );
+}
 
 /**
  * In place of a bin's list when the address names a bin hookbin does not
@@ -9,6 +30,7 @@ import type { Model } from '../../state/model.js';
 export function MissingBin(props: { id: string; onCreate: (input: { id: string }) => Promise<string | null> }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  if (!BIN_ID_PATTERN.test(props.id)) return <NoSuchId id={props.id} />;
   const create = async () => {
     setBusy(true);
     setError(await props.onCreate({ id: props.id }));

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { saveBlob } from '../../api/download.js';
 import { PairsTable } from '../../ui/common.js';
-import { formatBytes, utf8OrNull } from '../../ui/format.js';
+import { formatBytes, revealInvisible, utf8OrNull } from '../../ui/format.js';
 import { HexView } from './HexView.js';
 import { type MultipartPart, multipartBoundary, parseMultipart, partFileName, sniffBoundary } from './multipart.js';
 import { TextView } from './TextView.js';
@@ -33,6 +33,8 @@ function findBoundary(contentType: string | null, bytes: Uint8Array): { boundary
 function Part(props: { part: MultipartPart; captureId?: string; partial: boolean }) {
   const { part } = props;
   const text = useMemo(() => utf8OrNull(part.bytes), [part.bytes]);
+  // Names and header lines are the sender's: a bidi override in them would disguise what they say.
+  const headers = useMemo(() => part.headers.map(([n, v]): [string, string] => [revealInvisible(n), revealInvisible(v)]), [part.headers]);
   const fallback = `capture-${props.captureId ?? 'body'}-part-${part.index}.bin`;
   const download = () => {
     saveBlob(new Blob([part.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), partFileName(part.filename, fallback));
@@ -43,12 +45,12 @@ function Part(props: { part: MultipartPart; captureId?: string; partial: boolean
         <span class="part-index mono">#{part.index}</span>
         {part.name !== null && (
           <span class="mono" data-testid="part-name" title="its name (Content-Disposition)">
-            {part.name}
+            {revealInvisible(part.name)}
           </span>
         )}
         {part.filename !== null && (
           <span class="mono part-filename" data-testid="part-filename" title="its file name">
-            {part.filename}
+            {revealInvisible(part.filename)}
           </span>
         )}
         <span class="muted small" data-testid="part-size">
@@ -60,7 +62,7 @@ function Part(props: { part: MultipartPart; captureId?: string; partial: boolean
           Download
         </button>
       </div>
-      <PairsTable pairs={part.headers} testid="part-headers" empty="No headers." />
+      <PairsTable pairs={headers} testid="part-headers" empty="No headers." />
       {part.bytes.length === 0 ? (
         <p class="muted small">Empty.</p>
       ) : text !== null ? (

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { lossyUtf8 } from '../../../../server/common/text.js';
 import { TEXT_PREVIEW_CHARS } from './body.js';
 
 /** Replacement markers highlighted one by one up to this many; past it the text shows them plain. */
@@ -50,11 +51,9 @@ function markReplacements(text: string) {
   return out;
 }
 
-const lossyDecoder = new TextDecoder('utf-8', { fatal: false });
-
 /** Any bytes as text: UTF-8, each invalid sequence as a highlighted U+FFFD, with a line that says so. */
 export function LossyTextView(props: { bytes: Uint8Array }) {
-  const text = useMemo(() => lossyDecoder.decode(props.bytes), [props.bytes]);
+  const text = useMemo(() => lossyUtf8(props.bytes), [props.bytes]);
   const bad = useMemo(() => {
     let n = 0;
     for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) n++;

@@ -5,6 +5,8 @@
  * block are bounded; lines may end in CRLF or a bare LF; a part's bytes are a
  * view into the body, never a copy.
  */
+import { lossyUtf8 } from '../../../../server/common/text.js';
+import { headerValue } from '../../ui/format.js';
 
 /** At most this many parts are read; the rest are counted in a note. */
 export const MAX_PARTS = 1000;
@@ -14,6 +16,8 @@ export const MAX_PART_HEADER_BYTES = 16 * 1024;
 export const MAX_PART_HEADERS = 100;
 /** RFC 2046 allows 70; a longer boundary is taken up to this, a longer one still is refused. */
 export const MAX_BOUNDARY_LENGTH = 200;
+/** At most this many notes are said one by one (a part each can add one); the rest are counted. */
+export const MAX_NOTES = 20;
 
 /** One part of a multipart body. */
 export interface MultipartPart {
@@ -52,7 +56,6 @@ export interface BoundaryFound {
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Whether a Content-Type is `multipart/*` (form-data, mixed, related, …). */
 export function isMultipart(contentType: string | null): boolean {
@@ -88,7 +91,7 @@ export function sniffBoundary(body: Uint8Array): string | null {
   const lf = body.indexOf(LF, 2);
   const stop = lf === -1 ? -1 : lf > 2 && body[lf - 1] === CR ? lf - 1 : lf;
   if (stop <= 2 || stop - 2 > MAX_BOUNDARY_LENGTH) return null;
-  const b = utf8.decode(body.subarray(2, stop)).replace(/[ \t]+$/, '');
+  const b = lossyUtf8(body.subarray(2, stop)).replace(/[ \t]+$/, '');
   return b === '' || b.includes('\uFFFD') ? null : b;
 }
 
@@ -154,12 +157,6 @@ function parseHeaderLines(text: string): { headers: [string, string][]; cut: boo
     headers.push(colon === -1 ? [line, ''] : [line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   return { headers, cut: false };
-}
-
-/** A header's first value by name (case-insensitive), or null. */
-function header(headers: readonly [string, string][], name: string): string | null {
-  for (const [n, v] of headers) if (n.toLowerCase() === name) return v;
-  return null;
 }
 
 /**
@@ -240,6 +237,12 @@ export function parseMultipart(body: Uint8Array, boundary: string): Multipart {
     // Not expected; but a body view must never take the page down with it.
     notes.push(`the body could not be read to the end: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // A thousand malformed parts would otherwise bury the parts under a thousand lines of notes;
+  // the last note is the one about how the body ended, so it stays.
+  if (notes.length > MAX_NOTES) {
+    const hidden = notes.length - (MAX_NOTES - 1);
+    notes.splice(MAX_NOTES - 2, hidden, `and ${hidden} more notes like these`);
+  }
   return { parts, notes };
 }
 
@@ -290,18 +293,18 @@ function readPart(body: Uint8Array, index: number, start: number, end: number, i
         : `part ${index}: no blank line after its headers; shown whole as content`,
     );
   } else {
-    const parsed = parseHeaderLines(utf8.decode(body.subarray(start, blockEnd)));
+    const parsed = parseHeaderLines(lossyUtf8(body.subarray(start, blockEnd)));
     headers = parsed.headers;
     if (parsed.cut) notes.push(`part ${index}: more than ${MAX_PART_HEADERS} header lines; the first ${MAX_PART_HEADERS} are shown`);
     contentStart = blockEnd;
   }
-  const { name, filename } = dispositionParams(header(headers, 'content-disposition'));
+  const { name, filename } = dispositionParams(headerValue(headers, 'content-disposition'));
   return {
     index,
     headers,
     name,
     filename,
-    contentType: header(headers, 'content-type'),
+    contentType: headerValue(headers, 'content-type'),
     start: contentStart,
     end,
     bytes: body.subarray(contentStart, end),
@@ -317,12 +320,19 @@ function isBlank(bytes: Uint8Array): boolean {
 
 /**
  * A safe name to save a part as: the sender's filename without any directory,
- * control characters or characters file systems refuse, at most 120
- * characters; else `fallback`.
+ * control characters (C0 and C1), format characters (bidi overrides, which
+ * make `invoice\u202Efdp.exe` read as `invoiceexe.pdf`; zero-width ones),
+ * characters file systems refuse, leading dots or trailing dots and spaces
+ * (Windows drops those, changing the extension), at most 120 characters;
+ * else `fallback`.
  */
 export function partFileName(filename: string | null, fallback: string): string {
   if (filename === null) return fallback;
   const base = filename.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*\uFFFD]/g, '_').replace(/^[.\s]+/, '').trim().slice(0, 120);
+  const clean = base
+    .replace(/[\p{Cc}\p{Cf}<>:"|?*\uFFFD]/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .slice(0, 120)
+    .replace(/[.\s]+$/, '');
   return clean === '' ? fallback : clean;
 }

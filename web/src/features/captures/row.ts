@@ -2,6 +2,7 @@
 import { formatDuration } from '../../../../server/common/duration.js';
 import type { CaptureSummary } from '../../../../server/common/types.js';
 import { statusClass } from '../../ui/format.js';
+import { attemptLabel } from '../events/timeline.js';
 
 /** What hookbin answered, as a row shows it. */
 export interface AnswerWords {
@@ -20,7 +21,8 @@ export interface AnswerWords {
  */
 export function answerWords(c: Pick<CaptureSummary, 'status' | 'fault' | 'delayMs'>): AnswerWords {
   const fault = c.fault ?? null;
-  const outcome = fault !== null ? String(fault) : c.status !== null ? String(c.status) : 'no reply';
+  // The same word the events timeline puts on an attempt's dot.
+  const outcome = attemptLabel({ status: c.status, fault });
   const sentence =
     fault === 'reset'
       ? 'hookbin reset the connection without a reply'
