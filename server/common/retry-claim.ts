@@ -13,6 +13,15 @@
 /** The header's name, lower case. */
 export const RETRY_CLAIM_HEADER = 'x-hookbin-retry';
 
+/** The header a bin's answer names its capture in (capture/faults.ts sets it). */
+export const CAPTURE_ID_HEADER = 'x-hookbin-capture-id';
+
+/**
+ * What a capture id looks like (store/ids.ts: 22 base-32 characters), for a
+ * value read off the wire; anything else is not one.
+ */
+export const CAPTURE_ID_PATTERN = /^[0-9a-z]{22}$/;
+
 /** What one retry says of itself. */
 export interface RetryClaim {
   /** The capture the previous attempt made. */
@@ -23,7 +32,6 @@ export interface RetryClaim {
   timeScale: number;
 }
 
-const CAPTURE_ID = /^[0-9a-z]{22}$/;
 const PRESET_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 /** The longest value read: a claim is short, anything longer is not one. */
 const MAX_CLAIM_CHARS = 200;
@@ -49,7 +57,7 @@ export function parseRetryClaim(value: string | null | undefined): RetryClaim | 
   const preset = params.get('preset') ?? null;
   const scaleText = params.get('time-scale') ?? '';
   const timeScale = /^\d{1,7}(\.\d{1,6})?$/.test(scaleText) ? Number(scaleText) : NaN;
-  if (!CAPTURE_ID.test(after) || !(timeScale >= 0.01 && timeScale <= 1_000_000)) return null;
+  if (!CAPTURE_ID_PATTERN.test(after) || !(timeScale >= 0.01 && timeScale <= 1_000_000)) return null;
   if (preset !== null && !PRESET_ID.test(preset)) return null;
   return { after, preset, timeScale };
 }
