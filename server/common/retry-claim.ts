@@ -1,13 +1,14 @@
 /**
  * The header hookbin's sender puts on a retry it makes into a bin of
  * hookbin: `X-Hookbin-Retry: after=<capture id>; preset=makeplans;
- * time-scale=60`. `after` is the capture the previous attempt made, as that
- * bin's reply named it (`x-hookbin-capture-id`), which only whoever sent
- * that attempt (or holds the token) knows. The events view honours the
- * preset and time scale only for an event whose every retry names the
- * attempt just before it, so a stranger posting to the bin cannot change
- * how another sender's event is judged. This is how `hookbin send`, whose
- * outbox lives in its own process, tells the server what it sent.
+ * time-scale=60`. `after` is the latest capture an earlier attempt made, as
+ * that bin's reply named it (`x-hookbin-capture-id`; an attempt reset or
+ * timed out names none), which only whoever sent that attempt (or holds the
+ * token) knows. The events view honours the preset and time scale only for
+ * an event whose every retry names an earlier attempt of it, so a stranger
+ * posting to the bin cannot change how another sender's event is judged.
+ * This is how `hookbin send`, whose outbox lives in its own process, tells
+ * the server what it sent.
  */
 
 /** The header's name, lower case. */
@@ -24,7 +25,7 @@ export const CAPTURE_ID_PATTERN = /^[0-9a-z]{22}$/;
 
 /** What one retry says of itself. */
 export interface RetryClaim {
-  /** The capture the previous attempt made. */
+  /** The latest capture an earlier attempt made, as its answer named it. */
   after: string;
   /** The preset the delivery retries on, or null for its own schedule. */
   preset: string | null;

@@ -41,19 +41,23 @@ interface AttemptRow {
 /**
  * The run of `hookbin send` (or any outbox of hookbin) that made these
  * attempts, by their own word: every attempt after the first carries an
- * `X-Hookbin-Retry` naming the capture just before it, and all say the same
+ * `X-Hookbin-Retry` naming an earlier attempt of this event (the latest one
+ * whose answer named its capture: a reset or a timed-out attempt names
+ * none, so the retry after it names the one before), and all say the same
  * preset and time scale. Only the sender of an attempt learns its capture id
  * (the bin's reply), so a stranger's attempt breaks the chain instead of
  * changing how the event is judged. Null for anything else.
  */
 export function claimedSender(rows: readonly Pick<AttemptRow, 'id' | 'claim'>[]): EventSender | null {
   if (rows.length < 2) return null;
+  const earlier = new Set([rows[0]!.id]);
   let first: RetryClaim | null = null;
   for (let i = 1; i < rows.length; i++) {
     const claim = parseRetryClaim(rows[i]!.claim);
-    if (!claim || claim.after !== rows[i - 1]!.id) return null;
+    if (!claim || !earlier.has(claim.after)) return null;
     first ??= claim;
     if (claim.preset !== first.preset || claim.timeScale !== first.timeScale) return null;
+    earlier.add(rows[i]!.id);
   }
   const { preset, timeScale } = first!;
   return { deliveryId: null, retry: { preset, timeScale } };

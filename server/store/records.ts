@@ -183,7 +183,7 @@ export interface DeliveryRecord extends Omit<NewDelivery, 'body' | 'nextAt'> {
   lastStatus: number | null;
   lastError: SendErrorKind | null;
   bodySize: number;
-  /** The capture the latest attempt made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
+  /** The capture the latest attempt that named one made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
   lastCaptureId: string | null;
 }
 
