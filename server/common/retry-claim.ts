@@ -35,7 +35,7 @@ export interface RetryClaim {
 
 const PRESET_ID = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 /** The longest value read: a claim is short, anything longer is not one. */
-const MAX_CLAIM_CHARS = 200;
+export const MAX_RETRY_CLAIM_CHARS = 200;
 
 /** The header's value for `claim`. */
 export function formatRetryClaim(claim: RetryClaim): string {
@@ -48,7 +48,7 @@ export function formatRetryClaim(claim: RetryClaim): string {
  * range), `preset` an id when present; other parameters are ignored.
  */
 export function parseRetryClaim(value: string | null | undefined): RetryClaim | null {
-  if (value == null || value.length > MAX_CLAIM_CHARS) return null;
+  if (value == null || value.length > MAX_RETRY_CLAIM_CHARS) return null;
   const params = new Map<string, string>();
   for (const part of value.split(';')) {
     const eq = part.indexOf('=');

@@ -1,6 +1,6 @@
 /** Events: the captures of a bin that share an event key, read as one provider's attempts at one delivery. */
 import type Database from 'better-sqlite3';
-import { parseRetryClaim, RETRY_CLAIM_HEADER, type RetryClaim } from '../common/retry-claim.js';
+import { parseRetryClaim, type RetryClaim } from '../common/retry-claim.js';
 import { MAX_EVENT_ATTEMPTS, type EventRecord, type EventSender, type RetrySpec } from './records.js';
 
 /**
@@ -78,11 +78,8 @@ export function createEvents(db: Database.Database): Events {
       `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
                 json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
-                -- LIKE (case-blind) first: most captures carry no claim, and need no JSON parse to say so.
-                CASE WHEN headers LIKE '%${RETRY_CLAIM_HEADER}%' THEN
-                  (SELECT json_extract(h.value, '$[1]') FROM json_each(headers) h
-                   WHERE lower(json_extract(h.value, '$[0]')) = '${RETRY_CLAIM_HEADER}' LIMIT 1)
-                END AS claim
+                -- The claim was set aside when the capture was stored (migration 009): its headers are never read here.
+                retry_claim AS claim
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),

@@ -64,6 +64,8 @@ export interface NewCapture {
   httpVersion: string | null;
   /** The event this request delivers; the store numbers its attempt. */
   event: { key: string; type: string | null };
+  /** Its `X-Hookbin-Retry` header as received (capture/event-identity.ts), or null; the events view reads it. */
+  retryClaim?: string | null;
   /**
    * What hookbin answers, decided from the attempt number inside the write
    * (so two deliveries of one event racing each other get 1 and 2, never
