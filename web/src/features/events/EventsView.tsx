@@ -27,6 +27,7 @@ function NoEvents(props: { retriedOnly: boolean }) {
   );
 }
 
+/** What the events view shows (one bin's events, as the events slice loaded them) and the choices it hands back. */
 export interface EventsViewProps {
   events: WebhookEvent[];
   loaded: boolean;
