@@ -11,6 +11,8 @@
  * such a URL leaves the earlier one remembered.
  */
 
+import { browserStorage, type KeyValueStorage } from './storage.js';
+
 /** The localStorage key of the memory (one JSON object, by bin id). */
 export const TARGETS_KEY = 'hookbin.targets';
 /** The most bins remembered; the ones used longest ago go first. */
@@ -118,8 +120,7 @@ export interface TargetStore {
   save(m: TargetMemory): void;
 }
 
-/** Storage as localStorage offers it. */
-export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
+export type { KeyValueStorage };
 
 /**
  * The memory in `storage` (default localStorage) under TARGETS_KEY. Without
@@ -127,15 +128,7 @@ export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
  */
 export function targetStore(storage?: KeyValueStorage): TargetStore {
   let fallback: TargetMemory = {};
-  let s: KeyValueStorage | null = storage ?? null;
-  if (!s) {
-    try {
-      s = globalThis.localStorage ?? null;
-      s?.getItem(TARGETS_KEY);
-    } catch {
-      s = null;
-    }
-  }
+  const s = storage ?? browserStorage();
   return {
     load() {
       try {
