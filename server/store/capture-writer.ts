@@ -72,12 +72,12 @@ export function createCaptureWriter(db: Database.Database, retention: Retention,
   const stmt = {
     // Positional parameters: binding by name looks each one up on an object, per row.
     insertCapture: db.prepare<
-      [string, string, number, string, string, string, string | null, number, number, number, string | null, number | null, string, string, string, string, string | null, string, string | null, number, string | null]
+      [string, string, number, string, string, string, string | null, number, number, number, string | null, number | null, string, string, string, string, string | null, string, string | null, number]
     >(
       `INSERT INTO captures (id, bin_id, received_at, method, path, query, content_type, body_size,
          stored_size, truncated, remote_address, status, headers, response, meta, signatures, verdict,
-         event_key, event_type, attempt, retry_claim)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         event_key, event_type, attempt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // The newest attempt is the highest (each is the previous highest + 1), so
     // one step down the (bin_id, event_key, seq) index finds it; MAX(attempt)
@@ -127,13 +127,13 @@ export function createCaptureWriter(db: Database.Database, retention: Retention,
       response.status,
       JSON.stringify(input.headers),
       JSON.stringify(response),
-      JSON.stringify({ httpVersion: input.httpVersion }),
+      // A retry claim is set aside here, apart from the headers, so that the events view never searches them (store/events.ts).
+      JSON.stringify({ httpVersion: input.httpVersion, retryClaim: input.retryClaim ?? undefined }),
       JSON.stringify(input.signatures),
       input.verdict,
       input.event.key,
       input.event.type,
       attempt,
-      input.retryClaim ?? null,
     );
     // In parts of BODY_PART_BYTES (views, not copies): see migration 006.
     const body = input.body;

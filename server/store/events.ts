@@ -78,8 +78,8 @@ export function createEvents(db: Database.Database): Events {
       `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
                 json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
-                -- The claim was set aside when the capture was stored (migration 009): its headers are never read here.
-                retry_claim AS claim
+                -- Set aside in meta when the capture was stored (capture-writer.ts): the headers are never searched here.
+                json_extract(meta, '$.retryClaim') AS claim
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),

@@ -64,7 +64,7 @@ export interface NewCapture {
   httpVersion: string | null;
   /** The event this request delivers; the store numbers its attempt. */
   event: { key: string; type: string | null };
-  /** Its `X-Hookbin-Retry` header as received (capture/event-identity.ts), or null; the events view reads it. */
+  /** Its `X-Hookbin-Retry` header as received (capture/event-identity.ts), or null; kept in the row's meta for the events view. */
   retryClaim?: string | null;
   /**
    * What hookbin answers, decided from the attempt number inside the write
