@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js';
+import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
 import type { HeaderPair } from '../common/types.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
@@ -35,6 +36,12 @@ export interface EventIdentity {
   keySource: string;
   /** Where the type came from (`header:<name>` or `body:<pointer>`), or null with no type. */
   typeSource?: string | null;
+  /**
+   * The first `X-Hookbin-Retry` header's value (common/retry-claim.ts),
+   * trimmed; absent when there is none or it is longer than any claim.
+   * Stored with the capture, so that the events view never searches headers.
+   */
+  retryClaim?: string;
 }
 
 /**
@@ -189,7 +196,7 @@ export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
 }
 
 /** The headers the conventions read, built once rather than per capture. */
-const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE_HEADERS]);
+const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE_HEADERS, RETRY_CLAIM_HEADER]);
 
 /**
  * Finds the event key and type of a captured request. Key, first found wins:
@@ -261,7 +268,9 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
   }
 
-  return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null };
+  const claim = found.get(RETRY_CLAIM_HEADER);
+  const retryClaim = claim !== undefined && claim.length <= MAX_RETRY_CLAIM_CHARS ? claim : undefined;
+  return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null, retryClaim };
 }
 
 /**

@@ -177,6 +177,7 @@ async function capture(
       remoteAddress: raw.remoteAddress,
       httpVersion: raw.httpVersion,
       event,
+      retryClaim: identity.retryClaim ?? null,
       answer,
       ...judged,
     });

@@ -6,11 +6,8 @@
  * either to judge the event at the preset and pace it was sent at.
  */
 import type { HeaderPair, TargetReply } from '../common/types.js';
-import { formatRetryClaim, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
+import { CAPTURE_ID_HEADER, CAPTURE_ID_PATTERN, formatRetryClaim, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
 import type { DeliveryRecord } from '../store/index.js';
-
-/** What a capture id looks like (store/ids.ts: 22 base-32 characters); anything else in the header is not one. */
-const CAPTURE_ID = /^[0-9a-z]{22}$/;
 
 /**
  * The capture a reply says the attempt made: a bin of hookbin answers every
@@ -19,8 +16,8 @@ const CAPTURE_ID = /^[0-9a-z]{22}$/;
  * arrived while the attempt was out (store/events.ts).
  */
 export function capturedAs(reply: Pick<TargetReply, 'headers'> | null): string | null {
-  const value = reply?.headers.find(([n]) => n.toLowerCase() === 'x-hookbin-capture-id')?.[1].trim();
-  return value !== undefined && CAPTURE_ID.test(value) ? value : null;
+  const value = reply?.headers.find(([n]) => n.toLowerCase() === CAPTURE_ID_HEADER)?.[1].trim();
+  return value !== undefined && CAPTURE_ID_PATTERN.test(value) ? value : null;
 }
 
 /**

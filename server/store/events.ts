@@ -1,6 +1,6 @@
 /** Events: the captures of a bin that share an event key, read as one provider's attempts at one delivery. */
 import type Database from 'better-sqlite3';
-import { parseRetryClaim, RETRY_CLAIM_HEADER, type RetryClaim } from '../common/retry-claim.js';
+import { parseRetryClaim, type RetryClaim } from '../common/retry-claim.js';
 import { MAX_EVENT_ATTEMPTS, type EventRecord, type EventSender, type RetrySpec } from './records.js';
 
 /**
@@ -41,19 +41,23 @@ interface AttemptRow {
 /**
  * The run of `hookbin send` (or any outbox of hookbin) that made these
  * attempts, by their own word: every attempt after the first carries an
- * `X-Hookbin-Retry` naming the capture just before it, and all say the same
+ * `X-Hookbin-Retry` naming an earlier attempt of this event (the latest one
+ * whose answer named its capture: a reset or a timed-out attempt names
+ * none, so the retry after it names the one before), and all say the same
  * preset and time scale. Only the sender of an attempt learns its capture id
  * (the bin's reply), so a stranger's attempt breaks the chain instead of
  * changing how the event is judged. Null for anything else.
  */
 export function claimedSender(rows: readonly Pick<AttemptRow, 'id' | 'claim'>[]): EventSender | null {
   if (rows.length < 2) return null;
+  const earlier = new Set([rows[0]!.id]);
   let first: RetryClaim | null = null;
   for (let i = 1; i < rows.length; i++) {
     const claim = parseRetryClaim(rows[i]!.claim);
-    if (!claim || claim.after !== rows[i - 1]!.id) return null;
+    if (!claim || !earlier.has(claim.after)) return null;
     first ??= claim;
     if (claim.preset !== first.preset || claim.timeScale !== first.timeScale) return null;
+    earlier.add(rows[i]!.id);
   }
   const { preset, timeScale } = first!;
   return { deliveryId: null, retry: { preset, timeScale } };
@@ -74,11 +78,8 @@ export function createEvents(db: Database.Database): Events {
       `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
                 json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
-                -- LIKE (case-blind) first: most captures carry no claim, and need no JSON parse to say so.
-                CASE WHEN headers LIKE '%${RETRY_CLAIM_HEADER}%' THEN
-                  (SELECT json_extract(h.value, '$[1]') FROM json_each(headers) h
-                   WHERE lower(json_extract(h.value, '$[0]')) = '${RETRY_CLAIM_HEADER}' LIMIT 1)
-                END AS claim
+                -- Set aside in meta when the capture was stored (capture-writer.ts): the headers are never searched here.
+                json_extract(meta, '$.retryClaim') AS claim
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),

@@ -160,9 +160,10 @@ export function createOutbox(db: Database.Database): Outbox {
       `INSERT INTO outbox_attempts (outbox_seq, n, at, duration_ms, status, error, error_message, request, response_headers, response_body, response_size, response_truncated, capture_id)
        VALUES (@seq, @n, @at, @durationMs, @status, @error, @errorMessage, @request, @responseHeaders, @responseBody, @responseSize, @responseTruncated, @captureId)`,
     ),
+    // An attempt that made no known capture (a reset, a timeout) keeps the one known before it, which the next retry names.
     advanceDelivery: db.prepare(
       `UPDATE outbox SET state = @state, next_at = @nextAt, updated_at = @at, attempt_count = attempt_count + 1,
-         last_status = @status, last_error = @error, last_capture_id = @captureId, stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
+         last_status = @status, last_error = @error, last_capture_id = COALESCE(@captureId, last_capture_id), stored_bytes = stored_bytes + @replyBytes WHERE seq = @seq AND state = 'pending'`,
     ),
     cancelDelivery: db.prepare<[number, string]>(`UPDATE outbox SET state = 'cancelled', next_at = NULL, updated_at = ? WHERE id = ? AND state = 'pending'`),
     deleteDelivery: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),

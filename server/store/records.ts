@@ -66,6 +66,8 @@ export interface NewCapture {
   httpVersion: string | null;
   /** The event this request delivers; the store numbers its attempt. */
   event: { key: string; type: string | null };
+  /** Its `X-Hookbin-Retry` header as received (capture/event-identity.ts), or null; kept in the row's meta for the events view. */
+  retryClaim?: string | null;
   /**
    * What hookbin answers, decided from the attempt number inside the write
    * (so two deliveries of one event racing each other get 1 and 2, never
@@ -185,7 +187,7 @@ export interface DeliveryRecord extends Omit<NewDelivery, 'body' | 'nextAt'> {
   lastStatus: number | null;
   lastError: SendErrorKind | null;
   bodySize: number;
-  /** The capture the latest attempt made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
+  /** The capture the latest attempt that named one made in a bin of hookbin (its reply's `x-hookbin-capture-id`), else null. */
   lastCaptureId: string | null;
 }
 

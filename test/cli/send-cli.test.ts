@@ -123,6 +123,17 @@ describe('hookbin send', () => {
     ]);
   });
 
+  it('a run with a reset in the middle is still judged at its own preset and pace: the retry after the reset names the capture before it', async () => {
+    const b = await bin({ respond: { sequence: [500, 'reset', 500, 200] } });
+    const run = await hookbin(['send', '--to', b.url, '--template', 'makeplans', '--retry', 'makeplans', '--time-scale', '600']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('delivered on attempt 4 of 6');
+    const { events } = (await (await server.api(`/api/bins/${b.id}/events`)).json()) as EventPage;
+    expect(events.map((e) => e.attempts.length)).toEqual([4]);
+    expect(events[0]!.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 600, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(events[0]!.comparison!.presetId).toBe('makeplans');
+  });
+
   it('exits non-zero with one clear sentence when every attempt fails', async () => {
     const port = await closedPort();
     const run = await hookbin(['send', '--to', `http://127.0.0.1:${port}/webhook`, '--data', '{"id":"evt_1"}', '--retry', 'generic-api', '--time-scale', '100000']);

@@ -14,7 +14,7 @@ import { useTargets } from '../support/target.js';
 afterAll(cleanupTempDirs);
 
 const server = useServer();
-const { bin, send, settled } = senderHelpers(server);
+const { bin, post, send, settled } = senderHelpers(server);
 const target = useTargets();
 
 const eventsOf = async (binId: string, query = '') => (await json<EventPage>(server().api(`/api/bins/${binId}/events${query}`))).events;
@@ -118,5 +118,25 @@ describe('events sent by hookbin itself', () => {
     const other = await settled(await send({ url: app.origin, body: '{}', retry: { preset: 'slack', timeScale: 3600 } }));
     expect(other.attempts).toHaveLength(2);
     expect(app.requests.every((r) => !r.headers.some(([n]) => n.toLowerCase() === 'x-hookbin-retry'))).toBe(true);
+  });
+
+  it('a resend of a capture that carried X-Hookbin-Retry sends its own claim, not the one captured', async () => {
+    const b = await bin({ respond: { failFirst: { count: 1, status: 500 } } });
+    const first = await fetch(b.url, { method: 'POST', body: '{"id":"evt_run"}' });
+    const retry = await fetch(b.url, {
+      method: 'POST',
+      headers: { 'X-Hookbin-Retry': `after=${first.headers.get('x-hookbin-capture-id')}; preset=slack; time-scale=60` },
+      body: '{"id":"evt_run"}',
+    });
+    const captured = retry.headers.get('x-hookbin-capture-id')!;
+
+    const into = await bin({ respond: { failFirst: { count: 1, status: 500 } } });
+    const res = await post(server(), `/api/captures/${captured}/resend`, { url: into.url, retry: { schedule: [0, 10], timeScale: 1 } });
+    expect(res.status).toBe(202);
+    const d = await settled(((await res.json()) as { id: string }).id);
+    expect(d.state).toBe('delivered');
+    const claims = d.attempts.map((a) => a.request.headers.filter(([n]) => n.toLowerCase() === 'x-hookbin-retry').map(([, v]) => v));
+    const made = d.attempts[0]!.response!.headers.find(([n]) => n === 'x-hookbin-capture-id')![1];
+    expect(claims).toEqual([[], [`after=${made}; time-scale=1`]]);
   });
 });

@@ -500,3 +500,20 @@ describe('option validation', () => {
     expect(validateEventIdentityOptions('nope')).toMatch(/^options: /);
   });
 });
+
+describe('the retry claim a capture carries', () => {
+  const body = new TextEncoder().encode('{"id":"evt_1"}');
+  const claim = 'after=01m840zhj959zhkaaz9tha; preset=slack; time-scale=60';
+
+  it('is the first X-Hookbin-Retry header, whatever its case, found in the one pass over thousands of headers', () => {
+    const many: [string, string][] = Array.from({ length: 3000 }, (_, i) => [`x-${i}`, 'v']);
+    expect(eventIdentity([...many, ['x-hookbin-retry', ` ${claim} `], ['X-Hookbin-Retry', 'second']], body).retryClaim).toBe(claim);
+    expect(eventIdentity([['X-HOOKBIN-RETRY', claim]], body)).toMatchObject({ key: 'evt_1', retryClaim: claim });
+  });
+
+  it('is absent without the header, blank, or longer than any claim', () => {
+    expect(eventIdentity([], body).retryClaim).toBeUndefined();
+    expect(eventIdentity([['X-Hookbin-Retry', '  ']], body).retryClaim).toBeUndefined();
+    expect(eventIdentity([['X-Hookbin-Retry', `${claim}; pad=${'x'.repeat(200)}`]], body).retryClaim).toBeUndefined();
+  });
+});

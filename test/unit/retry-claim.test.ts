@@ -34,14 +34,27 @@ describe('X-Hookbin-Retry', () => {
     }
   });
 
-  it('believes an event only when every retry names the attempt just before it, all alike', () => {
+  it('believes an event only when every retry names an earlier attempt of it, all alike', () => {
     const claim = (after: string, preset = 'slack', scale = 60) => formatRetryClaim({ after, preset, timeScale: scale });
     expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(B) }])).toEqual({ deliveryId: null, retry: { preset: 'slack', timeScale: 60 } });
     // One attempt proves nothing; a retry without a claim, naming another capture, or saying another pace breaks the chain.
     expect(claimedSender([{ id: A, claim: claim(C) }])).toBeNull();
     expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: null }])).toBeNull();
-    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(A) }])).toBeNull();
+    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(C) }])).toBeNull();
+    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim('01m840zhj959zhkaaz9thz') }])).toBeNull();
     expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(B, 'slack', 600) }])).toBeNull();
     expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(B, 'github') }])).toBeNull();
+  });
+
+  it('believes a run whose attempt got no answer: the retry after a reset names the attempt before it', () => {
+    // B was reset, so its sender never learned B's id: C names A, the latest capture it knew.
+    const claim = (after: string) => formatRetryClaim({ after, preset: 'makeplans', timeScale: 600 });
+    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(A) }, { id: C, claim: claim(A) }])).toEqual({
+      deliveryId: null,
+      retry: { preset: 'makeplans', timeScale: 600 },
+    });
+    // A stranger's attempt still breaks it: without a claim, or naming a capture that is not an earlier attempt of the event.
+    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: null }, { id: C, claim: claim(A) }])).toBeNull();
+    expect(claimedSender([{ id: A, claim: null }, { id: B, claim: claim(C) }, { id: C, claim: claim(A) }])).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { normalizeSettings, userRecord } from '../../capture/settings.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../common/http-syntax.js';
 import type { HeaderPair } from '../../common/types.js';
+import { RETRY_CLAIM_HEADER } from '../../common/retry-claim.js';
 import { targetOf, targetUrlSchema } from '../../outbound/exchange.js';
 import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
 import { MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, OutboxFullError, resolveRetry, resolveSecret, SendInputError, withContentType, type DeliveryRequest, type Sender } from '../../outbound/sender.js';
@@ -197,7 +198,8 @@ export function createSendRoutes(deps: SendDeps) {
       // The stored body is read only when it is the one sent (it may be up to --max-body).
       const body = edited ?? store.getBody(id)?.data;
       if (body === undefined) throw notFound();
-      const headers = input.headers ?? record.headers;
+      // A captured X-Hookbin-Retry was another run's claim (its sender's proof of its own captures): the resend makes its own.
+      const headers = input.headers ?? record.headers.filter(([n]) => n.toLowerCase() !== RETRY_CLAIM_HEADER);
       const candidates = [...settings.secrets, ...deps.globalSecrets];
       let sign: SignSpec[] = [];
       if (input.resign === true) {

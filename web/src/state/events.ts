@@ -7,6 +7,7 @@ import { signal } from '@preact/signals';
 import type { RetryPreset, WebhookEvent } from '../../../server/common/types.js';
 import { errorMessage, isAuthError, isUnreachable } from '../api/http.js';
 import type { Core } from './core.js';
+import { browserStorage, type KeyValueStorage } from './storage.js';
 
 /** The events view's data: one bin's events compared with one preset (null: as hookbin sent them, else the best match per event). */
 export interface EventsState {
@@ -32,11 +33,8 @@ export const EVENTS_REFRESH_DELAY_MS = 250;
 /** The localStorage key of the "Retried only" filter, which outlives a reload as the view's own setting. */
 export const RETRIED_ONLY_KEY = 'hookbin.events.retriedOnly';
 
-/** Where the filter is kept: localStorage when the browser allows it. */
-export type FilterStore = Pick<Storage, 'getItem' | 'setItem'>;
-
 /** The "Retried only" filter as kept in `store`: on only when it says so; off when unset, unreadable or blocked. */
-export function readRetriedOnly(store: FilterStore | null): boolean {
+export function readRetriedOnly(store: KeyValueStorage | null): boolean {
   try {
     return store?.getItem(RETRIED_ONLY_KEY) === '1';
   } catch {
@@ -45,19 +43,11 @@ export function readRetriedOnly(store: FilterStore | null): boolean {
 }
 
 /** Keeps the filter in `store`; blocked storage only means it lasts as long as the page. */
-export function writeRetriedOnly(store: FilterStore | null, on: boolean): void {
+export function writeRetriedOnly(store: KeyValueStorage | null, on: boolean): void {
   try {
     store?.setItem(RETRIED_ONLY_KEY, on ? '1' : '0');
   } catch {
     // Storage refused (private mode, quota): the filter still applies to this page.
-  }
-}
-
-function browserStore(): FilterStore | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
   }
 }
 
@@ -77,7 +67,7 @@ export function createEvents(core: Core) {
   /** The time scale the deliveries were sent at, to compare them with the schedule divided by it; 1 = real time; null = as hookbin sent them. */
   const eventsTimeScale = signal<number | null>(null);
   /** Only events with more than one attempt (off by default: a first delivery shows up too, as one compact row). */
-  const eventsRetriedOnly = signal<boolean>(readRetriedOnly(browserStore()));
+  const eventsRetriedOnly = signal<boolean>(readRetriedOnly(browserStorage()));
   const loadingOlderEvents = signal(false);
 
   let presetsLoading = false;
@@ -168,7 +158,7 @@ export function createEvents(core: Core) {
 
   /** Shows only events with more than one attempt, or all; kept for the next visit. */
   function setEventsRetriedOnly(on: boolean) {
-    writeRetriedOnly(browserStore(), on);
+    writeRetriedOnly(browserStorage(), on);
     if (eventsRetriedOnly.value === on) return;
     eventsRetriedOnly.value = on;
     void loadEvents();

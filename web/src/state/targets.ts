@@ -13,6 +13,7 @@
  */
 
 import { targetUrlError } from './draft.js';
+import { browserStorage, type KeyValueStorage } from './storage.js';
 
 /** The localStorage key of the memory (one JSON object, by bin id). */
 export const TARGETS_KEY = 'hookbin.targets';
@@ -130,8 +131,7 @@ export interface TargetStore {
   save(m: TargetMemory): void;
 }
 
-/** Storage as localStorage offers it. */
-export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
+export type { KeyValueStorage };
 
 /**
  * The memory in `storage` (default localStorage) under TARGETS_KEY. Without
@@ -139,15 +139,7 @@ export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
  */
 export function targetStore(storage?: KeyValueStorage): TargetStore {
   let fallback: TargetMemory = {};
-  let s: KeyValueStorage | null = storage ?? null;
-  if (!s) {
-    try {
-      s = globalThis.localStorage ?? null;
-      s?.getItem(TARGETS_KEY);
-    } catch {
-      s = null;
-    }
-  }
+  const s = storage ?? browserStorage();
   return {
     load() {
       try {

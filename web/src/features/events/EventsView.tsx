@@ -27,6 +27,7 @@ function NoEvents(props: { retriedOnly: boolean }) {
   );
 }
 
+/** What the events view shows (one bin's events, as the events slice loaded them) and the choices it hands back. */
 export interface EventsViewProps {
   events: WebhookEvent[];
   loaded: boolean;
@@ -48,74 +49,76 @@ export interface EventsViewProps {
   onOpen: (captureId: string) => void;
 }
 
-/**
- * A bin's events, the latest delivered first: each one's attempts on a time
- * axis, colored (and labelled) by what hookbin answered, compared with a
- * provider's retry schedule.
- */
-export function EventsView(props: EventsViewProps) {
-  const chosen = props.preset === null ? null : (props.presets.find((p) => p.id === props.preset) ?? null);
+/** The view's controls: the preset and pace to compare with, the "Retried only" filter, a refresh, and the legend. */
+function EventsToolbar(props: Pick<EventsViewProps, 'presets' | 'preset' | 'onPreset' | 'timeScale' | 'onTimeScale' | 'retriedOnly' | 'onRetriedOnly' | 'onRefresh'>) {
   return (
-    <div class="events-view" data-testid="events-view">
-      <div class="events-toolbar">
-        <label class="preset-pick">
-          <span class="small muted">Compare with</span>
-          <select
-            class="input"
-            data-testid="preset-picker"
-            value={props.preset ?? ''}
-            onChange={(e) => props.onPreset(e.currentTarget.value === '' ? null : e.currentTarget.value)}
-          >
-            <option value="">As sent by hookbin, else the best match</option>
-            {props.presets.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-                {p.delays.length === 0 ? ' (no retries)' : ` (${p.delays.length} ${p.delays.length === 1 ? 'retry' : 'retries'}: ${p.delays.map(formatGap).join(', ')})`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label
-          class="preset-pick"
-          title="Deliveries sent at a compressed time scale (the composer's time scale) compare with the schedule divided by it; those hookbin sent itself are compared at their own pace unless you pick one"
+    <div class="events-toolbar">
+      <label class="preset-pick">
+        <span class="small muted">Compare with</span>
+        <select
+          class="input"
+          data-testid="preset-picker"
+          value={props.preset ?? ''}
+          onChange={(e) => props.onPreset(e.currentTarget.value === '' ? null : e.currentTarget.value)}
         >
-          <span class="small muted">Sent at</span>
-          <select
-            class="input"
-            data-testid="time-scale-picker"
-            value={props.timeScale === null ? '' : String(props.timeScale)}
-            onChange={(e) => props.onTimeScale(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
-          >
-            <option value="">as sent (else real time)</option>
-            {(props.timeScale === null || TIME_SCALES.includes(props.timeScale) ? TIME_SCALES : [...TIME_SCALES, props.timeScale]).map((s) => (
-              <option key={s} value={String(s)}>
-                {s === 1 ? 'real time' : `${s}× speed`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="retried-only small" title="Hide events delivered only once">
-          <input type="checkbox" data-testid="retried-only" checked={props.retriedOnly} onChange={(e) => props.onRetriedOnly(e.currentTarget.checked)} />
-          Retried only
-        </label>
-        <button type="button" class="btn" data-testid="events-refresh" onClick={props.onRefresh}>
-          Refresh
-        </button>
-        <span class="legend small" aria-label="Legend">
-          <span class="legend-item" data-cls="ok">
-            <span class="tl-dot-mark" /> 2xx
-          </span>
-          <span class="legend-item" data-cls="error">
-            <span class="tl-dot-mark" /> 3xx–5xx
-          </span>
-          <span class="legend-item" data-cls="fault">
-            <span class="tl-dot-mark" /> reset / hang
-          </span>
-          <span class="legend-item">
-            <span class="tl-ghost static" /> expected
-          </span>
+          <option value="">As sent by hookbin, else the best match</option>
+          {props.presets.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+              {p.delays.length === 0 ? ' (no retries)' : ` (${p.delays.length} ${p.delays.length === 1 ? 'retry' : 'retries'}: ${p.delays.map(formatGap).join(', ')})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label
+        class="preset-pick"
+        title="Deliveries sent at a compressed time scale (the composer's time scale) compare with the schedule divided by it; those hookbin sent itself are compared at their own pace unless you pick one"
+      >
+        <span class="small muted">Sent at</span>
+        <select
+          class="input"
+          data-testid="time-scale-picker"
+          value={props.timeScale === null ? '' : String(props.timeScale)}
+          onChange={(e) => props.onTimeScale(e.currentTarget.value === '' ? null : Number(e.currentTarget.value))}
+        >
+          <option value="">as sent (else real time)</option>
+          {(props.timeScale === null || TIME_SCALES.includes(props.timeScale) ? TIME_SCALES : [...TIME_SCALES, props.timeScale]).map((s) => (
+            <option key={s} value={String(s)}>
+              {s === 1 ? 'real time' : `${s}× speed`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="retried-only small" title="Hide events delivered only once">
+        <input type="checkbox" data-testid="retried-only" checked={props.retriedOnly} onChange={(e) => props.onRetriedOnly(e.currentTarget.checked)} />
+        Retried only
+      </label>
+      <button type="button" class="btn" data-testid="events-refresh" onClick={props.onRefresh}>
+        Refresh
+      </button>
+      <span class="legend small" aria-label="Legend">
+        <span class="legend-item" data-cls="ok">
+          <span class="tl-dot-mark" /> 2xx
         </span>
-      </div>
+        <span class="legend-item" data-cls="error">
+          <span class="tl-dot-mark" /> 3xx–5xx
+        </span>
+        <span class="legend-item" data-cls="fault">
+          <span class="tl-dot-mark" /> reset / hang
+        </span>
+        <span class="legend-item">
+          <span class="tl-ghost static" /> expected
+        </span>
+      </span>
+    </div>
+  );
+}
+
+/** What the chosen preset is (its source) and what the chosen pace does to its waits; nothing when neither is chosen. */
+function ScheduleInfo(props: { preset: RetryPreset | null; timeScale: number | null }) {
+  const chosen = props.preset;
+  return (
+    <>
       {chosen && (
         <p class="preset-info small muted" data-testid="preset-info">
           {chosen.name} retries on {chosen.retriesOn}.{chosen.estimated ? ' The spacing is hookbin’s estimate (judged with a wider tolerance).' : ''}
@@ -135,6 +138,21 @@ export function EventsView(props: EventsViewProps) {
           {formatGap(60_000 / props.timeScale)}).
         </p>
       )}
+    </>
+  );
+}
+
+/**
+ * A bin's events, the latest delivered first: each one's attempts on a time
+ * axis, colored (and labelled) by what hookbin answered, compared with a
+ * provider's retry schedule.
+ */
+export function EventsView(props: EventsViewProps) {
+  const chosen = props.preset === null ? null : (props.presets.find((p) => p.id === props.preset) ?? null);
+  return (
+    <div class="events-view" data-testid="events-view">
+      <EventsToolbar {...props} />
+      <ScheduleInfo preset={chosen} timeScale={props.timeScale} />
       {props.error && (
         <p class="error small" data-testid="events-error">
           Could not load the events: {props.error}
