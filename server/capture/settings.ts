@@ -15,6 +15,7 @@ import {
   MAX_RESPOND_HEADER_VALUE,
   MAX_RESPOND_HEADERS,
   MAX_RETRY_AFTER_S,
+  MAX_RULE_GLOB,
   MAX_SEQUENCE,
 } from '../common/limits.js';
 
@@ -41,6 +42,8 @@ const headerMap = userRecord(
       z.string().max(MAX_RESPOND_HEADER_VALUE).regex(HEADER_VALUE, 'header values must not contain CR, LF or NUL'),
     )
     .refine((h) => Object.keys(h).length <= MAX_RESPOND_HEADERS, `at most ${MAX_RESPOND_HEADERS} headers`)
+    // HTTP names are case-insensitive: `X-A` and `x-a` would be one header sent twice, and which one wins unclear.
+    .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'each header name once, in any case')
     .refine(
       (h) => Object.keys(h).every((k) => !RESERVED_RESPONSE_HEADERS.has(k.toLowerCase())),
       `hookbin sets ${[...RESERVED_RESPONSE_HEADERS].join(', ')} itself`,
@@ -81,7 +84,7 @@ const status = z.number().int().min(200, 'a status is 200–599').max(599, 'a st
 const fault = z.enum(['reset', 'hang'], { message: 'a fault is "reset" or "hang"' });
 const outcome = z.union([status, fault]);
 const delayMs = z.number().int().min(0).max(MAX_DELAY_MS, `delayMs is at most ${MAX_DELAY_MS} (10 minutes)`);
-const glob = z.string().min(1).max(500);
+const glob = z.string().min(1).max(MAX_RULE_GLOB);
 
 const ruleSchema = z
   .object({

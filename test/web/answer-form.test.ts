@@ -10,6 +10,7 @@ import type { Bin } from '../../server/common/types.js';
 import { draftFromBin, draftMatchesBin, patchFromDraft, type AnswerDraft } from '../../web/src/features/answers/answer-form.js';
 import { emptyDraft, ruleFromDraft, draftFromRule } from '../../web/src/features/answers/answers.js';
 import { parseHeaderLines, parseOutcome } from '../../web/src/features/answers/fields.js';
+import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER, MAX_RESPOND_BODY, MAX_RULE_GLOB } from '../../server/common/limits.js';
 
 type FormBin = Pick<Bin, 'respond' | 'eventKey' | 'cors'>;
 const plainBin: FormBin = { respond: defaultRespond(), eventKey: null, cors: false };
@@ -106,5 +107,41 @@ describe('a rule’s headers', () => {
     expect(ruleFromDraft(d, 0)).toEqual(rule);
     expect(ruleFromDraft({ ...emptyDraft(), headers: 'X-New: yes' }, 0)).toEqual({ match: {}, respond: { status: 500, headers: { 'X-New': 'yes' } } });
     expect(ruleFromDraft({ ...emptyDraft(), headers: 'Set-Cookie: a=1' }, 2)).toBe('Rule 3: headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.');
+  });
+});
+
+describe('the form and the server agree at each limit', () => {
+  it('takes what the server takes and refuses what it refuses, at each edge', () => {
+    const accepted = (over: Partial<AnswerDraft>) => {
+      const p = patchFromDraft(draft(over));
+      return typeof p !== 'string';
+    };
+    const server = (over: Partial<AnswerDraft>) => {
+      const p = patchFromDraft(draft({ ...over, keyHeader: '', keyPointer: '' }));
+      if (typeof p === 'string') throw new Error(p);
+      return eventKeyPatchSchema.safeParse({ header: over.keyHeader || null, pointer: over.keyPointer || null }).success;
+    };
+    const edges: Partial<AnswerDraft>[] = [
+      { keyHeader: 'x'.repeat(MAX_EVENT_KEY_HEADER) },
+      { keyHeader: 'x'.repeat(MAX_EVENT_KEY_HEADER + 1) },
+      { keyPointer: `/${'a'.repeat(MAX_EVENT_KEY_POINTER - 1)}` },
+      { keyPointer: `/${'a'.repeat(MAX_EVENT_KEY_POINTER)}` },
+    ];
+    for (const over of edges) expect(accepted(over), JSON.stringify(over).slice(0, 40)).toBe(server(over));
+    // Header names differing only in case are one header to HTTP: both refuse them twice.
+    expect(patchFromDraft(draft({ headers: 'X-A: 1\nx-a: 2' }))).toBeTypeOf('string');
+    expect(respondPatchSchema.safeParse({ headers: { 'X-A': '1', 'x-a': '2' } }).success).toBe(false);
+    expect(respondPatchSchema.safeParse({ rules: [{ match: {}, respond: { headers: { 'X-A': '1', 'x-a': '2' } } }] }).success).toBe(false);
+  });
+
+  it('refuses a rule the server would: a body or a pattern over its limit', () => {
+    const rule = (over: Partial<ReturnType<typeof emptyDraft>>) => ruleFromDraft({ ...emptyDraft(), ...over }, 0);
+    const schema = (r: ReturnType<typeof rule>) => typeof r !== 'string' && respondPatchSchema.safeParse({ rules: [r] }).success;
+    expect(schema(rule({ body: 'x'.repeat(MAX_RESPOND_BODY) }))).toBe(true);
+    expect(rule({ body: 'x'.repeat(MAX_RESPOND_BODY + 1) })).toBe(`Rule 1: the body is at most ${MAX_RESPOND_BODY} characters.`);
+    expect(schema(rule({ path: '/'.padEnd(MAX_RULE_GLOB, 'a') }))).toBe(true);
+    for (const over of [{ path: '/'.padEnd(MAX_RULE_GLOB + 1, 'a') }, { eventType: 'a'.repeat(MAX_RULE_GLOB + 1) }, { headerName: 'X-A', headerValue: 'a'.repeat(MAX_RULE_GLOB + 1) }]) {
+      expect(rule(over)).toBe(`Rule 1: a pattern is at most ${MAX_RULE_GLOB} characters.`);
+    }
   });
 });

@@ -7,6 +7,8 @@
 import { isHttpToken, isJsonPointer } from '../../../../server/common/http-syntax.js';
 import {
   MAX_DELAY_MS,
+  MAX_EVENT_KEY_HEADER,
+  MAX_EVENT_KEY_POINTER,
   MAX_FAIL_FIRST,
   MAX_RANDOM_SEED,
   MAX_RESPOND_BODY,
@@ -123,9 +125,9 @@ export function patchFromDraft(d: AnswerDraft): AnswerPatch | string {
     if (retryAfter === null) return `Retry-After: 0–${MAX_RETRY_AFTER_S} seconds (empty: none).`;
   }
   const keyHeader = d.keyHeader.trim();
-  if (keyHeader !== '' && (!isHttpToken(keyHeader) || keyHeader.length > 256)) return `Event key: "${keyHeader.slice(0, 40)}" is not a header name.`;
+  if (keyHeader !== '' && (!isHttpToken(keyHeader) || keyHeader.length > MAX_EVENT_KEY_HEADER)) return `Event key: "${keyHeader.slice(0, 40)}" is not a header name.`;
   const keyPointer = d.keyPointer.trim();
-  if (keyPointer !== '' && (!keyPointer.startsWith('/') || !isJsonPointer(keyPointer) || keyPointer.length > 1024)) {
+  if (keyPointer !== '' && (!keyPointer.startsWith('/') || !isJsonPointer(keyPointer) || keyPointer.length > MAX_EVENT_KEY_POINTER)) {
     return 'Event key: a JSON pointer looks like /data/object/id (~1 for a / in a name, ~0 for ~).';
   }
   const eventKey = keyHeader === '' && keyPointer === '' ? null : { header: keyHeader || null, pointer: keyPointer || null };
