@@ -55,6 +55,9 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await page.locator('[data-testid=answer-form]').waitFor();
     expect(await field(page, 'answer-type-note').textContent()).toBe('Sent as application/json, inferred from the body; a Content-Type header of yours wins.');
 
+    // A 204 carries no body (the server drops it), so the note promises no type.
+    await field(page, 'answer-status-code').fill('204');
+    expect(await field(page, 'answer-type-note').textContent()).toBe('A 204 answer carries no body, so no Content-Type.');
     await field(page, 'answer-status-code').fill('202');
     await field(page, 'answer-body').fill('accepted for later');
     expect(await field(page, 'answer-type-note').textContent()).toBe('Sent as text/plain; charset=utf-8, inferred from the body; a Content-Type header of yours wins.');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRespond } from '../../server/capture/settings.js';
 import { respondPatchSchema, eventKeyPatchSchema } from '../../server/capture/settings.js';
 import type { Bin } from '../../server/common/types.js';
-import { draftFromBin, draftMatchesBin, patchFromDraft, type AnswerDraft } from '../../web/src/features/answers/answer-form.js';
+import { bodyTypeNote, draftFromBin, draftMatchesBin, patchFromDraft, type AnswerDraft } from '../../web/src/features/answers/answer-form.js';
 import { emptyDraft, ruleFromDraft, draftFromRule } from '../../web/src/features/answers/answers.js';
 import { parseHeaderLines, parseOutcome } from '../../web/src/features/answers/fields.js';
 import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER, MAX_RESPOND_BODY, MAX_RULE_GLOB } from '../../server/common/limits.js';
@@ -143,5 +143,16 @@ describe('the form and the server agree at each limit', () => {
     for (const over of [{ path: '/'.padEnd(MAX_RULE_GLOB + 1, 'a') }, { eventType: 'a'.repeat(MAX_RULE_GLOB + 1) }, { headerName: 'X-A', headerValue: 'a'.repeat(MAX_RULE_GLOB + 1) }]) {
       expect(rule(over)).toBe(`Rule 1: a pattern is at most ${MAX_RULE_GLOB} characters.`);
     }
+  });
+});
+
+describe('the note on the body’s Content-Type', () => {
+  it('says what the server sends: nothing for a fault or a status without a body, else the user’s type, else the inferred one', () => {
+    expect(bodyTypeNote(draft())).toBe('Sent as application/json, inferred from the body; a Content-Type header of yours wins.');
+    expect(bodyTypeNote(draft({ body: 'plain' }))).toBe('Sent as text/plain; charset=utf-8, inferred from the body; a Content-Type header of yours wins.');
+    expect(bodyTypeNote(draft({ headers: 'content-type: text/xml' }))).toBe('Sent as text/xml (your Content-Type header).');
+    expect(bodyTypeNote(draft({ body: '' }))).toBe('No body, no Content-Type.');
+    for (const status of ['204', '205', '304']) expect(bodyTypeNote(draft({ status }))).toBe(`A ${status} answer carries no body, so no Content-Type.`);
+    expect(bodyTypeNote(draft({ fault: 'reset' }))).toBe('A fault sends no reply, so no body and no Content-Type.');
   });
 });

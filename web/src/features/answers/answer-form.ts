@@ -4,7 +4,7 @@
  * typed, to and from what `PATCH /api/bins/{id}` takes. Each check says in
  * one sentence what to fix, with the limits the server enforces.
  */
-import { isHttpToken, isJsonPointer } from '../../../../server/common/http-syntax.js';
+import { inferContentType, isHttpToken, isJsonPointer, NO_BODY_STATUS } from '../../../../server/common/http-syntax.js';
 import {
   MAX_DELAY_MS,
   MAX_EVENT_KEY_HEADER,
@@ -141,4 +141,21 @@ export function patchFromDraft(d: AnswerDraft): AnswerPatch | string {
 /** Whether the form says the same as the bin (nothing to save). */
 export function draftMatchesBin(d: AnswerDraft, bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): boolean {
   return JSON.stringify(d) === JSON.stringify(draftFromBin(bin));
+}
+
+/**
+ * What the form's answer goes out with, in one sentence: nothing for a fault
+ * or a status that carries no body (204, 205, 304: the server drops the body
+ * there), else the user's Content-Type header, else the one the server infers
+ * from the body (`inferContentType`).
+ */
+export function bodyTypeNote(d: Pick<AnswerDraft, 'status' | 'fault' | 'headers' | 'body'>): string {
+  if (d.fault !== '') return 'A fault sends no reply, so no body and no Content-Type.';
+  const status = parseIntIn(d.status, 200, 599);
+  if (status !== null && NO_BODY_STATUS.has(status)) return `A ${status} answer carries no body, so no Content-Type.`;
+  const headers = parseHeaderLines(d.headers);
+  const own = typeof headers === 'string' ? undefined : Object.entries(headers).find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  if (own !== undefined) return `Sent as ${own} (your Content-Type header).`;
+  const inferred = inferContentType(d.body);
+  return inferred === null ? 'No body, no Content-Type.' : `Sent as ${inferred}, inferred from the body; a Content-Type header of yours wins.`;
 }
