@@ -134,7 +134,7 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await rule.locator('[data-testid=rule-headers]').fill('Set-Cookie: a=1');
     await page.locator('[data-testid=rules-save]').click();
     expect(await page.locator('[data-testid=rules-error]').textContent()).toBe(
-      'Rule 1: headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.',
+      "Rule 1: headers: a bin answer cannot set Set-Cookie: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token).",
     );
     await rule.locator('[data-testid=rule-headers]').fill('X-Rule: ruled');
     await page.locator('[data-testid=rules-save]').click();

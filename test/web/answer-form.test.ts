@@ -75,7 +75,7 @@ describe('the answer form', () => {
       [{ headers: 'no colon here' }, 'Headers: "no colon here" needs a colon: Name: value.'],
       [{ headers: 'Bad Name: 1' }, 'Headers: "Bad Name" is not a header name.'],
       [{ headers: 'Content-Length: 3' }, 'Headers: hookbin sets Content-Length itself.'],
-      [{ headers: 'Set-Cookie: a=1' }, 'Headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.'],
+      [{ headers: 'Set-Cookie: a=1' }, "Headers: a bin answer cannot set Set-Cookie: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token)."],
       [{ headers: 'X-A: 1\nx-a: 2' }, 'Headers: x-a is given twice.'],
       [{ headers: '__proto__: x' }, 'Headers: "__proto__" is not allowed as a name.'],
       [{ failFirstCount: '0' }, 'Fail first: the number of attempts is 1–100 (empty: off).'],
@@ -106,7 +106,7 @@ describe('a rule’s headers', () => {
     expect(d.headers).toBe('X-Rule: 1\nContent-Type: text/csv');
     expect(ruleFromDraft(d, 0)).toEqual(rule);
     expect(ruleFromDraft({ ...emptyDraft(), headers: 'X-New: yes' }, 0)).toEqual({ match: {}, respond: { status: 500, headers: { 'X-New': 'yes' } } });
-    expect(ruleFromDraft({ ...emptyDraft(), headers: 'Set-Cookie: a=1' }, 2)).toBe('Rule 3: headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.');
+    expect(ruleFromDraft({ ...emptyDraft(), headers: 'Set-Cookie: a=1' }, 2)).toBe("Rule 3: headers: a bin answer cannot set Set-Cookie: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token).");
   });
 });
 
@@ -132,6 +132,15 @@ describe('the form and the server agree at each limit', () => {
     expect(patchFromDraft(draft({ headers: 'X-A: 1\nx-a: 2' }))).toBeTypeOf('string');
     expect(respondPatchSchema.safeParse({ headers: { 'X-A': '1', 'x-a': '2' } }).success).toBe(false);
     expect(respondPatchSchema.safeParse({ rules: [{ match: {}, respond: { headers: { 'X-A': '1', 'x-a': '2' } } }] }).success).toBe(false);
+  });
+
+  it('refuses exactly the headers the server refuses (one check, answerHeaderProblem, for both)', () => {
+    const lines = ['X-Ok: 1', 'Bad Name: 1', 'Content-Length: 3', 'Set-Cookie: a=1', 'alt-svc: clear', `X-Long: ${'v'.repeat(8192)}`, `X-Long: ${'v'.repeat(8193)}`, 'X-Latin: café', 'X-Wide: \u2603', 'X-Nul: a\u0000b'];
+    for (const line of lines) {
+      const form = parseHeaderLines(line);
+      const [name, value] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()];
+      expect(typeof form !== 'string', line.slice(0, 30)).toBe(respondPatchSchema.safeParse({ headers: { [name]: value } }).success);
+    }
   });
 
   it('refuses a rule the server would: a body or a pattern over its limit', () => {
