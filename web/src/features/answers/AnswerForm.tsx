@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Bin } from '../../../../server/common/types.js';
-import { MAX_RETRY_AFTER_S } from '../../../../server/common/limits.js';
+import { MAX_DELAY_MS, MAX_RETRY_AFTER_S } from '../../../../server/common/limits.js';
 import { type AnswerDraft, type AnswerPatch, bodyTypeNote, draftFromBin, draftMatchesBin, patchFromDraft } from './answer-form.js';
 
 type FormBin = Pick<Bin, 'id' | 'respond' | 'eventKey' | 'cors'>;
@@ -41,7 +41,7 @@ function AnswerSection(p: SectionProps) {
             <option value="hang">hang (never reply)</option>
           </select>
         </Field>
-        <Field label="Delay ms" hint="Wait before every answer, 0–600000 (the capture is stored first)">
+        <Field label="Delay ms" hint={`Wait before every answer, 0–${MAX_DELAY_MS} (the capture is stored first)`}>
           {text(p, 'delayMs', 'answer-delay', { inputMode: 'numeric', class: 'input num wide' })}
         </Field>
       </div>
