@@ -94,6 +94,19 @@ describe('the answer form', () => {
     expect(parseHeaderLines(Array.from({ length: 65 }, (_, i) => `X-${i}: v`).join('\n'))).toBe('Headers: at most 64 headers.');
   });
 
+  it('keeps a random share set through the API when the form is saved: a small one is not rounded away, none gains float noise', () => {
+    const withRate = (rate: number): FormBin => ({ ...plainBin, respond: { ...defaultRespond(), random: { rate, status: 500, seed: null } } });
+    const savedRate = (rate: number) => {
+      const p = patchFromDraft(draftFromBin(withRate(rate)));
+      if (typeof p === 'string') throw new Error(p);
+      return p.respond.random!.rate;
+    };
+    for (const rate of [0.000001, 1e-9, 0.123456, 1 / 3, 0.07, 1]) expect(savedRate(rate), String(rate)).toBeCloseTo(rate, 12);
+    expect(savedRate(1e-9)).toBeGreaterThan(0);
+    expect(draftFromBin(withRate(0.07)).randomRate).toBe('7');
+    expect(draftFromBin(withRate(0.125)).randomRate).toBe('12.5');
+  });
+
   it('reads outcomes as the API does', () => {
     expect(['200', ' 599 ', 'RESET', 'hang', '199', '600', 'x', ''].map(parseOutcome)).toEqual([200, 599, 'reset', 'hang', null, null, null, null]);
   });

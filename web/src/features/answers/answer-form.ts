@@ -61,7 +61,7 @@ export function draftFromBin(bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): A
     failFirstCount: r.failFirst ? String(r.failFirst.count) : '',
     failFirstStatus: r.failFirst ? String(r.failFirst.status) : '500',
     sequence: r.sequence ? r.sequence.map(String).join(', ') : '',
-    randomRate: r.random ? String(Math.round(r.random.rate * 100_000) / 1000) : '',
+    randomRate: r.random ? percentText(r.random.rate) : '',
     randomStatus: r.random ? String(r.random.status) : '500',
     randomSeed: r.random?.seed != null ? String(r.random.seed) : '',
     retryAfter: r.retryAfter === null ? '' : String(r.retryAfter),
@@ -70,6 +70,19 @@ export function draftFromBin(bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): A
     cors: bin.cors,
   };
 }
+
+/**
+ * A share as the percentage typed back: 12 significant digits, which drop
+ * the float noise of `rate * 100` (0.07 → 7, not 7.000000000000001) but keep
+ * a small rate set through the API (1e-6 → 0.0001), so saving the form
+ * never rounds it away.
+ */
+function percentText(rate: number): string {
+  return String(Number((rate * 100).toPrecision(12)));
+}
+
+/** A percentage as typed, in decimal or exponent form (as `percentText` may show it), or null. */
+const PERCENT = /^\d+(\.\d+)?(e-?\d+)?$/i;
 
 const OUTCOME_HINT = 'a status 200–599, reset or hang';
 
@@ -95,7 +108,7 @@ function failures(d: AnswerDraft): Pick<RespondSettings, 'failFirst' | 'sequence
   let random: RespondSettings['random'] = null;
   if (d.randomRate.trim() !== '') {
     const pct = Number(d.randomRate.trim());
-    if (!/^\d+(\.\d+)?$/.test(d.randomRate.trim()) || pct > 100) return 'Random: the share that fails is a percentage, 0–100 (empty: off).';
+    if (!PERCENT.test(d.randomRate.trim()) || pct > 100) return 'Random: the share that fails is a percentage, 0–100 (empty: off).';
     const status = parseOutcome(d.randomStatus);
     if (status === null) return `Random: the answer is ${OUTCOME_HINT}.`;
     let seed: number | null = null;
