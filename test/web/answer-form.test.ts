@@ -8,7 +8,7 @@ import { defaultRespond } from '../../server/capture/settings.js';
 import { respondPatchSchema, eventKeyPatchSchema } from '../../server/capture/settings.js';
 import type { Bin } from '../../server/common/types.js';
 import { bodyTypeNote, draftFromBin, draftMatchesBin, patchFromDraft, type AnswerDraft } from '../../web/src/features/answers/answer-form.js';
-import { emptyDraft, ruleFromDraft, draftFromRule } from '../../web/src/features/answers/answers.js';
+import { describeRespond, emptyDraft, ruleFromDraft, draftFromRule } from '../../web/src/features/answers/answers.js';
 import { parseHeaderLines, parseOutcome } from '../../web/src/features/answers/fields.js';
 import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER, MAX_RESPOND_BODY, MAX_RULE_GLOB } from '../../server/common/limits.js';
 
@@ -105,6 +105,9 @@ describe('the answer form', () => {
     expect(savedRate(1e-9)).toBeGreaterThan(0);
     expect(draftFromBin(withRate(0.07)).randomRate).toBe('7');
     expect(draftFromBin(withRate(0.125)).randomRate).toBe('12.5');
+    // The sentence above the toggles says a tiny share too, not "0 %".
+    expect(describeRespond(withRate(0.000001).respond).text).toBe('Fails 0.0001 % at random with 500, otherwise answers 200');
+    expect(describeRespond(withRate(0.123456).respond).text).toBe('Fails 12.3 % at random with 500, otherwise answers 200');
   });
 
   it('reads outcomes as the API does', () => {

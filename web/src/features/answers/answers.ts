@@ -43,7 +43,8 @@ export function describeRespond(r: RespondSettings): { text: string; tone: Answe
   } else {
     const pre = first ? [first] : [];
     if (r.random) {
-      const pct = Math.round(r.random.rate * 1000) / 10;
+      // Three significant digits: 12.3 %, and a tiny share set through the API still shows (0.0001 %, not 0 %).
+      const pct = Number((r.random.rate * 100).toPrecision(3));
       pre.push(`fails ${pct} % at random with ${outcomeText(r.random.status)}${r.random.seed !== null ? ` (repeatable, pattern ${r.random.seed})` : ''}`);
     }
     text = pre.length === 0 ? base : `${pre.join(', ')}, ${r.random ? 'otherwise' : 'then'} ${base}`;
