@@ -53,7 +53,7 @@ function AnswerSection(p: SectionProps) {
           </span>
         </Field>
         <Field label="Headers" hint="One Name: value a line; they add to hookbin’s and win over them">
-          <textarea class="input mono composer-body" data-testid="answer-headers" rows={4} placeholder="Access-Control-Allow-Origin: *" value={draft.headers} onInput={set('headers')} />
+          <textarea class="input mono composer-body" data-testid="answer-headers" rows={4} placeholder="X-Request-Id: demo" value={draft.headers} onInput={set('headers')} />
         </Field>
       </div>
     </>
