@@ -57,7 +57,18 @@ function failure(settings: RespondSettings, outcome: Outcome, reason: string): C
   if (typeof outcome !== 'number') return faulted(settings, outcome, reason);
   if (outcome < 300 || outcome === settings.status) return plain(settings, outcome, reason);
   const body = JSON.stringify({ ok: false, hookbin: `answered ${outcome} on purpose (${reason})` });
-  return reply(settings, outcome, Object.entries(settings.headers) as HeaderPair[], { text: body, owner: null }, settings.delayMs, reason);
+  return ownJsonAnswer(settings, outcome, body, settings.delayMs, reason);
+}
+
+/**
+ * An answer whose body is hookbin's own JSON (an on-purpose failure, the 413
+ * for a body over the limit): the bin's headers, but `application/json`
+ * whatever Content-Type they give, since theirs describes the bin's body,
+ * not this one.
+ */
+export function ownJsonAnswer(settings: RespondSettings, status: number, json: string, delayMs: number, reason: string): CaptureResponse {
+  const headers = (Object.entries(settings.headers) as HeaderPair[]).filter(([n]) => n.toLowerCase() !== 'content-type');
+  return reply(settings, status, headers, { text: json, owner: null }, delayMs, reason);
 }
 
 function faulted(settings: RespondSettings, fault: 'reset' | 'hang', reason: string): CaptureResponse {

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js';
 import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
+import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER } from '../common/limits.js';
 import type { HeaderPair } from '../common/types.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
@@ -107,17 +108,17 @@ const SLACK_ENVELOPE_TYPE = 'event_callback';
 
 export { isHttpToken, isJsonPointer };
 
-/** A bin's `keyHeader` as the API accepts it: an HTTP token of 1–256 characters, or null to clear it. */
+/** A bin's `keyHeader` as the API accepts it: an HTTP token of 1–`MAX_EVENT_KEY_HEADER` characters, or null to clear it. */
 export const eventKeyHeaderSchema = z
   .string()
   .min(1, 'a key header name must not be empty')
-  .max(256, 'a key header name is at most 256 characters')
+  .max(MAX_EVENT_KEY_HEADER, `a key header name is at most ${MAX_EVENT_KEY_HEADER} characters`)
   .regex(HTTP_TOKEN, 'a key header name must be an HTTP token (letters, digits and !#$%&\'*+.^_`|~-)');
 
 /** A bin's `keyPointer` as the API accepts it: an RFC 6901 JSON pointer of at most 1024 characters. */
 export const eventKeyPointerSchema = z
   .string()
-  .max(1024, 'a key pointer is at most 1024 characters')
+  .max(MAX_EVENT_KEY_POINTER, `a key pointer is at most ${MAX_EVENT_KEY_POINTER} characters`)
   .refine(isJsonPointer, 'a key pointer must be a JSON pointer: "" or "/a/b", with ~0 for ~ and ~1 for /');
 
 /** Both options as a bin's settings patch accepts them; each optional, null clears it. */

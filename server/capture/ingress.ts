@@ -5,16 +5,15 @@ import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
 import { eventIdentity } from './event-identity.js';
-import { decideAnswer } from './answer.js';
+import { decideAnswer, ownJsonAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody } from '../common/error-body.js';
 import { handleError } from '../http/errors.js';
-import { securedAnswer, securedResponse } from './answer-headers.js';
-import type { CaptureResponse } from '../common/types.js';
+import { BIN_ANSWER_HEADERS, securedAnswer, securedResponse } from './answer-headers.js';
+import type { CaptureResponse, RespondSettings } from '../common/types.js';
 import { carryOut } from './faults.js';
 import { isPreflight, preflightHeaders, withCors } from './cors.js';
-import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 import type { ForwardHook } from '../outbound/forward.js';
 
 /** What the ingress needs from the app. */
@@ -44,24 +43,10 @@ function mib(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-/**
- * The answer to a body over the limit: a 413, whatever the bin is set to
- * answer, with the bin's headers but its own Content-Type (the body is
- * hookbin's error, in JSON).
- */
-function tooLarge(maxBody: number, captureId: string, binHeaders: Record<string, string>): CaptureResponse {
-  const own = (Object.entries(binHeaders) as [string, string][]).filter(([n]) => n.toLowerCase() !== 'content-type');
-  return {
-    status: 413,
-    headers: [...own, ['content-type', 'application/json']],
-    body: jsonError(
-      'payload_too_large',
-      `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`,
-    ),
-    delayMs: 0,
-    fault: null,
-    reason: 'too large',
-  };
+/** The answer to a body over the limit: a 413 with hookbin's JSON error, whatever the bin is set to answer (see `ownJsonAnswer`). */
+function tooLarge(maxBody: number, captureId: string, respond: RespondSettings): CaptureResponse {
+  const message = `the body is over the ${mib(maxBody)} limit; its first ${mib(Math.min(TRUNCATED_KEEP_BYTES, maxBody))} were recorded as capture ${captureId}`;
+  return ownJsonAnswer(respond, 413, jsonError('payload_too_large', message), 0, 'too large');
 }
 
 /** A bin's settings as the capture path uses them. */
@@ -154,7 +139,7 @@ async function capture(
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
   const answer = (attempt: number): CaptureResponse => {
     const decided = body.truncated
-      ? tooLarge(deps.maxBody, id, settings.respond.headers)
+      ? tooLarge(deps.maxBody, id, settings.respond)
       : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
     // A fault sends no headers at all.
     return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);

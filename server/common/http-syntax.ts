@@ -3,6 +3,8 @@
  * may be. One definition, so the API, the CLI and bin settings agree.
  */
 
+import { MAX_RESPOND_HEADER_VALUE } from './limits.js';
+
 /** A header as received or sent: `[name, value]`, name case preserved. */
 export type HeaderPair = [name: string, value: string];
 
@@ -76,6 +78,24 @@ export const ORIGIN_HEADERS: ReadonlySet<string> = new Set([
 
 /** Headers a bin's answer may not set: hookbin frames the answer itself, and a configured value would corrupt that. */
 export const RESERVED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
+
+/**
+ * Why a bin's answer (or one rule's) may not set the header `name: value`,
+ * in a few words, or null when it may: not an HTTP token, framed by hookbin
+ * (`RESERVED_RESPONSE_HEADERS`), acting on hookbin's own origin, where the
+ * inspector and its token live (`ORIGIN_HEADERS`), or a value a header
+ * cannot carry. The API and the inspector's forms both check with it, so
+ * they refuse exactly the same headers.
+ */
+export function answerHeaderProblem(name: string, value: string): string | null {
+  const lower = name.toLowerCase();
+  if (!HTTP_TOKEN.test(name)) return `"${name.slice(0, 40)}" is not a header name`;
+  if (RESERVED_RESPONSE_HEADERS.has(lower)) return `hookbin sets ${name} itself`;
+  if (ORIGIN_HEADERS.has(lower)) return `a bin answer cannot set ${name}: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token)`;
+  if (value.length > MAX_RESPOND_HEADER_VALUE) return `the value of ${name} is over ${MAX_RESPOND_HEADER_VALUE} characters`;
+  if (!HEADER_VALUE.test(value)) return `the value of ${name} has characters a header cannot carry (CR, LF, NUL or past Latin-1)`;
+  return null;
+}
 
 /**
  * The Content-Type hookbin gives an answer body that the bin's headers do

@@ -37,3 +37,9 @@ export const MAX_SEQUENCE = 100;
 export const MAX_RETRY_AFTER_S = 86_400;
 /** The largest `random.seed`: an unsigned 32-bit number. */
 export const MAX_RANDOM_SEED = 2 ** 32 - 1;
+/** The longest glob of a rule (a path, event type or header value pattern). */
+export const MAX_RULE_GLOB = 500;
+/** The longest header name a bin's event key names. */
+export const MAX_EVENT_KEY_HEADER = 256;
+/** The longest JSON pointer a bin's event key gives. */
+export const MAX_EVENT_KEY_POINTER = 1024;

@@ -54,7 +54,13 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await page.locator('[data-testid=view-answers]').click();
     await page.locator('[data-testid=answer-form]').waitFor();
     expect(await field(page, 'answer-type-note').textContent()).toBe('Sent as application/json, inferred from the body; a Content-Type header of yours wins.');
+    // The headers' example is not a hand-set CORS header: alone it lets no browser post JSON (its preflight is captured
+    // and gets no Access-Control-Allow-Headers); the CORS switch below is what does.
+    expect(await field(page, 'answer-headers').getAttribute('placeholder')).not.toMatch(/access-control/i);
 
+    // A 204 carries no body (the server drops it), so the note promises no type.
+    await field(page, 'answer-status-code').fill('204');
+    expect(await field(page, 'answer-type-note').textContent()).toBe('A 204 answer carries no body, so no Content-Type.');
     await field(page, 'answer-status-code').fill('202');
     await field(page, 'answer-body').fill('accepted for later');
     expect(await field(page, 'answer-type-note').textContent()).toBe('Sent as text/plain; charset=utf-8, inferred from the body; a Content-Type header of yours wins.');
@@ -131,7 +137,7 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await rule.locator('[data-testid=rule-headers]').fill('Set-Cookie: a=1');
     await page.locator('[data-testid=rules-save]').click();
     expect(await page.locator('[data-testid=rules-error]').textContent()).toBe(
-      'Rule 1: headers: a bin cannot set Set-Cookie; it would act on hookbin’s own origin, where the inspector lives.',
+      "Rule 1: headers: a bin answer cannot set Set-Cookie: bins answer on hookbin's own origin, where it would act on the inspector (cookies, stored token).",
     );
     await rule.locator('[data-testid=rule-headers]').fill('X-Rule: ruled');
     await page.locator('[data-testid=rules-save]').click();

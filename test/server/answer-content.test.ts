@@ -52,10 +52,12 @@ describe('answer content types', () => {
     expect(await deliver(url, 'e', 'access-control-allow-origin')).toMatchObject({ status: 200, type: 'application/json', header: '*', body: '{"ok":true}' });
   });
 
-  it('a Content-Type the user sets wins, on the default answer and on failing ones', async () => {
-    const url = await bin({ headers: { 'Content-Type': 'text/xml' }, body: '<ok/>', failFirst: { count: 1, status: 500 } });
-    expect(await deliver(url)).toMatchObject({ status: 500, type: 'text/xml' });
-    expect(await deliver(url)).toMatchObject({ status: 200, type: 'text/xml', body: '<ok/>' });
+  it('a Content-Type the user sets types the bin’s body; hookbin’s on-purpose JSON stays application/json, the other headers kept', async () => {
+    const url = await bin({ headers: { 'Content-Type': 'text/xml', 'x-trace': 'kept' }, body: '<ok/>', failFirst: { count: 1, status: 500 } });
+    const failed = await deliver(url, 'e', 'x-trace');
+    expect(failed).toMatchObject({ status: 500, type: 'application/json', header: 'kept' });
+    expect(JSON.parse(failed.body)).toMatchObject({ ok: false });
+    expect(await deliver(url, 'e', 'x-trace')).toMatchObject({ status: 200, type: 'text/xml', header: 'kept', body: '<ok/>' });
   });
 
   it('failFirst, sequence and random answers keep the bin’s headers, with Retry-After where set', async () => {

@@ -219,6 +219,10 @@ describe('decideAnswer, each outcome exactly', () => {
     expect(type(decideAnswer(s, ctx(1, { path: '/empty' })))).toBeUndefined();
     // A 204 sends no body, so no type.
     expect(type(decideAnswer(settings({ status: 204 }), ctx(1)))).toBeUndefined();
+    // A Content-Type the user gives types the bin's body, never hookbin's own JSON.
+    const typed = settings({ headers: { 'Content-Type': 'text/xml', 'x-trace': 't' }, body: '<ok/>', failFirst: { count: 1, status: 500 } });
+    expect(decideAnswer(typed, ctx(1)).headers).toEqual([['x-trace', 't'], ['content-type', 'application/json']]);
+    expect(decideAnswer(typed, ctx(2)).headers).toEqual([['Content-Type', 'text/xml'], ['x-trace', 't']]);
     // New settings, new type: nothing is kept from the object before.
     expect(type(decideAnswer({ ...s, body: '[]' }, ctx(2)))).toBe('application/json');
   });

@@ -1,9 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Bin } from '../../../../server/common/types.js';
-import { MAX_RETRY_AFTER_S } from '../../../../server/common/limits.js';
-import { inferContentType } from '../../../../server/common/http-syntax.js';
-import { type AnswerDraft, type AnswerPatch, draftFromBin, draftMatchesBin, parseHeaderLines, patchFromDraft } from './answer-form.js';
+import { MAX_DELAY_MS, MAX_RETRY_AFTER_S } from '../../../../server/common/limits.js';
+import { type AnswerDraft, type AnswerPatch, bodyTypeNote, draftFromBin, draftMatchesBin, patchFromDraft } from './answer-form.js';
 
 type FormBin = Pick<Bin, 'id' | 'respond' | 'eventKey' | 'cors'>;
 
@@ -14,15 +13,6 @@ function Field(props: { label: string; hint?: string; children: ComponentChildre
       {props.children}
     </label>
   );
-}
-
-/** What Content-Type the body goes out with: the user's header, else the one hookbin infers. */
-function typeNote(d: AnswerDraft): string {
-  const headers = parseHeaderLines(d.headers);
-  const own = typeof headers === 'string' ? undefined : Object.entries(headers).find(([n]) => n.toLowerCase() === 'content-type')?.[1];
-  if (own !== undefined) return `Sent as ${own} (your Content-Type header).`;
-  const inferred = inferContentType(d.body);
-  return inferred === null ? 'No body, no Content-Type.' : `Sent as ${inferred}, inferred from the body; a Content-Type header of yours wins.`;
 }
 
 /** Makes the input handler of one field of the draft. */
@@ -37,6 +27,8 @@ function text(p: SectionProps, k: keyof AnswerDraft, testid: string, extra: Reco
 /** The reply itself: status or fault, delay, body (with the type it goes out as) and headers. */
 function AnswerSection(p: SectionProps) {
   const { draft, set } = p;
+  // The body may be 1 MiB: parsed again only when what the note depends on changes, not on every keystroke elsewhere.
+  const note = useMemo(() => bodyTypeNote(draft), [draft.status, draft.fault, draft.headers, draft.body]);
   return (
     <>
       <h3 class="sub-head">The answer</h3>
@@ -49,7 +41,7 @@ function AnswerSection(p: SectionProps) {
             <option value="hang">hang (never reply)</option>
           </select>
         </Field>
-        <Field label="Delay ms" hint="Wait before every answer, 0–600000 (the capture is stored first)">
+        <Field label="Delay ms" hint={`Wait before every answer, 0–${MAX_DELAY_MS} (the capture is stored first)`}>
           {text(p, 'delayMs', 'answer-delay', { inputMode: 'numeric', class: 'input num wide' })}
         </Field>
       </div>
@@ -57,11 +49,11 @@ function AnswerSection(p: SectionProps) {
         <Field label="Body">
           <textarea class="input mono composer-body" data-testid="answer-body" rows={4} value={draft.body} onInput={set('body')} />
           <span class="muted small" data-testid="answer-type-note">
-            {typeNote(draft)}
+            {note}
           </span>
         </Field>
         <Field label="Headers" hint="One Name: value a line; they add to hookbin’s and win over them">
-          <textarea class="input mono composer-body" data-testid="answer-headers" rows={4} placeholder="Access-Control-Allow-Origin: *" value={draft.headers} onInput={set('headers')} />
+          <textarea class="input mono composer-body" data-testid="answer-headers" rows={4} placeholder="X-Request-Id: demo" value={draft.headers} onInput={set('headers')} />
         </Field>
       </div>
     </>

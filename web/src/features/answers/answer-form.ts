@@ -4,9 +4,11 @@
  * typed, to and from what `PATCH /api/bins/{id}` takes. Each check says in
  * one sentence what to fix, with the limits the server enforces.
  */
-import { isHttpToken, isJsonPointer } from '../../../../server/common/http-syntax.js';
+import { inferContentType, isHttpToken, isJsonPointer, NO_BODY_STATUS } from '../../../../server/common/http-syntax.js';
 import {
   MAX_DELAY_MS,
+  MAX_EVENT_KEY_HEADER,
+  MAX_EVENT_KEY_POINTER,
   MAX_FAIL_FIRST,
   MAX_RANDOM_SEED,
   MAX_RESPOND_BODY,
@@ -59,7 +61,7 @@ export function draftFromBin(bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): A
     failFirstCount: r.failFirst ? String(r.failFirst.count) : '',
     failFirstStatus: r.failFirst ? String(r.failFirst.status) : '500',
     sequence: r.sequence ? r.sequence.map(String).join(', ') : '',
-    randomRate: r.random ? String(Math.round(r.random.rate * 100_000) / 1000) : '',
+    randomRate: r.random ? percentText(r.random.rate) : '',
     randomStatus: r.random ? String(r.random.status) : '500',
     randomSeed: r.random?.seed != null ? String(r.random.seed) : '',
     retryAfter: r.retryAfter === null ? '' : String(r.retryAfter),
@@ -68,6 +70,19 @@ export function draftFromBin(bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): A
     cors: bin.cors,
   };
 }
+
+/**
+ * A share as the percentage typed back: 12 significant digits, which drop
+ * the float noise of `rate * 100` (0.07 → 7, not 7.000000000000001) but keep
+ * a small rate set through the API (1e-6 → 0.0001), so saving the form
+ * never rounds it away.
+ */
+function percentText(rate: number): string {
+  return String(Number((rate * 100).toPrecision(12)));
+}
+
+/** A percentage as typed, in decimal or exponent form (as `percentText` may show it), or null. */
+const PERCENT = /^\d+(\.\d+)?(e-?\d+)?$/i;
 
 const OUTCOME_HINT = 'a status 200–599, reset or hang';
 
@@ -93,7 +108,7 @@ function failures(d: AnswerDraft): Pick<RespondSettings, 'failFirst' | 'sequence
   let random: RespondSettings['random'] = null;
   if (d.randomRate.trim() !== '') {
     const pct = Number(d.randomRate.trim());
-    if (!/^\d+(\.\d+)?$/.test(d.randomRate.trim()) || pct > 100) return 'Random: the share that fails is a percentage, 0–100 (empty: off).';
+    if (!PERCENT.test(d.randomRate.trim()) || pct > 100) return 'Random: the share that fails is a percentage, 0–100 (empty: off).';
     const status = parseOutcome(d.randomStatus);
     if (status === null) return `Random: the answer is ${OUTCOME_HINT}.`;
     let seed: number | null = null;
@@ -123,9 +138,9 @@ export function patchFromDraft(d: AnswerDraft): AnswerPatch | string {
     if (retryAfter === null) return `Retry-After: 0–${MAX_RETRY_AFTER_S} seconds (empty: none).`;
   }
   const keyHeader = d.keyHeader.trim();
-  if (keyHeader !== '' && (!isHttpToken(keyHeader) || keyHeader.length > 256)) return `Event key: "${keyHeader.slice(0, 40)}" is not a header name.`;
+  if (keyHeader !== '' && (!isHttpToken(keyHeader) || keyHeader.length > MAX_EVENT_KEY_HEADER)) return `Event key: "${keyHeader.slice(0, 40)}" is not a header name.`;
   const keyPointer = d.keyPointer.trim();
-  if (keyPointer !== '' && (!keyPointer.startsWith('/') || !isJsonPointer(keyPointer) || keyPointer.length > 1024)) {
+  if (keyPointer !== '' && (!keyPointer.startsWith('/') || !isJsonPointer(keyPointer) || keyPointer.length > MAX_EVENT_KEY_POINTER)) {
     return 'Event key: a JSON pointer looks like /data/object/id (~1 for a / in a name, ~0 for ~).';
   }
   const eventKey = keyHeader === '' && keyPointer === '' ? null : { header: keyHeader || null, pointer: keyPointer || null };
@@ -139,4 +154,21 @@ export function patchFromDraft(d: AnswerDraft): AnswerPatch | string {
 /** Whether the form says the same as the bin (nothing to save). */
 export function draftMatchesBin(d: AnswerDraft, bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): boolean {
   return JSON.stringify(d) === JSON.stringify(draftFromBin(bin));
+}
+
+/**
+ * What the form's answer goes out with, in one sentence: nothing for a fault
+ * or a status that carries no body (204, 205, 304: the server drops the body
+ * there), else the user's Content-Type header, else the one the server infers
+ * from the body (`inferContentType`).
+ */
+export function bodyTypeNote(d: Pick<AnswerDraft, 'status' | 'fault' | 'headers' | 'body'>): string {
+  if (d.fault !== '') return 'A fault sends no reply, so no body and no Content-Type.';
+  const status = parseIntIn(d.status, 200, 599);
+  if (status !== null && NO_BODY_STATUS.has(status)) return `A ${status} answer carries no body, so no Content-Type.`;
+  const headers = parseHeaderLines(d.headers);
+  const own = typeof headers === 'string' ? undefined : Object.entries(headers).find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  if (own !== undefined) return `Sent as ${own} (your Content-Type header).`;
+  const inferred = inferContentType(d.body);
+  return inferred === null ? 'No body, no Content-Type.' : `Sent as ${inferred}, inferred from the body; a Content-Type header of yours wins.`;
 }

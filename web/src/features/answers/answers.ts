@@ -6,6 +6,7 @@
 import { isHttpToken } from '../../../../server/common/http-syntax.js';
 import type { Outcome, RespondRule, RespondSettings } from '../../../../server/common/types.js';
 import { formatGap } from '../events/timeline.js';
+import { MAX_DELAY_MS, MAX_FAIL_FIRST, MAX_RESPOND_BODY, MAX_RULE_GLOB } from '../../../../server/common/limits.js';
 import { headerLines, parseHeaderLines, parseIntIn } from './fields.js';
 
 export { parseIntIn };
@@ -13,10 +14,7 @@ export { parseIntIn };
 /** A `respond` PATCH: keys merge into the bin's current settings; `null` resets everything to 200 `{"ok":true}`. */
 export type RespondPatch = Partial<RespondSettings>;
 
-/** The longest a bin may wait before answering (server/capture/settings.ts MAX_DELAY_MS). */
-export const MAX_DELAY_MS = 600_000;
-/** The most attempts `failFirst` may fail. */
-export const MAX_FAIL_FIRST = 100;
+export { MAX_DELAY_MS, MAX_FAIL_FIRST };
 
 /** How the status pill looks: a plain 2xx, failing on purpose, a transport fault, or something else set. */
 export type AnswerTone = 'ok' | 'fail' | 'fault' | 'custom';
@@ -45,7 +43,8 @@ export function describeRespond(r: RespondSettings): { text: string; tone: Answe
   } else {
     const pre = first ? [first] : [];
     if (r.random) {
-      const pct = Math.round(r.random.rate * 1000) / 10;
+      // Three significant digits: 12.3 %, and a tiny share set through the API still shows (0.0001 %, not 0 %).
+      const pct = Number((r.random.rate * 100).toPrecision(3));
       pre.push(`fails ${pct} % at random with ${outcomeText(r.random.status)}${r.random.seed !== null ? ` (repeatable, pattern ${r.random.seed})` : ''}`);
     }
     text = pre.length === 0 ? base : `${pre.join(', ')}, ${r.random ? 'otherwise' : 'then'} ${base}`;
@@ -166,6 +165,7 @@ export function ruleFromDraft(d: RuleDraft, index: number): RespondRule | string
   }
   if (d.path.trim() !== '') match.path = d.path.trim();
   if (d.eventType.trim() !== '') match.eventType = d.eventType.trim();
+  if ([d.path, d.eventType, d.headerValue].some((g) => g.trim().length > MAX_RULE_GLOB)) return `${where}: a pattern is at most ${MAX_RULE_GLOB} characters.`;
   const headerName = d.headerName.trim();
   if (headerName !== '') {
     if (!isHttpToken(headerName)) return `${where}: "${headerName}" is not a header name.`;
@@ -186,6 +186,7 @@ export function ruleFromDraft(d: RuleDraft, index: number): RespondRule | string
     if (ms === null) return `${where}: a delay is 0–${MAX_DELAY_MS} ms.`;
     respond.delayMs = ms;
   }
+  if (d.fault === '' && d.body.length > MAX_RESPOND_BODY) return `${where}: the body is at most ${MAX_RESPOND_BODY} characters.`;
   if (d.fault === '' && d.body !== '') respond.body = d.body;
   if (d.fault === '' && d.headers.trim() !== '') {
     const headers = parseHeaderLines(d.headers, `${where}: headers`);

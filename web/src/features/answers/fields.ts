@@ -2,8 +2,8 @@
  * Fields of the Answers tab's forms, pure: numbers, outcomes and header
  * lines from the text typed, each check with the server's limits.
  */
-import { HEADER_VALUE, isHttpToken, ORIGIN_HEADERS, RESERVED_RESPONSE_HEADERS } from '../../../../server/common/http-syntax.js';
-import { MAX_RESPOND_HEADER_VALUE, MAX_RESPOND_HEADERS } from '../../../../server/common/limits.js';
+import { answerHeaderProblem } from '../../../../server/common/http-syntax.js';
+import { MAX_RESPOND_HEADERS } from '../../../../server/common/limits.js';
 import type { Outcome } from '../../../../server/common/types.js';
 
 /** A whole number in [min, max] from an input's text, or null. */
@@ -22,9 +22,9 @@ export function parseOutcome(text: string): Outcome | null {
 }
 
 /**
- * Header lines to a record, or a sentence: each line `Name: value`, a name
- * an HTTP token and not one hookbin sets or that would act on its origin, each
- * name once (any case), at most `MAX_RESPOND_HEADERS`. Blank lines are skipped.
+ * Header lines to a record, or a sentence: each line `Name: value`, a header
+ * the API takes (`answerHeaderProblem`, the server's own check), each name
+ * once (any case), at most `MAX_RESPOND_HEADERS`. Blank lines are skipped.
  */
 export function parseHeaderLines(text: string, where = 'Headers'): Record<string, string> | string {
   const out: Record<string, string> = {};
@@ -37,12 +37,10 @@ export function parseHeaderLines(text: string, where = 'Headers'): Record<string
     const name = line.slice(0, colon).trim();
     const value = line.slice(colon + 1).trim();
     const lower = name.toLowerCase();
-    if (!isHttpToken(name)) return `${where}: "${name.slice(0, 40)}" is not a header name.`;
+    const problem = answerHeaderProblem(name, value);
+    if (problem !== null) return `${where}: ${problem}.`;
     if (lower === '__proto__') return `${where}: "__proto__" is not allowed as a name.`;
-    if (RESERVED_RESPONSE_HEADERS.has(lower)) return `${where}: hookbin sets ${name} itself.`;
-    if (ORIGIN_HEADERS.has(lower)) return `${where}: a bin cannot set ${name}; it would act on hookbin’s own origin, where the inspector lives.`;
     if (seen.has(lower)) return `${where}: ${name} is given twice.`;
-    if (!HEADER_VALUE.test(value) || value.length > MAX_RESPOND_HEADER_VALUE) return `${where}: the value of ${name} has characters a header cannot carry, or is over ${MAX_RESPOND_HEADER_VALUE}.`;
     seen.add(lower);
     out[name] = value;
   }
