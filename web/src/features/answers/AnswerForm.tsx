@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Bin } from '../../../../server/common/types.js';
 import { MAX_DELAY_MS, MAX_RETRY_AFTER_S } from '../../../../server/common/limits.js';
+import { EditorActions } from './EditorActions.js';
 import { type AnswerDraft, type AnswerPatch, bodyTypeNote, draftFromBin, draftMatchesBin, patchFromDraft } from './answer-form.js';
 
 type FormBin = Pick<Bin, 'id' | 'respond' | 'eventKey' | 'cors'>;
@@ -170,30 +171,17 @@ export function AnswerForm(props: { bin: FormBin; onSave: (patch: AnswerPatch) =
       <AnswerSection draft={draft} set={set} />
       <FailureSection draft={draft} set={set} />
       <EventSection draft={draft} set={set} />
-      <div class="rules-actions">
-        <button type="submit" class="btn primary" data-testid="answer-save" disabled={!dirty || busy}>
-          Save answer
-        </button>
-        {dirty && (
-          <button
-            type="button"
-            class="btn"
-            data-testid="answer-discard"
-            onClick={() => {
-              setDraft(draftFromBin(b));
-              setError(null);
-            }}
-          >
-            Discard changes
-          </button>
-        )}
-        {dirty && !error && <span class="muted small">Not saved yet.</span>}
-      </div>
-      {error && (
-        <p class="error small" data-testid="answer-error" role="alert">
-          {error}
-        </p>
-      )}
+      <EditorActions
+        id="answer"
+        saveLabel="Save answer"
+        dirty={dirty}
+        busy={busy}
+        error={error}
+        onDiscard={() => {
+          setDraft(draftFromBin(b));
+          setError(null);
+        }}
+      />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RespondRule } from '../../../../server/common/types.js';
+import { EditorActions } from './EditorActions.js';
 import { draftFromRule, draftsEqual, emptyDraft, moveItem, rulesFromDrafts, type RespondPatch, type RuleDraft } from './answers.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -160,33 +161,22 @@ export function RuleEditor(props: { binId: string; rules: RespondRule[]; onPatch
           ))}
         </ol>
       )}
-      <div class="rules-actions">
+      <EditorActions
+        id="rules"
+        saveLabel="Save rules"
+        dirty={dirty}
+        busy={busy}
+        error={error}
+        onSave={() => void save()}
+        onDiscard={() => {
+          setDrafts(props.rules.map(draftFromRule));
+          setError(null);
+        }}
+      >
         <button type="button" class="btn" data-testid="rule-add" onClick={() => setDrafts([...drafts, emptyDraft()])}>
           Add rule
         </button>
-        <button type="button" class="btn primary" data-testid="rules-save" disabled={!dirty || busy} onClick={() => void save()}>
-          Save rules
-        </button>
-        {dirty && (
-          <button
-            type="button"
-            class="btn"
-            data-testid="rules-discard"
-            onClick={() => {
-              setDrafts(props.rules.map(draftFromRule));
-              setError(null);
-            }}
-          >
-            Discard changes
-          </button>
-        )}
-        {dirty && !error && <span class="muted small">Not saved yet.</span>}
-      </div>
-      {error && (
-        <p class="error small" data-testid="rules-error">
-          {error}
-        </p>
-      )}
+      </EditorActions>
     </div>
   );
 }
