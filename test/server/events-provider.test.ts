@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Capture, CapturePage, EventPage, WebhookEvent } from '../../server/common/types.js';
+import { schedulesFor } from '../../server/http/routes/events.js';
 import { cleanupTempDirs, startServer, type TestServer } from '../support/helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -142,5 +143,20 @@ describe('provider-aware timelines', () => {
     expect(ev.basis.reason).toBe('Slack Events API, as asked for (?preset=slack).');
     const list = await json<EventPage>(server.api('/api/bins/gh2/events?preset=slack'));
     expect(list.events[0]!.comparison?.presetId).toBe('slack');
+  });
+
+  it('an event hookbin sent on a schedule of the user’s own keeps the best match, whatever provider its template’s headers name', () => {
+    const attempts = [
+      { captureId: 'c1', receivedAt: T0, attempt: 1, status: 500, fault: null, delayMs: 0 },
+      { captureId: 'c2', receivedAt: T0 + S, attempt: 2, status: 200, fault: null, delayMs: 0 },
+    ];
+    const own = schedulesFor({}, { attempts, provider: 'github', sentBy: { deliveryId: 'd1', retry: { preset: null, timeScale: 100 } } });
+    expect(own.preset).toBeUndefined();
+    expect(own.basis).toMatchObject({ basis: 'outbox', presetFrom: 'best-match', timeScale: 100, provider: { id: 'github', name: 'GitHub' } });
+    expect(own.basis.reason).toMatch(/^Best match: hookbin's own sender delivered this event on a schedule of your own/);
+    // Not sent by hookbin: the same headers pick GitHub's policy.
+    const theirs = schedulesFor({}, { attempts, provider: 'github', sentBy: null });
+    expect(theirs.preset?.id).toBe('github');
+    expect(theirs.basis.presetFrom).toBe('provider');
   });
 });

@@ -46,7 +46,8 @@ export function schedulesFor(query: { preset?: string; timeScale?: number }, eve
   const sentPreset = sentBy?.retry.preset == null ? undefined : presetById(sentBy.retry.preset);
   const sentScale = sentBy && Number.isFinite(sentBy.retry.timeScale) && sentBy.retry.timeScale > 0 ? sentBy.retry.timeScale : undefined;
   const provider = providerRef(event.provider);
-  const providerPreset = provider ? presetById(providerPresetId(provider.id)) : undefined;
+  // An event hookbin sent on a schedule of the user's own keeps to it: the provider's headers came from a template, its timing did not.
+  const providerPreset = provider && !sentBy ? presetById(providerPresetId(provider.id)) : undefined;
   const presetFrom = query.preset !== undefined ? 'query' : sentPreset ? 'outbox' : providerPreset ? 'provider' : 'best-match';
   const timeScaleFrom = query.timeScale !== undefined ? 'query' : sentScale !== undefined ? 'outbox' : 'real-time';
   const scale = query.timeScale ?? sentScale ?? 1;
@@ -63,13 +64,13 @@ export function schedulesFor(query: { preset?: string; timeScale?: number }, eve
       timeScaleFrom,
       deliveryId: sentBy?.deliveryId ?? null,
       provider,
-      reason: reasonFor(presetFrom, found, provider, event.attempts.length),
+      reason: reasonFor(presetFrom, found, provider, event.attempts.length, sentBy !== null),
     },
   };
 }
 
 /** Why the preset was chosen, in a sentence the inspector shows as it is. */
-function reasonFor(from: ComparisonBasis['presetFrom'], preset: RetryPreset | undefined, provider: ProviderRef | null, attempts: number): string {
+function reasonFor(from: ComparisonBasis['presetFrom'], preset: RetryPreset | undefined, provider: ProviderRef | null, attempts: number, sent: boolean): string {
   if (from === 'query') return `${preset!.name}, as asked for (?preset=${preset!.id}).`;
   if (from === 'outbox') return `${preset!.name}: the schedule hookbin's own sender delivered this event on.`;
   if (from === 'provider') {
@@ -78,6 +79,7 @@ function reasonFor(from: ComparisonBasis['presetFrom'], preset: RetryPreset | un
     if (preset!.delays.length === 0) return `${name}'s policy: no automatic retries${attempts > 1 ? '; this was a redelivery' : ''}.`;
     return `${name}'s own schedule${preset!.estimated ? ' (its spacing estimated)' : ''}: the headers say ${name} sent this event.`;
   }
+  if (sent) return "Best match: hookbin's own sender delivered this event on a schedule of your own, so the preset that explains these gaps best.";
   if (provider) return `Best match: the headers say ${provider.name} sent this event, but hookbin knows no retry schedule of theirs.`;
   return 'Best match: no provider recognised in the headers, so the schedule that explains these gaps best.';
 }
