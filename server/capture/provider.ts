@@ -54,7 +54,8 @@ export const PROVIDER_SIGNALS: readonly ProviderSignal[] = [
   { id: 'calendly', name: 'Calendly', headers: ['calendly-webhook-signature'] },
   { id: 'vercel', name: 'Vercel', headers: ['x-vercel-signature'] },
   { id: 'bitbucket', name: 'Bitbucket', headers: ['x-hook-uuid', 'x-event-key'], userAgent: /^Bitbucket-Webhooks\// },
-  { id: 'mailgun', name: 'Mailgun', headers: ['x-mailgun-signature'], userAgent: /^mailgun\//i },
+  // Mailgun signs inside the body and sends no header of its own: its User-Agent is all there is.
+  { id: 'mailgun', name: 'Mailgun', headers: [], userAgent: /^mailgun\//i },
   { id: 'discord', name: 'Discord', headers: ['x-signature-ed25519'], userAgent: /^Discord-Interactions\// },
   {
     id: 'hubspot',
