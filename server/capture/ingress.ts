@@ -5,6 +5,7 @@ import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
 import { eventIdentity } from './event-identity.js';
+import { detectProvider } from './provider.js';
 import { decideAnswer, ownJsonAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
 import type { SecretInput } from '../verify/index.js';
@@ -163,6 +164,7 @@ async function capture(
       httpVersion: raw.httpVersion,
       event,
       retryClaim: identity.retryClaim ?? null,
+      provider: detectProvider(raw.headers),
       answer,
       ...judged,
     });

@@ -118,23 +118,33 @@ export interface EventAttempt {
  * Which preset and time scale an event was compared at, and why. Query
  * parameters win; else, for an event that hookbin's own sender delivered
  * (by the outbox's record of the captures its attempts made), that
- * delivery's preset and time scale; else the best match at real time.
+ * delivery's preset and time scale; else the preset of the provider its
+ * headers name, when it documents one; else the best match at real time.
  */
 export interface ComparisonBasis {
   /**
    * `query`: a parameter (`?preset=`, `?timeScale=`) chose at least one of
    * them; `outbox`: the delivery that sent the event chose them (or the one
-   * no parameter chose); `default`: neither, the best match at real time.
+   * no parameter chose); `provider`: the provider that sent it chose the
+   * preset and nothing else chose anything; `default`: the best match at real time.
    */
-  basis: 'query' | 'outbox' | 'default';
-  /** Where the preset came from: `query`, `outbox`, or `best-match` (the lowest score, or none with one attempt). */
-  presetFrom: 'query' | 'outbox' | 'best-match';
+  basis: 'query' | 'outbox' | 'provider' | 'default';
+  /**
+   * Where the preset came from: `query`, `outbox`, `provider` (the preset of
+   * the provider that sent the event, see `provider`), or `best-match` (the
+   * lowest score, or none with one attempt).
+   */
+  presetFrom: 'query' | 'outbox' | 'provider' | 'best-match';
   /** The schedule was divided by this (1: real time). */
   timeScale: number;
   /** Where the time scale came from: `query`, `outbox`, or `real-time` (1). */
   timeScaleFrom: 'query' | 'outbox' | 'real-time';
   /** The outbox delivery (`GET /api/outbox/{id}`) that sent the event's captures, when hookbin's own sender did; else null. */
   deliveryId: string | null;
+  /** The provider the event's headers name (its latest attempt that names one), or null; a label, never trust. */
+  provider: { id: string; name: string } | null;
+  /** Why this preset, in a sentence: "GitHub's policy: no automatic retries; this was a redelivery." */
+  reason: string;
 }
 
 /** A provider event: the captures sharing an event key, and how their timing compares with a retry schedule. */

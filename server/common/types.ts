@@ -148,6 +148,17 @@ export interface CaptureEvent {
   attempt: number;
 }
 
+/**
+ * The provider a capture's headers or User-Agent name (server/capture/provider.ts).
+ * Anyone can send those headers: this is a label and picks a retry schedule, never trust.
+ */
+export interface ProviderRef {
+  /** Stable id: `github`, `stripe`, `svix`, `shopify`, … */
+  id: string;
+  /** As people name it: `GitHub`. */
+  name: string;
+}
+
 /** One capture in a list: no headers, no body. */
 export interface CaptureSummary {
   id: string;
@@ -174,6 +185,8 @@ export interface CaptureSummary {
   /** The best signature status of the capture, or null when it carried no signature header. */
   verdict: Verdict | null;
   event: CaptureEvent;
+  /** Which provider sent it, by its headers and User-Agent; null when none is recognised (or it was captured before hookbin recognised providers). */
+  provider: ProviderRef | null;
 }
 
 /** The whole capture, as `GET /api/captures/{id}` returns it. */

@@ -4,6 +4,7 @@
  * are UTF-8, with base64 beside them; secrets and passwords in URLs are masked.
  */
 import { normalizeSettings, maskSecrets } from '../capture/settings.js';
+import { providerRef } from '../capture/provider.js';
 import { INLINE_BODY_BYTES, inlineEnd } from '../common/body-inline.js';
 import { iso, lossyUtf8, utf8OrNull } from '../common/text.js';
 import type { Bin, Capture, CaptureForward, ComparisonBasis, CaptureSummary, OutboxAttempt, OutboxDelivery, OutboxSummary, RetryPreset, TargetReply, TimelineComparison as TimelineComparisonJson, WebhookEvent } from '../common/types.js';
@@ -51,6 +52,7 @@ export function summaryJson(c: CaptureSummaryRecord): CaptureSummary {
     delayMs: c.delayMs,
     verdict: c.verdict,
     event: c.event,
+    provider: providerRef(c.provider),
   };
 }
 

@@ -204,7 +204,7 @@ const DEFS: readonly TemplateDef[] = [
     provider: 'Stripe',
     event: 'payment_intent.succeeded',
     scheme: 'stripe',
-    preset: null,
+    preset: 'stripe',
     source: 'https://docs.stripe.com/webhooks',
     render: (now) => ({
       headers: [

@@ -136,6 +136,19 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
     retriesOn: 'never: GitHub does not redeliver failed deliveries automatically; they can be redelivered by hand or through the REST API',
     note: 'A delivery that gets no answer within 10 s is recorded as failed.',
   },
+  {
+    id: 'stripe',
+    name: 'Stripe',
+    source: 'https://docs.stripe.com/webhooks#retries',
+    // "In live mode, Stripe attempts to deliver a given event to your webhook endpoint for up to
+    // 3 days with an exponential back off"; the gaps themselves are not published.
+    delays: [1 * HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR, 32 * HOUR],
+    retriesOn: 'any answer that is not 2xx, or none in time (Stripe counts redirects as failures)',
+    note:
+      'Stripe documents up to 3 days of exponential backoff in live mode, not the gaps or their number; hookbin assumes a doubling from 1 hour ' +
+      '(1, 2, 4, 8, 16, 32 h: 6 retries within 63 h). In a sandbox Stripe retries only three times over a few hours. No timeout is documented.',
+    estimated: true,
+  },
 ] satisfies RetryPreset[]);
 
 /**

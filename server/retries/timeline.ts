@@ -225,7 +225,10 @@ function attemptFlags(
       flag: 'past-schedule',
       attempt: i + 1,
       message:
-        retries === 0
+        preset.delays.length === 0
+          ? // A provider that never retries (GitHub) only redelivers when someone asks it to: not a late retry.
+            `Attempt ${i + 1} is a redelivery: ${preset.name} does not retry by itself, so it was sent again by hand or through its API.`
+          : retries === 0
           ? `Attempt ${i + 1} arrived, but ${preset.name} does not retry${forType}.`
           : `Attempt ${i + 1} arrived after the ${plural(retries, 'retry', 'retries')} that ${preset.name} makes${forType}.`,
     });

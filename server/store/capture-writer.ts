@@ -128,7 +128,7 @@ export function createCaptureWriter(db: Database.Database, retention: Retention,
       JSON.stringify(input.headers),
       JSON.stringify(response),
       // A retry claim is set aside here, apart from the headers, so that the events view never searches them (store/events.ts).
-      JSON.stringify({ httpVersion: input.httpVersion, retryClaim: input.retryClaim ?? undefined }),
+      JSON.stringify({ httpVersion: input.httpVersion, retryClaim: input.retryClaim ?? undefined, provider: input.provider ?? undefined }),
       JSON.stringify(input.signatures),
       input.verdict,
       input.event.key,
@@ -163,6 +163,7 @@ export function createCaptureWriter(db: Database.Database, retention: Retention,
         delayMs: response.delayMs,
         verdict: input.verdict,
         event: { key: input.event.key, type: input.event.type, attempt },
+        provider: input.provider ?? null,
       },
     };
   }

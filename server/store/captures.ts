@@ -66,6 +66,7 @@ interface SummaryRow {
   event_key: string;
   event_type: string | null;
   attempt: number;
+  provider: string | null;
 }
 
 interface VerifyRow {
@@ -103,7 +104,7 @@ function forwardFromJson(json: string | null): ForwardRecord | null {
 // and the answer (rewritten when a relay passes the app's reply on) stays the
 // one place they are kept, as the events repository reads them.
 const SUMMARY_COLUMNS =
-  "seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms, verdict, event_key, event_type, attempt";
+  "seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms, verdict, event_key, event_type, attempt, json_extract(meta, '$.provider') AS provider";
 
 function toSummary(row: SummaryRow): CaptureSummaryRecord {
   return {
@@ -123,11 +124,12 @@ function toSummary(row: SummaryRow): CaptureSummaryRecord {
     delayMs: row.delay_ms ?? 0,
     verdict: row.verdict as Verdict | null,
     event: { key: row.event_key, type: row.event_type, attempt: row.attempt },
+    provider: row.provider ?? null,
   };
 }
 
 function toCapture(row: CaptureRow): CaptureRecord {
-  const meta = JSON.parse(row.meta) as { httpVersion?: string };
+  const meta = JSON.parse(row.meta) as { httpVersion?: string; provider?: string };
   const response = JSON.parse(row.response) as CaptureResponse;
   return {
     ...toSummary(row),
@@ -138,6 +140,8 @@ function toCapture(row: CaptureRow): CaptureRecord {
     headers: JSON.parse(row.headers) as HeaderPair[],
     storedSize: row.stored_size,
     httpVersion: meta.httpVersion ?? null,
+    // `SELECT *` has no provider column: it is read from the meta parsed here.
+    provider: meta.provider ?? null,
     response,
     forward: forwardFromJson(row.forward ?? null),
   };

@@ -36,6 +36,8 @@ interface AttemptRow {
   delay_ms: number | null;
   /** The attempt's `X-Hookbin-Retry` header, when it has one. */
   claim: string | null;
+  /** The provider id set aside in meta when it was stored (capture/provider.ts). */
+  provider: string | null;
 }
 
 /**
@@ -75,11 +77,11 @@ export function createEvents(db: Database.Database): Events {
       [string, string, number],
       AttemptRow
     >(
-      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim FROM (
+      `SELECT id, seq, received_at, attempt, status, event_type, fault, delay_ms, claim, provider FROM (
          SELECT id, seq, received_at, attempt, status, event_type,
                 json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms,
                 -- Set aside in meta when the capture was stored (capture-writer.ts): the headers are never searched here.
-                json_extract(meta, '$.retryClaim') AS claim
+                json_extract(meta, '$.retryClaim') AS claim, json_extract(meta, '$.provider') AS provider
          FROM captures WHERE bin_id = ? AND event_key = ? ORDER BY seq DESC LIMIT ?
        ) ORDER BY seq`,
     ),
@@ -118,6 +120,7 @@ export function createEvents(db: Database.Database): Events {
         delayMs: r.delay_ms ?? 0,
       })),
       sentBy: sentBy(binId, key) ?? claimedSender(rows),
+      provider: rows.findLast((r) => r.provider != null)?.provider ?? null,
     };
   }
 

@@ -68,6 +68,8 @@ export interface NewCapture {
   event: { key: string; type: string | null };
   /** Its `X-Hookbin-Retry` header as received (capture/event-identity.ts), or null; kept in the row's meta for the events view. */
   retryClaim?: string | null;
+  /** The id of the provider its headers name (capture/provider.ts), or null; kept in the row's meta for lists and the events view. */
+  provider?: string | null;
   /**
    * What hookbin answers, decided from the attempt number inside the write
    * (so two deliveries of one event racing each other get 1 and 2, never
@@ -97,6 +99,8 @@ export interface CaptureSummaryRecord {
   delayMs: number;
   verdict: Verdict | null;
   event: CaptureEvent;
+  /** The id of the provider its headers named when it was stored, or null (also for captures stored before providers were recognised). */
+  provider: string | null;
 }
 
 /** A stored capture without its body. */
@@ -253,6 +257,8 @@ export interface EventRecord {
    * the delivery was pruned since).
    */
   sentBy: EventSender | null;
+  /** The provider its latest attempt that names one was sent by (capture/provider.ts), or null. */
+  provider: string | null;
 }
 
 /**

@@ -114,7 +114,7 @@ describe('hookbin send', () => {
     const { events } = (await (await server.api(`/api/bins/${b.id}/events`)).json()) as EventPage;
     expect(events).toHaveLength(1);
     const [ev] = events;
-    expect(ev!.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(ev!.basis).toMatchObject({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
     expect(ev!.comparison!.presetId).toBe('makeplans');
     expect(ev!.comparison!.attempts.map((a) => [a.expectedGapMs, a.withinTolerance])).toEqual([
       [null, null],
@@ -130,7 +130,7 @@ describe('hookbin send', () => {
     expect(run.stdout).toContain('delivered on attempt 4 of 6');
     const { events } = (await (await server.api(`/api/bins/${b.id}/events`)).json()) as EventPage;
     expect(events.map((e) => e.attempts.length)).toEqual([4]);
-    expect(events[0]!.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 600, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(events[0]!.basis).toMatchObject({ basis: 'outbox', presetFrom: 'outbox', timeScale: 600, timeScaleFrom: 'outbox', deliveryId: null });
     expect(events[0]!.comparison!.presetId).toBe('makeplans');
   });
 

@@ -126,6 +126,39 @@ describe.skipIf(skip !== null)('the events view as a new user meets it', () => {
     expect(errors).toEqual([]);
   });
 
+  it('names the provider on its captures, and judges a GitHub redelivery by GitHub’s policy, saying why', async () => {
+    const server = await env.start();
+    const github: [string, string][] = [
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'GitHub-Hookshot/044aadd'],
+      ['X-GitHub-Event', 'push'],
+      ['X-GitHub-Delivery', 'gh-e2e-1'],
+    ];
+    const first = await sendHook(server.binUrl, { headers: github, body: '{"ref":"refs/heads/main"}' });
+    // The redelivery, by hand from GitHub's delivery log: the same delivery id.
+    await sendHook(server.binUrl, { headers: github, body: '{"ref":"refs/heads/main"}' });
+
+    const { page, errors } = await env.open(server);
+    const row = page.locator(`[data-testid=capture-row][data-capture-id="${first.captureId}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-testid=row-provider]').textContent()).toBe('GitHub');
+    await row.click();
+    expect(await page.locator('[data-testid=capture-provider]').textContent()).toBe('sent by GitHub');
+
+    await page.locator('[data-testid=view-events]').click();
+    const card = page.locator('[data-testid=event][data-key=gh-e2e-1]:not([data-compact])');
+    await card.waitFor();
+    expect(await card.locator('[data-testid=comparison-basis]').getAttribute('data-basis')).toBe('provider');
+    expect(await card.locator('[data-testid=comparison-preset]').getAttribute('data-preset')).toBe('github');
+    expect(await card.locator('[data-testid=comparison-summary]').textContent()).toMatch(/^Provider's schedule: GitHub · /);
+    expect(await card.locator('[data-testid=comparison-reason]').textContent()).toBe("GitHub's policy: no automatic retries; this was a redelivery.");
+    expect(await card.locator('[data-testid=event-flag][data-flag=past-schedule]').textContent()).toContain('Attempt 2 is a redelivery');
+    // Picking a preset still wins, and the reason says so.
+    await page.locator('[data-testid=preset-picker]').selectOption('slack');
+    await expect.poll(() => card.locator('[data-testid=comparison-reason]').textContent(), LIVE).toBe('Slack Events API, as asked for (?preset=slack).');
+    expect(errors).toEqual([]);
+  });
+
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`is readable at 420 px (${colorScheme}): the gap table stacks, every column kept, nothing past the window`, async () => {
       const server = await env.start();

@@ -87,9 +87,11 @@ describe('GET /api/bins/{id}/events', () => {
     expect(ev.comparison?.presetId).toBe('standard-webhooks');
     expect(ev.comparison?.attempts.slice(1).every((x) => x.withinTolerance)).toBe(true);
     expect(ev.comparison?.flags).toEqual([]);
-    // One attempt: nothing to compare unless a preset is asked for.
+    expect(ev.basis).toMatchObject({ presetFrom: 'provider', provider: { id: 'svix', name: 'Standard Webhooks / Svix' } });
+    // One attempt: no gap to judge, but a recognised provider's schedule says a retry was due (Svix retries a 500 after 5 s).
     expect(page.events[1]!.attempts).toHaveLength(1);
-    expect(page.events[1]!.comparison).toBeNull();
+    expect(page.events[1]!.comparison?.presetId).toBe('standard-webhooks');
+    expect(page.events[1]!.comparison?.flags.map((f) => f.flag)).toEqual(['stopped-early']);
   });
 
   it('compares with a chosen preset and flags a retry after a 2xx and retries past the schedule', async () => {

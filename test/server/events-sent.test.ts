@@ -29,7 +29,7 @@ describe('events sent by hookbin itself', () => {
 
     const [ev] = await eventsOf(b.id);
     expect(ev!.attempts).toHaveLength(3);
-    expect(ev!.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: id });
+    expect(ev!.basis).toMatchObject({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: id });
     const c = ev!.comparison!;
     expect(c.presetId).toBe('makeplans');
     // Makeplans waits 1 min, then 2 min; at 60x, 1 s and 2 s.
@@ -43,7 +43,7 @@ describe('events sent by hookbin itself', () => {
 
     // Each query parameter wins over the outbox for its own part.
     const [real] = await eventsOf(b.id, '?timeScale=1');
-    expect(real!.basis).toEqual({ basis: 'query', presetFrom: 'outbox', timeScale: 1, timeScaleFrom: 'query', deliveryId: id });
+    expect(real!.basis).toMatchObject({ basis: 'query', presetFrom: 'outbox', timeScale: 1, timeScaleFrom: 'query', deliveryId: id });
     expect(real!.comparison!.presetId).toBe('makeplans');
     expect(real!.comparison!.attempts.slice(1).map((a) => a.withinTolerance)).toEqual([false, false]);
     const [slack] = await eventsOf(b.id, '?preset=slack');
@@ -60,10 +60,10 @@ describe('events sent by hookbin itself', () => {
 
     const events = await eventsOf(b.id);
     const own = events.find((e) => e.key === 'evt_own')!;
-    expect(own.basis).toEqual({ basis: 'outbox', presetFrom: 'best-match', timeScale: 100, timeScaleFrom: 'outbox', deliveryId: id });
+    expect(own.basis).toMatchObject({ basis: 'outbox', presetFrom: 'best-match', timeScale: 100, timeScaleFrom: 'outbox', deliveryId: id });
     expect(own.comparison!.attempts[1]!.expectedGapMs).toBe(own.comparison!.schedule![0]);
     const other = events.find((e) => e.key === 'evt_stranger')!;
-    expect(other.basis).toEqual({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
+    expect(other.basis).toMatchObject({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
   });
 
   it('a target that names another event’s capture in x-hookbin-capture-id does not change how that event is judged', async () => {
@@ -80,7 +80,7 @@ describe('events sent by hookbin itself', () => {
 
     const [victim] = await eventsOf(b.id);
     expect(victim!.key).toBe('evt_victim');
-    expect(victim!.basis).toEqual({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
+    expect(victim!.basis).toMatchObject({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
   });
 
   it('a sender that names the capture before each retry (X-Hookbin-Retry, as hookbin send does) is judged at its word; a stranger who cannot name it is not', async () => {
@@ -99,11 +99,11 @@ describe('events sent by hookbin itself', () => {
 
     const events = await eventsOf(b.id);
     const cli = events.find((e) => e.key === 'evt_cli')!;
-    expect(cli.basis).toEqual({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
+    expect(cli.basis).toMatchObject({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: null });
     expect(cli.comparison!.presetId).toBe('slack');
     const hit = events.find((e) => e.key === 'evt_victim')!;
     expect(hit.attempts).toHaveLength(3);
-    expect(hit.basis).toEqual({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
+    expect(hit.basis).toMatchObject({ basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null });
   });
 
   it('hookbin\'s own sender names the capture before each retry into a bin, and nothing for another target', async () => {

@@ -25,6 +25,7 @@ export function cap(n: number, over: Partial<CaptureSummary> = {}): CaptureSumma
     delayMs: 0,
     verdict: null,
     event: { key: `evt-${n}`, type: null, attempt: 1 },
+    provider: null,
     ...over,
   };
 }

@@ -44,6 +44,7 @@ const created = (binId: string): ServerMessage => ({
     delayMs: 0,
     verdict: null,
     event: { key: 'k', type: null, attempt: 1 },
+    provider: null,
   },
 });
 

@@ -250,7 +250,7 @@ describe('compareTimeline: flags', () => {
 
   it('past-schedule for a provider that never retries', () => {
     const c = compareTimeline(attempts([MIN], [500, 200]), preset('github'), { now: LATER });
-    expect(c.flags).toEqual([{ flag: 'past-schedule', attempt: 2, message: 'Attempt 2 arrived, but GitHub does not retry.' }]);
+    expect(c.flags).toEqual([{ flag: 'past-schedule', attempt: 2, message: 'Attempt 2 is a redelivery: GitHub does not retry by itself, so it was sent again by hand or through its API.' }]);
     expect(c.score).toBe(PAST_SCHEDULE_GAP_ERROR);
   });
 

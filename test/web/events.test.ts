@@ -145,7 +145,7 @@ function event(gaps: number[], statuses: (number | null)[], over: Partial<Webhoo
       return { captureId: `c${i + 1}`, receivedAt: at(t), attempt: i + 1, gapMs: i === 0 ? null : gaps[i - 1]!, status, fault: status === null ? 'reset' : null };
     }),
     comparison: null,
-    basis: { basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null },
+    basis: { basis: 'default', presetFrom: 'best-match', timeScale: 1, timeScaleFrom: 'real-time', deliveryId: null, provider: null, reason: 'Best match.' },
     ...over,
   };
 }
@@ -158,9 +158,12 @@ describe('timeline', () => {
       timeScale: 1,
       timeScaleFrom: 'real-time',
       deliveryId: null,
+      provider: null,
+      reason: 'Best match.',
       ...over,
     });
     expect(basisWords(basis({}))).toEqual({ lead: 'Best match: ', pace: '' });
+    expect(basisWords(basis({ basis: 'provider', presetFrom: 'provider', provider: { id: 'github', name: 'GitHub' } }))).toEqual({ lead: "Provider's schedule: ", pace: '' });
     expect(basisWords(basis({ basis: 'outbox', presetFrom: 'outbox', timeScale: 60, timeScaleFrom: 'outbox', deliveryId: 'd1' }))).toEqual({
       lead: 'As sent by hookbin: ',
       pace: ' at 60×',
@@ -441,6 +444,7 @@ describe('model: events and answers', () => {
           delayMs: 0,
           verdict: null,
           event: { key: 'evt_1', type: null, attempt: n },
+          provider: null,
         },
       });
       m.apply(capture(1));

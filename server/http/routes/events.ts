@@ -1,9 +1,10 @@
 /** Events: a bin's captures grouped by event key, each a provider's attempts compared with its retry schedule. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { EventPage } from '../../common/types.js';
+import { providerPresetId, providerRef } from '../../capture/provider.js';
+import type { ComparisonBasis, EventPage, ProviderRef, RetryPreset } from '../../common/types.js';
 import { PRESETS, presetById, scalePreset } from '../../retries/presets.js';
-import type { Bins, Events, EventSender } from '../../store/index.js';
+import type { Bins, EventRecord, Events } from '../../store/index.js';
 import { ApiError } from '../errors.js';
 import { eventJson, type Schedules } from '../present.js';
 import { pathParams, queryParams } from '../validate.js';
@@ -36,29 +37,51 @@ const eventParam = pathParams(z.object({ binId: binIdSchema, key: z.string().min
 /**
  * What one event is compared with, and why: each query parameter given wins;
  * for what it leaves open, the preset and time scale of the outbox delivery
- * that sent the event (hookbin's own sender), else every preset (the best
- * match) at real time. Each preset is divided by the time scale.
+ * that sent the event (hookbin's own sender); else the preset of the provider
+ * its headers name, when there is one; else every preset (the best match), at
+ * real time. Each preset is divided by the time scale.
  */
-export function schedulesFor(query: { preset?: string; timeScale?: number }, sentBy: EventSender | null): Schedules {
+export function schedulesFor(query: { preset?: string; timeScale?: number }, event: Pick<EventRecord, 'sentBy' | 'provider' | 'attempts'>): Schedules {
+  const { sentBy } = event;
   const sentPreset = sentBy?.retry.preset == null ? undefined : presetById(sentBy.retry.preset);
   const sentScale = sentBy && Number.isFinite(sentBy.retry.timeScale) && sentBy.retry.timeScale > 0 ? sentBy.retry.timeScale : undefined;
-  const presetFrom = query.preset !== undefined ? 'query' : sentPreset ? 'outbox' : 'best-match';
+  const provider = providerRef(event.provider);
+  // An event hookbin sent on a schedule of the user's own keeps to it: the provider's headers came from a template, its timing did not.
+  const providerPreset = provider && !sentBy ? presetById(providerPresetId(provider.id)) : undefined;
+  const presetFrom = query.preset !== undefined ? 'query' : sentPreset ? 'outbox' : providerPreset ? 'provider' : 'best-match';
   const timeScaleFrom = query.timeScale !== undefined ? 'query' : sentScale !== undefined ? 'outbox' : 'real-time';
   const scale = query.timeScale ?? sentScale ?? 1;
-  const found = query.preset === undefined ? sentPreset : presetById(query.preset);
+  const found = query.preset !== undefined ? presetById(query.preset) : (sentPreset ?? providerPreset);
   const by = [presetFrom, timeScaleFrom];
   return {
     preset: found && scalePreset(found, scale),
     all: found ? [] : scale === 1 ? PRESETS : PRESETS.map((p) => scalePreset(p, scale)),
     scale,
     basis: {
-      basis: by.includes('query') ? 'query' : by.includes('outbox') ? 'outbox' : 'default',
+      basis: by.includes('query') ? 'query' : by.includes('outbox') ? 'outbox' : presetFrom === 'provider' ? 'provider' : 'default',
       presetFrom,
       timeScale: scale,
       timeScaleFrom,
       deliveryId: sentBy?.deliveryId ?? null,
+      provider,
+      reason: reasonFor(presetFrom, found, provider, event.attempts.length, sentBy !== null),
     },
   };
+}
+
+/** Why the preset was chosen, in a sentence the inspector shows as it is. */
+function reasonFor(from: ComparisonBasis['presetFrom'], preset: RetryPreset | undefined, provider: ProviderRef | null, attempts: number, sent: boolean): string {
+  if (from === 'query') return `${preset!.name}, as asked for (?preset=${preset!.id}).`;
+  if (from === 'outbox') return `${preset!.name}: the schedule hookbin's own sender delivered this event on.`;
+  if (from === 'provider') {
+    const name = provider!.name;
+    // Retries that never come automatically make every later attempt someone's redelivery, not a late retry.
+    if (preset!.delays.length === 0) return `${name}'s policy: no automatic retries${attempts > 1 ? '; this was a redelivery' : ''}.`;
+    return `${name}'s own schedule${preset!.estimated ? ' (its spacing estimated)' : ''}: the headers say ${name} sent this event.`;
+  }
+  if (sent) return "Best match: hookbin's own sender delivered this event on a schedule of your own, so the preset that explains these gaps best.";
+  if (provider) return `Best match: the headers say ${provider.name} sent this event, but hookbin knows no retry schedule of theirs.`;
+  return 'Best match: no provider recognised in the headers, so the schedule that explains these gaps best.';
 }
 
 /** The event routes: `/bins/:binId/events` and `/bins/:binId/events/:key`. */
@@ -71,7 +94,7 @@ export function createEventRoutes(deps: EventDeps) {
       if (!store.getBin(binId)) throw binNotFound(binId);
       const page = store.listEvents(binId, { limit: limit ?? 50, before, retriedOnly: retried === 'true' || retried === '1' });
       const now = deps.now();
-      const body: EventPage = { events: page.events.map((e) => eventJson(e, schedulesFor(compare, e.sentBy), now)), next: page.next === null ? null : String(page.next) };
+      const body: EventPage = { events: page.events.map((e) => eventJson(e, schedulesFor(compare, e), now)), next: page.next === null ? null : String(page.next) };
       return c.json(body);
     })
     .get('/bins/:binId/events/:key', eventParam, queryParams(eventsQuery.pick({ preset: true, timeScale: true })), (c) => {
@@ -80,6 +103,6 @@ export function createEventRoutes(deps: EventDeps) {
       if (!store.getBin(binId)) throw binNotFound(binId);
       const event = store.getEvent(binId, key);
       if (!event) throw new ApiError(404, 'event_not_found', `bin "${binId}" has no stored capture of event "${key}"`);
-      return c.json(eventJson(event, schedulesFor(compare, event.sentBy), deps.now()));
+      return c.json(eventJson(event, schedulesFor(compare, event), deps.now()));
     });
 }

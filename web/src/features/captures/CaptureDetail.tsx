@@ -6,6 +6,7 @@ import type { Api } from '../../api/http.js';
 import { errorMessage } from '../../api/http.js';
 import { isPartialBody } from './body.js';
 import { buildCurl, captureUrl } from './curl.js';
+import { PROVIDER_TITLE } from './row.js';
 import { downloadBody } from '../../api/download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestampZoned, parseQuery, timeTitle } from '../../ui/format.js';
 import { BodyView } from './BodyView.js';
@@ -112,6 +113,11 @@ function RequestHead(props: { capture: Capture; onEvents: () => void }) {
           {c.event.key}
         </button>
         {c.event.type !== null && <span class="mono muted">{c.event.type}</span>}
+        {c.provider && (
+          <span class="muted" data-testid="capture-provider" data-provider={c.provider.id} title={PROVIDER_TITLE}>
+            sent by {c.provider.name}
+          </span>
+        )}
       </div>
     </>
   );

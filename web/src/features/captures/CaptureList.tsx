@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureSummary } from '../../../../server/common/types.js';
 import { formatBytes } from '../../ui/format.js';
 import { MethodBadge, RelTime, VerdictBadge } from '../../ui/common.js';
-import { answerWords, attemptWords } from './row.js';
+import { answerWords, attemptWords, PROVIDER_TITLE } from './row.js';
 
 /** Every row is this tall (keep in step with `--row-h` in style.css). */
 export const ROW_HEIGHT = 44;
@@ -51,6 +51,11 @@ function Row(props: { c: CaptureSummary; selected: boolean; onSelect: (id: strin
         <span class="row-attempt" data-testid="row-attempt" data-retry={c.event.attempt > 1} title={attempt.title}>
           {attempt.text}
         </span>
+        {c.provider && (
+          <span class="row-provider" data-testid="row-provider" data-provider={c.provider.id} title={PROVIDER_TITLE}>
+            {c.provider.name}
+          </span>
+        )}
         <span class="row-size">
           {formatBytes(c.bodySize)}
           {c.truncated ? ' ✂' : ''}

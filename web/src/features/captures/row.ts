@@ -49,3 +49,6 @@ export function attemptWords(event: CaptureSummary['event']): { text: string; ti
     title: event.attempt > 1 ? `retry ${event.attempt - 1} of event ${event.key}` : `first delivery of event ${event.key}`,
   };
 }
+
+/** The tooltip on a capture's provider: what the name is based on, and that it proves nothing. */
+export const PROVIDER_TITLE = 'The provider its headers or User-Agent name. Anyone can send those: the signature, not this, says who sent it.';

@@ -45,6 +45,17 @@ function Flags(props: { event: WebhookEvent }) {
   );
 }
 
+/** Why the preset was chosen, as the server words it (an older server gives no reason). */
+function Reason(props: { event: WebhookEvent }) {
+  const reason = props.event.basis?.reason;
+  if (!reason) return null;
+  return (
+    <p class="cmp-reason muted small" data-testid="comparison-reason" data-preset-from={props.event.basis.presetFrom}>
+      {reason}
+    </p>
+  );
+}
+
 function NextDue(props: { event: WebhookEvent }) {
   const due = props.event.comparison?.nextDueAt ?? null;
   if (due === null) return null;
@@ -92,6 +103,7 @@ export function EventCard(props: { event: WebhookEvent; presets: RetryPreset[]; 
         {comparisonSummary(e)}
         <NextDue event={e} />
       </p>
+      <Reason event={e} />
       <Flags event={e} />
       <ComparisonTable event={e} />
     </article>

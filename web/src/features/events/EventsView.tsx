@@ -61,7 +61,7 @@ function EventsToolbar(props: Pick<EventsViewProps, 'presets' | 'preset' | 'onPr
           value={props.preset ?? ''}
           onChange={(e) => props.onPreset(e.currentTarget.value === '' ? null : e.currentTarget.value)}
         >
-          <option value="">As sent by hookbin, else the best match</option>
+          <option value="">As sent by hookbin, else the provider’s own, else the best match</option>
           {props.presets.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}

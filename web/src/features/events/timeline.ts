@@ -162,12 +162,19 @@ export function dueText(dueAt: number, now: number): string {
 /**
  * Which preset and pace an event was judged at, in words around the preset's
  * name: `lead` before it ("Best match: ", "Compared with ", "As sent by
- * hookbin: "), `pace` after it (" at 60×", " at real time", and where the
+ * hookbin: ", "Provider's schedule: "), `pace` after it (" at 60×", " at real time", and where the
  * pace came from when hookbin's own sender set it but not the preset).
  */
 export function basisWords(basis: ComparisonBasis | undefined): { lead: string; pace: string } {
   if (!basis) return { lead: 'Best match: ', pace: '' };
-  const lead = basis.presetFrom === 'outbox' ? 'As sent by hookbin: ' : basis.presetFrom === 'query' ? 'Compared with ' : 'Best match: ';
+  const lead =
+    basis.presetFrom === 'outbox'
+      ? 'As sent by hookbin: '
+      : basis.presetFrom === 'query'
+        ? 'Compared with '
+        : basis.presetFrom === 'provider'
+          ? "Provider's schedule: "
+          : 'Best match: ';
   const scale = basis.timeScale === 1 ? 'real time' : `${basis.timeScale}×`;
   // Real time needs saying only when it overrides the pace hookbin sent at.
   if (basis.timeScale === 1 && basis.timeScaleFrom !== 'query') return { lead, pace: '' };
