@@ -7,6 +7,7 @@ import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFo
 import { eventIdentity } from './event-identity.js';
 import { decideAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
+import { AS_RECEIVED, binTarget, signedUrl, type PublicUrlPolicy } from './public-url.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody } from '../common/error-body.js';
 import { handleError } from '../http/errors.js';
@@ -34,6 +35,8 @@ export interface IngressDeps {
   onCapture: (capture: CaptureSummaryRecord, pruned: number) => void;
   /** Forwards a committed capture to the developer's app; returns the app's reply when the bin relays it. */
   forward?: ForwardHook;
+  /** How the URL a provider signed is known (URL-signed schemes); as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 function jsonError(code: string, message: string): string {
@@ -148,7 +151,8 @@ async function capture(
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
+  const url = signedUrl(deps.urls ?? AS_RECEIVED, raw.headers, binTarget(binId, path, query));
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url });
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.

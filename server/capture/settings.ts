@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ForwardOptions, MaskedSecret, RespondSettings } from '../common/types.js';
 import { targetUrlSchema } from '../outbound/exchange.js';
-import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../verify/index.js';
+import { SCHEME_LIST, isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../verify/index.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './event-identity.js';
 import type { BinSettings, EventKeySettings, StoredSecret } from '../store/records.js';
 
@@ -163,7 +163,7 @@ export const secretsPatchSchema = z
         value: z.string().min(1, 'a secret value must not be empty').max(4096).optional(),
         scheme: z
           .string()
-          .refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)')
+          .refine(isSchemeId, `not a scheme id (${SCHEME_LIST})`)
           .nullable()
           .optional(),
       })

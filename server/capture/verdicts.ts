@@ -4,6 +4,7 @@ import { normalizeSettings, secretsFor } from './settings.js';
 import type { Bins, Captures, Meta, Verdict } from '../store/index.js';
 import type { HeaderPair } from '../common/types.js';
 import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
+import { AS_RECEIVED, binTarget, signedUrl, type PublicUrlPolicy } from './public-url.js';
 
 /** Which verdict a list shows when several schemes signed one request. */
 const RANK: Verdict[] = ['valid', 'expired', 'invalid', 'malformed', 'no-secret'];
@@ -23,14 +24,29 @@ function arrivalSeconds(receivedAt: number): number {
   return Math.floor(receivedAt / 1000);
 }
 
+/** What URL-signed schemes need beyond headers and body: the method, and the URL the provider signed (see public-url.ts). */
+export interface RequestLine {
+  method?: string;
+  url?: string;
+}
+
+/** A stored capture's request line, its URL rebuilt with today's public URL policy. */
+export function storedRequestLine(
+  c: { binId: string; method: string; path: string; query: string; headers: HeaderPair[] },
+  policy: PublicUrlPolicy,
+): RequestLine {
+  return { method: c.method, url: signedUrl(policy, c.headers, binTarget(c.binId, c.path, c.query)) };
+}
+
 /** The verdicts of one request, as the capture path stores them (no diagnosis). */
 export function judgeRequest(
   headers: HeaderPair[],
   body: Uint8Array,
   receivedAt: number,
   secrets: readonly SecretInput[],
+  line: RequestLine = {},
 ): { signatures: SignatureVerdict[]; verdict: Verdict | null } {
-  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt) }, secrets);
+  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt), ...line }, secrets);
   return { signatures, verdict: summarizeVerdict(signatures) };
 }
 
@@ -40,8 +56,9 @@ export function explainRequest(
   body: Uint8Array,
   receivedAt: number,
   secrets: readonly SecretInput[],
+  line: RequestLine = {},
 ): SignatureVerdict[] {
-  const input = { headers, body, now: arrivalSeconds(receivedAt) };
+  const input = { headers, body, now: arrivalSeconds(receivedAt), ...line };
   return verifySignatures(input, secrets).map((v) => (v.status === 'valid' ? v : { ...v, diagnosis: diagnose(input, v.scheme, secrets) }));
 }
 
@@ -61,6 +78,7 @@ async function rejudge(
   store: Rejudging,
   binId: string | null,
   secretsOf: (binId: string) => readonly SecretInput[],
+  policy: PublicUrlPolicy,
   stop?: AbortSignal,
 ): Promise<Rejudged> {
   let after = 0;
@@ -74,7 +92,7 @@ async function rejudge(
       rows.map((r) => {
         let secrets = secretsByBin.get(r.binId);
         if (!secrets) secretsByBin.set(r.binId, (secrets = secretsOf(r.binId)));
-        return { seq: r.seq, ...judgeRequest(r.headers, r.body, r.receivedAt, secrets) };
+        return { seq: r.seq, ...judgeRequest(r.headers, r.body, r.receivedAt, secrets, storedRequestLine(r, policy)) };
       }),
     );
     judged += rows.length;
@@ -89,16 +107,23 @@ async function rejudge(
  * between them, so captures keep flowing meanwhile. Resolves to how many
  * captures it judged.
  */
-export async function reverify(store: Rejudging, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
-  return (await rejudge(store, binId, secretsOf)).judged;
+export async function reverify(
+  store: Rejudging,
+  binId: string | null,
+  secretsOf: (binId: string) => readonly SecretInput[],
+  policy: PublicUrlPolicy = AS_RECEIVED,
+): Promise<number> {
+  return (await rejudge(store, binId, secretsOf, policy)).judged;
 }
 
 /** The `meta` key holding the fingerprint of the global secrets the stored verdicts were judged with. */
 const GLOBAL_SECRETS_KEY = 'global-secrets';
 
-function fingerprint(secrets: readonly SecretInput[]): string {
+// The public URL policy is part of it: URL-signed verdicts change with it.
+function fingerprint(secrets: readonly SecretInput[], policy: PublicUrlPolicy): string {
+  const urls = policy.publicUrl === null && !policy.trustProxy ? [] : [[policy.publicUrl, policy.trustProxy]];
   return createHash('sha256')
-    .update(JSON.stringify(secrets.map((s) => [s.name, s.value, s.scheme ?? null])))
+    .update(JSON.stringify([...secrets.map((s) => [s.name, s.value, s.scheme ?? null]), ...urls]))
     .digest('hex');
 }
 
@@ -110,11 +135,16 @@ function fingerprint(secrets: readonly SecretInput[]): string {
  * batches (a shutdown must not wait for a whole database) and leaves the
  * fingerprint unrecorded, so the next start re-judges again.
  */
-export async function reverifyIfSecretsChanged(store: Rejudging & Pick<Bins, 'getBin'> & Meta, globalSecrets: readonly SecretInput[], shutdown?: AbortSignal): Promise<number> {
-  const print = fingerprint(globalSecrets);
+export async function reverifyIfSecretsChanged(
+  store: Rejudging & Pick<Bins, 'getBin'> & Meta,
+  globalSecrets: readonly SecretInput[],
+  shutdown?: AbortSignal,
+  policy: PublicUrlPolicy = AS_RECEIVED,
+): Promise<number> {
+  const print = fingerprint(globalSecrets, policy);
   if (store.getMeta(GLOBAL_SECRETS_KEY) === print) return 0;
   const secretsOf = (binId: string) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets);
-  const { judged, finished } = await rejudge(store, null, secretsOf, shutdown);
+  const { judged, finished } = await rejudge(store, null, secretsOf, policy, shutdown);
   // Only a re-judge that reached the last capture makes the stored verdicts those of these secrets.
   if (finished) store.setMeta(GLOBAL_SECRETS_KEY, print);
   return judged;

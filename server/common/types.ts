@@ -18,7 +18,10 @@ export type SchemeId =
   | 'stripe'
   | 'standard-webhooks'
   | 'shopify'
-  | 'slack';
+  | 'slack'
+  | 'twilio'
+  | 'discord'
+  | 'mailgun';
 
 /** A capture's verdict for one scheme (`signatures[].status`). */
 export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';

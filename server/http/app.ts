@@ -20,6 +20,7 @@ import { createOutboxRoutes } from './routes/outbox.js';
 import { createSendRoutes } from './routes/send.js';
 import { createTemplateRoutes } from './routes/templates.js';
 import type { SecretInput } from '../verify/index.js';
+import { AS_RECEIVED, type PublicUrlPolicy } from '../capture/public-url.js';
 
 /** The longest request target (path and query) hookbin reads; longer ones get 414. */
 export const MAX_URL_LENGTH = 8192;
@@ -57,6 +58,8 @@ export interface AppDeps {
   forwarder?: Forwarder;
   /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
   globalForward?: GlobalForward | null;
+  /** `--public-url` and `--trust-proxy`: the URL bins are reached at (bin URLs in the API, URL-signed schemes); as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 /** Refuses request targets over `MAX_URL_LENGTH` with 414, ahead of any routing. */
@@ -85,6 +88,7 @@ function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerM
     hangMs: deps.hangMs,
     onCapture,
     forward: deps.forwarder?.forward,
+    urls: deps.urls,
   });
 }
 
@@ -98,6 +102,7 @@ export function createApp(deps: AppDeps) {
   const hub = deps.hub;
   const globalSecrets = deps.globalSecrets ?? [];
   const globalForward = deps.globalForward ?? null;
+  const urls = deps.urls ?? AS_RECEIVED;
   const { store } = deps;
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => hub?.publish(message, binId);
@@ -125,9 +130,9 @@ export function createApp(deps: AppDeps) {
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
     // One sub-app per resource; those with one prefix are mounted at it.
-    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward }))
-    .route('/bins', createBinRoutes({ store, now, globalSecrets, publish }))
-    .route('/', createCaptureRoutes({ store, globalSecrets, publish }))
+    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward, publicUrl: urls.publicUrl }))
+    .route('/bins', createBinRoutes({ store, now, globalSecrets, publish, urls }))
+    .route('/', createCaptureRoutes({ store, globalSecrets, publish, urls }))
     .route('/', createEventRoutes({ store, now }))
     .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalForward }))
     .route('/outbox', createOutboxRoutes({ store, sender: deps.sender, publish }))

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN_SYNTAX } from '../common/http-syntax.js';
 import { isTargetUrl } from '../outbound/exchange.js';
+import { parsePublicUrl } from '../capture/public-url.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
 export interface SecretConfig {
@@ -32,6 +33,10 @@ export interface Config {
   forwardRelay: boolean;
   /** `--forward-insecure`: do not verify the `--forward` app's TLS certificate. */
   forwardInsecure?: boolean;
+  /** `--public-url`: where providers reach bins (a tunnel), no trailing slash; null when not given. */
+  publicUrl?: string | null;
+  /** `--trust-proxy`: with no public URL, a bin request's X-Forwarded-Proto/-Host name the URL it was made at. */
+  trustProxy?: boolean;
 }
 
 /** What the command line asks for. */
@@ -68,6 +73,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'forward', env: 'HOOKBIN_FORWARD', type: 'string', value: 'URL', default: 'none', description: "forward every capture live to your app (bins without their own forwardTo); its reply is kept with the capture" },
   { name: 'forward-relay', env: 'HOOKBIN_FORWARD_RELAY', type: 'boolean', default: 'false', description: "answer providers with your app's reply to --forward instead of the bin's own answer" },
   { name: 'forward-insecure', env: 'HOOKBIN_FORWARD_INSECURE', type: 'boolean', default: 'false', description: "do not verify the --forward app's TLS certificate (a self-signed https://localhost)" },
+  { name: 'public-url', env: 'HOOKBIN_PUBLIC_URL', type: 'string', value: 'URL', default: 'none', description: 'the URL providers reach hookbin at (your tunnel, e.g. https://abc.example): shown bin URLs use it, URL-signed schemes (Twilio) verify against it' },
+  { name: 'trust-proxy', env: 'HOOKBIN_TRUST_PROXY', type: 'boolean', default: 'false', description: "without --public-url, take a bin request's public URL from the tunnel's X-Forwarded-Proto and X-Forwarded-Host" },
   { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
   { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
   { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
@@ -199,6 +206,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
   if (ingressPort !== null && ingressPort !== 0 && ingressPort === port) throw new ConfigError(`--ingress-port must differ from --port (both are ${port})`);
   const forward = pick('forward', 'HOOKBIN_FORWARD')?.trim() || null;
   if (forward !== null && !isTargetUrl(forward)) throw new ConfigError(`--forward must be an absolute http:// or https:// URL, not "${forward}"`);
+  const publicText = pick('public-url', 'HOOKBIN_PUBLIC_URL');
+  let publicUrl: string | null = null;
+  if (publicText !== undefined && publicText.trim() !== '') {
+    const p = parsePublicUrl(publicText);
+    if (!p.ok) throw new ConfigError(p.message);
+    publicUrl = p.url;
+  }
 
   return {
     kind: 'run',
@@ -217,6 +231,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       forward,
       forwardRelay: flagBool('forward-relay', 'HOOKBIN_FORWARD_RELAY'),
       forwardInsecure: flagBool('forward-insecure', 'HOOKBIN_FORWARD_INSECURE'),
+      publicUrl,
+      trustProxy: flagBool('trust-proxy', 'HOOKBIN_TRUST_PROXY'),
     },
   };
 }

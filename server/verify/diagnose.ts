@@ -22,6 +22,9 @@ const NAMES: Record<SchemeId, string> = {
   'standard-webhooks': 'Standard Webhooks',
   shopify: 'Shopify',
   slack: 'Slack',
+  twilio: 'Twilio',
+  discord: 'Discord',
+  mailgun: 'Mailgun',
 };
 
 /**
@@ -40,7 +43,7 @@ const NAMES: Record<SchemeId, string> = {
  */
 export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets: readonly SecretInput[]): string | null {
   const s = typeof scheme === 'string' ? schemeById(scheme) : scheme;
-  if (!s || !s.detect(input.headers)) return null;
+  if (!s || !s.detect(input.headers, input)) return null;
   const j = judge(s, input, secrets);
   const candidates = secrets.filter((x) => appliesTo(x, s.id));
   const others = secrets.filter((x) => !appliesTo(x, s.id));
@@ -66,6 +69,7 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
       if (!j.parse.ok) return null;
       const p = j.parse.parsed;
       return (
+        s.explain?.(p, input, candidates) ||
         otherSchemeSecret(s, p, input, others) ||
         secretReadDifferently(s, p, input, candidates) ||
         secretWhitespace(s, p, input, candidates) ||
@@ -187,8 +191,7 @@ function wrongEncoding(s: Scheme, parts: Parts, input: VerifyInput, candidates: 
   for (const c of candidates) {
     const key = s.key(c.value);
     if (!key) continue;
-    const mac = hmac(parts.algorithm, key, parts.prefix, input.body);
-    if (swapped.some((d) => safeEqual(mac, d))) {
+    if (matched(checkParsed({ ...parts, digests: swapped }, key, input.body, input.now))) {
       return `The HMAC is right (secret "${c.name}") but written in ${other}, while ${NAMES[s.id]} signatures are ${parts.encoding}: the sender encoded the digest as ${other}.`;
     }
   }
@@ -298,7 +301,7 @@ function asciiJson(v: unknown): string {
 
 /** A sender that puts its secret where the signature belongs (the "secret token" style some providers use). */
 function secretInHeader(s: Scheme, input: VerifyInput, secrets: readonly SecretInput[]): string | null {
-  const name = s.detect(input.headers);
+  const name = s.detect(input.headers, input);
   const h = name && findHeader(input.headers, name);
   if (!h) return null;
   const value = Buffer.from(h.value.trim(), 'utf8');

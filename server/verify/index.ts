@@ -15,11 +15,12 @@ export type {
   SecretInput,
   SignatureStatus,
   SignatureVerdict,
+  SignatureAlgorithm,
   SignInput,
   VerifyInput,
   VerifyResult,
 } from './types.js';
-export { SCHEMES, schemeById, isSchemeId } from './registry.js';
+export { SCHEMES, SCHEME_LIST, schemeById, isSchemeId } from './registry.js';
 export { diagnose } from './diagnose.js';
 export { maskSecret } from './mask.js';
 export { TOLERANCE_SECONDS } from './crypto.js';
@@ -38,7 +39,7 @@ export { TOLERANCE_SECONDS } from './crypto.js';
 export function verifySignatures(input: VerifyInput, secrets: readonly SecretInput[]): SignatureVerdict[] {
   const verdicts: SignatureVerdict[] = [];
   for (const scheme of SCHEMES) {
-    const header = scheme.detect(input.headers);
+    const header = scheme.detect(input.headers, input);
     if (header === null) continue;
     const j = judge(scheme, input, secrets);
     verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null });

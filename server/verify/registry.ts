@@ -23,6 +23,9 @@ export const SCHEMES: readonly Scheme[] = [
   slack,
 ];
 
+/** Every scheme id, comma-separated, for messages that list them. */
+export const SCHEME_LIST = SCHEMES.map((s) => s.id).join(', ');
+
 const BY_ID = new Map<string, Scheme>(SCHEMES.map((s) => [s.id, s]));
 
 /** The scheme with this id, or undefined for an unknown id (ids come from user input). */

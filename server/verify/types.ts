@@ -15,6 +15,15 @@ export interface VerifyInput {
   body: Uint8Array;
   /** The clock to judge timestamps by, unix seconds. */
   now: number;
+  /** The request method (`POST`); schemes that sign it need it. Absent when unknown. */
+  method?: string;
+  /**
+   * The URL the provider signed: the public URL (`--public-url`, or the
+   * tunnel's forwarded proto and host with `--trust-proxy`) followed by the
+   * raw request target, else the URL as received. URL-signed schemes
+   * (Twilio) need it; absent when unknown, and they then cannot match.
+   */
+  url?: string;
 }
 
 /** One scheme's verdict for one secret. */
@@ -38,16 +47,29 @@ export interface SignInput {
   now: number;
   /** A message/delivery id, for schemes that send one (Standard Webhooks makes one up when absent). */
   id?: string;
+  /** The method the request is sent with, for schemes that sign it. */
+  method?: string;
+  /** The full URL the request is sent to, for URL-signed schemes (Twilio signs it); they throw without it. */
+  url?: string;
 }
 
 /**
- * A signature header taken apart, before any secret is involved. Every
- * scheme signs `prefix + body` with an HMAC, so one shape covers all.
+ * How a signature is made: an HMAC with a hash (the secret is the key), or
+ * a public-key signature (`ed25519`: the secret is the public key that
+ * verifies, and signing needs the private key).
+ */
+export type SignatureAlgorithm = 'sha256' | 'sha1' | 'sha512' | 'ed25519';
+
+/**
+ * A signature taken apart, before any secret is involved. What is signed is
+ * `prefix + body` for most schemes; schemes that sign something else (the
+ * URL and form parameters, fields of the body) give it as `payload`, which
+ * then replaces the body.
  */
 export interface ParsedSignature {
-  /** The header name as received. */
+  /** The header name as received (for a signature inside the body, where it is: `signature.signature`). */
   header: string;
-  algorithm: 'sha256' | 'sha1';
+  algorithm: SignatureAlgorithm;
   /** How the digest is written on the wire. */
   encoding: 'hex' | 'base64';
   /** The digests offered, as text (without `sha256=` / `v1=` style labels). */
@@ -58,6 +80,8 @@ export interface ParsedSignature {
   prefix: string;
   /** The provider's timestamp, unix seconds, for timed schemes; else null. */
   timestamp: number | null;
+  /** What is signed after `prefix` when it is not the raw body (built by the scheme from the request); absent = the body. */
+  payload?: Uint8Array;
 }
 
 /** `parse` either takes the header apart or says what was expected. */
@@ -88,8 +112,13 @@ export interface Scheme {
    * none. A sender that finds it already set signs with that id.
    */
   idHeader?: string;
-  /** The header name as received when this scheme's signature header is present (case-insensitive), else null. */
-  detect(headers: HeaderPair[]): string | null;
+  /**
+   * The header name as received when this scheme's signature header is
+   * present (case-insensitive), else null. `request` is the whole request,
+   * for schemes whose signature is not in a header (Mailgun's is in the
+   * body); header-only schemes ignore it.
+   */
+  detect(headers: HeaderPair[], request?: VerifyInput): string | null;
   /**
    * Checks the request against one secret, constant-time, on the raw bytes.
    * `malformed` when the header does not parse (message says what was
@@ -103,10 +132,23 @@ export interface Scheme {
    * be a key for this scheme (a Standard Webhooks secret that is not base64).
    */
   sign(input: SignInput): HeaderPair[];
-  /** Takes this scheme's header apart; called once per request by the registry. */
-  parse(headers: HeaderPair[]): ParseResult;
-  /** The HMAC key bytes the provider derives from a secret, or null when it cannot be one. */
+  /**
+   * Takes this scheme's signature apart; called once per request by the
+   * registry. `request` is the whole request (method, URL, body), for
+   * schemes that sign more than the body; header-only schemes ignore it.
+   */
+  parse(headers: HeaderPair[], request?: VerifyInput): ParseResult;
+  /**
+   * The key bytes the provider derives from a secret, or null when it cannot
+   * be one: the HMAC key, or for `ed25519` the raw 32-byte public key.
+   */
   key(secret: string): Buffer | null;
+  /**
+   * The diagnosis sentence for a cause only this scheme knows (a URL signed
+   * elsewhere, a key of the wrong kind), tried before the generic causes;
+   * null when it finds none.
+   */
+  explain?(parsed: ParsedSignature, request: VerifyInput, secrets: readonly SecretInput[]): string | null;
 }
 
 /** A configured secret: from the bin's settings or `--secret NAME=VALUE`. */

@@ -15,6 +15,7 @@ import {
   secretsPatchSchema,
 } from '../../capture/settings.js';
 import { reverify } from '../../capture/verdicts.js';
+import { AS_RECEIVED, type PublicUrlPolicy } from '../../capture/public-url.js';
 import { newBinId } from '../../store/ids.js';
 import { BinExistsError, type Bins, type Captures } from '../../store/index.js';
 import type { SecretInput } from '../../verify/index.js';
@@ -31,6 +32,8 @@ export interface BinDeps {
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
   publish: Publish;
+  /** `--public-url` names bin URLs; URL-signed verdicts are re-judged with this policy. */
+  urls?: PublicUrlPolicy;
 }
 
 const nameSchema = z.string().trim().min(1, 'a name must not be empty').max(200);
@@ -49,13 +52,16 @@ const patchBinBody = z
 
 /** The bin routes, mounted at `/bins`. */
 export function createBinRoutes(deps: BinDeps) {
+  const urls = deps.urls ?? AS_RECEIVED;
+  // Bin URLs are those providers are given: the public URL when set, else where the client reached hookbin.
+  const binOrigin = (requestUrl: string) => urls.publicUrl ?? originOf(requestUrl);
   const { store } = deps;
   return new Hono()
     .post('/', jsonBody(createBinBody), (c) => {
       const input = c.req.valid('json');
       const id = input.id ?? newBinId();
       try {
-        const bin = binJson(store.createBin({ id, name: input.name ?? id, createdAt: deps.now(), settings: defaultSettings() }), originOf(c.req.url));
+        const bin = binJson(store.createBin({ id, name: input.name ?? id, createdAt: deps.now(), settings: defaultSettings() }), binOrigin(c.req.url));
         deps.publish({ type: 'bin.created', bin });
         return c.json(bin, 201);
       } catch (err) {
@@ -64,14 +70,14 @@ export function createBinRoutes(deps: BinDeps) {
       }
     })
     .get('/', (c) => {
-      const origin = originOf(c.req.url);
+      const origin = binOrigin(c.req.url);
       return c.json({ bins: store.listBins().map((b) => binJson(b, origin)) });
     })
     .get('/:binId', binParam, (c) => {
       const { binId } = c.req.valid('param');
       const bin = store.getBin(binId);
       if (!bin) throw binNotFound(binId);
-      return c.json(binJson(bin, originOf(c.req.url)));
+      return c.json(binJson(bin, binOrigin(c.req.url)));
     })
     .patch('/:binId', binParam, jsonBody(patchBinBody), async (c) => {
       const { binId } = c.req.valid('param');
@@ -96,10 +102,10 @@ export function createBinRoutes(deps: BinDeps) {
       if (patch.secrets !== undefined) {
         // The answer waits for the stored verdicts, so a client that refetches
         // after it sees them judged by the new secrets.
-        await reverify(store, binId, () => secretsFor(settings, deps.globalSecrets));
+        await reverify(store, binId, () => secretsFor(settings, deps.globalSecrets), urls);
         deps.publish({ type: 'captures.reverified', binId }, binId);
       }
-      const json = binJson(updated, originOf(c.req.url));
+      const json = binJson(updated, binOrigin(c.req.url));
       deps.publish({ type: 'bin.updated', bin: json });
       return c.json(json);
     })

@@ -2,7 +2,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { normalizeSettings, secretsFor } from '../../capture/settings.js';
-import { explainRequest } from '../../capture/verdicts.js';
+import { explainRequest, storedRequestLine } from '../../capture/verdicts.js';
+import { AS_RECEIVED, type PublicUrlPolicy } from '../../capture/public-url.js';
 import { INLINE_BODY_BYTES } from '../../common/body-inline.js';
 import type { Capture, CapturePage } from '../../common/types.js';
 import type { Bins, Bodies, CaptureRecord, Captures } from '../../store/index.js';
@@ -18,6 +19,8 @@ export interface CaptureDeps {
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
   publish: Publish;
+  /** How the URL a provider signed is rebuilt for URL-signed schemes; as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
@@ -27,8 +30,8 @@ const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).option
  * is not valid. A truncated body was never the signed one: say so instead of
  * guessing at re-serialization.
  */
-function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[]): Capture['signatures'] {
-  return explainRequest(record.headers, body, record.receivedAt, secrets).map((v) =>
+function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[], urls: PublicUrlPolicy): Capture['signatures'] {
+  return explainRequest(record.headers, body, record.receivedAt, secrets, storedRequestLine(record, urls)).map((v) =>
     record.truncated && v.status === 'invalid'
       ? { ...v, diagnosis: `Only the first ${body.length} of ${record.bodySize} bytes were kept (the body was over --max-body), so the signature cannot match the stored bytes.` }
       : v,
@@ -64,7 +67,7 @@ export function createCaptureRoutes(deps: CaptureDeps) {
       if (!body) throw captureNotFound(id);
       const bin = store.getBin(record.binId);
       const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
-      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets) : []));
+      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets, deps.urls ?? AS_RECEIVED) : []));
     })
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');

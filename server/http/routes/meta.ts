@@ -13,6 +13,8 @@ export interface MetaDeps {
   globalSecrets: readonly SecretInput[];
   /** `--forward` (and its options), or null. */
   globalForward: GlobalForward | null;
+  /** `--public-url`, or null. */
+  publicUrl: string | null;
 }
 
 /** `/health` (open without the token), `/info` and `/presets`. */
@@ -22,6 +24,7 @@ export function createMetaRoutes(deps: MetaDeps) {
     .get('/info', (c) =>
       c.json({
         version: deps.version,
+        publicUrl: deps.publicUrl,
         globalSecrets: maskSecrets(deps.globalSecrets),
         forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure } : null,
       }),

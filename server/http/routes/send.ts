@@ -17,7 +17,7 @@ import { renderTemplate, TEMPLATE_IDS } from '../../outbound/templates.js';
 import { PRESETS } from '../../retries/presets.js';
 import { BIN_ID_PATTERN } from '../../store/ids.js';
 import type { Bins, Bodies, Captures, DeliveryRecord, SignSpec } from '../../store/index.js';
-import { isSchemeId, type SecretInput } from '../../verify/index.js';
+import { SCHEME_LIST, isSchemeId, type SecretInput } from '../../verify/index.js';
 import { ApiError } from '../errors.js';
 import { jsonBody } from '../validate.js';
 import { idParam, senderUnavailable } from './params.js';
@@ -51,7 +51,7 @@ const methodSchema = z
   .refine((m) => m.length <= 20 && isHttpToken(m), 'a method is an HTTP token of at most 20 characters')
   .refine((m) => m.toUpperCase() !== 'CONNECT', 'CONNECT opens a tunnel, not a webhook');
 const base64Schema = z.string().regex(BASE64, 'bodyBase64 must be standard base64');
-const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)');
+const schemeSchema = z.string().refine(isSchemeId, `not a scheme id (${SCHEME_LIST})`);
 const signEntry = z
   .object({
     scheme: schemeSchema,
