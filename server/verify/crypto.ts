@@ -113,13 +113,15 @@ export function malformed(header: string, message: string): ParseResult {
  * request reads `expired`, not `invalid`.
  */
 export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Array, now: number): VerifyResult {
-  const signed = p.payload ?? body;
+  const payloads = p.signed ? p.signed(body) : [body];
   let match = false;
-  if (p.algorithm === 'ed25519') {
-    for (const d of p.digests) if (ed25519Verify(key, p.prefix, signed, d)) match = true;
-  } else {
-    const mac = hmac(p.algorithm, key, p.prefix, signed);
-    for (const d of p.digests) if (safeEqual(mac, d)) match = true;
+  for (const payload of payloads) {
+    if (p.algorithm === 'ed25519') {
+      for (const d of p.digests) if (ed25519Verify(key, p.prefix, payload, d)) match = true;
+    } else {
+      const mac = hmac(p.algorithm, key, p.prefix, payload);
+      for (const d of p.digests) if (safeEqual(mac, d)) match = true;
+    }
   }
   if (!match) return { status: 'invalid', message: `no ${p.header} signature matches this secret and body` };
   if (p.timestamp === null) return { status: 'valid' };

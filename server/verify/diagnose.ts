@@ -76,10 +76,14 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
         wrongEncoding(s, p, input, candidates) ||
         bodyChanged(s, p, input, candidates) ||
         secretInHeader(s, input, secrets) ||
-        noMatch(candidates, input.body.length <= MAX_VARIANT_BODY)
+        withHint(noMatch(candidates, input.body.length <= MAX_VARIANT_BODY), s.hint?.(input) ?? null)
       );
     }
   }
+}
+
+function withHint(sentence: string, hint: string | null): string {
+  return hint === null ? sentence : `${sentence.slice(0, -1)}; ${hint}.`;
 }
 
 /** When no cause is found, what hookbin knows still helps: which secrets it tried, and what it ruled out. */

@@ -1,10 +1,13 @@
 /** The scheme registry: every signature style hookbin knows, in reporting order. */
+import { discord } from './schemes/discord.js';
 import { github } from './schemes/github.js';
+import { mailgun } from './schemes/mailgun.js';
 import { makeplans } from './schemes/makeplans.js';
 import { shopify } from './schemes/shopify.js';
 import { slack } from './schemes/slack.js';
 import { standardWebhooks } from './schemes/standard-webhooks.js';
 import { stripe } from './schemes/stripe.js';
+import { twilio } from './schemes/twilio.js';
 import { webconnex } from './schemes/webconnex.js';
 import { xSignature } from './schemes/x-signature.js';
 import { xWebhookSignature } from './schemes/x-webhook-signature.js';
@@ -21,6 +24,9 @@ export const SCHEMES: readonly Scheme[] = [
   standardWebhooks,
   shopify,
   slack,
+  twilio,
+  discord,
+  mailgun,
 ];
 
 /** Every scheme id, comma-separated, for messages that list them. */

@@ -63,8 +63,7 @@ export type SignatureAlgorithm = 'sha256' | 'sha1' | 'sha512' | 'ed25519';
 /**
  * A signature taken apart, before any secret is involved. What is signed is
  * `prefix + body` for most schemes; schemes that sign something else (the
- * URL and form parameters, fields of the body) give it as `payload`, which
- * then replaces the body.
+ * URL and form parameters, fields of the body) say so with `signed`.
  */
 export interface ParsedSignature {
   /** The header name as received (for a signature inside the body, where it is: `signature.signature`). */
@@ -80,8 +79,14 @@ export interface ParsedSignature {
   prefix: string;
   /** The provider's timestamp, unix seconds, for timed schemes; else null. */
   timestamp: number | null;
-  /** What is signed after `prefix` when it is not the raw body (built by the scheme from the request); absent = the body. */
-  payload?: Uint8Array;
+  /**
+   * What may have been signed after `prefix`, given the body, when it is not
+   * the body itself: the candidates any of which may match (Twilio's URL
+   * with and without its default port), or none when the body cannot be the
+   * one signed (Twilio's `bodySHA256` differs). Absent = the body. A
+   * function of the body so the diagnosis can try the body's variants.
+   */
+  signed?: (body: Uint8Array) => Uint8Array[];
 }
 
 /** `parse` either takes the header apart or says what was expected. */
@@ -146,9 +151,17 @@ export interface Scheme {
   /**
    * The diagnosis sentence for a cause only this scheme knows (a URL signed
    * elsewhere, a key of the wrong kind), tried before the generic causes;
-   * null when it finds none.
+   * null when it finds none. `secrets` are those that apply to this scheme.
    */
   explain?(parsed: ParsedSignature, request: VerifyInput, secrets: readonly SecretInput[]): string | null;
+  /** A clause added to the diagnosis when no cause is found (Twilio: where the URL it checked came from). */
+  hint?(request: VerifyInput): string | null;
+  /**
+   * For schemes whose signature travels inside the body (Mailgun): the body
+   * with the signature written in. The sender calls it before `sign`.
+   * Throws when the body cannot carry one.
+   */
+  signBody?(input: SignInput): Uint8Array;
 }
 
 /** A configured secret: from the bin's settings or `--secret NAME=VALUE`. */

@@ -65,6 +65,9 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'standard-webhooks', header: 'webhook-signature' },
   { id: 'shopify', header: 'X-Shopify-Hmac-Sha256' },
   { id: 'slack', header: 'X-Slack-Signature' },
+  { id: 'twilio', header: 'X-Twilio-Signature' },
+  { id: 'discord', header: 'X-Signature-Ed25519' },
+  { id: 'mailgun', header: 'signature.signature (in the body)' },
 ];
 
 /** Secret names the server accepts. */
