@@ -84,7 +84,18 @@ export const BODY_KEY_POINTERS: readonly string[] = [
   '/id', // the generic API (`evt_…`), Webhooks API v2.4 (`event.id` is the body's `id`), Stripe
   '/data/object/id', // Movemint: payload `{type, data: {object}}`, no top-level id
   '/event/id', // Webhooks API v2.4 read literally ("the `event.id` field") for payloads that nest the event
+  '/event-data/id', // Mailgun: the event's id inside `event-data`
 ];
+
+/**
+ * Twilio posts forms, not JSON: without its idempotency header, the message
+ * or call sid is the key, with the status a status callback reports (one
+ * message's callbacks share its sid, one per status), and that status is
+ * the type. An incoming SMS has no status, so no type.
+ */
+export const FORM_KEY_FIELDS: readonly string[] = ['MessageSid', 'SmsSid', 'CallSid'];
+/** Twilio status callback fields, first found wins: the event's type. */
+export const FORM_TYPE_FIELDS: readonly string[] = ['MessageStatus', 'SmsStatus', 'CallStatus'];
 
 /** Headers that carry the event type, first found wins. */
 export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic'];
@@ -95,7 +106,7 @@ export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-e
  * `event` is an object in some payloads (Slack's inner event, Webhooks API v2.4 read
  * literally), which is why only strings count and `/event/type` comes last.
  */
-export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type'];
+export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type', '/event-data/event'];
 
 /**
  * Slack's Events API wraps every event in `{"type": "event_callback", "event":
@@ -248,6 +259,12 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const v = keyValue(resolveJsonPointer(json(), pointer));
     if (v !== null) key = { key: capKey(v), source: `body:${pointer}` };
   }
+  const form = twilioForm(headers, body);
+  if (!key && form) {
+    const field = FORM_KEY_FIELDS.find((f) => form.get(f)?.trim());
+    const status = FORM_TYPE_FIELDS.map((f) => form.get(f)?.trim()).find((v) => v);
+    if (field) key = { key: capKey(`${form.get(field)!.trim()}${status ? `:${status}` : ''}`), source: `form:${field}` };
+  }
   key ??= { key: bodyHash(body), source: 'body-hash' };
 
   let type: { type: string; source: string } | null = null;
@@ -268,9 +285,23 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
   }
 
+  for (const field of FORM_TYPE_FIELDS) {
+    if (type || !form) break;
+    const v = form.get(field)?.trim();
+    if (v) type = { type: capText(v, MAX_TYPE_LENGTH), source: `form:${field}` };
+  }
+
   const claim = found.get(RETRY_CLAIM_HEADER);
   const retryClaim = claim !== undefined && claim.length <= MAX_RETRY_CLAIM_CHARS ? claim : undefined;
   return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null, retryClaim };
+}
+
+/** A form body's fields when the request is a form (by its Content-Type) of at most MAX_JSON_PARSE_BYTES; else null. */
+function twilioForm(headers: readonly HeaderPair[], body: Uint8Array): URLSearchParams | null {
+  if (body.length === 0 || body.length > MAX_JSON_PARSE_BYTES) return null;
+  const type = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!/^\s*application\/x-www-form-urlencoded/i.test(type)) return null;
+  return new URLSearchParams(Buffer.from(body).toString('utf8'));
 }
 
 /**
