@@ -116,6 +116,30 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
     note: 'Retries carry `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`; an answer with `X-Slack-No-Retry: 1` stops them. On a timeout Slack retries 3 s after the attempt without waiting for its answer.',
   },
   {
+    id: 'twilio',
+    name: 'Twilio',
+    source: 'https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides',
+    // Connection overrides: retry count `rc` defaults to 1, retry policy `rp` to `ct`
+    // (connection failures); total timeout `tt` 15 000 ms. No gap is documented.
+    delays: [0],
+    timeoutMs: 15 * SECOND,
+    retriesOn: 'by default, only a failure to connect (TCP or TLS): an HTTP error answer or a slow answer is not retried',
+    note:
+      'Twilio retries once by default, on connection failures only; `#rc=N` (up to 5) and `#rp=` (ct, 4xx, 5xx, rt, all) on the webhook URL change that. ' +
+      'Retries carry the same `I-Twilio-Idempotency-Token`. The gap before the retry is not documented; hookbin assumes none.',
+    estimated: true,
+  },
+  {
+    id: 'mailgun',
+    name: 'Mailgun',
+    source: 'https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#webhooks',
+    // "during 8 hours at the following intervals: 10 minutes, 10 minutes, 15 minutes,
+    // 30 minutes, 1 hour, 2 hours and 4 hours".
+    delays: [10 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 1 * HOUR, 2 * HOUR, 4 * HOUR],
+    retriesOn: 'any answer but 2xx and 406 (a 406 stops the retries at once)',
+    note: 'No timeout is documented. Mailgun does not retry delivery notifications the same way; hookbin applies the schedule to every event.',
+  },
+  {
     id: 'shopify',
     name: 'Shopify',
     source: 'https://shopify.dev/changelog/updates-to-webhook-retry-mechanism',

@@ -226,7 +226,7 @@ describe('the engine', () => {
 
 describe('templates', () => {
   it('one per provider hookbin started from and per major provider, each valid JSON of its event, in its header style', () => {
-    expect(TEMPLATE_IDS).toEqual(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack']);
+    expect(TEMPLATE_IDS).toEqual(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack', 'twilio', 'mailgun']);
     const events = Object.fromEntries(renderTemplates().map((t) => [t.id, t.event]));
     expect(events).toMatchObject({
       movemint: 'event.participant.created',
@@ -236,7 +236,8 @@ describe('templates', () => {
       'webhooks-api-v2.4': 'invoice.paid',
     });
     for (const t of renderTemplates()) {
-      const body = JSON.parse(t.body) as Record<string, unknown>;
+      // Twilio posts a form; every other template is JSON.
+      const body = t.id === 'twilio' ? Object.fromEntries(new URLSearchParams(t.body)) : (JSON.parse(t.body) as Record<string, unknown>);
       expect(body, t.id).toBeTypeOf('object');
       const identity = eventIdentity(t.headers, Buffer.from(t.body));
       expect(identity.type, t.id).toBe(t.event);

@@ -62,7 +62,8 @@ export function createCaptureRoutes(deps: CaptureDeps) {
       const record = store.getCapture(id);
       if (!record) throw captureNotFound(id);
       // A signature is judged over every byte; without a signature header the inline part is all this needs.
-      const signed = SCHEMES.some((s) => s.detect(record.headers));
+      // A signature in the body (Mailgun) shows only in the verdicts stored on the capture path, judged with the body.
+      const signed = record.signatures.length > 0 || SCHEMES.some((s) => s.detect(record.headers));
       const body = signed ? store.getBody(id)?.data : bodyPrefix(store, id, INLINE_BODY_BYTES + 1);
       if (!body) throw captureNotFound(id);
       const bin = store.getBin(record.binId);
