@@ -163,7 +163,7 @@ export const secretsPatchSchema = z
         value: z.string().min(1, 'a secret value must not be empty').max(4096).optional(),
         scheme: z
           .string()
-          .refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)')
+          .refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack, paddle, zoom, linear, typeform, calendly, vercel, bitbucket)')
           .nullable()
           .optional(),
       })

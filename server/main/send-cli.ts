@@ -43,7 +43,7 @@ export const SEND_FLAGS: readonly SendFlag[] = [
   { name: 'data', type: 'string', value: 'TEXT|@FILE', description: "the body: text, @file for a file's exact bytes, @- for stdin (replaces the template's)" },
   { name: 'method', type: 'string', value: 'M', default: 'POST', description: 'the HTTP method' },
   { name: 'header', type: 'string', value: "'Name: value'", multiple: true, description: "a header (repeatable; replaces the template's headers)" },
-  { name: 'scheme', type: 'string', value: 'S', default: "the template's", description: 'sign with this scheme: x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack' },
+  { name: 'scheme', type: 'string', value: 'S', default: "the template's", description: 'sign with this scheme: x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack, paddle, zoom, linear, typeform, calendly, vercel, bitbucket' },
   { name: 'secret', type: 'string', value: 'X', description: 'the signing secret, or the NAME of a HOOKBIN_SECRET_<NAME> variable holding it' },
   { name: 'retry', type: 'string', value: 'PRESET', description: `retry like a provider: ${PRESETS.map((p) => p.id).join(', ')}` },
   { name: 'schedule', type: 'string', value: 'MS,MS,…', description: 'or your own waits before each attempt, ms (e.g. 0,1000,5000)' },

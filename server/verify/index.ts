@@ -16,10 +16,11 @@ export type {
   SignatureStatus,
   SignatureVerdict,
   SignInput,
+  Tolerance,
   VerifyInput,
   VerifyResult,
 } from './types.js';
-export { SCHEMES, schemeById, isSchemeId } from './registry.js';
+export { SCHEMES, SCHEME_ID_LIST, schemeById, isSchemeId } from './registry.js';
 export { diagnose } from './diagnose.js';
 export { maskSecret } from './mask.js';
 export { TOLERANCE_SECONDS } from './crypto.js';
@@ -41,7 +42,8 @@ export function verifySignatures(input: VerifyInput, secrets: readonly SecretInp
     const header = scheme.detect(input.headers);
     if (header === null) continue;
     const j = judge(scheme, input, secrets);
-    verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null });
+    const skew = j.result?.skewSeconds;
+    verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null, ...(skew === undefined ? {} : { skewSeconds: skew }) });
   }
   return verdicts;
 }

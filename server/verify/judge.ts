@@ -28,7 +28,7 @@ export function appliesTo(secret: SecretInput, id: SchemeId): boolean {
  * whatever the secrets, since no secret could fix it.
  */
 export function judge(scheme: Scheme, input: VerifyInput, secrets: readonly SecretInput[]): Judgement {
-  const parse = scheme.parse(input.headers);
+  const parse = scheme.parse(input.headers, input.body);
   if (!parse.ok) return { status: 'malformed', secret: null, result: { status: 'malformed', message: parse.message }, parse };
   let expired: { secret: SecretInput; result: VerifyResult } | null = null;
   let tried = false;

@@ -58,6 +58,20 @@ export interface ParsedSignature {
   prefix: string;
   /** The provider's timestamp, unix seconds, for timed schemes; else null. */
   timestamp: number | null;
+  /**
+   * How far the timestamp may be from `now`, as the provider's own library
+   * judges it: `past` seconds behind, `future` seconds ahead (null = any
+   * time ahead is accepted, as Stripe's and Slack's libraries do). Absent =
+   * 300 s either way (`TOLERANCE_SECONDS`).
+   */
+  tolerance?: Tolerance;
+}
+
+/** A timed scheme's window around `now`, in seconds. */
+export interface Tolerance {
+  past: number;
+  /** null = a timestamp ahead of `now` is never refused. */
+  future: number | null;
 }
 
 /** `parse` either takes the header apart or says what was expected. */
@@ -103,8 +117,12 @@ export interface Scheme {
    * be a key for this scheme (a Standard Webhooks secret that is not base64).
    */
   sign(input: SignInput): HeaderPair[];
-  /** Takes this scheme's header apart; called once per request by the registry. */
-  parse(headers: HeaderPair[]): ParseResult;
+  /**
+   * Takes this scheme's header apart; called once per request by the
+   * registry. `body` is given for the few schemes whose timestamp travels in
+   * the body (Linear's `webhookTimestamp`); the others ignore it.
+   */
+  parse(headers: HeaderPair[], body?: Uint8Array): ParseResult;
   /** The HMAC key bytes the provider derives from a secret, or null when it cannot be one. */
   key(secret: string): Buffer | null;
 }

@@ -51,7 +51,7 @@ const methodSchema = z
   .refine((m) => m.length <= 20 && isHttpToken(m), 'a method is an HTTP token of at most 20 characters')
   .refine((m) => m.toUpperCase() !== 'CONNECT', 'CONNECT opens a tunnel, not a webhook');
 const base64Schema = z.string().regex(BASE64, 'bodyBase64 must be standard base64');
-const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)');
+const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack, paddle, zoom, linear, typeform, calendly, vercel, bitbucket)');
 const signEntry = z
   .object({
     scheme: schemeSchema,

@@ -65,6 +65,13 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'standard-webhooks', header: 'webhook-signature' },
   { id: 'shopify', header: 'X-Shopify-Hmac-Sha256' },
   { id: 'slack', header: 'X-Slack-Signature' },
+  { id: 'paddle', header: 'Paddle-Signature' },
+  { id: 'zoom', header: 'x-zm-signature' },
+  { id: 'linear', header: 'Linear-Signature' },
+  { id: 'typeform', header: 'Typeform-Signature' },
+  { id: 'calendly', header: 'Calendly-Webhook-Signature' },
+  { id: 'vercel', header: 'x-vercel-signature' },
+  { id: 'bitbucket', header: 'X-Hub-Signature (sha256=)' },
 ];
 
 /** Secret names the server accepts. */
