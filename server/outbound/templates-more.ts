@@ -34,8 +34,28 @@ export const MORE_DEFS: readonly TemplateDef[] = [
           currency_code: 'USD',
           origin: 'web',
           collection_mode: 'automatic',
-          items: [{ price: { id: paddleId('pri'), description: 'Monthly plan', unit_price: { amount: '3000', currency_code: 'USD' } }, quantity: 1 }],
-          details: { totals: { subtotal: '3000', tax: '600', total: '3600', currency_code: 'USD' } },
+          items: [
+            {
+              price: { id: paddleId('pri'), description: 'Monthly plan', unit_price: { amount: '3000', currency_code: 'USD' }, quantity: { minimum: 1, maximum: 1 } },
+              quantity: 1,
+            },
+          ],
+          details: {
+            tax_rates_used: [{ tax_rate: '0.2', totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' } }],
+            totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600', currency_code: 'USD' },
+            line_items: [
+              {
+                id: paddleId('txnitm'),
+                price_id: paddleId('pri'),
+                quantity: 1,
+                tax_rate: '0.2',
+                unit_totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
+                totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
+                product: { id: paddleId('pro'), name: 'Monthly plan' },
+              },
+            ],
+          },
+          payments: [],
           billed_at: new Date(now).toISOString(),
           created_at: new Date(now - 5000).toISOString(),
         },
