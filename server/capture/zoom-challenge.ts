@@ -8,9 +8,9 @@
  * A bin URL faces the internet and this answer is an HMAC of text the sender
  * chose, so it is given only when all of these hold, and is otherwise the
  * bin's usual answer:
- * - a secret whose `scheme` is `zoom` applies to the bin (its own or a global
- *   one): unrestricted secrets are never used, so no other provider's secret
- *   can be made to sign anything;
+ * - the bin has a secret whose `scheme` is `zoom` (global `--secret`s have
+ *   no scheme, so they never qualify): unrestricted secrets are never used,
+ *   so no other provider's secret can be made to sign anything;
  * - the request carries a valid, fresh Zoom signature made with that secret
  *   (Zoom's own sample checks it before answering);
  * - the body is a small JSON object naming that event, and `plainToken` is a

@@ -40,7 +40,7 @@ describe('each new scheme: own round trip, tampered body, wrong secret', () => {
       expect(s.detect(headers), 'detected by its own header').not.toBeNull();
       expect(s.verify({ headers, body, now: NOW }, SECRET).status).toBe('valid');
       const tampered = Buffer.from(body);
-      tampered[tampered.length - 2] ^= 1;
+      tampered[tampered.length - 2]! ^= 1;
       expect(s.verify({ headers, body: tampered, now: NOW }, SECRET).status).toBe('invalid');
       expect(s.verify({ headers, body, now: NOW }, `${SECRET}x`).status).toBe('invalid');
       // Detected by exactly one scheme: its verdict is the only one.
