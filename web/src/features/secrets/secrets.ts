@@ -71,7 +71,7 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'typeform', header: 'Typeform-Signature' },
   { id: 'calendly', header: 'Calendly-Webhook-Signature' },
   { id: 'vercel', header: 'x-vercel-signature' },
-  { id: 'bitbucket', header: 'X-Hub-Signature (sha256=)' },
+  { id: 'bitbucket', header: 'X-Hub-Signature' },
 ];
 
 /** Secret names the server accepts. */
