@@ -20,47 +20,50 @@ export const MORE_DEFS: readonly TemplateDef[] = [
     scheme: 'paddle',
     preset: 'paddle',
     source: 'https://developer.paddle.com/webhooks/transactions/transaction-completed',
-    render: (now) => ({
-      headers: [json, ['User-Agent', 'Paddle']],
-      body: {
-        event_id: paddleId('evt'),
-        event_type: 'transaction.completed',
-        occurred_at: micros(now),
-        notification_id: paddleId('ntf'),
-        data: {
-          id: paddleId('txn'),
-          status: 'completed',
-          customer_id: paddleId('ctm'),
-          currency_code: 'USD',
-          origin: 'web',
-          collection_mode: 'automatic',
-          items: [
-            {
-              price: { id: paddleId('pri'), description: 'Monthly plan', unit_price: { amount: '3000', currency_code: 'USD' }, quantity: { minimum: 1, maximum: 1 } },
-              quantity: 1,
-            },
-          ],
-          details: {
-            tax_rates_used: [{ tax_rate: '0.2', totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' } }],
-            totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600', currency_code: 'USD' },
-            line_items: [
+    render: (now) => {
+      const price = paddleId('pri');
+      return {
+        headers: [json, ['User-Agent', 'Paddle']],
+        body: {
+          event_id: paddleId('evt'),
+          event_type: 'transaction.completed',
+          occurred_at: micros(now),
+          notification_id: paddleId('ntf'),
+          data: {
+            id: paddleId('txn'),
+            status: 'completed',
+            customer_id: paddleId('ctm'),
+            currency_code: 'USD',
+            origin: 'web',
+            collection_mode: 'automatic',
+            items: [
               {
-                id: paddleId('txnitm'),
-                price_id: paddleId('pri'),
+                price: { id: price, description: 'Monthly plan', unit_price: { amount: '3000', currency_code: 'USD' }, quantity: { minimum: 1, maximum: 1 } },
                 quantity: 1,
-                tax_rate: '0.2',
-                unit_totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
-                totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
-                product: { id: paddleId('pro'), name: 'Monthly plan' },
               },
             ],
+            details: {
+              tax_rates_used: [{ tax_rate: '0.2', totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' } }],
+              totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600', currency_code: 'USD' },
+              line_items: [
+                {
+                  id: paddleId('txnitm'),
+                  price_id: price,
+                  quantity: 1,
+                  tax_rate: '0.2',
+                  unit_totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
+                  totals: { subtotal: '3000', discount: '0', tax: '600', total: '3600' },
+                  product: { id: paddleId('pro'), name: 'Monthly plan' },
+                },
+              ],
+            },
+            payments: [],
+            billed_at: new Date(now).toISOString(),
+            created_at: new Date(now - 5000).toISOString(),
           },
-          payments: [],
-          billed_at: new Date(now).toISOString(),
-          created_at: new Date(now - 5000).toISOString(),
         },
-      },
-    }),
+      };
+    },
   },
   {
     id: 'zoom',
