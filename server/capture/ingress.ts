@@ -8,6 +8,7 @@ import { eventIdentity } from './event-identity.js';
 import { decideAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
 import { AS_RECEIVED, binTarget, signedUrl, type PublicUrlPolicy } from './public-url.js';
+import { zoomChallenge } from './zoom-challenge.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody } from '../common/error-body.js';
 import { handleError } from '../http/errors.js';
@@ -155,11 +156,13 @@ async function capture(
   const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url });
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
+  // Zoom's URL validation is answered by hookbin itself, whatever the bin is set to answer (see zoom-challenge.ts).
+  const challenge = body.truncated ? null : zoomChallenge(raw.method, raw.headers, body.bytes, Math.floor(receivedAt / 1000), secrets);
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
   const answer = (attempt: number): CaptureResponse => {
     const decided = body.truncated
       ? tooLarge(deps.maxBody, id, settings.respond.headers)
-      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+      : challenge ?? decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
     // A fault sends no headers at all.
     return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);
   };
@@ -192,7 +195,9 @@ async function capture(
   deps.onCapture(added.capture, added.pruned);
   // Forwarding starts only after the commit; a relaying bin answers with the app's reply instead of its own.
   const relayed = deps.forward?.(added.capture, { method: raw.method, path, query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, settings);
-  if (relayed) return relayed;
+  if (relayed && !challenge) return relayed;
+  // The app still sees the validation request; its reply is not what Zoom gets.
+  if (relayed) void relayed.catch(() => undefined);
   return carryOut(added.response, {
     captureId: id,
     method: raw.method,

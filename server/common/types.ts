@@ -19,6 +19,13 @@ export type SchemeId =
   | 'standard-webhooks'
   | 'shopify'
   | 'slack'
+  | 'paddle'
+  | 'zoom'
+  | 'linear'
+  | 'typeform'
+  | 'calendly'
+  | 'vercel'
+  | 'bitbucket'
   | 'twilio'
   | 'discord'
   | 'mailgun';
@@ -36,6 +43,12 @@ export interface SignatureVerdict {
   secret: string | null;
   /** Filled on demand by `diagnose`; null on the capture path. */
   diagnosis: string | null;
+  /**
+   * For a timed scheme whose HMAC matched: `now − timestamp` in seconds
+   * (negative = the timestamp is ahead of hookbin's clock). Absent otherwise,
+   * and on captures stored before it was recorded.
+   */
+  skewSeconds?: number;
 }
 
 
@@ -137,7 +150,7 @@ export interface CaptureResponse {
   body: string;
   delayMs: number;
   fault: Fault | null;
-  /** Which setting decided the answer, in words (`failFirst 1/2`, `rule 1`, `sequence 3`, `random`, `default`, `too large`). */
+  /** Which setting decided the answer, in words (`failFirst 1/2`, `rule 1`, `sequence 3`, `random`, `default`, `too large`, `zoom url validation`). */
   reason: string;
 }
 

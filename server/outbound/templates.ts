@@ -1,39 +1,17 @@
 /**
  * Ready-made webhook events, one per provider hookbin knows: Movemint, the
  * generic API, Makeplans, Webconnex, the API reference v2.4, GitHub, Stripe,
- * Standard Webhooks, Shopify, Slack, Twilio and Mailgun.
+ * Standard Webhooks, Shopify and Slack here; Paddle, Zoom, Linear, Typeform,
+ * Calendly, Vercel and Bitbucket in templates-more.ts; then Twilio and Mailgun.
  * Each is rendered with fresh ids and timestamps, in the provider's header
  * style, without its signature (the sender adds that with a secret). The
  * payloads follow the providers' documented shapes; names and amounts are
  * made up.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { HeaderPair, WebhookTemplate } from '../common/types.js';
-import type { SchemeId } from '../verify/index.js';
-
-interface TemplateDef {
-  id: string;
-  provider: string;
-  event: string;
-  scheme: SchemeId;
-  preset: string | null;
-  source: string;
-  /** Headers and body for this moment (a JSON value, or `text` sent as it is: a form); fresh random ids on every call. */
-  render(now: number): { headers: HeaderPair[]; body: unknown } | { headers: HeaderPair[]; text: string };
-}
-
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-/** Base 62, as Stripe's and Slack's ids look. */
-const alnum = (length: number) => {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < length; i++) out += chars[randomInt(chars.length)];
-  return out;
-};
-/** ISO-8601 without milliseconds, as most providers write it. */
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-const unix = (ms: number) => Math.floor(ms / 1000);
-const json: HeaderPair = ['Content-Type', 'application/json'];
+import { randomInt, randomUUID } from 'node:crypto';
+import type { WebhookTemplate } from '../common/types.js';
+import { alnum, hex, isoSeconds, json, unix, type TemplateDef } from './template-parts.js';
+import { MORE_DEFS } from './templates-more.js';
 
 const DEFS: readonly TemplateDef[] = [
   {
@@ -316,6 +294,7 @@ const DEFS: readonly TemplateDef[] = [
       };
     },
   },
+  ...MORE_DEFS,
   {
     id: 'twilio',
     provider: 'Twilio',

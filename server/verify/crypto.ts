@@ -3,13 +3,19 @@
  * over `prefix + body`, constant-time comparison and the timestamp window.
  */
 import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
-import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignatureAlgorithm, SignInput, VerifyInput, VerifyResult } from './types.js';
+import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignatureAlgorithm, SignInput, Tolerance, VerifyInput, VerifyResult } from './types.js';
 
 /** The HMAC hashes a scheme may use. */
 export type HmacAlgorithm = Exclude<SignatureAlgorithm, 'ed25519'>;
 
 /** How far (either way, seconds) a timed scheme's timestamp may be from `now`: Stripe's, Slack's and Standard Webhooks' value. */
 export const TOLERANCE_SECONDS = 300;
+
+/** The window of a parsed signature that names none: 300 s either way. */
+export const DEFAULT_TOLERANCE: Tolerance = { past: TOLERANCE_SECONDS, future: TOLERANCE_SECONDS };
+
+/** Stripe's and Slack's libraries only refuse a timestamp too far in the past; one ahead of the clock is accepted. */
+export const PAST_ONLY: Tolerance = { past: TOLERANCE_SECONDS, future: null };
 
 /** Digest (or signature) sizes in bytes, to tell a well-formed signature from noise. */
 export const DIGEST_BYTES = { sha256: 32, sha1: 20, sha512: 64, ed25519: 64 } as const;
@@ -126,8 +132,9 @@ export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Arra
   if (!match) return { status: 'invalid', message: `no ${p.header} signature matches this secret and body` };
   if (p.timestamp === null) return { status: 'valid' };
   const skewSeconds = now - p.timestamp;
-  if (Math.abs(skewSeconds) > TOLERANCE_SECONDS) {
-    return { status: 'expired', skewSeconds, message: describeSkew(skewSeconds) };
+  const tolerance = p.tolerance ?? DEFAULT_TOLERANCE;
+  if (outside(skewSeconds, tolerance)) {
+    return { status: 'expired', skewSeconds, message: describeSkew(skewSeconds, tolerance) };
   }
   return { status: 'valid', skewSeconds };
 }
@@ -156,10 +163,21 @@ export function ed25519Verify(key: Uint8Array, prefix: string, payload: Uint8Arr
   }
 }
 
-/** "signed N s ago, over the 300 s tolerance" (or in the future). */
-export function describeSkew(skewSeconds: number): string {
-  const when = skewSeconds >= 0 ? `${skewSeconds} s ago` : `${-skewSeconds} s in the future`;
-  return `signed ${when}, over the ${TOLERANCE_SECONDS} s tolerance`;
+/** Whether a skew (`now − timestamp`) falls outside the window. */
+function outside(skewSeconds: number, t: Tolerance): boolean {
+  if (skewSeconds >= 0) return skewSeconds > t.past;
+  return t.future !== null && -skewSeconds > t.future;
+}
+
+/**
+ * "signed N s ago, over the 300 s tolerance", or for a timestamp ahead of
+ * the clock "ahead by N s, over the 300 s allowed ahead" — a clock running
+ * fast, not a stale request, so it is never called expired in words.
+ */
+export function describeSkew(skewSeconds: number, tolerance: Tolerance = DEFAULT_TOLERANCE): string {
+  if (skewSeconds >= 0) return `signed ${skewSeconds} s ago, over the ${tolerance.past} s tolerance`;
+  const allowed = tolerance.future === null ? 'any time ahead is accepted' : `over the ${tolerance.future} s allowed ahead`;
+  return `ahead by ${-skewSeconds} s, ${allowed}`;
 }
 
 /** `Scheme.verify` in terms of `parse` and `key`, which is all any scheme needs. */

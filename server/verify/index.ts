@@ -17,6 +17,7 @@ export type {
   SignatureVerdict,
   SignatureAlgorithm,
   SignInput,
+  Tolerance,
   VerifyInput,
   VerifyResult,
 } from './types.js';
@@ -42,7 +43,8 @@ export function verifySignatures(input: VerifyInput, secrets: readonly SecretInp
     const header = scheme.detect(input.headers, input);
     if (header === null) continue;
     const j = judge(scheme, input, secrets);
-    verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null });
+    const skew = j.result?.skewSeconds;
+    verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null, ...(skew === undefined ? {} : { skewSeconds: skew }) });
   }
   return verdicts;
 }

@@ -87,6 +87,20 @@ export interface ParsedSignature {
    * function of the body so the diagnosis can try the body's variants.
    */
   signed?: (body: Uint8Array) => Uint8Array[];
+  /**
+   * How far the timestamp may be from `now`, as the provider's own library
+   * judges it: `past` seconds behind, `future` seconds ahead (null = any
+   * time ahead is accepted, as Stripe's and Slack's libraries do). Absent =
+   * 300 s either way (`TOLERANCE_SECONDS`).
+   */
+  tolerance?: Tolerance;
+}
+
+/** A timed scheme's window around `now`, in seconds. */
+export interface Tolerance {
+  past: number;
+  /** null = a timestamp ahead of `now` is never refused. */
+  future: number | null;
 }
 
 /** `parse` either takes the header apart or says what was expected. */
@@ -109,7 +123,7 @@ export interface Scheme {
   id: SchemeId;
   /** The header's display name (the canonical spelling). */
   header: string;
-  /** Whether the signature covers a timestamp checked against `TOLERANCE_SECONDS`. */
+  /** Whether the signature covers a timestamp, checked against its window (`ParsedSignature.tolerance`). */
   timed: boolean;
   /**
    * The header carrying the delivery id that `sign` writes when given an id
@@ -140,7 +154,8 @@ export interface Scheme {
   /**
    * Takes this scheme's signature apart; called once per request by the
    * registry. `request` is the whole request (method, URL, body), for
-   * schemes that sign more than the body; header-only schemes ignore it.
+   * schemes that sign more than the body or read their timestamp from it
+   * (Linear's `webhookTimestamp`); header-only schemes ignore it.
    */
   parse(headers: HeaderPair[], request?: VerifyInput): ParseResult;
   /**

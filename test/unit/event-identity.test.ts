@@ -46,8 +46,11 @@ describe('key headers', () => {
     ['svix-id', 'msg_svix_1'],
     ['X-GitHub-Delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
     ['X-Shopify-Webhook-Id', 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043'],
+    ['shopify-webhook-id', 'c54557e4-bdd9-4b37-8a5f-bf7d70bcd043'],
     ['X-Webconnex-Delivery', 'b473fe314def43ccacc10ec75aae1451'],
     ['I-Twilio-Idempotency-Token', 'AC123-RE456-1'],
+    ['X-Request-UUID', '1c2f5e36-9b0c-4a6b-8f3e-0d1e2f3a4b5c'],
+    ['Linear-Delivery', '234d1a4e-b617-4388-90fe-adc3633d6b72'],
   ];
 
   it('lists the conventions in the documented order', () => {
