@@ -54,7 +54,7 @@ export function matchesVerdict(v: Verdict | null, f: VerdictFilter | null): bool
   return f === 'unsigned' ? v === null : v === f;
 }
 
-/** The scheme ids, with the header each reads, for the scheme pickers. */
+/** The scheme ids, with the header each reads (as the server registry names it: Mailgun's is a field of the body), for the scheme pickers. */
 export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'x-signature', header: 'X-Signature' },
   { id: 'x-webhook-signature', header: 'X-Webhook-Signature' },
@@ -74,7 +74,7 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'bitbucket', header: 'X-Hub-Signature' },
   { id: 'twilio', header: 'X-Twilio-Signature' },
   { id: 'discord', header: 'X-Signature-Ed25519' },
-  { id: 'mailgun', header: 'signature.signature (in the body)' },
+  { id: 'mailgun', header: 'signature.signature' },
 ];
 
 /** Secret names the server accepts. */
