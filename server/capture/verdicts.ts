@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { normalizeSettings, secretsFor } from './settings.js';
+import { normalizeSettings, schemesFor, secretsFor } from './settings.js';
 import type { Bins, Captures, Meta, Verdict } from '../store/index.js';
 import type { HeaderPair } from '../common/types.js';
-import { diagnose, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
+import { diagnoseAny, signedUrl, verifySignatures, type CustomContext, type SecretInput, type SignatureVerdict } from '../verify/index.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 
 /** Which verdict a list shows when several schemes signed one request. */
 const RANK: Verdict[] = ['valid', 'expired', 'invalid', 'malformed', 'no-secret'];
@@ -23,14 +24,38 @@ function arrivalSeconds(receivedAt: number): number {
   return Math.floor(receivedAt / 1000);
 }
 
+/** Where a request arrived, for users' own schemes (which may sign the method and URL). */
+export interface Arrival {
+  method: string;
+  binId: string;
+  /** The path after `/b/{binId}`, raw. */
+  path: string;
+  /** The raw query without `?`. */
+  query: string;
+}
+
+/**
+ * The context users' own schemes judge a request in: the URL is the one the
+ * request was sent to (`http://` + its Host + its target), as `signedUrl`
+ * says; none without schemes or an arrival.
+ */
+export function customContext(headers: readonly HeaderPair[], schemes: readonly CustomSchemeDef[] | undefined, arrival: Arrival | undefined): CustomContext | undefined {
+  if (!schemes || schemes.length === 0 || !arrival) return undefined;
+  const host = headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? 'localhost';
+  const target = `/b/${arrival.binId}${arrival.path}${arrival.query ? `?${arrival.query}` : ''}`;
+  return { schemes, method: arrival.method, url: signedUrl(`http://${host}${target}`) };
+}
+
 /** The verdicts of one request, as the capture path stores them (no diagnosis). */
 export function judgeRequest(
   headers: HeaderPair[],
   body: Uint8Array,
   receivedAt: number,
   secrets: readonly SecretInput[],
+  schemes?: readonly CustomSchemeDef[],
+  arrival?: Arrival,
 ): { signatures: SignatureVerdict[]; verdict: Verdict | null } {
-  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt) }, secrets);
+  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt) }, secrets, customContext(headers, schemes, arrival));
   return { signatures, verdict: summarizeVerdict(signatures) };
 }
 
@@ -40,9 +65,12 @@ export function explainRequest(
   body: Uint8Array,
   receivedAt: number,
   secrets: readonly SecretInput[],
+  schemes?: readonly CustomSchemeDef[],
+  arrival?: Arrival,
 ): SignatureVerdict[] {
   const input = { headers, body, now: arrivalSeconds(receivedAt) };
-  return verifySignatures(input, secrets).map((v) => (v.status === 'valid' ? v : { ...v, diagnosis: diagnose(input, v.scheme, secrets) }));
+  const custom = customContext(headers, schemes, arrival);
+  return verifySignatures(input, secrets, custom).map((v) => (v.status === 'valid' ? v : { ...v, diagnosis: diagnoseAny(input, v.scheme, secrets, custom) }));
 }
 
 const BATCH = 200;
@@ -62,6 +90,7 @@ async function rejudge(
   binId: string | null,
   secretsOf: (binId: string) => readonly SecretInput[],
   stop?: AbortSignal,
+  schemesOf?: (binId: string) => readonly CustomSchemeDef[],
 ): Promise<Rejudged> {
   let after = 0;
   let judged = 0;
@@ -70,11 +99,14 @@ async function rejudge(
     const rows = store.capturesToVerify(binId, after, BATCH);
     if (rows.length === 0) return { judged, finished: true };
     const secretsByBin = new Map<string, readonly SecretInput[]>();
+    const schemesByBin = new Map<string, readonly CustomSchemeDef[]>();
     store.setVerdicts(
       rows.map((r) => {
         let secrets = secretsByBin.get(r.binId);
         if (!secrets) secretsByBin.set(r.binId, (secrets = secretsOf(r.binId)));
-        return { seq: r.seq, ...judgeRequest(r.headers, r.body, r.receivedAt, secrets) };
+        let schemes = schemesByBin.get(r.binId);
+        if (!schemes) schemesByBin.set(r.binId, (schemes = schemesOf?.(r.binId) ?? []));
+        return { seq: r.seq, ...judgeRequest(r.headers, r.body, r.receivedAt, secrets, schemes, r) };
       }),
     );
     judged += rows.length;
@@ -89,16 +121,23 @@ async function rejudge(
  * between them, so captures keep flowing meanwhile. Resolves to how many
  * captures it judged.
  */
-export async function reverify(store: Rejudging, binId: string | null, secretsOf: (binId: string) => readonly SecretInput[]): Promise<number> {
-  return (await rejudge(store, binId, secretsOf)).judged;
+export async function reverify(
+  store: Rejudging,
+  binId: string | null,
+  secretsOf: (binId: string) => readonly SecretInput[],
+  schemesOf?: (binId: string) => readonly CustomSchemeDef[],
+): Promise<number> {
+  return (await rejudge(store, binId, secretsOf, undefined, schemesOf)).judged;
 }
 
 /** The `meta` key holding the fingerprint of the global secrets the stored verdicts were judged with. */
 const GLOBAL_SECRETS_KEY = 'global-secrets';
 
-function fingerprint(secrets: readonly SecretInput[]): string {
+function fingerprint(secrets: readonly SecretInput[], schemes: readonly CustomSchemeDef[]): string {
+  const list = secrets.map((s) => [s.name, s.value, s.scheme ?? null]);
+  // Without global schemes the fingerprint stays what it was, so an upgrade re-judges nothing.
   return createHash('sha256')
-    .update(JSON.stringify(secrets.map((s) => [s.name, s.value, s.scheme ?? null])))
+    .update(JSON.stringify(schemes.length === 0 ? list : [list, schemes]))
     .digest('hex');
 }
 
@@ -110,11 +149,17 @@ function fingerprint(secrets: readonly SecretInput[]): string {
  * batches (a shutdown must not wait for a whole database) and leaves the
  * fingerprint unrecorded, so the next start re-judges again.
  */
-export async function reverifyIfSecretsChanged(store: Rejudging & Pick<Bins, 'getBin'> & Meta, globalSecrets: readonly SecretInput[], shutdown?: AbortSignal): Promise<number> {
-  const print = fingerprint(globalSecrets);
+export async function reverifyIfSecretsChanged(
+  store: Rejudging & Pick<Bins, 'getBin'> & Meta,
+  globalSecrets: readonly SecretInput[],
+  shutdown?: AbortSignal,
+  globalSchemes: readonly CustomSchemeDef[] = [],
+): Promise<number> {
+  const print = fingerprint(globalSecrets, globalSchemes);
   if (store.getMeta(GLOBAL_SECRETS_KEY) === print) return 0;
   const secretsOf = (binId: string) => secretsFor(normalizeSettings(store.getBin(binId)?.settings), globalSecrets);
-  const { judged, finished } = await rejudge(store, null, secretsOf, shutdown);
+  const schemesOf = (binId: string) => schemesFor(normalizeSettings(store.getBin(binId)?.settings), globalSchemes);
+  const { judged, finished } = await rejudge(store, null, secretsOf, shutdown, schemesOf);
   // Only a re-judge that reached the last capture makes the stored verdicts those of these secrets.
   if (finished) store.setMeta(GLOBAL_SECRETS_KEY, print);
   return judged;

@@ -20,7 +20,8 @@ import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from 
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../common/limits.js';
-import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
+import { customSign, schemeById, signedUrl, type SecretInput } from '../verify/index.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
@@ -70,9 +71,10 @@ export interface DeliveryRequest {
  * it (first wins), else the value itself. A value that happens to equal a
  * configured name is taken as that name; names are short slugs, secrets are not.
  */
-export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
+export function resolveSecret(scheme: string, secret: string, candidates: readonly SecretInput[], custom?: CustomSchemeDef): SignSpec {
   const named = candidates.find((s) => s.name === secret);
-  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  const spec: SignSpec = named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  return custom ? { ...spec, custom } : spec;
 }
 
 /**
@@ -156,9 +158,20 @@ function idFor(schemeId: string, signId: string): string {
  * Webhooks headers keep Svix's `svix-` names when the base uses them.
  * Throws (without the secret) when a secret cannot key its scheme.
  */
-export function signHeaders(base: HeaderPair[], signs: readonly SignSpec[], body: Uint8Array, nowSeconds: number, signId: string): HeaderPair[] {
+export function signHeaders(
+  base: HeaderPair[],
+  signs: readonly SignSpec[],
+  body: Uint8Array,
+  nowSeconds: number,
+  signId: string,
+  target: { method: string; url: string } = { method: 'POST', url: '' },
+): HeaderPair[] {
   let headers = base;
   for (const s of signs) {
+    if (s.custom) {
+      headers = mergeHeaders(headers, customSign(s.custom, { ...target, url: signedUrl(target.url), headers, body, now: nowSeconds }, s.secret));
+      continue;
+    }
     const scheme = schemeById(s.scheme);
     if (!scheme) throw new SendInputError(`unknown scheme "${s.scheme}"`);
     const find = (name: string) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
@@ -275,7 +288,7 @@ export function createSender(options: SenderOptions): Sender {
       const target = targetOf(d.url);
       let result: ExchangeResult;
       try {
-        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d), d);
+        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId, d), d), d);
         const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
         result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
       } catch (err) {
@@ -326,7 +339,7 @@ export function createSender(options: SenderOptions): Sender {
       const signId = randomUUID();
       try {
         // A trial: whether each secret can key its scheme (the time signed does not matter).
-        signHeaders(request.headers, request.sign, request.body, 0, signId);
+        signHeaders(request.headers, request.sign, request.body, 0, signId, request);
       } catch (err) {
         throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
       }

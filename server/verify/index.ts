@@ -2,9 +2,20 @@
  * Signature verification: the scheme registry, the capture-path verifier,
  * the on-demand diagnosis and secret masking. Import from here.
  */
-import { judge } from './judge.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { customDetect, customDiagnose, customVerify } from './custom.js';
+import { diagnose } from './diagnose.js';
+import { appliesTo, judge } from './judge.js';
 import { SCHEMES } from './registry.js';
 import type { SecretInput, SignatureVerdict, VerifyInput } from './types.js';
+
+/** Users' own schemes that apply to a request, with what only they sign (method and URL). */
+export interface CustomContext {
+  schemes: readonly CustomSchemeDef[];
+  method: string;
+  /** The URL `{url}` stands for (see `signedUrl`). */
+  url: string;
+}
 
 export type {
   HeaderPair,
@@ -20,7 +31,8 @@ export type {
   VerifyResult,
 } from './types.js';
 export { SCHEMES, schemeById, isSchemeId } from './registry.js';
-export { diagnose } from './diagnose.js';
+export { diagnose };
+export { signedUrl, customSign, customDetect } from './custom.js';
 export { maskSecret } from './mask.js';
 export { TOLERANCE_SECONDS } from './crypto.js';
 
@@ -35,7 +47,7 @@ export { TOLERANCE_SECONDS } from './crypto.js';
  * `valid` and `expired`), never its value. `diagnosis` is always null here:
  * this runs on the capture path; call `diagnose` when a user asks why.
  */
-export function verifySignatures(input: VerifyInput, secrets: readonly SecretInput[]): SignatureVerdict[] {
+export function verifySignatures(input: VerifyInput, secrets: readonly SecretInput[], custom?: CustomContext): SignatureVerdict[] {
   const verdicts: SignatureVerdict[] = [];
   for (const scheme of SCHEMES) {
     const header = scheme.detect(input.headers);
@@ -43,5 +55,22 @@ export function verifySignatures(input: VerifyInput, secrets: readonly SecretInp
     const j = judge(scheme, input, secrets);
     verdicts.push({ scheme: scheme.id, header, status: j.status, secret: j.secret?.name ?? null, diagnosis: null });
   }
+  // Users' own schemes come after the built-in ones, in their definition order.
+  for (const def of custom?.schemes ?? []) {
+    const header = customDetect(def, input.headers);
+    if (header === null) continue;
+    const r = customVerify(def, { ...input, method: custom!.method, url: custom!.url }, secrets.filter((s) => appliesTo(s, def.id)));
+    verdicts.push({ scheme: def.id, header, status: r.status, secret: r.secret, diagnosis: null });
+  }
   return verdicts;
+}
+
+/**
+ * `diagnose` for a built-in scheme id or one of `custom`'s: one sentence on
+ * why the signature is not valid, or null.
+ */
+export function diagnoseAny(input: VerifyInput, scheme: string, secrets: readonly SecretInput[], custom?: CustomContext): string | null {
+  const def = custom?.schemes.find((s) => s.id === scheme);
+  if (def) return customDiagnose(def, { ...input, method: custom!.method, url: custom!.url }, secrets.filter((s) => appliesTo(s, def.id)));
+  return diagnose(input, scheme as Parameters<typeof diagnose>[1], secrets);
 }
