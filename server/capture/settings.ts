@@ -211,7 +211,7 @@ export function schemesFor(settings: BinSettings, global: readonly CustomSchemeD
  */
 export function unknownSecretScheme(secrets: readonly StoredSecret[], schemes: readonly CustomSchemeDef[]): string | null {
   const bad = secrets.find((s) => s.scheme !== null && !isSchemeId(s.scheme) && !schemes.some((d) => d.id === s.scheme));
-  return bad ? `secret "${bad.name}" names scheme "${bad.scheme}", which is neither built in nor defined in this bin's schemes or --schemes` : null;
+  return bad ? `secret "${bad.name}": "${bad.scheme}" is not a scheme id (neither built in nor defined in this bin's schemes or --schemes)` : null;
 }
 
 /** `cors` as PATCH accepts it: true answers browsers' CORS preflights and lets pages read the bin's answers (see cors.ts). */

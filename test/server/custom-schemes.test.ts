@@ -92,7 +92,7 @@ describe('a bin’s own scheme', () => {
     [{ schemes: [{ ...ACME, toleranceSec: 0 }] }, /toleranceSec is a whole number of seconds, 1–86400/],
     [{ schemes: [ACME, ACME] }, /"acme" is defined twice/],
     [{ schemes: 'acme' }, /schemes is an array/],
-    [{ secrets: [{ name: 'k', value: 'v', scheme: 'nobody' }] }, /secret "k" names scheme "nobody", which is neither built in nor defined/],
+    [{ secrets: [{ name: 'k', value: 'v', scheme: 'nobody' }] }, /secret "k": "nobody" is not a scheme id \(neither built in nor defined in this bin's schemes or --schemes\)/],
   ])('refuses %j with 400 and a sentence', async (body, message) => {
     const b = await bin();
     const res = await patch(b.id, body);
@@ -104,7 +104,7 @@ describe('a bin’s own scheme', () => {
     const b = await bin({ schemes: [{ ...ACME, id: 'initech' }], secrets: [{ name: 'k', value: SECRET, scheme: 'initech' }] });
     const res = await patch(b.id, { schemes: [] });
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/secret \\"k\\" names scheme \\"initech\\"/);
+    expect(await res.text()).toMatch(/secret \\"k\\": \\"initech\\" is not a scheme id/);
   });
 });
 
