@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps) {
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
     // One sub-app per resource; those with one prefix are mounted at it.
-    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward }))
+    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalSchemes, globalForward }))
     .route('/bins', createBinRoutes({ store, now, globalSecrets, globalSchemes, publish }))
     .route('/', createCaptureRoutes({ store, globalSecrets, globalSchemes, publish }))
     .route('/', createEventRoutes({ store, now }))

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Bin } from '../../server/common/types.js';
+import type { Bin, CapturePage } from '../../server/common/types.js';
 import { browserSkipReason } from './browser.js';
 import { sendHook, useBrowserFreshServers } from './inspector.js';
 
@@ -87,6 +87,19 @@ describe.skipIf(skip !== null)('your own scheme in Chromium', () => {
     const sig = page.locator('[data-testid=signature][data-scheme=acme]');
     await expect.poll(() => sig.getAttribute('data-status'), LIVE).toBe('invalid');
     expect(await sig.locator('[data-testid=signature-diagnosis]').textContent()).toMatch(/no secret matches \(tried "acme-key"\)/);
+
+    // The Send tab's scheme picker lists acme; a delivery signed with it into this bin is valid.
+    await page.locator('[data-testid=view-send]').first().click();
+    await page.locator('[data-testid=composer]').waitFor();
+    await page.locator('[data-testid=composer-url]').fill(server.binUrl);
+    await page.locator('[data-testid=composer-body]').fill('{"order":43}');
+    await page.locator('[data-testid=composer-scheme]').selectOption('acme');
+    await page.locator('[data-testid=composer-secret]').fill('acme-key');
+    await page.locator('[data-testid=composer-send]').click();
+    const delivery = page.locator('[data-testid=delivery][data-last=true]');
+    await expect.poll(() => delivery.getAttribute('data-state'), { timeout: 15_000 }).toBe('delivered');
+    const page1 = (await (await server.api(`/api/bins/${binId}/captures`)).json()) as CapturePage;
+    expect(page1.captures[0]).toMatchObject({ verdict: 'valid' });
     expect(errors).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ export interface ServerInfo {
   version: string;
   /** The `--secret` secrets, masked: tried on every bin after its own. */
   globalSecrets: MaskedSecret[];
+  /** `--schemes FILE`: users' own schemes for every bin (absent from an older server). */
+  globalSchemes?: CustomSchemeDef[];
   /** `--forward`: the target of bins without their own `forwardTo` (password masked), or null. */
   forward?: { url: string; relay: boolean; insecure?: boolean } | null;
 }
