@@ -8,6 +8,7 @@ import { RuleEditor } from '../answers/RuleEditor.js';
 import { AnswerForm } from '../answers/AnswerForm.js';
 import { SecretsEditor } from '../secrets/SecretsEditor.js';
 import { SchemesEditor } from '../secrets/SchemesEditor.js';
+import { mergeSchemes } from '../../../../server/common/custom-scheme.js';
 import type { SenderModel } from '../../state/sender.js';
 import { SenderView } from '../send/SenderView.js';
 
@@ -114,7 +115,7 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
             <SecretsEditor
               binId={bin.id}
               secrets={bin.secrets}
-              schemes={bin.schemes ?? []}
+              schemes={mergeSchemes(bin.schemes ?? [], m.info.value?.globalSchemes ?? [])}
               globalSecrets={m.info.value?.globalSecrets ?? null}
               onSave={(list) => m.saveSecrets(bin.id, list)}
             />

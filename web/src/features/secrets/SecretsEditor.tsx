@@ -102,7 +102,7 @@ export interface SecretsEditorProps {
   /** The `--secret` ones, masked, or null when they could not be read. */
   globalSecrets: MaskedSecret[] | null;
   onSave: (list: SecretPatchEntry[]) => Promise<string | null>;
-  /** The bin's own signature schemes, which a secret may name. */
+  /** The user's own signature schemes a secret may name: the bin's, then `--schemes`. */
   schemes: readonly CustomSchemeDef[];
 }
 
