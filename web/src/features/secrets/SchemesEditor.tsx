@@ -115,7 +115,7 @@ export function SchemesEditor(props: SchemesEditorProps) {
       )}
       <form class="secret-form" data-testid="scheme-form" onSubmit={submit} autocomplete="off">
         {text('id', 'Scheme id', 'id, e.g. acme')}
-        {text('header', 'Signature header', 'header, e.g. X-Acme-Signature')}
+        {text('header', 'Signature header', 'signature header')}
         <select class="input" data-testid="scheme-algorithm" aria-label="Algorithm" value={f.algorithm} onChange={set('algorithm')}>
           <option value="sha1">sha1</option>
           <option value="sha256">sha256</option>
