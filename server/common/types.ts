@@ -4,6 +4,7 @@
  */
 
 import type { HeaderPair } from './http-syntax.js';
+import type { CustomSchemeDef } from './custom-scheme.js';
 import type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent } from './timeline-types.js';
 
 export type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, HeaderPair, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent };
@@ -35,7 +36,8 @@ export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'n
 
 /** One entry of a capture's `signatures`. */
 export interface SignatureVerdict {
-  scheme: SchemeId;
+  /** A built-in `SchemeId`, or the id of a user's own scheme. */
+  scheme: string;
   /** The signature header's name as received. */
   header: string;
   status: SignatureStatus;
@@ -56,8 +58,8 @@ export interface SignatureVerdict {
 export interface MaskedSecret {
   name: string;
   value: string;
-  /** When set, the secret is only tried for this scheme. */
-  scheme: SchemeId | null;
+  /** When set, the secret is only tried for this scheme (a built-in `SchemeId` or a user's own scheme's id). */
+  scheme: string | null;
 }
 
 /** A capture's signature verdict in one word: the best of its `signatures`' statuses. */
@@ -130,6 +132,8 @@ export interface Bin {
   forward: ForwardOptions;
   /** Whether the bin answers browsers' CORS preflights (204, not captured) and adds `Access-Control-Allow-Origin` to its answers. */
   cors: boolean;
+  /** The bin's own signature schemes ("Your own scheme" in README.md); the global ones (`--schemes FILE`) are in `/api/info`. */
+  schemes: CustomSchemeDef[];
 }
 
 /** How a bin forwards its captures (beside `forwardTo`). */
@@ -312,7 +316,7 @@ export interface OutboxDelivery extends OutboxSummary {
   body: string | null;
   bodyBase64: string;
   /** The signatures added to every attempt; the secret as its name or masked, never whole. */
-  sign: { scheme: SchemeId; secretName: string | null; secret: string }[];
+  sign: { scheme: string; secretName: string | null; secret: string }[];
   retry: { preset: string | null; schedule: number[]; timeScale: number; timeoutMs: number };
   /** Oldest first. */
   attempts: OutboxAttempt[];

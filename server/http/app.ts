@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import { bodyLimit } from 'hono/body-limit';
 import { errorResponse, handleError } from './errors.js';
 import { createIngress } from '../capture/ingress.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   hub?: Hub;
   /** Secrets from the config (`--secret`), tried on every bin after the bin's own. */
   globalSecrets?: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE`, for every bin (a bin's own scheme of the same id wins). */
+  globalSchemes?: readonly CustomSchemeDef[];
   /** Aborted when the server shuts down: bin delays end early and hung requests are let go. */
   shutdown?: AbortSignal;
   /** The longest a `hang` fault holds a request before its connection is reset; unbounded when absent. */
@@ -84,6 +87,7 @@ function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerM
     maxBody: deps.maxBody,
     now,
     globalSecrets: deps.globalSecrets ?? [],
+    globalSchemes: deps.globalSchemes ?? [],
     shutdown: deps.shutdown,
     hangMs: deps.hangMs,
     onCapture,
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const hub = deps.hub;
   const globalSecrets = deps.globalSecrets ?? [];
+  const globalSchemes = deps.globalSchemes ?? [];
   const globalForward = deps.globalForward ?? null;
   const urls = deps.urls ?? AS_RECEIVED;
   const { store } = deps;
@@ -130,11 +135,11 @@ export function createApp(deps: AppDeps) {
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
     // One sub-app per resource; those with one prefix are mounted at it.
-    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward, publicUrl: urls.publicUrl }))
-    .route('/bins', createBinRoutes({ store, now, globalSecrets, publish, urls }))
-    .route('/', createCaptureRoutes({ store, globalSecrets, publish, urls }))
+    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalSchemes, globalForward, publicUrl: urls.publicUrl }))
+    .route('/bins', createBinRoutes({ store, now, globalSecrets, globalSchemes, publish, urls }))
+    .route('/', createCaptureRoutes({ store, globalSecrets, globalSchemes, publish, urls }))
     .route('/', createEventRoutes({ store, now }))
-    .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalForward }))
+    .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalSchemes, globalForward }))
     .route('/outbox', createOutboxRoutes({ store, sender: deps.sender, publish }))
     .route('/templates', createTemplateRoutes({ now }));
 

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { TOKEN_SYNTAX } from '../common/http-syntax.js';
 import { isTargetUrl } from '../outbound/exchange.js';
 import { parsePublicUrl } from '../capture/public-url.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { loadSchemesFile } from './schemes-file.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
 export interface SecretConfig {
@@ -22,6 +24,8 @@ export interface Config {
   /** null: reuse the token kept in the data dir, or make one. */
   token: string | null;
   secrets: SecretConfig[];
+  /** `--schemes FILE`: users' own signature schemes for every bin (a bin's own of the same id wins); empty for none. */
+  schemes?: CustomSchemeDef[];
   open: boolean;
   maxBody: number;
   maxCaptures: number;
@@ -67,6 +71,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'memory', env: 'HOOKBIN_MEMORY', type: 'boolean', default: 'false', description: 'keep captures in memory only; nothing is written to disk' },
   { name: 'token', env: 'HOOKBIN_TOKEN', type: 'string', value: 'T', default: 'made once, kept in the data dir', description: 'token the control API and inspector require' },
   { name: 'secret', env: 'HOOKBIN_SECRET_<NAME>', type: 'string', value: 'NAME=VALUE', default: 'none', multiple: true, description: 'a signing secret checked against every bin (repeatable)' },
+  { name: 'schemes', env: 'HOOKBIN_SCHEMES', type: 'string', value: 'FILE', default: 'none', description: 'a JSON array of your own signature schemes, for every bin (see README, "Your own scheme")' },
   { name: 'max-body', env: 'HOOKBIN_MAX_BODY', type: 'string', value: 'SIZE', default: '25mb', description: 'largest body stored whole; larger ones get 413 and are kept truncated' },
   { name: 'max-captures', env: 'HOOKBIN_MAX_CAPTURES', type: 'string', value: 'N', default: '10000', description: 'captures kept per bin; the oldest are pruned' },
   { name: 'max-db-size', env: 'HOOKBIN_MAX_DB_SIZE', type: 'string', value: 'SIZE', default: '2gb', description: 'database size cap; past it the oldest captures of any bin are pruned' },
@@ -214,6 +219,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
     publicUrl = p.url;
   }
 
+  const schemesPath = pick('schemes', 'HOOKBIN_SCHEMES');
+  const schemes = schemesPath === undefined || schemesPath === '' ? [] : loadSchemesFile(resolve(expandHome(schemesPath, home)), (m) => new ConfigError(m));
+
   return {
     kind: 'run',
     config: {
@@ -224,6 +232,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       memory: flagBool('memory', 'HOOKBIN_MEMORY'),
       token,
       secrets,
+      schemes,
       open: flagBool('open', 'HOOKBIN_OPEN'),
       maxBody,
       maxCaptures: parseInteger(pick('max-captures', 'HOOKBIN_MAX_CAPTURES') ?? '10000', '--max-captures', 1, 10_000_000),

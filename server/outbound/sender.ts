@@ -20,7 +20,8 @@ import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from 
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../common/limits.js';
-import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
+import { customSign, schemeById, type SecretInput } from '../verify/index.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
@@ -70,9 +71,10 @@ export interface DeliveryRequest {
  * it (first wins), else the value itself. A value that happens to equal a
  * configured name is taken as that name; names are short slugs, secrets are not.
  */
-export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
+export function resolveSecret(scheme: string, secret: string, candidates: readonly SecretInput[], custom?: CustomSchemeDef): SignSpec {
   const named = candidates.find((s) => s.name === secret);
-  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  const spec: SignSpec = named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  return custom ? { ...spec, custom } : spec;
 }
 
 /**
@@ -166,6 +168,10 @@ export function signHeaders(
 ): HeaderPair[] {
   let headers = base;
   for (const s of signs) {
+    if (s.custom) {
+      headers = mergeHeaders(headers, customSign(s.custom, { ...request, headers, body, now: nowSeconds }, s.secret));
+      continue;
+    }
     const scheme = schemeById(s.scheme);
     if (!scheme) throw new SendInputError(`unknown scheme "${s.scheme}"`);
     const find = (name: string) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];

@@ -17,7 +17,7 @@ export interface Judgement {
 }
 
 /** Whether a secret is tried for a scheme: unrestricted ones for all, restricted ones for theirs only. */
-export function appliesTo(secret: SecretInput, id: SchemeId): boolean {
+export function appliesTo(secret: SecretInput, id: string): boolean {
   return secret.scheme === undefined || secret.scheme === null || secret.scheme === id;
 }
 

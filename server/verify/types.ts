@@ -185,7 +185,7 @@ export interface SecretInput {
   name: string;
   /** Never leaves the verifier: not in verdicts, messages or diagnoses. */
   value: string;
-  /** When set, the secret is only tried for this scheme. */
-  scheme?: SchemeId | null;
+  /** When set, the secret is only tried for this scheme (a built-in id, or a user's own scheme's). */
+  scheme?: string | null;
 }
 

@@ -1,4 +1,5 @@
 /** Bins (mounted at `/api/bins`): create, list, read, change (answer, secrets, event key, forwarding) and delete. */
+import type { CustomSchemeDef } from '../../common/custom-scheme.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
@@ -12,6 +13,9 @@ import {
   patchSecrets,
   respondPatchSchema,
   secretsFor,
+  schemesFor,
+  schemesPatchSchema,
+  unknownSecretScheme,
   secretsPatchSchema,
 } from '../../capture/settings.js';
 import { reverify } from '../../capture/verdicts.js';
@@ -31,6 +35,8 @@ export interface BinDeps {
   now: () => number;
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE`. */
+  globalSchemes?: readonly CustomSchemeDef[];
   publish: Publish;
   /** `--public-url` names bin URLs; URL-signed verdicts are re-judged with this policy. */
   urls?: PublicUrlPolicy;
@@ -47,6 +53,7 @@ const patchBinBody = z
     forwardTo: forwardToPatchSchema.optional(),
     forward: forwardPatchSchema.optional(),
     cors: corsPatchSchema.optional(),
+    schemes: schemesPatchSchema.optional(),
   })
   .strict();
 
@@ -90,6 +97,7 @@ export function createBinRoutes(deps: BinDeps) {
       if (patch.forwardTo !== undefined) settings.forwardTo = patch.forwardTo;
       if (patch.forward !== undefined) settings.forward = { ...settings.forward, ...patch.forward };
       if (patch.cors !== undefined) settings.cors = patch.cors;
+      if (patch.schemes !== undefined) settings.schemes = patch.schemes;
       if (patch.secrets !== undefined) {
         try {
           settings.secrets = patchSecrets(settings.secrets, patch.secrets);
@@ -97,12 +105,17 @@ export function createBinRoutes(deps: BinDeps) {
           throw new ApiError(400, 'invalid_secrets', (err as Error).message);
         }
       }
+      const schemes = schemesFor(settings, deps.globalSchemes ?? []);
+      if (patch.secrets !== undefined || patch.schemes !== undefined) {
+        const unknown = unknownSecretScheme(settings.secrets, schemes);
+        if (unknown !== null) throw new ApiError(400, 'invalid_secrets', unknown);
+      }
       const updated = store.updateBin(binId, { name: patch.name, settings });
       if (!updated) throw binNotFound(binId);
-      if (patch.secrets !== undefined) {
+      if (patch.secrets !== undefined || patch.schemes !== undefined) {
         // The answer waits for the stored verdicts, so a client that refetches
         // after it sees them judged by the new secrets.
-        await reverify(store, binId, () => secretsFor(settings, deps.globalSecrets), urls);
+        await reverify(store, binId, () => secretsFor(settings, deps.globalSecrets), urls, () => schemes);
         deps.publish({ type: 'captures.reverified', binId }, binId);
       }
       const json = binJson(updated, binOrigin(c.req.url));

@@ -84,7 +84,8 @@ export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export interface SecretPatchEntry {
   name: string;
   value?: string;
-  scheme: SchemeId | null;
+  /** A built-in scheme id or one of the user's own. */
+  scheme: string | null;
 }
 
 /** The current list as a PATCH keeps it: names and schemes, never a value. */
@@ -96,7 +97,7 @@ export function keepSecrets(current: readonly MaskedSecret[]): SecretPatchEntry[
  * The list with a secret added, or replaced in place when the name is taken
  * (a rotated secret). Throws a sentence for a bad name or an empty value.
  */
-export function addSecret(current: readonly MaskedSecret[], input: { name: string; value: string; scheme: SchemeId | null }): SecretPatchEntry[] {
+export function addSecret(current: readonly MaskedSecret[], input: { name: string; value: string; scheme: string | null }): SecretPatchEntry[] {
   const name = input.name.trim();
   if (!SECRET_NAME.test(name)) throw new Error('A secret name is 1–64 of letters, digits, _ . and -.');
   if (input.value === '') throw new Error('Paste the secret’s value.');
@@ -114,6 +115,6 @@ export function removeSecret(current: readonly MaskedSecret[], name: string): Se
 }
 
 /** The list with one secret limited to `scheme` (null: any scheme), its value kept on the server. */
-export function setSecretScheme(current: readonly MaskedSecret[], name: string, scheme: SchemeId | null): SecretPatchEntry[] {
+export function setSecretScheme(current: readonly MaskedSecret[], name: string, scheme: string | null): SecretPatchEntry[] {
   return keepSecrets(current).map((s) => (s.name === name ? { ...s, scheme } : s));
 }
