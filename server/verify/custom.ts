@@ -206,7 +206,10 @@ export function customDiagnose(def: CustomSchemeDef, input: CustomInput, secrets
     const s = secrets.find((x) => timingSafeEqual(hmac(def, x.value, bytes), p.digest));
     if (s) return `The sender signed the template's parts in another order: "${describe(order)}" matches secret "${s.name}", the scheme says "${def.signed}".`;
   }
-  return `Invalid signature: no secret matches (tried ${secrets.map((s) => `"${s.name}"`).join(', ')}); check the secret, the template "${def.signed}" and that the body arrives unchanged.`;
+  const tried = `Invalid signature: no secret matches (tried ${secrets.map((s) => `"${s.name}"`).join(', ')}); check the secret, the template "${def.signed}" and that the body arrives unchanged`;
+  // As for Twilio: behind a tunnel the URL received is not the one the sender signed.
+  if (!partsOf(def).some((p) => p.kind === 'url')) return `${tried}.`;
+  return `${tried}. {url} was checked as ${input.url}: if the sender posts to a tunnel, start hookbin with --public-url <the tunnel's URL> (or --trust-proxy behind a tunnel that sends X-Forwarded-Host).`;
 }
 
 function malformedSentence(def: CustomSchemeDef, input: CustomInput, secrets: readonly { name: string; value: string }[], p: { malformed: string; offered?: string }): string {

@@ -4,8 +4,10 @@
  * `--trust-proxy` with the tunnel's X-Forwarded-* headers), and invalid with
  * a diagnosis naming --public-url when it does not. Bin URLs in the API and
  * /api/info carry the public URL; the control plane's Host checks do not
- * follow forwarded headers.
+ * follow forwarded headers. A user's own scheme that signs `{url}` is
+ * judged against the same public URL.
  */
+import { createHmac } from 'node:crypto';
 import twilioLib from 'twilio';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Bin, Capture, CapturePage } from '../../server/common/types.js';
@@ -75,5 +77,39 @@ describe('a Twilio webhook through a tunnel', () => {
     // Forwarded headers never make a foreign Host acceptable to the control plane.
     const request = `GET /api/info HTTP/1.1\r\nHost: abc-123.tunnel.example\r\nX-Forwarded-Host: 127.0.0.1\r\nAuthorization: Bearer ${server.token}\r\nConnection: close\r\n\r\n`;
     expect((await rawExchange(server.port, request)).toString('latin1')).toMatch(/^HTTP\/1\.1 403 /);
+  });
+});
+
+describe("a user's own scheme that signs {url}, through a tunnel", () => {
+  const ACME = { id: 'acme', header: 'X-Acme-Signature', algorithm: 'sha256', encoding: 'hex', signed: '{method} {url}\n{body}' } as const;
+  const SECRET = 'acme-secret-1';
+
+  /** POSTs a body signed the acme way for `${TUNNEL}/b/{bin}/hook?x=1` (HMAC computed here) to the local bin URL; resolves to the capture. */
+  async function acmeThroughTunnel(s: TestServer, extra: [string, string][] = []): Promise<Capture> {
+    const target = `/b/${s.defaultBinId}/hook?x=1`;
+    const body = '{"order":42}';
+    const mac = createHmac('sha256', SECRET).update(`POST ${TUNNEL}${target}\n${body}`).digest('hex');
+    const res = await fetch(`${s.origin}${target}`, { method: 'POST', headers: [['Content-Type', 'application/json'], ['X-Acme-Signature', mac], ...extra], body });
+    expect(res.status).toBe(200);
+    const capture = (await (await s.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')!}`)).json()) as Capture;
+    const page = (await (await s.api(`/api/bins/${s.defaultBinId}/captures?limit=1`)).json()) as CapturePage;
+    expect(page.captures[0]!.verdict).toBe(capture.signatures[0]!.status);
+    return capture;
+  }
+
+  it('is valid with --public-url or --trust-proxy, invalid otherwise with a diagnosis naming --public-url', async () => {
+    server = await startServer({ publicUrl: TUNNEL, schemes: [ACME], secrets: [{ name: 'acme', value: SECRET }] });
+    expect((await acmeThroughTunnel(server)).signatures).toEqual([{ scheme: 'acme', header: 'X-Acme-Signature', status: 'valid', secret: 'acme', diagnosis: null }]);
+    await server.close();
+
+    server = await startServer({ trustProxy: true, schemes: [ACME], secrets: [{ name: 'acme', value: SECRET }] });
+    const forwarded: [string, string][] = [['X-Forwarded-Proto', 'https'], ['X-Forwarded-Host', 'abc-123.tunnel.example']];
+    expect((await acmeThroughTunnel(server, forwarded)).signatures[0]).toMatchObject({ scheme: 'acme', status: 'valid' });
+    await server.close();
+
+    server = await startServer({ schemes: [ACME], secrets: [{ name: 'acme', value: SECRET }] });
+    const plain = await acmeThroughTunnel(server);
+    expect(plain.signatures[0]).toMatchObject({ scheme: 'acme', status: 'invalid' });
+    expect(plain.signatures[0]!.diagnosis).toMatch(/\{url\} was checked as http:\/\/127\.0\.0\.1:\d+\/b\/\S+: if the sender posts to a tunnel, start hookbin with --public-url/);
   });
 });

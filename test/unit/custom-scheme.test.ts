@@ -211,6 +211,10 @@ describe('diagnosis', () => {
 
   it('says how far outside the tolerance', () => {
     expect(customDiagnose(ACME, { ...request(ACME), now: NOW + 900 }, SECRETS)).toBe(`The signature matches secret "acme-key", but it was signed 900 s ago, over the 300 s tolerance.`);
+    // A timestamp ahead of the clock is the sender's clock running fast, never called expired in words.
+    expect(customDiagnose(ACME, { ...request(ACME), now: NOW - 900 }, SECRETS)).toBe(
+      `The signature matches secret "acme-key", but the request's timestamp is ahead by 900 s, over the 300 s allowed ahead: the sender's clock runs ahead of this machine's.`,
+    );
   });
 
   it("finds the template's parts signed in another order", () => {
