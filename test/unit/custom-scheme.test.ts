@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_SCHEME_IDS, checkCustomScheme, checkCustomSchemes, mergeSchemes, parseTemplate, type CustomSchemeDef } from '../../server/common/custom-scheme.js';
 import { customDiagnose, customSign, customVerify, renderSigned, type CustomInput } from '../../server/verify/custom.js';
-import { verifySignatures } from '../../server/verify/index.js';
+import { SCHEMES, verifySignatures } from '../../server/verify/index.js';
 
 const ACME: CustomSchemeDef = {
   id: 'acme',
@@ -73,6 +73,8 @@ describe('definition rules', () => {
     for (const id of ['github', 'slack', 'paddle', 'zoom', 'linear', 'typeform', 'calendly', 'vercel', 'bitbucket', 'twilio', 'discord', 'mailgun', 'square', 'hubspot', 'sendgrid']) {
       expect(BUILT_IN_SCHEME_IDS).toContain(id);
     }
+    // Every scheme the registry has, so a user's scheme can never shadow one added later without this list.
+    for (const scheme of SCHEMES) expect(BUILT_IN_SCHEME_IDS).toContain(scheme.id);
   });
 
   it("lets a bin's own scheme win over a global one of the same id", () => {
