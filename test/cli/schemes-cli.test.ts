@@ -56,7 +56,7 @@ describe('running with --schemes FILE', () => {
       const mac = createHmac('sha512', 'acme-cli-secret').update(`${ts}.${body}`).digest('base64');
       const res = await fetch(banner.binUrl, { method: 'POST', headers: { 'X-Acme-Timestamp': ts, 'X-Acme-Signature': `v1=${mac}` }, body });
       const first = (await (await api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`)).json()) as Capture;
-      expect(first.signatures).toEqual([{ scheme: 'acme', header: 'X-Acme-Signature', status: 'valid', secret: 'acme-key', diagnosis: null }]);
+      expect(first.signatures).toEqual([{ scheme: 'acme', header: 'X-Acme-Signature', status: 'valid', secret: 'acme-key', diagnosis: null, skewSeconds: expect.any(Number) }]);
 
       const sent = await runCli(['send', '--to', banner.binUrl, '--data', body, '--schemes', path, '--scheme', 'acme', '--secret', 'acme-cli-secret'], userEnv());
       expect(sent.code, sent.stderr).toBe(0);
