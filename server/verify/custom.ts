@@ -44,7 +44,8 @@ function partsOf(def: CustomSchemeDef): TemplatePart[] {
 /**
  * The bytes the scheme signs for this request: the template's parts in
  * order, linear in their size. Returns a sentence when a header the template
- * names is missing.
+ * names is missing, or the URL or method it signs is unknown (`{url}` is
+ * `input.url`: the public URL on the capture path, the target when sending).
  */
 export function renderSigned(parts: readonly TemplatePart[], input: Omit<CustomInput, 'now'>, timestamp: string): Buffer | string {
   const chunks: Buffer[] = [];
@@ -58,8 +59,7 @@ export function renderSigned(parts: readonly TemplatePart[], input: Omit<CustomI
     } else if (p.kind === 'method') {
       if (input.method === undefined) return 'the request method the scheme signs is unknown';
       chunks.push(Buffer.from(input.method.toUpperCase(), 'utf8'));
-    }
-    else if (p.kind === 'header') {
+    } else if (p.kind === 'header') {
       const v = headerOf(input.headers, p.name);
       if (v === undefined) return `the ${p.name} header the scheme signs is missing`;
       chunks.push(Buffer.from(v, 'utf8'));
