@@ -59,15 +59,19 @@ export const MAX_JSON_PARSE_BYTES = 1024 * 1024;
 /**
  * Headers that carry a per-event id, first found wins. Each stays the same
  * across a provider's retries of one event (Standard Webhooks/Svix, GitHub,
- * Shopify, Webconnex, Twilio).
+ * Shopify under its `X-` and newer names, Webconnex, Twilio, Bitbucket's
+ * `X-Request-UUID`, Linear's `Linear-Delivery`).
  */
 export const KEY_HEADERS: readonly string[] = [
   'webhook-id',
   'svix-id',
   'x-github-delivery',
   'x-shopify-webhook-id',
+  'shopify-webhook-id',
   'x-webconnex-delivery',
   'i-twilio-idempotency-token',
+  'x-request-uuid',
+  'linear-delivery',
 ];
 
 /**
@@ -81,14 +85,25 @@ export const KEY_HEADERS: readonly string[] = [
  */
 export const BODY_KEY_POINTERS: readonly string[] = [
   '/idempotency_id', // Makeplans: "Unique id for this webhook"
-  '/event_id', // Slack Events API, Square, Paddle
-  '/id', // the generic API (`evt_…`), Webhooks API v2.4 (`event.id` is the body's `id`), Stripe
+  '/event_id', // Slack Events API, Square, Paddle, Typeform
+  '/id', // Vercel, the generic API (`evt_…`), Webhooks API v2.4 (`event.id` is the body's `id`), Stripe
   '/data/object/id', // Movemint: payload `{type, data: {object}}`, no top-level id
   '/event/id', // Webhooks API v2.4 read literally ("the `event.id` field") for payloads that nest the event
+  '/event-data/id', // Mailgun: the event's id inside `event-data`
 ];
 
-/** Headers that carry the event type, first found wins. */
-export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic'];
+/**
+ * Twilio posts forms, not JSON: without its idempotency header, the message
+ * or call sid is the key, with the status a status callback reports (one
+ * message's callbacks share its sid, one per status), and that status is
+ * the type. An incoming SMS has no status, so no type.
+ */
+export const FORM_KEY_FIELDS: readonly string[] = ['MessageSid', 'SmsSid', 'CallSid'];
+/** Twilio status callback fields, first found wins: the event's type. */
+export const FORM_TYPE_FIELDS: readonly string[] = ['MessageStatus', 'SmsStatus', 'CallStatus'];
+
+/** Headers that carry the event type, first found wins (`x-event-key` is Bitbucket's `repo:push`…). */
+export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-event', 'x-shopify-topic', 'shopify-topic', 'x-event-key'];
 
 /**
  * JSON pointers into the body that carry the event type, first string wins
@@ -96,7 +111,7 @@ export const TYPE_HEADERS: readonly string[] = ['x-github-event', 'x-webconnex-e
  * `event` is an object in some payloads (Slack's inner event, Webhooks API v2.4 read
  * literally), which is why only strings count and `/event/type` comes last.
  */
-export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type'];
+export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/eventType', '/event_type', '/event/type', '/event-data/event'];
 
 /**
  * Slack's Events API wraps every event in `{"type": "event_callback", "event":
@@ -105,6 +120,31 @@ export const BODY_TYPE_POINTERS: readonly string[] = ['/type', '/event', '/event
  * `url_verification`, keep their own `type`).
  */
 const SLACK_ENVELOPE_TYPE = 'event_callback';
+
+/**
+ * Calendly sends no event id: an event is what happened (`invitee.created`)
+ * to which resource (`payload.uri`), so the two together are its key.
+ */
+function calendlyKey(doc: unknown): string | null {
+  const event = resolveJsonPointer(doc, '/event');
+  const uri = resolveJsonPointer(doc, '/payload/uri');
+  const createdBy = resolveJsonPointer(doc, '/created_by');
+  if (typeof event !== 'string' || typeof uri !== 'string' || typeof createdBy !== 'string') return null;
+  return event.trim() && uri.trim() ? `${event} ${uri}` : null;
+}
+
+/**
+ * Linear's body says what changed (`type`: `Issue`) and how (`action`:
+ * `create`); its event type is both, `Issue.create`. Recognised by the
+ * `webhookTimestamp` only Linear sends.
+ */
+function linearType(doc: unknown): string | null {
+  const type = resolveJsonPointer(doc, '/type');
+  const action = resolveJsonPointer(doc, '/action');
+  if (typeof resolveJsonPointer(doc, '/webhookTimestamp') !== 'number') return null;
+  if (typeof type !== 'string' || typeof action !== 'string' || !type.trim() || !action.trim()) return null;
+  return `${type}.${action}`;
+}
 
 export { isHttpToken, isJsonPointer };
 
@@ -205,10 +245,12 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * 1. the bin's `keyHeader`, then its `keyPointer` (`custom-header:…`, `custom-pointer:…`);
  * 2. {@link KEY_HEADERS} (`header:…`), the first header of a name counting;
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
+ * 3b. Calendly's `event` and `payload.uri` together (`body:/event+/payload/uri`);
+ * 3c. in a Twilio form body, {@link FORM_KEY_FIELDS} with the status of a status callback (`form:…`);
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
- * Type: {@link TYPE_HEADERS}, then Slack's inner `event.type` inside an
- * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), else null.
+ * Type: {@link TYPE_HEADERS}, then Linear's `type.action`, then Slack's inner `event.type` inside an
+ * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), then a Twilio form's {@link FORM_TYPE_FIELDS}, else null.
  *
  * The body is read as JSON only when its first byte after an optional UTF-8
  * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
@@ -249,6 +291,16 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const v = keyValue(resolveJsonPointer(json(), pointer));
     if (v !== null) key = { key: capKey(v), source: `body:${pointer}` };
   }
+  if (!key) {
+    const v = calendlyKey(json());
+    if (v !== null) key = { key: capKey(v), source: 'body:/event+/payload/uri' };
+  }
+  const form = twilioForm(headers, body);
+  if (!key && form) {
+    const field = FORM_KEY_FIELDS.find((f) => form.get(f)?.trim());
+    const status = FORM_TYPE_FIELDS.map((f) => form.get(f)?.trim()).find((v) => v);
+    if (field) key = { key: capKey(`${form.get(field)!.trim()}${status ? `:${status}` : ''}`), source: `form:${field}` };
+  }
   key ??= { key: bodyHash(body), source: 'body-hash' };
 
   let type: { type: string; source: string } | null = null;
@@ -258,6 +310,10 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
       type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
       break;
     }
+  }
+  if (!type) {
+    const v = linearType(json());
+    if (v !== null) type = { type: capText(v, MAX_TYPE_LENGTH), source: 'body:/type+/action' };
   }
   if (!type && resolveJsonPointer(json(), '/type') === SLACK_ENVELOPE_TYPE) {
     const inner = resolveJsonPointer(json(), '/event/type');
@@ -269,9 +325,23 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
   }
 
+  for (const field of FORM_TYPE_FIELDS) {
+    if (type || !form) break;
+    const v = form.get(field)?.trim();
+    if (v) type = { type: capText(v, MAX_TYPE_LENGTH), source: `form:${field}` };
+  }
+
   const claim = found.get(RETRY_CLAIM_HEADER);
   const retryClaim = claim !== undefined && claim.length <= MAX_RETRY_CLAIM_CHARS ? claim : undefined;
   return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null, retryClaim };
+}
+
+/** A form body's fields when the request is a form (by its Content-Type) of at most MAX_JSON_PARSE_BYTES; else null. */
+function twilioForm(headers: readonly HeaderPair[], body: Uint8Array): URLSearchParams | null {
+  if (body.length === 0 || body.length > MAX_JSON_PARSE_BYTES) return null;
+  const type = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!/^\s*application\/x-www-form-urlencoded/i.test(type)) return null;
+  return new URLSearchParams(Buffer.from(body).toString('utf8'));
 }
 
 /**

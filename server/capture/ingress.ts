@@ -3,11 +3,14 @@ import type { HttpBindings } from '@hono/node-server';
 import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
 import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
-import { type BinSettings, type NormalizedSettings, normalizeSettings, secretsFor } from './settings.js';
+import { type BinSettings, type NormalizedSettings, normalizeSettings, schemesFor, secretsFor } from './settings.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import { eventIdentity } from './event-identity.js';
 import { detectProvider } from './provider.js';
 import { decideAnswer, ownJsonAnswer } from './answer.js';
 import { judgeRequest } from './verdicts.js';
+import { AS_RECEIVED, binTarget, signedUrl, type PublicUrlPolicy } from './public-url.js';
+import { zoomChallenge } from './zoom-challenge.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody } from '../common/error-body.js';
 import { handleError } from '../http/errors.js';
@@ -26,6 +29,8 @@ export interface IngressDeps {
   now: () => number;
   /** Secrets from the config, tried after each bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** Users' own schemes for every bin, after each bin's own. */
+  globalSchemes?: readonly CustomSchemeDef[];
   /** Aborted when the server shuts down: delays end early and hung requests are let go. */
   shutdown?: AbortSignal;
   /** The longest a `hang` fault holds a request before its connection is reset; unbounded when absent. */
@@ -34,6 +39,8 @@ export interface IngressDeps {
   onCapture: (capture: CaptureSummaryRecord, pruned: number) => void;
   /** Forwards a committed capture to the developer's app; returns the app's reply when the bin relays it. */
   forward?: ForwardHook;
+  /** How the URL a provider signed is known (URL-signed schemes); as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 function jsonError(code: string, message: string): string {
@@ -55,6 +62,8 @@ interface PreparedSettings {
   settings: NormalizedSettings;
   /** The bin's secrets, then the global ones. */
   secrets: SecretInput[];
+  /** The bin's own schemes, then the global ones it does not redefine. */
+  schemes: CustomSchemeDef[];
 }
 
 /**
@@ -63,14 +72,14 @@ interface PreparedSettings {
  * bin's settings change, so defaults are filled in and the secret list built
  * once per change, not once per request.
  */
-function settingsPreparer(globalSecrets: readonly SecretInput[]): (stored: BinSettings) => PreparedSettings {
+function settingsPreparer(globalSecrets: readonly SecretInput[], globalSchemes: readonly CustomSchemeDef[]): (stored: BinSettings) => PreparedSettings {
   const cache = new WeakMap<BinSettings, PreparedSettings>();
   return (stored) => {
     let p = cache.get(stored);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache (preparing again gives the same settings and secrets)
     if (!p) {
       const settings = normalizeSettings(stored);
-      p = { settings, secrets: secretsFor(settings, globalSecrets) };
+      p = { settings, secrets: secretsFor(settings, globalSecrets), schemes: schemesFor(settings, globalSchemes) };
       cache.set(stored, p);
     }
     return p;
@@ -84,7 +93,7 @@ function settingsPreparer(globalSecrets: readonly SecretInput[]): (stored: BinSe
  * request is read raw, committed to the store, and only then answered.
  */
 export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
-  const prepare = settingsPreparer(deps.globalSecrets);
+  const prepare = settingsPreparer(deps.globalSecrets, deps.globalSchemes ?? []);
   return async (c, next) => {
     const incoming = c.env?.incoming;
     let rawTarget = incoming?.url;
@@ -118,7 +127,7 @@ async function capture(
 
   const incoming = c.env?.incoming;
   const raw = rawRequest(c.req.raw, incoming);
-  const { settings, secrets } = prepare(stored);
+  const { settings, secrets, schemes } = prepare(stored);
   // A preflight of a CORS bin is answered, not captured (see cors.ts).
   if (settings.cors && isPreflight(raw.method, raw.headers)) {
     return new Response(null, { status: 204, headers: [...preflightHeaders(raw.headers), ...BIN_ANSWER_HEADERS] });
@@ -134,14 +143,17 @@ async function capture(
     throw err;
   }
   const id = newCaptureId(receivedAt);
-  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets);
+  const url = signedUrl(deps.urls ?? AS_RECEIVED, raw.headers, binTarget(binId, path, query));
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url }, schemes);
   const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
   const event = { key: identity.key, type: identity.type };
+  // Zoom's URL validation is answered by hookbin itself, whatever the bin is set to answer (see zoom-challenge.ts).
+  const challenge = body.truncated ? null : zoomChallenge(raw.method, raw.headers, body.bytes, Math.floor(receivedAt / 1000), secrets);
   // The stored answer lists hookbin's bin answer headers too: the capture records what was sent.
   const answer = (attempt: number): CaptureResponse => {
     const decided = body.truncated
       ? tooLarge(deps.maxBody, id, settings.respond)
-      : decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+      : challenge ?? decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
     // A fault sends no headers at all.
     return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);
   };
@@ -175,7 +187,9 @@ async function capture(
   deps.onCapture(added.capture, added.pruned);
   // Forwarding starts only after the commit; a relaying bin answers with the app's reply instead of its own.
   const relayed = deps.forward?.(added.capture, { method: raw.method, path, query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, settings);
-  if (relayed) return relayed;
+  if (relayed && !challenge) return relayed;
+  // The app still sees the validation request; its reply is not what Zoom gets.
+  if (relayed) void relayed.catch(() => undefined);
   return carryOut(added.response, {
     captureId: id,
     method: raw.method,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ForwardOptions, MaskedSecret, RespondSettings } from '../common/types.js';
 import { targetUrlSchema } from '../outbound/exchange.js';
-import { isSchemeId, maskSecret, type SchemeId, type SecretInput } from '../verify/index.js';
+import { SCHEME_LIST, isSchemeId, maskSecret, type SecretInput } from '../verify/index.js';
+import { checkCustomSchemes, CUSTOM_SCHEME_ID, mergeSchemes, type CustomSchemeDef } from '../common/custom-scheme.js';
 import { eventKeyHeaderSchema, eventKeyPointerSchema } from './event-identity.js';
 import type { BinSettings, EventKeySettings, StoredSecret } from '../store/records.js';
 
@@ -153,9 +154,10 @@ export const secretsPatchSchema = z
       .object({
         name: z.string().regex(SECRET_NAME, 'a secret name is 1–64 of letters, digits, _ . -'),
         value: z.string().min(1, 'a secret value must not be empty').max(4096).optional(),
+        // A built-in id or a user's own scheme's: the route checks that the scheme exists.
         scheme: z
           .string()
-          .refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)')
+          .refine((id) => isSchemeId(id) || CUSTOM_SCHEME_ID.test(id), `not a scheme id (${SCHEME_LIST}, or one of your own schemes)`)
           .nullable()
           .optional(),
       })
@@ -169,18 +171,39 @@ export function patchSecrets(current: StoredSecret[], patch: z.infer<typeof secr
   return patch.map((entry) => {
     const value = entry.value ?? current.find((s) => s.name === entry.name)?.value;
     if (value === undefined) throw new Error(`secret "${entry.name}" has no value: send one`);
-    return { name: entry.name, value, scheme: (entry.scheme ?? null) as SchemeId | null };
+    return { name: entry.name, value, scheme: entry.scheme ?? null };
   });
 }
 
 /** Masks a list of secrets for everything that leaves the server. */
-export function maskSecrets(secrets: readonly { name: string; value: string; scheme?: SchemeId | null }[]): MaskedSecret[] {
+export function maskSecrets(secrets: readonly { name: string; value: string; scheme?: string | null }[]): MaskedSecret[] {
   return secrets.map((s) => ({ name: s.name, value: maskSecret(s.value), scheme: s.scheme ?? null }));
 }
 
 /** The secrets that judge a bin's captures: the bin's own, then the global ones. */
 export function secretsFor(settings: BinSettings, global: readonly SecretInput[]): SecretInput[] {
   return [...settings.secrets, ...global];
+}
+
+/** `schemes` as PATCH accepts it: the bin's whole new list of its own schemes, checked by the rules the inspector applies too. */
+export const schemesPatchSchema = z.custom<CustomSchemeDef[]>().superRefine((list, ctx) => {
+  const problem = checkCustomSchemes(list);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** The schemes that judge a bin's captures: its own, then the global ones it does not redefine. */
+export function schemesFor(settings: BinSettings, global: readonly CustomSchemeDef[]): CustomSchemeDef[] {
+  return mergeSchemes(settings.schemes ?? [], global);
+}
+
+/**
+ * The first secret naming a scheme that is neither built in nor among
+ * `schemes`, as a sentence, or null: a secret for a scheme nobody defines
+ * would never be tried.
+ */
+export function unknownSecretScheme(secrets: readonly StoredSecret[], schemes: readonly CustomSchemeDef[]): string | null {
+  const bad = secrets.find((s) => s.scheme !== null && !isSchemeId(s.scheme) && !schemes.some((d) => d.id === s.scheme));
+  return bad ? `secret "${bad.name}": "${bad.scheme}" is not a scheme id (neither built in nor defined in this bin's schemes or --schemes)` : null;
 }
 
 /** `cors` as PATCH accepts it: true answers browsers' CORS preflights and lets pages read the bin's answers (see cors.ts). */
@@ -232,7 +255,7 @@ export function defaultRespond(): RespondSettings {
 
 /** Settings of a new bin. */
 export function defaultSettings(): NormalizedSettings {
-  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward(), cors: false };
+  return { respond: defaultRespond(), secrets: [], eventKey: null, forwardTo: null, forward: defaultForward(), cors: false, schemes: [] };
 }
 
 /**
@@ -247,6 +270,7 @@ export function normalizeSettings(stored: Partial<BinSettings> | undefined): Nor
     forwardTo: stored?.forwardTo ?? null,
     forward: { ...defaultForward(), ...(stored?.forward ?? {}) },
     cors: stored?.cors ?? false,
+    schemes: stored?.schemes ?? [],
   };
 }
 

@@ -4,6 +4,7 @@
  */
 
 import type { HeaderPair } from './http-syntax.js';
+import type { CustomSchemeDef } from './custom-scheme.js';
 import type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent } from './timeline-types.js';
 
 export type { AttemptComparison, AttemptOutcome, ComparisonBasis, EventAttempt, EventPage, Fault, HeaderPair, RetryPreset, TimelineComparison, TimelineFlag, WebhookEvent };
@@ -18,14 +19,25 @@ export type SchemeId =
   | 'stripe'
   | 'standard-webhooks'
   | 'shopify'
-  | 'slack';
+  | 'slack'
+  | 'paddle'
+  | 'zoom'
+  | 'linear'
+  | 'typeform'
+  | 'calendly'
+  | 'vercel'
+  | 'bitbucket'
+  | 'twilio'
+  | 'discord'
+  | 'mailgun';
 
 /** A capture's verdict for one scheme (`signatures[].status`). */
 export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';
 
 /** One entry of a capture's `signatures`. */
 export interface SignatureVerdict {
-  scheme: SchemeId;
+  /** A built-in `SchemeId`, or the id of a user's own scheme. */
+  scheme: string;
   /** The signature header's name as received. */
   header: string;
   status: SignatureStatus;
@@ -33,6 +45,12 @@ export interface SignatureVerdict {
   secret: string | null;
   /** Filled on demand by `diagnose`; null on the capture path. */
   diagnosis: string | null;
+  /**
+   * For a timed scheme whose HMAC matched: `now − timestamp` in seconds
+   * (negative = the timestamp is ahead of hookbin's clock). Absent otherwise,
+   * and on captures stored before it was recorded.
+   */
+  skewSeconds?: number;
 }
 
 
@@ -40,8 +58,8 @@ export interface SignatureVerdict {
 export interface MaskedSecret {
   name: string;
   value: string;
-  /** When set, the secret is only tried for this scheme. */
-  scheme: SchemeId | null;
+  /** When set, the secret is only tried for this scheme (a built-in `SchemeId` or a user's own scheme's id). */
+  scheme: string | null;
 }
 
 /** A capture's signature verdict in one word: the best of its `signatures`' statuses. */
@@ -114,6 +132,8 @@ export interface Bin {
   forward: ForwardOptions;
   /** Whether the bin answers browsers' CORS preflights (204, not captured) and adds `Access-Control-Allow-Origin` to its answers. */
   cors: boolean;
+  /** The bin's own signature schemes ("Your own scheme" in README.md); the global ones (`--schemes FILE`) are in `/api/info`. */
+  schemes: CustomSchemeDef[];
 }
 
 /** How a bin forwards its captures (beside `forwardTo`). */
@@ -134,7 +154,7 @@ export interface CaptureResponse {
   body: string;
   delayMs: number;
   fault: Fault | null;
-  /** Which setting decided the answer, in words (`failFirst 1/2`, `rule 1`, `sequence 3`, `random`, `default`, `too large`). */
+  /** Which setting decided the answer, in words (`failFirst 1/2`, `rule 1`, `sequence 3`, `random`, `default`, `too large`, `zoom url validation`). */
   reason: string;
 }
 
@@ -309,7 +329,7 @@ export interface OutboxDelivery extends OutboxSummary {
   body: string | null;
   bodyBase64: string;
   /** The signatures added to every attempt; the secret as its name or masked, never whole. */
-  sign: { scheme: SchemeId; secretName: string | null; secret: string }[];
+  sign: { scheme: string; secretName: string | null; secret: string }[];
   retry: { preset: string | null; schedule: number[]; timeScale: number; timeoutMs: number };
   /** Oldest first. */
   attempts: OutboxAttempt[];

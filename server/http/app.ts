@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import { bodyLimit } from 'hono/body-limit';
 import { errorResponse, handleError } from './errors.js';
 import { createIngress } from '../capture/ingress.js';
@@ -20,6 +21,7 @@ import { createOutboxRoutes } from './routes/outbox.js';
 import { createSendRoutes } from './routes/send.js';
 import { createTemplateRoutes } from './routes/templates.js';
 import type { SecretInput } from '../verify/index.js';
+import { AS_RECEIVED, type PublicUrlPolicy } from '../capture/public-url.js';
 
 /** The longest request target (path and query) hookbin reads; longer ones get 414. */
 export const MAX_URL_LENGTH = 8192;
@@ -45,6 +47,8 @@ export interface AppDeps {
   hub?: Hub;
   /** Secrets from the config (`--secret`), tried on every bin after the bin's own. */
   globalSecrets?: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE`, for every bin (a bin's own scheme of the same id wins). */
+  globalSchemes?: readonly CustomSchemeDef[];
   /** Aborted when the server shuts down: bin delays end early and hung requests are let go. */
   shutdown?: AbortSignal;
   /** The longest a `hang` fault holds a request before its connection is reset; unbounded when absent. */
@@ -57,6 +61,8 @@ export interface AppDeps {
   forwarder?: Forwarder;
   /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
   globalForward?: GlobalForward | null;
+  /** `--public-url` and `--trust-proxy`: the URL bins are reached at (bin URLs in the API, URL-signed schemes); as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 /** Refuses request targets over `MAX_URL_LENGTH` with 414, ahead of any routing. */
@@ -81,10 +87,12 @@ function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerM
     maxBody: deps.maxBody,
     now,
     globalSecrets: deps.globalSecrets ?? [],
+    globalSchemes: deps.globalSchemes ?? [],
     shutdown: deps.shutdown,
     hangMs: deps.hangMs,
     onCapture,
     forward: deps.forwarder?.forward,
+    urls: deps.urls,
   });
 }
 
@@ -97,7 +105,9 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const hub = deps.hub;
   const globalSecrets = deps.globalSecrets ?? [];
+  const globalSchemes = deps.globalSchemes ?? [];
   const globalForward = deps.globalForward ?? null;
+  const urls = deps.urls ?? AS_RECEIVED;
   const { store } = deps;
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => hub?.publish(message, binId);
@@ -125,11 +135,11 @@ export function createApp(deps: AppDeps) {
         : errorResponse(c, 503, 'unavailable', 'the live feed is not running'),
     )
     // One sub-app per resource; those with one prefix are mounted at it.
-    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalForward }))
-    .route('/bins', createBinRoutes({ store, now, globalSecrets, publish }))
-    .route('/', createCaptureRoutes({ store, globalSecrets, publish }))
+    .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalSchemes, globalForward, publicUrl: urls.publicUrl }))
+    .route('/bins', createBinRoutes({ store, now, globalSecrets, globalSchemes, publish, urls }))
+    .route('/', createCaptureRoutes({ store, globalSecrets, globalSchemes, publish, urls }))
     .route('/', createEventRoutes({ store, now }))
-    .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalForward }))
+    .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalSchemes, globalForward }))
     .route('/outbox', createOutboxRoutes({ store, sender: deps.sender, publish }))
     .route('/templates', createTemplateRoutes({ now }));
 

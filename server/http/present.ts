@@ -31,6 +31,7 @@ export function binJson(bin: BinRecord, origin: string): Bin {
     forwardTo: settings.forwardTo === null ? null : displayUrl(settings.forwardTo),
     forward: settings.forward,
     cors: settings.cors,
+    schemes: settings.schemes,
   };
 }
 

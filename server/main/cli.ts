@@ -24,6 +24,9 @@ export function banner(running: Running, config: Config): string[] {
     '',
     `  Inspector  ${running.inspectorUrl}`,
     `  Bin URL    ${running.binUrl}`,
+    // With --public-url the bin URL is the tunnel's; this one reaches the same bin from this machine.
+    ...(config.publicUrl ? [`  Local URL  ${running.origin}/b/${running.binUrl.split('/b/')[1]}`] : []),
+    ...(config.trustProxy && !config.publicUrl ? ['  Proxy      bin requests take their public URL from X-Forwarded-Proto/-Host (--trust-proxy)'] : []),
     // The URL to give a tunnel: that port serves bins only, never the inspector or the API.
     ...(running.ingressBinUrl !== null ? [`  Tunnel URL ${running.ingressBinUrl} (point your tunnel at port ${running.ingressPort}: bin URLs only, no inspector, no API)`] : []),
     `  Data       ${running.dbFile ?? 'in memory (--memory): nothing is kept after exit'}`,

@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN_SYNTAX } from '../common/http-syntax.js';
 import { isTargetUrl } from '../outbound/exchange.js';
+import { parsePublicUrl } from '../capture/public-url.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { loadSchemesFile } from './schemes-file.js';
 
 /** A configured signing secret: `--secret NAME=VALUE` or `HOOKBIN_SECRET_<NAME>`. */
 export interface SecretConfig {
@@ -21,6 +24,8 @@ export interface Config {
   /** null: reuse the token kept in the data dir, or make one. */
   token: string | null;
   secrets: SecretConfig[];
+  /** `--schemes FILE`: users' own signature schemes for every bin (a bin's own of the same id wins); empty for none. */
+  schemes?: CustomSchemeDef[];
   open: boolean;
   maxBody: number;
   maxCaptures: number;
@@ -32,6 +37,10 @@ export interface Config {
   forwardRelay: boolean;
   /** `--forward-insecure`: do not verify the `--forward` app's TLS certificate. */
   forwardInsecure?: boolean;
+  /** `--public-url`: where providers reach bins (a tunnel), no trailing slash; null when not given. */
+  publicUrl?: string | null;
+  /** `--trust-proxy`: with no public URL, a bin request's X-Forwarded-Proto/-Host name the URL it was made at. */
+  trustProxy?: boolean;
 }
 
 /** What the command line asks for. */
@@ -62,12 +71,15 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'memory', env: 'HOOKBIN_MEMORY', type: 'boolean', default: 'false', description: 'keep captures in memory only; nothing is written to disk' },
   { name: 'token', env: 'HOOKBIN_TOKEN', type: 'string', value: 'T', default: 'made once, kept in the data dir', description: 'token the control API and inspector require' },
   { name: 'secret', env: 'HOOKBIN_SECRET_<NAME>', type: 'string', value: 'NAME=VALUE', default: 'none', multiple: true, description: 'a signing secret checked against every bin (repeatable)' },
+  { name: 'schemes', env: 'HOOKBIN_SCHEMES', type: 'string', value: 'FILE', default: 'none', description: 'a JSON array of your own signature schemes, for every bin (see README, "Your own scheme")' },
   { name: 'max-body', env: 'HOOKBIN_MAX_BODY', type: 'string', value: 'SIZE', default: '25mb', description: 'largest body stored whole; larger ones get 413 and are kept truncated' },
   { name: 'max-captures', env: 'HOOKBIN_MAX_CAPTURES', type: 'string', value: 'N', default: '10000', description: 'captures kept per bin; the oldest are pruned' },
   { name: 'max-db-size', env: 'HOOKBIN_MAX_DB_SIZE', type: 'string', value: 'SIZE', default: '2gb', description: 'database size cap; past it the oldest captures of any bin are pruned' },
   { name: 'forward', env: 'HOOKBIN_FORWARD', type: 'string', value: 'URL', default: 'none', description: "forward every capture live to your app (bins without their own forwardTo); its reply is kept with the capture" },
   { name: 'forward-relay', env: 'HOOKBIN_FORWARD_RELAY', type: 'boolean', default: 'false', description: "answer providers with your app's reply to --forward instead of the bin's own answer" },
   { name: 'forward-insecure', env: 'HOOKBIN_FORWARD_INSECURE', type: 'boolean', default: 'false', description: "do not verify the --forward app's TLS certificate (a self-signed https://localhost)" },
+  { name: 'public-url', env: 'HOOKBIN_PUBLIC_URL', type: 'string', value: 'URL', default: 'none', description: 'the URL providers reach hookbin at (your tunnel, e.g. https://abc.example): shown bin URLs use it, URL-signed schemes (Twilio) verify against it' },
+  { name: 'trust-proxy', env: 'HOOKBIN_TRUST_PROXY', type: 'boolean', default: 'false', description: "without --public-url, take a bin request's public URL from the tunnel's X-Forwarded-Proto and X-Forwarded-Host" },
   { name: 'open', env: 'HOOKBIN_OPEN', type: 'boolean', default: 'false', description: 'open the inspector in a browser' },
   { name: 'help', env: '', type: 'boolean', default: 'false', description: 'show this help' },
   { name: 'version', env: '', type: 'boolean', default: 'false', description: 'print the version' },
@@ -199,6 +211,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
   if (ingressPort !== null && ingressPort !== 0 && ingressPort === port) throw new ConfigError(`--ingress-port must differ from --port (both are ${port})`);
   const forward = pick('forward', 'HOOKBIN_FORWARD')?.trim() || null;
   if (forward !== null && !isTargetUrl(forward)) throw new ConfigError(`--forward must be an absolute http:// or https:// URL, not "${forward}"`);
+  const publicText = pick('public-url', 'HOOKBIN_PUBLIC_URL');
+  let publicUrl: string | null = null;
+  if (publicText !== undefined && publicText.trim() !== '') {
+    const p = parsePublicUrl(publicText);
+    if (!p.ok) throw new ConfigError(p.message);
+    publicUrl = p.url;
+  }
+
+  const schemesPath = pick('schemes', 'HOOKBIN_SCHEMES');
+  const schemes = schemesPath === undefined || schemesPath === '' ? [] : loadSchemesFile(resolve(expandHome(schemesPath, home)), (m) => new ConfigError(m));
 
   return {
     kind: 'run',
@@ -210,6 +232,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       memory: flagBool('memory', 'HOOKBIN_MEMORY'),
       token,
       secrets,
+      schemes,
       open: flagBool('open', 'HOOKBIN_OPEN'),
       maxBody,
       maxCaptures: parseInteger(pick('max-captures', 'HOOKBIN_MAX_CAPTURES') ?? '10000', '--max-captures', 1, 10_000_000),
@@ -217,6 +240,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, home: string
       forward,
       forwardRelay: flagBool('forward-relay', 'HOOKBIN_FORWARD_RELAY'),
       forwardInsecure: flagBool('forward-insecure', 'HOOKBIN_FORWARD_INSECURE'),
+      publicUrl,
+      trustProxy: flagBool('trust-proxy', 'HOOKBIN_TRUST_PROXY'),
     },
   };
 }

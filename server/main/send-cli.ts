@@ -10,10 +10,11 @@ import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isSendableMethod } from '../co
 import { displayUrl, isTargetUrl } from '../outbound/exchange.js';
 import { PRESETS, presetById } from '../retries/presets.js';
 import { createSender, MAX_ATTEMPTS, MAX_TIMEOUT_MS, MAX_WAIT_MS, resolveRetry, resolveSecret, scaledWait, withContentType, type RetryInput } from '../outbound/sender.js';
-import { openStore, type AttemptRecord, type DeliveryRecord } from '../store/index.js';
+import { openStore, type AttemptRecord, type DeliveryRecord, type SignSpec } from '../store/index.js';
 import { renderTemplate, TEMPLATE_IDS } from '../outbound/templates.js';
 import type { HeaderPair } from '../common/types.js';
-import { isSchemeId, type SchemeId } from '../verify/index.js';
+import { SCHEME_LIST, isSchemeId } from '../verify/index.js';
+import { loadSchemesFile } from './schemes-file.js';
 import { STATUS_CODES } from 'node:http';
 
 /** Where the command writes; tests pass their own. */
@@ -43,7 +44,8 @@ export const SEND_FLAGS: readonly SendFlag[] = [
   { name: 'data', type: 'string', value: 'TEXT|@FILE', description: "the body: text, @file for a file's exact bytes, @- for stdin (replaces the template's)" },
   { name: 'method', type: 'string', value: 'M', default: 'POST', description: 'the HTTP method' },
   { name: 'header', type: 'string', value: "'Name: value'", multiple: true, description: "a header (repeatable; replaces the template's headers)" },
-  { name: 'scheme', type: 'string', value: 'S', default: "the template's", description: 'sign with this scheme: x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack' },
+  { name: 'scheme', type: 'string', value: 'S', default: "the template's", description: `sign with this scheme: ${SCHEME_LIST}, or one of --schemes` },
+  { name: 'schemes', type: 'string', value: 'FILE', description: 'a JSON array of your own signature schemes, which --scheme may name (env HOOKBIN_SCHEMES)' },
   { name: 'secret', type: 'string', value: 'X', description: 'the signing secret, or the NAME of a HOOKBIN_SECRET_<NAME> variable holding it' },
   { name: 'retry', type: 'string', value: 'PRESET', description: `retry like a provider: ${PRESETS.map((p) => p.id).join(', ')}` },
   { name: 'schedule', type: 'string', value: 'MS,MS,…', description: 'or your own waits before each attempt, ms (e.g. 0,1000,5000)' },
@@ -81,7 +83,7 @@ export interface SendOptions {
   method: string;
   headers: HeaderPair[];
   body: Buffer;
-  sign: { scheme: SchemeId; secret: string; secretName: string | null } | null;
+  sign: SignSpec | null;
   retry: RetryInput;
   /** Do not verify an https target's certificate. */
   insecure: boolean;
@@ -162,8 +164,13 @@ export function parseSendArgs(argv: string[], env: NodeJS.ProcessEnv, io: Pick<S
 
   const schemeText = str('scheme');
   const secretText = str('secret');
-  if (schemeText !== undefined && !isSchemeId(schemeText)) throw new SendUsageError(`--scheme must be a scheme id (see hookbin send --help), not "${schemeText}"`);
-  const scheme = (schemeText as SchemeId | undefined) ?? template?.scheme;
+  const schemesPath = str('schemes') ?? (env.HOOKBIN_SCHEMES || undefined);
+  const ownSchemes = schemesPath === undefined ? [] : loadSchemesFile(schemesPath, (m) => new SendUsageError(m), io.readFile);
+  const custom = schemeText === undefined ? undefined : ownSchemes.find((d) => d.id === schemeText);
+  if (schemeText !== undefined && !isSchemeId(schemeText) && !custom) {
+    throw new SendUsageError(`--scheme must be a scheme id (see hookbin send --help) or one defined in --schemes FILE, not "${schemeText}"`);
+  }
+  const scheme: string | undefined = schemeText ?? template?.scheme;
   let sign: SendOptions['sign'] = null;
   if (schemeText !== undefined && secretText === undefined) throw new SendUsageError('--scheme needs --secret: the secret to sign with');
   if (secretText !== undefined) {
@@ -172,7 +179,7 @@ export function parseSendArgs(argv: string[], env: NodeJS.ProcessEnv, io: Pick<S
     const named = Object.entries(env)
       .filter(([k, val]) => k.startsWith('HOOKBIN_SECRET_') && val !== undefined && val !== '')
       .map(([k, val]) => ({ name: k.slice('HOOKBIN_SECRET_'.length), value: val! }));
-    sign = resolveSecret(scheme, secretText, named);
+    sign = resolveSecret(scheme, secretText, named, custom);
   }
 
   const retry: RetryInput = {};

@@ -193,11 +193,13 @@ function buildEngines(config: Config, store: Store, token: string, now: () => nu
     version: VERSION,
     now,
     globalSecrets: config.secrets,
+    globalSchemes: config.schemes ?? [],
     shutdown: shutdown.signal,
     hangMs,
     sender,
     forwarder,
     globalForward,
+    urls: { publicUrl: config.publicUrl ?? null, trustProxy: config.trustProxy === true },
   };
   return { hub, shutdown, forwarder, sender, deps };
 }
@@ -277,7 +279,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Only once listening: a pending delivery may target one of this hookbin's own bins.
     const resumed = sender.resume();
     // Captures keep flowing while old verdicts are re-judged in batches; a shutdown stops it between them.
-    const reverified = reverifyIfSecretsChanged(store, config.secrets, engines.shutdown.signal).then((n) => {
+    const reverified = reverifyIfSecretsChanged(store, config.secrets, engines.shutdown.signal, engines.deps.urls, config.schemes ?? []).then((n) => {
       if (n > 0) hub.publish({ type: 'captures.reverified', binId: null });
       return n;
     });
@@ -288,7 +290,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       port,
       token,
       inspectorUrl: `${origin}/?token=${encodeURIComponent(token)}`,
-      binUrl: `${origin}/b/${firstBin.id}`,
+      binUrl: `${config.publicUrl ?? origin}/b/${firstBin.id}`,
       ingressPort,
       ingressOrigin,
       ingressBinUrl: ingressOrigin === null ? null : `${ingressOrigin}/b/${firstBin.id}`,

@@ -20,7 +20,8 @@ import type { AttemptRecord, DeliveryRecord, Outbox, RetrySpec, SignSpec } from 
 import type { HeaderPair, SendErrorKind, TargetReply } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import { MAX_ATTEMPTS, MAX_WAIT_MS } from '../common/limits.js';
-import { schemeById, type SchemeId, type SecretInput } from '../verify/index.js';
+import { customSign, schemeById, type SecretInput } from '../verify/index.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
 
 /** The outbox methods the engine uses: the server's SQLite store, or an in-memory one for `hookbin send`. */
 export type OutboxStore = Pick<
@@ -70,9 +71,10 @@ export interface DeliveryRequest {
  * it (first wins), else the value itself. A value that happens to equal a
  * configured name is taken as that name; names are short slugs, secrets are not.
  */
-export function resolveSecret(scheme: SchemeId, secret: string, candidates: readonly SecretInput[]): SignSpec {
+export function resolveSecret(scheme: string, secret: string, candidates: readonly SecretInput[], custom?: CustomSchemeDef): SignSpec {
   const named = candidates.find((s) => s.name === secret);
-  return named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  const spec: SignSpec = named ? { scheme, secret: named.value, secretName: named.name } : { scheme, secret, secretName: null };
+  return custom ? { ...spec, custom } : spec;
 }
 
 /**
@@ -156,20 +158,46 @@ function idFor(schemeId: string, signId: string): string {
  * Webhooks headers keep Svix's `svix-` names when the base uses them.
  * Throws (without the secret) when a secret cannot key its scheme.
  */
-export function signHeaders(base: HeaderPair[], signs: readonly SignSpec[], body: Uint8Array, nowSeconds: number, signId: string): HeaderPair[] {
+export function signHeaders(
+  base: HeaderPair[],
+  signs: readonly SignSpec[],
+  body: Uint8Array,
+  nowSeconds: number,
+  signId: string,
+  request: { method?: string; url?: string } = {},
+): HeaderPair[] {
   let headers = base;
   for (const s of signs) {
+    if (s.custom) {
+      headers = mergeHeaders(headers, customSign(s.custom, { ...request, headers, body, now: nowSeconds }, s.secret));
+      continue;
+    }
     const scheme = schemeById(s.scheme);
     if (!scheme) throw new SendInputError(`unknown scheme "${s.scheme}"`);
     const find = (name: string) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
     const svix = scheme.id === 'standard-webhooks' && find('webhook-signature') === undefined && (find('svix-id') !== undefined || find('svix-signature') !== undefined);
     const existing = scheme.idHeader === undefined ? undefined : svix ? find('svix-id') : find(scheme.idHeader);
     const id = existing ?? (scheme.idHeader === undefined ? undefined : idFor(scheme.id, signId));
-    let out = scheme.sign({ body, secret: s.secret, now: nowSeconds, id });
+    let out = scheme.sign({ body, secret: s.secret, now: nowSeconds, id, method: request.method, url: request.url });
     if (svix) out = out.map(([n, v]) => [n.replace(/^webhook-/, 'svix-'), v] as HeaderPair);
     headers = mergeHeaders(headers, out);
   }
   return headers;
+}
+
+/**
+ * The body of one attempt: `body` with the signature written in by each
+ * scheme that signs inside the body (Mailgun), else `body` itself. Keyed
+ * by `signId` where the scheme makes up a token, so every attempt of a
+ * delivery carries the same one. Throws as `signHeaders` does.
+ */
+export function signBody(signs: readonly SignSpec[], body: Uint8Array, nowSeconds: number, signId: string): Uint8Array {
+  let out = body;
+  for (const s of signs) {
+    const scheme = schemeById(s.scheme);
+    if (scheme?.signBody) out = scheme.signBody({ body: out, secret: s.secret, now: nowSeconds, id: signId });
+  }
+  return out;
 }
 
 /** What the engine reports after each change. */
@@ -275,9 +303,11 @@ export function createSender(options: SenderOptions): Sender {
       const target = targetOf(d.url);
       let result: ExchangeResult;
       try {
-        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, body, Math.floor(now() / 1000), d.signId), d), d);
-        const headers = outboundHeaders(signed, target, d.method, body.length, { keepHost: d.kind === 'send' });
-        result = await exchange({ method: d.method, target, headers, body, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
+        const nowSeconds = Math.floor(now() / 1000);
+        const sent = signBody(d.sign, body, nowSeconds, d.signId);
+        const signed = withRetryClaim(withProviderRetryHeaders(signHeaders(d.headers, d.sign, sent, nowSeconds, d.signId, { method: d.method, url: d.url }), d), d);
+        const headers = outboundHeaders(signed, target, d.method, sent.length, { keepHost: d.kind === 'send' });
+        result = await exchange({ method: d.method, target, headers, body: sent, timeoutMs: d.retry.timeoutMs, signal: controller.signal, now, insecure: d.insecure });
       } catch (err) {
         // Checked at enqueue, so only a changed scheme could get here: a failed attempt, not a delivery stuck pending.
         const message = `hookbin could not sign this attempt: ${(err as Error).message}`;
@@ -326,7 +356,7 @@ export function createSender(options: SenderOptions): Sender {
       const signId = randomUUID();
       try {
         // A trial: whether each secret can key its scheme (the time signed does not matter).
-        signHeaders(request.headers, request.sign, request.body, 0, signId);
+        signHeaders(request.headers, request.sign, signBody(request.sign, request.body, 0, signId), 0, signId, { method: request.method, url: request.url });
       } catch (err) {
         throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
       }

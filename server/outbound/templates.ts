@@ -1,39 +1,17 @@
 /**
  * Ready-made webhook events, one per provider hookbin knows: Movemint, the
  * generic API, Makeplans, Webconnex, the API reference v2.4, GitHub, Stripe,
- * Standard Webhooks, Shopify and Slack.
+ * Standard Webhooks, Shopify and Slack here; Paddle, Zoom, Linear, Typeform,
+ * Calendly, Vercel and Bitbucket in templates-more.ts; then Twilio and Mailgun.
  * Each is rendered with fresh ids and timestamps, in the provider's header
  * style, without its signature (the sender adds that with a secret). The
  * payloads follow the providers' documented shapes; names and amounts are
  * made up.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { HeaderPair, WebhookTemplate } from '../common/types.js';
-import type { SchemeId } from '../verify/index.js';
-
-interface TemplateDef {
-  id: string;
-  provider: string;
-  event: string;
-  scheme: SchemeId;
-  preset: string | null;
-  source: string;
-  /** Headers and body for this moment; fresh random ids on every call. */
-  render(now: number): { headers: HeaderPair[]; body: unknown };
-}
-
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-/** Base 62, as Stripe's and Slack's ids look. */
-const alnum = (length: number) => {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < length; i++) out += chars[randomInt(chars.length)];
-  return out;
-};
-/** ISO-8601 without milliseconds, as most providers write it. */
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-const unix = (ms: number) => Math.floor(ms / 1000);
-const json: HeaderPair = ['Content-Type', 'application/json'];
+import { randomInt, randomUUID } from 'node:crypto';
+import type { WebhookTemplate } from '../common/types.js';
+import { alnum, hex, isoSeconds, json, unix, type TemplateDef } from './template-parts.js';
+import { MORE_DEFS } from './templates-more.js';
 
 const DEFS: readonly TemplateDef[] = [
   {
@@ -316,6 +294,63 @@ const DEFS: readonly TemplateDef[] = [
       };
     },
   },
+  ...MORE_DEFS,
+  {
+    id: 'twilio',
+    provider: 'Twilio',
+    // An incoming SMS reports its SmsStatus, `received`: what the event identity names it.
+    event: 'received',
+    scheme: 'twilio',
+    preset: 'twilio',
+    source: 'https://www.twilio.com/docs/messaging/guides/webhook-request',
+    render: () => {
+      const sid = `SM${hex(16)}`;
+      const params = new URLSearchParams({
+        ToCountry: 'US',
+        SmsMessageSid: sid,
+        NumMedia: '0',
+        SmsSid: sid,
+        SmsStatus: 'received',
+        Body: 'Is the webhook up?',
+        To: '+15005550006',
+        NumSegments: '1',
+        MessageSid: sid,
+        AccountSid: `AC${hex(16)}`,
+        From: '+15005550001',
+        ApiVersion: '2010-04-01',
+      });
+      return {
+        headers: [
+          ['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8'],
+          ['User-Agent', 'TwilioProxy/1.1'],
+          ['I-Twilio-Idempotency-Token', randomUUID()],
+        ],
+        text: params.toString(),
+      };
+    },
+  },
+  {
+    id: 'mailgun',
+    provider: 'Mailgun',
+    event: 'delivered',
+    scheme: 'mailgun',
+    preset: 'mailgun',
+    source: 'https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#webhooks',
+    // No `signature` yet: the sender writes it into the body when it signs.
+    render: (now) => ({
+      headers: [json, ['User-Agent', 'mailgun/treq-16.12.0']],
+      body: {
+        'event-data': {
+          id: alnum(22),
+          timestamp: now / 1000,
+          event: 'delivered',
+          recipient: 'ada@example.com',
+          message: { headers: { 'message-id': `${unix(now)}.${hex(6)}@mg.example.com`, subject: 'Your receipt' } },
+          'delivery-status': { code: 250, message: 'OK' },
+        },
+      },
+    }),
+  },
 ];
 
 /** Every template id, in the order the picker shows them. */
@@ -325,7 +360,8 @@ export const TEMPLATE_IDS: readonly string[] = DEFS.map((d) => d.id);
 export function renderTemplate(id: string, now: number = Date.now()): WebhookTemplate | undefined {
   const def = DEFS.find((d) => d.id === id);
   if (!def) return undefined;
-  const { headers, body } = def.render(now);
+  const rendered = def.render(now);
+  const { headers } = rendered;
   return {
     id: def.id,
     provider: def.provider,
@@ -335,7 +371,7 @@ export function renderTemplate(id: string, now: number = Date.now()): WebhookTem
     source: def.source,
     method: 'POST',
     headers,
-    body: JSON.stringify(body),
+    body: 'text' in rendered ? rendered.text : JSON.stringify(rendered.body),
   };
 }
 

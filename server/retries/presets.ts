@@ -116,6 +116,30 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
     note: 'Retries carry `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`; an answer with `X-Slack-No-Retry: 1` stops them. On a timeout Slack retries 3 s after the attempt without waiting for its answer.',
   },
   {
+    id: 'twilio',
+    name: 'Twilio',
+    source: 'https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides',
+    // Connection overrides: retry count `rc` defaults to 1, retry policy `rp` to `ct`
+    // (connection failures); total timeout `tt` 15 000 ms. No gap is documented.
+    delays: [0],
+    timeoutMs: 15 * SECOND,
+    retriesOn: 'by default, only a failure to connect (TCP or TLS): an HTTP error answer or a slow answer is not retried',
+    note:
+      'Twilio retries once by default, on connection failures only; `#rc=N` (up to 5) and `#rp=` (ct, 4xx, 5xx, rt, all) on the webhook URL change that. ' +
+      'Retries carry the same `I-Twilio-Idempotency-Token`. The gap before the retry is not documented; hookbin assumes none.',
+    estimated: true,
+  },
+  {
+    id: 'mailgun',
+    name: 'Mailgun',
+    source: 'https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#webhooks',
+    // "during 8 hours at the following intervals: 10 minutes, 10 minutes, 15 minutes,
+    // 30 minutes, 1 hour, 2 hours and 4 hours".
+    delays: [10 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 1 * HOUR, 2 * HOUR, 4 * HOUR],
+    retriesOn: 'any answer but 2xx and 406 (a 406 stops the retries at once)',
+    note: 'No timeout is documented. Mailgun does not retry delivery notifications the same way; hookbin applies the schedule to every event.',
+  },
+  {
     id: 'shopify',
     name: 'Shopify',
     source: 'https://shopify.dev/changelog/updates-to-webhook-retry-mechanism',
@@ -149,6 +173,43 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
       '(1, 2, 4, 8, 16, 32 h: 6 retries within 63 h). In a sandbox Stripe retries only three times over a few hours. No timeout is documented.',
     estimated: true,
   },
+  {
+    id: 'paddle',
+    name: 'Paddle',
+    source: 'https://developer.paddle.com/webhooks/respond-to-webhooks',
+    // Live mode: exponential backoff for up to 3 days. Doubling from 1 minute,
+    // capped at 12 h, and a last wait that brings the total to 72 h.
+    delays: [
+      1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE, 32 * MINUTE, 64 * MINUTE, 128 * MINUTE, 256 * MINUTE, 512 * MINUTE,
+      12 * HOUR, 12 * HOUR, 12 * HOUR, 12 * HOUR, 72 * HOUR - 1023 * MINUTE - 48 * HOUR,
+    ],
+    timeoutMs: 5 * SECOND,
+    retriesOn: 'no 200-range answer within 5 s, or a connection failure',
+    note:
+      'Paddle documents retries with exponential backoff for up to 3 days in live mode (sandbox retries far fewer times, within minutes), not the gaps; ' +
+      'hookbin assumes a doubling from 1 minute capped at 12 h that adds up to 72 h.',
+    estimated: true,
+  },
+  {
+    id: 'zoom',
+    name: 'Zoom',
+    source: 'https://developers.zoom.us/docs/api/webhooks/',
+    // "Zoom will retry the notification three times": after 5, 30 and 90 minutes.
+    delays: [5 * MINUTE, 30 * MINUTE, 90 * MINUTE],
+    timeoutMs: 3 * SECOND,
+    retriesOn: 'an answer other than 200 or 204, or no answer within 3 s',
+    note: 'Whether each wait counts from the first delivery or from the previous retry is not said; hookbin counts from the previous attempt.',
+  },
+  {
+    id: 'linear',
+    name: 'Linear',
+    source: 'https://linear.app/developers/webhooks',
+    // "retry … up to three times … with backoff: 1 minute, 1 hour, 6 hours".
+    delays: [1 * MINUTE, 1 * HOUR, 6 * HOUR],
+    timeoutMs: 5 * SECOND,
+    retriesOn: 'no 200 answer within 5 s, or a connection failure',
+    note: 'Linear disables a webhook whose deliveries keep failing.',
+  },
 ] satisfies RetryPreset[]);
 
 /**
@@ -167,6 +228,30 @@ export const UNDOCUMENTED_SCHEDULES: readonly UndocumentedSchedule[] = deepFreez
     name: 'Webconnex',
     source: 'Webconnex API docs, Webhook',
     note: 'Not documented: the docs mention no automatic retries, only resending from the request log (the signature is unchanged on resend).',
+  },
+  {
+    id: 'typeform',
+    name: 'Typeform',
+    source: 'https://www.typeform.com/developers/webhooks/',
+    note: 'Not documented as a schedule: Typeform says failed deliveries are retried for a while and a webhook that keeps failing is disabled; hookbin found no count or spacing to cite.',
+  },
+  {
+    id: 'calendly',
+    name: 'Calendly',
+    source: 'https://developer.calendly.com/api-docs/webhooks',
+    note: 'Not documented as a schedule: hookbin found no retry count or spacing for Calendly webhook subscriptions to cite.',
+  },
+  {
+    id: 'vercel',
+    name: 'Vercel',
+    source: 'https://vercel.com/docs/webhooks',
+    note: 'Not documented as a schedule: hookbin found no retry count or spacing for Vercel webhooks to cite.',
+  },
+  {
+    id: 'bitbucket',
+    name: 'Bitbucket Cloud',
+    source: 'https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/',
+    note: 'Not documented as a schedule: failed deliveries show in the webhook\'s request history, where they can be resent; hookbin found no automatic retry spacing to cite.',
   },
 ]);
 

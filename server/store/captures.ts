@@ -31,7 +31,7 @@ export interface Captures {
     binId: string | null,
     afterSeq: number,
     limit: number,
-  ): { seq: number; binId: string; receivedAt: number; headers: HeaderPair[]; body: Buffer }[];
+  ): { seq: number; binId: string; receivedAt: number; method: string; path: string; query: string; headers: HeaderPair[]; body: Buffer }[];
   /** Replaces stored verdicts in one transaction; rows that no longer exist are skipped. */
   setVerdicts(updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]): void;
   /**
@@ -73,6 +73,9 @@ interface VerifyRow {
   seq: number;
   bin_id: string;
   received_at: number;
+  method: string;
+  path: string;
+  query: string;
   headers: string;
   stored_size: number;
   data: Buffer;
@@ -160,11 +163,11 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
       `SELECT ${SUMMARY_COLUMNS} FROM captures WHERE bin_id = ? AND seq < ? AND verdict IS NULL ORDER BY seq DESC LIMIT ?`,
     ),
     toVerifyInBin: db.prepare<[string, number, number], VerifyRow>(
-      `SELECT c.seq, c.bin_id, c.received_at, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+      `SELECT c.seq, c.bin_id, c.received_at, c.method, c.path, c.query, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
        WHERE c.bin_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
     toVerifyAll: db.prepare<[number, number], VerifyRow>(
-      `SELECT c.seq, c.bin_id, c.received_at, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
+      `SELECT c.seq, c.bin_id, c.received_at, c.method, c.path, c.query, c.headers, c.stored_size, b.data FROM captures c JOIN bodies b ON b.seq = c.seq
        WHERE c.seq > ? ORDER BY c.seq LIMIT ?`,
     ),
     setVerdict: db.prepare<[string, string | null, number]>('UPDATE captures SET signatures = ?, verdict = ? WHERE seq = ?'),
@@ -203,6 +206,9 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
         seq: r.seq,
         binId: r.bin_id,
         receivedAt: r.received_at,
+        method: r.method,
+        path: r.path,
+        query: r.query,
         headers: JSON.parse(r.headers) as HeaderPair[],
         body: bodies.wholeBody(r.seq, r.data, r.stored_size),
       }));

@@ -4,13 +4,15 @@
  * with. Nothing here imports from above the store; the public JSON shapes it
  * reuses come from common/.
  */
-import type { CaptureEvent, CaptureResponse, Fault, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SchemeId, SendErrorKind, SignatureVerdict, Verdict } from '../common/types.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import type { CaptureEvent, CaptureResponse, Fault, ForwardOptions, HeaderPair, OutboxState, RespondSettings, SendErrorKind, SignatureVerdict, Verdict } from '../common/types.js';
 
 /** A secret as a bin stores it. */
 export interface StoredSecret {
   name: string;
   value: string;
-  scheme: SchemeId | null;
+  /** A built-in `SchemeId` or the id of a user's own scheme. */
+  scheme: string | null;
 }
 
 /** A bin's own event key: a header or a JSON pointer tried before the built-in keys. */
@@ -33,6 +35,8 @@ export interface BinSettings {
   forward?: ForwardOptions;
   /** Whether the bin answers CORS preflights and lets pages read its answers; absent (off) in rows written before CORS existed. */
   cors?: boolean;
+  /** The bin's own signature schemes (common/custom-scheme.ts); absent (none) in rows written before they existed. */
+  schemes?: CustomSchemeDef[];
 }
 
 export type { Verdict };
@@ -140,10 +144,13 @@ export interface ForwardRecord {
 
 /** One signature an outbound delivery carries; `secret` is the value and never leaves the server. */
 export interface SignSpec {
-  scheme: SchemeId;
+  /** A built-in `SchemeId`, or the id of `custom`. */
+  scheme: string;
   secret: string;
   /** The configured secret's name when it was given by name, else null (a literal value). */
   secretName: string | null;
+  /** A user's own scheme, kept whole so that later attempts sign as the first did whatever the bin's schemes become. */
+  custom?: CustomSchemeDef;
 }
 
 /** When an outbound delivery is attempted. */

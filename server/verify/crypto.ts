@@ -2,14 +2,23 @@
  * Helpers every scheme shares: header lookup, strict digest decoding, HMAC
  * over `prefix + body`, constant-time comparison and the timestamp window.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignInput, VerifyInput, VerifyResult } from './types.js';
+import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignatureAlgorithm, SignInput, Tolerance, VerifyInput, VerifyResult } from './types.js';
+
+/** The HMAC hashes a scheme may use. */
+export type HmacAlgorithm = Exclude<SignatureAlgorithm, 'ed25519'>;
 
 /** How far (either way, seconds) a timed scheme's timestamp may be from `now`: Stripe's, Slack's and Standard Webhooks' value. */
 export const TOLERANCE_SECONDS = 300;
 
-/** Digest sizes in bytes, to tell a well-formed signature from noise. */
-export const DIGEST_BYTES = { sha256: 32, sha1: 20 } as const;
+/** The window of a parsed signature that names none: 300 s either way. */
+export const DEFAULT_TOLERANCE: Tolerance = { past: TOLERANCE_SECONDS, future: TOLERANCE_SECONDS };
+
+/** Stripe's and Slack's libraries only refuse a timestamp too far in the past; one ahead of the clock is accepted. */
+export const PAST_ONLY: Tolerance = { past: TOLERANCE_SECONDS, future: null };
+
+/** Digest (or signature) sizes in bytes, to tell a well-formed signature from noise. */
+export const DIGEST_BYTES = { sha256: 32, sha1: 20, sha512: 64, ed25519: 64 } as const;
 
 /** The first header named `name` (case-insensitive): its name as received and its value; null when absent. */
 export function findHeader(headers: HeaderPair[], name: string): { name: string; value: string } | null {
@@ -38,13 +47,13 @@ export function decodeBase64(text: string): Buffer | null {
 }
 
 /** Decodes a digest in `encoding`, keeping it only when it has the algorithm's length. */
-export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm: 'sha256' | 'sha1'): Buffer | null {
+export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm: SignatureAlgorithm): Buffer | null {
   const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
   return bytes && bytes.length === DIGEST_BYTES[algorithm] ? bytes : null;
 }
 
 /** HMAC of `prefix + body`, fed in two parts so the body is never copied. */
-export function hmac(algorithm: 'sha256' | 'sha1', key: Uint8Array, prefix: string, body: Uint8Array): Buffer {
+export function hmac(algorithm: HmacAlgorithm, key: Uint8Array, prefix: string, body: Uint8Array): Buffer {
   return createHmac(algorithm, key).update(prefix, 'utf8').update(body).digest();
 }
 
@@ -86,10 +95,11 @@ export function parsed(
   }
   if (digests.length === 0) {
     const what = fields.encoding === 'hex' ? `${DIGEST_BYTES[fields.algorithm] * 2} hex digits` : `base64 of ${DIGEST_BYTES[fields.algorithm]} bytes`;
+    const kind = fields.algorithm === 'ed25519' ? 'an Ed25519 signature' : `a ${fields.algorithm.toUpperCase()} HMAC`;
     return {
       ok: false,
       header: fields.header,
-      message: `${fields.header} is not a ${fields.algorithm.toUpperCase()} HMAC in ${fields.encoding} (${what}): expected ${expected}`,
+      message: `${fields.header} is not ${kind} in ${fields.encoding} (${what}): expected ${expected}`,
       parts: fields,
     };
   }
@@ -109,37 +119,85 @@ export function malformed(header: string, message: string): ParseResult {
  * request reads `expired`, not `invalid`.
  */
 export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Array, now: number): VerifyResult {
-  const mac = hmac(p.algorithm, key, p.prefix, body);
+  const payloads = p.signed ? p.signed(body) : [body];
   let match = false;
-  for (const d of p.digests) if (safeEqual(mac, d)) match = true;
+  for (const payload of payloads) {
+    if (p.algorithm === 'ed25519') {
+      for (const d of p.digests) if (ed25519Verify(key, p.prefix, payload, d)) match = true;
+    } else {
+      const mac = hmac(p.algorithm, key, p.prefix, payload);
+      for (const d of p.digests) if (safeEqual(mac, d)) match = true;
+    }
+  }
   if (!match) return { status: 'invalid', message: `no ${p.header} signature matches this secret and body` };
   if (p.timestamp === null) return { status: 'valid' };
   const skewSeconds = now - p.timestamp;
-  if (Math.abs(skewSeconds) > TOLERANCE_SECONDS) {
-    return { status: 'expired', skewSeconds, message: describeSkew(skewSeconds) };
+  const tolerance = p.tolerance ?? DEFAULT_TOLERANCE;
+  if (outside(skewSeconds, tolerance)) {
+    return { status: 'expired', skewSeconds, message: describeSkew(skewSeconds, tolerance) };
   }
   return { status: 'valid', skewSeconds };
 }
 
-/** "signed N s ago, over the 300 s tolerance" (or in the future). */
-export function describeSkew(skewSeconds: number): string {
-  const when = skewSeconds >= 0 ? `${skewSeconds} s ago` : `${-skewSeconds} s in the future`;
-  return `signed ${when}, over the ${TOLERANCE_SECONDS} s tolerance`;
+/** The DER prefix that makes a raw 32-byte Ed25519 public key an SPKI key node:crypto reads. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The 32-byte raw Ed25519 public key as a node:crypto key; null when the bytes cannot be one. */
+export function ed25519PublicKey(raw: Uint8Array): ReturnType<typeof createPublicKey> | null {
+  if (raw.length !== 32) return null;
+  try {
+    return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `signature` is an Ed25519 signature of `prefix + payload` by the raw public key `key`; false for a key that is none. */
+export function ed25519Verify(key: Uint8Array, prefix: string, payload: Uint8Array, signature: Uint8Array): boolean {
+  const pub = ed25519PublicKey(key);
+  if (!pub) return false;
+  try {
+    return verifySignature(null, Buffer.concat([Buffer.from(prefix, 'utf8'), payload]), pub, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a skew (`now − timestamp`) falls outside the window. */
+function outside(skewSeconds: number, t: Tolerance): boolean {
+  if (skewSeconds >= 0) return skewSeconds > t.past;
+  return t.future !== null && -skewSeconds > t.future;
+}
+
+/**
+ * "signed N s ago, over the 300 s tolerance", or for a timestamp ahead of
+ * the clock "ahead by N s, over the 300 s allowed ahead" — a clock running
+ * fast, not a stale request, so it is never called expired in words.
+ */
+export function describeSkew(skewSeconds: number, tolerance: Tolerance = DEFAULT_TOLERANCE): string {
+  if (skewSeconds >= 0) return `signed ${skewSeconds} s ago, over the ${tolerance.past} s tolerance`;
+  const allowed = tolerance.future === null ? 'any time ahead is accepted' : `over the ${tolerance.future} s allowed ahead`;
+  return `ahead by ${-skewSeconds} s, ${allowed}`;
 }
 
 /** `Scheme.verify` in terms of `parse` and `key`, which is all any scheme needs. */
-export function verifyWith(scheme: Pick<Scheme, 'parse' | 'key'>, input: VerifyInput, secret: string): VerifyResult {
-  const p = scheme.parse(input.headers);
+export function verifyWith(
+  scheme: Pick<Scheme, 'parse' | 'key'>,
+  input: VerifyInput,
+  secret: string,
+  notAKey = 'the secret is not base64 (expected whsec_<base64>)',
+): VerifyResult {
+  const p = scheme.parse(input.headers, input);
   if (!p.ok) return { status: 'malformed', message: p.message };
   const key = scheme.key(secret);
-  if (!key) return { status: 'invalid', message: 'the secret is not base64 (expected whsec_<base64>)' };
+  if (!key) return { status: 'invalid', message: notAKey };
   return checkParsed(p.parsed, key, input.body, input.now);
 }
 
 /** The digest a scheme's `sign` writes; throws without naming the secret when the scheme cannot use it as a key. */
 export function signDigest(
   scheme: Pick<Scheme, 'id' | 'key'>,
-  algorithm: 'sha256' | 'sha1',
+  algorithm: HmacAlgorithm,
   input: SignInput,
   prefix: string,
 ): Buffer {

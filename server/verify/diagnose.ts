@@ -4,7 +4,7 @@
  * path. Sentences name secrets, never quote their values or the header's
  * (a misconfigured sender may put its secret in the header).
  */
-import { base64Key, checkParsed, decodeDigest, describeSkew, findHeader, hmac, literalKey, safeEqual } from './crypto.js';
+import { base64Key, checkParsed, decodeDigest, describeSkew, findHeader, literalKey, safeEqual } from './crypto.js';
 import { appliesTo, judge } from './judge.js';
 import { schemeById } from './registry.js';
 import type { ParsedSignature, Scheme, SchemeId, SecretInput, VerifyInput, VerifyResult } from './types.js';
@@ -22,6 +22,16 @@ const NAMES: Record<SchemeId, string> = {
   'standard-webhooks': 'Standard Webhooks',
   shopify: 'Shopify',
   slack: 'Slack',
+  paddle: 'Paddle',
+  zoom: 'Zoom',
+  linear: 'Linear',
+  typeform: 'Typeform',
+  calendly: 'Calendly',
+  vercel: 'Vercel',
+  bitbucket: 'Bitbucket',
+  twilio: 'Twilio',
+  discord: 'Discord',
+  mailgun: 'Mailgun',
 };
 
 /**
@@ -34,13 +44,14 @@ const NAMES: Record<SchemeId, string> = {
  * in the wrong encoding); no applicable secret; timestamp outside the
  * tolerance; a secret restricted to another scheme matches; the `whsec_`
  * secret read literally vs base64-decoded; whitespace or a newline around the
- * secret; hex vs base64 digest; the body re-serialized as JSON, a trailing
- * newline added or removed, CRLF vs LF; the header carrying a secret itself.
+ * secret; hex vs base64 digest; the timestamp prefix left out; the body
+ * re-serialized as JSON, a trailing newline added or removed, CRLF vs LF;
+ * the header carrying a secret itself.
  * Never contains a secret's value.
  */
 export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets: readonly SecretInput[]): string | null {
   const s = typeof scheme === 'string' ? schemeById(scheme) : scheme;
-  if (!s || !s.detect(input.headers)) return null;
+  if (!s || !s.detect(input.headers, input)) return null;
   const j = judge(s, input, secrets);
   const candidates = secrets.filter((x) => appliesTo(x, s.id));
   const others = secrets.filter((x) => !appliesTo(x, s.id));
@@ -48,7 +59,7 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
     case 'valid':
       return null;
     case 'expired':
-      return expiredSentence(j.secret!, j.result!.skewSeconds ?? 0, j.parse.ok ? j.parse.parsed.timestamp : null);
+      return expiredSentence(j.secret!, j.result!, j.parse.ok ? j.parse.parsed.timestamp : null);
     case 'no-secret':
       return (
         (j.parse.ok && otherSchemeSecret(s, j.parse.parsed, input, others)) ||
@@ -66,16 +77,22 @@ export function diagnose(input: VerifyInput, scheme: Scheme | SchemeId, secrets:
       if (!j.parse.ok) return null;
       const p = j.parse.parsed;
       return (
+        s.explain?.(p, input, candidates) ||
         otherSchemeSecret(s, p, input, others) ||
         secretReadDifferently(s, p, input, candidates) ||
         secretWhitespace(s, p, input, candidates) ||
         wrongEncoding(s, p, input, candidates) ||
+        prefixLeftOut(s, p, input, candidates) ||
         bodyChanged(s, p, input, candidates) ||
         secretInHeader(s, input, secrets) ||
-        noMatch(candidates, input.body.length <= MAX_VARIANT_BODY)
+        withHint(noMatch(candidates, input.body.length <= MAX_VARIANT_BODY), s.hint?.(input) ?? null)
       );
     }
   }
+}
+
+function withHint(sentence: string, hint: string | null): string {
+  return hint === null ? sentence : `${sentence.slice(0, -1)}; ${hint}.`;
 }
 
 /** When no cause is found, what hookbin knows still helps: which secrets it tried, and what it ruled out. */
@@ -95,13 +112,17 @@ function matched(r: VerifyResult): boolean {
 /** A cause found with a variant may also be stale; say both rather than hide one. */
 function withSkew(sentence: string, r: VerifyResult): string {
   if (r.status !== 'expired' || r.skewSeconds === undefined) return `${sentence}.`;
-  return `${sentence}, and it was ${describeSkew(r.skewSeconds)}.`;
+  return `${sentence}, and it was ${r.message ?? describeSkew(r.skewSeconds)}.`;
 }
 
-function expiredSentence(secret: SecretInput, skew: number, timestamp: number | null): string {
+function expiredSentence(secret: SecretInput, r: VerifyResult, timestamp: number | null): string {
   // 13-digit timestamps are a classic: Date.now() where seconds were meant.
   const ms = timestamp !== null && timestamp > 1e11 ? ' (the timestamp looks like milliseconds, not seconds)' : '';
-  return `The HMAC matches secret "${secret.name}" but the request was ${describeSkew(skew)}${ms}.`;
+  const skew = r.skewSeconds ?? 0;
+  const words = r.message ?? describeSkew(skew);
+  // Ahead of the clock is the sender's clock running fast (or ms for s), not a stale replay.
+  if (skew < 0) return `The HMAC matches secret "${secret.name}" but the request's timestamp is ${words}${ms}: the sender's clock runs ahead of this machine's.`;
+  return `The HMAC matches secret "${secret.name}" but the request was ${words}${ms}.`;
 }
 
 function otherSchemeSecret(s: Scheme, p: ParsedSignature, input: VerifyInput, others: readonly SecretInput[]): string | null {
@@ -187,9 +208,26 @@ function wrongEncoding(s: Scheme, parts: Parts, input: VerifyInput, candidates: 
   for (const c of candidates) {
     const key = s.key(c.value);
     if (!key) continue;
-    const mac = hmac(parts.algorithm, key, parts.prefix, input.body);
-    if (swapped.some((d) => safeEqual(mac, d))) {
+    if (matched(checkParsed({ ...parts, digests: swapped }, key, input.body, input.now))) {
       return `The HMAC is right (secret "${c.name}") but written in ${other}, while ${NAMES[s.id]} signatures are ${parts.encoding}: the sender encoded the digest as ${other}.`;
+    }
+  }
+  return null;
+}
+
+/**
+ * A sender that signs the body alone where the provider signs a timestamp
+ * (and id) before it: the HMAC of the bare body matches. The prefix is not
+ * quoted: it holds header text the sender chose.
+ */
+function prefixLeftOut(s: Scheme, p: ParsedSignature, input: VerifyInput, candidates: readonly SecretInput[]): string | null {
+  // Schemes that sign something other than the body (Twilio's URL, Mailgun's token) have no "body alone" to try.
+  if (p.prefix === '' || p.signed) return null;
+  for (const c of candidates) {
+    const key = s.key(c.value);
+    if (!key) continue;
+    if (matched(checkParsed({ ...p, prefix: '' }, key, input.body, input.now))) {
+      return `The signature matches secret "${c.name}" over the body alone, but ${NAMES[s.id]} signs the timestamp${s.idHeader ? ' and id' : ''} before the body: the sender left that prefix out of what it signed.`;
     }
   }
   return null;
@@ -298,7 +336,7 @@ function asciiJson(v: unknown): string {
 
 /** A sender that puts its secret where the signature belongs (the "secret token" style some providers use). */
 function secretInHeader(s: Scheme, input: VerifyInput, secrets: readonly SecretInput[]): string | null {
-  const name = s.detect(input.headers);
+  const name = s.detect(input.headers, input);
   const h = name && findHeader(input.headers, name);
   if (!h) return null;
   const value = Buffer.from(h.value.trim(), 'utf8');

@@ -17,7 +17,7 @@ export interface Judgement {
 }
 
 /** Whether a secret is tried for a scheme: unrestricted ones for all, restricted ones for theirs only. */
-export function appliesTo(secret: SecretInput, id: SchemeId): boolean {
+export function appliesTo(secret: SecretInput, id: string): boolean {
   return secret.scheme === undefined || secret.scheme === null || secret.scheme === id;
 }
 
@@ -28,7 +28,7 @@ export function appliesTo(secret: SecretInput, id: SchemeId): boolean {
  * whatever the secrets, since no secret could fix it.
  */
 export function judge(scheme: Scheme, input: VerifyInput, secrets: readonly SecretInput[]): Judgement {
-  const parse = scheme.parse(input.headers);
+  const parse = scheme.parse(input.headers, input);
   if (!parse.ok) return { status: 'malformed', secret: null, result: { status: 'malformed', message: parse.message }, parse };
   let expired: { secret: SecretInput; result: VerifyResult } | null = null;
   let tried = false;

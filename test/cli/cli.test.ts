@@ -30,6 +30,8 @@ describe.concurrent('--help and --version', () => {
       ['--max-body', 'HOOKBIN_MAX_BODY'],
       ['--max-captures', 'HOOKBIN_MAX_CAPTURES'],
       ['--open', 'HOOKBIN_OPEN'],
+      ['--public-url', 'HOOKBIN_PUBLIC_URL'],
+      ['--trust-proxy', 'HOOKBIN_TRUST_PROXY'],
       ['--help', null],
       ['--version', null],
     ];
@@ -74,6 +76,11 @@ describe.concurrent('bad input exits 2 with one line on stderr', () => {
     ['HOOKBIN_PORT=abc', [], { HOOKBIN_PORT: 'abc' }, ['abc']],
     ['HOOKBIN_MAX_BODY=lots', [], { HOOKBIN_MAX_BODY: 'lots' }, ['lots']],
     ['HOOKBIN_MEMORY=maybe', [], { HOOKBIN_MEMORY: 'maybe' }, ['HOOKBIN_MEMORY', 'maybe']],
+    ['--public-url without a scheme', ['--public-url', 'abc.tunnel.example'], {}, ['--public-url', 'abc.tunnel.example']],
+    ['--public-url ftp://', ['--public-url', 'ftp://abc.tunnel.example'], {}, ['--public-url', 'ftp://abc.tunnel.example']],
+    ['--public-url with a query', ['--public-url', 'https://abc.tunnel.example/?a=1'], {}, ['--public-url', 'no query or fragment']],
+    ['HOOKBIN_PUBLIC_URL with a fragment', [], { HOOKBIN_PUBLIC_URL: 'https://abc.tunnel.example/#x' }, ['--public-url', 'no query or fragment']],
+    ['HOOKBIN_TRUST_PROXY=maybe', [], { HOOKBIN_TRUST_PROXY: 'maybe' }, ['HOOKBIN_TRUST_PROXY', 'maybe']],
   ])('%s', async (_label, args, env, mentions) => {
     const dataDir = join(tempDir(), 'data');
     const r = await runCli(['--data-dir', dataDir, ...args], userEnv(env));
@@ -152,6 +159,21 @@ describe('running', () => {
     expect((await fetch(banner.binUrl, { method: 'POST', body: 'x' })).status).toBe(200);
     expect(await stop(cli)).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dataDir, 'hookbin.db'))).toBe(true);
+  });
+
+  it('--public-url (or HOOKBIN_PUBLIC_URL) names the bin URL and the curl line; the local one is printed beside it', async () => {
+    for (const [args, env] of [
+      [['--public-url', 'https://abc.tunnel.example/'], {}],
+      [[], { HOOKBIN_PUBLIC_URL: 'https://abc.tunnel.example', HOOKBIN_TRUST_PROXY: '1' }],
+    ] as [string[], Record<string, string>][]) {
+      const { cli, banner } = await startCli(['--port', '0', '--memory', ...args], userEnv(env));
+      expect(banner.binUrl).toMatch(/^https:\/\/abc\.tunnel\.example\/b\/[a-z0-9_-]{1,64}$/);
+      expect(banner.curlLine).toContain(banner.binUrl);
+      const local = /Local URL\s+(\S+)/.exec(banner.text)?.[1];
+      expect(local).toBe(`${banner.origin}/b/${banner.binUrl.split('/b/')[1]}`);
+      expect((await fetch(local!, { method: 'POST', body: 'x' })).status).toBe(200);
+      expect(await stop(cli)).toEqual({ code: 0, signal: null });
+    }
   });
 
   it('a flag wins over its environment variable', async () => {

@@ -29,7 +29,8 @@ const json = expectJson;
 const { post, bin, send, settled, captures, capture, secretFor } = senderHelpers(() => server);
 
 describe('signing: a round trip through a hookbin bin holding the same secret', () => {
-  it.each(SCHEMES.map((s) => s.id))('%s is verified valid there, and a wrong secret is not', async (scheme) => {
+  // Twilio signs a JSON body only through the URL's bodySHA256: its round trip is the form of its template below.
+  it.each(SCHEMES.map((s) => s.id).filter((id) => id !== 'twilio'))('%s is verified valid there, and a wrong secret is not', async (scheme) => {
     const secret = secretFor(scheme);
     const b = await bin({ secrets: [{ name: 'shared', value: secret, scheme }] });
     const body = JSON.stringify({ id: `evt_${scheme}`, type: 'invoice.paid', amount: 4900 });
@@ -41,7 +42,9 @@ describe('signing: a round trip through a hookbin bin holding the same secret', 
     const [wrongCap, goodCap] = await captures(b.id);
     const verdict = (await capture(goodCap!.id)).signatures.find((v) => v.scheme === scheme);
     expect(verdict).toMatchObject({ status: 'valid', secret: 'shared' });
-    expect((await capture(goodCap!.id)).body).toBe(body);
+    // Mailgun's signature travels in the body: the sender wrote it in beside the fields sent.
+    if (scheme === 'mailgun') expect(JSON.parse((await capture(goodCap!.id)).body!)).toMatchObject({ ...JSON.parse(body), signature: { signature: expect.any(String) } });
+    else expect((await capture(goodCap!.id)).body).toBe(body);
     expect((await capture(wrongCap!.id)).signatures.find((v) => v.scheme === scheme)?.status).toBe('invalid');
   });
 
@@ -64,7 +67,7 @@ describe('signing: a round trip through a hookbin bin holding the same secret', 
     expect(res.status).toBe(404);
   });
 
-  it.each(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack'])(
+  it.each(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack', 'twilio', 'mailgun'])(
     'template %s arrives signed in its own scheme, valid, with its event type',
     async (templateId) => {
       const { templates } = await json<{ templates: WebhookTemplate[] }>(server.api('/api/templates'));

@@ -3,7 +3,7 @@
  * delivery to finish, and reading captures back, against the suite's server
  * (`current()`) unless another is given.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Capture, CaptureSummary, OutboxDelivery } from '../../server/common/types.js';
 import type { SchemeId } from '../../server/verify/index.js';
@@ -54,6 +54,12 @@ export function senderHelpers(current: () => TestServer) {
 
   /** A secret each scheme can key with (Standard Webhooks needs whsec_<base64>). */
   function secretFor(scheme: SchemeId): string {
+    if (scheme === 'discord') {
+      // An Ed25519 signing key as tweetnacl writes it (private then public): it signs, and verifies too.
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const raw = (k: Buffer) => k.subarray(-32).toString('hex');
+      return raw(privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer) + raw(publicKey.export({ format: 'der', type: 'spki' }) as Buffer);
+    }
     return scheme === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : `${scheme}-secret-${randomBytes(8).toString('hex')}`;
   }
 

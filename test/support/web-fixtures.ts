@@ -44,6 +44,7 @@ export function bin(id: string, over: Partial<Bin> = {}): Bin {
     forwardTo: null,
     forward: { relay: false, timeoutMs: 10_000, insecure: false },
     cors: false,
+    schemes: [],
     ...over,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { diagnose, type HeaderPair } from '../../server/verify/index.js';
+import { diagnose, schemeById, type HeaderPair } from '../../server/verify/index.js';
 import { MAX_VARIANT_BODY } from '../../server/verify/diagnose.js';
 
 const NOW = 1_767_225_600;
@@ -48,9 +48,14 @@ describe('diagnose, in its words', () => {
     const secrets = [{ name: 'st', value: 'st-Kp09' }];
     const seconds = diagnose({ headers: stripeAt('st-Kp09', NOW - 1000), body: BODY, now: NOW }, 'stripe', secrets);
     expect(seconds).toBe('The HMAC matches secret "st" but the request was signed 1000 s ago, over the 300 s tolerance.');
+    // stripe-node accepts any time ahead, so a Stripe timestamp in ms is valid; Standard Webhooks' is not.
     const ms = NOW * 1000;
-    expect(diagnose({ headers: stripeAt('st-Kp09', ms), body: BODY, now: NOW }, 'stripe', secrets)).toBe(
-      `The HMAC matches secret "st" but the request was signed ${ms - NOW} s in the future, over the 300 s tolerance (the timestamp looks like milliseconds, not seconds).`,
+    expect(diagnose({ headers: stripeAt('st-Kp09', ms), body: BODY, now: NOW }, 'stripe', secrets)).toBeNull();
+    const sw = schemeById('standard-webhooks')!;
+    const swSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const headers = sw.sign({ body: BODY, secret: swSecret, now: ms, id: 'msg_1' });
+    expect(diagnose({ headers, body: BODY, now: NOW }, 'standard-webhooks', [{ name: 'st', value: swSecret }])).toBe(
+      `The HMAC matches secret "st" but the request's timestamp is ahead by ${ms - NOW} s, over the 300 s allowed ahead (the timestamp looks like milliseconds, not seconds): the sender's clock runs ahead of this machine's.`,
     );
   });
 

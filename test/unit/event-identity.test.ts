@@ -46,8 +46,11 @@ describe('key headers', () => {
     ['svix-id', 'msg_svix_1'],
     ['X-GitHub-Delivery', '72d3162e-cc78-11e3-81ab-4c9367dc0958'],
     ['X-Shopify-Webhook-Id', 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043'],
+    ['shopify-webhook-id', 'c54557e4-bdd9-4b37-8a5f-bf7d70bcd043'],
     ['X-Webconnex-Delivery', 'b473fe314def43ccacc10ec75aae1451'],
     ['I-Twilio-Idempotency-Token', 'AC123-RE456-1'],
+    ['X-Request-UUID', '1c2f5e36-9b0c-4a6b-8f3e-0d1e2f3a4b5c'],
+    ['Linear-Delivery', '234d1a4e-b617-4388-90fe-adc3633d6b72'],
   ];
 
   it('lists the conventions in the documented order', () => {
@@ -515,5 +518,23 @@ describe('the retry claim a capture carries', () => {
     expect(eventIdentity([], body).retryClaim).toBeUndefined();
     expect(eventIdentity([['X-Hookbin-Retry', '  ']], body).retryClaim).toBeUndefined();
     expect(eventIdentity([['X-Hookbin-Retry', `${claim}; pad=${'x'.repeat(200)}`]], body).retryClaim).toBeUndefined();
+  });
+});
+
+describe('Twilio forms and Mailgun events', () => {
+  const form: HeaderPair[] = [['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8']];
+  it('a Twilio form without its idempotency header is keyed by its sid, with the status a callback reports as its type', () => {
+    const sms = eventIdentity(form, Buffer.from('MessageSid=SM1&SmsSid=SM1&Body=Hi'));
+    expect(sms).toMatchObject({ key: 'SM1', keySource: 'form:MessageSid', type: null });
+    const status = eventIdentity(form, Buffer.from('MessageSid=SM1&MessageStatus=delivered'));
+    expect(status).toMatchObject({ key: 'SM1:delivered', keySource: 'form:MessageSid', type: 'delivered', typeSource: 'form:MessageStatus' });
+    // The idempotency header still wins; a JSON content type is not read as a form.
+    expect(eventIdentity([...form, ['I-Twilio-Idempotency-Token', 'tok-1']], Buffer.from('MessageSid=SM1')).keySource).toBe('header:i-twilio-idempotency-token');
+    expect(eventIdentity([['Content-Type', 'application/json']], Buffer.from('MessageSid=SM1')).keySource).toBe('body-hash');
+  });
+
+  it("a Mailgun event is keyed by event-data's id and typed by its event", () => {
+    const body = Buffer.from('{"signature":{"timestamp":"1","token":"t","signature":"s"},"event-data":{"id":"ev-1","event":"delivered"}}');
+    expect(eventIdentity([['Content-Type', 'application/json']], body)).toMatchObject({ key: 'ev-1', keySource: 'body:/event-data/id', type: 'delivered', typeSource: 'body:/event-data/event' });
   });
 });

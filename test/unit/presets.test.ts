@@ -85,7 +85,7 @@ describe('presets', () => {
   });
 
   it('seeds 000 and 003 are listed as not documented', () => {
-    expect(UNDOCUMENTED_SCHEDULES.map((u) => u.id)).toEqual(['movemint', 'webconnex']);
+    expect(UNDOCUMENTED_SCHEDULES.map((u) => u.id)).toEqual(['movemint', 'webconnex', 'typeform', 'calendly', 'vercel', 'bitbucket']);
     for (const u of UNDOCUMENTED_SCHEDULES) expect(u.note).toMatch(/^Not documented/);
     for (const u of UNDOCUMENTED_SCHEDULES) expect(presetById(u.id)).toBeUndefined();
   });

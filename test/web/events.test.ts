@@ -294,6 +294,7 @@ function fakeEventsApi() {
     forwardTo: null,
     forward: { relay: false, timeoutMs: 10_000, insecure: false },
     cors: false,
+    schemes: [],
   };
   const api: Api = {
     listBins: async () => [bin],

@@ -1,12 +1,14 @@
 /** Captures: a bin's list (and clearing it), one capture with its verdicts, its body (stored or decoded, with ranges), deleting one. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { normalizeSettings, secretsFor } from '../../capture/settings.js';
-import { explainRequest } from '../../capture/verdicts.js';
+import { normalizeSettings, schemesFor, secretsFor } from '../../capture/settings.js';
+import type { CustomSchemeDef } from '../../common/custom-scheme.js';
+import { explainRequest, storedRequestLine } from '../../capture/verdicts.js';
+import { AS_RECEIVED, type PublicUrlPolicy } from '../../capture/public-url.js';
 import { INLINE_BODY_BYTES } from '../../common/body-inline.js';
 import type { Capture, CapturePage } from '../../common/types.js';
 import type { Bins, Bodies, CaptureRecord, Captures } from '../../store/index.js';
-import { SCHEMES, type SecretInput } from '../../verify/index.js';
+import { customDetect, SCHEMES, type SecretInput } from '../../verify/index.js';
 import { captureJson, summaryJson } from '../present.js';
 import { queryParams } from '../validate.js';
 import { bodyPrefix, decodedBody, storedBody } from './bodies.js';
@@ -17,7 +19,11 @@ export interface CaptureDeps {
   store: Pick<Bins, 'getBin'> & Captures & Bodies;
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE`. */
+  globalSchemes?: readonly CustomSchemeDef[];
   publish: Publish;
+  /** How the URL a provider signed is rebuilt for URL-signed schemes; as received when absent. */
+  urls?: PublicUrlPolicy;
 }
 
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
@@ -27,8 +33,8 @@ const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).option
  * is not valid. A truncated body was never the signed one: say so instead of
  * guessing at re-serialization.
  */
-function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[]): Capture['signatures'] {
-  return explainRequest(record.headers, body, record.receivedAt, secrets).map((v) =>
+function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly SecretInput[], urls: PublicUrlPolicy, schemes: readonly CustomSchemeDef[]): Capture['signatures'] {
+  return explainRequest(record.headers, body, record.receivedAt, secrets, storedRequestLine(record, urls), schemes).map((v) =>
     record.truncated && v.status === 'invalid'
       ? { ...v, diagnosis: `Only the first ${body.length} of ${record.bodySize} bytes were kept (the body was over --max-body), so the signature cannot match the stored bytes.` }
       : v,
@@ -59,12 +65,14 @@ export function createCaptureRoutes(deps: CaptureDeps) {
       const record = store.getCapture(id);
       if (!record) throw captureNotFound(id);
       // A signature is judged over every byte; without a signature header the inline part is all this needs.
-      const signed = SCHEMES.some((s) => s.detect(record.headers));
+      // A signature in the body (Mailgun) shows only in the verdicts stored on the capture path, judged with the body.
+      const bin = store.getBin(record.binId);
+      const schemes = schemesFor(normalizeSettings(bin?.settings), deps.globalSchemes ?? []);
+      const signed = record.signatures.length > 0 || SCHEMES.some((s) => s.detect(record.headers)) || schemes.some((d) => customDetect(d, record.headers) !== null);
       const body = signed ? store.getBody(id)?.data : bodyPrefix(store, id, INLINE_BODY_BYTES + 1);
       if (!body) throw captureNotFound(id);
-      const bin = store.getBin(record.binId);
       const secrets = secretsFor(normalizeSettings(bin?.settings), deps.globalSecrets);
-      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets) : []));
+      return c.json(captureJson(record, body, signed ? explainCapture(record, body, secrets, deps.urls ?? AS_RECEIVED, schemes) : []));
     })
     .get('/captures/:id/body', captureParam, queryParams(bodyQuery), async (c) => {
       const { id } = c.req.valid('param');

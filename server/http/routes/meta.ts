@@ -5,14 +5,19 @@ import type { GlobalForward } from '../../outbound/forward.js';
 import { displayUrl } from '../../outbound/exchange.js';
 import { PRESETS } from '../../retries/presets.js';
 import type { SecretInput } from '../../verify/index.js';
+import type { CustomSchemeDef } from '../../common/custom-scheme.js';
 
 /** What the meta routes need. */
 export interface MetaDeps {
   version: string;
   /** Secrets from the config; shown masked. */
   globalSecrets: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE` (definitions hold no secret). */
+  globalSchemes?: readonly CustomSchemeDef[];
   /** `--forward` (and its options), or null. */
   globalForward: GlobalForward | null;
+  /** `--public-url`, or null. */
+  publicUrl: string | null;
 }
 
 /** `/health` (open without the token), `/info` and `/presets`. */
@@ -22,7 +27,9 @@ export function createMetaRoutes(deps: MetaDeps) {
     .get('/info', (c) =>
       c.json({
         version: deps.version,
+        publicUrl: deps.publicUrl,
         globalSecrets: maskSecrets(deps.globalSecrets),
+        globalSchemes: deps.globalSchemes ?? [],
         forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure } : null,
       }),
     )

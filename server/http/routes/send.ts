@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { normalizeSettings, userRecord } from '../../capture/settings.js';
 import { HEADER_VALUE, HTTP_TOKEN as HEADER_NAME, isHttpToken } from '../../common/http-syntax.js';
 import type { HeaderPair } from '../../common/types.js';
+import { CUSTOM_SCHEME_ID, mergeSchemes, type CustomSchemeDef } from '../../common/custom-scheme.js';
 import { RETRY_CLAIM_HEADER } from '../../common/retry-claim.js';
 import { targetOf, targetUrlSchema } from '../../outbound/exchange.js';
 import { forwardTargetOf, type GlobalForward } from '../../outbound/forward.js';
@@ -17,7 +18,7 @@ import { renderTemplate, TEMPLATE_IDS } from '../../outbound/templates.js';
 import { PRESETS } from '../../retries/presets.js';
 import { BIN_ID_PATTERN } from '../../store/ids.js';
 import type { Bins, Bodies, Captures, DeliveryRecord, SignSpec } from '../../store/index.js';
-import { isSchemeId, type SecretInput } from '../../verify/index.js';
+import { SCHEME_LIST, isSchemeId, type SecretInput } from '../../verify/index.js';
 import { ApiError } from '../errors.js';
 import { jsonBody } from '../validate.js';
 import { idParam, senderUnavailable } from './params.js';
@@ -31,6 +32,8 @@ export interface SendDeps {
   now: () => number;
   /** Secrets from the config, found by name after a bin's own. */
   globalSecrets: readonly SecretInput[];
+  /** Users' own schemes from `--schemes FILE`, which `sign.scheme` may name. */
+  globalSchemes?: readonly CustomSchemeDef[];
   /** `--forward`: the target of bins without their own `forwardTo`, and its options. */
   globalForward: GlobalForward | null;
 }
@@ -51,7 +54,9 @@ const methodSchema = z
   .refine((m) => m.length <= 20 && isHttpToken(m), 'a method is an HTTP token of at most 20 characters')
   .refine((m) => m.toUpperCase() !== 'CONNECT', 'CONNECT opens a tunnel, not a webhook');
 const base64Schema = z.string().regex(BASE64, 'bodyBase64 must be standard base64');
-const schemeSchema = z.string().refine(isSchemeId, 'not a scheme id (x-signature, x-webhook-signature, makeplans, webconnex, github, stripe, standard-webhooks, shopify, slack)');
+const schemeSchema = z
+  .string()
+  .refine((id) => isSchemeId(id) || CUSTOM_SCHEME_ID.test(id), `not a scheme id (${SCHEME_LIST}, or one of your own schemes)`);
 const signEntry = z
   .object({
     scheme: schemeSchema,
@@ -153,6 +158,14 @@ export function createSendRoutes(deps: SendDeps) {
     if (!bin) throw new ApiError(404, 'bin_not_found', `there is no bin "${binId}"`);
     return normalizeSettings(bin.settings).secrets;
   };
+  /** A user's own scheme named by `sign.scheme`: the bin's (`sign.bin`, or the resent capture's), then `--schemes`; undefined for a built-in id. */
+  const customOf = (scheme: string, binId: string | undefined): CustomSchemeDef | undefined => {
+    if (isSchemeId(scheme)) return undefined;
+    const own = binId === undefined ? [] : (normalizeSettings(store.getBin(binId)?.settings).schemes ?? []);
+    const def = mergeSchemes(own, deps.globalSchemes ?? []).find((d) => d.id === scheme);
+    if (!def) throw new ApiError(400, 'invalid_request', `scheme "${scheme}" is neither built in nor defined in ${binId === undefined ? '' : `bin "${binId}"'s schemes or `}--schemes; to sign with a bin's own scheme, pass sign.bin`);
+    return def;
+  };
   const accepted = (d: DeliveryRecord) => ({ id: d.id, state: d.state, url: `/api/outbox/${d.id}` });
 
   return new Hono()
@@ -163,7 +176,7 @@ export function createSendRoutes(deps: SendDeps) {
       const template = input.template === undefined ? undefined : renderTemplate(input.template, deps.now());
       const body = bodyOf(input) ?? Buffer.from(template?.body ?? '', 'utf8');
       const headers = withContentType(input.headers ?? template?.headers ?? [], body);
-      const sign = (input.sign ?? []).map((s) => resolveSecret(s.scheme, s.secret, [...secretsOfBin(s.bin), ...deps.globalSecrets]));
+      const sign = (input.sign ?? []).map((s) => resolveSecret(s.scheme, s.secret, [...secretsOfBin(s.bin), ...deps.globalSecrets], customOf(s.scheme, s.bin)));
       const d = enqueue(sender, {
         kind: 'send',
         sourceCaptureId: null,
@@ -205,13 +218,13 @@ export function createSendRoutes(deps: SendDeps) {
       if (input.resign === true) {
         for (const v of record.signatures) {
           const secret = v.secret === null ? undefined : candidates.find((s) => s.name === v.secret);
-          if ((v.status === 'valid' || v.status === 'expired') && secret) sign.push({ scheme: v.scheme, secret: secret.value, secretName: secret.name });
+          if ((v.status === 'valid' || v.status === 'expired') && secret) sign.push(resolveSecret(v.scheme, secret.name, [secret], customOf(v.scheme, record.binId)));
         }
         if (sign.length === 0) {
           throw new ApiError(422, 'nothing_to_resign', 'no signature of this capture matched a configured secret; pass resign: {scheme, secret}');
         }
       } else if (input.resign) {
-        sign = input.resign.map((s) => resolveSecret(s.scheme, s.secret, [...(s.bin === undefined ? settings.secrets : secretsOfBin(s.bin)), ...deps.globalSecrets]));
+        sign = input.resign.map((s) => resolveSecret(s.scheme, s.secret, [...(s.bin === undefined ? settings.secrets : secretsOfBin(s.bin)), ...deps.globalSecrets], customOf(s.scheme, s.bin ?? record.binId)));
       }
       const d = enqueue(sender, {
         kind: 'resend',

@@ -3,14 +3,14 @@
  * body alone, keyed by the secret's text, optionally behind a label such as
  * `sha256=`. Each such scheme is still its own file; this builds its parts.
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
+import { type HmacAlgorithm, detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
 import type { HeaderPair, ParseResult, Scheme, SchemeId } from '../types.js';
 
 /** How one body-HMAC header is written. */
 export interface BodyHmacHeader {
   /** Canonical header name. */
   name: string;
-  algorithm: 'sha256' | 'sha1';
+  algorithm: HmacAlgorithm;
   encoding: 'hex' | 'base64';
   /** Text before the digest, e.g. `sha256=`; "" for none. */
   label: string;

@@ -2,10 +2,12 @@
  * GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body.
  * GitHub still sends the legacy `X-Hub-Signature: sha1=<hex>` beside it; the
  * SHA-1 one is only checked when it is the only one present, so a request
- * carrying both is judged by the stronger digest.
+ * carrying both is judged by the stronger digest. A lone `X-Hub-Signature:
+ * sha256=…` is Bitbucket's (schemes/bitbucket.ts) and not read here.
  */
 import { detectHeader, findHeader, literalKey, verifyWith } from '../crypto.js';
 import type { HeaderPair, Scheme } from '../types.js';
+import { isBitbucketHubSignature } from './bitbucket.js';
 import { parseBodyHmac, signBodyHmac, type BodyHmacHeader } from './body-hmac.js';
 
 const SHA256: BodyHmacHeader = { name: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex', label: 'sha256=' };
@@ -17,7 +19,8 @@ export const github: Scheme = {
   header: SHA256.name,
   timed: false,
   idHeader: 'X-GitHub-Delivery',
-  detect: (headers) => detectHeader(headers, SHA256.name) ?? detectHeader(headers, LEGACY.name),
+  // A lone X-Hub-Signature: sha256=… is Bitbucket's, not a malformed GitHub sha1.
+  detect: (headers) => detectHeader(headers, SHA256.name) ?? (isBitbucketHubSignature(headers) ? null : detectHeader(headers, LEGACY.name)),
   parse: (headers) => parseBodyHmac(headers, findHeader(headers, SHA256.name) || !findHeader(headers, LEGACY.name) ? SHA256 : LEGACY),
   key: literalKey,
   verify: (input, secret) => verifyWith(github, input, secret),

@@ -1,16 +1,17 @@
 /**
  * Slack: `X-Slack-Signature: v0=<hex>`, HMAC-SHA256 of `v0:<ts>:<body>` with
  * the signing secret, where `<ts>` is `X-Slack-Request-Timestamp`; Slack asks
- * receivers to refuse timestamps more than 5 minutes off.
+ * receivers to refuse timestamps more than 5 minutes old (its SDKs accept
+ * one ahead of the clock).
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, PAST_ONLY, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
 import type { Scheme } from '../types.js';
 
 const HEADER = 'X-Slack-Signature';
 const TIMESTAMP = 'X-Slack-Request-Timestamp';
 const EXPECTED = `${HEADER}: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">, with ${TIMESTAMP}: <unix seconds>`;
 
-/** The `slack` scheme (timed, 300 s either way). */
+/** The `slack` scheme (timed: 300 s behind, any time ahead as Slack's SDKs accept). */
 export const slack: Scheme = {
   id: 'slack',
   header: HEADER,
@@ -27,7 +28,7 @@ export const slack: Scheme = {
     if (!value.startsWith('v0=')) return malformed(h.name, `${h.name} has no v0= label: expected ${EXPECTED}`);
     const signatures = [value.slice('v0='.length)];
     const prefix = `v0:${ts.value.trim()}:`;
-    return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix, timestamp }, EXPECTED);
+    return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix, timestamp, tolerance: PAST_ONLY }, EXPECTED);
   },
   key: literalKey,
   verify: (input, secret) => verifyWith(slack, input, secret),

@@ -19,7 +19,7 @@ function family(headers: HeaderPair[]): 'webhook' | 'svix' | null {
   return null;
 }
 
-/** The `standard-webhooks` scheme (timed, 300 s either way; `whsec_<base64>` secrets decoded). */
+/** The `standard-webhooks` scheme (timed, 300 s either way as its libraries refuse; `whsec_<base64>` secrets decoded). */
 export const standardWebhooks: Scheme = {
   id: 'standard-webhooks',
   header: 'webhook-signature',

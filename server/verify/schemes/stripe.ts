@@ -6,13 +6,13 @@
  * v0 is `malformed` (no secret could make it valid, and the message tells
  * the user why, where `invalid` would send them hunting for a wrong secret).
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, PAST_ONLY, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
 import type { Scheme } from '../types.js';
 
 const HEADER = 'Stripe-Signature';
 const EXPECTED = `${HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`;
 
-/** The `stripe` scheme (timed, 300 s either way; several v1 accepted, v0 ignored). */
+/** The `stripe` scheme (timed: 300 s behind, any time ahead as stripe-node accepts; several v1 accepted, v0 ignored). */
 export const stripe: Scheme = {
   id: 'stripe',
   header: HEADER,
@@ -40,7 +40,7 @@ export const stripe: Scheme = {
       const why = v0 ? 'has only v0 signatures, which Stripe retired and hookbin ignores' : 'has no v1= signature';
       return malformed(h.name, `${h.name} ${why}: expected ${EXPECTED}`);
     }
-    return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: `${t}.`, timestamp }, EXPECTED);
+    return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: `${t}.`, timestamp, tolerance: PAST_ONLY }, EXPECTED);
   },
   key: literalKey,
   verify: (input, secret) => verifyWith(stripe, input, secret),

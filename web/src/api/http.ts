@@ -12,6 +12,7 @@
 import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { SecretPatchEntry, VerdictFilter } from '../features/secrets/secrets.js';
+import type { CustomSchemeDef } from '../../../server/common/custom-scheme.js';
 import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../../server/common/types.js';
 import { currentToken, type TokenVerdict } from './token.js';
 
@@ -22,6 +23,8 @@ export interface BinPatch {
   respond?: RespondPatch | null;
   /** Replaces the bin's secrets; an entry without `value` keeps that name's stored value. */
   secrets?: SecretPatchEntry[];
+  /** Replaces the bin's own signature schemes. */
+  schemes?: CustomSchemeDef[];
   /** The bin's own event key (a header or a JSON pointer); null: the built-in keys only. */
   eventKey?: { header: string | null; pointer: string | null } | null;
   /** Answer CORS preflights and let pages read the bin's answers. */
@@ -33,6 +36,8 @@ export interface ServerInfo {
   version: string;
   /** The `--secret` secrets, masked: tried on every bin after its own. */
   globalSecrets: MaskedSecret[];
+  /** `--schemes FILE`: users' own schemes for every bin (absent from an older server). */
+  globalSchemes?: CustomSchemeDef[];
   /** `--forward`: the target of bins without their own `forwardTo` (password masked), or null. */
   forward?: { url: string; relay: boolean; insecure?: boolean } | null;
 }

@@ -28,7 +28,8 @@ export interface Draft {
   /** The template the body came from, or null. */
   template: string | null;
   /** '' for unsigned. */
-  scheme: SchemeId | '';
+  /** A built-in scheme id, one of the user's own, or '' for unsigned. */
+  scheme: string;
   /** The secret's value, or the name of a configured secret. */
   secret: string;
   /** A retry preset id, CUSTOM_SCHEDULE for `schedule`, or '' for one attempt. */

@@ -6,6 +6,7 @@
  * module owns the bins and the live feed's side: `apply` takes each live
  * message, and `resync` runs on every (re)connect. Transports stay outside.
  */
+import type { CustomSchemeDef } from '../../../server/common/custom-scheme.js';
 import { batch, computed, signal } from '@preact/signals';
 import { BIN_ID_PATTERN } from '../../../server/common/limits.js';
 import type { Bin, ServerMessage } from '../../../server/common/types.js';
@@ -254,6 +255,18 @@ export function createModel(api: Api) {
     return null;
   }
 
+  /** Replaces a bin's own signature schemes; resolves to an error sentence, or null once saved. */
+  async function saveSchemes(binId: string, schemes: CustomSchemeDef[]): Promise<string | null> {
+    try {
+      apply({ type: 'bin.updated', bin: await api.updateBin(binId, { schemes }) });
+    } catch (err) {
+      if (isAuthError(err)) authRequired.value = true;
+      return errorMessage(err);
+    }
+    void refreshVerdicts(binId);
+    return null;
+  }
+
   /** `/api/info` (global secrets), refreshed on every resync: a restart may have changed them. */
   async function loadInfo() {
     try {
@@ -347,6 +360,7 @@ export function createModel(api: Api) {
     updateRespond,
     updateBin,
     saveSecrets,
+    saveSchemes,
     loadInfo,
     ensurePresets,
     loadEvents,

@@ -112,8 +112,9 @@ export function StatusBadge(props: { status: number | null }) {
 /**
  * A signature verdict as a word (with ✓ / ✗ / ? for a glance), never color
  * alone: `✓ valid`, `✗ invalid`, `✗ expired`, `✗ malformed`, `? no secret`, `unsigned`.
+ * `label` replaces the word (the signature panel's "ahead by N s").
  */
-export function VerdictBadge(props: { verdict: Verdict | null; testid?: string }) {
+export function VerdictBadge(props: { verdict: Verdict | null; testid?: string; label?: string }) {
   const v = props.verdict ?? 'unsigned';
   const glyph = verdictGlyph(props.verdict);
   return (
@@ -123,7 +124,7 @@ export function VerdictBadge(props: { verdict: Verdict | null; testid?: string }
           {glyph}
         </span>
       )}
-      {verdictLabel(props.verdict)}
+      {props.label ?? verdictLabel(props.verdict)}
     </span>
   );
 }

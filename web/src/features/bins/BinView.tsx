@@ -7,6 +7,8 @@ import { EventsView } from '../events/EventsView.js';
 import { RuleEditor } from '../answers/RuleEditor.js';
 import { AnswerForm } from '../answers/AnswerForm.js';
 import { SecretsEditor } from '../secrets/SecretsEditor.js';
+import { SchemesEditor } from '../secrets/SchemesEditor.js';
+import { mergeSchemes } from '../../../../server/common/custom-scheme.js';
 import type { SenderModel } from '../../state/sender.js';
 import { SenderView } from '../send/SenderView.js';
 
@@ -109,7 +111,17 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
         )}
         {view === 'answers' && <AnswersPanel model={m} bin={bin} />}
         {view === 'secrets' && (
-          <SecretsEditor binId={bin.id} secrets={bin.secrets} globalSecrets={m.info.value?.globalSecrets ?? null} onSave={(list) => m.saveSecrets(bin.id, list)} />
+          <>
+            <SecretsEditor
+              binId={bin.id}
+              secrets={bin.secrets}
+              schemes={mergeSchemes(bin.schemes ?? [], m.info.value?.globalSchemes ?? [])}
+              globalSecrets={m.info.value?.globalSecrets ?? null}
+              onSave={(list) => m.saveSecrets(bin.id, list)}
+            />
+            <h4 class="sub-head">Your own schemes</h4>
+            <SchemesEditor key={bin.id} binId={bin.id} schemes={bin.schemes ?? []} onSave={(list) => m.saveSchemes(bin.id, list)} />
+          </>
         )}
       </div>
     </>

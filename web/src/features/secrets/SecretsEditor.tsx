@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { MaskedSecret, SchemeId } from '../../../../server/common/types.js';
+import type { MaskedSecret } from '../../../../server/common/types.js';
+import type { CustomSchemeDef } from '../../../../server/common/custom-scheme.js';
 import { addSecret, removeSecret, SCHEMES, setSecretScheme, type SecretPatchEntry } from './secrets.js';
 import { ConfirmButton } from '../../ui/common.js';
 
-function SchemeSelect(props: { value: SchemeId | null; onChange: (s: SchemeId | null) => void; testid: string; disabled?: boolean; label: string }) {
+function SchemeSelect(props: { value: string | null; onChange: (s: string | null) => void; testid: string; disabled?: boolean; label: string; own: readonly CustomSchemeDef[] }) {
   return (
     <select
       class="input scheme-select"
@@ -11,12 +12,17 @@ function SchemeSelect(props: { value: SchemeId | null; onChange: (s: SchemeId | 
       aria-label={props.label}
       value={props.value ?? ''}
       disabled={props.disabled}
-      onChange={(e) => props.onChange((e.currentTarget.value || null) as SchemeId | null)}
+      onChange={(e) => props.onChange(e.currentTarget.value || null)}
     >
       <option value="">any scheme</option>
       {SCHEMES.map((s) => (
         <option key={s.id} value={s.id}>
           {s.id} ({s.header})
+        </option>
+      ))}
+      {props.own.map((s) => (
+        <option key={`own-${s.id}`} value={s.id}>
+          {s.id} ({s.header}, yours)
         </option>
       ))}
     </select>
@@ -28,10 +34,10 @@ function SchemeSelect(props: { value: SchemeId | null; onChange: (s: SchemeId | 
  * typed: cleared once saved, never put in the model, never shown again
  * (a password field, no autocomplete).
  */
-function AddSecretForm(props: { secrets: MaskedSecret[]; onSave: (list: SecretPatchEntry[]) => Promise<string | null> }) {
+function AddSecretForm(props: { secrets: MaskedSecret[]; own: readonly CustomSchemeDef[]; onSave: (list: SecretPatchEntry[]) => Promise<string | null> }) {
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
-  const [scheme, setScheme] = useState<SchemeId | null>(null);
+  const [scheme, setScheme] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const replacing = props.secrets.some((s) => s.name === name.trim());
@@ -77,7 +83,7 @@ function AddSecretForm(props: { secrets: MaskedSecret[]; onSave: (list: SecretPa
         value={value}
         onInput={(e) => setValue(e.currentTarget.value)}
       />
-      <SchemeSelect value={scheme} onChange={setScheme} testid="secret-scheme" label="Only for scheme" />
+      <SchemeSelect value={scheme} onChange={setScheme} testid="secret-scheme" label="Only for scheme" own={props.own} />
       <button type="submit" class="btn primary" data-testid="secret-add" disabled={busy}>
         {replacing ? 'Replace secret' : 'Add secret'}
       </button>
@@ -96,6 +102,8 @@ export interface SecretsEditorProps {
   /** The `--secret` ones, masked, or null when they could not be read. */
   globalSecrets: MaskedSecret[] | null;
   onSave: (list: SecretPatchEntry[]) => Promise<string | null>;
+  /** The user's own signature schemes a secret may name: the bin's, then `--schemes`. */
+  schemes: readonly CustomSchemeDef[];
 }
 
 /**
@@ -147,6 +155,7 @@ export function SecretsEditor(props: SecretsEditorProps) {
                   <SchemeSelect
                     value={s.scheme}
                     testid="secret-row-scheme"
+                    own={props.schemes}
                     label={`Scheme of ${s.name}`}
                     disabled={busy !== null}
                     onChange={(scheme) => void save(s.name, setSecretScheme(props.secrets, s.name, scheme))}
@@ -173,7 +182,7 @@ export function SecretsEditor(props: SecretsEditorProps) {
         </p>
       )}
       <h4 class="sub-head">Add a secret</h4>
-      <AddSecretForm key={props.binId} secrets={props.secrets} onSave={props.onSave} />
+      <AddSecretForm key={props.binId} secrets={props.secrets} own={props.schemes} onSave={props.onSave} />
 
       <h4 class="sub-head">Global secrets</h4>
       {props.globalSecrets === null ? (

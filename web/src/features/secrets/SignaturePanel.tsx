@@ -2,6 +2,16 @@ import type { SignatureVerdict } from '../../../../server/common/types.js';
 import { VerdictBadge } from '../../ui/common.js';
 
 /**
+ * The badge's word when it is not the status itself: a matching HMAC with a
+ * timestamp ahead of the clock is a sender's clock running fast, not a stale
+ * request, so it reads "ahead by N s", never "expired".
+ */
+export function signatureLabel(s: Pick<SignatureVerdict, 'status' | 'skewSeconds'>): string | undefined {
+  if (s.status === 'expired' && s.skewSeconds !== undefined && s.skewSeconds < 0) return `ahead by ${-s.skewSeconds} s`;
+  return undefined;
+}
+
+/**
  * A capture's signatures: per scheme whose header is present, the header,
  * the verdict, the NAME of the secret that matched, and the diagnosis as one
  * plain sentence (text only; it may quote nothing captured, but it is
@@ -22,7 +32,7 @@ export function SignaturePanel(props: { signatures: readonly SignatureVerdict[];
       {list.map((s) => (
         <div class="sig" key={s.scheme} data-testid="signature" data-scheme={s.scheme} data-status={s.status}>
           <div class="sig-line">
-            <VerdictBadge verdict={s.status} testid="signature-status" />
+            <VerdictBadge verdict={s.status} testid="signature-status" label={signatureLabel(s)} />
             <span class="sig-scheme mono" data-testid="signature-scheme">
               {s.scheme}
             </span>

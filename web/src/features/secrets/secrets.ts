@@ -54,7 +54,7 @@ export function matchesVerdict(v: Verdict | null, f: VerdictFilter | null): bool
   return f === 'unsigned' ? v === null : v === f;
 }
 
-/** The scheme ids, with the header each reads, for the scheme pickers. */
+/** The scheme ids, with the header each reads (as the server registry names it: Mailgun's is a field of the body), for the scheme pickers. */
 export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'x-signature', header: 'X-Signature' },
   { id: 'x-webhook-signature', header: 'X-Webhook-Signature' },
@@ -65,6 +65,16 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'standard-webhooks', header: 'webhook-signature' },
   { id: 'shopify', header: 'X-Shopify-Hmac-Sha256' },
   { id: 'slack', header: 'X-Slack-Signature' },
+  { id: 'paddle', header: 'Paddle-Signature' },
+  { id: 'zoom', header: 'x-zm-signature' },
+  { id: 'linear', header: 'Linear-Signature' },
+  { id: 'typeform', header: 'Typeform-Signature' },
+  { id: 'calendly', header: 'Calendly-Webhook-Signature' },
+  { id: 'vercel', header: 'x-vercel-signature' },
+  { id: 'bitbucket', header: 'X-Hub-Signature' },
+  { id: 'twilio', header: 'X-Twilio-Signature' },
+  { id: 'discord', header: 'X-Signature-Ed25519' },
+  { id: 'mailgun', header: 'signature.signature' },
 ];
 
 /** Secret names the server accepts. */
@@ -74,7 +84,8 @@ export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export interface SecretPatchEntry {
   name: string;
   value?: string;
-  scheme: SchemeId | null;
+  /** A built-in scheme id or one of the user's own. */
+  scheme: string | null;
 }
 
 /** The current list as a PATCH keeps it: names and schemes, never a value. */
@@ -86,7 +97,7 @@ export function keepSecrets(current: readonly MaskedSecret[]): SecretPatchEntry[
  * The list with a secret added, or replaced in place when the name is taken
  * (a rotated secret). Throws a sentence for a bad name or an empty value.
  */
-export function addSecret(current: readonly MaskedSecret[], input: { name: string; value: string; scheme: SchemeId | null }): SecretPatchEntry[] {
+export function addSecret(current: readonly MaskedSecret[], input: { name: string; value: string; scheme: string | null }): SecretPatchEntry[] {
   const name = input.name.trim();
   if (!SECRET_NAME.test(name)) throw new Error('A secret name is 1–64 of letters, digits, _ . and -.');
   if (input.value === '') throw new Error('Paste the secret’s value.');
@@ -104,6 +115,6 @@ export function removeSecret(current: readonly MaskedSecret[], name: string): Se
 }
 
 /** The list with one secret limited to `scheme` (null: any scheme), its value kept on the server. */
-export function setSecretScheme(current: readonly MaskedSecret[], name: string, scheme: SchemeId | null): SecretPatchEntry[] {
+export function setSecretScheme(current: readonly MaskedSecret[], name: string, scheme: string | null): SecretPatchEntry[] {
   return keepSecrets(current).map((s) => (s.name === name ? { ...s, scheme } : s));
 }

@@ -18,6 +18,8 @@ export interface ComposerProps {
   error: string | null;
   /** Names of the secrets the bin and `--secret` hold, offered for the secret field. */
   secretNames: string[];
+  /** The user's own schemes the bin can sign with (its own, then `--schemes`). */
+  ownSchemes: readonly { id: string; header: string }[];
   /** The bin's own URL: "Send to this bin" sends the draft there. */
   binUrl: string;
   onSendToBin: () => void;
@@ -146,6 +148,11 @@ export function Composer(props: ComposerProps) {
             {SCHEMES.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.id} ({s.header})
+              </option>
+            ))}
+            {props.ownSchemes.map((s) => (
+              <option key={`own-${s.id}`} value={s.id}>
+                {s.id} ({s.header}, yours)
               </option>
             ))}
           </select>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { mergeSchemes } from '../../../../server/common/custom-scheme.js';
 import type { Bin } from '../../../../server/common/types.js';
 import type { Model } from '../../state/model.js';
 import type { SenderModel } from '../../state/sender.js';
@@ -122,6 +123,7 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
             sending={s.sending.value}
             error={s.sendError.value}
             secretNames={secretNames}
+            ownSchemes={mergeSchemes(bin.schemes ?? [], m.info.value?.globalSchemes ?? [])}
             binUrl={bin.url}
             onSendToBin={() => void s.sendToBin(bin.url)}
           />
