@@ -129,7 +129,7 @@ export function VerdictBadge(props: { verdict: Verdict | null; testid?: string; 
   );
 }
 
-/** Names longer than this wrap in a bounded column instead of staying on one line (style.css `th.long`). */
+/** Names longer than this wrap in a bounded column instead of staying on one line (styles/detail.css `th.long`). */
 const LONG_NAME = 40;
 
 /** Pairs in order, duplicates visible: a repeated name is marked ×N on each of its rows. Names and values render as text only. */

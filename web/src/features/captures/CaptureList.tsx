@@ -4,7 +4,7 @@ import { formatBytes } from '../../ui/format.js';
 import { MethodBadge, RelTime, VerdictBadge } from '../../ui/common.js';
 import { answerWords, attemptWords, PROVIDER_TITLE } from './row.js';
 
-/** Every row is this tall (keep in step with `--row-h` in style.css). */
+/** Every row is this tall (keep in step with `--row-h` in styles/base.css). */
 export const ROW_HEIGHT = 44;
 /** Rows rendered beyond each edge of the viewport. */
 const OVERSCAN = 12;

@@ -4,7 +4,7 @@ import { formatGap } from './timeline.js';
 
 /**
  * Each column's heading, also written on every cell (`data-label`): in a
- * narrow card (style.css, `@container event`) the table stacks, each row a
+ * narrow card (styles/events.css, `@container event`) the table stacks, each row a
  * block of "Heading value" pairs, so no column is cut off or hidden.
  */
 const COLUMNS = ['Attempt', 'Received', 'Answered', 'Gap', 'Expected', 'Difference', 'Tolerance'] as const;

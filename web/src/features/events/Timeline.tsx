@@ -3,7 +3,7 @@ import { formatGap, type TimelineLayout } from './timeline.js';
 
 /** The narrowest a gap is drawn, so its labels never overlap (px); a timeline that needs more scrolls in its card. */
 const MIN_GAP_PX = 136;
-/** The track's side padding (style.css `.tl`), room for the first and last labels. */
+/** The track's side padding (styles/events.css `.tl`), room for the first and last labels. */
 const TRACK_PAD_PX = 80;
 
 const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
