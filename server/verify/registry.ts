@@ -1,10 +1,13 @@
 /** The scheme registry: every signature style hookbin knows, in reporting order. */
 import { discord } from './schemes/discord.js';
 import { github } from './schemes/github.js';
+import { hubspot } from './schemes/hubspot.js';
 import { mailgun } from './schemes/mailgun.js';
 import { makeplans } from './schemes/makeplans.js';
+import { sendgrid } from './schemes/sendgrid.js';
 import { shopify } from './schemes/shopify.js';
 import { slack } from './schemes/slack.js';
+import { square } from './schemes/square.js';
 import { standardWebhooks } from './schemes/standard-webhooks.js';
 import { stripe } from './schemes/stripe.js';
 import { twilio } from './schemes/twilio.js';
@@ -27,6 +30,9 @@ export const SCHEMES: readonly Scheme[] = [
   twilio,
   discord,
   mailgun,
+  square,
+  hubspot,
+  sendgrid,
 ];
 
 /** Every scheme id, comma-separated, for messages that list them. */
