@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js';
 import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
 import type { HeaderPair } from '../common/types.js';
+import { batchIdentity } from './event-batch.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
 export interface EventIdentityOptions {
@@ -215,13 +216,15 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * 1. the bin's `keyHeader`, then its `keyPointer` (`custom-header:…`, `custom-pointer:…`);
  * 2. {@link KEY_HEADERS} (`header:…`), the first header of a name counting;
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
+ *    for a JSON array (a batch), every element's id (event-batch.ts; the source names the field);
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
  * Type: {@link TYPE_HEADERS}, then Slack's inner `event.type` inside an
- * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), else null.
+ * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only),
+ * then a batch's element types, else null.
  *
  * The body is read as JSON only when its first byte after an optional UTF-8
- * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
+ * BOM and whitespace is `{` or `[`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
  * is valid UTF-8 and valid JSON; otherwise only headers and the hash count.
  * Never throws; empty or blank values are skipped; values are capped
  * ({@link MAX_KEY_LENGTH}, {@link MAX_TYPE_LENGTH}). A `keyHeader` that is not
@@ -259,6 +262,9 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const v = keyValue(resolveJsonPointer(json(), pointer));
     if (v !== null) key = { key: capKey(v), source: `body:${pointer}` };
   }
+  // Parsed once, only for array bodies (HubSpot's and SendGrid's batches).
+  const batch = Array.isArray(json()) ? batchIdentity(json()) : null;
+  if (!key && batch?.key) key = { key: capKey(batch.key.value), source: batch.key.source };
   const form = twilioForm(headers, body);
   if (!key && form) {
     const field = FORM_KEY_FIELDS.find((f) => form.get(f)?.trim());
@@ -285,6 +291,7 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
   }
 
+  if (!type && batch?.type) type = { type: capText(batch.type.value, MAX_TYPE_LENGTH), source: batch.type.source };
   for (const field of FORM_TYPE_FIELDS) {
     if (type || !form) break;
     const v = form.get(field)?.trim();
@@ -330,13 +337,14 @@ function keyValue(v: unknown): string | null {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The parsed body when it is a JSON object small enough to parse, else undefined. Never throws. */
+/** The parsed body when it is a JSON object or array small enough to parse, else undefined. Never throws. */
 function parseJsonBody(body: Uint8Array): unknown {
   if (body.length > MAX_JSON_PARSE_BYTES) return undefined;
   let i = 0;
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) i = 3; // a UTF-8 BOM, which the decoder drops
   while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
-  if (body[i] !== 0x7b) return undefined; // `{`: only objects carry ids and types
+  // `{` or `[`: objects carry ids and types, arrays are batches of them (HubSpot, SendGrid).
+  if (body[i] !== 0x7b && body[i] !== 0x5b) return undefined;
   try {
     return JSON.parse(UTF8.decode(body));
   } catch {
