@@ -3,7 +3,7 @@
  * delivery to finish, and reading captures back, against the suite's server
  * (`current()`) unless another is given.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Capture, CaptureSummary, OutboxDelivery } from '../../server/common/types.js';
 import type { SchemeId } from '../../server/verify/index.js';
@@ -52,8 +52,12 @@ export function senderHelpers(current: () => TestServer) {
     return json<Capture>(s.api(`/api/captures/${id}`));
   }
 
-  /** A secret each scheme can key with (Standard Webhooks needs whsec_<base64>). */
+  /**
+   * A secret each scheme can key with (Standard Webhooks needs whsec_<base64>;
+   * SendGrid a P-256 private key, which both signs and verifies).
+   */
   function secretFor(scheme: SchemeId): string {
+    if (scheme === 'sendgrid') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     return scheme === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : `${scheme}-secret-${randomBytes(8).toString('hex')}`;
   }
 
