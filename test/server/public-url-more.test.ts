@@ -61,14 +61,14 @@ async function hubspotThroughTunnel(s: TestServer): Promise<Capture> {
 
 describe('URL-signed providers through a tunnel', () => {
   it('Square and HubSpot deliveries signed for the tunnel are valid with --public-url', async () => {
-    server = await startServer({ publicUrl: TUNNEL, secrets: [{ name: 'sq', value: SQUARE_KEY, scheme: 'square' }, { name: 'hs', value: HUBSPOT_SECRET, scheme: 'hubspot' }] });
+    server = await startServer({ publicUrl: TUNNEL, secrets: [{ name: 'sq', value: SQUARE_KEY }, { name: 'hs', value: HUBSPOT_SECRET }] });
     expect((await squareThroughTunnel(server)).signatures).toEqual([{ scheme: 'square', header: 'x-square-hmacsha256-signature', status: 'valid', secret: 'sq', diagnosis: null }]);
     const hub = await hubspotThroughTunnel(server);
     expect(hub.signatures).toEqual([{ scheme: 'hubspot', header: 'X-HubSpot-Signature-v3', status: 'valid', secret: 'hs', diagnosis: null }]);
   });
 
   it('are invalid without it, and the diagnosis says to start hookbin with --public-url', async () => {
-    server = await startServer({ secrets: [{ name: 'sq', value: SQUARE_KEY, scheme: 'square' }, { name: 'hs', value: HUBSPOT_SECRET, scheme: 'hubspot' }] });
+    server = await startServer({ secrets: [{ name: 'sq', value: SQUARE_KEY }, { name: 'hs', value: HUBSPOT_SECRET }] });
     for (const [capture, provider] of [
       [await squareThroughTunnel(server), 'Square'],
       [await hubspotThroughTunnel(server), 'HubSpot'],
