@@ -226,7 +226,7 @@ describe('the engine', () => {
 
 describe('templates', () => {
   it('one per provider hookbin started from and per major provider, each valid JSON of its event, in its header style', () => {
-    expect(TEMPLATE_IDS).toEqual(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack']);
+    expect(TEMPLATE_IDS).toEqual(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack', 'square', 'hubspot', 'sendgrid']);
     const events = Object.fromEntries(renderTemplates().map((t) => [t.id, t.event]));
     expect(events).toMatchObject({
       movemint: 'event.participant.created',
@@ -236,6 +236,7 @@ describe('templates', () => {
       'webhooks-api-v2.4': 'invoice.paid',
     });
     for (const t of renderTemplates()) {
+      // HubSpot and SendGrid post arrays of events.
       const body = JSON.parse(t.body) as Record<string, unknown>;
       expect(body, t.id).toBeTypeOf('object');
       const identity = eventIdentity(t.headers, Buffer.from(t.body));
