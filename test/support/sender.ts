@@ -54,9 +54,11 @@ export function senderHelpers(current: () => TestServer) {
 
   /**
    * A secret each scheme can key with (Standard Webhooks needs whsec_<base64>;
-   * SendGrid a P-256 private key, which both signs and verifies).
+   * SendGrid a P-256 private key and Discord an Ed25519 one, which both sign
+   * and verify).
    */
   function secretFor(scheme: SchemeId): string {
+    if (scheme === 'discord') return generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     if (scheme === 'sendgrid') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     return scheme === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : `${scheme}-secret-${randomBytes(8).toString('hex')}`;
   }
