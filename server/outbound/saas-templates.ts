@@ -21,7 +21,7 @@ export const SAAS_TEMPLATES: readonly TemplateDef[] = [
       const at = new Date(now).toISOString();
       const money = { amount: 2500, currency: 'USD' };
       return {
-        headers: [json, ['Square-Version', '2025-10-16']],
+        headers: [json],
         body: {
           merchant_id: alnum(13).toUpperCase(),
           type: 'payment.created',
