@@ -103,6 +103,11 @@ describe('hubspot', () => {
     expect(s.verify(req(byHand(signedUrl, secs), sent, secs), secret)).toMatchObject({ status: 'malformed', message: expect.stringMatching(/looks like seconds \(10 digits\), and HubSpot sends milliseconds/) });
   });
 
+  it('a timestamp ahead of the clock is accepted, however far, as HubSpot\'s rule refuses only old ones (like Stripe\'s and Slack\'s)', () => {
+    const ahead = String(NOW * 1000 + 3_600_000);
+    expect(s.verify(req(byHand(signedUrl, ahead), sent, ahead), secret)).toEqual({ status: 'valid', skewSeconds: -3600 });
+  });
+
   it("diagnoses a sender that skipped HubSpot's URL decoding, and a URL signed elsewhere naming --public-url", () => {
     expect(diagnose(req(byHand(sent)), 'hubspot', [{ name: 'hs', value: secret }])).toBe(
       `The signature matches secret "hs" over the URL with its percent-escapes as sent (${sent}): HubSpot decodes %3A, %2F, %3F, %40, %21, %24, %27, %28, %29, %2A, %2C and %3B before signing, so the sender should sign ${signedUrl}.`,
