@@ -15,6 +15,7 @@ import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js
 import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
 import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER } from '../common/limits.js';
 import type { HeaderPair } from '../common/types.js';
+import { batchIdentity, type BatchIdentity } from './event-batch.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
 export interface EventIdentityOptions {
@@ -246,14 +247,16 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * 2. {@link KEY_HEADERS} (`header:…`), the first header of a name counting;
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
  * 3b. Calendly's `event` and `payload.uri` together (`body:/event+/payload/uri`);
- * 3c. in a Twilio form body, {@link FORM_KEY_FIELDS} with the status of a status callback (`form:…`);
+ * 3c. for a JSON array (a batch), every element's id (event-batch.ts; the source names the field);
+ * 3d. in a Twilio form body, {@link FORM_KEY_FIELDS} with the status of a status callback (`form:…`);
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
  * Type: {@link TYPE_HEADERS}, then Linear's `type.action`, then Slack's inner `event.type` inside an
- * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), then a Twilio form's {@link FORM_TYPE_FIELDS}, else null.
+ * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), then a batch's element
+ * types, then a Twilio form's {@link FORM_TYPE_FIELDS}, else null.
  *
  * The body is read as JSON only when its first byte after an optional UTF-8
- * BOM and whitespace is `{`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
+ * BOM and whitespace is `{` or `[`, it is at most {@link MAX_JSON_PARSE_BYTES}, and it
  * is valid UTF-8 and valid JSON; otherwise only headers and the hash count.
  * Never throws; empty or blank values are skipped; values are capped
  * ({@link MAX_KEY_LENGTH}, {@link MAX_TYPE_LENGTH}). A `keyHeader` that is not
@@ -295,6 +298,13 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const v = calendlyKey(json());
     if (v !== null) key = { key: capKey(v), source: 'body:/event+/payload/uri' };
   }
+  // Read only for array bodies (HubSpot's and SendGrid's batches), and once.
+  let batched: { value: BatchIdentity | null } | undefined;
+  const batch = (): BatchIdentity | null => (batched ??= { value: Array.isArray(json()) ? batchIdentity(json()) : null }).value;
+  if (!key) {
+    const b = batch();
+    if (b?.key) key = { key: capKey(b.key.value), source: b.key.source };
+  }
   const form = twilioForm(headers, body);
   if (!key && form) {
     const field = FORM_KEY_FIELDS.find((f) => form.get(f)?.trim());
@@ -325,6 +335,10 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (typeof v === 'string' && v.trim() !== '') type = { type: capText(v, MAX_TYPE_LENGTH), source: `body:${pointer}` };
   }
 
+  if (!type) {
+    const b = batch();
+    if (b?.type) type = { type: capText(b.type.value, MAX_TYPE_LENGTH), source: b.type.source };
+  }
   for (const field of FORM_TYPE_FIELDS) {
     if (type || !form) break;
     const v = form.get(field)?.trim();
@@ -370,13 +384,14 @@ function keyValue(v: unknown): string | null {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The parsed body when it is a JSON object small enough to parse, else undefined. Never throws. */
+/** The parsed body when it is a JSON object or array small enough to parse, else undefined. Never throws. */
 function parseJsonBody(body: Uint8Array): unknown {
   if (body.length > MAX_JSON_PARSE_BYTES) return undefined;
   let i = 0;
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) i = 3; // a UTF-8 BOM, which the decoder drops
   while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
-  if (body[i] !== 0x7b) return undefined; // `{`: only objects carry ids and types
+  // `{` or `[`: objects carry ids and types, arrays are batches of them (HubSpot, SendGrid).
+  if (body[i] !== 0x7b && body[i] !== 0x5b) return undefined;
   try {
     return JSON.parse(UTF8.decode(body));
   } catch {

@@ -29,7 +29,10 @@ export type SchemeId =
   | 'bitbucket'
   | 'twilio'
   | 'discord'
-  | 'mailgun';
+  | 'mailgun'
+  | 'square'
+  | 'hubspot'
+  | 'sendgrid';
 
 /** A capture's verdict for one scheme (`signatures[].status`). */
 export type SignatureStatus = 'valid' | 'invalid' | 'expired' | 'malformed' | 'no-secret';

@@ -2,7 +2,8 @@
  * Ready-made webhook events, one per provider hookbin knows: Movemint, the
  * generic API, Makeplans, Webconnex, the API reference v2.4, GitHub, Stripe,
  * Standard Webhooks, Shopify and Slack here; Paddle, Zoom, Linear, Typeform,
- * Calendly, Vercel and Bitbucket in templates-more.ts; then Twilio and Mailgun.
+ * Calendly, Vercel and Bitbucket in templates-more.ts; then Twilio and Mailgun;
+ * Square, HubSpot and SendGrid in saas-templates.ts.
  * Each is rendered with fresh ids and timestamps, in the provider's header
  * style, without its signature (the sender adds that with a secret). The
  * payloads follow the providers' documented shapes; names and amounts are
@@ -10,6 +11,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { WebhookTemplate } from '../common/types.js';
+import { SAAS_TEMPLATES } from './saas-templates.js';
 import { alnum, hex, isoSeconds, json, unix, type TemplateDef } from './template-parts.js';
 import { MORE_DEFS } from './templates-more.js';
 
@@ -351,6 +353,7 @@ const DEFS: readonly TemplateDef[] = [
       },
     }),
   },
+  ...SAAS_TEMPLATES,
 ];
 
 /** Every template id, in the order the picker shows them. */

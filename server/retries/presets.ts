@@ -43,6 +43,13 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 /**
+ * "Retries for up to 24 hours" with an undocumented backoff (Square,
+ * SendGrid): doubling from 1 minute to 512 minutes, then the gap that makes
+ * the waits add up to exactly 24 h (417 min).
+ */
+const DAY_LONG_BACKOFF = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 417].map((m) => m * MINUTE);
+
+/**
  * Every preset, in the order the picker shows them and in which ties of
  * `bestPreset` are broken: the providers whose documentation hookbin started
  * from first, then the others.
@@ -209,6 +216,41 @@ export const PRESETS: readonly RetryPreset[] = deepFreeze([
     timeoutMs: 5 * SECOND,
     retriesOn: 'no 200 answer within 5 s, or a connection failure',
     note: 'Linear disables a webhook whose deliveries keep failing.',
+  },
+  {
+    id: 'square',
+    name: 'Square',
+    source: 'https://developer.squareup.com/docs/webhooks/overview',
+    delays: DAY_LONG_BACKOFF,
+    retriesOn: 'any answer that is not 2xx, no answer, or a connection failure',
+    note:
+      'Square documents retries with an exponential backoff for up to 24 hours, not the gaps; hookbin assumes a doubling from 1 minute (1, 2, 4 … 512 min) ' +
+      'and a last gap that makes them add up to 24 h. No timeout is given here (hookbin uses its own).',
+    estimated: true,
+  },
+  {
+    id: 'hubspot',
+    name: 'HubSpot',
+    source: 'https://developers.hubspot.com/docs/api/webhooks',
+    // "up to 10 times", spread over the next 24 hours, with some randomization.
+    delays: [1 * MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE, 32 * MINUTE, 64 * MINUTE, 128 * MINUTE, 256 * MINUTE, 929 * MINUTE],
+    timeoutMs: 5 * SECOND,
+    retriesOn: 'a failed connection, no answer within 5 s, or a 4xx or 5xx answer',
+    note:
+      'HubSpot documents up to 10 retries spread over 24 hours with varying, randomized delays, not the gaps; hookbin assumes a doubling from 1 minute ' +
+      'and a last gap that makes them add up to 24 h. Retried notifications carry a higher attemptNumber in the body.',
+    estimated: true,
+  },
+  {
+    id: 'sendgrid',
+    name: 'SendGrid Event Webhook',
+    source: 'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event',
+    delays: DAY_LONG_BACKOFF,
+    retriesOn: 'any answer that is not 2xx, or no answer',
+    note:
+      'SendGrid documents retrying a batch that is not answered 2xx at increasing intervals for up to 24 hours, then dropping it, not the gaps; hookbin assumes a doubling from 1 minute ' +
+      '(1, 2, 4 … 512 min) and a last gap that makes them add up to 24 h. No timeout is given here (hookbin uses its own).',
+    estimated: true,
   },
 ] satisfies RetryPreset[]);
 

@@ -2,11 +2,11 @@
  * Helpers every scheme shares: header lookup, strict digest decoding, HMAC
  * over `prefix + body`, constant-time comparison and the timestamp window.
  */
-import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { HeaderPair, ParsedSignature, ParseResult, Scheme, SignatureAlgorithm, SignInput, Tolerance, VerifyInput, VerifyResult } from './types.js';
 
 /** The HMAC hashes a scheme may use. */
-export type HmacAlgorithm = Exclude<SignatureAlgorithm, 'ed25519'>;
+export type HmacAlgorithm = Exclude<SignatureAlgorithm, 'ed25519' | 'ecdsa-p256'>;
 
 /** How far (either way, seconds) a timed scheme's timestamp may be from `now`: Stripe's, Slack's and Standard Webhooks' value. */
 export const TOLERANCE_SECONDS = 300;
@@ -17,8 +17,13 @@ export const DEFAULT_TOLERANCE: Tolerance = { past: TOLERANCE_SECONDS, future: T
 /** Stripe's and Slack's libraries only refuse a timestamp too far in the past; one ahead of the clock is accepted. */
 export const PAST_ONLY: Tolerance = { past: TOLERANCE_SECONDS, future: null };
 
-/** Digest (or signature) sizes in bytes, to tell a well-formed signature from noise. */
-export const DIGEST_BYTES = { sha256: 32, sha1: 20, sha512: 64, ed25519: 64 } as const;
+/** Digest (or signature) sizes in bytes, to tell a well-formed signature from noise; for ECDSA's DER, the largest. */
+export const DIGEST_BYTES = { sha256: 32, sha1: 20, sha512: 64, ed25519: 64, 'ecdsa-p256': 72 } as const;
+
+/** Whether bytes can be a DER ECDSA P-256 signature: SEQUENCE of two INTEGERs, 8 to 72 bytes, its length byte exact. */
+function derSignature(bytes: Buffer): boolean {
+  return bytes.length >= 8 && bytes.length <= 72 && bytes[0] === 0x30 && bytes[1] === bytes.length - 2 && bytes[2] === 0x02;
+}
 
 /** The first header named `name` (case-insensitive): its name as received and its value; null when absent. */
 export function findHeader(headers: HeaderPair[], name: string): { name: string; value: string } | null {
@@ -49,6 +54,7 @@ export function decodeBase64(text: string): Buffer | null {
 /** Decodes a digest in `encoding`, keeping it only when it has the algorithm's length. */
 export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm: SignatureAlgorithm): Buffer | null {
   const bytes = encoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+  if (bytes && algorithm === 'ecdsa-p256') return derSignature(bytes) ? bytes : null;
   return bytes && bytes.length === DIGEST_BYTES[algorithm] ? bytes : null;
 }
 
@@ -94,8 +100,11 @@ export function parsed(
     if (d) digests.push(d);
   }
   if (digests.length === 0) {
-    const what = fields.encoding === 'hex' ? `${DIGEST_BYTES[fields.algorithm] * 2} hex digits` : `base64 of ${DIGEST_BYTES[fields.algorithm]} bytes`;
-    const kind = fields.algorithm === 'ed25519' ? 'an Ed25519 signature' : `a ${fields.algorithm.toUpperCase()} HMAC`;
+    const ecdsa = fields.algorithm === 'ecdsa-p256';
+    const what = ecdsa
+      ? `${fields.encoding} of a DER SEQUENCE of two integers, at most 72 bytes`
+      : fields.encoding === 'hex' ? `${DIGEST_BYTES[fields.algorithm] * 2} hex digits` : `base64 of ${DIGEST_BYTES[fields.algorithm]} bytes`;
+    const kind = fields.algorithm === 'ed25519' ? 'an Ed25519 signature' : ecdsa ? 'an ECDSA P-256 signature' : `a ${fields.algorithm.toUpperCase()} HMAC`;
     return {
       ok: false,
       header: fields.header,
@@ -124,6 +133,8 @@ export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Arra
   for (const payload of payloads) {
     if (p.algorithm === 'ed25519') {
       for (const d of p.digests) if (ed25519Verify(key, p.prefix, payload, d)) match = true;
+    } else if (p.algorithm === 'ecdsa-p256') {
+      for (const d of p.digests) if (ecdsaVerify(key, p.prefix, payload, d)) match = true;
     } else {
       const mac = hmac(p.algorithm, key, p.prefix, payload);
       for (const d of p.digests) if (safeEqual(mac, d)) match = true;
@@ -158,6 +169,27 @@ export function ed25519Verify(key: Uint8Array, prefix: string, payload: Uint8Arr
   if (!pub) return false;
   try {
     return verifySignature(null, Buffer.concat([Buffer.from(prefix, 'utf8'), payload]), pub, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The DER SPKI bytes as a P-256 public key; null when they are no such key (another curve, RSA, noise). */
+export function p256PublicKey(spki: Uint8Array): KeyObject | null {
+  try {
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `signature` (DER) is an ECDSA P-256 / SHA-256 signature of `prefix + payload` by the SPKI key; false for a key that is none. */
+export function ecdsaVerify(spki: Uint8Array, prefix: string, payload: Uint8Array, signature: Uint8Array): boolean {
+  const pub = p256PublicKey(spki);
+  if (!pub) return false;
+  try {
+    return verifySignature('sha256', Buffer.concat([Buffer.from(prefix, 'utf8'), payload]), { key: pub, dsaEncoding: 'der' }, signature);
   } catch {
     return false;
   }

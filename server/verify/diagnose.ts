@@ -32,6 +32,9 @@ const NAMES: Record<SchemeId, string> = {
   twilio: 'Twilio',
   discord: 'Discord',
   mailgun: 'Mailgun',
+  square: 'Square',
+  hubspot: 'HubSpot',
+  sendgrid: 'SendGrid',
 };
 
 /**

@@ -3,12 +3,15 @@ import { bitbucket } from './schemes/bitbucket.js';
 import { calendly } from './schemes/calendly.js';
 import { discord } from './schemes/discord.js';
 import { github } from './schemes/github.js';
+import { hubspot } from './schemes/hubspot.js';
 import { linear } from './schemes/linear.js';
 import { mailgun } from './schemes/mailgun.js';
 import { makeplans } from './schemes/makeplans.js';
 import { paddle } from './schemes/paddle.js';
+import { sendgrid } from './schemes/sendgrid.js';
 import { shopify } from './schemes/shopify.js';
 import { slack } from './schemes/slack.js';
+import { square } from './schemes/square.js';
 import { standardWebhooks } from './schemes/standard-webhooks.js';
 import { stripe } from './schemes/stripe.js';
 import { twilio } from './schemes/twilio.js';
@@ -41,6 +44,9 @@ export const SCHEMES: readonly Scheme[] = [
   twilio,
   discord,
   mailgun,
+  square,
+  hubspot,
+  sendgrid,
 ];
 
 /** Every scheme id, comma-separated, for messages that list them. */

@@ -55,10 +55,11 @@ export interface SignInput {
 
 /**
  * How a signature is made: an HMAC with a hash (the secret is the key), or
- * a public-key signature (`ed25519`: the secret is the public key that
- * verifies, and signing needs the private key).
+ * a public-key signature (`ed25519`, `ecdsa-p256` with SHA-256 and a DER
+ * signature: the secret is the public key that verifies, and signing needs
+ * the private key).
  */
-export type SignatureAlgorithm = 'sha256' | 'sha1' | 'sha512' | 'ed25519';
+export type SignatureAlgorithm = 'sha256' | 'sha1' | 'sha512' | 'ed25519' | 'ecdsa-p256';
 
 /**
  * A signature taken apart, before any secret is involved. What is signed is
@@ -160,7 +161,8 @@ export interface Scheme {
   parse(headers: HeaderPair[], request?: VerifyInput): ParseResult;
   /**
    * The key bytes the provider derives from a secret, or null when it cannot
-   * be one: the HMAC key, or for `ed25519` the raw 32-byte public key.
+   * be one: the HMAC key, for `ed25519` the raw 32-byte public key, for
+   * `ecdsa-p256` the public key as DER SPKI.
    */
   key(secret: string): Buffer | null;
   /**

@@ -67,7 +67,7 @@ describe('signing: a round trip through a hookbin bin holding the same secret', 
     expect(res.status).toBe(404);
   });
 
-  it.each(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack', 'twilio', 'mailgun'])(
+  it.each(['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack', 'twilio', 'mailgun', 'square', 'hubspot', 'sendgrid'])(
     'template %s arrives signed in its own scheme, valid, with its event type',
     async (templateId) => {
       const { templates } = await json<{ templates: WebhookTemplate[] }>(server.api('/api/templates'));

@@ -230,6 +230,7 @@ describe('templates', () => {
       ...['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack'],
       ...['paddle', 'zoom', 'linear', 'typeform', 'calendly', 'vercel', 'bitbucket'],
       ...['twilio', 'mailgun'],
+      ...['square', 'hubspot', 'sendgrid'],
     ]);
     const events = Object.fromEntries(renderTemplates().map((t) => [t.id, t.event]));
     expect(events).toMatchObject({
@@ -240,7 +241,7 @@ describe('templates', () => {
       'webhooks-api-v2.4': 'invoice.paid',
     });
     for (const t of renderTemplates()) {
-      // Twilio posts a form; every other template is JSON.
+      // Twilio posts a form; every other template is JSON (HubSpot and SendGrid arrays of events).
       const body = t.id === 'twilio' ? Object.fromEntries(new URLSearchParams(t.body)) : (JSON.parse(t.body) as Record<string, unknown>);
       expect(body, t.id).toBeTypeOf('object');
       const identity = eventIdentity(t.headers, Buffer.from(t.body));

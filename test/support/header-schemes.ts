@@ -9,7 +9,7 @@
 import { SCHEMES, type SchemeId } from '../../server/verify/index.js';
 
 /** The schemes with their own provider tests. */
-export const REQUEST_SHAPED: ReadonlySet<SchemeId> = new Set<SchemeId>(['twilio', 'discord', 'mailgun']);
+export const REQUEST_SHAPED: ReadonlySet<SchemeId> = new Set<SchemeId>(['twilio', 'discord', 'mailgun', 'square', 'hubspot', 'sendgrid']);
 
 /** Every other scheme, in registry order. */
 export const HEADER_SCHEMES = SCHEMES.filter((s) => !REQUEST_SHAPED.has(s.id));

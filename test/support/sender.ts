@@ -52,7 +52,11 @@ export function senderHelpers(current: () => TestServer) {
     return json<Capture>(s.api(`/api/captures/${id}`));
   }
 
-  /** A secret each scheme can key with (Standard Webhooks needs whsec_<base64>). */
+  /**
+   * A secret each scheme can key with (Standard Webhooks needs whsec_<base64>;
+   * SendGrid a P-256 private key and Discord an Ed25519 one, which both sign
+   * and verify).
+   */
   function secretFor(scheme: SchemeId): string {
     if (scheme === 'discord') {
       // An Ed25519 signing key as tweetnacl writes it (private then public): it signs, and verifies too.
@@ -60,6 +64,7 @@ export function senderHelpers(current: () => TestServer) {
       const raw = (k: Buffer) => k.subarray(-32).toString('hex');
       return raw(privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer) + raw(publicKey.export({ format: 'der', type: 'spki' }) as Buffer);
     }
+    if (scheme === 'sendgrid') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     return scheme === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : `${scheme}-secret-${randomBytes(8).toString('hex')}`;
   }
 

@@ -538,3 +538,37 @@ describe('Twilio forms and Mailgun events', () => {
     expect(eventIdentity([['Content-Type', 'application/json']], body)).toMatchObject({ key: 'ev-1', keySource: 'body:/event-data/id', type: 'delivered', typeSource: 'body:/event-data/event' });
   });
 });
+
+describe('Square events and HubSpot and SendGrid batches', () => {
+  const json: HeaderPair[] = [['Content-Type', 'application/json']];
+  it("a Square event is keyed by its event_id and typed by its type", () => {
+    const body = Buffer.from('{"merchant_id":"6SSW7HV8K2ST5","type":"payment.updated","event_id":"6a8f5f28-54a1-4eb0-a98a-3111513fd4fc","created_at":"2026-12-01T12:00:00Z","data":{"type":"payment","id":"KkAkhdMs"}}');
+    expect(eventIdentity(json, body)).toMatchObject({ key: '6a8f5f28-54a1-4eb0-a98a-3111513fd4fc', keySource: 'body:/event_id', type: 'payment.updated', typeSource: 'body:/type' });
+  });
+
+  it('a HubSpot batch is keyed by every eventId and typed by its subscription types; a retry (attemptNumber 1) keeps the key', () => {
+    const batch = (attempt: number) =>
+      Buffer.from(
+        JSON.stringify([
+          { eventId: 100, subscriptionId: 1, portalId: 62515, occurredAt: 1, subscriptionType: 'contact.creation', attemptNumber: attempt, objectId: 123 },
+          { eventId: 101, subscriptionId: 1, portalId: 62515, occurredAt: 2, subscriptionType: 'contact.propertyChange', attemptNumber: attempt, objectId: 124 },
+          { eventId: 102, subscriptionId: 1, portalId: 62515, occurredAt: 3, subscriptionType: 'contact.creation', attemptNumber: attempt, objectId: 125 },
+        ]),
+      );
+    const first = eventIdentity(json, batch(0));
+    expect(first).toMatchObject({ key: '100,101,102', keySource: 'body:/*/eventId', type: 'contact.creation,contact.propertyChange', typeSource: 'body:/*/subscriptionType' });
+    expect(eventIdentity(json, batch(1)).key).toBe(first.key);
+  });
+
+  it('a SendGrid batch is keyed by every sg_event_id and typed by its events; an element without an id leaves the body hash', () => {
+    const events = [
+      { email: 'ada@example.com', timestamp: 1767225590, event: 'processed', sg_event_id: 'cHJvY2Vzc2VkLTE', sg_message_id: 'm1' },
+      { email: 'ada@example.com', timestamp: 1767225591, event: 'delivered', sg_event_id: 'ZGVsaXZlcmVkLTE', sg_message_id: 'm1' },
+    ];
+    expect(eventIdentity(json, Buffer.from(JSON.stringify(events)))).toMatchObject({ key: 'cHJvY2Vzc2VkLTE,ZGVsaXZlcmVkLTE', keySource: 'body:/*/sg_event_id', type: 'processed,delivered', typeSource: 'body:/*/event' });
+    const partial = Buffer.from(JSON.stringify([...events, { event: 'open' }]));
+    expect(eventIdentity(json, partial)).toMatchObject({ keySource: 'body-hash', type: 'processed,delivered,open' });
+    // Arrays of anything else keep the body hash and no type.
+    expect(eventIdentity(json, Buffer.from('[1,2,3]'))).toMatchObject({ keySource: 'body-hash', type: null });
+  });
+});

@@ -130,3 +130,17 @@ describe('presets', () => {
     expect(sendSchedule(preset('webhooks-api-v2.4'), 'trial.ending')).toEqual([0, MIN]);
   });
 });
+
+describe('Square, HubSpot and SendGrid', () => {
+  it('retry for up to 24 hours; HubSpot 10 times with a 5 s timeout; the gaps are marked estimated', () => {
+    for (const id of ['square', 'hubspot', 'sendgrid']) {
+      const p = preset(id);
+      expect(p.delays.reduce((a, b) => a + b, 0), id).toBe(24 * H);
+      expect(p.estimated, id).toBe(true);
+      expect(p.note, id).toMatch(/not the gaps; hookbin assumes/);
+    }
+    expect(preset('hubspot').delays).toHaveLength(10);
+    expect(preset('hubspot').timeoutMs).toBe(5 * S);
+    expect(preset('square').delays.slice(0, 3)).toEqual([MIN, 2 * MIN, 4 * MIN]);
+  });
+});

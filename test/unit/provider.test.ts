@@ -110,6 +110,9 @@ describe('providerRef and providerPresetId', () => {
       ['slack', 'slack'],
       ['makeplans', 'makeplans'],
       ['svix', 'standard-webhooks'],
+      ['square', 'square'],
+      ['hubspot', 'hubspot'],
+      ['sendgrid', 'sendgrid'],
     ]) {
       expect(presetById(providerPresetId(provider!))?.id, provider).toBe(preset);
     }

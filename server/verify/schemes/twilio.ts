@@ -9,8 +9,9 @@
  * one signed.
  */
 import { createHash } from 'node:crypto';
-import { checkParsed, detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
 import type { HeaderPair, ParsedSignature, Scheme, SecretInput, VerifyInput } from '../types.js';
+import { signedElsewhere, urlHint } from './url-signed.js';
 
 const HEADER = 'X-Twilio-Signature';
 const EXPECTED = `${HEADER}: <base64 HMAC-SHA1 of the full URL followed by the POST parameters sorted by name, name + value>`;
@@ -92,44 +93,14 @@ export const twilio: Scheme = {
     return [[HEADER, signDigest(twilio, 'sha1', { ...input, body: Buffer.from(signed, 'utf8') }, '').toString('base64')]];
   },
   explain: (p, request, secrets) => otherUrl(p, request, secrets),
-  hint: (request) =>
-    `Twilio signs the exact URL it was given and hookbin checked ${request.url ?? 'no URL'}: if Twilio posts to a tunnel, start hookbin with --public-url <the tunnel's URL> (or --trust-proxy behind a tunnel that sends X-Forwarded-Host)`,
+  hint: (request) => urlHint('Twilio', request),
 };
-
-/** The URLs this request may have been made at, other than the one checked: as received, and as the tunnel's forwarded headers say. */
-function otherUrls(request: VerifyInput, target: string): string[] {
-  const host = findHeader(request.headers, 'host')?.value.trim();
-  const fHost = findHeader(request.headers, 'x-forwarded-host')?.value.split(',')[0]!.trim();
-  const fProto = findHeader(request.headers, 'x-forwarded-proto')?.value.split(',')[0]!.trim().toLowerCase();
-  const out = new Set<string>();
-  for (const h of [fHost, host]) {
-    if (!h || !/^[A-Za-z0-9.:[\]-]{1,260}$/.test(h)) continue;
-    for (const proto of [fProto === 'http' || fProto === 'https' ? fProto : null, 'https', 'http']) if (proto) out.add(`${proto}://${h}${target}`);
-  }
-  out.delete(request.url ?? '');
-  return [...out];
-}
 
 /** "signed for https://… but received at …": a matching signature over another URL this request plausibly had. */
 function otherUrl(p: ParsedSignature, request: VerifyInput, secrets: readonly SecretInput[]): string | null {
-  if (request.url === undefined) return null;
-  let target: string;
-  try {
-    const u = new URL(request.url);
-    target = u.pathname + u.search;
-  } catch {
-    return null;
-  }
   const form = isForm(request.headers);
-  for (const url of otherUrls(request, target)) {
-    const alt = { ...p, signed: (body: Uint8Array) => twilioSigned(url, form, body).map((s) => Buffer.from(s, 'utf8')) };
-    for (const c of secrets) {
-      const r = checkParsed(alt, literalKey(c.value), request.body, request.now);
-      if (r.status === 'valid') {
-        const base = url.slice(0, url.length - target.length);
-        return `The signature matches secret "${c.name}" for another URL: Twilio signed for ${url} but it was received at ${request.url}; start hookbin with --public-url ${base}.`;
-      }
-    }
-  }
-  return null;
+  return signedElsewhere('Twilio', twilio, request, secrets, (url) => ({
+    ...p,
+    signed: (body: Uint8Array) => twilioSigned(url, form, body).map((s) => Buffer.from(s, 'utf8')),
+  }));
 }

@@ -75,6 +75,9 @@ export const SCHEMES: readonly { id: SchemeId; header: string }[] = [
   { id: 'twilio', header: 'X-Twilio-Signature' },
   { id: 'discord', header: 'X-Signature-Ed25519' },
   { id: 'mailgun', header: 'signature.signature' },
+  { id: 'square', header: 'x-square-hmacsha256-signature' },
+  { id: 'hubspot', header: 'X-HubSpot-Signature-v3' },
+  { id: 'sendgrid', header: 'X-Twilio-Email-Event-Webhook-Signature' },
 ];
 
 /** Secret names the server accepts. */
