@@ -50,6 +50,8 @@ describe('definition rules', () => {
     ['long template', { ...ACME, signed: '{body}'.padEnd(501, 'x') }, /1–500 characters/],
     ['unknown placeholder', { ...ACME, signed: '{timestamp}.{payload}' }, /unknown placeholder \{payload\}/],
     ['unclosed brace', { ...ACME, signed: '{body' }, /"\{" that is never closed/],
+    // The sender chooses the body's size (up to --max-body): a template naming it many times would multiply the work and memory of every check.
+    ['body twice', { ...ACME, signed: '{body}.{body}' }, /"signed" may name \{body\} only once/],
     ['bad header placeholder', { ...ACME, signed: '{header:X Y}' }, /unknown placeholder \{header:X Y\}/],
     ['bad timestamp header', { ...ACME, timestampHeader: 'a:b' }, /timestampHeader is a header name/],
     ['timestamp without header', { id: 'b', header: 'X-Sig', algorithm: 'sha1', encoding: 'hex', signed: '{timestamp}{body}' }, /\{timestamp\} needs timestampHeader/],
