@@ -203,6 +203,14 @@ describe('diagnosis', () => {
     expect(customDiagnose(ACME, req, SECRETS)).toBe('X-Acme-Signature is missing the prefix "v1=": the digest after it matches secret "acme-key".');
   });
 
+  it('finds the other encoding and a missing prefix whatever the case of the hex (digests compared as bytes, constant-time)', () => {
+    const hexDef: CustomSchemeDef = { ...ACME, encoding: 'hex', prefix: undefined };
+    const req = request(hexDef);
+    const upper = replace(req, 'X-Acme-Signature', req.headers.find(([n]) => n === 'X-Acme-Signature')![1].toUpperCase());
+    expect(customDiagnose(ACME, upper, SECRETS)).toBe('X-Acme-Signature is hex, but the scheme says base64: the hex digest matches secret "acme-key".');
+    expect(customDiagnose({ ...hexDef, prefix: 'v1=' }, upper, SECRETS)).toBe('X-Acme-Signature is missing the prefix "v1=": the digest after it matches secret "acme-key".');
+  });
+
   it('finds a digest of another algorithm', () => {
     const req = request({ ...ACME, algorithm: 'sha256' });
     expect(customDiagnose(ACME, req, SECRETS)).toBe('X-Acme-Signature holds a 32-byte digest, the size of sha256, but the scheme says sha512.');
