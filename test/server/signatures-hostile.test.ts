@@ -66,4 +66,15 @@ describe('hostile deliveries are captured and answered', () => {
     for (const v of capture.signatures) expect(['valid', 'expired', 'invalid', 'malformed', 'no-secret']).toContain(v.status);
     expect(JSON.stringify(capture.signatures)).not.toContain('plain-secret');
   });
+
+  it("opens the detail of a deeply nested JSON body with a wrong signature (the diagnosis's re-serializations once overflowed the stack)", async () => {
+    const s = server();
+    const body = '['.repeat(200_000) + ']'.repeat(200_000);
+    const res = await fetch(`${s.origin}/b/${s.defaultBinId}/deep`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` }, body });
+    expect(res.status).toBe(200);
+    const detail = await s.api(`/api/captures/${res.headers.get('x-hookbin-capture-id')}`);
+    expect(detail.status).toBe(200);
+    const capture = (await detail.json()) as Capture;
+    expect(capture.signatures).toMatchObject([{ scheme: 'github', status: 'invalid' }]);
+  });
 });
