@@ -31,11 +31,12 @@ export function parsePublicUrl(text: string): { ok: true; url: string } | { ok: 
   } catch {
     return { ok: false, message: `--public-url must be an absolute http:// or https:// URL, not "${t}"` };
   }
+  // Checked first, as the other messages quote the value: a password is never echoed.
+  if (u.username !== '' || u.password !== '') return { ok: false, message: '--public-url must not carry a user name or password' };
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, message: `--public-url must be an http:// or https:// URL, not "${t}"` };
   if (u.search !== '' || u.hash !== '' || t.includes('?') || t.includes('#')) {
     return { ok: false, message: `--public-url must have no query or fragment (hookbin appends /b/{bin} to it), not "${t}"` };
   }
-  if (u.username !== '' || u.password !== '') return { ok: false, message: '--public-url must not carry a user name or password' };
   return { ok: true, url: `${u.origin}${u.pathname.replace(/\/+$/, '')}` };
 }
 

@@ -99,6 +99,8 @@ function problemOf(def: unknown): string | null {
   if (typeof d.signed !== 'string' || d.signed.length === 0 || d.signed.length > MAX_TEMPLATE_LENGTH) return `signed is a template of 1–${MAX_TEMPLATE_LENGTH} characters`;
   const parts = parseTemplate(d.signed);
   if (typeof parts === 'string') return parts;
+  // The body is up to --max-body bytes and its size is the sender's choice: signed once, so checking costs one pass over it.
+  if (parts.filter((p) => p.kind === 'body').length > 1) return '"signed" may name {body} only once';
   if (d.timestampHeader !== undefined && (typeof d.timestampHeader !== 'string' || d.timestampHeader.length > 128 || !HTTP_TOKEN.test(d.timestampHeader))) return 'timestampHeader is a header name (an HTTP token)';
   if (parts.some((p) => p.kind === 'timestamp') && d.timestampHeader === undefined) return '{timestamp} needs timestampHeader: the header the timestamp comes from';
   if (d.toleranceSec !== undefined) {

@@ -6,11 +6,11 @@
  * `{url}` is the URL the sender signed (the public URL with `--public-url`
  * or `--trust-proxy`, see capture/public-url.ts) and `{method}` the method.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { parseTemplate, type CustomSchemeDef, type TemplatePart } from '../common/custom-scheme.js';
 import type { HeaderPair } from '../common/http-syntax.js';
 import type { SignatureStatus } from '../common/types.js';
-import { describeSkew } from './crypto.js';
+import { decodeDigest, describeSkew, safeEqual } from './crypto.js';
 import type { VerifyInput } from './types.js';
 
 /** What a custom scheme signs: the request as received, with the URL it was signed for. */
@@ -109,12 +109,8 @@ function parse(def: CustomSchemeDef, input: CustomInput): Parsed | { malformed: 
   const prefix = def.prefix ?? '';
   if (!raw.startsWith(prefix)) return { malformed: `${def.header} does not start with "${prefix}"`, offered: raw };
   const text = raw.slice(prefix.length);
-  const want = DIGEST_BYTES[def.algorithm];
-  const ok = def.encoding === 'hex' ? /^[0-9a-fA-F]+$/.test(text) : /^[A-Za-z0-9+/]+={0,2}$/.test(text);
-  const digest = Buffer.from(text, def.encoding);
-  if (!ok || digest.length !== want) {
-    return { malformed: `${def.header} is not a ${def.encoding} ${def.algorithm} digest (${want} bytes)`, offered: text };
-  }
+  const digest = decodeDigest(text, def.encoding, def.algorithm);
+  if (!digest) return { malformed: `${def.header} is not a ${def.encoding} ${def.algorithm} digest (${DIGEST_BYTES[def.algorithm]} bytes)`, offered: text };
   let timestamp = '';
   if (def.timestampHeader !== undefined) {
     const t = headerOf(input.headers, def.timestampHeader);
@@ -138,7 +134,7 @@ export function customVerify(def: CustomSchemeDef, input: CustomInput, secrets: 
   if (secrets.length === 0) return { status: 'no-secret', secret: null, message: `no secret is set for the ${def.id} scheme` };
   for (const s of secrets) {
     const mac = hmac(def, s.value, p.bytes);
-    if (!timingSafeEqual(mac, p.digest)) continue;
+    if (!safeEqual(mac, p.digest)) continue;
     const window = tolerance(def, p.timestamp, input.now);
     if (typeof window === 'string') return { status: 'expired', secret: s.name, message: window };
     if (window === null) return { status: 'valid', secret: s.name, message: null };
@@ -203,7 +199,7 @@ export function customDiagnose(def: CustomSchemeDef, input: CustomInput, secrets
   for (const order of reorderings(partsOf(def))) {
     const bytes = renderSigned(order, input, p.timestamp);
     if (typeof bytes === 'string') continue;
-    const s = secrets.find((x) => timingSafeEqual(hmac(def, x.value, bytes), p.digest));
+    const s = secrets.find((x) => safeEqual(hmac(def, x.value, bytes), p.digest));
     if (s) return `The sender signed the template's parts in another order: "${describe(order)}" matches secret "${s.name}", the scheme says "${def.signed}".`;
   }
   const tried = `Invalid signature: no secret matches (tried ${secrets.map((s) => `"${s.name}"`).join(', ')}); check the secret, the template "${def.signed}" and that the body arrives unchanged`;
@@ -219,11 +215,14 @@ function malformedSentence(def: CustomSchemeDef, input: CustomInput, secrets: re
     const bare = offered.startsWith(prefix) ? offered.slice(prefix.length) : offered;
     const bytes = renderSigned(partsOf(def), input, (headerOf(input.headers, def.timestampHeader ?? '') ?? '').trim());
     if (typeof bytes !== 'string') {
+      // Compared as bytes, constant-time, as every HMAC is: hex in either case counts.
+      const other = def.encoding === 'hex' ? 'base64' : 'hex';
+      const unprefixed = offered.startsWith(prefix) ? null : decodeDigest(bare, def.encoding, def.algorithm);
+      const otherEncoding = decodeDigest(bare, other, def.algorithm);
       for (const s of secrets) {
         const mac = hmac(def, s.value, bytes);
-        if (!offered.startsWith(prefix) && (bare === mac.toString(def.encoding))) return `${def.header} is missing the prefix "${prefix}": the digest after it matches secret "${s.name}".`;
-        const other = def.encoding === 'hex' ? 'base64' : 'hex';
-        if (bare === mac.toString(other)) return `${def.header} is ${other}, but the scheme says ${def.encoding}: the ${other} digest matches secret "${s.name}".`;
+        if (unprefixed && safeEqual(mac, unprefixed)) return `${def.header} is missing the prefix "${prefix}": the digest after it matches secret "${s.name}".`;
+        if (otherEncoding && safeEqual(mac, otherEncoding)) return `${def.header} is ${other}, but the scheme says ${def.encoding}: the ${other} digest matches secret "${s.name}".`;
       }
     }
     const len = /^[0-9a-fA-F]+$/.test(bare) ? bare.length / 2 : Buffer.from(bare, 'base64').length;

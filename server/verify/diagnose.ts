@@ -299,13 +299,25 @@ function bodyVariants(body: Uint8Array): BodyVariant[] {
   const value = parseJson(buf);
   if (value !== undefined) {
     for (const { label, format } of JSON_FORMS) {
-      const text = format(value);
+      const text = reserialized(format, value);
+      // Too deeply nested to re-serialize (the sender chose the depth): no such variant to offer.
+      if (text === null) break;
       const why = 'the body was re-serialized (parsed and stringified again) between signing and sending, so verify the raw bytes exactly as sent';
       add(Buffer.from(text, 'utf8'), `this body re-serialized as ${label}`, why);
       add(Buffer.from(`${text}\n`, 'utf8'), `this body re-serialized as ${label} with a trailing newline`, why);
     }
   }
   return out;
+}
+
+/** `format(value)`, or null when the value nests too deeply for the stack (JSON.stringify and pythonDumps recurse). */
+function reserialized(format: (v: unknown) => string, value: unknown): string | null {
+  try {
+    return format(value);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
 }
 
 /** The body as a JSON object or array, or undefined when it is not one. */

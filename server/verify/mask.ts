@@ -12,9 +12,13 @@ const MIN_BODY_FOR_HINT = 12;
  * kept, the rest replaced by `…` and at most its last 4 characters (only
  * when at least 12 remain, so a short secret shows none of itself).
  * `maskSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')` → `whsec_…LaSw`;
- * `maskSecret('alpha-secret')` → `…cret`; `maskSecret('short')` → `…`.
+ * `maskSecret('alpha-secret')` → `…cret`; `maskSecret('short')` → `…`; a PEM key
+ * → its BEGIN line and `…`.
  */
 export function maskSecret(value: string): string {
+  // A PEM key (Discord's or SendGrid's, given to sign with): its label says which kind it is; its last characters are only the END line.
+  const pem = /^\s*(-----BEGIN [A-Z0-9 ]{1,40}-----)/.exec(value);
+  if (pem) return `${pem[1]}…`;
   const prefix = KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? '';
   const body = [...value.slice(prefix.length)];
   const tail = body.length >= MIN_BODY_FOR_HINT ? body.slice(-4).join('') : '';

@@ -96,6 +96,8 @@ describe.concurrent('bad input exits 2 with one line on stderr', () => {
     ['--secret with a bad name', ['--secret', 'bad name=s3cr3t-value-bad-name'], {}, 's3cr3t-value-bad-name'],
     ['an empty HOOKBIN_SECRET_X', [], { HOOKBIN_SECRET_X: '' }, '\u0000never'],
     ['HOOKBIN_SECRET_ with no name', [], { HOOKBIN_SECRET_: 's3cr3t-env-value' }, 's3cr3t-env-value'],
+    ['--public-url with a password and a query', ['--public-url', 'https://u:s3cr3t-pw@abc.tunnel.example/?a=1'], {}, 's3cr3t-pw'],
+    ['HOOKBIN_PUBLIC_URL with a password, not http', [], { HOOKBIN_PUBLIC_URL: 'ftp://u:s3cr3t-pw@abc.tunnel.example' }, 's3cr3t-pw'],
   ])('a bad secret (%s) exits 2 and does not echo the value', async (_label, args, env, value) => {
     const r = await runCli(args, userEnv(env));
     expect(r.code).toBe(2);

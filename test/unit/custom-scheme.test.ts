@@ -50,6 +50,8 @@ describe('definition rules', () => {
     ['long template', { ...ACME, signed: '{body}'.padEnd(501, 'x') }, /1–500 characters/],
     ['unknown placeholder', { ...ACME, signed: '{timestamp}.{payload}' }, /unknown placeholder \{payload\}/],
     ['unclosed brace', { ...ACME, signed: '{body' }, /"\{" that is never closed/],
+    // The sender chooses the body's size (up to --max-body): a template naming it many times would multiply the work and memory of every check.
+    ['body twice', { ...ACME, signed: '{body}.{body}' }, /"signed" may name \{body\} only once/],
     ['bad header placeholder', { ...ACME, signed: '{header:X Y}' }, /unknown placeholder \{header:X Y\}/],
     ['bad timestamp header', { ...ACME, timestampHeader: 'a:b' }, /timestampHeader is a header name/],
     ['timestamp without header', { id: 'b', header: 'X-Sig', algorithm: 'sha1', encoding: 'hex', signed: '{timestamp}{body}' }, /\{timestamp\} needs timestampHeader/],
@@ -199,6 +201,14 @@ describe('diagnosis', () => {
   it('finds a missing prefix', () => {
     const req = request({ ...ACME, prefix: undefined });
     expect(customDiagnose(ACME, req, SECRETS)).toBe('X-Acme-Signature is missing the prefix "v1=": the digest after it matches secret "acme-key".');
+  });
+
+  it('finds the other encoding and a missing prefix whatever the case of the hex (digests compared as bytes, constant-time)', () => {
+    const hexDef: CustomSchemeDef = { ...ACME, encoding: 'hex', prefix: undefined };
+    const req = request(hexDef);
+    const upper = replace(req, 'X-Acme-Signature', req.headers.find(([n]) => n === 'X-Acme-Signature')![1].toUpperCase());
+    expect(customDiagnose(ACME, upper, SECRETS)).toBe('X-Acme-Signature is hex, but the scheme says base64: the hex digest matches secret "acme-key".');
+    expect(customDiagnose({ ...hexDef, prefix: 'v1=' }, upper, SECRETS)).toBe('X-Acme-Signature is missing the prefix "v1=": the digest after it matches secret "acme-key".');
   });
 
   it('finds a digest of another algorithm', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   SCHEMES,
@@ -368,6 +368,12 @@ describe('maskSecret', () => {
     expect(maskSecret('shpss_0123456789abcdef')).toBe('shpss_…cdef');
     expect(maskSecret('alpha-secret')).toBe('…cret');
     expect(maskSecret("It's a Secret to Everybody")).toBe('…body');
+  });
+
+  it('shows a PEM key (Discord or SendGrid, to sign with) as its BEGIN line, not its END line', () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    expect(maskSecret(pem)).toBe('-----BEGIN PRIVATE KEY-----…');
+    expect(maskSecret(`  ${pem.replace(/\n/g, '\r\n')}`)).toBe('-----BEGIN PRIVATE KEY-----…');
   });
 
   it('shows nothing of a short secret, and nothing of an empty one', () => {
