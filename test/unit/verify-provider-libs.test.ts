@@ -126,4 +126,13 @@ describe('linear: @linear/sdk (LinearWebhookClient)', () => {
     expect(() => client.verify(stale, staleSig)).toThrow(/Invalid webhook timestamp/);
     expect(s.verify({ headers: [['Linear-Signature', staleSig]], body: stale, now: nowSec() }, secret).status).toBe('expired');
   });
+  it('both refuse a correctly signed body without a numeric webhookTimestamp', () => {
+    for (const body of [Buffer.from('{"type":"Issue","action":"create"}'), Buffer.from('{"type":"Issue","webhookTimestamp":"1767225600000"}')]) {
+      const sig = createHmac('sha256', secret).update(body).digest('hex');
+      expect(() => client.verify(body, sig), body.toString()).toThrow(/webhook timestamp/);
+      const ours = s.verify({ headers: [['Linear-Signature', sig]], body, now: nowSec() }, secret);
+      expect(ours.status, body.toString()).toBe('malformed');
+    }
+  });
+
 });
