@@ -16,6 +16,7 @@ import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim
 import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER } from '../common/limits.js';
 import type { HeaderPair } from '../common/types.js';
 import { batchIdentity, type BatchIdentity } from './event-batch.js';
+import { discordInteractionType, isDiscordRequest } from './event-discord.js';
 
 /** A bin's own way to find the key, tried before the conventions. */
 export interface EventIdentityOptions {
@@ -245,13 +246,14 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  *
  * 1. the bin's `keyHeader`, then its `keyPointer` (`custom-header:…`, `custom-pointer:…`);
  * 2. {@link KEY_HEADERS} (`header:…`), the first header of a name counting;
+ * 2b. a Discord interaction's `id` (`body:/id`), for a request Discord sent (event-discord.ts);
  * 3. {@link BODY_KEY_POINTERS} in a JSON body (`body:…`), strings and finite numbers;
  * 3b. Calendly's `event` and `payload.uri` together (`body:/event+/payload/uri`);
  * 3c. for a JSON array (a batch), every element's id (event-batch.ts; the source names the field);
  * 3d. in a Twilio form body, {@link FORM_KEY_FIELDS} with the status of a status callback (`form:…`);
  * 4. `sha256:` and the first 32 hex digits of the SHA-256 of the body bytes (`body-hash`).
  *
- * Type: {@link TYPE_HEADERS}, then Linear's `type.action`, then Slack's inner `event.type` inside an
+ * Type: {@link TYPE_HEADERS}, then a Discord interaction's numeric `type` in words, then Linear's `type.action`, then Slack's inner `event.type` inside an
  * `event_callback` envelope, then {@link BODY_TYPE_POINTERS} (strings only), then a batch's element
  * types, then a Twilio form's {@link FORM_TYPE_FIELDS}, else null.
  *
@@ -289,6 +291,12 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const v = found.get(name);
     if (v !== undefined) key = { key: capKey(v), source: `header:${name}` };
   }
+  // A Discord interaction's `id` is its key, and its numeric `type` its kind (event-discord.ts).
+  const discord = isDiscordRequest(headers);
+  if (!key && discord) {
+    const v = keyValue(resolveJsonPointer(json(), '/id'));
+    if (v !== null) key = { key: capKey(v), source: 'body:/id' };
+  }
   for (const pointer of BODY_KEY_POINTERS) {
     if (key) break;
     const v = keyValue(resolveJsonPointer(json(), pointer));
@@ -320,6 +328,10 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
       type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
       break;
     }
+  }
+  if (!type && discord) {
+    const v = discordInteractionType(resolveJsonPointer(json(), '/type'));
+    if (v !== null) type = { type: v, source: 'body:/type' };
   }
   if (!type) {
     const v = linearType(json());

@@ -2,10 +2,11 @@
  * Templates for Square (payment.created), HubSpot (a contact.creation batch)
  * and SendGrid (a delivered event batch), after the payloads in each
  * provider's documentation. Square and HubSpot sign the URL sent to;
- * SendGrid's signing needs a P-256 private key.
+ * SendGrid's signing needs a P-256 private key. Discord (a slash command
+ * interaction) signs with the application's Ed25519 private key.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { alnum, hex, json, unix, type TemplateDef } from './template-parts.js';
+import { alnum, hex, json, snowflake, unix, type TemplateDef } from './template-parts.js';
 
 /** In the order the picker shows them, after the others. */
 export const SAAS_TEMPLATES: readonly TemplateDef[] = [
@@ -95,6 +96,58 @@ export const SAAS_TEMPLATES: readonly TemplateDef[] = [
             tls: 1,
           },
         ],
+      };
+    },
+  },
+  {
+    id: 'discord',
+    provider: 'Discord',
+    // An APPLICATION_COMMAND interaction (type 2): a user ran a slash command.
+    event: 'application_command',
+    scheme: 'discord',
+    // Discord does not retry an interaction: it waits 3 s for the answer and shows the user a failure.
+    preset: null,
+    source: 'https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object',
+    render: (now) => {
+      const guild = snowflake(now - 86_400_000 * 400);
+      const application = snowflake(now - 86_400_000 * 300);
+      const channel = snowflake(now - 86_400_000 * 200);
+      return {
+        headers: [json, ['User-Agent', 'Discord-Interactions/1.0 (+https://discord.com)']],
+        body: {
+          app_permissions: '442368',
+          application_id: application,
+          authorizing_integration_owners: { '0': guild },
+          channel: { id: channel, name: 'deploys', type: 0, guild_id: guild },
+          channel_id: channel,
+          context: 0,
+          data: {
+            id: snowflake(now - 86_400_000 * 30),
+            name: 'deploy',
+            options: [{ name: 'environment', type: 3, value: 'staging' }],
+            type: 1,
+          },
+          entitlements: [],
+          guild_id: guild,
+          guild_locale: 'en-US',
+          id: snowflake(now),
+          locale: 'en-US',
+          member: {
+            avatar: null,
+            deaf: false,
+            joined_at: new Date(now - 86_400_000 * 100).toISOString().replace('Z', '000+00:00'),
+            mute: false,
+            nick: null,
+            pending: false,
+            permissions: '2147483647',
+            premium_since: null,
+            roles: [],
+            user: { avatar: hex(16), discriminator: '0', global_name: 'Ada', id: snowflake(now - 86_400_000 * 900), public_flags: 0, username: 'ada' },
+          },
+          token: `aW50ZXJhY3Rpb246${alnum(120)}`,
+          type: 2,
+          version: 1,
+        },
       };
     },
   },

@@ -28,6 +28,11 @@ export const alnum = (length: number) => {
 export const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 /** Unix seconds of a ms time. */
 export const unix = (ms: number) => Math.floor(ms / 1000);
+/**
+ * A Discord snowflake for `ms` as a decimal string: milliseconds since
+ * Discord's epoch (2015-01-01) shifted left 22 bits, random low bits.
+ */
+export const snowflake = (ms: number) => ((BigInt(Math.floor(ms) - 1_420_070_400_000) << 22n) | BigInt(randomInt(1 << 22))).toString();
 /** The JSON content type header. */
 export const json: HeaderPair = ['Content-Type', 'application/json'];
 

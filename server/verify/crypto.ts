@@ -141,6 +141,7 @@ export function checkParsed(p: ParsedSignature, key: Uint8Array, body: Uint8Arra
     }
   }
   if (!match) return { status: 'invalid', message: `no ${p.header} signature matches this secret and body` };
+  if (p.refusal !== undefined) return { status: 'malformed', message: p.refusal };
   if (p.timestamp === null) return { status: 'valid' };
   const skewSeconds = now - p.timestamp;
   const tolerance = p.tolerance ?? DEFAULT_TOLERANCE;

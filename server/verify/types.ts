@@ -95,6 +95,13 @@ export interface ParsedSignature {
    * 300 s either way (`TOLERANCE_SECONDS`).
    */
   tolerance?: Tolerance;
+  /**
+   * Why a delivery is refused even when its signature matches, as the
+   * provider's own library refuses it (Linear's without `webhookTimestamp`
+   * in its body): the verdict is then `malformed` with this message. Checked
+   * after the signature, so a wrong secret still reads `invalid`.
+   */
+  refusal?: string;
 }
 
 /** A timed scheme's window around `now`, in seconds. */

@@ -230,7 +230,7 @@ describe('templates', () => {
       ...['movemint', 'generic-api', 'makeplans', 'webconnex', 'webhooks-api-v2.4', 'github', 'stripe', 'standard-webhooks', 'shopify', 'slack'],
       ...['paddle', 'zoom', 'linear', 'typeform', 'calendly', 'vercel', 'bitbucket'],
       ...['twilio', 'mailgun'],
-      ...['square', 'hubspot', 'sendgrid'],
+      ...['square', 'hubspot', 'sendgrid', 'discord'],
     ]);
     const events = Object.fromEntries(renderTemplates().map((t) => [t.id, t.event]));
     expect(events).toMatchObject({

@@ -196,6 +196,31 @@ describe('type', () => {
     expect(eventIdentity([], json({ ...callback, event: { type: 'x'.repeat(MAX_TYPE_LENGTH + 50) } })).type).toBe('x'.repeat(MAX_TYPE_LENGTH));
   });
 
+  it('names a Discord interaction by its type number in words and keys it by its id, only when Discord sent it', () => {
+    const discord: HeaderPair[] = [['X-Signature-Ed25519', 'ab'.repeat(64)], ['X-Signature-Timestamp', '1767225600']];
+    const words = ['ping', 'application_command', 'message_component', 'autocomplete', 'modal_submit'];
+    for (const [i, word] of words.entries()) {
+      expect(eventIdentity(discord, json({ id: '1314159265358979323', type: i + 1, application_id: '1' }))).toMatchObject({
+        key: '1314159265358979323',
+        keySource: 'body:/id',
+        type: word,
+        typeSource: 'body:/type',
+      });
+    }
+    // Known by its user agent too (the template, sent unsigned), in any header case.
+    expect(eventIdentity([['user-agent', 'Discord-Interactions/1.0 (+https://discord.com)']], json({ id: '7', type: 2 })).type).toBe('application_command');
+    expect(eventIdentity([['x-signature-ed25519', 'ab']], json({ id: '7', type: 4 })).type).toBe('autocomplete');
+    // Its id keys it even beside the names other providers use.
+    expect(eventIdentity(discord, json({ id: '7', event_id: 'e', type: 1 })).key).toBe('7');
+    // An unknown or non-numeric type is no Discord word.
+    expect(eventIdentity(discord, json({ id: '7', type: 6 })).type).toBeNull();
+    expect(eventIdentity(discord, json({ id: '7', type: '2' })).type).toBe('2');
+    expect(eventIdentity(discord, json({ id: '7', type: 2.5 })).type).toBeNull();
+    // Without Discord's header or user agent, a numeric type means nothing.
+    expect(eventIdentity([['User-Agent', 'curl/8']], json({ id: '7', type: 2 })).type).toBeNull();
+    expect(eventIdentity([], json({ id: '7', event_id: 'e', type: 1 })).key).toBe('e');
+  });
+
   it("names every template's event as its provider does", () => {
     for (const t of renderTemplates()) expect(eventIdentity(t.headers, utf8(t.body)).type, t.id).toBe(t.event);
   });

@@ -65,7 +65,8 @@ describe('what each provider signs, computed here from its docs', () => {
   ];
   for (const [id, headers] of cases) {
     it(`${id}: ${headers.map(([n]) => n).join(', ')}`, () => {
-      expect(scheme(id).verify({ headers, body: B, now: NOW }, 'k').status).toBe('valid');
+      // Linear's SDK refuses this body (no webhookTimestamp) once the signature matches: see below.
+      expect(scheme(id).verify({ headers, body: B, now: NOW }, 'k').status).toBe(id === 'linear' ? 'malformed' : 'valid');
       // And hookbin's sign writes the same signature header value.
       const signed = new Map(scheme(id).sign({ body: B, secret: 'k', now: NOW }).map(([n, v]) => [n.toLowerCase(), v]));
       for (const [n, v] of headers) expect(signed.get(n.toLowerCase()), n).toBe(v);
@@ -113,10 +114,14 @@ describe('timestamps, as each provider judges them', () => {
     });
   }
 
-  it('linear: a body without webhookTimestamp is judged by its HMAC alone', () => {
+  it("linear: a body without webhookTimestamp is malformed once its HMAC matches, as Linear's SDK refuses it", () => {
     const body = Buffer.from('{"type":"Issue"}');
     const headers = scheme('linear').sign({ body, secret: 'k', now: NOW });
-    expect(scheme('linear').verify({ headers, body, now: NOW + 1e6 }, 'k')).toEqual({ status: 'valid' });
+    expect(scheme('linear').verify({ headers, body, now: NOW + 1e6 }, 'k')).toEqual({
+      status: 'malformed',
+      message: 'the signature matches, but the body has no numeric webhookTimestamp (unix milliseconds), which Linear signs into every delivery and its SDK requires',
+    });
+    expect(scheme('linear').verify({ headers, body, now: NOW }, 'k2').status).toBe('invalid');
   });
 
   it('the diagnosis says "ahead by", and why, never "expired" or "ago"', () => {
