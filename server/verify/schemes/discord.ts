@@ -9,8 +9,9 @@
  * window, and its own `verifyKey` checks none: untimed.
  */
 import { createPrivateKey, createPublicKey, sign as edSign, type KeyObject } from 'node:crypto';
-import { decodeHex, detectHeader, ed25519PublicKey, findHeader, malformed, parsed, verifyWith } from '../crypto.js';
+import { decodeHex, ed25519PublicKey } from '../crypto.js';
 import type { Scheme, SecretInput } from '../types.js';
+import { timestampedKeyScheme } from './timestamped-key.js';
 
 const HEADER = 'X-Signature-Ed25519';
 const TIMESTAMP = 'X-Signature-Timestamp';
@@ -62,40 +63,21 @@ export function discordKey(secret: string): Buffer | null {
   return priv ? rawPublic(createPublicKey(priv)) : null;
 }
 
-/** The `discord` scheme (Ed25519, untimed; the secret is the public key). */
-export const discord: Scheme = {
+/** The `discord` scheme (untimed; the secret is the public key, or a private key to sign with). */
+export const discord: Scheme = timestampedKeyScheme({
   id: 'discord',
   header: HEADER,
-  timed: false,
-  detect: (headers) => detectHeader(headers, HEADER),
-  parse(headers) {
-    const h = findHeader(headers, HEADER);
-    if (!h) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    const ts = findHeader(headers, TIMESTAMP);
-    if (!ts) return malformed(h.name, `${TIMESTAMP} is missing: expected ${EXPECTED}`);
-    // The timestamp is signed as sent, byte for byte.
-    return parsed({ header: h.name, algorithm: 'ed25519', encoding: 'hex', signatures: [h.value.trim()], prefix: ts.value, timestamp: null }, EXPECTED);
-  },
+  timestampHeader: TIMESTAMP,
+  algorithm: 'ed25519',
+  encoding: 'hex',
+  expected: EXPECTED,
+  notAKey: NOT_A_KEY,
+  publicOnly: "a public key only verifies; to sign, give the private key (128 hex digits of private then public key, or a PKCS#8 PEM private key)",
   key: discordKey,
-  verify: (input, secret) => verifyWith(discord, input, secret, NOT_A_KEY),
-  sign(input) {
-    const key = privateKey(input.secret);
-    if (!key) {
-      throw new Error(
-        discordKey(input.secret)
-          ? "discord: a public key only verifies; to sign, give the private key (128 hex digits of private then public key, or a PKCS#8 PEM private key)"
-          : `discord: ${NOT_A_KEY}`,
-      );
-    }
-    const ts = String(Math.floor(input.now));
-    const signature = edSign(null, Buffer.concat([Buffer.from(ts, 'utf8'), input.body]), key);
-    return [
-      [TIMESTAMP, ts],
-      [HEADER, signature.toString('hex')],
-    ];
-  },
-  explain: (_p, _request, secrets) => wrongKind(secrets),
-};
+  privateKey,
+  signBytes: (data, key) => edSign(null, data, key),
+  wrongKind,
+});
 
 /** A secret that is no Ed25519 key at all: most often the application's client secret or bot token pasted instead. */
 function wrongKind(secrets: readonly SecretInput[]): string | null {

@@ -10,8 +10,9 @@
  * its own `verifySignature` checks none: untimed.
  */
 import { createPrivateKey, createPublicKey, sign as ecSign, type KeyObject } from 'node:crypto';
-import { decodeBase64, detectHeader, findHeader, malformed, p256PublicKey, parsed, verifyWith } from '../crypto.js';
+import { decodeBase64, p256PublicKey } from '../crypto.js';
 import type { Scheme, SecretInput } from '../types.js';
+import { timestampedKeyScheme } from './timestamped-key.js';
 
 const HEADER = 'X-Twilio-Email-Event-Webhook-Signature';
 const TIMESTAMP = 'X-Twilio-Email-Event-Webhook-Timestamp';
@@ -61,40 +62,21 @@ export function sendgridKey(secret: string): Buffer | null {
   return priv ? spki(createPublicKey(priv)) : null;
 }
 
-/** The `sendgrid` scheme (ECDSA P-256, untimed; the secret is the verification key). */
-export const sendgrid: Scheme = {
+/** The `sendgrid` scheme (untimed; the secret is the public key, or a private key to sign with). */
+export const sendgrid: Scheme = timestampedKeyScheme({
   id: 'sendgrid',
   header: HEADER,
-  timed: false,
-  detect: (headers) => detectHeader(headers, HEADER),
-  parse(headers) {
-    const h = findHeader(headers, HEADER);
-    if (!h) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    const ts = findHeader(headers, TIMESTAMP);
-    if (!ts) return malformed(h.name, `${TIMESTAMP} is missing: expected ${EXPECTED}`);
-    // The timestamp is signed as sent, byte for byte.
-    return parsed({ header: h.name, algorithm: 'ecdsa-p256', encoding: 'base64', signatures: [h.value.trim()], prefix: ts.value, timestamp: null }, EXPECTED);
-  },
+  timestampHeader: TIMESTAMP,
+  algorithm: 'ecdsa-p256',
+  encoding: 'base64',
+  expected: EXPECTED,
+  notAKey: NOT_A_KEY,
+  publicOnly: 'a verification (public) key only verifies; to sign, give a P-256 private key (PEM, or base64 PKCS#8)',
   key: sendgridKey,
-  verify: (input, secret) => verifyWith(sendgrid, input, secret, NOT_A_KEY),
-  sign(input) {
-    const key = privateKey(input.secret);
-    if (!key) {
-      throw new Error(
-        sendgridKey(input.secret)
-          ? 'sendgrid: a verification (public) key only verifies; to sign, give a P-256 private key (PEM, or base64 PKCS#8)'
-          : `sendgrid: ${NOT_A_KEY}`,
-      );
-    }
-    const ts = String(Math.floor(input.now));
-    const signature = ecSign('sha256', Buffer.concat([Buffer.from(ts, 'utf8'), input.body]), { key, dsaEncoding: 'der' });
-    return [
-      [TIMESTAMP, ts],
-      [HEADER, signature.toString('base64')],
-    ];
-  },
-  explain: (_p, _request, secrets) => wrongKind(secrets),
-};
+  privateKey,
+  signBytes: (data, key) => ecSign('sha256', data, { key, dsaEncoding: 'der' }),
+  wrongKind,
+});
 
 /** A secret that is no P-256 key: most often the API key, or a key of another kind, pasted instead. */
 function wrongKind(secrets: readonly SecretInput[]): string | null {
