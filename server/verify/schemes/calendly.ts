@@ -4,7 +4,8 @@
  * documented check refuses a `t` more than 3 minutes old and says nothing
  * of one ahead, which is accepted.
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
+import { readParams } from './params.js';
 import type { Scheme, Tolerance } from '../types.js';
 
 const HEADER = 'Calendly-Webhook-Signature';
@@ -20,20 +21,9 @@ export const calendly: Scheme = {
   parse(headers) {
     const h = findHeader(headers, HEADER);
     if (!h) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    let t: string | null = null;
-    const signatures: string[] = [];
-    for (const item of h.value.split(',')) {
-      const eq = item.indexOf('=');
-      if (eq === -1) continue;
-      const key = item.slice(0, eq).trim();
-      const value = item.slice(eq + 1).trim();
-      if (key === 't' && t === null) t = value;
-      else if (key === 'v1') signatures.push(value);
-    }
-    if (t === null) return malformed(h.name, `${h.name} has no t= timestamp: expected ${EXPECTED}`);
-    const timestamp = parseTimestamp(t);
-    if (timestamp === null) return malformed(h.name, `${h.name}'s t= is not a unix time in seconds: expected ${EXPECTED}`);
-    if (signatures.length === 0) return malformed(h.name, `${h.name} has no v1= signature: expected ${EXPECTED}`);
+    const r = readParams(h, { separator: ',', timestamp: 't', signature: 'v1', expected: EXPECTED });
+    if ('ok' in r) return r;
+    const { t, timestamp, signatures } = r;
     return parsed(
       { header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: `${t}.`, timestamp, tolerance: TOLERANCE },
       EXPECTED,

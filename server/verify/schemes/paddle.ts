@@ -5,7 +5,8 @@
  * one may match. Paddle's SDK refuses a `ts` more than 5 s old and accepts
  * one ahead of its clock, so hookbin judges it the same way.
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, signDigest, verifyWith } from '../crypto.js';
+import { readParams } from './params.js';
 import type { Scheme, Tolerance } from '../types.js';
 
 const HEADER = 'Paddle-Signature';
@@ -22,20 +23,9 @@ export const paddle: Scheme = {
   parse(headers) {
     const h = findHeader(headers, HEADER);
     if (!h) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    let ts: string | null = null;
-    const signatures: string[] = [];
-    for (const item of h.value.split(';')) {
-      const eq = item.indexOf('=');
-      if (eq === -1) continue;
-      const key = item.slice(0, eq).trim();
-      const value = item.slice(eq + 1).trim();
-      if (key === 'ts' && ts === null) ts = value;
-      else if (key === 'h1') signatures.push(value);
-    }
-    if (ts === null) return malformed(h.name, `${h.name} has no ts= timestamp: expected ${EXPECTED}`);
-    const timestamp = parseTimestamp(ts);
-    if (timestamp === null) return malformed(h.name, `${h.name}'s ts= is not a unix time in seconds: expected ${EXPECTED}`);
-    if (signatures.length === 0) return malformed(h.name, `${h.name} has no h1= signature: expected ${EXPECTED}`);
+    const r = readParams(h, { separator: ';', timestamp: 'ts', signature: 'h1', expected: EXPECTED });
+    if ('ok' in r) return r;
+    const { t: ts, timestamp, signatures } = r;
     return parsed(
       { header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: `${ts}:`, timestamp, tolerance: TOLERANCE },
       EXPECTED,

@@ -6,7 +6,8 @@
  * v0 is `malformed` (no secret could make it valid, and the message tells
  * the user why, where `invalid` would send them hunting for a wrong secret).
  */
-import { detectHeader, findHeader, literalKey, malformed, parsed, PAST_ONLY, parseTimestamp, signDigest, verifyWith } from '../crypto.js';
+import { detectHeader, findHeader, literalKey, malformed, parsed, PAST_ONLY, signDigest, verifyWith } from '../crypto.js';
+import { readParams } from './params.js';
 import type { Scheme } from '../types.js';
 
 const HEADER = 'Stripe-Signature';
@@ -21,25 +22,11 @@ export const stripe: Scheme = {
   parse(headers) {
     const h = findHeader(headers, HEADER);
     if (!h) return malformed(HEADER, `${HEADER} is missing: expected ${EXPECTED}`);
-    let t: string | null = null;
-    let v0 = false;
-    const signatures: string[] = [];
-    for (const item of h.value.split(',')) {
-      const eq = item.indexOf('=');
-      if (eq === -1) continue;
-      const key = item.slice(0, eq).trim();
-      const value = item.slice(eq + 1).trim();
-      if (key === 't' && t === null) t = value;
-      else if (key === 'v1') signatures.push(value);
-      else if (key === 'v0') v0 = true;
-    }
-    if (t === null) return malformed(h.name, `${h.name} has no t= timestamp: expected ${EXPECTED}`);
-    const timestamp = parseTimestamp(t);
-    if (timestamp === null) return malformed(h.name, `${h.name}'s t= is not a unix time in seconds: expected ${EXPECTED}`);
-    if (signatures.length === 0) {
-      const why = v0 ? 'has only v0 signatures, which Stripe retired and hookbin ignores' : 'has no v1= signature';
-      return malformed(h.name, `${h.name} ${why}: expected ${EXPECTED}`);
-    }
+    const r = readParams(h, { separator: ',', timestamp: 't', signature: 'v1', expected: EXPECTED }, (names) =>
+      names.has('v0') ? 'has only v0 signatures, which Stripe retired and hookbin ignores' : 'has no v1= signature',
+    );
+    if ('ok' in r) return r;
+    const { t, timestamp, signatures } = r;
     return parsed({ header: h.name, algorithm: 'sha256', encoding: 'hex', signatures, prefix: `${t}.`, timestamp, tolerance: PAST_ONLY }, EXPECTED);
   },
   key: literalKey,
