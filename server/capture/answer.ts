@@ -35,7 +35,7 @@ export function decideAnswer(settings: RespondSettings, ctx: AnswerContext): Cap
     return failure(settings, settings.sequence[Math.min(attempt, settings.sequence.length) - 1]!, `sequence ${attempt}`);
   }
   if (settings.random && draw(settings.random.seed, ctx) < settings.random.rate) {
-    return failure(settings, settings.random.status, settings.random.seed === null ? 'random' : `random (seed ${settings.random.seed})`);
+    return failure(settings, settings.random.status, settings.random.seed === null ? 'random' : `random (pattern ${settings.random.seed})`);
   }
   if (settings.fault) return faulted(settings, settings.fault, 'default');
   return plain(settings, settings.status, 'default');

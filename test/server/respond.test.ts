@@ -181,7 +181,7 @@ describe('decideAnswer, each outcome exactly', () => {
 
   it('random says whether it was seeded', () => {
     expect(decide({ random: { rate: 1, status: 503, seed: null } }).reason).toBe('random');
-    expect(decide({ random: { rate: 1, status: 503, seed: 7 } }).reason).toBe('random (seed 7)');
+    expect(decide({ random: { rate: 1, status: 503, seed: 7 } }).reason).toBe('random (pattern 7)');
     expect(decide({ random: { rate: 0, status: 503, seed: null } }).reason).toBe('default');
   });
 

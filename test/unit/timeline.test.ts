@@ -254,7 +254,7 @@ describe('compareTimeline: flags', () => {
     expect(c.score).toBe(PAST_SCHEDULE_GAP_ERROR);
   });
 
-  it('uses the event type\'s retry count (seed 004)', () => {
+  it('uses the event type\'s retry count (Webhooks API v2.4)', () => {
     const p = preset('webhooks-api-v2.4');
     const three = attempts([MIN, 2 * MIN], [500]);
     const trial = compareTimeline(three, p, { now: LATER, eventType: 'trial.ending' });
