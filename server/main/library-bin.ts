@@ -84,115 +84,140 @@ function timeoutMessage(id: string, timeoutMs: number, seen: CaptureSummary[], r
   return [`${head}; ${seen.length} arrived (oldest first):`, ...lines, ...more].join('\n');
 }
 
+/** What one bin's waits share: its id, the API, the live feed, and the captures already returned. */
+interface WaitContext {
+  id: string;
+  api: ApiClient;
+  live: LiveWaker;
+  /** Captures a waitForCapture returned: never returned again until `clear()`. */
+  returned: Set<string>;
+}
+
+type Predicate = (capture: CapturedRequest) => boolean | Promise<boolean>;
+
+/** The oldest capture not returned yet that matches, or null; `seen` gets the bin's captures, `loaded` keeps the ones fetched whole. */
+async function findMatch(ctx: WaitContext, predicate: Predicate, isDone: () => boolean, seen: { list: CaptureSummary[] }, loaded: Map<string, Promise<CapturedRequest>>) {
+  const load = (captureId: string) => {
+    let p = loaded.get(captureId);
+    if (!p) {
+      p = ctx.api.capture(captureId);
+      loaded.set(captureId, p);
+      p.catch(() => loaded.delete(captureId));
+    }
+    return p;
+  };
+  seen.list = await ctx.api.summaries(ctx.id);
+  for (const summary of seen.list) {
+    if (isDone()) return null;
+    if (ctx.returned.has(summary.id)) continue;
+    const capture = await load(summary.id);
+    const matches = await predicate(capture);
+    // Another waiter may have taken it while this one awaited.
+    if (matches && !ctx.returned.has(summary.id) && !isDone()) {
+      ctx.returned.add(summary.id);
+      return capture;
+    }
+  }
+  return null;
+}
+
+/**
+ * `waitForCapture` (see `HookbinBin`): scans the bin's captures once the live
+ * feed is subscribed, and again on each of the bin's live messages, until one
+ * matches or the timeout passes.
+ */
+async function waitForCapture(ctx: WaitContext, predicate: Predicate, timeoutMs: number): Promise<CapturedRequest> {
+  if (typeof predicate !== 'function') throw new TypeError('waitForCapture: the predicate must be a function');
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError(`waitForCapture: timeoutMs must be a number of ms ≥ 0, not ${String(timeoutMs)}`);
+  const { id, api, live, returned } = ctx;
+  // Subscribed before the first scan: a capture stored after it wakes a scan, one stored before is in it.
+  await live.ready();
+  return new Promise<CapturedRequest>((resolve, reject) => {
+    let done = false;
+    let scanning = false;
+    let again = false;
+    const seen = { list: [] as CaptureSummary[] };
+    /** Captures fetched whole for the predicate during this wait, by id; dropped when verdicts change. */
+    const loaded = new Map<string, Promise<CapturedRequest>>();
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unlisten();
+      settle();
+    };
+    const scan = async () => {
+      // Wake-ups during a scan fold into one more scan after it.
+      if (scanning) return void (again = true);
+      scanning = true;
+      try {
+        do {
+          again = false;
+          const found = await findMatch(ctx, predicate, () => done, seen, loaded);
+          if (found) return finish(() => resolve(found));
+        } while (again && !done);
+      } catch (err) {
+        finish(() => reject(err));
+      } finally {
+        scanning = false;
+      }
+    };
+    const timer = setTimeout(() => {
+      // The list as it is now, not as the last scan saw it; the one seen serves if the API is gone.
+      api.summaries(id).then(
+        (list) => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, list, returned)))),
+        () => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, seen.list, returned)))),
+      );
+    }, timeoutMs);
+    const unlisten = live.listen(id, (why) => {
+      if (why === 'closed') return finish(() => reject(new HookbinError(`hookbin: closed while waiting for a capture of bin ${id}`, 0, 'closed')));
+      // Verdicts changed: what was fetched before shows the old ones.
+      if (why === 'reverified') loaded.clear();
+      void scan();
+    });
+    void scan();
+  });
+}
+
+/** Every capture of bin `id` fetched whole, oldest first, `PARALLEL` at a time. */
+async function allCaptures(api: ApiClient, id: string): Promise<CapturedRequest[]> {
+  const list = await api.summaries(id);
+  const out: CapturedRequest[] = new Array(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      out[i] = await api.capture(list[i]!.id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, list.length) }, worker));
+  return out;
+}
+
+/** Every page of bin `id`'s events. */
+async function allEvents(api: ApiClient, id: string, options: EventsOptions): Promise<WebhookEvent[]> {
+  const query = new URLSearchParams({ limit: '1000' });
+  if (options.preset !== undefined) query.set('preset', options.preset);
+  if (options.timeScale !== undefined) query.set('timeScale', String(options.timeScale));
+  if (options.retried !== undefined) query.set('retried', String(options.retried));
+  const all: WebhookEvent[] = [];
+  for (;;) {
+    const page = await api.json<EventPage>('GET', `/api/bins/${id}/events?${query}`);
+    all.push(...page.events);
+    if (page.next === null) return all;
+    query.set('before', page.next);
+  }
+}
+
 /** The handle of bin `id`; `url` is where it receives. */
 export function createBinHandle(id: string, url: string, api: ApiClient, live: LiveWaker): HookbinBin {
-  /** Captures a waitForCapture returned: never returned again until `clear()`. */
-  const returned = new Set<string>();
-  /** The oldest capture not returned yet that matches, or null; `seen` gets the bin's captures. */
-  async function findMatch(predicate: (c: CapturedRequest) => boolean | Promise<boolean>, isDone: () => boolean, seen: { list: CaptureSummary[] }, loaded: Map<string, Promise<CapturedRequest>>) {
-    const load = (captureId: string) => {
-      let p = loaded.get(captureId);
-      if (!p) {
-        p = api.capture(captureId);
-        loaded.set(captureId, p);
-        p.catch(() => loaded.delete(captureId));
-      }
-      return p;
-    };
-    seen.list = await api.summaries(id);
-    for (const summary of seen.list) {
-      if (isDone()) return null;
-      if (returned.has(summary.id)) continue;
-      const capture = await load(summary.id);
-      const matches = await predicate(capture);
-      // Another waiter may have taken it while this one awaited.
-      if (matches && !returned.has(summary.id) && !isDone()) {
-        returned.add(summary.id);
-        return capture;
-      }
-    }
-    return null;
-  }
-
+  const ctx: WaitContext = { id, api, live, returned: new Set() };
   return {
     id,
     url,
-    async waitForCapture(predicate = () => true, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
-      if (typeof predicate !== 'function') throw new TypeError('waitForCapture: the predicate must be a function');
-      if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError(`waitForCapture: timeoutMs must be a number of ms ≥ 0, not ${String(timeoutMs)}`);
-      await live.ready();
-      return new Promise<CapturedRequest>((resolve, reject) => {
-        let done = false;
-        let scanning = false;
-        let again = false;
-        const seen = { list: [] as CaptureSummary[] };
-        /** Captures fetched whole for the predicate during this wait, by id; dropped when verdicts change. */
-        const loaded = new Map<string, Promise<CapturedRequest>>();
-        const finish = (settle: () => void) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          unlisten();
-          settle();
-        };
-        const scan = async () => {
-          // Wake-ups during a scan fold into one more scan after it.
-          if (scanning) return void (again = true);
-          scanning = true;
-          try {
-            do {
-              again = false;
-              const found = await findMatch(predicate, () => done, seen, loaded);
-              if (found) return finish(() => resolve(found));
-            } while (again && !done);
-          } catch (err) {
-            finish(() => reject(err));
-          } finally {
-            scanning = false;
-          }
-        };
-        const timer = setTimeout(() => {
-          // The list as it is now, not as the last scan saw it; the one seen serves if the API is gone.
-          api.summaries(id).then(
-            (list) => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, list, returned)))),
-            () => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, seen.list, returned)))),
-          );
-        }, timeoutMs);
-        const unlisten = live.listen(id, (why) => {
-          if (why === 'closed') return finish(() => reject(new HookbinError(`hookbin: closed while waiting for a capture of bin ${id}`, 0, 'closed')));
-          // Verdicts changed: what was fetched before shows the old ones.
-          if (why === 'reverified') loaded.clear();
-          void scan();
-        });
-        void scan();
-      });
-    },
-    async captures() {
-      const list = await api.summaries(id);
-      const out: CapturedRequest[] = new Array(list.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < list.length) {
-          const i = next++;
-          out[i] = await api.capture(list[i]!.id);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PARALLEL, list.length) }, worker));
-      return out;
-    },
-    async events(options = {}) {
-      const query = new URLSearchParams({ limit: '1000' });
-      if (options.preset !== undefined) query.set('preset', options.preset);
-      if (options.timeScale !== undefined) query.set('timeScale', String(options.timeScale));
-      if (options.retried !== undefined) query.set('retried', String(options.retried));
-      const all: WebhookEvent[] = [];
-      for (;;) {
-        const page = await api.json<EventPage>('GET', `/api/bins/${id}/events?${query}`);
-        all.push(...page.events);
-        if (page.next === null) return all;
-        query.set('before', page.next);
-      }
-    },
+    waitForCapture: (predicate = () => true, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) => waitForCapture(ctx, predicate, timeoutMs),
+    captures: () => allCaptures(api, id),
+    events: (options = {}) => allEvents(api, id, options),
     async respond(settings) {
       return (await api.json<Bin>('PATCH', `/api/bins/${id}`, { respond: settings })).respond;
     },
@@ -201,7 +226,7 @@ export function createBinHandle(id: string, url: string, api: ApiClient, live: L
     },
     async clear() {
       const { deleted } = await api.json<{ deleted: number }>('DELETE', `/api/bins/${id}/captures`);
-      returned.clear();
+      ctx.returned.clear();
       return deleted;
     },
   };

@@ -223,6 +223,19 @@ describe('startHookbin', () => {
     await expect(startHookbin({ port: taken })).rejects.toThrow(/port/);
   });
 
+  it("reads no HOOKBIN_* environment variable: the options alone configure it", async () => {
+    const names = ['HOOKBIN_TOKEN', 'HOOKBIN_SECRET_ENV', 'HOOKBIN_MAX_BODY', 'HOOKBIN_DATA_DIR'];
+    Object.assign(process.env, { HOOKBIN_TOKEN: 'from-the-environment', HOOKBIN_SECRET_ENV: 'x', HOOKBIN_MAX_BODY: 'not a size', HOOKBIN_DATA_DIR: '/nonexistent/hookbin' });
+    try {
+      const h = await hookbin();
+      expect(h.token).not.toBe('from-the-environment');
+      const info = await fetch(`${h.url}/api/info`, { headers: { authorization: `Bearer ${h.token}` } });
+      expect(((await info.json()) as { globalSecrets: unknown[] }).globalSecrets).toEqual([]);
+    } finally {
+      for (const name of names) delete process.env[name];
+    }
+  });
+
   it('with a dataDir, writes only inside it, holds it while running, and lets it go on close', async () => {
     const home = temp('hookbin-home-');
     const cwd = temp('hookbin-cwd-');
