@@ -45,7 +45,9 @@ export interface HookbinBin {
    * of this bin handle returned: captures that arrived before the call count
    * as well as new ones, so awaiting three deliveries in a row returns them in
    * the order they arrived. The capture is as `GET /api/captures/{id}` shows
-   * it, with `body` its exact bytes. Rejects after `timeoutMs` (default 5000)
+   * it, with `body` its exact bytes; the predicate may be asked about one
+   * capture more than once, so it should only look. A capture deleted while
+   * being looked at is passed over. Rejects after `timeoutMs` (default 5000)
    * with an Error listing what did arrive (method, path, status, verdict of
    * each, up to 20), or with the predicate's own error when it throws.
    */
@@ -93,6 +95,12 @@ interface WaitContext {
   returned: Set<string>;
 }
 
+/** null for a capture deleted since it was listed (cleared, or pruned by retention); any other error as it is. */
+function gone(err: unknown): null {
+  if (err instanceof HookbinError && err.status === 404) return null;
+  throw err;
+}
+
 type Predicate = (capture: CapturedRequest) => boolean | Promise<boolean>;
 
 /** The oldest capture not returned yet that matches, or null; `seen` gets the bin's captures, `loaded` keeps the ones fetched whole. */
@@ -110,7 +118,8 @@ async function findMatch(ctx: WaitContext, predicate: Predicate, isDone: () => b
   for (const summary of seen.list) {
     if (isDone()) return null;
     if (ctx.returned.has(summary.id)) continue;
-    const capture = await load(summary.id);
+    const capture = await load(summary.id).catch(gone);
+    if (capture === null) continue;
     const matches = await predicate(capture);
     // Another waiter may have taken it while this one awaited.
     if (matches && !ctx.returned.has(summary.id) && !isDone()) {
@@ -182,16 +191,16 @@ async function waitForCapture(ctx: WaitContext, predicate: Predicate, timeoutMs:
 /** Every capture of bin `id` fetched whole, oldest first, `PARALLEL` at a time. */
 async function allCaptures(api: ApiClient, id: string): Promise<CapturedRequest[]> {
   const list = await api.summaries(id);
-  const out: CapturedRequest[] = new Array(list.length);
+  const out: Array<CapturedRequest | null> = new Array(list.length);
   let next = 0;
   const worker = async () => {
     while (next < list.length) {
       const i = next++;
-      out[i] = await api.capture(list[i]!.id);
+      out[i] = await api.capture(list[i]!.id).catch(gone);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, list.length) }, worker));
-  return out;
+  return out.filter((c): c is CapturedRequest => c !== null);
 }
 
 /** Every page of bin `id`'s events. */

@@ -102,6 +102,28 @@ describe('startHookbin', () => {
     expect((await both).map((c) => c.path).sort()).toEqual(['/a', '/b']);
   });
 
+  it('passes over a capture deleted between the list and its fetch', async () => {
+    const h = await hookbin();
+    const bin = await h.createBin();
+    await post(`${bin.url}/a`);
+    await post(`${bin.url}/b`);
+    const [a, b] = (await bin.captures()).map((c) => c.id);
+    const remove = (id: string) => fetch(`${h.url}/api/captures/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${h.token}` } });
+    // Listed together, /b is deleted while the predicate looks at /a.
+    let removed = false;
+    const wait = bin.waitForCapture(async (c) => {
+      if (c.id === a && !removed) {
+        removed = true;
+        expect((await remove(b!)).status).toBe(204);
+      }
+      return c.path === '/c';
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await post(`${bin.url}/c`);
+    expect((await wait).path).toBe('/c');
+    expect((await bin.captures()).map((c) => c.path)).toEqual(['/a', '/c']);
+  });
+
   it('rejects after its timeout with what did arrive: method, path, status and verdict of each', async () => {
     const h = await hookbin({ secrets: [{ name: 'gh', value: 'topsecret' }] });
     const bin = await h.createBin();
