@@ -3,12 +3,13 @@
  * dependencies included) into dist/server/hookbin.mjs, which bin/hookbin.js
  * runs, and the Node API (dist/server/main/library.js) into
  * dist/server/library.mjs, the package's `exports`. What both import (all of
- * the server but the CLI's own parts) is one shared module beside them. Node 20 spends most of a start resolving, reading and
- * linking ESM modules one by one (zod alone is over a hundred); one file
- * starts in about 40 % less time. better-sqlite3 stays outside: it loads a
- * native addon next to its own files.
+ * the server but the CLI's own parts) is one shared module beside them.
+ * Node 20 spends most of a start resolving, reading and linking ESM modules
+ * one by one (zod alone is over a hundred); two files start in about 40 %
+ * less time. better-sqlite3 stays outside: it loads a native addon next to
+ * its own files.
  *
- * The bundle sits beside the compiled files on purpose: the paths the server
+ * The bundles sit beside the compiled files on purpose: the paths the server
  * finds from `import.meta.url` (migrations, the inspector, package.json)
  * resolve from it exactly as from them.
  */
