@@ -102,6 +102,9 @@ export interface LiveWaker {
   close(): void;
 }
 
+/** How long after the live feed dropped it is opened again. */
+const RECONNECT_MS = 100;
+
 /** Opens `/api/ws` on first use, subscribed to every bin (`*`), and dispatches capture messages by bin. */
 export function createLiveWaker(origin: string, token: string): LiveWaker {
   type Wake = (why: Why) => void;
@@ -135,11 +138,24 @@ export function createLiveWaker(origin: string, token: string): LiveWaker {
       ws.on('error', (err) => reject(new HookbinError(`hookbin: the live feed failed: ${err.message}`, 0, 'network')));
       ws.on('close', () => {
         reject(new HookbinError('hookbin: the live feed closed', 0, 'network'));
-        // A waiter still listening learns it from its next scan (the API is gone) or its timeout.
-        if (!closed) dispatch(null, 'changed');
         opened = null;
+        if (!closed && listeners.size > 0) setTimeout(reconnect, RECONNECT_MS).unref();
       });
     });
+
+  /**
+   * Dropped while captures are awaited (the hub drops a client that falls
+   * behind): subscribe again, then every waiter scans for what it missed. If
+   * hookbin is gone, this repeats every `RECONNECT_MS` until the waiters' timeouts say so.
+   */
+  const reconnect = () => {
+    if (closed || listeners.size === 0 || opened) return;
+    opened = open();
+    opened.then(
+      () => dispatch(null, 'changed'),
+      () => undefined,
+    );
+  };
 
   return {
     ready() {

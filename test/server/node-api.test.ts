@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startHookbin, type Hookbin, type HookbinOptions } from '../../server/main/library.js';
+import { createBinHandle } from '../../server/main/library-bin.js';
+import { createApiClient, createLiveWaker } from '../../server/main/library-client.js';
+import { cleanupTempDirs, startServer, waitFor } from '../support/helpers.js';
 
 const dirs: string[] = [];
 const temp = (prefix: string) => {
@@ -19,6 +22,7 @@ const temp = (prefix: string) => {
 };
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  cleanupTempDirs();
 });
 
 const running: Hookbin[] = [];
@@ -287,6 +291,24 @@ describe('startHookbin', () => {
     } finally {
       process.chdir(saved.cwd);
       process.env.HOME = saved.home;
+    }
+  });
+
+  it('subscribes again when the live feed drops it mid-wait, and finds what arrived meanwhile', async () => {
+    // The server from the test helpers, for its hub: dropping every live client is what the hub does to one that falls behind.
+    const server = await startServer({ memory: true });
+    const live = createLiveWaker(server.origin, server.token);
+    try {
+      const bin = createBinHandle(server.defaultBinId, server.binUrl, createApiClient(server.origin, server.token), live);
+      const wait = bin.waitForCapture((c) => c.path === '/while-dropped', { timeoutMs: 10_000 });
+      await waitFor(() => server.hub.size === 1, 5000, 'the live feed subscribed');
+      server.hub.close();
+      await post(`${server.binUrl}/while-dropped`);
+      await waitFor(() => server.hub.size === 1, 5000, 'the live feed subscribed again');
+      expect((await wait).path).toBe('/while-dropped');
+    } finally {
+      live.close();
+      await server.close();
     }
   });
 });
