@@ -24,7 +24,7 @@ export { StartError };
 
 /**
  * The built inspector beside the compiled server: `dist/web`, one folder up
- * from the bundle (`dist/server/hookbin.mjs`, which the CLI runs) and two from
+ * from the bundle (`dist/server/*.mjs`, which the CLI and the Node API run) and two from
  * this compiled module (`dist/server/main/start.js`).
  */
 export const BUILT_WEB_ROOT = fileURLToPath(

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 /**
  * hookbin's version from its package.json. The source sits two folders deep
  * (`server/main`), the compiled file three (`dist/server/main`) and the
- * bundle two (`dist/server/hookbin.mjs`, where this code runs as written), so
+ * bundle two (`dist/server/*.mjs`, where this code runs as written), so
  * each place is tried, nearest first, and only a package.json named "hookbin"
  * counts.
  */

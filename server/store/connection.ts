@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 /**
  * The numbered migrations beside this module: `./migrations/` from the source
  * and the compiled module (`dist/server/store/`), `./store/migrations/` from
- * the bundle the CLI runs (`dist/server/hookbin.mjs`).
+ * the bundle the CLI and the Node API run (`dist/server/*.mjs`).
  */
 const MIGRATIONS_DIR =
   [new URL('./migrations/', import.meta.url), new URL('./store/migrations/', import.meta.url)].find((dir) => existsSync(dir)) ??
