@@ -91,7 +91,7 @@ describe('NDJSON round trip', () => {
     await waitFor(() => live.of('subscribed').length > 0);
     const text = await exportText(s, 'rt-src');
     const result = await expectJson<{ format: string; imported: number; pruned: number }>(importInto(s, 'rt-dst', text));
-    expect(result).toEqual({ format: 'ndjson', imported: 3, pruned: 0 });
+    expect(result).toMatchObject({ format: 'ndjson', imported: 3, pruned: 0, bin: { id: 'rt-dst', captureCount: 3 } });
     await waitFor(() => live.of('captures.imported').length > 0, 5000, 'captures.imported');
     expect(live.of('captures.imported')).toEqual([{ type: 'captures.imported', binId: 'rt-dst', imported: 3, pruned: 0 }]);
     live.ws.close();
@@ -118,7 +118,7 @@ describe('NDJSON round trip', () => {
     await fillSource(s, 'har-src');
     await makeBin(s, 'har-dst');
     const har = await exportText(s, 'har-src', 'har');
-    expect(await expectJson(importInto(s, 'har-dst', har))).toEqual({ format: 'har', imported: 3, pruned: 0 });
+    expect(await expectJson(importInto(s, 'har-dst', har))).toMatchObject({ format: 'har', imported: 3, pruned: 0 });
     const src = (await list(s, 'har-src')).reverse();
     const dst = (await list(s, 'har-dst')).reverse();
     for (let i = 0; i < 3; i++) {
@@ -235,7 +235,7 @@ describe('retention', () => {
       const line = (n: number) =>
         JSON.stringify({ receivedAt: new Date(1_700_000_000_000 + n).toISOString(), method: 'POST', path: `/${n}`, query: '', headers: [], body: '', response: { status: 200, headers: [], body: '', delayMs: 0, fault: null, reason: 'default' }, event: { key: `k${n}`, type: null, attempt: 1 } });
       const res = await api('/api/bins/r/import', { method: 'POST', body: ['{"hookbin":"export","version":1}', line(1), line(2), line(3)].join('\n') });
-      expect(await res.json()).toEqual({ format: 'ndjson', imported: 3, pruned: 1 });
+      expect(await res.json()).toMatchObject({ format: 'ndjson', imported: 3, pruned: 1, bin: { captureCount: 2, prunedCount: 1 } });
       const page = (await (await api('/api/bins/r/captures')).json()) as { captures: CaptureSummary[] };
       expect(page.captures.map((c) => c.path)).toEqual(['/3', '/2']);
     } finally {

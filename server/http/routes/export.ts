@@ -157,7 +157,9 @@ export function createTransferRoutes(deps: TransferDeps) {
       }
       deps.publish({ type: 'captures.imported', binId, ...result }, binId);
       const updated = store.getBin(binId);
-      if (updated) deps.publish({ type: 'bin.updated', bin: binJson(updated, binOrigin(c.req.url)) });
-      return c.json({ format: read.format, ...result });
+      if (!updated) throw binNotFound(binId);
+      const json = binJson(updated, binOrigin(c.req.url));
+      deps.publish({ type: 'bin.updated', bin: json });
+      return c.json({ format: read.format, ...result, bin: json });
     });
 }
