@@ -177,6 +177,7 @@ describe('refusals', () => {
     expect(await expectError(await importInto(s, 'bad-dst', [lines[0], lines[1], '{"method":', lines[2]].join('\n')), 400, 'invalid_import')).toMatch(/^line 3: not JSON/);
     const noHeaders = JSON.stringify({ ...(JSON.parse(lines[1]!) as object), headers: [['bad name', 'x']] });
     expect(await expectError(await importInto(s, 'bad-dst', `${lines[0]}\n${noHeaders}\n`), 400, 'invalid_import')).toMatch(/^line 2: headers\.0\.0: /);
+    expect(await expectError(await importInto(s, 'bad-dst', `${lines[0]}\n${lines[1]}\n{"method":"POST"}\n`), 400, 'invalid_import')).toBe('line 3: receivedAt is missing');
     expect(await list(s, 'bad-dst')).toEqual([]);
     const bin = await expectJson<{ captureCount: number }>(s.api('/api/bins/bad-dst'));
     expect(bin.captureCount).toBe(0);

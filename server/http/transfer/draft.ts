@@ -75,7 +75,10 @@ export function checked<S extends z.ZodType>(schema: S, value: unknown): z.outpu
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  throw new DraftError(issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
+  const where = issue.path.join('.');
+  // zod words a missing field as a type error ("expected string, received undefined").
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message) && where !== '') throw new DraftError(`${where} is missing`);
+  throw new DraftError(where !== '' ? `${where}: ${issue.message}` : issue.message);
 }
 
 /** The header pairs as HAR writes them. */

@@ -58,7 +58,10 @@ export function TransferButtons(props: { binId: string; transfer: TransferModel 
         data-testid="import-bin"
         disabled={busy !== null}
         title="Add the captures of an NDJSON export or a HAR file to this bin"
-        onClick={() => input.current?.click()}
+        onClick={() => {
+          setOpen(false);
+          input.current?.click();
+        }}
       >
         {busy === 'import' ? 'Importing…' : 'Import'}
       </button>
