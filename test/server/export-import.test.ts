@@ -197,6 +197,20 @@ describe('refusals', () => {
     expect(await list(s, 'odd-dst')).toEqual([]);
   });
 
+  it('an import over 256 MiB is refused before its body is read (413), while one over the API 2 MiB limit is taken', async () => {
+    const s = server();
+    await makeBin(s, 'huge');
+    const head = `POST /api/bins/huge/import HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nAuthorization: Bearer ${s.token}\r\nContent-Length: ${256 * 1024 * 1024 + 1}\r\n\r\n`;
+    const reply = (await rawExchange(s.port, head)).toString('latin1');
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(reply).toContain('imports are limited to 256 MiB');
+    const big = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64');
+    const line = JSON.stringify({ receivedAt: '2026-01-02T03:04:05.678Z', method: 'PUT', path: '/big', query: '', headers: [], body: big, response: { status: 200, headers: [], body: '', delayMs: 0, fault: null, reason: 'default' }, event: { key: 'k', type: null, attempt: 1 } });
+    expect(await expectJson(importInto(s, 'huge', `{"hookbin":"export","version":1}\n${line}\n`))).toMatchObject({ imported: 1 });
+    const [c] = await list(s, 'huge');
+    expect(c).toMatchObject({ method: 'PUT', path: '/big', bodySize: 3 * 1024 * 1024, receivedAt: '2026-01-02T03:04:05.678Z' });
+  });
+
   it('404 for a bin that does not exist, 400 for a format hookbin does not write', async () => {
     const s = server();
     expect(await expectError(await s.api('/api/bins/no-such-bin/export'), 404, 'bin_not_found')).toMatch(/no-such-bin/);

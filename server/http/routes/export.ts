@@ -125,15 +125,22 @@ export function createTransferRoutes(deps: TransferDeps) {
       }
       const settings = normalizeSettings(bin.settings);
       const eventOptions = { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer };
-      const read = await readImport(c.req.raw.body, {
-        format,
-        maxBytes: MAX_IMPORT_BYTES,
-        maxBody: deps.maxBody,
-        identify: (headers, body) => {
-          const id = eventIdentity(headers, body, eventOptions);
-          return { key: id.key, type: id.type };
-        },
-      });
+      let read;
+      try {
+        read = await readImport(c.req.raw.body, {
+          format,
+          maxBytes: MAX_IMPORT_BYTES,
+          maxBody: deps.maxBody,
+          identify: (headers, body) => {
+            const id = eventIdentity(headers, body, eventOptions);
+            return { key: id.key, type: id.type };
+          },
+        });
+      } catch (err) {
+        // Refused before the body ended: its unread rest makes the connection unusable.
+        c.header('Connection', 'close');
+        throw err;
+      }
       // Judged again here, with this bin's secrets and schemes, as of each capture's original arrival.
       const secrets = secretsFor(settings, deps.globalSecrets);
       const schemes = schemesFor(settings, deps.globalSchemes ?? []);
