@@ -25,6 +25,7 @@ import { queryParams } from '../validate.js';
 import { harEntry, harPrefix, HAR_SUFFIX } from '../transfer/har.js';
 import { ndjsonHeader, ndjsonLine } from '../transfer/ndjson.js';
 import { readImport } from '../transfer/read-import.js';
+import type { Draft } from '../transfer/draft.js';
 import { binNotFound, binParam, originOf, type Publish } from './params.js';
 
 /** What the export and import routes need. */
@@ -61,6 +62,63 @@ export function isImportPath(path: string): boolean {
   return /^\/api\/bins\/[^/]+\/import\/?$/.test(path);
 }
 
+/**
+ * The export as a pulled stream: the header first, then one bounded batch of
+ * captures per pull (the next is read only when the client has taken the
+ * last), then the end. Captures with `seq` past `until` are left out.
+ */
+function exportStream(
+  store: CaptureWalk,
+  o: { binId: string; until: number; format: TransferFormat; walk: WalkLimits; binUrl: string; header: () => string },
+): ReadableStream<Uint8Array> {
+  let after = 0;
+  let started = false;
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(Buffer.from(o.header()));
+        return;
+      }
+      const batch = store.walkCaptures(o.binId, after, o.until, o.walk);
+      if (batch.length === 0) {
+        if (o.format === 'har') controller.enqueue(Buffer.from(HAR_SUFFIX));
+        controller.close();
+        return;
+      }
+      after = batch[batch.length - 1]!.seq;
+      const parts: string[] = [];
+      for (const capture of batch) {
+        parts.push(o.format === 'ndjson' ? ndjsonLine(capture) : `${first ? '' : ',\n'}${harEntry(capture, o.binUrl)}`);
+        first = false;
+      }
+      controller.enqueue(Buffer.from(parts.join('')));
+    },
+  });
+}
+
+/**
+ * The drafts as captures of `binId`: new ids, the provider read from their
+ * headers, and verdicts judged with the bin's secrets and schemes as of
+ * each one's arrival (the capture path's `judgeRequest`), yielding between
+ * batches so that a large import does not hold up live captures.
+ */
+async function judged(drafts: readonly Draft[], binId: string, secrets: readonly SecretInput[], schemes: readonly CustomSchemeDef[], urls: PublicUrlPolicy): Promise<ImportedCapture[]> {
+  const rows: ImportedCapture[] = [];
+  for (const d of drafts) {
+    rows.push({
+      ...d,
+      id: newCaptureId(d.receivedAt),
+      contentType: headerValue(d.headers, 'content-type'),
+      provider: detectProvider(d.headers),
+      ...judgeRequest(d.headers, d.body, d.receivedAt, secrets, storedRequestLine({ binId, ...d }, urls), schemes),
+    });
+    if (rows.length % JUDGE_BATCH === 0) await nextTurn();
+  }
+  return rows;
+}
+
 /** The export and import routes, mounted at `/bins`. */
 export function createTransferRoutes(deps: TransferDeps) {
   const { store } = deps;
@@ -77,36 +135,7 @@ export function createTransferRoutes(deps: TransferDeps) {
       // Captures arriving during the export are left for the next one: it ends.
       const until = store.lastSeq(binId);
       const binUrl = `${binOrigin(c.req.url)}/b/${binId}`;
-      let after = 0;
-      let started = false;
-      let first = true;
-      // Pulled: the next batch is read only when the client has taken the last one.
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (!started) {
-            started = true;
-            controller.enqueue(Buffer.from(format === 'har' ? harPrefix(deps.version) : ndjsonHeader(bin, now)));
-            return;
-          }
-          const batch = store.walkCaptures(binId, after, until, walk);
-          if (batch.length === 0) {
-            if (format === 'har') controller.enqueue(Buffer.from(HAR_SUFFIX));
-            controller.close();
-            return;
-          }
-          after = batch[batch.length - 1]!.seq;
-          const parts: string[] = [];
-          for (const capture of batch) {
-            if (format === 'har') {
-              parts.push(first ? harEntry(capture, binUrl) : `,\n${harEntry(capture, binUrl)}`);
-            } else {
-              parts.push(ndjsonLine(capture));
-            }
-            first = false;
-          }
-          controller.enqueue(Buffer.from(parts.join('')));
-        },
-      });
+      const stream = exportStream(store, { binId, until, format, walk, binUrl, header: () => (format === 'har' ? harPrefix(deps.version) : ndjsonHeader(bin, now)) });
       return c.body(stream, 200, {
         'content-type': format === 'har' ? 'application/json; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         'content-disposition': `attachment; filename="${fileName(binId, now, format)}"`,
@@ -141,20 +170,9 @@ export function createTransferRoutes(deps: TransferDeps) {
         c.header('Connection', 'close');
         throw err;
       }
-      // Judged again here, with this bin's secrets and schemes, as of each capture's original arrival.
       const secrets = secretsFor(settings, deps.globalSecrets);
       const schemes = schemesFor(settings, deps.globalSchemes ?? []);
-      const rows: ImportedCapture[] = [];
-      for (const d of read.drafts) {
-        rows.push({
-          ...d,
-          id: newCaptureId(d.receivedAt),
-          contentType: headerValue(d.headers, 'content-type'),
-          provider: detectProvider(d.headers),
-          ...judgeRequest(d.headers, d.body, d.receivedAt, secrets, storedRequestLine({ binId, ...d }, urls), schemes),
-        });
-        if (rows.length % JUDGE_BATCH === 0) await nextTurn();
-      }
+      const rows = await judged(read.drafts, binId, secrets, schemes, urls);
       let result;
       try {
         result = store.importCaptures(binId, rows);
