@@ -131,6 +131,35 @@ describe('NDJSON round trip', () => {
   });
 });
 
+describe('HAR import of another tool', () => {
+  it('reads requests as the bin would: path after /b/{id} (or the whole path), pseudo-headers left out, events numbered as live ones', async () => {
+    const s = server();
+    await makeBin(s, 'other-har');
+    const entry = (url: string, started: string) => ({
+      startedDateTime: started,
+      time: 12,
+      request: {
+        method: 'POST',
+        url,
+        httpVersion: 'HTTP/2',
+        headers: [{ name: ':authority', value: 'example.test' }, { name: 'content-type', value: 'application/json' }, { name: 'X-GitHub-Delivery', value: 'd-1' }, { name: 'X-GitHub-Event', value: 'push' }],
+        postData: { mimeType: 'application/json', text: '{"ref":"main"}' },
+      },
+      response: { status: 502, headers: [{ name: 'content-type', value: 'text/plain' }], content: { size: 3, mimeType: 'text/plain', text: 'bad' } },
+    });
+    const har = { log: { version: '1.2', creator: { name: 'other', version: '1' }, entries: [entry('https://tunnel.example/prefix/b/anything/hooks?x=1', '2026-01-02T03:04:05.000Z'), entry('https://app.example/webhooks/gh', '2026-01-02T03:04:35.000Z')] } };
+    expect(await expectJson(importInto(s, 'other-har', JSON.stringify(har)))).toMatchObject({ format: 'har', imported: 2 });
+    const [second, first] = await list(s, 'other-har');
+    expect(first).toMatchObject({ path: '/hooks', query: 'x=1', receivedAt: '2026-01-02T03:04:05.000Z', status: 502, event: { key: 'd-1', type: 'push', attempt: 1 }, provider: { id: 'github' } });
+    expect(second).toMatchObject({ path: '/webhooks/gh', query: '', event: { key: 'd-1', attempt: 2 } });
+    const { capture, body } = await detail(s, first!.id);
+    expect(capture.headers).toEqual([['content-type', 'application/json'], ['X-GitHub-Delivery', 'd-1'], ['X-GitHub-Event', 'push']]);
+    expect(capture.httpVersion).toBe('2');
+    expect(body.toString()).toBe('{"ref":"main"}');
+    expect(capture.response).toMatchObject({ status: 502, body: 'bad', reason: 'imported' });
+  });
+});
+
 describe('HAR export', () => {
   it('is HAR 1.2 with every required field, the bin URL, and binary bodies base64 and marked', async () => {
     const s = server();

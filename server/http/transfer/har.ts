@@ -140,7 +140,7 @@ function pairs(list: { name: string; value: string }[], what: string): HeaderPai
   }
 }
 
-/** Where in a URL the bin's own part ends: `/b/{binId}` is the bin, the rest its path. */
+/** Where in a URL the bin's own part ends: the first `/b/{binId}` is the bin, the rest its path; a URL of another server gives its whole path. */
 function splitUrl(text: string): { path: string; query: string } {
   let url: URL;
   try {
@@ -148,7 +148,8 @@ function splitUrl(text: string): { path: string; query: string } {
   } catch {
     throw new DraftError('request.url is not an absolute URL');
   }
-  const bin = /^\/b\/[^/]+(\/.*)?$/.exec(url.pathname);
+  // The first /b/{binId} (a --public-url may put a path before it).
+  const bin = /^.*?\/b\/[^/]+(\/.*)?$/.exec(url.pathname);
   const path = bin ? (bin[1] ?? '') : url.pathname;
   return { path: checked(pathSchema, path), query: checked(querySchema, url.search.slice(1)) };
 }
