@@ -288,6 +288,35 @@ describe('retention', () => {
   });
 });
 
+describe('the store walk', () => {
+  it('returns a body larger than the byte budget alone, stops at the budget, and never past `until`', () => {
+    const store = openStore({ file: null, maxCapturesPerBin: 100 });
+    try {
+      store.createBin({ id: 'w', name: 'w', createdAt: 0, settings: { respond: { status: 200, headers: {}, body: '', delayMs: 0 } as never, secrets: [], eventKey: null } });
+      const row = (n: number, size: number) => ({
+        id: `c${n}`, receivedAt: n, method: 'POST', path: '', query: '', headers: [], contentType: null, body: Buffer.alloc(size, n), bodySize: size, truncated: false,
+        remoteAddress: null, httpVersion: null, response: { status: 200, headers: [], body: '', delayMs: 0, fault: null, reason: 'default' }, event: { key: `k${n}`, type: null, attempt: 1 },
+        retryClaim: null, provider: null, signatures: [], verdict: null,
+      });
+      store.importCaptures('w', [row(1, 300), row(2, 10), row(3, 10), row(4, 200), row(5, 10)]);
+      const until = store.lastSeq('w');
+      store.importCaptures('w', [row(6, 10)]);
+      const sizes = (after: number) => store.walkCaptures('w', after, until, { limit: 10, maxBytes: 100 }).map((c) => c.body.byteLength);
+      const all = store.walkCaptures('w', 0, until, { limit: 10, maxBytes: 10_000 });
+      expect(all.map((c) => c.id)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+      expect(all[0]!.body.equals(Buffer.alloc(300, 1))).toBe(true);
+      expect(sizes(0)).toEqual([300]);
+      expect(sizes(all[0]!.seq)).toEqual([10, 10]);
+      expect(sizes(all[2]!.seq)).toEqual([200]);
+      expect(sizes(all[3]!.seq)).toEqual([10]);
+      expect(sizes(all[4]!.seq)).toEqual([]);
+      expect(store.walkCaptures('w', 0, until, { limit: 2, maxBytes: 10_000 })).toHaveLength(2);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('a large export', () => {
   it('reads the store in bounded batches, only as the client reads the stream', async () => {
     const store: Store = openStore({ file: null, maxCapturesPerBin: 10_000 });
