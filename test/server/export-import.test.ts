@@ -108,6 +108,11 @@ describe('NDJSON round trip', () => {
       expect(b.capture).toMatchObject({ receivedAt: a.capture.receivedAt, method: a.capture.method, path: a.capture.path, query: a.capture.query, bodySize: a.capture.bodySize, truncated: false, status: 200 });
       expect(b.capture.event).toEqual(a.capture.event);
     }
+    // Saved by an editor with a BOM and CRLF line ends, it still imports, the bytes unchanged.
+    await makeBin(s, 'rt-crlf');
+    await expectJson(importInto(s, 'rt-crlf', `\ufeff${text.replace(/\n/g, '\r\n')}`));
+    const crlf = (await list(s, 'rt-crlf')).reverse();
+    expect((await detail(s, crlf[0]!.id)).body.equals(binary)).toBe(true);
     // Exported again, the imported bin gives the same lines but for ids.
     const strip = (t: string) => t.trim().split('\n').slice(1).map((l) => ({ ...(JSON.parse(l) as object), id: undefined }));
     expect(strip(await exportText(s, 'rt-dst'))).toEqual(strip(text));
