@@ -43,3 +43,14 @@ export const MAX_RULE_GLOB = 500;
 export const MAX_EVENT_KEY_HEADER = 256;
 /** The longest JSON pointer a bin's event key gives. */
 export const MAX_EVENT_KEY_POINTER = 1024;
+
+// ------------------------------------------------------------ export and import
+
+/** The largest file `POST /api/bins/{id}/import` reads (an NDJSON export or a HAR file): 256 MiB. */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+/** What `GET /api/bins/{id}/export?format=` writes and the import reads. */
+export const TRANSFER_FORMATS = ['ndjson', 'har'] as const;
+/** One of TRANSFER_FORMATS. */
+export type TransferFormat = (typeof TRANSFER_FORMATS)[number];
+/** The version of hookbin's NDJSON export this hookbin writes, and the only one it imports. */
+export const EXPORT_VERSION = 1;

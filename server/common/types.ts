@@ -410,6 +410,8 @@ export type ServerMessage =
   | { type: 'bin.deleted'; binId: string }
   /** Stored verdicts changed because secrets changed: refetch the list (`binId` null: every bin). */
   | { type: 'captures.reverified'; binId: string | null }
+  /** Captures were imported into the bin (POST /api/bins/{id}/import): lists reload. */
+  | { type: 'captures.imported'; binId: string; imported: number; pruned: number }
   /** An outbound delivery was queued, attempted, finished or cancelled; fetch `/api/outbox/{id}` for attempts and replies. Sent to every socket. */
   | { type: 'outbox.updated'; delivery: OutboxSummary }
   /** A delivery was deleted from the outbox. */

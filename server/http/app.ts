@@ -9,13 +9,14 @@ import type { Hub } from '../live/hub.js';
 import { liveRoute } from '../live/route.js';
 import { summaryJson } from './present.js';
 import type { ServerMessage } from '../common/types.js';
-import type { CaptureSummaryRecord, Store } from '../store/index.js';
+import type { CaptureSummaryRecord, Store, WalkLimits } from '../store/index.js';
 import { createUi } from './ui.js';
 import type { Forwarder, GlobalForward } from '../outbound/forward.js';
 import type { Sender } from '../outbound/sender.js';
 import { createBinRoutes } from './routes/bins.js';
 import { createCaptureRoutes } from './routes/captures.js';
 import { createEventRoutes } from './routes/events.js';
+import { createTransferRoutes, isImportPath } from './routes/export.js';
 import { createMetaRoutes } from './routes/meta.js';
 import { createOutboxRoutes } from './routes/outbox.js';
 import { createSendRoutes } from './routes/send.js';
@@ -61,6 +62,8 @@ export interface AppDeps {
   forwarder?: Forwarder;
   /** `--forward` and `--forward-relay`: for bins without their own `forwardTo` (the default resend target too). */
   globalForward?: GlobalForward | null;
+  /** How much one batch of an export reads from the store (routes/export.ts's EXPORT_BATCH when absent). */
+  exportBatch?: WalkLimits;
   /** `--public-url` and `--trust-proxy`: the URL bins are reached at (bin URLs in the API, URL-signed schemes); as received when absent. */
   urls?: PublicUrlPolicy;
 }
@@ -112,23 +115,22 @@ export function createApp(deps: AppDeps) {
   // The one path from routes to live clients: routes store first, then publish here.
   const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => hub?.publish(message, binId);
   const passThrough: MiddlewareHandler = (_c, next) => next();
+  const apiBodyLimit = bodyLimit({
+    maxSize: MAX_API_BODY,
+    onError: (c) => {
+      // The unread rest of the body makes the socket unusable; say so instead of keep-alive.
+      c.header('Connection', 'close');
+      return errorResponse(c, 413, 'payload_too_large', `API request bodies are limited to ${MAX_API_BODY} bytes`);
+    },
+  });
   const api = new Hono()
     // The browser's WebSocket sends its token in its first message; scripts may send it at the upgrade.
     .use(
       '*',
       apiGuard({ token: deps.token, hosts: deps.hosts, open: new Set(['/api/health']), queryToken: new Set(['/api/ws']), inBandAuth: new Set(['/api/ws']) }),
     )
-    .use(
-      '*',
-      bodyLimit({
-        maxSize: MAX_API_BODY,
-        onError: (c) => {
-          // The unread rest of the body makes the socket unusable; say so instead of keep-alive.
-          c.header('Connection', 'close');
-          return errorResponse(c, 413, 'payload_too_large', `API request bodies are limited to ${MAX_API_BODY} bytes`);
-        },
-      }),
-    )
+    // An import is bounded by its own, larger limit as it streams in (routes/export.ts).
+    .use('*', (c, next) => (isImportPath(c.req.path) ? next() : apiBodyLimit(c, next)))
     .get('/ws', hub ? liveRoute(hub, { token: deps.token, shutdown: deps.shutdown }) : passThrough, (c) =>
       hub
         ? errorResponse(c, 426, 'upgrade_required', '/api/ws is a WebSocket endpoint')
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps) {
     // One sub-app per resource; those with one prefix are mounted at it.
     .route('/', createMetaRoutes({ version: deps.version, globalSecrets, globalSchemes, globalForward, publicUrl: urls.publicUrl }))
     .route('/bins', createBinRoutes({ store, now, globalSecrets, globalSchemes, publish, urls }))
+    .route('/bins', createTransferRoutes({ store, now, version: deps.version, maxBody: deps.maxBody, globalSecrets, globalSchemes, publish, urls, walk: deps.exportBatch }))
     .route('/', createCaptureRoutes({ store, globalSecrets, globalSchemes, publish, urls }))
     .route('/', createEventRoutes({ store, now }))
     .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalSchemes, globalForward }))

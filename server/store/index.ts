@@ -1,13 +1,15 @@
 /**
  * The store: one SQLite connection (connection.ts) and a repository per
  * aggregate over it, each with its own prepared statements: bins, captures,
- * bodies, events, the outbox, meta, and the capture writer that alone owns
+ * bodies, events, the outbox, meta, the export walk and the import writer, and the capture writer that alone owns
  * the group commit. Consumers take the narrow repository they use
  * (\`Bins\`, \`CaptureWriter\`, \`Outbox\`…); \`openStore\` gives them all as one
  * object, whose \`close\` shuts them down in order.
  */
 import { createBins, type Bins } from './bins.js';
 import { createBodies, type Bodies } from './bodies.js';
+import { createCaptureImport, type CaptureImport } from './capture-import.js';
+import { createCaptureWalk, type CaptureWalk } from './capture-walk.js';
 import { createCaptureWriter, type CaptureWriter, type CaptureWriterOptions } from './capture-writer.js';
 import { createCaptures, type Captures } from './captures.js';
 import { openDatabase } from './connection.js';
@@ -17,7 +19,9 @@ import { createOutbox, type Outbox } from './outbox.js';
 import { createRetention, type RetentionLimits } from './retention.js';
 
 export * from './records.js';
-export type { Bins, Bodies, CaptureWriter, Captures, Events, Meta, Outbox };
+export type { Bins, Bodies, CaptureImport, CaptureWalk, CaptureWriter, Captures, Events, Meta, Outbox };
+export type { ImportedCapture } from './capture-import.js';
+export type { WalkedCapture, WalkLimits } from './capture-walk.js';
 
 /** Options of `openStore`: where the database is, what retention keeps, and how captures are made durable. */
 export interface StoreOptions extends RetentionLimits, CaptureWriterOptions {
@@ -26,7 +30,7 @@ export interface StoreOptions extends RetentionLimits, CaptureWriterOptions {
 }
 
 /** Every repository of the store over one connection, and closing it. */
-export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter {
+export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter, CaptureWalk, CaptureImport {
   /** Closes the database; later calls throw. Safe to call twice. */
   close(): void;
 }
@@ -38,7 +42,8 @@ export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, Cap
 export function openStore(options: StoreOptions): Store {
   const db = openDatabase(options.file);
   const bodies = createBodies(db);
-  const writer = createCaptureWriter(db, createRetention(db, options), options);
+  const retention = createRetention(db, options);
+  const writer = createCaptureWriter(db, retention, options);
   let closed = false;
   return {
     ...createBins(db),
@@ -49,6 +54,8 @@ export function openStore(options: StoreOptions): Store {
     ...createEvents(db),
     ...createOutbox(db),
     ...createMeta(db),
+    ...createCaptureWalk(db, bodies),
+    ...createCaptureImport(db, retention),
     addCapture: writer.addCapture,
     close() {
       if (closed) return;

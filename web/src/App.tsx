@@ -13,6 +13,8 @@ import { CaptureDetail, DetailPlaceholder } from './features/captures/CaptureDet
 import { CaptureList } from './features/captures/CaptureList.js';
 import { ConfirmButton, CopyButton } from './ui/common.js';
 import type { SenderModel } from './state/sender.js';
+import type { TransferModel } from './state/transfer.js';
+import { TransferButtons, TransferNoticeLine } from './features/bins/TransferButtons.js';
 import { CaptureSendFor } from './features/send/CaptureSend.js';
 import { currentToken } from './api/token.js';
 import { now } from './state/clock.js';
@@ -114,7 +116,7 @@ function EmptyBin(props: { url: string }) {
   );
 }
 
-function ListPane(props: { model: Model }) {
+function ListPane(props: { model: Model; transfer?: TransferModel }) {
   const m = props.model;
   const bin = m.selectedBin.value;
   const list = m.list.value;
@@ -142,6 +144,7 @@ function ListPane(props: { model: Model }) {
             </span>
           )}
         </div>
+        {bin && props.transfer && <TransferButtons binId={bin.id} transfer={props.transfer} />}
         {bin && (
           <ConfirmButton
             class="small danger-quiet"
@@ -153,6 +156,7 @@ function ListPane(props: { model: Model }) {
           />
         )}
       </header>
+      {props.transfer && <TransferNoticeLine transfer={props.transfer} />}
       {/* In the other views this pane is hidden and the wide pane carries the tabs (one set in the page). */}
       {bin && m.view.value === 'captures' && <ViewTabs view={m.view.value} onView={m.setView} secrets={bin.secrets.length} />}
       {bin && m.view.value === 'captures' && (
@@ -296,7 +300,7 @@ function typing(target: EventTarget | null): boolean {
 }
 
 /** The whole inspector: bins | captures | detail (one at a time on a narrow window). */
-export function App(props: { model: Model; api: Api; sender?: SenderModel }) {
+export function App(props: { model: Model; api: Api; sender?: SenderModel; transfer?: TransferModel }) {
   const m = props.model;
 
   useEffect(() => {
@@ -340,7 +344,7 @@ export function App(props: { model: Model; api: Api; sender?: SenderModel }) {
           <BinsColumn model={m} />
         </aside>
         <section class="pane pane-list" data-testid="list-pane" aria-label="Captures">
-          <ListPane model={m} />
+          <ListPane model={m} transfer={props.transfer} />
         </section>
         <section class="pane pane-detail" data-testid="detail-pane" aria-label="Capture">
           <DetailPane model={m} api={props.api} sender={props.sender} />

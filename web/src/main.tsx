@@ -8,6 +8,8 @@ import { createModel } from './state/model.js';
 import { BIN_ID_PATTERN } from '../../server/common/limits.js';
 import { bindAddress } from './state/address.js';
 import { createSenderModel } from './state/sender.js';
+import { createTransfer } from './state/transfer.js';
+import { transferApi } from './api/transfer.js';
 import { adoptTokenFromAddress, onTokenStored } from './api/token.js';
 import './ui/style.css';
 
@@ -17,6 +19,7 @@ const FALLBACK_POLL_MS = 5000;
 const EVENTS_POLL_MS = 30_000;
 
 const model = createModel(api);
+const transfer = createTransfer(transferApi, { apply: model.apply, onAuth: () => (model.authRequired.value = true) });
 const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
 
 // Before any request: the banner URL's `?token=` leaves the address bar and, once hookbin accepts it, goes to storage.
@@ -69,4 +72,4 @@ setInterval(() => {
 }, EVENTS_POLL_MS);
 
 startClock();
-render(<App model={model} api={api} sender={sender} />, document.getElementById('app')!);
+render(<App model={model} api={api} sender={sender} transfer={transfer} />, document.getElementById('app')!);

@@ -86,6 +86,14 @@ export function createModel(api: Api) {
       void refreshVerdicts(msg.binId);
       return;
     }
+    // Imported captures are the bin's newest rows: the list catches up as after a reconnect.
+    if (msg.type === 'captures.imported') {
+      if (msg.binId === selectedBinId.value) {
+        scheduleEventsRefresh();
+        void catchUpQuietly();
+      }
+      return;
+    }
     // The app answered a forwarded capture: an open (or cached) detail shows the reply.
     if (msg.type === 'capture.forwarded' && details.value.get(msg.id)?.state === 'ok') void reloadDetail(msg.id);
     const touched =

@@ -1,0 +1,67 @@
+/**
+ * The export and import slice: which one is running, and the sentence the
+ * bin's header shows after it (how many captures came in, or why the file
+ * was refused, with its line). The model's live side reloads the list
+ * (`captures.imported`).
+ */
+import { signal } from '@preact/signals';
+import type { TransferFormat } from '../../../server/common/limits.js';
+import type { ServerMessage } from '../../../server/common/types.js';
+import { errorMessage, isAuthError } from '../api/http.js';
+import type { ImportResult, TransferApi } from '../api/transfer.js';
+
+/** What the header says after an export or import. */
+export interface TransferNotice {
+  tone: 'ok' | 'error';
+  text: string;
+}
+
+/** The sentence after an import: how many came in, and how many old ones retention pruned. */
+export function importNotice(r: Pick<ImportResult, 'imported' | 'pruned'>, fileName: string): string {
+  const n = `${r.imported.toLocaleString()} ${r.imported === 1 ? 'capture' : 'captures'}`;
+  return `Imported ${n} from ${fileName}${r.pruned > 0 ? `; retention pruned the ${r.pruned.toLocaleString()} oldest` : ''}.`;
+}
+
+/** The transfer slice over `api`; `apply` takes what changed as live messages, `onAuth` a refused token. */
+export function createTransfer(api: TransferApi, deps: { apply: (msg: ServerMessage) => void; onAuth: () => void }) {
+  const busy = signal<'export' | 'import' | null>(null);
+  const notice = signal<TransferNotice | null>(null);
+
+  const failed = (err: unknown, what: string) => {
+    if (isAuthError(err)) deps.onAuth();
+    notice.value = { tone: 'error', text: `${what}: ${errorMessage(err)}` };
+  };
+
+  async function exportBin(binId: string, format: TransferFormat): Promise<void> {
+    if (busy.value) return;
+    busy.value = 'export';
+    notice.value = null;
+    try {
+      await api.exportBin(binId, format);
+    } catch (err) {
+      failed(err, 'Export failed');
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  async function importFile(binId: string, file: File): Promise<void> {
+    if (busy.value) return;
+    busy.value = 'import';
+    notice.value = null;
+    try {
+      const r = await api.importFile(binId, file);
+      deps.apply({ type: 'bin.updated', bin: r.bin });
+      deps.apply({ type: 'captures.imported', binId, imported: r.imported, pruned: r.pruned });
+      notice.value = { tone: 'ok', text: importNotice(r, file.name) };
+    } catch (err) {
+      failed(err, `${file.name} was not imported`);
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  return { busy, notice, exportBin, importFile, dismiss: () => (notice.value = null) };
+}
+
+export type TransferModel = ReturnType<typeof createTransfer>;
