@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { bodyFileName } from '../../../../server/common/body-inline.js';
-import type { Capture } from '../../../../server/common/types.js';
+import type { Capture, CaptureSummary } from '../../../../server/common/types.js';
 import type { Api } from '../../api/http.js';
 import { errorMessage } from '../../api/http.js';
 import { isPartialBody } from './body.js';
@@ -10,6 +10,7 @@ import { PROVIDER_TITLE } from './row.js';
 import { downloadBody } from '../../api/download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestampZoned, parseQuery, timeTitle } from '../../ui/format.js';
 import { BodyView } from './BodyView.js';
+import { ComparePicker } from './DiffView.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from '../../ui/common.js';
 import { SignaturePanel } from '../secrets/SignaturePanel.js';
 
@@ -26,6 +27,33 @@ export interface CaptureDetailProps {
   sender?: ComponentChildren;
   /** Opens the bin's events view. */
   onEvents: () => void;
+  /** Compares this capture with another ("Compare with…" offers `compareChoices()`, the list's loaded captures, read when it opens). */
+  onCompare?: (otherId: string) => void;
+  compareChoices?: () => readonly CaptureSummary[];
+  /** Compares a retry (attempt 2 or later) with its event's first attempt. */
+  onDiffFirst?: () => void;
+}
+
+/** "Diff with attempt 1" on a retry, and "Compare with…" any other capture of the list. */
+function CompareActions(props: Pick<CaptureDetailProps, 'capture' | 'onCompare' | 'compareChoices' | 'onDiffFirst'>) {
+  const [picking, setPicking] = useState(false);
+  const { onCompare, onDiffFirst } = props;
+  if (!onCompare) return null;
+  return (
+    <>
+      <div class="actions">
+        {onDiffFirst && props.capture.event.attempt > 1 && (
+          <button type="button" class="btn" data-testid="diff-first" onClick={onDiffFirst}>
+            Diff with attempt 1
+          </button>
+        )}
+        <button type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+          Compare with…
+        </button>
+      </div>
+      {picking && <ComparePicker self={props.capture.id} choices={props.compareChoices?.() ?? []} onCompare={onCompare} />}
+    </>
+  );
 }
 
 /**
@@ -169,6 +197,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
       <header class="detail-head">
         <RequestHead capture={c} onEvents={props.onEvents} />
         <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete} />
+        <CompareActions capture={c} onCompare={props.onCompare} compareChoices={props.compareChoices} onDiffFirst={props.onDiffFirst} />
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the

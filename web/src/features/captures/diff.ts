@@ -35,36 +35,21 @@ const linesOf = (text: string) => (text === '' ? [] : text.split('\n'));
 
 /**
  * The line diff of `a` and `b` (split on `\n`; an empty text has no lines):
- * the common head and tail, and between them Myers' shortest edit script of
- * at most `maxEdits` steps.
+ * Myers' shortest edit script, of at most `maxEdits` inserted and deleted
+ * lines (past that, every line of `a` is removed and every line of `b` added).
  */
 export function diffLines(a: string, b: string, maxLines = DIFF_MAX_LINES, maxEdits = DIFF_MAX_EDITS): LineDiff {
-  let al = linesOf(a);
-  let bl = linesOf(b);
-  const capped = al.length > maxLines || bl.length > maxLines;
-  al = al.slice(0, maxLines);
-  bl = bl.slice(0, maxLines);
-  let head = 0;
-  while (head < al.length && head < bl.length && al[head] === bl[head]) head++;
-  let tail = 0;
-  while (tail < al.length - head && tail < bl.length - head && al[al.length - 1 - tail] === bl[bl.length - 1 - tail]) tail++;
-  const same = (i: number, j: number): LineOp => ({ op: '=', text: al[i]!, a: i + 1, b: j + 1 });
-  const ops: LineOp[] = [];
-  for (let i = 0; i < head; i++) ops.push(same(i, i));
-  const midA = al.slice(head, al.length - tail);
-  const midB = bl.slice(head, bl.length - tail);
-  const mid = myers(midA, midB, maxEdits);
-  if (mid) {
-    for (const o of mid) ops.push({ ...o, a: o.a === undefined ? undefined : o.a + head, b: o.b === undefined ? undefined : o.b + head });
-  } else {
-    midA.forEach((text, i) => ops.push({ op: '-', text, a: head + i + 1 }));
-    midB.forEach((text, j) => ops.push({ op: '+', text, b: head + j + 1 }));
-  }
-  for (let t = tail; t > 0; t--) ops.push(same(al.length - t, bl.length - t));
-  return { ops, capped, tooDifferent: mid === null };
+  const al = linesOf(a);
+  const bl = linesOf(b);
+  const ops = myers(al.slice(0, maxLines), bl.slice(0, maxLines), maxEdits);
+  return {
+    ops: ops ?? [...al.slice(0, maxLines).map((text, i): LineOp => ({ op: '-', text, a: i + 1 })), ...bl.slice(0, maxLines).map((text, i): LineOp => ({ op: '+', text, b: i + 1 }))],
+    capped: al.length > maxLines || bl.length > maxLines,
+    tooDifferent: !ops,
+  };
 }
 
-/** Myers' O((N+M)D) diff; null when it takes more than `maxD` edits. Line numbers 1-based within `a` and `b`. */
+/** Myers' O((N+M)D) diff, lines numbered from 1; null when it takes more than `maxD` edits. */
 function myers(a: readonly string[], b: readonly string[], maxD: number): LineOp[] | null {
   const n = a.length;
   const m = b.length;
@@ -114,41 +99,35 @@ export type SideRow =
 /**
  * The ops as side-by-side rows: a removed run next to the added run that
  * follows it is paired line by line as changed; unchanged runs longer than
- * twice `context` keep `context` lines at each edge and fold the rest.
+ * twice `context` keep `context` lines at each end and fold the rest.
  */
 export function sideBySide(ops: readonly LineOp[], context = 3): SideRow[] {
   const rows: SideRow[] = [];
   let i = 0;
   while (i < ops.length) {
+    let j = i;
     if (ops[i]!.op === '=') {
-      let j = i;
       while (j < ops.length && ops[j]!.op === '=') j++;
-      const run = ops.slice(i, j);
-      const keepHead = i === 0 ? 0 : context;
-      const keepTail = j === ops.length ? 0 : context;
-      const row = (o: LineOp): SideRow => ({ t: 'same', a: o.text, an: o.a!, b: o.text, bn: o.b! });
-      if (run.length > keepHead + keepTail + 1) {
-        rows.push(...run.slice(0, keepHead).map(row), { t: 'fold', n: run.length - keepHead - keepTail }, ...run.slice(run.length - keepTail).map(row));
-      } else rows.push(...run.map(row));
-      i = j;
-      continue;
+      const run = ops.slice(i, j).map((o): SideRow => ({ t: 'same', a: o.text, an: o.a!, b: o.text, bn: o.b! }));
+      if (run.length > 2 * context + 1) run.splice(context, run.length - 2 * context, { t: 'fold', n: run.length - 2 * context });
+      rows.push(...run);
+    } else {
+      const del: LineOp[] = [];
+      const add: LineOp[] = [];
+      for (; j < ops.length && ops[j]!.op !== '='; j++) (ops[j]!.op === '-' ? del : add).push(ops[j]!);
+      for (let k = 0; k < Math.max(del.length, add.length); k++) {
+        const d = del[k];
+        const p = add[k];
+        rows.push(d && p ? { t: 'changed', a: d.text, an: d.a!, b: p.text, bn: p.b! } : d ? { t: 'removed', a: d.text, an: d.a! } : { t: 'added', b: p!.text, bn: p!.b! });
+      }
     }
-    const del: LineOp[] = [];
-    const add: LineOp[] = [];
-    while (i < ops.length && ops[i]!.op !== '=') (ops[i]!.op === '-' ? del : add).push(ops[i++]!);
-    for (let k = 0; k < Math.max(del.length, add.length); k++) {
-      const d = del[k];
-      const p = add[k];
-      if (d && p) rows.push({ t: 'changed', a: d.text, an: d.a!, b: p.text, bn: p.b! });
-      else if (d) rows.push({ t: 'removed', a: d.text, an: d.a! });
-      else rows.push({ t: 'added', b: p!.text, bn: p!.b! });
-    }
+    i = j;
   }
   return rows;
 }
 
-/** Where two lines differ: the length of their common head and of their common tail (not overlapping). */
-export function changeSpan(a: string, b: string): { head: number; tail: number } {
+/** Where two lines (or two lists of lines) differ: the length of their common head and of their common tail (not overlapping). */
+export function changeSpan(a: ArrayLike<unknown>, b: ArrayLike<unknown>): { head: number; tail: number } {
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;
@@ -175,8 +154,8 @@ export function diffHeaders(a: readonly HeaderPair[], b: readonly HeaderPair[]):
   const group = (pairs: readonly HeaderPair[]) => {
     const m = new Map<string, { name: string; values: string[] }>();
     for (const [n, v] of pairs) {
-      const g = m.get(n.toLowerCase()) ?? m.set(n.toLowerCase(), { name: n, values: [] }).get(n.toLowerCase())!;
-      g.values.push(v);
+      const k = n.toLowerCase();
+      (m.get(k) ?? m.set(k, { name: n, values: [] }).get(k)!).values.push(v);
     }
     return m;
   };
@@ -215,8 +194,6 @@ export interface JsonDiff {
   changes: JsonChange[];
   /** Paths past `DIFF_MAX_PATHS` that were not listed. */
   more: number;
-  /** Some object has the same keys in another order. */
-  keyOrder: boolean;
 }
 
 /** Characters of a value shown in a JSON change. */
@@ -224,7 +201,7 @@ const PREVIEW = 80;
 
 /**
  * Both texts compared as JSON documents by structure: object members by key
- * (order aside; a repeated key by its occurrence), array items by index,
+ * (in any order; a repeated key by its occurrence), array items by index,
  * numbers by value (`1.0` is `1`; past 15 digits by their text, as
  * JavaScript would round them). Null when either is not one JSON document.
  */
@@ -237,13 +214,10 @@ export function diffJson(a: string, b: string, maxPaths = DIFF_MAX_PATHS): JsonD
   } catch {
     return null;
   }
-  const out: JsonDiff = { changes: [], more: 0, keyOrder: false };
+  const out: JsonDiff = { changes: [], more: 0 };
   const add = (c: JsonChange) => (out.changes.length < maxPaths ? out.changes.push(c) : out.more++);
   const walk = (x: JsonNode, y: JsonNode, path: string) => {
     if (x.t === 'obj' && y.t === 'obj') {
-      const keysA = x.entries.map(([k]) => k);
-      const keysB = y.entries.map(([k]) => k);
-      if (keysA.join('\0') !== keysB.join('\0') && [...keysA].sort().join('\0') === [...keysB].sort().join('\0')) out.keyOrder = true;
       const byKey = new Map<string, JsonNode[]>();
       for (const [k, v] of y.entries) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(v);
       // A repeated key is matched by its occurrence: the first with the first.
@@ -273,8 +247,8 @@ function sameLeaf(x: JsonNode, y: JsonNode): boolean {
   if (x.t !== y.t) return false;
   if (x.t === 'num' && y.t === 'num') {
     if (x.raw === y.raw) return true;
-    const digits = (raw: string) => raw.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
-    return Number(x.raw) === Number(y.raw) && digits(x.raw) <= 15 && digits(y.raw) <= 15;
+    // Past 15 digits JavaScript rounds: two such numbers are the same only as written.
+    return Number(x.raw) === Number(y.raw) && !/\d{16}/.test(x.raw.replace('.', '') + y.raw.replace('.', ''));
   }
   if (x.t === 'str' && y.t === 'str') return x.v === y.v;
   if (x.t === 'bool' && y.t === 'bool') return x.v === y.v;
@@ -287,29 +261,15 @@ function pathOf(parent: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** A value as compact JSON, cut at `PREVIEW` characters (never built longer than needed). */
+/** A value in short: a scalar as JSON (a long string cut at `PREVIEW` characters), an object or array by its size. */
 export function preview(node: JsonNode): string {
-  let s = '';
-  const put = (node: JsonNode): boolean => {
-    if (s.length > PREVIEW) return false;
-    if (node.t === 'obj') {
-      s += '{';
-      node.entries.every(([k, v], i) => ((s += `${i ? ',' : ''}${JSON.stringify(k)}:`), put(v)));
-      s += '}';
-    } else if (node.t === 'arr') {
-      s += '[';
-      node.items.every((v, i) => ((s += i ? ',' : ''), put(v)));
-      s += ']';
-    } else s += node.t === 'str' ? JSON.stringify(node.v) : node.t === 'num' ? node.raw : node.t === 'bool' ? String(node.v) : 'null';
-    return s.length <= PREVIEW;
-  };
-  put(node);
+  const n = node.t === 'obj' ? node.entries.length : node.t === 'arr' ? node.items.length : -1;
+  if (n >= 0) return node.t === 'obj' ? `{${n} ${n === 1 ? 'key' : 'keys'}}` : `[${n} ${n === 1 ? 'item' : 'items'}]`;
+  const s = node.t === 'str' ? JSON.stringify(node.v) : node.t === 'num' ? node.raw : node.t === 'bool' ? String(node.v) : 'null';
   return s.length > PREVIEW ? `${s.slice(0, PREVIEW)}…` : s;
 }
 
 /** Whether two byte strings are the same. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
