@@ -119,7 +119,7 @@ function BodyDiff(props: { a: Uint8Array; b: Uint8Array; cut: boolean }) {
           ? 'Identical bytes.'
           : verdict === 'same-json'
             ? 'Same JSON, different bytes (formatting or key order).'
-            : `${json ? `${paths} JSON paths and ` : ''}${lines.ops.filter((o) => o.op !== '=').length} lines differ.`}
+            : `${json ? `${paths} JSON paths and ` : ''}${rows.filter((r) => r.t !== 'same' && r.t !== 'fold').length} lines differ.`}
         {(cut || lines.capped) && ` Compared the first ${formatBytes(DIFF_MAX_BYTES)} and ${DIFF_MAX_LINES} lines of each.`}
         {lines.tooDifferent && ` Over ${DIFF_MAX_EDITS} lines differ: shown as removed, then added.`}
       </p>
