@@ -34,34 +34,12 @@ export interface CaptureDetailProps {
   onDiffFirst?: () => void;
 }
 
-/** "Diff with attempt 1" on a retry, and "Compare with…" any other capture of the list. */
-function CompareActions(props: Pick<CaptureDetailProps, 'capture' | 'onCompare' | 'compareChoices' | 'onDiffFirst'>) {
-  const [picking, setPicking] = useState(false);
-  const { onCompare, onDiffFirst } = props;
-  if (!onCompare) return null;
-  return (
-    <>
-      <div class="actions">
-        {onDiffFirst && props.capture.event.attempt > 1 && (
-          <button type="button" class="btn" data-testid="diff-first" onClick={onDiffFirst}>
-            Diff with attempt 1
-          </button>
-        )}
-        <button type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
-          Compare with…
-        </button>
-      </div>
-      {picking && <ComparePicker self={props.capture.id} choices={props.compareChoices?.() ?? []} onCompare={onCompare} />}
-    </>
-  );
-}
-
 /**
  * Copy as cURL, Show cURL, Download body and Delete, with what they need to
  * say: a download that failed, and for a body the capture carries only in
  * part (`partial`), that the command reads it from the file Download body saves.
  */
-function CaptureActions(props: { capture: Capture; binUrl: string; partial: boolean; api: Pick<Api, 'getBody'>; onDelete: () => void }) {
+function CaptureActions(props: { capture: Capture; binUrl: string; partial: boolean; api: Pick<Api, 'getBody'>; onDelete: () => void; children?: ComponentChildren }) {
   const c = props.capture;
   const [showCurl, setShowCurl] = useState(false);
   const [downloadError, setDownloadError] = useState<string | null>(null);
@@ -88,6 +66,7 @@ function CaptureActions(props: { capture: Capture; binUrl: string; partial: bool
         <button type="button" class="btn" data-testid="download-body" title="Save the exact body bytes as a file" onClick={download}>
           Download body
         </button>
+        {props.children}
         <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
       </div>
       {downloadError !== null && (
@@ -191,13 +170,26 @@ export function CaptureDetail(props: CaptureDetailProps) {
   const encodings = contentEncodings(c.headers);
   // Only the first part of a large body is at hand: the views read the rest, the cURL reads the downloaded file.
   const partial = isPartialBody(c);
-  const { api } = props;
+  const { api, onCompare } = props;
+  const [picking, setPicking] = useState(false);
   return (
     <article class="detail" data-testid="capture-detail" data-capture-id={c.id}>
       <header class="detail-head">
         <RequestHead capture={c} onEvents={props.onEvents} />
-        <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete} />
-        <CompareActions capture={c} onCompare={props.onCompare} compareChoices={props.compareChoices} onDiffFirst={props.onDiffFirst} />
+        <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete}>
+          {/* Comparing: a retry with its first attempt, or with any other loaded capture picked from a list. */}
+          {props.onDiffFirst && c.event.attempt > 1 && (
+            <button type="button" class="btn" data-testid="diff-first" onClick={props.onDiffFirst}>
+              Diff with attempt 1
+            </button>
+          )}
+          {onCompare && (
+            <button type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+              Compare with…
+            </button>
+          )}
+        </CaptureActions>
+        {picking && onCompare && <ComparePicker self={c.id} choices={props.compareChoices?.() ?? []} onCompare={onCompare} />}
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the
