@@ -1,9 +1,10 @@
 /**
  * Which two captures are compared: the selected capture and another one.
- * The pair is kept with the capture it was made on, so selecting any other
- * capture ends the comparison without anything having to clear it.
+ * The pair is made on the selected capture and ends when any other capture
+ * is selected (a click, j/k, the address, a deletion), coming back to it
+ * included.
  */
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, effect, signal } from '@preact/signals';
 import type { Capture } from '../../../server/common/types.js';
 import type { Core } from './core.js';
 
@@ -35,6 +36,10 @@ export function createCompare(
 ) {
   const pair = signal<ComparePair | null>(null);
   const other = computed(() => comparedWith(pair.value, core.selectedCaptureId.value));
+  // Whatever moves the selection away ends the comparison: coming back to the capture does not reopen it.
+  effect(() => {
+    if (other.value === null && pair.peek() !== null) pair.value = null;
+  });
 
   /** Compares the selected capture with `b`; null (or the capture itself) ends the comparison. */
   function compareWith(b: string | null) {
