@@ -80,7 +80,7 @@ describe.skipIf(skip !== null)('diffing captures in the inspector', () => {
 
     const verdict = page.locator('[data-testid=diff-body-verdict]');
     expect(await verdict.getAttribute('data-verdict')).toBe('different');
-    expect(await verdict.textContent()).toBe('2 JSON paths and 3 lines differ.');
+    expect(await verdict.textContent()).toBe('Changed: 2 JSON paths, 3 lines.');
     expect(await page.locator('[data-testid=diff-json] li').allTextContents()).toEqual(['$.data.attempt: 1 → 2', '$.data.extra: true']);
     expect(await changes(page, '[data-testid=diff-json] li')).toEqual(['changed', 'added']);
     const lineChanges = await changes(page, '[data-testid=diff-lines] tr');
@@ -134,6 +134,32 @@ describe.skipIf(skip !== null)('diffing captures in the inspector', () => {
     expect(await encoding.getAttribute('data-change')).toBe('removed');
     await page.locator('[data-testid=diff-close]').click();
     await page.locator('[data-testid=capture-detail]').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('bounds a large body: compares its first 256 KiB and 10,000 lines, folds what is unchanged, and says so', async () => {
+    const server = env.server();
+    const lines = Array.from({ length: 30_000 }, (_, i) => `line ${String(i).padStart(5, '0')}`);
+    const changed = [...lines];
+    changed[5] = 'line five, changed';
+    const one = await sendHook(`${server.binUrl}/big`, { headers: [['Content-Type', 'text/plain']], body: lines.join('\n') });
+    const two = await sendHook(`${server.binUrl}/big`, { headers: [['Content-Type', 'text/plain']], body: changed.join('\n') });
+
+    const { page, errors, context } = await openInspector(env.browser(), server);
+    const row = page.locator(`[data-testid=capture-row][data-capture-id="${two.captureId}"]`);
+    await row.waitFor(LIVE);
+    await row.click();
+    await page.locator('[data-testid=compare-with]').click();
+    await page.locator('[data-testid=compare-select]').selectOption(one.captureId);
+    await page.locator('[data-testid=compare-go]').click();
+    const verdict = page.locator('[data-testid=diff-body-verdict]');
+    await verdict.waitFor(LIVE);
+    expect(await verdict.textContent()).toBe('Changed: 1 line. Compared the first 256 KiB and 10000 lines of each.');
+    // One changed line in context; the rest of the 10,000 folded, not in the page.
+    const same = (n: number) => Array<string>(n).fill('same');
+    expect(await changes(page, '[data-testid=diff-lines] tr')).toEqual([...same(5), 'changed', ...same(3), 'fold', ...same(3)]);
+    expect(await page.locator('[data-testid=diff-lines] tr[data-change=fold]').textContent()).toBe('… 9,988 unchanged lines');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -59,7 +59,7 @@ export function createCompare(
   async function compareWithFirst(c: Capture) {
     try {
       const first = firstAttemptId((await findEvent(c.binId, c.event.key)).attempts, c.id);
-      if (first === null) core.error.value = 'Attempt 1 of this event is no longer stored.';
+      if (first === null) core.error.value = 'Attempt 1 is no longer stored.';
       else if (core.selectedCaptureId.value === c.id) compareWith(first);
     } catch (err) {
       core.fail(err);

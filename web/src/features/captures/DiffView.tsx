@@ -9,6 +9,8 @@ import { contentEncodings, formatBytes, formatTimestampZoned, pathWithQuery } fr
 import { verdictLabel } from '../secrets/secrets.js';
 import { changeSpan, diffHeaders, diffJson, diffLines, DIFF_MAX_BYTES, DIFF_MAX_EDITS, DIFF_MAX_LINES, sameBytes, sideBySide, type SideRow } from './diff.js';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Side-by-side rows rendered at most; the rest is counted. */
 const MAX_ROWS = 2000;
 
@@ -119,7 +121,7 @@ function BodyDiff(props: { a: Uint8Array; b: Uint8Array; cut: boolean }) {
           ? 'Identical bytes.'
           : verdict === 'same-json'
             ? 'Same JSON, different bytes (formatting or key order).'
-            : `${json ? `${paths} JSON paths and ` : ''}${rows.filter((r) => r.t !== 'same' && r.t !== 'fold').length} lines differ.`}
+            : `Changed: ${json ? `${plural(paths, 'JSON path')}, ` : ''}${plural(rows.filter((r) => r.t !== 'same' && r.t !== 'fold').length, 'line')}.`}
         {(cut || lines.capped) && ` Compared the first ${formatBytes(DIFF_MAX_BYTES)} and ${DIFF_MAX_LINES} lines of each.`}
         {lines.tooDifferent && ` Over ${DIFF_MAX_EDITS} lines differ: shown as removed, then added.`}
       </p>
