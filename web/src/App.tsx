@@ -11,6 +11,7 @@ import { BinWide, ViewTabs } from './features/bins/BinView.js';
 import { NoBin } from './features/bins/MissingBin.js';
 import { CaptureDetail, DetailPlaceholder } from './features/captures/CaptureDetail.js';
 import { CaptureList } from './features/captures/CaptureList.js';
+import { DiffView } from './features/captures/DiffView.js';
 import { ConfirmButton, CopyButton } from './ui/common.js';
 import type { SenderModel } from './state/sender.js';
 import type { TransferModel } from './state/transfer.js';
@@ -262,6 +263,8 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
   const d = m.selectedDetail.value;
   // Only the URL matters here: count changes of the bin must not re-render a big detail.
   const binUrl = useComputed(() => m.selectedBin.value?.url ?? null).value;
+  const otherId = m.comparedWith.value;
+  const other = otherId === null ? null : (m.details.value.get(otherId) ?? { state: 'loading' as const });
   return (
     <>
       <header class="pane-head narrow-only">
@@ -276,6 +279,11 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
           <DetailPlaceholder text="Loading…" />
         ) : d.state === 'error' ? (
           <DetailPlaceholder error text={d.gone ? 'This capture is gone (deleted or pruned).' : `Could not load the capture: ${d.message}`} />
+        ) : other?.state === 'ok' ? (
+          // The earlier capture on the left, so a retry reads as what changed since attempt 1.
+          <DiffView key={d.capture.id + other.capture.id} {...(d.capture.receivedAt <= other.capture.receivedAt ? { a: d.capture, b: other.capture } : { a: other.capture, b: d.capture })} api={props.api} onClose={() => m.compareWith(null)} />
+        ) : other !== null ? (
+          <DetailPlaceholder error={other.state === 'error'} text={other.state === 'error' ? `Could not load the capture: ${other.message}` : 'Loading…'} />
         ) : (
           <CaptureDetail
             key={d.capture.id}
@@ -286,6 +294,9 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
             onSecrets={() => m.setView('secrets')}
             sender={props.sender && <CaptureSendFor model={m} sender={props.sender} capture={d.capture} />}
             onEvents={() => m.setView('events')}
+            onCompare={m.compareWith}
+            compareChoices={() => m.list.value.items}
+            onDiffFirst={() => void m.compareWithFirst(d.capture)}
           />
         )}
       </div>
@@ -319,6 +330,8 @@ export function App(props: { model: Model; api: Api; sender?: SenderModel; trans
       } else if (e.key === 'Enter' && !onButton && m.selectedCaptureId.value !== null) {
         e.preventDefault();
         m.selectCapture(m.selectedCaptureId.value, { open: true });
+      } else if (e.key === 'Escape' && m.comparedWith.value !== null) {
+        m.compareWith(null);
       } else if (e.key === 'Escape' && m.pane.value === 'detail') {
         m.pane.value = 'list';
       }

@@ -43,8 +43,10 @@ export interface BinDeps {
 }
 
 const nameSchema = z.string().trim().min(1, 'a name must not be empty').max(200);
-const createBinBody = z.object({ id: binIdSchema.optional(), name: nameSchema.optional() }).strict();
-const patchBinBody = z
+/** `POST /api/bins`: an optional id and name (also described by openapi.ts). */
+export const createBinBody = z.object({ id: binIdSchema.optional(), name: nameSchema.optional() }).strict();
+/** `PATCH /api/bins/{binId}`: any of a bin's settings (also described by openapi.ts). */
+export const patchBinBody = z
   .object({
     name: nameSchema.optional(),
     respond: respondPatchSchema.nullable().optional(),

@@ -1,4 +1,4 @@
-/** What the inspector and scripts ask of hookbin itself: health, its version and global settings, the retry presets. */
+/** What the inspector and scripts ask of hookbin itself: health, its version and global settings, the retry presets, the API's description. */
 import { Hono } from 'hono';
 import { maskSecrets } from '../../capture/settings.js';
 import type { GlobalForward } from '../../outbound/forward.js';
@@ -6,6 +6,7 @@ import { displayUrl } from '../../outbound/exchange.js';
 import { PRESETS } from '../../retries/presets.js';
 import type { SecretInput } from '../../verify/index.js';
 import type { CustomSchemeDef } from '../../common/custom-scheme.js';
+import { openApiDocument } from '../openapi.js';
 
 /** What the meta routes need. */
 export interface MetaDeps {
@@ -20,7 +21,7 @@ export interface MetaDeps {
   publicUrl: string | null;
 }
 
-/** `/health` (open without the token), `/info` and `/presets`. */
+/** `/health` (open without the token), `/info`, `/presets` and `/openapi.json` (behind the token, like the API it describes). */
 export function createMetaRoutes(deps: MetaDeps) {
   return new Hono()
     .get('/health', (c) => c.json({ ok: true as const, version: deps.version }))
@@ -33,5 +34,6 @@ export function createMetaRoutes(deps: MetaDeps) {
         forward: deps.globalForward ? { url: displayUrl(deps.globalForward.url), relay: deps.globalForward.relay, insecure: deps.globalForward.insecure } : null,
       }),
     )
-    .get('/presets', (c) => c.json({ presets: PRESETS }));
+    .get('/presets', (c) => c.json({ presets: PRESETS }))
+    .get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
 }

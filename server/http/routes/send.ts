@@ -92,7 +92,8 @@ const bodyFields = {
 };
 const oneBody = (b: { body?: string; bodyBase64?: string }) => !(b.body !== undefined && b.bodyBase64 !== undefined);
 
-const sendBody = z
+/** `POST /api/send` (also described by openapi.ts). */
+export const sendBody = z
   .object({
     url: targetUrlSchema,
     template: z.string().refine((t) => TEMPLATE_IDS.includes(t), `template is one of ${TEMPLATE_IDS.join(', ')}`).optional(),
@@ -102,7 +103,8 @@ const sendBody = z
   .strict()
   .refine(oneBody, 'give body or bodyBase64, not both');
 
-const resendBody = z
+/** `POST /api/captures/{id}/resend` (also described by openapi.ts). */
+export const resendBody = z
   .object({
     url: targetUrlSchema.optional(),
     /** true: re-sign with each scheme whose signature matched a configured secret; or the scheme(s) and secret(s) to sign with. */

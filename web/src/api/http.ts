@@ -9,7 +9,7 @@
  * internals. The response shapes come from server/common/types.ts (type
  * imports only: no server code reaches the bundle).
  */
-import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret } from '../../../server/common/types.js';
+import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret, WebhookEvent } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { SecretPatchEntry, VerdictFilter } from '../features/secrets/secrets.js';
 import type { CustomSchemeDef } from '../../../server/common/custom-scheme.js';
@@ -244,6 +244,11 @@ export const api: Api = {
     return json<EventPage>('GET', `/api/bins/${seg(binId)}/events?${q}`);
   },
 };
+
+/** `GET /api/bins/{binId}/events/{key}`: one event with its attempts (the captures that delivered it). */
+export function getEvent(binId: string, key: string): Promise<WebhookEvent> {
+  return json<WebhookEvent>('GET', `/api/bins/${seg(binId)}/events/${seg(key)}`);
+}
 
 // ------------------------------------------------------------------ the sender
 

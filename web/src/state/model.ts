@@ -12,12 +12,13 @@ import { BIN_ID_PATTERN } from '../../../server/common/limits.js';
 import type { Bin, ServerMessage } from '../../../server/common/types.js';
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { Api, BinPatch, ServerInfo } from '../api/http.js';
-import { ApiRequestError, errorMessage, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from '../api/http.js';
+import { ApiRequestError, errorMessage, getEvent, isAuthError, isUnreachable, UNREACHABLE_MESSAGE } from '../api/http.js';
 import type { SecretPatchEntry } from '../features/secrets/secrets.js';
 import { applyMessage, sortBins, type Snapshot } from './bins.js';
 import { createCaptureList } from './capture-list.js';
 import { emptyList, NO_FILTER, type ListState } from './captures.js';
 import type { ConnStatus, Core, Pane, View } from './core.js';
+import { createCompare } from './compare.js';
 import { createDetails } from './details.js';
 import { createEvents } from './events.js';
 
@@ -69,6 +70,7 @@ export function createModel(api: Api) {
   const detail = createDetails(core);
   const captures = createCaptureList(core, detail);
   const eventsSlice = createEvents(core);
+  const compare = createCompare(core, detail.loadDetail, getEvent);
   const { details, setDetail, reloadDetail, loadDetail } = detail;
   const { filter, tomb, catchUp, refreshVerdicts, selectCapture } = captures;
   const { loadEvents, ensurePresets, scheduleEventsRefresh } = eventsSlice;
@@ -350,6 +352,7 @@ export function createModel(api: Api) {
     eventsTimeScale: eventsSlice.eventsTimeScale,
     eventsRetriedOnly: eventsSlice.eventsRetriedOnly,
     loadingOlderEvents: eventsSlice.loadingOlderEvents,
+    comparedWith: compare.comparedWith,
     // actions
     apply,
     resync,
@@ -378,6 +381,8 @@ export function createModel(api: Api) {
     setEventsRetriedOnly: eventsSlice.setEventsRetriedOnly,
     setView,
     openCapture,
+    compareWith: compare.compareWith,
+    compareWithFirst: compare.compareWithFirst,
     replacing,
     isReplacing,
   };

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { bodyFileName } from '../../../../server/common/body-inline.js';
-import type { Capture } from '../../../../server/common/types.js';
+import type { Capture, CaptureSummary } from '../../../../server/common/types.js';
 import type { Api } from '../../api/http.js';
 import { errorMessage } from '../../api/http.js';
 import { isPartialBody } from './body.js';
@@ -10,6 +10,7 @@ import { PROVIDER_TITLE } from './row.js';
 import { downloadBody } from '../../api/download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestampZoned, parseQuery, timeTitle } from '../../ui/format.js';
 import { BodyView } from './BodyView.js';
+import { ComparePicker } from './DiffView.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from '../../ui/common.js';
 import { SignaturePanel } from '../secrets/SignaturePanel.js';
 
@@ -26,6 +27,11 @@ export interface CaptureDetailProps {
   sender?: ComponentChildren;
   /** Opens the bin's events view. */
   onEvents: () => void;
+  /** Compares this capture with another ("Compare with…" offers `compareChoices()`, the list's loaded captures, read when it opens). */
+  onCompare?: (otherId: string) => void;
+  compareChoices?: () => readonly CaptureSummary[];
+  /** Compares a retry (attempt 2 or later) with its event's first attempt. */
+  onDiffFirst?: () => void;
 }
 
 /**
@@ -33,7 +39,7 @@ export interface CaptureDetailProps {
  * say: a download that failed, and for a body the capture carries only in
  * part (`partial`), that the command reads it from the file Download body saves.
  */
-function CaptureActions(props: { capture: Capture; binUrl: string; partial: boolean; api: Pick<Api, 'getBody'>; onDelete: () => void }) {
+function CaptureActions(props: { capture: Capture; binUrl: string; partial: boolean; api: Pick<Api, 'getBody'>; onDelete: () => void; children?: ComponentChildren }) {
   const c = props.capture;
   const [showCurl, setShowCurl] = useState(false);
   const [downloadError, setDownloadError] = useState<string | null>(null);
@@ -60,6 +66,7 @@ function CaptureActions(props: { capture: Capture; binUrl: string; partial: bool
         <button type="button" class="btn" data-testid="download-body" title="Save the exact body bytes as a file" onClick={download}>
           Download body
         </button>
+        {props.children}
         <ConfirmButton label="Delete" confirm="Delete this capture?" testid="delete-capture" class="danger-quiet" onConfirm={props.onDelete} />
       </div>
       {downloadError !== null && (
@@ -163,12 +170,26 @@ export function CaptureDetail(props: CaptureDetailProps) {
   const encodings = contentEncodings(c.headers);
   // Only the first part of a large body is at hand: the views read the rest, the cURL reads the downloaded file.
   const partial = isPartialBody(c);
-  const { api } = props;
+  const { api, onCompare } = props;
+  const [picking, setPicking] = useState(false);
   return (
     <article class="detail" data-testid="capture-detail" data-capture-id={c.id}>
       <header class="detail-head">
         <RequestHead capture={c} onEvents={props.onEvents} />
-        <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete} />
+        <CaptureActions capture={c} binUrl={props.binUrl} partial={partial} api={api} onDelete={props.onDelete}>
+          {/* Comparing: a retry with its first attempt, or with any other loaded capture picked from a list. */}
+          {props.onDiffFirst && c.event.attempt > 1 && (
+            <button type="button" class="btn" data-testid="diff-first" onClick={props.onDiffFirst}>
+              Diff with attempt 1
+            </button>
+          )}
+          {onCompare && (
+            <button type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+              Compare with…
+            </button>
+          )}
+        </CaptureActions>
+        {picking && onCompare && <ComparePicker self={c.id} choices={props.compareChoices?.() ?? []} onCompare={onCompare} />}
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the
