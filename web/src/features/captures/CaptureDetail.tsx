@@ -10,7 +10,7 @@ import { PROVIDER_TITLE } from './row.js';
 import { downloadBody } from '../../api/download.js';
 import { base64ToBytes, contentEncodings, formatBytes, formatTimestampZoned, parseQuery, timeTitle } from '../../ui/format.js';
 import { BodyView } from './BodyView.js';
-import { ComparePicker } from './DiffView.js';
+import { ComparePicker } from './ComparePicker.js';
 import { ConfirmButton, CopyButton, MethodBadge, PairsTable, RelTime, Section, StatusBadge } from '../../ui/common.js';
 import { SignaturePanel } from '../secrets/SignaturePanel.js';
 
