@@ -1,8 +1,8 @@
 /**
  * The store: one SQLite connection (connection.ts) and a repository per
  * aggregate over it, each with its own prepared statements: bins, captures,
- * bodies, events, the outbox, meta, and the capture writer that alone owns
- * the group commit. Consumers take the narrow repository they use
+ * bodies, events, the outbox, meta, search (and its background indexer),
+ * and the capture writer that alone owns the group commit. Consumers take the narrow repository they use
  * (\`Bins\`, \`CaptureWriter\`, \`Outbox\`…); \`openStore\` gives them all as one
  * object, whose \`close\` shuts them down in order.
  */
@@ -15,9 +15,10 @@ import { createEvents, type Events } from './events.js';
 import { createMeta, type Meta } from './meta.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { createRetention, type RetentionLimits } from './retention.js';
+import { createSearch, type Search, type SearchPage } from './search.js';
 
 export * from './records.js';
-export type { Bins, Bodies, CaptureWriter, Captures, Events, Meta, Outbox };
+export type { Bins, Bodies, CaptureWriter, Captures, Events, Meta, Outbox, Search, SearchPage };
 
 /** Options of `openStore`: where the database is, what retention keeps, and how captures are made durable. */
 export interface StoreOptions extends RetentionLimits, CaptureWriterOptions {
@@ -26,7 +27,7 @@ export interface StoreOptions extends RetentionLimits, CaptureWriterOptions {
 }
 
 /** Every repository of the store over one connection, and closing it. */
-export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter {
+export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter, Search {
   /** Closes the database; later calls throw. Safe to call twice. */
   close(): void;
 }
@@ -39,6 +40,7 @@ export function openStore(options: StoreOptions): Store {
   const db = openDatabase(options.file);
   const bodies = createBodies(db);
   const writer = createCaptureWriter(db, createRetention(db, options), options);
+  const search = createSearch(db);
   let closed = false;
   return {
     ...createBins(db),
@@ -50,9 +52,13 @@ export function openStore(options: StoreOptions): Store {
     ...createOutbox(db),
     ...createMeta(db),
     addCapture: writer.addCapture,
+    searchCaptures: search.searchCaptures,
+    indexAll: search.indexAll,
     close() {
       if (closed) return;
       closed = true;
+      // The search indexer works between captures; it stops before they are flushed.
+      search.close();
       // The writer first: what it holds is written, synced and answered before the database goes.
       writer.close();
       db.close();
