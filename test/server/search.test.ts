@@ -22,7 +22,7 @@ async function bin(s: TestServer, id: string, patch?: unknown): Promise<void> {
 
 /** Posts to a bin; resolves with the capture's id. */
 async function post(s: TestServer, binId: string, body: string | Buffer, headers: Record<string, string> = {}, target = ''): Promise<string> {
-  const res = await fetch(`${s.origin}/b/${binId}${target}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(`${s.origin}/b/${binId}${target}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   await res.arrayBuffer();
   expect(res.status).toBe(200);
   return res.headers.get('x-hookbin-capture-id')!;
