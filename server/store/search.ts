@@ -43,8 +43,9 @@ export const INDEXED_TO_KEY = 'search.indexedTo';
 const TICK_MS = 50;
 /** The most time one background tick spends indexing while the capture path is quiet. */
 const TICK_BUDGET_MS = 20;
-/** A backlog this long is indexed (one batch a tick) even while captures keep arriving. */
+/** A backlog this long is indexed even while captures keep arriving, BUSY_BATCH_ROWS a tick (the rest waits for a quiet moment or a search). */
 const BUSY_BACKLOG = 2000;
+const BUSY_BATCH_ROWS = 32;
 /** The most captures one batch (one transaction) indexes, and the most text bytes. */
 const BATCH_ROWS = 256;
 const BATCH_TEXT = 4 * 1024 * 1024;
@@ -113,9 +114,9 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     return Buffer.concat([head, ...parts]).subarray(0, want);
   }
 
-  /** Indexes the next batch of captures up to seq `target`, in one transaction. */
-  async function indexBatch(target: number): Promise<void> {
-    const rows = stmt.pendingRows.all(indexedTo, target, BATCH_ROWS);
+  /** Indexes the next batch of captures (at most `maxRows`) up to seq `target`, in one transaction. */
+  async function indexBatch(target: number, maxRows = BATCH_ROWS): Promise<void> {
+    const rows = stmt.pendingRows.all(indexedTo, target, maxRows);
     const texts: [number, string][] = [];
     let upTo = indexedTo;
     let bytes = 0;
@@ -129,7 +130,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
       if (bytes >= BATCH_TEXT) break;
     }
     // Every row up to `target` read: deleted ones in between need no text.
-    if (texts.length === rows.length && rows.length < BATCH_ROWS) upTo = target;
+    if (texts.length === rows.length && rows.length < maxRows) upTo = target;
     // The index is derived data: a power cut may lose its last batch (it is redone), never corrupt it.
     syncNormal.run();
     try {
@@ -166,7 +167,8 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
   }
 
   // The background loop: while captures keep arriving it waits (a search catches up
-  // when asked), unless the backlog grows long; when quiet it works TICK_BUDGET_MS a tick.
+  // when asked), or works a little when the backlog grows long, so the capture path keeps
+  // the CPU under load; when quiet it works TICK_BUDGET_MS a tick.
   let lastMax = stmt.maxSeq.get() ?? 0;
   const timer = setInterval(() => {
     if (busy || closed) return;
@@ -174,8 +176,9 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     const arriving = max !== lastMax;
     lastMax = max;
     if (max <= indexedTo || (arriving && max - indexedTo < BUSY_BACKLOG)) return;
-    const deadline = Date.now() + (arriving ? 0 : TICK_BUDGET_MS);
     void exclusive(async () => {
+      if (arriving) return indexBatch(max, BUSY_BATCH_ROWS);
+      const deadline = Date.now() + TICK_BUDGET_MS;
       do await indexBatch(max);
       while (!closed && indexedTo < max && Date.now() < deadline);
     }).catch(() => {
