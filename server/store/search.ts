@@ -161,7 +161,11 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
   async function catchUp(deadline: number): Promise<number> {
     const target = stmt.maxSeq.get() ?? 0;
     await exclusive(async () => {
-      while (!closed && indexedTo < target && Date.now() < deadline) await indexBatch(target);
+      while (!closed && indexedTo < target && Date.now() < deadline) {
+        await indexBatch(target);
+        // A batch of plain bodies awaits nothing real: let requests and captures in between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     });
     return target;
   }
