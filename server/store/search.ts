@@ -4,8 +4,9 @@
  * it: committed captures are indexed afterwards, in seq order, by a loop that
  * works while the capture path is quiet (bounded work per tick), and a search
  * first indexes whatever is left up to the newest capture, so it sees
- * everything stored before it began. Deleting a capture deletes its text
- * (a trigger of migration 010), whoever deletes it.
+ * everything stored before it began. Deleting a capture queues its text
+ * for removal (a trigger of migration 010, whoever deletes it), and the
+ * indexer removes what is queued in batches, off the capture path.
  */
 import type Database from 'better-sqlite3';
 import type { HeaderPair } from '../common/types.js';
@@ -43,9 +44,16 @@ export const INDEXED_TO_KEY = 'search.indexedTo';
 const TICK_MS = 50;
 /** The most time one background tick spends indexing while the capture path is quiet. */
 const TICK_BUDGET_MS = 20;
-/** A backlog this long is indexed even while captures keep arriving, BUSY_BATCH_ROWS a tick (the rest waits for a quiet moment or a search). */
-const BUSY_BACKLOG = 2000;
-const BUSY_BATCH_ROWS = 32;
+/**
+ * While captures keep arriving, one batch of BUSY_BATCH_ROWS every BUSY_EVERY_MS
+ * (a steady trickle is kept up with; a flood waits for a quiet moment or a
+ * search). A transaction that writes to the index costs a few milliseconds
+ * whatever its size, so the capture path keeps the CPU under load.
+ */
+const BUSY_BATCH_ROWS = 64;
+const BUSY_EVERY_MS = 500;
+/** The most deleted captures' rows removed from the index in one transaction. */
+const PURGE_ROWS = 1000;
 /** The most captures one batch (one transaction) indexes, and the most text bytes. */
 const BATCH_ROWS = 256;
 const BATCH_TEXT = 4 * 1024 * 1024;
@@ -89,6 +97,9 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     bodyParts: db.prepare<[number, number], Buffer>('SELECT data FROM body_parts WHERE seq = ? AND part <= ? ORDER BY part').pluck(),
     // Only while the capture still exists: it may have been deleted while its text was built.
     insert: db.prepare<[number, string, number]>('INSERT INTO capture_text (rowid, text) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM captures WHERE seq = ?)'),
+    gone: db.prepare<[number], number>('SELECT seq FROM capture_text_gone LIMIT ?').pluck(),
+    purge: db.prepare<[number]>('DELETE FROM capture_text WHERE rowid = ?'),
+    unqueue: db.prepare<[number]>('DELETE FROM capture_text_gone WHERE seq = ?'),
     getMark: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
     setMark: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
@@ -102,6 +113,26 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     for (const [seq, text] of texts) stmt.insert.run(seq, text, seq);
     stmt.setMark.run(INDEXED_TO_KEY, String(upTo));
   });
+
+  const purgeRows = db.transaction((seqs: readonly number[]) => {
+    for (const seq of seqs) {
+      stmt.purge.run(seq);
+      stmt.unqueue.run(seq);
+    }
+  });
+
+  /** Removes the text of up to PURGE_ROWS deleted captures from the index, in one transaction; true when more are queued. */
+  function purgeGone(): boolean {
+    const seqs = stmt.gone.all(PURGE_ROWS);
+    if (seqs.length === 0) return false;
+    syncNormal.run();
+    try {
+      purgeRows(seqs);
+    } finally {
+      syncFull.run();
+    }
+    return seqs.length === PURGE_ROWS;
+  }
 
   /** The stored body's first bytes a search reads: more of it when compressed (it is decoded first). */
   function bodyStart(row: PendingRow, headers: readonly HeaderPair[]): Buffer {
@@ -161,6 +192,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
   async function catchUp(deadline: number): Promise<number> {
     const target = stmt.maxSeq.get() ?? 0;
     await exclusive(async () => {
+      while (!closed && purgeGone() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
       while (!closed && indexedTo < target && Date.now() < deadline) {
         await indexBatch(target);
         // A batch of plain bodies awaits nothing real: let requests and captures in between batches.
@@ -174,17 +206,24 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
   // when asked), or works a little when the backlog grows long, so the capture path keeps
   // the CPU under load; when quiet it works TICK_BUDGET_MS a tick.
   let lastMax = stmt.maxSeq.get() ?? 0;
+  let lastBusyRun = 0;
   const timer = setInterval(() => {
     if (busy || closed) return;
     const max = stmt.maxSeq.get() ?? 0;
     const arriving = max !== lastMax;
     lastMax = max;
-    if (max <= indexedTo || (arriving && max - indexedTo < BUSY_BACKLOG)) return;
+    const now = Date.now();
+    if (arriving && now - lastBusyRun < BUSY_EVERY_MS) return;
+    if (arriving) lastBusyRun = now;
     void exclusive(async () => {
-      if (arriving) return indexBatch(max, BUSY_BATCH_ROWS);
+      if (arriving) {
+        purgeGone();
+        if (max > indexedTo) await indexBatch(max, BUSY_BATCH_ROWS);
+        return;
+      }
       const deadline = Date.now() + TICK_BUDGET_MS;
-      do await indexBatch(max);
-      while (!closed && indexedTo < max && Date.now() < deadline);
+      while (!closed && purgeGone() && Date.now() < deadline);
+      while (!closed && indexedTo < max && Date.now() < deadline) await indexBatch(max);
     }).catch(() => {
       // The next tick tries again (e.g. the disk was full for a moment).
     });

@@ -60,7 +60,7 @@ describe('upgrading a database made before search', () => {
     before.close();
     // Back to schema 9: no index, no mark, as an older hookbin left it.
     const raw = new Database(file);
-    raw.exec("DROP TRIGGER captures_text_delete; DROP TABLE capture_text; DELETE FROM meta WHERE key = 'search.indexedTo'; PRAGMA user_version = 9");
+    raw.exec("DROP TRIGGER captures_text_delete; DROP TABLE capture_text; DROP TABLE capture_text_gone; DELETE FROM meta WHERE key = 'search.indexedTo'; PRAGMA user_version = 9");
     raw.close();
 
     const after = store(file);

@@ -13,7 +13,18 @@
 -- from before this migration is indexed from its oldest capture on).
 CREATE VIRTUAL TABLE capture_text USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1);
 
--- A capture's text goes with it: deleted, cleared with its bin, or pruned.
-CREATE TRIGGER captures_text_delete AFTER DELETE ON captures BEGIN
-  DELETE FROM capture_text WHERE rowid = OLD.seq;
+-- A capture's text goes with it (deleted, cleared with its bin, or pruned), but
+-- not inside the capture path's transaction: removing a row from an FTS5 index
+-- costs about a millisecond a transaction, so pruning an indexed capture would
+-- slow every capture of a full bin. Its seq is queued here instead (only when
+-- it may have been indexed), and the indexer removes the queued rows in
+-- batches soon after; searches join `captures`, so they never show them.
+CREATE TABLE capture_text_gone (
+  seq INTEGER PRIMARY KEY
+) STRICT;
+
+CREATE TRIGGER captures_text_delete AFTER DELETE ON captures
+WHEN OLD.seq <= CAST(coalesce((SELECT value FROM meta WHERE key = 'search.indexedTo'), '0') AS INTEGER)
+BEGIN
+  INSERT OR IGNORE INTO capture_text_gone (seq) VALUES (OLD.seq);
 END;
