@@ -121,9 +121,9 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     }
   });
 
-  /** Removes the text of up to PURGE_ROWS deleted captures from the index, in one transaction; true when more are queued. */
-  function purgeGone(): boolean {
-    const seqs = stmt.gone.all(PURGE_ROWS);
+  /** Removes the text of up to `max` deleted captures from the index, in one transaction; true when more are queued. */
+  function purgeGone(max = PURGE_ROWS): boolean {
+    const seqs = stmt.gone.all(max);
     if (seqs.length === 0) return false;
     syncNormal.run();
     try {
@@ -131,7 +131,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     } finally {
       syncFull.run();
     }
-    return seqs.length === PURGE_ROWS;
+    return seqs.length === max;
   }
 
   /** The stored body's first bytes a search reads: more of it when compressed (it is decoded first). */
@@ -217,7 +217,8 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     if (arriving) lastBusyRun = now;
     void exclusive(async () => {
       if (arriving) {
-        purgeGone();
+        // As many as a busy batch indexes, and some: the rest goes when captures stop arriving.
+        purgeGone(BUSY_BATCH_ROWS * 2);
         if (max > indexedTo) await indexBatch(max, BUSY_BATCH_ROWS);
         return;
       }
