@@ -40,7 +40,7 @@ export function openStore(options: StoreOptions): Store {
   const db = openDatabase(options.file);
   const bodies = createBodies(db);
   const writer = createCaptureWriter(db, createRetention(db, options), options);
-  const search = createSearch(db);
+  const search = createSearch(db, options);
   let closed = false;
   return {
     ...createBins(db),

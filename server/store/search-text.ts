@@ -93,8 +93,9 @@ async function decodePrefix(body: Buffer, encodings: readonly string[], cap: num
 function textPrefix(bytes: Buffer): string | null {
   const head = bytes.subarray(0, inlineEnd(bytes, SEARCH_BODY_BYTES));
   const text = utf8OrNull(head);
-  // A NUL is no part of text anyone searches: such a body is binary that happens to decode.
-  return text === null || text.includes('\0') ? null : text;
+  // Control characters (but tab, line breaks and form feed) are no part of text anyone
+  // searches: such a body is binary that happens to decode as UTF-8.
+  return text === null || /[\u0000-\u0008\u000e-\u001f\u007f]/.test(text) ? null : text;
 }
 
 /** `a=b&c=d` with its escapes undone, or null when it is not a form body. */

@@ -56,7 +56,7 @@ const BUSY_EVERY_MS = 500;
 const PURGE_ROWS = 1000;
 /** The most captures one batch (one transaction) indexes, and the most text bytes. */
 const BATCH_ROWS = 256;
-const BATCH_TEXT = 4 * 1024 * 1024;
+const BATCH_TEXT = 1024 * 1024;
 /** The longest a search waits for the index to catch up before answering with `pending`. */
 export const CATCH_UP_MS = 2000;
 
@@ -75,8 +75,13 @@ export function ftsQuery(terms: readonly string[]): string {
   return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' ');
 }
 
-/** The search repository and its background indexer over `db`; `close` stops the indexer (before the database closes). */
-export function createSearch(db: Database.Database): Search & { close(): void } {
+/**
+ * The search repository and its background indexer over `db`; `close` stops
+ * the indexer (before the database closes). With `maxDbBytes` (`--max-db-size`)
+ * the index grows by small batches, and not at all while the database is at
+ * the cap: the capture writer prunes it back first (its text with it).
+ */
+export function createSearch(db: Database.Database, limits: { maxDbBytes?: number | null } = {}): Search & { close(): void } {
   const search = (extra: string) =>
     db.prepare<unknown[], SummaryRow>(
       `SELECT ${SUMMARY_COLUMNS} FROM capture_text f JOIN captures c ON c.seq = f.rowid
@@ -107,6 +112,14 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
 
   let indexedTo = Number(stmt.getMark.get(INDEXED_TO_KEY) ?? 0);
+  const maxDb = limits.maxDbBytes ?? null;
+  // An index batch of BATCH_TEXT could push a small --max-db-size far past its cap before
+  // the next capture prunes: a 32nd of the cap at most (at least one capture's text).
+  const batchText = maxDb === null ? BATCH_TEXT : Math.min(BATCH_TEXT, Math.floor(maxDb / 32));
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const usedPages = db.prepare<[], number>('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())').pluck();
+  /** True while the database is at --max-db-size: nothing is indexed until captures are pruned. */
+  const full = () => maxDb !== null && usedPages.get()! * pageSize >= maxDb;
   let closed = false;
 
   const write = db.transaction((texts: readonly (readonly [number, string])[], upTo: number) => {
@@ -147,6 +160,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
 
   /** Indexes the next batch of captures (at most `maxRows`) up to seq `target`, in one transaction. */
   async function indexBatch(target: number, maxRows = BATCH_ROWS): Promise<void> {
+    if (full()) return;
     const rows = stmt.pendingRows.all(indexedTo, target, maxRows);
     const texts: [number, string][] = [];
     let upTo = indexedTo;
@@ -158,7 +172,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
       texts.push([row.seq, text]);
       upTo = row.seq;
       bytes += text.length;
-      if (bytes >= BATCH_TEXT) break;
+      if (bytes >= batchText) break;
     }
     // Every row up to `target` read: deleted ones in between need no text.
     if (texts.length === rows.length && rows.length < maxRows) upTo = target;
@@ -193,7 +207,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
     const target = stmt.maxSeq.get() ?? 0;
     await exclusive(async () => {
       while (!closed && purgeGone() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-      while (!closed && indexedTo < target && Date.now() < deadline) {
+      while (!closed && indexedTo < target && Date.now() < deadline && !full()) {
         await indexBatch(target);
         // A batch of plain bodies awaits nothing real: let requests and captures in between batches.
         await new Promise((resolve) => setImmediate(resolve));
@@ -224,7 +238,7 @@ export function createSearch(db: Database.Database): Search & { close(): void } 
       }
       const deadline = Date.now() + TICK_BUDGET_MS;
       while (!closed && purgeGone() && Date.now() < deadline);
-      while (!closed && indexedTo < max && Date.now() < deadline) await indexBatch(max);
+      while (!closed && indexedTo < max && Date.now() < deadline && !full()) await indexBatch(max);
     }).catch(() => {
       // The next tick tries again (e.g. the disk was full for a moment).
     });
