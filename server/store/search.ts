@@ -51,7 +51,7 @@ const TICK_BUDGET_MS = 20;
  * whatever its size, so the capture path keeps the CPU under load.
  */
 const BUSY_BATCH_ROWS = 64;
-const BUSY_EVERY_MS = 500;
+const BUSY_EVERY_MS = 1000;
 /** The most deleted captures' rows removed from the index in one transaction. */
 const PURGE_ROWS = 1000;
 /** The most captures one batch (one transaction) indexes, and the most text bytes. */
