@@ -102,6 +102,11 @@ describe('the text a capture is searched by', () => {
     expect(text).toContain('kept-start-word');
   });
 
+  it('adds nothing for a body of control characters, valid UTF-8 as they are; tabs and line breaks are text', async () => {
+    expect(await searchText(source(Buffer.from('\u0001\u0002ctl-word\u0003')))).not.toContain('ctl-word');
+    expect(await searchText(source(Buffer.from('a\tb\r\nline-word\f')))).toContain('line-word');
+  });
+
   it('adds nothing for a body in an encoding hookbin cannot undo, or not valid in its encoding', async () => {
     expect(await searchText(source(Buffer.from('plain-word'), [['content-encoding', 'zstd']]))).not.toContain('plain-word');
     expect(await searchText(source(Buffer.from('not-gzip-word'), [['content-encoding', 'gzip']]))).not.toContain('not-gzip-word');
