@@ -44,6 +44,8 @@ export const INDEXED_TO_KEY = 'search.indexedTo';
 const TICK_MS = 50;
 /** The most time one background tick spends indexing while the capture path is quiet. */
 const TICK_BUDGET_MS = 20;
+/** How long no capture must have arrived for the capture path to count as quiet (a loaded machine stalls a sender for a tick or two). */
+const QUIET_MS = 300;
 /**
  * While captures keep arriving, one batch of BUSY_BATCH_ROWS every BUSY_EVERY_MS
  * (a steady trickle is kept up with; a flood waits for a quiet moment or a
@@ -221,12 +223,14 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
   // the CPU under load; when quiet it works TICK_BUDGET_MS a tick.
   let lastMax = stmt.maxSeq.get() ?? 0;
   let lastBusyRun = 0;
+  let lastArrival = 0;
   const timer = setInterval(() => {
     if (busy || closed) return;
     const max = stmt.maxSeq.get() ?? 0;
-    const arriving = max !== lastMax;
-    lastMax = max;
     const now = Date.now();
+    if (max !== lastMax) lastArrival = now;
+    lastMax = max;
+    const arriving = now - lastArrival < QUIET_MS;
     if (arriving && now - lastBusyRun < BUSY_EVERY_MS) return;
     if (arriving) lastBusyRun = now;
     void exclusive(async () => {
