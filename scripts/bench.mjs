@@ -3,7 +3,7 @@
  * `node:http` on the same machine in the same run, and the other figures of
  * issue 7, each printed next to its target.
  *
- *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,rss,body,detail,js --profile --bin other/bin/hookbin.js]
+ *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,search,rss,body,detail,js --profile --bin other/bin/hookbin.js]
  *
  * - throughput: a bare `node:http` server (scripts/bench-bare.mjs) and then
  *   hookbin, each its own child process on loopback, loaded in turn by
@@ -15,6 +15,9 @@
  * - startup: spawn `bin/hookbin.js --port 0` to its banner.
  * - list: `GET /api/bins/{id}/captures?limit=100` on a bin seeded with
  *   1,000,000 captures (scripts/bench-seed.mjs).
+ * - search: `GET /api/bins/{id}/captures?limit=100&q=…` on the same bin (seeded
+ *   once when both run): a value deep in one body, a word every body holds,
+ *   one no body holds, two words, a deep page, and with a verdict.
  * - rss: RSS after 100,000 captures.
  * - body: peak RSS growth while capturing one 50 MiB body (`--max-body 64mb`).
  * - detail: peak RSS growth while `GET /api/captures/{id}` answers for a
@@ -30,7 +33,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +41,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
-import { seed } from './bench-seed.mjs';
+import { seed, seededCustomer } from './bench-seed.mjs';
 import * as lib from './bench-lib.mjs';
 import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
@@ -72,8 +75,8 @@ if (args.help) {
   --duration S        seconds of load per server (default 10)
   --connections N     keep-alive connections (default 32)
   --warmup S          warm-up seconds before each measured load (default 3)
-  --only LIST         parts to run, comma-separated: throughput,startup,list,rss,body,detail,js
-  --list-captures N   captures seeded for the list figure (default 1000000)
+  --only LIST         parts to run, comma-separated: throughput,startup,list,search,rss,body,detail,js
+  --list-captures N   captures seeded for the list and search figures (default 1000000)
   --rss-captures N    captures sent before measuring RSS (default 100000)
   --json FILE         also write the figures as JSON
   --profile           only hookbin's throughput load, under node --cpu-prof
@@ -95,7 +98,7 @@ const CONNECTIONS = count('connections', 1);
 const WARMUP = count('warmup', 0);
 const LIST_CAPTURES = count('list-captures', 1);
 const RSS_CAPTURES = count('rss-captures', 1);
-const PARTS = ['throughput', 'startup', 'list', 'rss', 'body', 'detail', 'js'];
+const PARTS = ['throughput', 'startup', 'list', 'search', 'rss', 'body', 'detail', 'js'];
 for (const part of args.only?.split(',') ?? []) {
   if (!PARTS.includes(part)) {
     process.stderr.write(`bench: --only takes ${PARTS.join(', ')}; not "${part}"\n`);
@@ -193,16 +196,25 @@ async function startup() {
   figure('startup to listening (median of 6)', median(runs.slice(1)), 'ms', 300, 'lower', `fresh dir ${fmt(runs[0], 'ms')}; bare node ${fmt(median(floor), 'ms')}`);
 }
 
-async function listBig() {
+let bigDir = null;
+/** A data dir whose bin `big` holds LIST_CAPTURES captures, indexed for search; seeded once for list and search. */
+async function bigBin() {
+  if (bigDir) return bigDir;
   const dir = tempDir();
-  let hb = await startHookbin({ dataDir: dir });
+  const hb = await startHookbin({ dataDir: dir });
   await makeBin(hb.origin, 'big');
   await hb.stop();
   // Bodies of 256 bytes: a list never reads a body (they live in their own table), and
   // 1 KB ones would only make the seeding slower.
-  const seconds = seed(join(dir, 'hookbin.db'), 'big', LIST_CAPTURES, { bodyBytes: 256 });
-  log(`list: seeded ${LIST_CAPTURES.toLocaleString('en-US')} captures in ${seconds.toFixed(1)} s`);
-  hb = await startHookbin({ dataDir: dir });
+  const seconds = await seed(join(dir, 'hookbin.db'), 'big', LIST_CAPTURES, { bodyBytes: 256 });
+  log(`seeded ${LIST_CAPTURES.toLocaleString('en-US')} captures (indexed for search) in ${seconds.toFixed(1)} s`);
+  bigDir = dir;
+  return dir;
+}
+
+async function listBig() {
+  const dir = await bigBin();
+  const hb = await startHookbin({ dataDir: dir });
   const time = async (path) => {
     const t0 = performance.now();
     const page = await api(hb.origin, path);
@@ -219,10 +231,44 @@ async function listBig() {
   const filtered = [];
   for (let i = 0; i < 10; i++) filtered.push((await time('/api/bins/big/captures?limit=100&verdict=valid')).ms);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  log(`  first ${fmt(first.ms, 'ms')}; median ${fmt(median(warm), 'ms')} (newest), ${fmt(median(deep), 'ms')} (from the middle), ${fmt(median(filtered), 'ms')} (verdict=valid); startup with it ${fmt(hb.ms, 'ms')}`);
+  log(`list: first ${fmt(first.ms, 'ms')}; median ${fmt(median(warm), 'ms')} (newest), ${fmt(median(deep), 'ms')} (from the middle), ${fmt(median(filtered), 'ms')} (verdict=valid); startup with it ${fmt(hb.ms, 'ms')}`);
   await hb.stop();
-  rmSync(dir, { recursive: true, force: true });
   figure(`list 100 of a ${(LIST_CAPTURES / 1e6).toLocaleString('en-US')}M-capture bin (median, over HTTP)`, median(warm), 'ms', 10, 'lower', `first ${fmt(first.ms, 'ms')}, mid-bin ${fmt(median(deep), 'ms')}`);
+}
+
+async function searchBig() {
+  const dir = await bigBin();
+  const hb = await startHookbin({ dataDir: dir });
+  const n = LIST_CAPTURES;
+  const queries = [
+    { what: 'a value deep in one body', q: seededCustomer(Math.floor(n / 2)), expect: 1 },
+    { what: 'a word every body holds', q: 'payment.succeeded', expect: Math.min(100, n) },
+    { what: 'a word no body holds', q: 'no-such-word', expect: 0 },
+    { what: 'two words, one capture', q: `evt_${Math.floor(n / 3)} payment`, expect: 1 },
+    { what: 'a page from the middle', q: 'payment.succeeded', extra: `&before=${Math.floor(n / 2)}`, expect: Math.min(100, Math.floor(n / 2) - 1) },
+    { what: 'a value and a verdict', q: seededCustomer(7), extra: '&verdict=valid', expect: 1 },
+  ];
+  const all = [];
+  const lines = [];
+  for (const query of queries) {
+    const path = `/api/bins/big/captures?limit=100&q=${encodeURIComponent(query.q)}${query.extra ?? ''}`;
+    const times = [];
+    // The first of each is timed too: a search reads the index cold as often as warm.
+    for (let i = 0; i < 11; i++) {
+      const t0 = performance.now();
+      const page = await api(hb.origin, path);
+      times.push(performance.now() - t0);
+      if (page.captures.length !== query.expect) throw new Error(`search "${query.q}" found ${page.captures.length}, not ${query.expect}`);
+    }
+    all.push(...times);
+    const sorted = [...times].sort((a, b) => a - b);
+    lines.push(`  ${query.what} (q=${query.q}${query.extra ?? ''}): median ${fmt(sorted[5], 'ms')}, worst ${fmt(sorted.at(-1), 'ms')}, first ${fmt(times[0], 'ms')}`);
+  }
+  await hb.stop();
+  const sorted = [...all].sort((a, b) => a - b);
+  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  log(`search: ${queries.length} queries × 11 on the ${n.toLocaleString('en-US')}-capture bin, p50 ${fmt(pct(50), 'ms')}, p95 ${fmt(pct(95), 'ms')}\n${lines.join('\n')}`);
+  figure(`search 100 of a ${(n / 1e6).toLocaleString('en-US')}M-capture bin (p50, over HTTP)`, pct(50), 'ms', 100, 'lower', `p95 ${fmt(pct(95), 'ms')}`);
 }
 
 async function rssAfter() {
@@ -432,6 +478,7 @@ async function main() {
   if (wants('throughput')) await throughput();
   if (wants('startup')) await startup();
   if (wants('list')) await listBig();
+  if (wants('search')) await searchBig();
   if (wants('rss')) await rssAfter();
   if (wants('body')) await bigBody();
   if (wants('detail')) await bigDetail();

@@ -368,6 +368,12 @@ export interface WebhookTemplate {
 export interface CapturePage {
   captures: CaptureSummary[];
   next: string | null;
+  /**
+   * A search only (`?q=`): how many of the bin's captures it could not read
+   * yet, while hookbin indexes a database made by an older version. Absent
+   * when the search covered every capture.
+   */
+  pending?: number;
 }
 
 /** The JSON error body of every failed API call. */

@@ -47,7 +47,8 @@ export interface Captures {
   clearCaptures(binId: string): number;
 }
 
-interface SummaryRow {
+/** A row of SUMMARY_COLUMNS. */
+export interface SummaryRow {
   seq: number;
   id: string;
   bin_id: string;
@@ -106,10 +107,12 @@ function forwardFromJson(json: string | null): ForwardRecord | null {
 // columns of their own: a list page reads at most a few hundred small answers,
 // and the answer (rewritten when a relay passes the app's reply on) stays the
 // one place they are kept, as the events repository reads them.
-const SUMMARY_COLUMNS =
+/** The columns of a capture's summary, for `toSummary` (search.ts reads them too). */
+export const SUMMARY_COLUMNS =
   "seq, id, bin_id, received_at, method, path, query, content_type, body_size, truncated, remote_address, status, json_extract(response, '$.fault') AS fault, json_extract(response, '$.delayMs') AS delay_ms, verdict, event_key, event_type, attempt, json_extract(meta, '$.provider') AS provider";
 
-function toSummary(row: SummaryRow): CaptureSummaryRecord {
+/** A capture's summary from its SUMMARY_COLUMNS row. */
+export function toSummary(row: SummaryRow): CaptureSummaryRecord {
   return {
     seq: row.seq,
     id: row.id,

@@ -1,8 +1,9 @@
 /**
  * The store: one SQLite connection (connection.ts) and a repository per
  * aggregate over it, each with its own prepared statements: bins, captures,
- * bodies, events, the outbox, meta, the export walk and the import writer, and the capture writer that alone owns
- * the group commit. Consumers take the narrow repository they use
+ * bodies, events, the outbox, meta, the export walk and the import writer, search (and its
+ * background indexer), and the capture writer that alone owns the group commit. Consumers take the
+ * narrow repository they use
  * (\`Bins\`, \`CaptureWriter\`, \`Outbox\`…); \`openStore\` gives them all as one
  * object, whose \`close\` shuts them down in order.
  */
@@ -17,9 +18,10 @@ import { createEvents, type Events } from './events.js';
 import { createMeta, type Meta } from './meta.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { createRetention, type RetentionLimits } from './retention.js';
+import { createSearch, type Search, type SearchPage } from './search.js';
 
 export * from './records.js';
-export type { Bins, Bodies, CaptureImport, CaptureWalk, CaptureWriter, Captures, Events, Meta, Outbox };
+export type { Bins, Bodies, CaptureImport, CaptureWalk, CaptureWriter, Captures, Events, Meta, Outbox, Search, SearchPage };
 export type { ImportedCapture } from './capture-import.js';
 export type { WalkedCapture, WalkLimits } from './capture-walk.js';
 
@@ -30,7 +32,7 @@ export interface StoreOptions extends RetentionLimits, CaptureWriterOptions {
 }
 
 /** Every repository of the store over one connection, and closing it. */
-export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter, CaptureWalk, CaptureImport {
+export interface Store extends Bins, Captures, Bodies, Events, Outbox, Meta, CaptureWriter, CaptureWalk, CaptureImport, Search {
   /** Closes the database; later calls throw. Safe to call twice. */
   close(): void;
 }
@@ -44,6 +46,7 @@ export function openStore(options: StoreOptions): Store {
   const bodies = createBodies(db);
   const retention = createRetention(db, options);
   const writer = createCaptureWriter(db, retention, options);
+  const search = createSearch(db, options);
   let closed = false;
   return {
     ...createBins(db),
@@ -57,9 +60,13 @@ export function openStore(options: StoreOptions): Store {
     ...createCaptureWalk(db, bodies),
     ...createCaptureImport(db, retention),
     addCapture: writer.addCapture,
+    searchCaptures: search.searchCaptures,
+    indexAll: search.indexAll,
     close() {
       if (closed) return;
       closed = true;
+      // The search indexer works between captures; it stops before they are flushed.
+      search.close();
       // The writer first: what it holds is written, synced and answered before the database goes.
       writer.close();
       db.close();

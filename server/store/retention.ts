@@ -67,8 +67,10 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
     const max = limits.maxDbBytes;
     // Undefined or null: no cap (`usedBytes() > null` would compare with 0 and prune everything).
     if (max == null) return perBin;
-    while (usedBytes() > max) {
-      const gone = stmt.pruneGlobal.all(keepFrom, 50);
+    // 1, 2, 4… up to 50 a round: large captures are not pruned 50 at a time when one
+    // was enough (a round of 50 emptied a small database the cap was just past).
+    for (let take = 1; usedBytes() > max; take = Math.min(50, take * 2)) {
+      const gone = stmt.pruneGlobal.all(keepFrom, take);
       if (gone.length === 0) break;
       const round = new Map<string, number>();
       for (const g of gone) round.set(g.bin_id, (round.get(g.bin_id) ?? 0) + 1);

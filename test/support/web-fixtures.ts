@@ -74,13 +74,15 @@ export function fakeApi(initial: CaptureSummary[], bins: Bin[] = [bin('bin1')]) 
       throw new Error('not used');
     },
     deleteBin: async () => undefined,
-    listCaptures: async (binId, { limit, before, verdict }): Promise<CapturePage> => {
-      calls.push(`list ${before ?? '-'}${verdict ? ` ${verdict}` : ''}`);
+    listCaptures: async (binId, { limit, before, verdict, q }): Promise<CapturePage> => {
+      calls.push(`list ${before ?? '-'}${verdict ? ` ${verdict}` : ''}${q ? ` q=${q}` : ''}`);
+      // A search here reads the path only (hookbin reads bodies and headers too).
       const all = server.captures.filter(
         (c) =>
           c.binId === binId &&
           (before === undefined || seq.get(c.id)! < Number(before)) &&
-          (!verdict || (verdict === 'unsigned' ? c.verdict === null : c.verdict === verdict)),
+          (!verdict || (verdict === 'unsigned' ? c.verdict === null : c.verdict === verdict)) &&
+          (!q || q.split(/\s+/).every((w) => c.path.toLowerCase().includes(w.toLowerCase()))),
       );
       const page = all.slice(0, limit);
       const hook = hooks.duringList;

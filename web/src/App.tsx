@@ -123,8 +123,9 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
   const list = m.list.value;
   const items = m.filtered.value;
   const f = m.filter.value;
-  const filtering = f.text.trim() !== '' || f.method !== '';
+  const filtering = f.method !== '';
   const verdict = list.verdict;
+  const hint = m.searchHint.value;
   return (
     <>
       <header class="pane-head">
@@ -171,12 +172,14 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
             class="input filter"
             type="search"
             data-testid="filter-input"
-            placeholder="Filter: method, path, query, type"
-            aria-label="Filter captures"
+            placeholder="Search bodies, headers, path"
+            aria-label="Search captures: body text, headers, path and query"
+            title="Words are found anywhere in a capture's body (decoded when compressed), headers, path or query; each needs 3 characters; quote a phrase"
             value={f.text}
-            onInput={(e) => (m.filter.value = { ...m.filter.value, text: e.currentTarget.value })}
+            onInput={(e) => m.typeSearch(e.currentTarget.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Escape') m.filter.value = { ...m.filter.value, text: '' };
+              if (e.key === 'Escape') m.searchNow('');
+              if (e.key === 'Enter') m.searchNow(e.currentTarget.value);
               if (e.key === 'ArrowDown' || e.key === 'Enter') e.currentTarget.blur();
             }}
           />
@@ -213,6 +216,16 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
           </span>
         </div>
       )}
+      {hint !== null && (
+        <div class="filter-note small muted" data-testid="search-hint" role="status">
+          {hint}
+        </div>
+      )}
+      {list.search !== '' && list.pending > 0 && (
+        <div class="filter-note small muted" data-testid="search-pending" role="status">
+          hookbin is still indexing {list.pending.toLocaleString()} older {list.pending === 1 ? 'capture' : 'captures'} of this bin: they are not searched yet.
+        </div>
+      )}
       {filtering && list.items.length > 0 && (
         <div class="filter-note small muted" data-testid="filter-count">
           {items.length.toLocaleString()} of {list.items.length.toLocaleString()} loaded
@@ -223,6 +236,8 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
         <NoBin model={m} />
       ) : !list.loaded ? (
         <DetailPlaceholder text="Loading captures…" />
+      ) : list.items.length === 0 && list.next === null && list.search !== '' ? (
+        <DetailPlaceholder text={`No capture holds “${list.search}” in its body, headers, path or query${verdict !== null ? ` and is ${verdictLabel(verdict)}` : ''}.`} />
       ) : list.items.length === 0 && list.next === null && verdict !== null ? (
         <DetailPlaceholder text={`No capture is ${verdictLabel(verdict)}.`} />
       ) : list.items.length === 0 && list.next === null ? (

@@ -7,7 +7,9 @@ import { explainRequest, storedRequestLine } from '../../capture/verdicts.js';
 import { AS_RECEIVED, type PublicUrlPolicy } from '../../capture/public-url.js';
 import { INLINE_BODY_BYTES } from '../../common/body-inline.js';
 import type { Capture, CapturePage } from '../../common/types.js';
-import type { Bins, Bodies, CaptureRecord, Captures } from '../../store/index.js';
+import { MAX_SEARCH_LENGTH, parseSearch } from '../../common/search.js';
+import { ApiError } from '../errors.js';
+import type { Bins, Bodies, CaptureRecord, CaptureSummaryRecord, Captures, Search } from '../../store/index.js';
 import { customDetect, SCHEMES, type SecretInput } from '../../verify/index.js';
 import { captureJson, summaryJson } from '../present.js';
 import { queryParams } from '../validate.js';
@@ -16,7 +18,7 @@ import { binNotFound, binParam, captureNotFound, captureParam, pageQuery, type P
 
 /** What the capture routes need. */
 export interface CaptureDeps {
-  store: Pick<Bins, 'getBin'> & Captures & Bodies;
+  store: Pick<Bins, 'getBin'> & Captures & Bodies & Pick<Search, 'searchCaptures'>;
   /** Secrets from the config, tried on every bin after the bin's own. */
   globalSecrets: readonly SecretInput[];
   /** Users' own schemes from `--schemes FILE`. */
@@ -25,6 +27,11 @@ export interface CaptureDeps {
   /** How the URL a provider signed is rebuilt for URL-signed schemes; as received when absent. */
   urls?: PublicUrlPolicy;
 }
+
+/** `?q=`: a search (common/search.ts says its syntax) on top of the page query. */
+const listQuery = pageQuery.extend({
+  q: z.string().max(MAX_SEARCH_LENGTH, `q is at most ${MAX_SEARCH_LENGTH} characters`).optional(),
+});
 
 const bodyQuery = z.object({ decoded: z.enum(['true', 'false', '1', '0']).optional() });
 
@@ -45,12 +52,18 @@ function explainCapture(record: CaptureRecord, body: Buffer, secrets: readonly S
 export function createCaptureRoutes(deps: CaptureDeps) {
   const { store } = deps;
   return new Hono()
-    .get('/bins/:binId/captures', binParam, queryParams(pageQuery), (c) => {
+    .get('/bins/:binId/captures', binParam, queryParams(listQuery), async (c) => {
       const { binId } = c.req.valid('param');
-      const { limit, before, verdict } = c.req.valid('query');
+      const { limit, before, verdict, q } = c.req.valid('query');
+      const search = parseSearch(q ?? '');
+      if (!search.ok) throw new ApiError(400, 'invalid_search', search.message);
       if (!store.getBin(binId)) throw binNotFound(binId);
-      const page = store.listCaptures(binId, { limit: limit ?? 50, before, verdict });
+      const opts = { limit: limit ?? 50, before, verdict };
+      // No words (absent, or only spaces): the plain list.
+      const page: { captures: CaptureSummaryRecord[]; next: number | null; pending?: number } =
+        search.terms.length > 0 ? await store.searchCaptures(binId, { ...opts, terms: search.terms }) : store.listCaptures(binId, opts);
       const body: CapturePage = { captures: page.captures.map(summaryJson), next: page.next === null ? null : String(page.next) };
+      if (page.pending) body.pending = page.pending;
       return c.json(body);
     })
     .delete('/bins/:binId/captures', binParam, (c) => {

@@ -189,8 +189,12 @@ export interface Api {
   createBin(input: { id?: string; name?: string }): Promise<Bin>;
   updateBin(binId: string, patch: BinPatch): Promise<Bin>;
   deleteBin(binId: string): Promise<void>;
-  /** With `verdict`, only the captures of that verdict (server-side, so pages stay full). */
-  listCaptures(binId: string, opts: { limit: number; before?: string; verdict?: VerdictFilter | null }): Promise<CapturePage>;
+  /**
+   * With `verdict`, only the captures of that verdict; with `q`, only those
+   * whose body, headers, path or query hold its words (both server-side, so
+   * pages stay full). `signal` aborts the request (a newer search replaced it).
+   */
+  listCaptures(binId: string, opts: { limit: number; before?: string; verdict?: VerdictFilter | null; q?: string; signal?: AbortSignal }): Promise<CapturePage>;
   getCapture(id: string): Promise<Capture>;
   deleteCapture(id: string): Promise<void>;
   clearBin(binId: string): Promise<void>;
@@ -217,11 +221,14 @@ export const api: Api = {
   createBin: (input) => json<Bin>('POST', '/api/bins', input),
   updateBin: (binId, patch) => json<Bin>('PATCH', `/api/bins/${seg(binId)}`, patch),
   deleteBin: (binId) => empty('DELETE', `/api/bins/${seg(binId)}`),
-  listCaptures: (binId, { limit, before, verdict }) => {
-    const q = new URLSearchParams({ limit: String(limit) });
-    if (before !== undefined) q.set('before', before);
-    if (verdict) q.set('verdict', verdict);
-    return json<CapturePage>('GET', `/api/bins/${seg(binId)}/captures?${q}`);
+  listCaptures: async (binId, { limit, before, verdict, q, signal }) => {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) params.set('before', before);
+    if (verdict) params.set('verdict', verdict);
+    if (q) params.set('q', q);
+    const res = await apiFetch(`/api/bins/${seg(binId)}/captures?${params}`, { headers: { accept: 'application/json' }, signal });
+    if (!res.ok) return fail(res);
+    return (await res.json()) as CapturePage;
   },
   getCapture: (id) => json<Capture>('GET', `/api/captures/${seg(id)}`),
   deleteCapture: (id) => empty('DELETE', `/api/captures/${seg(id)}`),

@@ -36,7 +36,7 @@ function patchBin(bins: readonly Bin[], binId: string, f: (b: Bin) => Bin): Bin[
 
 /** True when `list` holds every capture of `binId` (unfiltered, every page): its length is then the true count. */
 function wholeBin(list: ListState, binId: string): boolean {
-  return list.binId === binId && list.verdict === null && list.loaded && list.next === null;
+  return list.binId === binId && list.verdict === null && list.search === '' && list.loaded && list.next === null;
 }
 
 /** The bins with the list's bin counted from the list when it holds the whole bin. */
@@ -58,7 +58,8 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
     case 'capture.created': {
       const c = msg.capture;
       const pruned = Math.max(0, msg.pruned | 0);
-      const inList = s.list.binId === c.binId && matchesVerdict(c.verdict, s.list.verdict);
+      // While searching, hookbin decides whether it matches: the list asks again (state/search.ts).
+      const inList = s.list.binId === c.binId && s.list.search === '' && matchesVerdict(c.verdict, s.list.verdict);
       if (inList && s.list.items.some((x) => x.id === c.id)) return s;
       let list = s.list;
       if (inList) {
@@ -84,7 +85,7 @@ export function applyMessage(s: Snapshot, msg: ServerMessage): Snapshot {
     }
     case 'captures.cleared': {
       const bins = patchBin(s.bins, msg.binId, (b) => ({ ...b, captureCount: 0 }));
-      const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1, s.list.verdict), loaded: true } : s.list;
+      const list = s.list.binId === msg.binId ? { ...emptyList(msg.binId, s.list.epoch + 1, s.list.verdict, s.list.search), loaded: true } : s.list;
       return { bins, list };
     }
     case 'capture.forwarded': {

@@ -1,14 +1,14 @@
 /**
  * The captures list slice: catching up with the server after a (re)connect,
- * older pages, the verdict filter (server-side) and the text filter, and
- * moving the selection. The rules are the pure functions of captures.ts.
+ * older pages, the verdict filter and the search (both server-side), the
+ * method filter, and moving the selection. The rules are the pure functions of captures.ts.
  */
 import { batch, computed, signal } from '@preact/signals';
-import type { CaptureSummary } from '../../../server/common/types.js';
+import type { CapturePage, CaptureSummary } from '../../../server/common/types.js';
 import { isUnreachable } from '../api/http.js';
 import type { VerdictFilter } from '../features/secrets/secrets.js';
 import { reconcileCount } from './bins.js';
-import { emptyList, filterCaptures, MAX_GAP_PAGES, mergeCaptures, moveSelection, NO_FILTER, PAGE_SIZE, type Filter } from './captures.js';
+import { emptyList, filterCaptures, MAX_GAP_PAGES, mergeCaptures, moveSelection, NO_FILTER, PAGE_SIZE, type Filter, type ListState } from './captures.js';
 import type { Core } from './core.js';
 import type { Details } from './details.js';
 
@@ -19,6 +19,25 @@ export function createCaptureList(core: Core, detail: Details) {
   const loadingOlder = signal(false);
   const filter = signal<Filter>(NO_FILTER);
   const filtered = computed(() => filterCaptures(list.value.items, filter.value));
+
+  // Aborted when the list is reset for another search or verdict: its pages are of no use then.
+  let reads = new AbortController();
+  /** A page of the list as `start` filters it, or null when a newer search or verdict aborted the read. */
+  async function readPage(binId: string, start: ListState, before: string | undefined): Promise<CapturePage | null> {
+    const signal = reads.signal;
+    try {
+      return await api.listCaptures(binId, { limit: PAGE_SIZE, before, verdict: start.verdict, q: start.search || undefined, signal });
+    } catch (err) {
+      if (signal.aborted) return null;
+      throw err;
+    }
+  }
+  /** Resets the list to `next` (another search or verdict), aborting what the old one still reads. */
+  function resetList(next: ListState): void {
+    reads.abort();
+    reads = new AbortController();
+    list.value = next;
+  }
 
   /** Ids deleted lately: a page fetched before the delete must not bring them back. */
   const tombstones = new Set<string>();
@@ -41,9 +60,11 @@ export function createCaptureList(core: Core, detail: Details) {
     let before: string | undefined;
     let next: string | null = null;
     let met = known.size === 0;
+    let pending = 0;
     for (let pages = 0; pages < MAX_GAP_PAGES; pages++) {
-      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before, verdict: start.verdict });
-      if (list.value.epoch !== start.epoch || list.value.binId !== binId) return;
+      const page = await readPage(binId, start, before);
+      if (!page || list.value.epoch !== start.epoch || list.value.binId !== binId) return;
+      if (pages === 0) pending = page.pending ?? 0;
       fetched.push(...page.captures);
       next = page.next;
       if (known.size === 0 || next === null || page.captures.some((c) => known.has(c.id))) {
@@ -72,13 +93,13 @@ export function createCaptureList(core: Core, detail: Details) {
       cursor = !cur.loaded ? next : complete ? null : cur.next;
     }
     batch(() => {
-      list.value = { ...cur, items, next: cursor, loaded: true };
+      list.value = { ...cur, items, next: cursor, loaded: true, pending };
       bins.value = reconcileCount(bins.value, list.value);
     });
     // Gone from the whole bin: deleted or pruned while we were away. (A filtered list just does
     // not show it; one the list never held, opened by its address, says it is gone in the detail.)
     const sel = selectedCaptureId.value;
-    if (sel !== null && complete && start.verdict === null && known.has(sel) && !items.some((c) => c.id === sel)) {
+    if (sel !== null && complete && start.verdict === null && start.search === '' && known.has(sel) && !items.some((c) => c.id === sel)) {
       core.replacing(() => (selectedCaptureId.value = null));
     }
   }
@@ -99,8 +120,8 @@ export function createCaptureList(core: Core, detail: Details) {
     let before: string | undefined;
     let next: string | null = null;
     for (let pages = 0; pages < MAX_GAP_PAGES; pages++) {
-      const page = await api.listCaptures(binId, { limit: PAGE_SIZE, before, verdict: start.verdict });
-      if (list.value.epoch !== start.epoch || list.value.binId !== binId) return;
+      const page = await readPage(binId, start, before);
+      if (!page || list.value.epoch !== start.epoch || list.value.binId !== binId) return;
       fetched.push(...page.captures);
       next = page.next;
       if (next === null || fetched.length >= want) break;
@@ -159,7 +180,23 @@ export function createCaptureList(core: Core, detail: Details) {
   async function setVerdictFilter(verdict: VerdictFilter | null) {
     const binId = selectedBinId.value;
     if (binId === null || list.value.verdict === verdict) return;
-    list.value = emptyList(binId, list.value.epoch + 1, verdict);
+    resetList(emptyList(binId, list.value.epoch + 1, verdict, list.value.search));
+    try {
+      await catchUp();
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /**
+   * Shows only the captures hookbin finds for `search` (common/search.ts's
+   * syntax; '' shows them all), read page by page with the verdict filter.
+   * A read still running for the previous search is aborted.
+   */
+  async function setSearch(search: string) {
+    const binId = selectedBinId.value;
+    if (binId === null || list.value.search === search) return;
+    resetList(emptyList(binId, list.value.epoch + 1, list.value.verdict, search));
     try {
       await catchUp();
     } catch (err) {
@@ -173,9 +210,9 @@ export function createCaptureList(core: Core, detail: Details) {
     if (!cur.loaded || cur.next === null || cur.binId === null || loadingOlder.value) return;
     loadingOlder.value = true;
     try {
-      const page = await api.listCaptures(cur.binId, { limit: PAGE_SIZE, before: cur.next, verdict: cur.verdict });
+      const page = await readPage(cur.binId, cur, cur.next);
       const now = list.value;
-      if (now.epoch !== cur.epoch || now.binId !== cur.binId || now.next !== cur.next) return;
+      if (!page || now.epoch !== cur.epoch || now.binId !== cur.binId || now.next !== cur.next) return;
       batch(() => {
         list.value = { ...now, items: mergeCaptures(now.items, page.captures, { tombstones }), next: page.next };
         bins.value = reconcileCount(bins.value, list.value);
@@ -206,5 +243,5 @@ export function createCaptureList(core: Core, detail: Details) {
     if (id !== null && id !== selectedCaptureId.value) core.replacing(() => selectCapture(id));
   }
 
-  return { loadingOlder, filter, filtered, tomb, catchUp, refreshVerdicts, setVerdictFilter, loadOlder, selectCapture, step };
+  return { loadingOlder, filter, filtered, tomb, catchUp, refreshVerdicts, setVerdictFilter, setSearch, loadOlder, selectCapture, step };
 }

@@ -1,7 +1,7 @@
 /**
  * The captures list of the selected bin, pure: its state, how pages and live
  * captures merge into it (newest first, unique, deleted ones kept out), the
- * text and method filters, and moving the selection. Unit-tested in Node;
+ * method filter, and moving the selection. Unit-tested in Node;
  * capture-list.ts wires them to signals.
  */
 import type { CaptureSummary } from '../../../server/common/types.js';
@@ -25,10 +25,18 @@ export interface ListState {
    * `captures.reverified` refetches the list, since secrets changed verdicts.
    */
   verdict: VerdictFilter | null;
+  /**
+   * The search the list holds the results of, server-side (`?q=`), or ''.
+   * A live capture is not added while searching: hookbin decides whether it
+   * matches (the list asks again, see state/search.ts).
+   */
+  search: string;
+  /** While hookbin indexes a database from an older version: how many captures the search could not read yet. */
+  pending: number;
 }
 
-export function emptyList(binId: string | null, epoch = 0, verdict: VerdictFilter | null = null): ListState {
-  return { binId, items: [], next: null, loaded: false, epoch, verdict };
+export function emptyList(binId: string | null, epoch = 0, verdict: VerdictFilter | null = null, search = ''): ListState {
+  return { binId, items: [], next: null, loaded: false, epoch, verdict, search, pending: 0 };
 }
 
 /** Newest first: later `receivedAt` first, then the larger id (ids start with the time). */
@@ -74,7 +82,7 @@ export function mergeCaptures(items: readonly CaptureSummary[], incoming: readon
 
 /** The capture-list filters. */
 export interface Filter {
-  /** Free text, each word matched case-insensitively against what the row shows: method, path, query, content type, status or fault, event type. */
+  /** The search box's text as typed; hookbin searches it (state/search.ts), this list does not filter by it. */
   text: string;
   /** One method (`POST`), or "" for all. */
   method: string;
@@ -82,19 +90,14 @@ export interface Filter {
 
 export const NO_FILTER: Filter = { text: '', method: '' };
 
+/** True when the capture has the filter's method (any without one). The text is searched by hookbin, not here. */
 export function matchesFilter(c: CaptureSummary, f: Filter): boolean {
-  if (f.method !== '' && c.method.toUpperCase() !== f.method.toUpperCase()) return false;
-  const t = f.text.trim().toLowerCase();
-  if (t === '') return true;
-  const words = t.split(/\s+/);
-  // What the row shows: the event type and a fault's name count too.
-  const hay = `${c.method} ${c.path}${c.query ? `?${c.query}` : ''} ${c.contentType ?? ''} ${c.status ?? ''} ${c.fault ?? ''} ${c.event.type ?? ''}`.toLowerCase();
-  return words.every((w) => hay.includes(w));
+  return f.method === '' || c.method.toUpperCase() === f.method.toUpperCase();
 }
 
-/** The captures that pass `f` (the same array when there is no filter). */
+/** The captures that pass `f` (the same array when there is no method filter). */
 export function filterCaptures(items: CaptureSummary[], f: Filter): CaptureSummary[] {
-  if (f.method === '' && f.text.trim() === '') return items;
+  if (f.method === '') return items;
   return items.filter((c) => matchesFilter(c, f));
 }
 

@@ -16,6 +16,7 @@ import { ApiRequestError, errorMessage, getEvent, isAuthError, isUnreachable, UN
 import type { SecretPatchEntry } from '../features/secrets/secrets.js';
 import { applyMessage, sortBins, type Snapshot } from './bins.js';
 import { createCaptureList } from './capture-list.js';
+import { createSearchBox } from './search.js';
 import { emptyList, NO_FILTER, type ListState } from './captures.js';
 import type { ConnStatus, Core, Pane, View } from './core.js';
 import { createCompare } from './compare.js';
@@ -69,6 +70,7 @@ export function createModel(api: Api) {
   const core: Core = { api, bins, selectedBinId, list, selectedCaptureId, pane, view, authRequired, error, fail, replacing };
   const detail = createDetails(core);
   const captures = createCaptureList(core, detail);
+  const searchBox = createSearchBox(core, captures);
   const eventsSlice = createEvents(core);
   const compare = createCompare(core, detail.loadDetail, getEvent);
   const { details, setDetail, reloadDetail, loadDetail } = detail;
@@ -101,6 +103,7 @@ export function createModel(api: Api) {
     const touched =
       msg.type === 'capture.created' ? msg.capture.binId : msg.type === 'capture.deleted' || msg.type === 'captures.cleared' ? msg.binId : null;
     if (touched !== null && touched === selectedBinId.value) scheduleEventsRefresh();
+    if (msg.type === 'capture.created') searchBox.captured(msg.capture.binId);
     const before = { bins: bins.value, list: list.value };
     const after = applyMessage(before, msg);
     if (msg.type === 'capture.deleted') tomb(msg.id);
@@ -178,6 +181,7 @@ export function createModel(api: Api) {
         selectedBinId.value = binId;
         list.value = emptyList(binId, list.value.epoch + 1);
         filter.value = NO_FILTER;
+        searchBox.reset();
       }
       selectedCaptureId.value = opts.captureId ?? null;
       if (!opts.keepPane) pane.value = 'list';
@@ -367,6 +371,18 @@ export function createModel(api: Api) {
     renameBin,
     deleteBin,
     setVerdictFilter: captures.setVerdictFilter,
+    /** The search box's hint (a word too short), or null. */
+    searchHint: searchBox.hint,
+    /** The search box's text changed: searched once typing pauses. */
+    typeSearch(text: string) {
+      filter.value = { ...filter.value, text };
+      searchBox.typed(text);
+    },
+    /** Searches `text` at once (Enter), or shows every capture again (Escape with ''). */
+    searchNow(text: string) {
+      filter.value = { ...filter.value, text };
+      searchBox.searchNow(text);
+    },
     refreshVerdicts,
     updateRespond,
     updateBin,
