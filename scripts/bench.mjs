@@ -386,7 +386,8 @@ function inspectorJs() {
   let total = 0;
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) total += gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
   log(`js: inspector JavaScript ${fmt(total, 'KB')} gzip`);
-  figure('inspector JS, gzip', total, 'KB', 60e3, 'lower');
+  // 60 KB until export and import, search and the comparison of two captures (5.2 KB between them).
+  figure('inspector JS, gzip', total, 'KB', 64e3, 'lower');
 }
 
 async function profile() {

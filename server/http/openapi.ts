@@ -198,8 +198,18 @@ function paths(): Json {
     },
     '/api/bins/{binId}/captures': {
       parameters: [BIN],
-      get: op('Captures, newest first', { 200: jsonAnswer('a page', page('captures', 'CaptureSummary')) }, {
-        parameters: [LIMIT, BEFORE, param('verdict', 'query', { type: 'string', enum: VERDICTS }, 'only captures with this signature verdict')],
+      get: op('Captures, newest first', {
+        200: jsonAnswer('a page', {
+          ...page('captures', 'CaptureSummary'),
+          properties: { ...(page('captures', 'CaptureSummary').properties as Json), pending: { type: 'integer', description: 'with q: how many of the bin\'s captures were not searched yet (still being indexed)' } },
+        }),
+      }, {
+        parameters: [
+          LIMIT,
+          BEFORE,
+          param('verdict', 'query', { type: 'string', enum: VERDICTS }, 'only captures with this signature verdict'),
+          param('q', 'query', { type: 'string', maxLength: 256 }, 'only captures whose body text, headers, path or query hold every word (3 characters or more; "…" for a phrase)'),
+        ],
         errors: [404],
       }),
       delete: op('Clear the bin', { 200: jsonAnswer('how many were deleted', object({ deleted: { type: 'integer' } })) }, { errors: [404] }),
