@@ -130,10 +130,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO = d
     }
     throw err;
   }
+  // Listening for signals before the banner: a supervisor (or a test) that reads the banner
+  // from a pipe may signal at once, before the line after the last write has run.
+  const signalled = nextSignal();
   for (const line of banner(running, config)) io.out(line);
   if (config.open) openBrowser(running.inspectorUrl, io);
 
-  const signal = await nextSignal();
+  const signal = await signalled;
   io.out(`hookbin: ${signal}, finishing in-flight requests and closing the database…`);
   // A second signal means "now": leave without waiting for slow clients.
   const force = () => process.exit(1);
