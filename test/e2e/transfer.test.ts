@@ -67,4 +67,36 @@ describe.skipIf(skip !== null)('export and import in the inspector', () => {
     expect(((await (await server.api('/api/bins/imported')).json()) as { captureCount: number }).captureCount).toBe(2);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
   });
+
+  it('an empty bin says there is nothing to export instead of saving an empty file; Escape closes the menu back onto Export', async () => {
+    const server = await env.start();
+    const { page, errors } = await env.open(server);
+    await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('0 captures');
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    const exportButton = page.locator('[data-testid=export-bin]');
+    await exportButton.click();
+    await page.locator('[data-testid=export-ndjson]').click();
+    await expect.poll(() => page.locator('[data-testid=transfer-notice-text]').textContent()).toBe('This bin has no captures yet: there is nothing to export.');
+    expect(await page.locator('[data-testid=transfer-notice]').getAttribute('data-tone')).toBe('ok');
+
+    // Keyboard: into the menu with Tab, out with Escape, the focus back on Export.
+    await exportButton.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=export-har]').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-ndjson');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid=export-har]').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-bin');
+
+    // The first capture makes it exportable.
+    await sendHook(server.binUrl, { body: 'now there is one' });
+    await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('1 capture');
+    await exportButton.click();
+    const [nd] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-ndjson]').click()]);
+    expect(readFileSync((await nd.path())!, 'utf8').trimEnd().split('\n')).toHaveLength(2);
+    expect(downloads).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });

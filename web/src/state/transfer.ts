@@ -32,8 +32,13 @@ export function createTransfer(api: TransferApi, deps: { apply: (msg: ServerMess
     notice.value = { tone: 'error', text: `${what}: ${errorMessage(err)}` };
   };
 
-  async function exportBin(binId: string, format: TransferFormat): Promise<void> {
+  /** Downloads the bin's export; a bin known to hold no captures (`count` 0) gets a sentence instead of an empty file. */
+  async function exportBin(binId: string, format: TransferFormat, count?: number): Promise<void> {
     if (busy.value) return;
+    if (count === 0) {
+      notice.value = { tone: 'ok', text: 'This bin has no captures yet: there is nothing to export.' };
+      return;
+    }
     busy.value = 'export';
     notice.value = null;
     try {
