@@ -158,7 +158,7 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
           />
         )}
       </header>
-      {props.transfer && <TransferNoticeLine transfer={props.transfer} />}
+      {bin && props.transfer && <TransferNoticeLine binId={bin.id} transfer={props.transfer} />}
       {/* In the other views this pane is hidden and the wide pane carries the tabs (one set in the page). */}
       {bin && m.view.value === 'captures' && <ViewTabs view={m.view.value} onView={m.setView} secrets={bin.secrets.length} />}
       {bin && m.view.value === 'captures' && (

@@ -89,10 +89,10 @@ export function TransferButtons(props: { binId: string; captureCount: number; tr
   );
 }
 
-/** What the last export or import did, under the bin's header, until dismissed. */
-export function TransferNoticeLine(props: { transfer: TransferModel }) {
+/** What the last export or import did, under the header of the bin it was about (`binId`), until dismissed. */
+export function TransferNoticeLine(props: { binId: string; transfer: TransferModel }) {
   const n = props.transfer.notice.value;
-  if (!n) return null;
+  if (!n || n.binId !== props.binId) return null;
   return (
     <div class="transfer-notice" data-tone={n.tone} role={n.tone === 'error' ? 'alert' : 'status'} data-testid="transfer-notice">
       <span data-testid="transfer-notice-text">{n.text}</span>
