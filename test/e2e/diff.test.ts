@@ -101,6 +101,67 @@ describe.skipIf(skip !== null)('diffing captures in the inspector', () => {
     await context.close();
   });
 
+  it('says what each attempt was answered; Close gives the focus back; deleting the compared capture ends the comparison and says so', async () => {
+    const server = env.server();
+    const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await server.api('/api/bins', json({ id: 'answered' }))).status).toBe(201);
+    expect((await server.api('/api/bins/answered', { ...json({ respond: { failFirst: { count: 1, status: 503 } } }), method: 'PATCH' })).status).toBe(200);
+    const url = `${server.origin}/b/answered`;
+    const a = await sendHook(url, github('d-200', '{"n":1}', SECRET));
+    const b = await sendHook(url, github('d-200', '{"n":2}', SECRET));
+    expect([a.status, b.status]).toEqual([503, 200]);
+
+    const { page, errors, context } = await openInspector(env.browser(), server, { url: `${server.inspectorUrl}#/answered/${b.captureId}` });
+    await page.locator('[data-testid=diff-first]').click();
+    const view = page.locator('[data-testid=diff-view]');
+    await view.waitFor(LIVE);
+    const row = (name: string) => page.locator('[data-testid=diff-headers] tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
+    // The answer is what made the provider retry: it is part of the comparison.
+    expect(await row('Answered').getAttribute('data-change')).toBe('changed');
+    expect(await row('Answered').locator('td').allTextContents()).toEqual(['', '503', '200']);
+    expect(await row('Received').locator('td').count()).toBe(3);
+
+    // Closing puts the focus back on the button that opened it, so the keyboard goes on from there.
+    await page.locator('[data-testid=diff-close]').click();
+    await page.locator('[data-testid=capture-detail]').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null), LIVE).toBe('diff-first');
+    await page.keyboard.press('Enter');
+    await view.waitFor(LIVE);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null), LIVE).toBe('diff-close');
+
+    // The capture compared with is deleted elsewhere: no comparison with a capture that is gone.
+    expect((await server.api(`/api/captures/${a.captureId}`, { method: 'DELETE' })).status).toBe(204);
+    await page.locator('[data-testid=capture-detail]').waitFor(LIVE);
+    expect(await view.count()).toBe(0);
+    await page.locator('[data-testid=error-toast]', { hasText: 'The capture it was compared with was deleted.' }).waitFor(LIVE);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('"Compare with…" says when no other capture is in the list, and Escape closes its picker', async () => {
+    const server = env.server();
+    expect((await server.api('/api/bins', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"lone"}' })).status).toBe(201);
+    const only = await sendHook(`${server.origin}/b/lone`, { body: 'x' });
+    const { page, errors, context } = await openInspector(env.browser(), server, { url: `${server.inspectorUrl}#/lone/${only.captureId}` });
+    await page.locator('[data-testid=compare-with]').click();
+    await page.locator('[data-testid=compare-none]', { hasText: 'No other capture is in the list to compare with.' }).waitFor(LIVE);
+    expect(await page.locator('[data-testid=compare-select]').count()).toBe(0);
+
+    const two = await sendHook(`${server.origin}/b/lone`, { body: 'y' });
+    await page.locator(`[data-testid=capture-row][data-capture-id="${two.captureId}"]`).waitFor(LIVE);
+    // Twice: closes the empty note, opens the picker again, now with a choice.
+    await page.locator('[data-testid=compare-with]').click();
+    await page.locator('[data-testid=compare-with]').click();
+    const select = page.locator('[data-testid=compare-select]');
+    await select.waitFor(LIVE);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null), LIVE).toBe('compare-select');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => select.count(), LIVE).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null)).toBe('compare-with');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('compares any two captures picked with the keyboard: a gzip body decoded, and the same JSON in other bytes', async () => {
     const server = env.server();
     const doc = { id: 'evt_9', items: [1, 2], nested: { z: true, a: 'x' } };

@@ -56,6 +56,13 @@ describe.skipIf(skip !== null)('export and import in the inspector', () => {
     await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('2 captures');
     await rows.filter({ hasText: '/bytes' }).click();
     await page.locator('[data-testid=capture-detail]').waitFor();
+    // The sentence is about the bin imported into: another bin's header does not carry it.
+    await page.locator(`[data-testid=bin-item][data-bin-id=${binId}] [data-testid=bin-select]`).click();
+    await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('2 captures');
+    await expect.poll(() => page.locator('[data-testid=transfer-notice]').count()).toBe(0);
+    await page.locator('[data-testid=bin-item][data-bin-id=imported] [data-testid=bin-select]').click();
+    await expect.poll(() => noticeText.textContent()).toMatch(/^Imported 2 captures from \S+\.$/);
+    await rows.filter({ hasText: '/bytes' }).click();
 
     // A bad line: the notice names it, nothing is added.
     const bad = `${lines[0]}\n${lines[1]}\n{"method":"POST"}\n`;
@@ -66,5 +73,37 @@ describe.skipIf(skip !== null)('export and import in the inspector', () => {
     expect(await rows.count()).toBe(2);
     expect(((await (await server.api('/api/bins/imported')).json()) as { captureCount: number }).captureCount).toBe(2);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+  });
+
+  it('an empty bin says there is nothing to export instead of saving an empty file; Escape closes the menu back onto Export', async () => {
+    const server = await env.start();
+    const { page, errors } = await env.open(server);
+    await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('0 captures');
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    const exportButton = page.locator('[data-testid=export-bin]');
+    await exportButton.click();
+    await page.locator('[data-testid=export-ndjson]').click();
+    await expect.poll(() => page.locator('[data-testid=transfer-notice-text]').textContent()).toBe('This bin has no captures yet: there is nothing to export.');
+    expect(await page.locator('[data-testid=transfer-notice]').getAttribute('data-tone')).toBe('ok');
+
+    // Keyboard: into the menu with Tab, out with Escape, the focus back on Export.
+    await exportButton.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=export-har]').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-ndjson');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid=export-har]').count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-bin');
+
+    // The first capture makes it exportable.
+    await sendHook(server.binUrl, { body: 'now there is one' });
+    await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('1 capture');
+    await exportButton.click();
+    const [nd] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-ndjson]').click()]);
+    expect(readFileSync((await nd.path())!, 'utf8').trimEnd().split('\n')).toHaveLength(2);
+    expect(downloads).toBe(1);
+    expect(errors).toEqual([]);
   });
 });

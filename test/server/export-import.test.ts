@@ -223,7 +223,10 @@ describe('refusals', () => {
     expect(await expectError(await importInto(s, 'odd-dst', '{"hookbin":"export","version":2}\n'), 400, 'invalid_import')).toBe(
       'line 1: a hookbin export of version 2; this hookbin reads version 1',
     );
-    expect(await expectError(await importInto(s, 'odd-dst', 'hello\nworld\n'), 400, 'invalid_import')).toMatch(/^not a hookbin export .* nor a HAR file/);
+    // It says what an export's first line is, and that the file is not JSON (so not a HAR either).
+    expect(await expectError(await importInto(s, 'odd-dst', 'hello\nworld\n'), 400, 'invalid_import')).toMatch(
+      /^not a hookbin export \(whose first line is \{"hookbin":"export",…\}\) nor a HAR file \(it is not JSON: /,
+    );
     expect(await expectError(await importInto(s, 'odd-dst', '{"log":{}}'), 400, 'invalid_import')).toBe('not a HAR file: it has no log.entries');
     expect(await expectError(await importInto(s, 'odd-dst', '{"log":{"entries":[{"startedDateTime":"yesterday"}]}}'), 400, 'invalid_import')).toMatch(/^entry 1: startedDateTime: /);
     expect(await expectError(await importInto(s, 'odd-dst', ''), 400, 'invalid_import')).toMatch(/empty/);

@@ -31,7 +31,7 @@ describe('an import in the model', () => {
     const t = createTransfer(api, { apply: (msg) => applied.push(msg.type), onAuth: () => undefined });
     await t.importFile('bin1', file('a.ndjson'));
     expect(applied).toEqual(['bin.updated', 'captures.imported']);
-    expect(t.notice.value).toEqual({ tone: 'ok', text: 'Imported 5 captures from a.ndjson; retention pruned the 2 oldest.' });
+    expect(t.notice.value).toEqual({ binId: 'bin1', tone: 'ok', text: 'Imported 5 captures from a.ndjson; retention pruned the 2 oldest.' });
     expect(t.busy.value).toBeNull();
   });
 
@@ -45,7 +45,7 @@ describe('an import in the model', () => {
     };
     const t = createTransfer(api, { apply: (msg) => applied.push(msg.type), onAuth: () => auth++ });
     await t.importFile('bin1', file('b.ndjson'));
-    expect(t.notice.value).toEqual({ tone: 'error', text: 'b.ndjson was not imported: line 7: body is not base64' });
+    expect(t.notice.value).toEqual({ binId: 'bin1', tone: 'error', text: 'b.ndjson was not imported: line 7: body is not base64' });
     expect(applied).toEqual([]);
     error = new ApiRequestError(401, 'unauthorized', 'a token is required');
     await t.exportBin('bin1', 'har');

@@ -146,7 +146,7 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
             </span>
           )}
         </div>
-        {bin && props.transfer && <TransferButtons binId={bin.id} transfer={props.transfer} />}
+        {bin && props.transfer && <TransferButtons binId={bin.id} captureCount={bin.captureCount} transfer={props.transfer} />}
         {bin && (
           <ConfirmButton
             class="small danger-quiet"
@@ -158,7 +158,7 @@ function ListPane(props: { model: Model; transfer?: TransferModel }) {
           />
         )}
       </header>
-      {props.transfer && <TransferNoticeLine transfer={props.transfer} />}
+      {bin && props.transfer && <TransferNoticeLine binId={bin.id} transfer={props.transfer} />}
       {/* In the other views this pane is hidden and the wide pane carries the tabs (one set in the page). */}
       {bin && m.view.value === 'captures' && <ViewTabs view={m.view.value} onView={m.setView} secrets={bin.secrets.length} />}
       {bin && m.view.value === 'captures' && (
@@ -296,7 +296,7 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
           <DetailPlaceholder error text={d.gone ? 'This capture is gone (deleted or pruned).' : `Could not load the capture: ${d.message}`} />
         ) : other?.state === 'ok' ? (
           // The earlier capture on the left, so a retry reads as what changed since attempt 1.
-          <DiffView key={d.capture.id + other.capture.id} {...(d.capture.receivedAt <= other.capture.receivedAt ? { a: d.capture, b: other.capture } : { a: other.capture, b: d.capture })} api={props.api} onClose={() => m.compareWith(null)} />
+          <DiffView key={d.capture.id + other.capture.id} {...(d.capture.receivedAt <= other.capture.receivedAt ? { a: d.capture, b: other.capture } : { a: other.capture, b: d.capture })} api={props.api} onClose={() => endCompare(m)} />
         ) : other !== null ? (
           <DetailPlaceholder error={other.state === 'error'} text={other.state === 'error' ? `Could not load the capture: ${other.message}` : 'Loading…'} />
         ) : (
@@ -317,6 +317,12 @@ function DetailPane(props: { model: Model; api: Api; sender?: SenderModel }) {
       </div>
     </>
   );
+}
+
+/** Closes the comparison and gives the focus back to the button that opened one, not to the page's body. */
+function endCompare(m: Model) {
+  m.compareWith(null);
+  requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid=diff-first], [data-testid=compare-with]')?.focus());
 }
 
 /** True when a key press belongs to a form field rather than to the list. */
@@ -346,7 +352,7 @@ export function App(props: { model: Model; api: Api; sender?: SenderModel; trans
         e.preventDefault();
         m.selectCapture(m.selectedCaptureId.value, { open: true });
       } else if (e.key === 'Escape' && m.comparedWith.value !== null) {
-        m.compareWith(null);
+        endCompare(m);
       } else if (e.key === 'Escape' && m.pane.value === 'detail') {
         m.pane.value = 'list';
       }

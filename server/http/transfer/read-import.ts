@@ -131,7 +131,7 @@ function harDrafts(bytes: Buffer, opts: ImportReading): Draft[] {
   try {
     doc = JSON.parse(strictUtf8.decode(bytes));
   } catch (err) {
-    throw refuse(`not a hookbin export (its first line names hookbin) nor a HAR file (${(err as Error).message.slice(0, 120)})`);
+    throw refuse(`not a hookbin export (whose first line is {"hookbin":"export",…}) nor a HAR file (it is not JSON: ${(err as Error).message.slice(0, 120)})`);
   }
   let entries: unknown[];
   try {

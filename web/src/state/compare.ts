@@ -66,5 +66,12 @@ export function createCompare(
     }
   }
 
-  return { comparedWith: other, compareWith, compareWithFirst };
+  /** A capture was deleted: when it is the one compared with, the comparison ends and the page says why. */
+  function deleted(id: string) {
+    if (other.peek() !== id) return;
+    pair.value = null;
+    core.error.value = 'The capture it was compared with was deleted.';
+  }
+
+  return { comparedWith: other, compareWith, compareWithFirst, deleted };
 }

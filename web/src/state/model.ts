@@ -106,7 +106,10 @@ export function createModel(api: Api) {
     if (msg.type === 'capture.created') searchBox.captured(msg.capture.binId);
     const before = { bins: bins.value, list: list.value };
     const after = applyMessage(before, msg);
-    if (msg.type === 'capture.deleted') tomb(msg.id);
+    if (msg.type === 'capture.deleted') {
+      tomb(msg.id);
+      compare.deleted(msg.id);
+    }
     if (after === before) return;
     // What was shown is gone: the place it leaves for is not a step of the user's to go Back to.
     replacing(() => {

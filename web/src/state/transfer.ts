@@ -12,6 +12,8 @@ import type { ImportResult, TransferApi } from '../api/transfer.js';
 
 /** What the header says after an export or import. */
 export interface TransferNotice {
+  /** The bin it is about: shown in that bin's header only. */
+  binId: string;
   tone: 'ok' | 'error';
   text: string;
 }
@@ -27,19 +29,24 @@ export function createTransfer(api: TransferApi, deps: { apply: (msg: ServerMess
   const busy = signal<'export' | 'import' | null>(null);
   const notice = signal<TransferNotice | null>(null);
 
-  const failed = (err: unknown, what: string) => {
+  const failed = (binId: string, err: unknown, what: string) => {
     if (isAuthError(err)) deps.onAuth();
-    notice.value = { tone: 'error', text: `${what}: ${errorMessage(err)}` };
+    notice.value = { binId, tone: 'error', text: `${what}: ${errorMessage(err)}` };
   };
 
-  async function exportBin(binId: string, format: TransferFormat): Promise<void> {
+  /** Downloads the bin's export; a bin known to hold no captures (`count` 0) gets a sentence instead of an empty file. */
+  async function exportBin(binId: string, format: TransferFormat, count?: number): Promise<void> {
     if (busy.value) return;
+    if (count === 0) {
+      notice.value = { binId, tone: 'ok', text: 'This bin has no captures yet: there is nothing to export.' };
+      return;
+    }
     busy.value = 'export';
     notice.value = null;
     try {
       await api.exportBin(binId, format);
     } catch (err) {
-      failed(err, 'Export failed');
+      failed(binId, err, 'Export failed');
     } finally {
       busy.value = null;
     }
@@ -53,9 +60,9 @@ export function createTransfer(api: TransferApi, deps: { apply: (msg: ServerMess
       const r = await api.importFile(binId, file);
       deps.apply({ type: 'bin.updated', bin: r.bin });
       deps.apply({ type: 'captures.imported', binId, imported: r.imported, pruned: r.pruned });
-      notice.value = { tone: 'ok', text: importNotice(r, file.name) };
+      notice.value = { binId, tone: 'ok', text: importNotice(r, file.name) };
     } catch (err) {
-      failed(err, `${file.name} was not imported`);
+      failed(binId, err, `${file.name} was not imported`);
     } finally {
       busy.value = null;
     }

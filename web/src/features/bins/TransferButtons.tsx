@@ -5,17 +5,23 @@ import type { TransferModel } from '../../state/transfer.js';
  * The bin header's Export menu (NDJSON, HAR) and Import button (a file
  * picker); what they did is said by `TransferNoticeLine` below the header.
  */
-export function TransferButtons(props: { binId: string; transfer: TransferModel }) {
+export function TransferButtons(props: { binId: string; captureCount: number; transfer: TransferModel }) {
   const t = props.transfer;
   const busy = t.busy.value;
   const [open, setOpen] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const wrap = useRef<HTMLSpanElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
-    // A click anywhere else, or Escape, closes the menu.
+    // A click anywhere else, or Escape, closes the menu; Escape from inside it gives the focus back to Export.
     const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !wrap.current?.contains(e.target as Node)) setOpen(false);
+      if (!(e instanceof KeyboardEvent)) {
+        if (!wrap.current?.contains(e.target as Node)) setOpen(false);
+      } else if (e.key === 'Escape') {
+        if (wrap.current?.contains(document.activeElement)) button.current?.focus();
+        setOpen(false);
+      }
     };
     document.addEventListener('click', close, true);
     document.addEventListener('keydown', close);
@@ -26,11 +32,12 @@ export function TransferButtons(props: { binId: string; transfer: TransferModel 
   }, [open]);
   const pick = (format: 'ndjson' | 'har') => {
     setOpen(false);
-    void t.exportBin(props.binId, format);
+    void t.exportBin(props.binId, format, props.captureCount);
   };
   return (
     <span class="transfer" ref={wrap}>
       <button
+        ref={button}
         type="button"
         class="btn small"
         data-testid="export-bin"
@@ -82,10 +89,10 @@ export function TransferButtons(props: { binId: string; transfer: TransferModel 
   );
 }
 
-/** What the last export or import did, under the bin's header, until dismissed. */
-export function TransferNoticeLine(props: { transfer: TransferModel }) {
+/** What the last export or import did, under the header of the bin it was about (`binId`), until dismissed. */
+export function TransferNoticeLine(props: { binId: string; transfer: TransferModel }) {
   const n = props.transfer.notice.value;
-  if (!n) return null;
+  if (!n || n.binId !== props.binId) return null;
   return (
     <div class="transfer-notice" data-tone={n.tone} role={n.tone === 'error' ? 'alert' : 'status'} data-testid="transfer-notice">
       <span data-testid="transfer-notice-text">{n.text}</span>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { bodyFileName } from '../../../../server/common/body-inline.js';
 import type { Capture, CaptureSummary } from '../../../../server/common/types.js';
 import type { Api } from '../../api/http.js';
@@ -172,6 +172,7 @@ export function CaptureDetail(props: CaptureDetailProps) {
   const partial = isPartialBody(c);
   const { api, onCompare } = props;
   const [picking, setPicking] = useState(false);
+  const compareButton = useRef<HTMLButtonElement>(null);
   return (
     <article class="detail" data-testid="capture-detail" data-capture-id={c.id}>
       <header class="detail-head">
@@ -184,12 +185,22 @@ export function CaptureDetail(props: CaptureDetailProps) {
             </button>
           )}
           {onCompare && (
-            <button type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+            <button ref={compareButton} type="button" class="btn" data-testid="compare-with" aria-expanded={picking} onClick={() => setPicking(!picking)}>
               Compare with…
             </button>
           )}
         </CaptureActions>
-        {picking && onCompare && <ComparePicker self={c.id} choices={props.compareChoices?.() ?? []} onCompare={onCompare} />}
+        {picking && onCompare && (
+          <ComparePicker
+            self={c.id}
+            choices={props.compareChoices?.() ?? []}
+            onCompare={onCompare}
+            onClose={() => {
+              setPicking(false);
+              compareButton.current?.focus();
+            }}
+          />
+        )}
         {c.truncated && (
           <p class="warn small" data-testid="truncated-note">
             The body was over the size limit: hookbin kept its first {formatBytes(c.storedSize)} of {formatBytes(c.bodySize)} and answered 413. The views, the

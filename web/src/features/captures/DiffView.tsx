@@ -1,12 +1,13 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { inlineEnd } from '../../../../server/common/body-inline.js';
 import { lossyUtf8 } from '../../../../server/common/text.js';
-import type { Capture, CaptureSummary } from '../../../../server/common/types.js';
+import type { Capture } from '../../../../server/common/types.js';
 import type { Api, BodyBytes } from '../../api/http.js';
 import { errorMessage } from '../../api/http.js';
-import { contentEncodings, formatBytes, formatTimestampZoned, pathWithQuery } from '../../ui/format.js';
+import { contentEncodings, formatBytes, formatTimestampZoned } from '../../ui/format.js';
 import { verdictLabel } from '../secrets/secrets.js';
+import { answerWords } from './row.js';
 import { changeSpan, diffHeaders, diffJson, diffLines, DIFF_MAX_BYTES, DIFF_MAX_EDITS, DIFF_MAX_LINES, sameBytes, sideBySide, type SideRow } from './diff.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -54,11 +55,15 @@ function Heads(props: { a: Capture; b: Capture }) {
   const { a, b } = props;
   const rows = useMemo(() => diffHeaders(a.headers, b.headers), [a, b]);
   const sig = (c: Capture) => c.signatures.map((v) => `${v.scheme} ${verdictLabel(v.status)}`).join(', ') || 'unsigned';
+  // What the bin answered is what made a provider retry: 500 on attempt 1, 200 on attempt 3.
+  const [ansA, ansB] = [answerWords(a).text, answerWords(b).text];
   return (
     <table class="pairs diff-table" data-testid="diff-headers">
       <tbody>
         <Row t="head" name="" a={`attempt ${a.event.attempt} · ${a.id}`} b={`attempt ${b.event.attempt} · ${b.id}`} />
         <Row t={sig(a) === sig(b) ? 'same' : 'changed'} name="Signature" a={sig(a)} b={sig(b)} />
+        <Row t="same" name="Received" a={formatTimestampZoned(a.receivedAt)} b={formatTimestampZoned(b.receivedAt)} />
+        <Row t={ansA === ansB ? 'same' : 'changed'} name="Answered" a={ansA} b={ansB} />
         <Row t="title" name={`Headers (${rows.filter((r) => r.t !== 'same').length} differ)`} />
         {rows.map((r, i) => (
           <Row key={i} t={r.t} name={r.name} a={r.a} b={r.b} />
@@ -156,11 +161,14 @@ function BodyDiff(props: { a: Uint8Array; b: Uint8Array; cut: boolean }) {
 export function DiffView(props: { a: Capture; b: Capture; api: Pick<Api, 'getBody'>; onClose: () => void }) {
   const { a, b } = props;
   const bodies = useBodies(a, b, props.api);
+  // Focus moves into the comparison (`autofocus` works only once per page in Chromium), so Tab and Enter go on from here.
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
   return (
     <article class="detail" data-testid="diff-view" data-a={a.id} data-b={b.id}>
       <div class="actions">
         <h2 class="diff-title">Compare</h2>
-        <button type="button" class="btn" data-testid="diff-close" onClick={props.onClose} autoFocus>
+        <button ref={close} type="button" class="btn" data-testid="diff-close" onClick={props.onClose}>
           Close
         </button>
       </div>
