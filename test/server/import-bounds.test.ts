@@ -2,7 +2,9 @@
  * An import holds about one batch, not the file: captures are staged in the
  * store as they are read (a stage the bin does not see until it is
  * committed whole), and a HAR file is read entry by entry, so a bad entry is
- * refused while the rest of the file is still on its way.
+ * refused while the rest of the file is still on its way. The route's own
+ * 256 MiB limit (it skips the API's 2 MiB one) comes after the guard: Host,
+ * Origin and token are checked before any of the body is read.
  */
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +26,22 @@ function row(n: number, key: string, attempt: number | null): ImportedCapture {
 
 function ndjsonLine(n: number, body = Buffer.from(`capture ${n}`)): string {
   return JSON.stringify({ receivedAt: new Date(1_700_000_000_000 + n).toISOString(), method: 'POST', path: `/${n}`, query: '', headers: [['x-n', String(n)]], body: body.toString('base64'), response: answer, event: { key: `k${n}`, type: null, attempt: 1 } });
+}
+
+/** Sends the head of a 64 MB import and none of its body; resolves with the answer (which must come without it). */
+function openImport(s: TestServer, headers: Record<string, string>): Promise<{ status: number; code: string }> {
+  const req = http.request(`${s.origin}/api/bins/guarded/import`, { method: 'POST', headers: { 'content-length': String(64 * 1024 * 1024), ...headers } });
+  req.on('error', () => {});
+  req.write('{"hookbin":"export","version":1}\n');
+  return new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('no answer before the body was sent')), 10_000).unref();
+    req.on('response', async (res) => {
+      let text = '';
+      for await (const chunk of res) text += chunk;
+      req.destroy();
+      resolve({ status: res.statusCode!, code: (JSON.parse(text) as { error: { code: string } }).error.code });
+    });
+  });
 }
 
 async function list(s: TestServer, binId: string): Promise<CaptureSummary[]> {
@@ -90,5 +108,19 @@ describe('a large import', () => {
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'invalid_import', message: expect.stringMatching(/^entry 1: startedDateTime: /) } });
     expect(await list(s, 'har-stream')).toEqual([]);
+  });
+});
+
+describe("the import route's own body limit", () => {
+  it('comes after the guard: a foreign Host, a cross-site form post and a missing token are refused before any of the body is read', async () => {
+    const s = server();
+    await expectJson(s.api('/api/bins', { method: 'POST', body: JSON.stringify({ id: 'guarded' }) }), 201);
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    expect(await openImport(s, { ...bearer, host: 'evil.example' })).toEqual({ status: 403, code: 'forbidden_host' });
+    // What a page elsewhere can send with a form: no token, text/plain, its own Origin.
+    expect(await openImport(s, { origin: 'https://evil.example', 'content-type': 'text/plain' })).toEqual({ status: 403, code: 'forbidden_origin' });
+    expect(await openImport(s, { ...bearer, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).toEqual({ status: 403, code: 'forbidden_origin' });
+    expect(await openImport(s, { 'content-type': 'application/x-ndjson' })).toEqual({ status: 401, code: 'unauthorized' });
+    expect(await list(s, 'guarded')).toEqual([]);
   });
 });
