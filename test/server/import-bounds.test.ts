@@ -7,10 +7,12 @@
  * Origin and token are checked before any of the body is read.
  */
 import http from 'node:http';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CaptureSummary } from '../../server/common/types.js';
+import { openDatabase } from '../../server/store/connection.js';
 import { openStore, type ImportedCapture } from '../../server/store/index.js';
-import { expectError, expectJson, TOKEN, useServer, type TestServer } from '../support/helpers.js';
+import { expectError, expectJson, tempDir, TOKEN, useServer, type TestServer } from '../support/helpers.js';
 
 const server = useServer();
 
@@ -69,6 +71,21 @@ describe('the import stage', () => {
       stage.discard();
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('where the stage is kept', () => {
+  it('in SQLite's temporary file for a database file, in memory for --memory (which writes nothing to disk)', () => {
+    const memory = openDatabase(null);
+    const file = openDatabase(join(tempDir(), 'hookbin.db'));
+    try {
+      // 2 is MEMORY; 0 is the build's default, a temporary file (TEMP_STORE=1).
+      expect(memory.pragma('temp_store', { simple: true })).toBe(2);
+      expect(file.pragma('temp_store', { simple: true })).toBe(0);
+    } finally {
+      memory.close();
+      file.close();
     }
   });
 });
