@@ -19,7 +19,7 @@ export interface BinSecret {
 
 /** Options of `waitForCapture`. */
 export interface WaitOptions {
-  /** How long to wait, ms (default 5000); then the promise rejects with an Error listing what did arrive. */
+  /** How long to wait, ms (default 5000); then the promise rejects with a `HookbinError` (code `timeout`) listing what did arrive. */
   timeoutMs?: number;
 }
 
@@ -48,8 +48,9 @@ export interface HookbinBin {
    * it, with `body` its exact bytes; the predicate may be asked about one
    * capture more than once, so it should only look. A capture deleted while
    * being looked at is passed over. Rejects after `timeoutMs` (default 5000)
-   * with an Error listing what did arrive (method, path, status, verdict of
-   * each, up to 20), or with the predicate's own error when it throws.
+   * with a `HookbinError` (code `timeout`) listing what did arrive (method,
+   * path, status, verdict of each, up to 20), with one of code `closed` when
+   * `close()` comes first, or with the predicate's own error when it throws.
    */
   waitForCapture(predicate?: (capture: CapturedRequest) => boolean | Promise<boolean>, options?: WaitOptions): Promise<CapturedRequest>;
   /** Every capture of the bin, oldest first, each as `GET /api/captures/{id}` shows it with `body` its exact bytes. */
@@ -174,8 +175,8 @@ async function waitForCapture(ctx: WaitContext, predicate: Predicate, timeoutMs:
     const timer = setTimeout(() => {
       // The list as it is now, not as the last scan saw it; the one seen serves if the API is gone.
       api.summaries(id).then(
-        (list) => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, list, returned)))),
-        () => finish(() => reject(new Error(timeoutMessage(id, timeoutMs, seen.list, returned)))),
+        (list) => finish(() => reject(new HookbinError(timeoutMessage(id, timeoutMs, list, returned), 0, 'timeout'))),
+        () => finish(() => reject(new HookbinError(timeoutMessage(id, timeoutMs, seen.list, returned), 0, 'timeout'))),
       );
     }, timeoutMs);
     const unlisten = live.listen(id, (why) => {

@@ -7,14 +7,18 @@
 import WebSocket from 'ws';
 import type { ApiErrorBody, Capture, CapturePage, CaptureSummary, ServerMessage } from '../common/types.js';
 
-/** A control API call that did not succeed: its HTTP status and the API's error code and message. */
+/** A call of the Node API that did not succeed: the HTTP status and the API's error code and message, or why no answer came. */
 export class HookbinError extends Error {
   override name = 'HookbinError';
   constructor(
     message: string,
     /** The HTTP status, or 0 when no answer came. */
     readonly status: number,
-    /** The API's error code (`bin_not_found`, `invalid_request`, …), or `network`. */
+    /**
+     * The API's error code (`bin_not_found`, `invalid_request`, …); `network`
+     * when hookbin could not be reached, `closed` after `close()`, `timeout`
+     * when `waitForCapture` found no match in time.
+     */
     readonly code: string,
   ) {
     super(message);
@@ -137,7 +141,7 @@ export function createLiveWaker(origin: string, token: string): LiveWaker {
       ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', bins: ['*'] })));
       ws.on('error', (err) => reject(new HookbinError(`hookbin: the live feed failed: ${err.message}`, 0, 'network')));
       ws.on('close', () => {
-        reject(new HookbinError('hookbin: the live feed closed', 0, 'network'));
+        reject(closed ? new HookbinError('hookbin: closed', 0, 'closed') : new HookbinError('hookbin: the live feed closed', 0, 'network'));
         opened = null;
         if (!closed && listeners.size > 0) setTimeout(reconnect, RECONNECT_MS).unref();
       });
@@ -164,6 +168,11 @@ export function createLiveWaker(origin: string, token: string): LiveWaker {
       return opened;
     },
     listen(binId, wake) {
+      // A wait that began before close() and subscribes after it hears `closed` all the same.
+      if (closed) {
+        queueMicrotask(() => wake('closed'));
+        return () => undefined;
+      }
       let set = listeners.get(binId);
       if (!set) listeners.set(binId, (set = new Set()));
       set.add(wake);

@@ -14,6 +14,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { BIN_ID_PATTERN, BIN_ID_RULE, TRANSFER_FORMATS, type TransferFormat } from '../common/limits.js';
+import { TOKEN_SYNTAX } from '../common/http-syntax.js';
 import { DEFAULT_PORT } from './config.js';
 
 /** Where the commands write; tests spawn the real CLI. */
@@ -107,14 +108,24 @@ function parse(command: Command, argv: string[], env: NodeJS.ProcessEnv): Parsed
 /** `--token`, HOOKBIN_TOKEN, else the token file of the data dir, as `hookbin` keeps it. */
 function findToken(v: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): string {
   const given = (v.token as string | undefined) ?? (env.HOOKBIN_TOKEN || undefined);
-  if (given !== undefined) return given;
+  if (given !== undefined) {
+    if (!TOKEN_SYNTAX.test(given)) throw new UsageError('--token (or HOOKBIN_TOKEN) must be 1 to 512 visible ASCII characters without spaces');
+    return given;
+  }
   const dirText = (v['data-dir'] as string | undefined) ?? (env.HOOKBIN_DATA_DIR || '~/.hookbin');
   const dir = resolve(dirText === '~' || dirText.startsWith('~/') ? join(homedir(), dirText.slice(1)) : dirText);
+  const file = join(dir, 'token');
+  let text: string;
   try {
-    return readFileSync(join(dir, 'token'), 'utf8').trim();
+    // A token is at most 512 characters: a larger file is not hookbin's, and is not read whole.
+    if (statSync(file).size > 4096) throw new Error('too large');
+    text = readFileSync(file, 'utf8').trim();
   } catch {
-    throw new UsageError(`no token: pass --token (or HOOKBIN_TOKEN), or --data-dir of the hookbin that keeps it (${join(dir, 'token')} cannot be read)`);
+    throw new UsageError(`no token: pass --token (or HOOKBIN_TOKEN), or --data-dir of the hookbin that keeps it (${file} cannot be read)`);
   }
+  // Checked here, or a stray file's bytes would reach the request's Authorization header and fail as a network error.
+  if (!TOKEN_SYNTAX.test(text)) throw new UsageError(`${file} does not hold a hookbin token; pass --token, or --data-dir of the hookbin that keeps it`);
+  return text;
 }
 
 /** Calls hookbin; a refused connection or an error answer becomes one sentence. */

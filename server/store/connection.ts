@@ -51,6 +51,8 @@ export function openDatabase(file: string | null): Database.Database {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // --memory writes nothing to disk: SQLite's temporary tables (an import's stage, capture-import.ts) stay in memory too.
+    if (file === null) db.pragma('temp_store = MEMORY');
     migrate(db);
   } catch (err) {
     db.close();

@@ -102,6 +102,14 @@ describe('hookbin export and import', () => {
     const noToken = await runCli(['export', 'b', '--data-dir', tempDir()], userEnv({ HOOKBIN_URL: s.origin }));
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^hookbin export: no token: pass --token/);
+    // A token file that is not one (two lines, say) is told as such, not as hookbin being unreachable.
+    const strayDir = tempDir();
+    writeFileSync(join(strayDir, 'token'), 'first line\nsecond line\n');
+    const stray = await runCli(['export', 'b', '--data-dir', strayDir], userEnv({ HOOKBIN_URL: s.origin }));
+    expect(stray).toMatchObject({ code: 2, stdout: '' });
+    expect(stray.stderr).toBe(`hookbin export: ${join(strayDir, 'token')} does not hold a hookbin token; pass --token, or --data-dir of the hookbin that keeps it\n`);
+    const badFlag = await runCli(['export', 'b', '--token', 'has space'], userEnv({ HOOKBIN_URL: s.origin }));
+    expect(badFlag).toMatchObject({ code: 2, stderr: 'hookbin export: --token (or HOOKBIN_TOKEN) must be 1 to 512 visible ASCII characters without spaces\n' });
   });
 
   it('--help documents each command, and hookbin --help names them', async () => {

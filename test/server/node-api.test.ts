@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startHookbin, type Hookbin, type HookbinOptions } from '../../server/main/library.js';
+import { HookbinError, startHookbin, type Hookbin, type HookbinOptions } from '../../server/main/library.js';
 import { createBinHandle } from '../../server/main/library-bin.js';
 import { createApiClient, createLiveWaker } from '../../server/main/library-client.js';
 import { cleanupTempDirs, startServer, waitFor } from '../support/helpers.js';
@@ -137,7 +137,8 @@ describe('startHookbin', () => {
     const taken = await bin.waitForCapture((c) => c.path === '/orders');
     expect(taken.query).toBe('id=7');
     const error = await bin.waitForCapture((c) => c.path === '/never', { timeoutMs: 200 }).catch((e: Error) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(HookbinError);
+    expect(error).toMatchObject({ name: 'HookbinError', code: 'timeout', status: 0 });
     const message = (error as Error).message;
     expect(message).toContain(`no capture of bin ${bin.id} matched within 200 ms`);
     expect(message).toContain('POST /orders?id=7 → 202, unsigned (returned by an earlier waitForCapture)');
@@ -170,6 +171,21 @@ describe('startHookbin', () => {
     await new Promise((r) => setTimeout(r, 50));
     await h.close();
     await expect(pending).rejects.toThrow(`closed while waiting for a capture of bin ${bin.id}`);
+    await expect(pending).rejects.toMatchObject({ name: 'HookbinError', code: 'closed' });
+    await expect(bin.waitForCapture()).rejects.toMatchObject({ name: 'HookbinError', code: 'closed' });
+  });
+
+  it('rejects a wait with code closed when close() comes before the wait has subscribed', async () => {
+    for (let i = 0; i < 5; i++) {
+      const h = await startHookbin();
+      const bin = await h.createBin();
+      await post(bin.url);
+      await bin.waitForCapture();
+      // Called in the same turn: the wait is still on its way to the live feed when close() begins.
+      const pending = bin.waitForCapture((c) => c.path === '/later', { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      await h.close();
+      expect(await pending).toMatchObject({ name: 'HookbinError', code: 'closed' });
+    }
   });
 
   it('fails the first attempts on purpose: a sender that retries delivers three attempts, one event in events()', async () => {

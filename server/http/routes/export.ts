@@ -3,7 +3,8 @@
  * /:binId/export?format=ndjson|har` streams them, oldest first, a bounded
  * batch at a time; `POST /:binId/import` reads an NDJSON export or a HAR
  * file, checks every capture, re-judges its signatures with this bin's
- * secrets, and stores them all in one transaction (or none).
+ * secrets, and stores them all in one transaction (or none), holding about
+ * one batch in memory however large the file (store/capture-import.ts).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
@@ -14,7 +15,7 @@ import { eventIdentity } from '../../capture/event-identity.js';
 import { detectProvider } from '../../capture/provider.js';
 import { AS_RECEIVED, type PublicUrlPolicy } from '../../capture/public-url.js';
 import { headerValue } from '../../capture/read.js';
-import { normalizeSettings, schemesFor, secretsFor } from '../../capture/settings.js';
+import { normalizeSettings, schemesFor, secretsFor, type NormalizedSettings } from '../../capture/settings.js';
 import { judgeRequest, storedRequestLine } from '../../capture/verdicts.js';
 import { newCaptureId } from '../../store/ids.js';
 import { BinGoneError, type Bins, type CaptureImport, type CaptureWalk, type ImportedCapture, type WalkLimits } from '../../store/index.js';
@@ -49,8 +50,8 @@ export const EXPORT_BATCH: WalkLimits = { limit: 100, maxBytes: 8 * 1024 * 1024 
 const FORMAT_RULE = `format is one of ${TRANSFER_FORMATS.join(', ')}`;
 const formatQuery = z.object({ format: z.enum(TRANSFER_FORMATS, { message: FORMAT_RULE }).optional() });
 
-/** Captures judged between two turns of the event loop while an import re-judges them. */
-const JUDGE_BATCH = 500;
+/** An import is judged and staged this many captures (or bytes of bodies) at a time, a turn of the event loop between. */
+const STAGE_BATCH: WalkLimits = { limit: 500, maxBytes: 8 * 1024 * 1024 };
 
 /** `hookbin-<bin>-<YYYY-MM-DD>.<ext>`: a bin id is already safe in a file name. */
 function fileName(binId: string, now: number, format: TransferFormat): string {
@@ -101,22 +102,58 @@ function exportStream(
 /**
  * The drafts as captures of `binId`: new ids, the provider read from their
  * headers, and verdicts judged with the bin's secrets and schemes as of
- * each one's arrival (the capture path's `judgeRequest`), yielding between
- * batches so that a large import does not hold up live captures.
+ * each one's arrival (the capture path's `judgeRequest`).
  */
-async function judged(drafts: readonly Draft[], binId: string, secrets: readonly SecretInput[], schemes: readonly CustomSchemeDef[], urls: PublicUrlPolicy): Promise<ImportedCapture[]> {
-  const rows: ImportedCapture[] = [];
-  for (const d of drafts) {
-    rows.push({
-      ...d,
-      id: newCaptureId(d.receivedAt),
-      contentType: headerValue(d.headers, 'content-type'),
-      provider: detectProvider(d.headers),
-      ...judgeRequest(d.headers, d.body, d.receivedAt, secrets, storedRequestLine({ binId, ...d }, urls), schemes),
+function judged(drafts: readonly Draft[], binId: string, secrets: readonly SecretInput[], schemes: readonly CustomSchemeDef[], urls: PublicUrlPolicy): ImportedCapture[] {
+  return drafts.map((d) => ({
+    ...d,
+    id: newCaptureId(d.receivedAt),
+    contentType: headerValue(d.headers, 'content-type'),
+    provider: detectProvider(d.headers),
+    ...judgeRequest(d.headers, d.body, d.receivedAt, secrets, storedRequestLine({ binId, ...d }, urls), schemes),
+  }));
+}
+
+/**
+ * Reads an import into a new stage of the store, a batch at a time (judged,
+ * staged, then a turn of the event loop for live captures), and commits it
+ * whole; a refusal anywhere drops the stage, so nothing is half imported.
+ */
+async function importInto(
+  store: CaptureImport,
+  body: ReadableStream<Uint8Array> | null,
+  o: { binId: string; format: TransferFormat | undefined; maxBody: number; settings: NormalizedSettings; secrets: readonly SecretInput[]; schemes: readonly CustomSchemeDef[]; urls: PublicUrlPolicy },
+): Promise<{ format: TransferFormat; imported: number; pruned: number }> {
+  const eventOptions = { keyHeader: o.settings.eventKey?.header, keyPointer: o.settings.eventKey?.pointer };
+  const stage = store.stageImport();
+  let batch: Draft[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    stage.add(judged(batch, o.binId, o.secrets, o.schemes, o.urls));
+    batch = [];
+    batchBytes = 0;
+    await nextTurn();
+  };
+  try {
+    const read = await readImport(body, {
+      format: o.format,
+      maxBytes: MAX_IMPORT_BYTES,
+      maxBody: o.maxBody,
+      identify: (headers, bytes) => {
+        const id = eventIdentity(headers, bytes, eventOptions);
+        return { key: id.key, type: id.type };
+      },
+      take: (draft) => {
+        batch.push(draft);
+        batchBytes += draft.body.byteLength;
+        if (batch.length >= STAGE_BATCH.limit || batchBytes >= STAGE_BATCH.maxBytes) return flush();
+      },
     });
-    if (rows.length % JUDGE_BATCH === 0) await nextTurn();
+    if (batch.length > 0) await flush();
+    return { format: read.format, ...stage.commit(o.binId) };
+  } finally {
+    stage.discard();
   }
-  return rows;
 }
 
 /** The export and import routes, mounted at `/bins`. */
@@ -153,38 +190,22 @@ export function createTransferRoutes(deps: TransferDeps) {
         throw new ApiError(413, 'payload_too_large', `imports are limited to ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB`);
       }
       const settings = normalizeSettings(bin.settings);
-      const eventOptions = { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer };
-      let read;
+      const secrets = secretsFor(settings, deps.globalSecrets);
+      const schemes = schemesFor(settings, deps.globalSchemes ?? []);
+      let result;
       try {
-        read = await readImport(c.req.raw.body, {
-          format,
-          maxBytes: MAX_IMPORT_BYTES,
-          maxBody: deps.maxBody,
-          identify: (headers, body) => {
-            const id = eventIdentity(headers, body, eventOptions);
-            return { key: id.key, type: id.type };
-          },
-        });
+        result = await importInto(store, c.req.raw.body, { binId, format, maxBody: deps.maxBody, settings, secrets, schemes, urls });
       } catch (err) {
+        if (err instanceof BinGoneError) throw binNotFound(binId);
         // Refused before the body ended: its unread rest makes the connection unusable.
         c.header('Connection', 'close');
         throw err;
       }
-      const secrets = secretsFor(settings, deps.globalSecrets);
-      const schemes = schemesFor(settings, deps.globalSchemes ?? []);
-      const rows = await judged(read.drafts, binId, secrets, schemes, urls);
-      let result;
-      try {
-        result = store.importCaptures(binId, rows);
-      } catch (err) {
-        if (err instanceof BinGoneError) throw binNotFound(binId);
-        throw err;
-      }
-      deps.publish({ type: 'captures.imported', binId, ...result }, binId);
+      deps.publish({ type: 'captures.imported', binId, imported: result.imported, pruned: result.pruned }, binId);
       const updated = store.getBin(binId);
       if (!updated) throw binNotFound(binId);
       const json = binJson(updated, binOrigin(c.req.url));
       deps.publish({ type: 'bin.updated', bin: json });
-      return c.json({ format: read.format, ...result, bin: json });
+      return c.json({ ...result, bin: json });
     });
 }

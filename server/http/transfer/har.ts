@@ -15,7 +15,7 @@ import { iso, lossyUtf8, utf8OrNull } from '../../common/text.js';
 import type { CaptureResponse, HeaderPair } from '../../common/types.js';
 import { headerValue } from '../../capture/read.js';
 import type { WalkedCapture } from '../../store/index.js';
-import { base64Body, checked, DraftError, eventSchema, harHeaders, headerPairs, methodSchema, pathSchema, querySchema, timeSchema, type Draft } from './draft.js';
+import { base64Body, checked, DraftError, eventSchema, harHeaders, headerPairs, MAX_IMPORT_HEADERS, methodSchema, pathSchema, querySchema, timeSchema, type Draft } from './draft.js';
 
 /** The start of a HAR document, up to the first entry. */
 export function harPrefix(version: string): string {
@@ -105,7 +105,15 @@ const entrySchema = z.object({
     url: z.string().max(16_384),
     httpVersion: z.string().max(20).optional(),
     headers: nameValues,
-    postData: z.object({ text: z.string().optional(), encoding: z.string().optional() }).passthrough().optional(),
+    postData: z
+      .object({
+        mimeType: z.string().max(1024).optional(),
+        text: z.string().optional(),
+        encoding: z.string().optional(),
+        params: z.array(z.object({ name: z.string(), value: z.string().optional(), fileName: z.string().optional(), contentType: z.string().optional() }).passthrough()).max(MAX_IMPORT_HEADERS).optional(),
+      })
+      .passthrough()
+      .optional(),
   }),
   response: z
     .object({
@@ -154,16 +162,50 @@ function splitUrl(text: string): { path: string; query: string } {
   return { path: checked(pathSchema, path), query: checked(querySchema, url.search.slice(1)) };
 }
 
+type PostParam = { name: string; value?: string; fileName?: string; contentType?: string };
+
+/** `"` and line ends as a multipart header's quoted string cannot hold them. */
+const quoted = (s: string) => `"${s.replace(/[\r\n]/g, ' ').replace(/"/g, '%22')}"`;
+
+/**
+ * The body a HAR `postData` gives as `params` alone (HAR 1.2 makes `text`
+ * and `params` alternatives; some tools write only `params` for forms):
+ * `multipart/form-data` rebuilt with the boundary of the request's
+ * Content-Type, anything else URL-encoded as a browser sends a form.
+ */
+function paramsBody(params: PostParam[], mimeType: string | undefined, headers: readonly HeaderPair[]): Buffer {
+  const type = headerValue(headers, 'content-type') ?? mimeType ?? '';
+  if (!/^\s*multipart\/form-data/i.test(type)) {
+    return Buffer.from(new URLSearchParams(params.map((p) => [p.name, p.value ?? ''])).toString(), 'utf8');
+  }
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (!boundary) throw new DraftError('request.postData gives params without text, and its multipart Content-Type has no boundary to rebuild the body with');
+  const b = boundary[1] ?? boundary[2]!;
+  const parts = params.map((p) => {
+    const disposition = `Content-Disposition: form-data; name=${quoted(p.name)}${p.fileName === undefined ? '' : `; filename=${quoted(p.fileName)}`}`;
+    const type = p.contentType === undefined ? '' : `\r\nContent-Type: ${p.contentType.replace(/[\r\n]/g, ' ')}`;
+    return `--${b}\r\n${disposition}${type}\r\n\r\n${p.value ?? ''}\r\n`;
+  });
+  return Buffer.from(`${parts.join('')}--${b}--\r\n`, 'utf8');
+}
+
+/** The request body of a HAR entry: `postData.text` (base64 when so marked), else its `params`, else none. */
+function postBody(post: z.output<typeof entrySchema>['request']['postData'], headers: readonly HeaderPair[], maxBody: number): Buffer {
+  let body: Buffer;
+  if (post?.text === undefined && post?.params !== undefined) body = paramsBody(post.params, post.mimeType, headers);
+  else if (post?.encoding === 'base64') body = base64Body(post.text ?? '', maxBody, 'request.postData.text');
+  else body = Buffer.from(post?.text ?? '', 'utf8');
+  if (body.byteLength > maxBody) throw new DraftError(`request.postData is over the ${maxBody}-byte --max-body of this hookbin`);
+  return body;
+}
+
 /** A HAR entry as a draft; `identify` names the event of a request that does not carry hookbin's. Throws `DraftError`. */
 export function harDraft(value: unknown, maxBody: number, identify: (headers: HeaderPair[], body: Buffer) => { key: string; type: string | null }): Draft {
   const e = checked(entrySchema, value);
   let extra: z.output<typeof extraSchema> = {};
   if (e._hookbin !== undefined) extra = checked(extraSchema, e._hookbin);
   const headers = pairs(e.request.headers, 'request.headers');
-  const post = e.request.postData;
-  const text = post?.text ?? '';
-  const body = post?.encoding === 'base64' ? base64Body(text, maxBody, 'request.postData.text') : Buffer.from(text, 'utf8');
-  if (body.byteLength > maxBody) throw new DraftError(`request.postData is over the ${maxBody}-byte --max-body of this hookbin`);
+  const body = postBody(e.request.postData, headers, maxBody);
   const { path, query } = splitUrl(e.request.url);
   const res = e.response;
   const status = res && res.status >= 100 ? res.status : null;

@@ -1,15 +1,17 @@
 /**
  * Reading an import from the request body as it streams in: an NDJSON
- * export line by line (one line held at a time, each checked as it comes),
- * or a HAR document whole (it is one JSON value). Every capture is checked
- * before anything is stored; the first bad one refuses the import, named by
- * its line (NDJSON) or entry (HAR).
+ * export line by line, or a HAR document entry by entry (har-split.ts), so
+ * one line or entry is held at a time. Each capture is checked as it comes
+ * and handed to the caller, who stages it; the first bad one refuses the
+ * import, named by its line (NDJSON) or entry (HAR), and the caller drops
+ * what it staged.
  */
 import type { TransferFormat } from '../../common/limits.js';
 import type { HeaderPair } from '../../common/types.js';
 import { ApiError } from '../errors.js';
 import { DraftError, type Draft } from './draft.js';
-import { harDraft, harEntries } from './har.js';
+import { harDraft } from './har.js';
+import { createHarSplitter, HarSplitError } from './har-split.js';
 import { checkNdjsonHeader, ndjsonDraft } from './ndjson.js';
 
 /** What reading an import needs. */
@@ -22,6 +24,8 @@ export interface ImportReading {
   maxBody: number;
   /** The event of a HAR request that does not carry hookbin's own. */
   identify: (headers: HeaderPair[], body: Buffer) => { key: string; type: string | null };
+  /** Takes each checked capture, in file order; reading waits for a promise it returns, and a throw ends the import. */
+  take: (draft: Draft) => void | Promise<void>;
 }
 
 const NEWLINE = 0x0a;
@@ -31,119 +35,163 @@ function refuse(message: string): ApiError {
   return new ApiError(400, 'invalid_import', message);
 }
 
-/** Parses one NDJSON line, or refuses it by number. */
-function parseLine(bytes: Buffer, n: number): unknown {
+/** Parses one NDJSON line or HAR entry, or refuses it by its place (`line 3`, `entry 2`). */
+function parseJson(bytes: Buffer, where: string): unknown {
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    throw refuse(`line ${n}: not UTF-8 text`);
+    throw refuse(`${where}: not UTF-8 text`);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw refuse(`line ${n}: not JSON (${(err as Error).message.slice(0, 120)})`);
+    throw refuse(`${where}: not JSON (${(err as Error).message.slice(0, 120)})`);
   }
 }
 
-/** NDJSON by content: the first line is an object whose first key is `hookbin` (`{"hookbin":"export",…}`); anything else is read as HAR. */
-function looksNdjson(firstLine: Buffer): boolean {
-  return /^\s*\{\s*"hookbin"\s*:/.test(firstLine.subarray(0, 200).toString('latin1'));
+/** NDJSON by content: the file starts with an object whose first key is `hookbin` (`{"hookbin":"export",…}`); anything else is read as HAR. */
+function looksNdjson(head: Buffer): boolean {
+  return /^\s*\{\s*"hookbin"\s*:/.test(head.subarray(0, 200).toString('latin1'));
 }
 
-/**
- * Reads and checks every capture of the body. Resolves to the format and
- * the drafts in file order; throws `ApiError` 400 (`line N: reason`,
- * `entry N: reason`) or 413 (over `maxBytes`).
- */
-export async function readImport(body: ReadableStream<Uint8Array> | null, opts: ImportReading): Promise<{ format: TransferFormat; drafts: Draft[] }> {
-  const drafts: Draft[] = [];
-  let format = opts.format;
-  let total = 0;
+/** How many bytes of the start are enough to tell the format, when the first line is longer. */
+const SNIFF_BYTES = 256;
+
+/** A reader of one format: `write` each chunk, then `end`; each may throw `ApiError` 400. */
+interface FormatReader {
+  write(chunk: Buffer): void | Promise<void>;
+  end(): void | Promise<void>;
+}
+
+/** NDJSON, line by line: the header line checked, then each capture line made a draft and taken. */
+function ndjsonReader(opts: ImportReading): FormatReader {
   let lineNo = 0;
   let pending: Buffer[] = [];
-  // HAR is one JSON value: its chunks are kept until the end.
-  const whole: Buffer[] = [];
-
-  const onLine = (line: Buffer) => {
+  const onLine = async (line: Buffer) => {
     lineNo++;
-    if (lineNo === 1 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
     if (line.at(-1) === 0x0d) line = line.subarray(0, -1);
     if (lineNo === 1) {
-      format ??= looksNdjson(line) ? 'ndjson' : 'har';
-      if (format === 'har') return whole.push(line, Buffer.of(NEWLINE));
       try {
-        checkNdjsonHeader(parseLine(line, 1));
+        return checkNdjsonHeader(parseJson(line, 'line 1'));
       } catch (err) {
         throw err instanceof DraftError ? refuse(`line 1: ${err.message}`) : err;
       }
-      return;
     }
-    if (format === 'har') return whole.push(line, Buffer.of(NEWLINE));
     // Blank lines (a trailing one, say) are skipped; only a short line can be blank, so a long one is never copied to test it.
     if (line.byteLength < 64 && /^\s*$/.test(line.toString('latin1'))) return;
+    let draft: Draft;
     try {
-      drafts.push(ndjsonDraft(parseLine(line, lineNo), opts.maxBody));
+      draft = ndjsonDraft(parseJson(line, `line ${lineNo}`), opts.maxBody);
     } catch (err) {
       throw err instanceof DraftError ? refuse(`line ${lineNo}: ${err.message}`) : err;
     }
+    await opts.take(draft);
+  };
+  return {
+    async write(chunk) {
+      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE)) {
+        pending.push(chunk.subarray(0, nl));
+        const line = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        chunk = chunk.subarray(nl + 1);
+        await onLine(line);
+      }
+      if (chunk.byteLength > 0) pending.push(Buffer.from(chunk));
+    },
+    async end() {
+      if (pending.length > 0) await onLine(Buffer.concat(pending));
+    },
+  };
+}
+
+/** HAR, entry by entry: each element of `log.entries` made a draft and taken. */
+function harReader(opts: ImportReading): FormatReader {
+  let n = 0;
+  const drafts: Draft[] = [];
+  const splitter = createHarSplitter((bytes) => {
+    n++;
+    const where = `entry ${n}`;
+    try {
+      drafts.push(harDraft(parseJson(bytes, where), opts.maxBody, opts.identify));
+    } catch (err) {
+      throw err instanceof DraftError ? refuse(`${where}: ${err.message}`) : err;
+    }
+  });
+  const split = (step: () => void) => {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof HarSplitError)) throw err;
+      throw refuse(err.entry ? `entry ${n + 1}: ${err.message}` : err.message);
+    }
+  };
+  // The splitter calls back synchronously; what one chunk gave is taken before the next is read.
+  const drain = async () => {
+    for (const d of drafts.splice(0)) await opts.take(d);
+  };
+  return {
+    async write(chunk) {
+      split(() => splitter.write(chunk));
+      await drain();
+    },
+    async end() {
+      split(() => splitter.end());
+      await drain();
+    },
+  };
+}
+
+/**
+ * Reads and checks every capture of the body, handing each to `opts.take`
+ * in file order. Resolves to the format and how many captures it took;
+ * throws `ApiError` 400 (`line N: reason`, `entry N: reason`) or 413 (over
+ * `maxBytes`).
+ */
+export async function readImport(body: ReadableStream<Uint8Array> | null, opts: ImportReading): Promise<{ format: TransferFormat; count: number }> {
+  let count = 0;
+  const counted: ImportReading = { ...opts, take: (d) => (count++, opts.take(d)) };
+  let reader: FormatReader | null = null;
+  let format = opts.format;
+  let total = 0;
+  // The first bytes, kept until there are enough to tell the format by.
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  const open = async (): Promise<void> => {
+    let start = Buffer.concat(head);
+    head = [];
+    if (start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf) start = start.subarray(3);
+    format ??= looksNdjson(start) ? 'ndjson' : 'har';
+    reader = format === 'ndjson' ? ndjsonReader(counted) : harReader(counted);
+    await reader.write(start);
   };
 
   if (body) {
-    const reader = body.getReader();
+    const stream = body.getReader();
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await stream.read();
         if (done) break;
         total += value.byteLength;
         if (total > opts.maxBytes) throw new ApiError(413, 'payload_too_large', `imports are limited to ${opts.maxBytes / (1024 * 1024)} MiB`);
-        let chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-        // Once a file is known to be HAR, its bytes are only kept.
-        if (format === 'har' && lineNo > 0) {
-          whole.push(chunk);
+        const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        if (reader) {
+          await (reader as FormatReader).write(chunk);
           continue;
         }
-        for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE)) {
-          pending.push(chunk.subarray(0, nl));
-          onLine(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
-          pending = [];
-          chunk = chunk.subarray(nl + 1);
-          if (format === 'har') {
-            whole.push(chunk);
-            chunk = chunk.subarray(chunk.byteLength);
-            break;
-          }
-        }
-        if (chunk.byteLength > 0) pending.push(Buffer.from(chunk));
+        head.push(chunk);
+        headBytes += chunk.byteLength;
+        // The first line (or enough of it) tells the format.
+        if (headBytes >= SNIFF_BYTES || chunk.includes(NEWLINE)) await open();
       }
     } finally {
-      reader.releaseLock();
+      stream.releaseLock();
     }
   }
-  if (pending.length > 0) onLine(Buffer.concat(pending));
-  if (lineNo === 0 || total === 0) throw refuse('the file is empty: an import is a hookbin NDJSON export or a HAR file');
-  if (format === 'ndjson') return { format, drafts };
-  return { format: 'har', drafts: harDrafts(Buffer.concat(whole), opts) };
-}
-
-function harDrafts(bytes: Buffer, opts: ImportReading): Draft[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(strictUtf8.decode(bytes));
-  } catch (err) {
-    throw refuse(`not a hookbin export (whose first line is {"hookbin":"export",…}) nor a HAR file (it is not JSON: ${(err as Error).message.slice(0, 120)})`);
+  if (!reader) {
+    if (/^\s*$/.test(Buffer.concat(head).toString('latin1'))) throw refuse('the file is empty: an import is a hookbin NDJSON export or a HAR file');
+    await open();
   }
-  let entries: unknown[];
-  try {
-    entries = harEntries(doc);
-  } catch (err) {
-    throw refuse((err as Error).message);
-  }
-  return entries.map((e, i) => {
-    try {
-      return harDraft(e, opts.maxBody, opts.identify);
-    } catch (err) {
-      throw err instanceof DraftError ? refuse(`entry ${i + 1}: ${err.message}`) : err;
-    }
-  });
+  await (reader as unknown as FormatReader).end();
+  return { format: format!, count };
 }
