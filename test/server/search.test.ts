@@ -195,6 +195,20 @@ describe('with the verdict filter and the page cursor', () => {
   });
 });
 
+describe('captures judged again', () => {
+  it('are found by their new verdict once the bin\'s secrets change (their text stays indexed)', async () => {
+    const s = server();
+    const secret = 'rejudge-secret-456';
+    await bin(s, 'rejudged');
+    const body = JSON.stringify({ order: 'rejudge-word-1' });
+    const id = await post(s, 'rejudged', body, { 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` });
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=no-secret')).toEqual([id]);
+    expect((await s.api('/api/bins/rejudged', { method: 'PATCH', body: JSON.stringify({ secrets: [{ name: 'gh', value: secret, scheme: 'github' }] }) })).status).toBe(200);
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=valid')).toEqual([id]);
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=no-secret')).toEqual([]);
+  });
+});
+
 describe('index rows go with their captures', () => {
   let s: TestServer;
   let db: Database.Database;
