@@ -58,13 +58,16 @@ const PURGE_ROWS = 1000;
 /**
  * The most captures one batch (one transaction) indexes, and the most text
  * characters (at least one capture's). Writing text to the trigram index is
- * what costs, about 20 ms per 32 KiB on a loaded 2-core machine (1 MiB took
- * over a second), and the event loop waits for the whole transaction: a
- * capture arriving meanwhile waits as long. Small batches, with the event
- * loop let in between, keep that wait short.
+ * what costs, tens of milliseconds per 64 KiB on a loaded 2-core machine
+ * (1 MiB took over a second), and the event loop waits for the whole
+ * transaction: a capture arriving meanwhile waits as long. Small batches,
+ * with the event loop let in between, keep that wait short. 64 KiB is one
+ * large body's searched text, so the worst batch is the same whatever the
+ * bodies; smaller batches of small bodies only added transactions (each has
+ * a cost of its own: 4,000 webhooks of 2 KB indexed about 30% slower at 32 KiB).
  */
 const BATCH_ROWS = 256;
-export const BATCH_TEXT = 32 * 1024;
+export const BATCH_TEXT = 64 * 1024;
 /** The longest a search waits for the index to catch up before answering with `pending`. */
 export const CATCH_UP_MS = 2000;
 

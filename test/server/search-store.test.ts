@@ -84,9 +84,10 @@ describe('indexing stays off the capture path', () => {
     const s = store(join(tempDir(), 'hookbin.db'));
     s.createBin({ id: 'big', name: 'big', createdAt: 0, settings: defaultSettings() });
     const count = 8;
-    // Each body's text is more than one batch holds: a transaction each. One transaction of
-    // all eight (320 KiB of trigrams) kept captures and requests waiting for it whole.
-    const body = (n: number) => JSON.stringify({ n, pad: `big-body-${n} ${randomBytes(20 * 1024).toString('hex')}` });
+    // Each body's searched text (its first 64 KiB) with the headers is more than one batch
+    // holds: a transaction each. One transaction of all eight (512 KiB of trigrams) kept
+    // captures and requests waiting for it whole.
+    const body = (n: number) => JSON.stringify({ n, pad: `big-body-${n} ${randomBytes(40 * 1024).toString('hex')}` });
     expect(body(0).length).toBeGreaterThan(BATCH_TEXT);
     await Promise.all(Array.from({ length: count }, (_, n) => s.addCapture(newCapture('big', n, body(n)))));
     const seen = new Set<string>();
