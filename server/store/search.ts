@@ -47,18 +47,27 @@ const TICK_BUDGET_MS = 20;
 /** How long no capture must have arrived for the capture path to count as quiet (a loaded machine stalls a sender for a tick or two). */
 const QUIET_MS = 300;
 /**
- * While captures keep arriving, one batch of BUSY_BATCH_ROWS every BUSY_EVERY_MS
- * (a steady trickle is kept up with; a flood waits for a quiet moment or a
- * search). A transaction that writes to the index costs a few milliseconds
- * whatever its size, so the capture path keeps the CPU under load.
+ * While captures keep arriving, BUSY_BATCH_ROWS captures every BUSY_EVERY_MS,
+ * in batches that let captures in between (a steady trickle is kept up with; a
+ * flood waits for a quiet moment or a search).
  */
 const BUSY_BATCH_ROWS = 64;
 const BUSY_EVERY_MS = 1000;
 /** The most deleted captures' rows removed from the index in one transaction. */
 const PURGE_ROWS = 1000;
-/** The most captures one batch (one transaction) indexes, and the most text bytes. */
+/**
+ * The most captures one batch (one transaction) indexes, and the most text
+ * characters (at least one capture's). Writing text to the trigram index is
+ * what costs, tens of milliseconds per 64 KiB on a loaded 2-core machine
+ * (1 MiB took over a second), and the event loop waits for the whole
+ * transaction: a capture arriving meanwhile waits as long. Small batches,
+ * with the event loop let in between, keep that wait short. 64 KiB is one
+ * large body's searched text, so the worst batch is the same whatever the
+ * bodies; smaller batches of small bodies only added transactions (each has
+ * a cost of its own: 4,000 webhooks of 2 KB indexed about 30% slower at 32 KiB).
+ */
 const BATCH_ROWS = 256;
-const BATCH_TEXT = 1024 * 1024;
+export const BATCH_TEXT = 64 * 1024;
 /** The longest a search waits for the index to catch up before answering with `pending`. */
 export const CATCH_UP_MS = 2000;
 
@@ -160,9 +169,9 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
     return Buffer.concat([head, ...parts]).subarray(0, want);
   }
 
-  /** Indexes the next batch of captures (at most `maxRows`) up to seq `target`, in one transaction. */
-  async function indexBatch(target: number, maxRows = BATCH_ROWS): Promise<void> {
-    if (full()) return;
+  /** Indexes the next batch of captures (at most `maxRows`) up to seq `target`, in one transaction; returns how many (at least 1, so a caller counting down ends). */
+  async function indexBatch(target: number, maxRows = BATCH_ROWS): Promise<number> {
+    if (full()) return 1;
     const rows = stmt.pendingRows.all(indexedTo, target, maxRows);
     const texts: [number, string][] = [];
     let upTo = indexedTo;
@@ -170,7 +179,7 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
     for (const row of rows) {
       const headers = JSON.parse(row.headers) as HeaderPair[];
       const text = await searchText({ method: row.method, path: row.path, query: row.query, headers, body: bodyStart(row, headers) });
-      if (closed) return;
+      if (closed) return 1;
       texts.push([row.seq, text]);
       upTo = row.seq;
       bytes += text.length;
@@ -186,6 +195,7 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
       syncFull.run();
     }
     indexedTo = upTo;
+    return Math.max(1, texts.length);
   }
 
   // One indexing run at a time; searches and the background loop queue behind it.
@@ -209,13 +219,22 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
     const target = stmt.maxSeq.get() ?? 0;
     await exclusive(async () => {
       while (!closed && purgeGone() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-      while (!closed && indexedTo < target && Date.now() < deadline && !full()) {
-        await indexBatch(target);
-        // A batch of plain bodies awaits nothing real: let requests and captures in between batches.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await indexUntil(target, deadline, Number.POSITIVE_INFINITY);
     });
     return target;
+  }
+
+  /**
+   * Indexes batches up to seq `target` until `deadline` or until about `rows`
+   * captures are indexed, letting the event loop run between batches (a batch
+   * of plain bodies awaits nothing real, so without that captures and requests
+   * would wait for every batch of the run).
+   */
+  async function indexUntil(target: number, deadline: number, rows: number): Promise<void> {
+    for (let left = rows; !closed && indexedTo < target && left > 0 && Date.now() < deadline && !full(); ) {
+      left -= await indexBatch(target, Math.min(BATCH_ROWS, left));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   // The background loop: while captures keep arriving it waits (a search catches up
@@ -237,12 +256,12 @@ export function createSearch(db: Database.Database, limits: { maxDbBytes?: numbe
       if (arriving) {
         // As many as a busy batch indexes, and some: the rest goes when captures stop arriving.
         purgeGone(BUSY_BATCH_ROWS * 2);
-        if (max > indexedTo) await indexBatch(max, BUSY_BATCH_ROWS);
+        await indexUntil(max, Number.POSITIVE_INFINITY, BUSY_BATCH_ROWS);
         return;
       }
       const deadline = Date.now() + TICK_BUDGET_MS;
       while (!closed && purgeGone() && Date.now() < deadline);
-      while (!closed && indexedTo < max && Date.now() < deadline && !full()) await indexBatch(max);
+      await indexUntil(max, deadline, Number.POSITIVE_INFINITY);
     }).catch(() => {
       // The next tick tries again (e.g. the disk was full for a moment).
     });

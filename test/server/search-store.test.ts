@@ -13,7 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../server/capture/settings.js';
 import { parseSearch } from '../../server/common/search.js';
 import { openStore, type NewCapture, type Store } from '../../server/store/index.js';
-import { ftsQuery, INDEXED_TO_KEY } from '../../server/store/search.js';
+import { BATCH_TEXT, ftsQuery, INDEXED_TO_KEY } from '../../server/store/search.js';
 import { SEARCH_BODY_BYTES, searchText } from '../../server/store/search-text.js';
 import { cleanupTempDirs, tempDir } from '../support/helpers.js';
 
@@ -76,6 +76,34 @@ describe('upgrading a database made before search', () => {
     expect(page.captures.map((c) => c.id)).toEqual(['cap000123']);
     expect(page.pending).toBe(0);
     expect((await after.searchCaptures('old', { terms: ['legacy'], limit: 1000 })).captures).toHaveLength(count);
+  });
+});
+
+describe('indexing stays off the capture path', () => {
+  it('indexes a backlog of large bodies in small transactions, letting the event loop run between them', async () => {
+    const s = store(join(tempDir(), 'hookbin.db'));
+    s.createBin({ id: 'big', name: 'big', createdAt: 0, settings: defaultSettings() });
+    const count = 8;
+    // Each body's searched text (its first 64 KiB) with the headers is more than one batch
+    // holds: a transaction each. One transaction of all eight (512 KiB of trigrams) kept
+    // captures and requests waiting for it whole.
+    const body = (n: number) => JSON.stringify({ n, pad: `big-body-${n} ${randomBytes(40 * 1024).toString('hex')}` });
+    expect(body(0).length).toBeGreaterThan(BATCH_TEXT);
+    await Promise.all(Array.from({ length: count }, (_, n) => s.addCapture(newCapture('big', n, body(n)))));
+    const seen = new Set<string>();
+    let sampling = true;
+    const sample = () => {
+      if (!sampling) return;
+      seen.add(s.getMeta(INDEXED_TO_KEY) ?? '0');
+      setImmediate(sample);
+    };
+    setImmediate(sample);
+    const page = await s.searchCaptures('big', { terms: ['big-body-3'], limit: 10 });
+    sampling = false;
+    expect(page.captures.map((c) => c.id)).toEqual(['cap000003']);
+    expect(page.pending).toBe(0);
+    // The event loop ran between transactions and saw the index part-way, more than once.
+    expect([...seen].filter((v) => Number(v) > 0 && Number(v) < count).length).toBeGreaterThanOrEqual(count / 2);
   });
 });
 

@@ -143,6 +143,28 @@ describe('what a search finds', () => {
   });
 });
 
+describe('imported captures', () => {
+  it('are found like captures that arrived, their compressed bodies decoded, after the index had caught up', async () => {
+    const s = server();
+    await bin(s, 'imp-src');
+    const gz = await post(s, 'imp-src', gzipSync(JSON.stringify({ note: 'imported-gzip-word' })), { 'content-encoding': 'gzip' });
+    const plain = await post(s, 'imp-src', JSON.stringify({ deep: { id: 'imported-plain-word' } }), { 'x-origin': 'import-header-word' });
+    // The index is up to date before the import: what the import adds comes after its mark.
+    expect(await ids(s, 'imp-src', 'imported-gzip')).toEqual([gz]);
+    const exported = await (await s.api('/api/bins/imp-src/export?format=ndjson')).text();
+    await bin(s, 'imp-dst');
+    const res = await s.api('/api/bins/imp-dst/import', { method: 'POST', body: exported });
+    expect(res.status).toBe(200);
+    const found = await search(s, 'imp-dst', 'imported-gzip');
+    expect(found.captures).toHaveLength(1);
+    expect(found.captures[0]!.id).not.toBe(gz);
+    expect(found.pending ?? 0).toBe(0);
+    expect(await ids(s, 'imp-dst', 'imported-plain-word')).toHaveLength(1);
+    expect(await ids(s, 'imp-dst', 'import-header-word')).toHaveLength(1);
+    expect(await ids(s, 'imp-src', 'imported-plain-word')).toEqual([plain]);
+  });
+});
+
 describe('with the verdict filter and the page cursor', () => {
   it('keeps only the verdict asked for, and pages newest first', async () => {
     const s = server();
@@ -170,6 +192,20 @@ describe('with the verdict filter and the page cursor', () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([...valid].reverse());
     expect(await ids(s, 'paged', 'pageword', '&verdict=unsigned')).toEqual([]);
+  });
+});
+
+describe('captures judged again', () => {
+  it('are found by their new verdict once the bin\'s secrets change (their text stays indexed)', async () => {
+    const s = server();
+    const secret = 'rejudge-secret-456';
+    await bin(s, 'rejudged');
+    const body = JSON.stringify({ order: 'rejudge-word-1' });
+    const id = await post(s, 'rejudged', body, { 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` });
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=no-secret')).toEqual([id]);
+    expect((await s.api('/api/bins/rejudged', { method: 'PATCH', body: JSON.stringify({ secrets: [{ name: 'gh', value: secret, scheme: 'github' }] }) })).status).toBe(200);
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=valid')).toEqual([id]);
+    expect(await ids(s, 'rejudged', 'rejudge-word', '&verdict=no-secret')).toEqual([]);
   });
 });
 
