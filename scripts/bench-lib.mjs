@@ -18,6 +18,10 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built CLI, unless a run names another (`--bin`). */
 export const BIN = join(ROOT, 'bin', 'hookbin.js');
 export const BARE = join(ROOT, 'scripts', 'bench-bare.mjs');
+/** The durable stack limit: node:http + better-sqlite3, group commit, answered after the WAL's fdatasync. */
+export const DURABLE = join(ROOT, 'scripts', 'bench-durable.mjs');
+/** The Node peer: mockttp as an in-memory request sink. */
+export const MOCKTTP = join(ROOT, 'scripts', 'bench-mockttp.mjs');
 export const TOKEN = 'bench-token-0123456789abcdef';
 export const SECRET = 'bench-secret-0123456789';
 export const BIN_ID = 'bench';
@@ -122,7 +126,12 @@ export async function startHookbin({ bin = BIN, dataDir = tempDir(), extra = [],
 }
 
 export async function startBare() {
-  const started = await spawnUntil([BARE], /listening (\d+)/);
+  return startReference(BARE);
+}
+
+/** One of the reference servers (`scripts/bench-*.mjs`), each printing `listening <port>`. */
+export async function startReference(script, args = []) {
+  const started = await spawnUntil([script, ...args], /listening (\d+)/);
   return { ...started, origin: `http://127.0.0.1:${started.match[1]}` };
 }
 

@@ -10,7 +10,8 @@ import { getLocal } from 'mockttp';
 const server = getLocal();
 // mockttp takes a port range, not 0: the first free port from 8000 up.
 await server.start();
-const endpoint = await server.forAnyRequest().thenReply(200, '{"ok":true}', { 'content-type': 'application/json' });
+// Its Content-Length given: a reply with headers of its own has none otherwise, and ends only when the connection closes.
+const endpoint = await server.forAnyRequest().thenReply(200, '{"ok":true}', { 'content-type': 'application/json', 'content-length': '11' });
 process.stdout.write(`listening ${server.port}\n`);
 
 process.on('SIGTERM', async () => {

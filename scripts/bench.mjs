@@ -5,13 +5,16 @@
  *
  *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,search,rss,body,detail,js --profile --bin other/bin/hookbin.js]
  *
- * - throughput: a bare `node:http` server (scripts/bench-bare.mjs) and then
- *   hookbin, each its own child process on loopback, loaded in turn by
- *   autocannon in this process with the same 1 KB JSON webhook (a distinct
- *   event id each, signed `X-Signature: hex HMAC-SHA256(body)` with the
- *   bin's secret) after a warm-up; one inspector WebSocket client is
- *   subscribed to the bin during the hookbin run. Then every capture id
- *   answered 2xx is looked up through the API.
+ * - throughput: four references and hookbin, each its own child process on
+ *   loopback, loaded in turn by autocannon in this process with the same
+ *   1 KB JSON webhook (a distinct event id each, signed `X-Signature: hex
+ *   HMAC-SHA256(body)` with the bin's secret) after a warm-up: bare
+ *   `node:http` (scripts/bench-bare.mjs, no work), the durable stack limit
+ *   (scripts/bench-durable.mjs: better-sqlite3, group commit, answered after
+ *   a WAL fdatasync), mockttp (scripts/bench-mockttp.mjs, the Node peer),
+ *   then hookbin and hookbin --memory with one inspector WebSocket client
+ *   subscribed to the bin. Then every capture id answered 2xx is looked up
+ *   through the API.
  * - startup: spawn `bin/hookbin.js --port 0` to its banner.
  * - list: `GET /api/bins/{id}/captures?limit=100` on a bin seeded with
  *   1,000,000 captures (scripts/bench-seed.mjs).
@@ -42,8 +45,9 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { seed, seededCustomer } from './bench-seed.mjs';
+import { summarizeProfile } from './bench-profile.mjs';
 import * as lib from './bench-lib.mjs';
-import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
+import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
 let BIN = lib.BIN;
 
@@ -134,19 +138,23 @@ function fmt(value, unit) {
   return `${value}${unit ? ` ${unit}` : ''}`;
 }
 
-async function throughput() {
-  log(`throughput: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
+/** A reference server under the same load: rate, latency, peak RSS and CPU a request. */
+async function reference(name, started) {
+  await load(`${started.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  const cpu0 = cpuOf(started.pid);
+  const r = await load(`${started.origin}/b/${BIN_ID}`, { duration: DURATION });
+  r.cpuPerRequest = (cpuOf(started.pid) - cpu0) / (r.ok + r.non2xx);
+  r.peak = memoryOf(started.pid).peak;
+  await started.stop();
+  // A reference the load generator cannot read (a reply it cannot parse) would make every ratio meaningless.
+  if (r.ok === 0) throw new Error(`${name} answered no request with a 2xx the load generator could read (${r.non2xx} non-2xx, ${r.errors} errors)`);
+  log(`  ${name.padEnd(15)} ${fmt(r.rps, 'rps')}  p50 ${fmt(r.p50, 'ms')}  p99 ${fmt(r.p99, 'ms')}  peak RSS ${fmt(r.peak, 'MB')}  CPU ${r.cpuPerRequest.toFixed(0)} µs/request`);
+  return r;
+}
 
-  const bare = await startBare();
-  await load(`${bare.origin}/b/${BIN_ID}`, { duration: WARMUP });
-  let cpu0 = cpuOf(bare.pid);
-  const b = await load(`${bare.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
-  b.cpuPerRequest = (cpuOf(bare.pid) - cpu0) / (b.ok + b.non2xx);
-  b.peak = memoryOf(bare.pid).peak;
-  await bare.stop();
-  log(`  bare node:http  ${fmt(b.rps, 'rps')}  p50 ${fmt(b.p50, 'ms')}  p99 ${fmt(b.p99, 'ms')}  peak RSS ${fmt(b.peak, 'MB')}  CPU ${b.cpuPerRequest.toFixed(0)} µs/request`);
-
-  const hb = await startHookbin();
+/** hookbin under load with a live client subscribed; `memory` runs it with --memory. Checks every answered 2xx was stored. */
+async function hookbinUnderLoad(memory) {
+  const hb = await startHookbin(memory ? { extra: ['--memory'] } : {});
   await makeBin(hb.origin);
   const live = await liveClient(hb.origin, BIN_ID);
   const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP, collectIds: true });
@@ -156,27 +164,46 @@ async function throughput() {
   h.cpuPerRequest = (split1.total - split0.total) / (h.ok + h.non2xx);
   h.systemPerRequest = (split1.system - split0.system) / (h.ok + h.non2xx);
   h.peak = memoryOf(hb.pid).peak;
-  log(`  hookbin         ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}  CPU ${h.cpuPerRequest.toFixed(0)} µs/request (${h.systemPerRequest.toFixed(0)} system)`);
-  if (h.non2xx + h.errors + h.timeouts > 0) log(`  hookbin: ${h.non2xx} non-2xx, ${h.errors} errors, ${h.timeouts} timeouts`);
+  const name = memory ? 'hookbin --memory' : 'hookbin';
+  log(`  ${name.padEnd(15)} ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}  CPU ${h.cpuPerRequest.toFixed(0)} µs/request (${h.systemPerRequest.toFixed(0)} system)`);
+  if (h.non2xx + h.errors + h.timeouts > 0) log(`  ${name}: ${h.non2xx} non-2xx, ${h.errors} errors, ${h.timeouts} timeouts`);
 
   // Every answered 2xx must be stored: look each id up among the bin's captures.
   await new Promise((r) => setTimeout(r, 500));
   const stored = await storedIds(hb.origin, BIN_ID);
   const answered = [...warm.ids, ...h.ids];
-  const missing = answered.filter((id) => !stored.has(id));
-  const extra = stored.size - (answered.length - missing.length);
-  log(`  stored check: ${answered.length.toLocaleString('en-US')} answered 2xx, ${stored.size.toLocaleString('en-US')} stored, ${missing.length} missing${missing.length ? ` (e.g. ${missing.slice(0, 3).join(', ')})` : ''}; ${extra} stored but not answered (in flight when the load stopped)`);
-  log(`  live client: told about ${live.created.toLocaleString('en-US')} captures`);
+  h.answered = answered.length;
+  h.missing = answered.filter((id) => !stored.has(id)).length;
+  const extra = stored.size - (answered.length - h.missing);
+  log(`    stored check: ${answered.length.toLocaleString('en-US')} answered 2xx, ${stored.size.toLocaleString('en-US')} stored, ${h.missing} missing; ${extra} stored but not answered (in flight when the load stopped); live client told about ${live.created.toLocaleString('en-US')}`);
   live.close();
   await hb.stop();
+  return h;
+}
 
-  figure('capture throughput, hookbin ÷ bare', h.rps / b.rps, 'x', 0.85, 'higher', `${fmt(h.rps, 'rps')} vs ${fmt(b.rps, 'rps')}`);
-  figure('p99 latency, hookbin ÷ bare', h.p99 / b.p99, 'x', 2, 'lower', `${fmt(h.p99, 'ms')} vs ${fmt(b.p99, 'ms')}`);
+/**
+ * Capture throughput against four references in one run: bare node:http (no
+ * work), the durable stack limit (node:http + better-sqlite3 with group commit
+ * and a WAL fdatasync before each answer: what keeping every webhook costs on
+ * this stack), hookbin --memory, and mockttp (the Node peer).
+ */
+async function throughput() {
+  log(`throughput: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
+  const b = await reference('bare node:http', await startBare());
+  const d = await reference('durable limit', await startReference(DURABLE, [tempDir()]));
+  const m = await reference('mockttp', await startReference(MOCKTTP));
+  const h = await hookbinUnderLoad(false);
+  const hm = await hookbinUnderLoad(true);
+
+  figure('capture throughput, hookbin ÷ durable stack limit', h.rps / d.rps, 'x', 0.7, 'higher', `${fmt(h.rps, 'rps')} vs ${fmt(d.rps, 'rps')}`);
+  figure('capture throughput, hookbin ÷ mockttp', h.rps / m.rps, 'x', 3, 'higher', `${fmt(m.rps, 'rps')}`);
+  figure('capture throughput, hookbin ÷ bare', h.rps / b.rps, 'x', null, 'higher', `${fmt(b.rps, 'rps')}; --memory ${fmt(hm.rps, 'rps')}`);
+  figure('p99 latency, hookbin ÷ durable stack limit', h.p99 / d.p99, 'x', null, 'lower', `${fmt(h.p99, 'ms')} vs ${fmt(d.p99, 'ms')} (bare ${fmt(b.p99, 'ms')})`);
   figure('p50 latency, hookbin ÷ bare', h.p50 / b.p50, 'x', null, 'lower', `${fmt(h.p50, 'ms')} vs ${fmt(b.p50, 'ms')}`);
-  figure('peak RSS under load, hookbin', h.peak, 'MB', null, 'lower', `bare ${fmt(b.peak, 'MB')}`);
-  figure('server CPU per request, hookbin', h.cpuPerRequest, 'µs', null, 'lower', `bare ${b.cpuPerRequest.toFixed(0)} µs`);
-  figure('answered 2xx but not stored', missing.length, '', 0, 'lower', `of ${answered.length.toLocaleString('en-US')}`);
-  return { bare: b, hookbin: h, missing: missing.length };
+  figure('peak RSS under load, hookbin', h.peak, 'MB', null, 'lower', `bare ${fmt(b.peak, 'MB')}, mockttp ${fmt(m.peak, 'MB')}`);
+  figure('server CPU per request, hookbin', h.cpuPerRequest, 'µs', null, 'lower', `bare ${b.cpuPerRequest.toFixed(0)} µs, durable limit ${d.cpuPerRequest.toFixed(0)} µs, mockttp ${m.cpuPerRequest.toFixed(0)} µs`);
+  figure('answered 2xx but not stored', h.missing + hm.missing, '', 0, 'lower', `of ${(h.answered + hm.answered).toLocaleString('en-US')}`);
+  return { bare: b, durable: d, mockttp: m, hookbin: h, memory: hm, missing: h.missing };
 }
 
 async function startup() {
@@ -402,52 +429,7 @@ async function profile() {
   await hb.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
-  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const byFn = new Map();
-  const byFile = new Map();
-  for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byNode.get(id).callFrame;
-    const where = url.replace(/^file:\/\//, '').replace(ROOT, '').replace(/.*node_modules\//, '~/');
-    const fnKey = `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
-    byFn.set(fnKey, (byFn.get(fnKey) ?? 0) + us);
-    const fileKey = where || functionName;
-    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
-  }
-  // Inclusive time: a function's own time plus everything it called (counted once per stack).
-  const children = new Map(prof.nodes.map((n) => [n.id, n.children ?? []]));
-  const keyOf = (id) => {
-    const { functionName, url, lineNumber } = byNode.get(id).callFrame;
-    const where = url.replace(/^file:\/\//, '').replace(ROOT, '').replace(/.*node_modules\//, '~/');
-    return `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
-  };
-  const inclusive = new Map();
-  const walk = (id, onStack) => {
-    let total = self.get(id) ?? 0;
-    const key = keyOf(id);
-    const fresh = !onStack.has(key);
-    if (fresh) onStack.add(key);
-    for (const c of children.get(id)) total += walk(c, onStack);
-    if (fresh) {
-      onStack.delete(key);
-      inclusive.set(key, (inclusive.get(key) ?? 0) + total);
-    }
-    return total;
-  };
-  walk(prof.nodes[0].id, new Set());
-  const top = (m, n) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([k, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
-      .join('\n');
-  log(`\nself time by function (top 40 of ${(total / 1e6).toFixed(1)} s):\n${top(byFn, 40)}`);
-  log(`\nself time by file (top 25):\n${top(byFile, 25)}`);
-  const ours = new Map([...inclusive].filter(([k]) => !k.startsWith('(')));
-  log(`\ninclusive time (top 40):\n${top(ours, 40)}`);
+  log(summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), ROOT));
   log(`\nprofile kept at ${join(dir, file)} (open in Chrome DevTools)`);
   temps.splice(temps.indexOf(dir), 1);
 }
