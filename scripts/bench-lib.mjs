@@ -152,7 +152,8 @@ export async function makeBin(origin, id = BIN_ID) {
   await api(origin, '/api/bins', { method: 'POST', body: JSON.stringify({ id, name: id }) });
   await api(origin, `/api/bins/${id}`, {
     method: 'PATCH',
-    body: JSON.stringify({ secrets: [{ name: 'bench', value: SECRET, scheme: 'x-signature' }] }),
+    // Events keyed by a header: the wrk load sends one signed body, a new X-Event-Id each time.
+    body: JSON.stringify({ secrets: [{ name: 'bench', value: SECRET, scheme: 'x-signature' }], eventKey: { header: 'x-event-id' } }),
   });
 }
 
@@ -217,13 +218,14 @@ export async function load(url, { duration, amount, connections, collectIds = fa
         method: 'POST',
         path,
         setupRequest(req) {
-          const body = webhookBody(n++);
+          const body = webhookBody(n);
           return {
             ...req,
             method: 'POST',
             path,
             body,
-            headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+            // The bench bin keys its events by this header (as the wrk load does, whose body is one).
+            headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex'), 'x-event-id': `ac-${runTag}-${n++}` },
           };
         },
         onResponse(status, _body, _context, headers) {

@@ -6,9 +6,10 @@
  *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,search,rss,body,detail,js --profile --bin other/bin/hookbin.js]
  *
  * - throughput: four references and hookbin, each its own child process on
- *   loopback, loaded in turn by autocannon in this process with the same
- *   1 KB JSON webhook (a distinct event id each, signed `X-Signature: hex
- *   HMAC-SHA256(body)` with the bin's secret) after a warm-up: bare
+ *   loopback, loaded in turn by wrk (scripts/bench-wrk.mjs; autocannon in
+ *   this process without it, or with --load autocannon) with a 1 KB JSON
+ *   webhook signed `X-Signature: hex HMAC-SHA256(body)` with the bin's secret
+ *   (a new event each request) after a warm-up: bare
  *   `node:http` (scripts/bench-bare.mjs, no work), the durable stack limit
  *   (scripts/bench-durable.mjs: better-sqlite3, group commit, answered after
  *   a WAL fdatasync), mockttp (scripts/bench-mockttp.mjs, the Node peer),
@@ -46,6 +47,7 @@ import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { seed, seededCustomer } from './bench-seed.mjs';
 import { summarizeProfile } from './bench-profile.mjs';
+import { chooseLoad } from './bench-wrk.mjs';
 import * as lib from './bench-lib.mjs';
 import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
@@ -69,6 +71,7 @@ const { values: args } = parseOrExit({
     'list-captures': { type: 'string', default: '1000000' },
     'rss-captures': { type: 'string', default: '100000' },
     json: { type: 'string' },
+    load: { type: 'string' },
     // Another build's CLI (e.g. an older commit's), to measure before/after on one machine.
     bin: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -83,6 +86,7 @@ if (args.help) {
   --list-captures N   captures seeded for the list and search figures (default 1000000)
   --rss-captures N    captures sent before measuring RSS (default 100000)
   --json FILE         also write the figures as JSON
+  --load wrk|autocannon  what loads the timed runs (default wrk when installed, else autocannon)
   --profile           only hookbin's throughput load, under node --cpu-prof
   --bin PATH          another build's bin/hookbin.js, to compare commits
 `);
@@ -114,7 +118,7 @@ if (args.bin) BIN = args.bin;
 /** hookbin (the one `--bin` names) on loopback, as bench-lib starts it. */
 const startHookbin = (options = {}) => lib.startHookbin({ bin: BIN, ...options });
 /** Signed webhooks at `url`, over `--connections` unless told. */
-const load = (url, options) => lib.load(url, { connections: CONNECTIONS, ...options });
+const { useWrk: USE_WRK, load } = chooseLoad(args.load, CONNECTIONS);
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
 const wants = (part) => (args.profile ? false : !ONLY || ONLY.has(part));
 
@@ -188,7 +192,7 @@ async function hookbinUnderLoad(memory) {
  * this stack), hookbin --memory, and mockttp (the Node peer).
  */
 async function throughput() {
-  log(`throughput: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
+  log(`throughput: ${USE_WRK ? 'wrk, 1 thread' : 'autocannon'}, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
   const b = await reference('bare node:http', await startBare());
   const d = await reference('durable limit', await startReference(DURABLE, [tempDir()]));
   const m = await reference('mockttp', await startReference(MOCKTTP));
