@@ -149,12 +149,12 @@ export function ruleMatches(match: RuleMatch, ctx: Pick<AnswerContext, 'method' 
 }
 
 /**
- * A number in [0, 1). With a seed it depends only on the seed, the event
+ * A number in [0, 1). With a pattern number it depends only on that number, the event
  * key and the attempt, so a run is reproducible whatever order deliveries
  * arrive in.
  */
-function draw(seed: number | null, ctx: AnswerContext): number {
-  if (seed === null) return (ctx.random ?? Math.random)();
-  const digest = createHash('sha256').update(`${seed}\0${ctx.event.key}\0${ctx.event.attempt}`).digest();
+function draw(pattern: number | null, ctx: AnswerContext): number {
+  if (pattern === null) return (ctx.random ?? Math.random)();
+  const digest = createHash('sha256').update(`${pattern}\0${ctx.event.key}\0${ctx.event.attempt}`).digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }

@@ -11,7 +11,7 @@ import { answerHeaderProblem, HTTP_TOKEN as HEADER_NAME } from '../common/http-s
 import {
   MAX_DELAY_MS,
   MAX_FAIL_FIRST,
-  MAX_RANDOM_SEED,
+  MAX_RANDOM_PATTERN,
   MAX_RESPOND_BODY,
   MAX_RESPOND_HEADERS,
   MAX_RETRY_AFTER_S,
@@ -107,7 +107,7 @@ export const respondPatchSchema = z
       .object({
         rate: z.number().min(0).max(1),
         status: outcome.default(500),
-        seed: z.number().int().min(0).max(MAX_RANDOM_SEED).nullable().default(null),
+        seed: z.number().int().min(0).max(MAX_RANDOM_PATTERN).nullable().default(null),
       })
       .strict()
       .nullable(),

@@ -35,8 +35,8 @@ export const MAX_FAIL_FIRST = 100;
 export const MAX_SEQUENCE = 100;
 /** The largest `Retry-After` a bin sends, in seconds: a day. */
 export const MAX_RETRY_AFTER_S = 86_400;
-/** The largest `random.seed`: an unsigned 32-bit number. */
-export const MAX_RANDOM_SEED = 2 ** 32 - 1;
+/** The largest repeatable-random pattern number (`random.seed` in the API): an unsigned 32-bit number. */
+export const MAX_RANDOM_PATTERN = 2 ** 32 - 1;
 /** The longest glob of a rule (a path, event type or header value pattern). */
 export const MAX_RULE_GLOB = 500;
 /** The longest header name a bin's event key names. */

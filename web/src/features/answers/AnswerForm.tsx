@@ -86,7 +86,7 @@ function FailureSection(p: SectionProps) {
           {text(p, 'randomStatus', 'answer-random-status', { class: 'input num wide' })}
         </Field>
         <Field label="Pattern #" hint="A number makes the same attempts fail on every run; empty: a fresh draw on every request">
-          {text(p, 'randomSeed', 'answer-random-pattern', { inputMode: 'numeric', class: 'input num wide', placeholder: 'none' })}
+          {text(p, 'randomPattern', 'answer-random-pattern', { inputMode: 'numeric', class: 'input num wide', placeholder: 'none' })}
         </Field>
         <Field label="Retry-After s" hint={`Seconds for a Retry-After header on 429 and 503 answers, 0–${MAX_RETRY_AFTER_S}`}>
           {text(p, 'retryAfter', 'answer-retry-after', { inputMode: 'numeric', class: 'input num wide', placeholder: 'none' })}

@@ -10,7 +10,7 @@ import {
   MAX_EVENT_KEY_HEADER,
   MAX_EVENT_KEY_POINTER,
   MAX_FAIL_FIRST,
-  MAX_RANDOM_SEED,
+  MAX_RANDOM_PATTERN,
   MAX_RESPOND_BODY,
   MAX_RETRY_AFTER_S,
   MAX_SEQUENCE,
@@ -35,7 +35,7 @@ export interface AnswerDraft {
   /** A percentage, 0–100. */
   randomRate: string;
   randomStatus: string;
-  randomSeed: string;
+  randomPattern: string;
   retryAfter: string;
   keyHeader: string;
   keyPointer: string;
@@ -63,7 +63,7 @@ export function draftFromBin(bin: Pick<Bin, 'respond' | 'eventKey' | 'cors'>): A
     sequence: r.sequence ? r.sequence.map(String).join(', ') : '',
     randomRate: r.random ? percentText(r.random.rate) : '',
     randomStatus: r.random ? String(r.random.status) : '500',
-    randomSeed: r.random?.seed != null ? String(r.random.seed) : '',
+    randomPattern: r.random?.seed != null ? String(r.random.seed) : '',
     retryAfter: r.retryAfter === null ? '' : String(r.retryAfter),
     keyHeader: bin.eventKey?.header ?? '',
     keyPointer: bin.eventKey?.pointer ?? '',
@@ -111,12 +111,12 @@ function failures(d: AnswerDraft): Pick<RespondSettings, 'failFirst' | 'sequence
     if (!PERCENT.test(d.randomRate.trim()) || pct > 100) return 'Random: the share that fails is a percentage, 0–100 (empty: off).';
     const status = parseOutcome(d.randomStatus);
     if (status === null) return `Random: the answer is ${OUTCOME_HINT}.`;
-    let seed: number | null = null;
-    if (d.randomSeed.trim() !== '') {
-      seed = parseIntIn(d.randomSeed, 0, MAX_RANDOM_SEED);
-      if (seed === null) return `Random: the pattern number is a whole number 0–${MAX_RANDOM_SEED} (empty: a fresh draw on every request).`;
+    let pattern: number | null = null;
+    if (d.randomPattern.trim() !== '') {
+      pattern = parseIntIn(d.randomPattern, 0, MAX_RANDOM_PATTERN);
+      if (pattern === null) return `Random: the pattern number is a whole number 0–${MAX_RANDOM_PATTERN} (empty: a fresh draw on every request).`;
     }
-    random = { rate: pct / 100, status, seed };
+    random = { rate: pct / 100, status, seed: pattern };
   }
   return { failFirst, sequence, random };
 }
