@@ -52,3 +52,60 @@ export function summarizeProfile(prof, root) {
   out.push(`\ninclusive time (top 40):\n${top(ours, 40)}`);
   return out.join('\n');
 }
+
+/**
+ * Where the server's CPU goes, by part of the capture path: each sample is
+ * given to the part of the innermost frame on its stack that names one (so
+ * an HMAC inside verification is verification, a socket write after the
+ * answer is "write the answer"). `PARTS` lists the parts in the order a
+ * webhook meets them; what matches none is "other". Shares of the busy
+ * (non-idle) samples.
+ */
+const PARTS = [
+  ['read the request (Node: parse, body)', (f) => /_http_incoming|_http_common|parserOn|^collect|^BodySink|^onData|^readBody|^HookbinIncomingMessage|get upgrade/.test(f.fn) || /_http_incoming|_http_common/.test(f.url)],
+  ['Hono and the Fetch objects', (f) => /#dispatch|^dispatch$|^compose|^fetch$|newRequest|Request\$1|Response\$1|responseVia|createResponseInstance|#newResponse|^Context$|^match$|urlLengthLimit|buildUrl|getPath/.test(f.fn) || /hono|node-server/.test(f.url)],
+  ['verify signatures', (f) => /^judgeRequest$|^verifySignatures$|^judge$|^checkParsed$|^hmac|^Hmac$/.test(f.fn)],
+  ['provider detection', (f) => /^detectProvider$|^detect$|^detectHeader$/.test(f.fn)],
+  ['event identity', (f) => /^eventIdentity$/.test(f.fn)],
+  ['decide the answer', (f) => /^decideAnswer$|^answer$|^securedAnswer$|^withBinAnswerHeaders$/.test(f.fn)],
+  ['store: group commit', (f) => /^flush$|^writeOne$|^writeBatch$|^sqliteTransaction$|^pruneBin$|^pruneToSize$|^usedBytes$/.test(f.fn) || /better-sqlite3/.test(f.url)],
+  ['store: WAL sync', (f) => /fdatasync|walsync/i.test(f.fn) || /walsync/.test(f.url)],
+  ['search indexer', (f) => /^indexBatch$|^indexUntil$|^searchText|^indexText/.test(f.fn)],
+  ['live feed', (f) => /^onCapture$|^publish$|^deliver$|^frame$|^send$/.test(f.fn) || /node_modules\/ws\//.test(f.url)],
+  ['write the answer (Node)', (f) => /^carryOut$|^replyHeaders$|^writev|^writeUtf8String|^writeBuffer/.test(f.fn) || /_http_outgoing|_http_server|node:net$|stream_base_commons|streams\/writable/.test(f.url)],
+  ['capture handler (rest)', (f) => /^capture(\$\d)?$/.test(f.fn)],
+  ['garbage collection', (f) => f.fn === '(garbage collector)'],
+];
+
+/**
+ * µs of server CPU a request by part, from a profile of a run that answered
+ * `requests` requests: the table behind "where every microsecond goes".
+ */
+export function partsPerRequest(prof, requests) {
+  const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const partOf = new Map();
+  const classify = (id) => {
+    if (partOf.has(id)) return partOf.get(id);
+    const { functionName: fn, url } = byNode.get(id).callFrame;
+    const frame = { fn, url };
+    let part = PARTS.find(([, test]) => test(frame))?.[0];
+    if (part === undefined) part = parent.has(id) ? classify(parent.get(id)) : 'other';
+    partOf.set(id, part);
+    return part;
+  };
+  const us = new Map();
+  let busy = 0;
+  prof.samples.forEach((id, i) => {
+    const fn = byNode.get(id).callFrame.functionName;
+    if (fn === '(idle)') return;
+    const dt = prof.timeDeltas[i] ?? 0;
+    busy += dt;
+    const part = classify(id);
+    us.set(part, (us.get(part) ?? 0) + dt);
+  });
+  const rows = [...PARTS.map(([p]) => p), 'other'].map((p) => [p, us.get(p) ?? 0]);
+  const lines = rows.map(([p, t]) => `  ${(t / requests).toFixed(1).padStart(6)} µs  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${p}`);
+  return `\nwhere the CPU goes, µs a request (${requests.toLocaleString('en-US')} requests, main thread, profiler overhead included):\n${lines.join('\n')}\n  ${(busy / requests).toFixed(1).padStart(6)} µs         in all`;
+}
