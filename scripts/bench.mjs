@@ -46,7 +46,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { seed, seededCustomer } from './bench-seed.mjs';
-import { summarizeProfile } from './bench-profile.mjs';
+import { partsPerRequest, summarizeProfile } from './bench-profile.mjs';
 import { chooseLoad } from './bench-wrk.mjs';
 import * as lib from './bench-lib.mjs';
 import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
@@ -67,6 +67,7 @@ const { values: args } = parseOrExit({
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
     only: { type: 'string' },
+    servers: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'list-captures': { type: 'string', default: '1000000' },
     'rss-captures': { type: 'string', default: '100000' },
@@ -83,6 +84,7 @@ if (args.help) {
   --connections N     keep-alive connections (default 32)
   --warmup S          warm-up seconds before each measured load (default 3)
   --only LIST         parts to run, comma-separated: throughput,startup,list,search,rss,body,detail,js
+  --servers LIST      throughput only for these servers: bare,durable,mockttp,hookbin,memory (no ratios unless all)
   --list-captures N   captures seeded for the list and search figures (default 1000000)
   --rss-captures N    captures sent before measuring RSS (default 100000)
   --json FILE         also write the figures as JSON
@@ -120,6 +122,13 @@ const startHookbin = (options = {}) => lib.startHookbin({ bin: BIN, ...options }
 /** Signed webhooks at `url`, over `--connections` unless told. */
 const { useWrk: USE_WRK, load } = chooseLoad(args.load, CONNECTIONS);
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
+const ALL_SERVERS = ['bare', 'durable', 'mockttp', 'hookbin', 'memory'];
+const SERVERS = new Set(args.servers ? args.servers.split(',') : ALL_SERVERS);
+for (const name of SERVERS) {
+  if (ALL_SERVERS.includes(name)) continue;
+  process.stderr.write(`bench: --servers takes ${ALL_SERVERS.join(',')}, not "${name}"\n`);
+  process.exit(2);
+}
 const wants = (part) => (args.profile ? false : !ONLY || ONLY.has(part));
 
 // ---------------------------------------------------------------- parts
@@ -193,11 +202,14 @@ async function hookbinUnderLoad(memory) {
  */
 async function throughput() {
   log(`throughput: ${USE_WRK ? 'wrk, 1 thread' : 'autocannon'}, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each, 1 KB signed JSON webhook`);
-  const b = await reference('bare node:http', await startBare());
-  const d = await reference('durable limit', await startReference(DURABLE, [tempDir()]));
-  const m = await reference('mockttp', await startReference(MOCKTTP));
-  const h = await hookbinUnderLoad(false);
-  const hm = await hookbinUnderLoad(true);
+  const run = (name, start) => (SERVERS.has(name) ? start() : Promise.resolve(null));
+  const b = await run('bare', async () => reference('bare node:http', await startBare()));
+  const d = await run('durable', async () => reference('durable limit', await startReference(DURABLE, [tempDir()])));
+  const m = await run('mockttp', async () => reference('mockttp', await startReference(MOCKTTP)));
+  const h = await run('hookbin', () => hookbinUnderLoad(false));
+  const hm = await run('memory', () => hookbinUnderLoad(true));
+  // Only a full run (every server) gives the figures: a partial one is for looking at a change.
+  if (!b || !d || !m || !h || !hm) return null;
 
   figure('capture throughput, hookbin ÷ durable stack limit', h.rps / d.rps, 'x', 0.7, 'higher', `${fmt(h.rps, 'rps')} vs ${fmt(d.rps, 'rps')}`);
   figure('capture throughput, hookbin ÷ mockttp', h.rps / m.rps, 'x', 3, 'higher', `${fmt(m.rps, 'rps')}`);
@@ -426,14 +438,17 @@ async function profile() {
   const hb = await startHookbin({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
   await makeBin(hb.origin);
   const live = await liveClient(hb.origin, BIN_ID);
-  await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP });
   const r = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION });
+  const requests = warm.ok + warm.non2xx + r.ok + r.non2xx;
   log(`profile: hookbin ${fmt(r.rps, 'rps')}, p99 ${fmt(r.p99, 'ms')} (slower under the profiler)`);
   live.close();
   await hb.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
-  log(summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')), ROOT));
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  log(summarizeProfile(prof, ROOT));
+  log(partsPerRequest(prof, requests));
   log(`\nprofile kept at ${join(dir, file)} (open in Chrome DevTools)`);
   temps.splice(temps.indexOf(dir), 1);
 }
