@@ -1,15 +1,12 @@
 import type { Socket } from 'node:net';
 import { EDGE_WHITESPACE, NO_BODY_STATUS, ORIGIN_HEADERS } from '../common/http-syntax.js';
 import type { CaptureResponse } from '../common/types.js';
-import { BIN_ANSWER_HEADERS } from './answer-headers.js';
+import type { ServerResponse } from 'node:http';
+import { sendReply } from './reply.js';
 
-/** What carrying out an answer needs besides the answer. */
-export interface CarryOutOptions {
-  captureId: string;
-  method: string;
-  /** Close the connection after the reply (e.g. after a 413 whose body was not read). */
-  close: boolean;
-  /** The request's socket; faults act on it. Absent under `app.request()`. */
+/** What waiting out an answer needs: what may cut the wait short, and its bound. */
+export interface WaitOptions {
+  /** The request's socket: a wait ends when it closes. */
   socket?: Socket;
   /** Aborted at shutdown: a delay ends early (the reply goes out), a hang ends (the socket is closed). */
   shutdown?: AbortSignal;
@@ -20,48 +17,54 @@ export interface CarryOutOptions {
   hangMs?: number;
 }
 
+/** What carrying out an answer needs besides the answer. */
+export interface CarryOutOptions extends WaitOptions {
+  captureId: string;
+  method: string;
+  /** Close the connection after the reply (e.g. after a 413 whose body was not read). */
+  close: boolean;
+  /** The request's socket; faults act on it. */
+  socket: Socket;
+}
+
 /**
- * Carries out a stored answer: waits `delayMs` (cut short when the client
- * leaves or the server shuts down), then replies, resets the socket, or
- * holds the request open until the client gives up (or `hangMs` has passed,
- * then the connection is reset). Resolves to the
- * Response the adapter sends; after a fault the socket is already gone and
- * the adapter's write goes nowhere.
+ * Waits out an answer's `delayMs`, and for a `hang` until the client gives
+ * up (or `hangMs` has passed): cut short when the client leaves or the
+ * server shuts down.
  */
-export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions): Promise<Response> {
+export async function waitOut(answer: CaptureResponse, opts: WaitOptions): Promise<void> {
   if (answer.delayMs > 0) await wait(answer.delayMs, opts);
   // A client that never gives up must not hold its socket forever: past the bound the hang ends as a reset.
   if (answer.fault === 'hang') await wait(Math.max(0, (opts.hangMs ?? Infinity) - answer.delayMs), opts);
+}
+
+/**
+ * Carries out a stored answer on `res`: waits it out (`waitOut`), then
+ * replies, or for a fault resets the connection. Resolves once that is done.
+ */
+export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions, res: ServerResponse): Promise<void> {
+  await waitOut(answer, opts);
   if (answer.fault !== null) {
-    if (opts.socket) {
-      // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.
-      opts.socket.resetAndDestroy();
-      // Stryker disable next-line ObjectLiteral: equivalent, the socket is gone and this goes nowhere
-      return new Response(null, { status: 500 });
-    }
-    // No socket to act on (app.request in tests): say what would have happened.
-    return Response.json(
-      { error: { code: 'fault', message: `this request was answered with a "${answer.fault}" fault` } },
-      { status: 502, headers: [...BIN_ANSWER_HEADERS, ['X-Hookbin-Capture-Id', opts.captureId], ['X-Hookbin-Fault', answer.fault]] },
-    );
+    // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.
+    opts.socket.resetAndDestroy();
+    return;
   }
   const status = answer.status ?? 500;
   const noBody = opts.method === 'HEAD' || NO_BODY_STATUS.has(status);
   const body = noBody ? null : answer.body;
-  return new Response(body, { status, headers: replyHeaders(answer.headers, opts, body !== null) });
+  sendReply(res, { status, headers: replyHeaders(answer.headers, opts.captureId, body !== null), body }, opts.close);
 }
 
 /**
- * The reply's headers as a plain record, exactly as a `Headers` object would
- * have made them (lower-case names, repeated names joined with ", ", a
- * text/plain Content-Type when a body has none): the Node adapter writes a
- * record straight out, where a `Headers` object costs a sort and a copy on
- * every capture. Headers that act on hookbin's origin (`ORIGIN_HEADERS`)
- * are never sent, whatever the answer holds; Set-Cookie, the one header a
- * record could not join, is one of them. hookbin's bin answer headers are
- * set over any of the same name.
+ * A stored answer's headers as they are sent: lower-case names, repeated
+ * names joined with ", " (as a `Headers` object would make them), values
+ * trimmed, a text/plain Content-Type when a body has none, and the capture
+ * id. Headers that act on hookbin's origin (`ORIGIN_HEADERS`) are never
+ * sent, whatever the answer holds; Set-Cookie, the one header a record could
+ * not join, is one of them. `sendReply` sets hookbin's bin answer headers
+ * over any of the same name.
  */
-function replyHeaders(pairs: readonly (readonly [string, string])[], opts: CarryOutOptions, hasBody: boolean): Record<string, string> {
+export function replyHeaders(pairs: readonly (readonly [string, string])[], captureId: string, hasBody: boolean): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [rawName, rawValue] of pairs) {
     const name = rawName.toLowerCase();
@@ -70,16 +73,13 @@ function replyHeaders(pairs: readonly (readonly [string, string])[], opts: Carry
     const had = out[name];
     out[name] = had === undefined ? value : `${had}, ${value}`;
   }
-  out['x-hookbin-capture-id'] = opts.captureId;
-  // Whatever the stored answer says, a bin's answer is sandboxed (see answer-headers.ts).
-  for (const [n, v] of BIN_ANSWER_HEADERS) out[n] = v;
-  if (opts.close) out['connection'] = 'close';
+  out['x-hookbin-capture-id'] = captureId;
   if (hasBody && out['content-type'] === undefined) out['content-type'] = 'text/plain; charset=UTF-8';
   return out;
 }
 
 /** Resolves after `ms`, or as soon as the client's socket closes or the server shuts down. */
-function wait(ms: number, opts: CarryOutOptions): Promise<void> {
+function wait(ms: number, opts: WaitOptions): Promise<void> {
   return new Promise((resolve) => {
     const { socket, shutdown } = opts;
     if (shutdown?.aborted || socket?.destroyed) return resolve();

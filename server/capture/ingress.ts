@@ -1,10 +1,11 @@
-import type { Context, MiddlewareHandler } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
-import { type IngressTarget, BodyAbortedError, headerValue, parseContentLength, parseIngressTarget, rawRequest, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IngressTarget, BodyAbortedError, headerValue, nodeRequest, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
 import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, schemesFor, secretsFor } from './settings.js';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { MAX_URL_LENGTH } from '../common/limits.js';
+import { INTERNAL_ERROR_MESSAGE } from '../common/error-body.js';
 import { eventIdentity } from './event-identity.js';
 import { detectProvider } from './provider.js';
 import { decideAnswer, ownJsonAnswer } from './answer.js';
@@ -13,12 +14,12 @@ import { AS_RECEIVED, binTarget, signedUrl, type PublicUrlPolicy } from './publi
 import { zoomChallenge } from './zoom-challenge.js';
 import type { SecretInput } from '../verify/index.js';
 import { errorBody } from '../common/error-body.js';
-import { handleError } from '../http/errors.js';
-import { BIN_ANSWER_HEADERS, securedAnswer, securedResponse } from './answer-headers.js';
+import { BIN_ANSWER_HEADERS, securedAnswer } from './answer-headers.js';
 import type { CaptureResponse, RespondSettings } from '../common/types.js';
 import { carryOut } from './faults.js';
 import { isPreflight, preflightHeaders, withCors } from './cors.js';
 import type { ForwardHook } from '../outbound/forward.js';
+import { sendError, sendReply } from './reply.js';
 
 /** What the ingress needs from the app. */
 export interface IngressDeps {
@@ -87,59 +88,84 @@ function settingsPreparer(globalSecrets: readonly SecretInput[], globalSchemes: 
 }
 
 /**
- * The bin ingress: any method at `/b/{binId}` and `/b/{binId}/{sub/path}`.
- * A middleware ahead of all routing, because it must route on the raw target:
- * the adapter's URL is normalized (`/b/a/../b` would become bin `b`). The
- * request is read raw, committed to the store, and only then answered.
+ * Answers a request at a bin URL, or says it is not one. Called by the
+ * listener for every request before Hono (see server/main/listener.ts).
  */
-export function createIngress(deps: IngressDeps): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
+export type BinHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The bin ingress: any method at `/b/{binId}` and `/b/{binId}/{sub/path}`,
+ * answered from `node:http` directly, ahead of Hono and the Fetch objects:
+ * the one path webhooks take, and the hot one. It routes on the raw target
+ * (a normalized URL would put `/b/a/../b` in bin `b`), reads the request
+ * raw, commits it to the store, and only then answers. Returns false for
+ * any other target, and for one over `MAX_URL_LENGTH` (the app answers 414).
+ */
+export function createIngress(deps: IngressDeps): BinHandler {
   const prepare = settingsPreparer(deps.globalSecrets, deps.globalSchemes ?? []);
-  return async (c, next) => {
-    const incoming = c.env?.incoming;
-    let rawTarget = incoming?.url;
-    if (rawTarget === undefined) {
-      const url = new URL(c.req.url);
-      rawTarget = url.pathname + url.search;
-    }
+  return (req, res) => {
+    const rawTarget = req.url!;
+    if (rawTarget.length > MAX_URL_LENGTH) return false;
     const target = parseIngressTarget(rawTarget);
-    if (!target) return next();
-    // Every answer from a bin URL, errors included, is sandboxed (see answer-headers.ts).
-    try {
-      return await capture(c, target, deps, prepare);
-    } catch (err) {
-      return securedResponse(handleError(err as Error, c));
-    }
+    if (!target) return false;
+    capture(req, res, target, deps, prepare).catch((err: unknown) => failed(req, res, err));
+    return true;
   };
 }
 
+/** An unexpected failure: a 500 with a JSON sentence (details to the log), or a reset once the answer has begun. */
+function failed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  console.error('hookbin: unexpected error', err);
+  if (res.headersSent) {
+    req.socket.destroy();
+    return;
+  }
+  sendError(res, 500, 'internal', INTERNAL_ERROR_MESSAGE, unread(req));
+}
+
+/**
+ * Whether a body may still be arriving: then an answer given before reading
+ * it closes the connection rather than read the rest of what an anonymous
+ * sender chose to send. (Node sets `complete` only after the 'request'
+ * event, so a request without a body is known by its headers.)
+ */
+function unread(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** An answer hookbin gives for a bin URL before any body is read. */
+function early(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+  sendError(res, status, code, message, unread(req));
+}
+
 async function capture(
-  c: Context<{ Bindings: Partial<HttpBindings> }>,
+  req: IncomingMessage,
+  res: ServerResponse,
   target: IngressTarget,
   deps: IngressDeps,
   prepare: (stored: BinSettings) => PreparedSettings,
-): Promise<Response> {
+): Promise<void> {
   const receivedAt = deps.now();
   const { binId, path, query } = target;
-  // Answers built here get hookbin's bin answer headers; a configured or relayed reply gets them where it is built.
-  if (binId === '') return securedResponse(c.json(errorBody('bin_not_found', 'a bin URL is /b/{binId}'), 404));
+  if (binId === '') return early(req, res, 404, 'bin_not_found', 'a bin URL is /b/{binId}');
   const stored = BIN_ID_PATTERN.test(binId) ? deps.store.binSettings(binId) : undefined;
-  if (!stored) return securedResponse(c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404));
+  if (!stored) return early(req, res, 404, 'bin_not_found', `there is no bin "${binId}"`);
 
-  const incoming = c.env?.incoming;
-  const raw = rawRequest(c.req.raw, incoming);
+  const raw = nodeRequest(req);
   const { settings, secrets, schemes } = prepare(stored);
   // A preflight of a CORS bin is answered, not captured (see cors.ts).
   if (settings.cors && isPreflight(raw.method, raw.headers)) {
-    return new Response(null, { status: 204, headers: [...preflightHeaders(raw.headers), ...BIN_ANSWER_HEADERS] });
+    return sendReply(res, { status: 204, headers: [...preflightHeaders(raw.headers), ...BIN_ANSWER_HEADERS], body: null }, unread(req));
   }
   const declared = parseContentLength(headerValue(raw.headers, 'content-length'));
   let body;
   try {
-    body = await readBody(raw.body, declared, deps.maxBody);
+    body = await readBody(req, declared, deps.maxBody);
   } catch (err) {
     // The client is gone; there is nobody to answer and nothing complete to keep.
-    // Stryker disable next-line ObjectLiteral: equivalent, the status goes to nobody
-    if (err instanceof BodyAbortedError) return securedResponse(new Response(null, { status: 400 }));
+    if (err instanceof BodyAbortedError) return sendReply(res, { status: 400, headers: [], body: null }, true);
     throw err;
   }
   const id = newCaptureId(receivedAt);
@@ -181,22 +207,26 @@ async function capture(
       ...judged,
     });
   } catch (err) {
-    if (err instanceof BinGoneError) return securedResponse(c.json(errorBody('bin_not_found', `there is no bin "${binId}"`), 404));
+    if (err instanceof BinGoneError) return sendError(res, 404, 'bin_not_found', `there is no bin "${binId}"`, body.truncated);
     throw err;
   }
   deps.onCapture(added.capture, added.pruned);
   // Forwarding starts only after the commit; a relaying bin answers with the app's reply instead of its own.
   const relayed = deps.forward?.(added.capture, { method: raw.method, path, query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, settings);
-  if (relayed && !challenge) return relayed;
+  if (relayed && !challenge) return sendReply(res, await relayed, body.truncated);
   // The app still sees the validation request; its reply is not what Zoom gets.
   if (relayed) void relayed.catch(() => undefined);
-  return carryOut(added.response, {
-    captureId: id,
-    method: raw.method,
-    // After a 413 the rest of the body is not read; closing is the clean way out.
-    close: body.truncated,
-    socket: incoming?.socket,
-    shutdown: deps.shutdown,
-    hangMs: deps.hangMs,
-  });
+  await carryOut(
+    added.response,
+    {
+      captureId: id,
+      method: raw.method,
+      // After a 413 the rest of the body is not read; closing is the clean way out.
+      close: body.truncated,
+      socket: req.socket,
+      shutdown: deps.shutdown,
+      hangMs: deps.hangMs,
+    },
+    res,
+  );
 }

@@ -7,14 +7,10 @@ export const TRUNCATED_KEEP_BYTES = 64 * 1024;
 /** A request as it arrived on the wire, before anything interprets it. */
 export interface RawRequest {
   method: string;
-  /** The request target as sent: path and query, percent-encoding untouched. */
-  target: string;
   /** Header pairs in order, name case and duplicates kept. */
   headers: HeaderPair[];
   remoteAddress: string | null;
   httpVersion: string | null;
-  /** The body stream; null when the request has none. */
-  body: AsyncIterable<Uint8Array> | null;
 }
 
 /** A body read under the size limit. */
@@ -26,34 +22,17 @@ export interface ReadBody {
   truncated: boolean;
 }
 
-/**
- * The raw request from the Node socket when hookbin runs under
- * @hono/node-server, else from the fetch `Request` (as in `app.request()`
- * tests, where header case and order are already lost).
- */
-export function rawRequest(req: Request, incoming: IncomingMessage | undefined): RawRequest {
-  if (incoming) {
-    const pairs: HeaderPair[] = [];
-    const raw = incoming.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-    // A request a server received always has a method and a target (only responses lack them).
-    return {
-      method: incoming.method!,
-      target: incoming.url!,
-      headers: pairs,
-      remoteAddress: normalizeAddress(incoming.socket.remoteAddress),
-      httpVersion: incoming.httpVersion ?? null,
-      body: incoming,
-    };
-  }
-  const url = new URL(req.url);
+/** The request as Node read it off the socket: method, header pairs in order, peer and HTTP version. */
+export function nodeRequest(incoming: IncomingMessage): RawRequest {
+  const pairs: HeaderPair[] = [];
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  // A request a server received always has a method (only responses lack one).
   return {
-    method: req.method,
-    target: url.pathname + url.search,
-    headers: [...req.headers],
-    remoteAddress: null,
-    httpVersion: null,
-    body: req.body as AsyncIterable<Uint8Array> | null,
+    method: incoming.method!,
+    headers: pairs,
+    remoteAddress: normalizeAddress(incoming.socket.remoteAddress),
+    httpVersion: incoming.httpVersion ?? null,
   };
 }
 
@@ -112,7 +91,7 @@ export function headerValue(headers: readonly HeaderPair[], name: string): strin
  * left paused, not destroyed, so that a 413 can still be answered on it.
  */
 export async function readBody(
-  body: AsyncIterable<Uint8Array> | null,
+  body: NodeReadable | null,
   declaredLength: number | null,
   maxBody: number,
 ): Promise<ReadBody> {
@@ -168,7 +147,7 @@ class BodySink {
         chunk.copy(this.whole, at);
         return;
       }
-      // More than declared (only a non-Node stream could do that): fall back to a list.
+      // More than declared (Node's parser never lets that through; a stream of another kind might): fall back to a list.
       this.chunks = [this.whole.subarray(0, at)];
       this.whole = null;
     }
@@ -183,18 +162,11 @@ class BodySink {
   }
 }
 
+/** A Node stream: the IncomingMessage of a request. */
+type NodeReadable = NodeJS.ReadableStream & { readableEnded?: boolean };
+
 /** Feeds the stream into `sink` until it ends or more than `limit` bytes arrived. */
-function collect(body: AsyncIterable<Uint8Array>, sink: BodySink, limit: number): Promise<void> {
-  if (isNodeReadable(body)) return collectNode(body, sink, limit);
-  return collectWeb(body as unknown as ReadableStream<Uint8Array>, sink, limit);
-}
-
-/** A Node stream (the IncomingMessage under @hono/node-server); a web ReadableStream has no `on`. */
-function isNodeReadable(body: unknown): body is NodeJS.ReadableStream & { readableEnded?: boolean } {
-  return typeof (body as { on?: unknown }).on === 'function';
-}
-
-function collectNode(stream: NodeJS.ReadableStream & { readableEnded?: boolean }, sink: BodySink, limit: number): Promise<void> {
+function collect(stream: NodeReadable, sink: BodySink, limit: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       stream.off('data', onData);
@@ -223,19 +195,6 @@ function collectNode(stream: NodeJS.ReadableStream & { readableEnded?: boolean }
     stream.on('close', onClose);
     if (stream.readableEnded) done();
   });
-}
-
-async function collectWeb(stream: ReadableStream<Uint8Array>, sink: BodySink, limit: number): Promise<void> {
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    sink.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    if (sink.received > limit) {
-      await reader.cancel();
-      break;
-    }
-  }
 }
 
 /** The client closed the connection before its body was complete. */

@@ -4,3 +4,6 @@ import type { ApiErrorBody } from './types.js';
 export function errorBody(code: string, message: string): ApiErrorBody {
   return { error: { code, message } };
 }
+
+/** What a client is told of a failure hookbin did not expect (the details go to its log). */
+export const INTERNAL_ERROR_MESSAGE = 'hookbin hit an unexpected error; the request was not completed';

@@ -3,6 +3,9 @@
  * form refuses what the API would: one definition both import.
  */
 
+/** The longest request target (path and query) hookbin reads; longer ones get 414. */
+export const MAX_URL_LENGTH = 8192;
+
 /** The longest wait before one attempt of a delivery, before scaling: 7 days (past any provider's longest gap). */
 export const MAX_WAIT_MS = 7 * 24 * 3600 * 1000;
 /** The most attempts one delivery makes. */

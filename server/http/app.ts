@@ -2,7 +2,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import { bodyLimit } from 'hono/body-limit';
 import { errorResponse, handleError } from './errors.js';
-import { createIngress } from '../capture/ingress.js';
+import { createIngress, type BinHandler } from '../capture/ingress.js';
+import { MAX_URL_LENGTH } from '../common/limits.js';
 import { securedResponse } from '../capture/answer-headers.js';
 import { apiGuard, type HostPolicy } from './security.js';
 import type { Hub } from '../live/hub.js';
@@ -24,8 +25,7 @@ import { createTemplateRoutes } from './routes/templates.js';
 import type { SecretInput } from '../verify/index.js';
 import { AS_RECEIVED, type PublicUrlPolicy } from '../capture/public-url.js';
 
-/** The longest request target (path and query) hookbin reads; longer ones get 414. */
-export const MAX_URL_LENGTH = 8192;
+export { MAX_URL_LENGTH };
 
 /** The largest JSON body the control API reads. */
 export const MAX_API_BODY = 2 * 1024 * 1024;
@@ -79,8 +79,13 @@ const urlLengthLimit: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-/** The bin ingress as both listeners serve it: commits, then publishes to the live feed. */
-function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerMessage | (() => ServerMessage), binId?: string) => void) {
+/**
+ * The bin ingress as both listeners serve it, ahead of the app (see
+ * server/main/listener.ts): commits, then publishes to the live feed.
+ */
+export function createBinHandler(deps: AppDeps): BinHandler {
+  const now = deps.now ?? Date.now;
+  const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => deps.hub?.publish(message, binId);
   const onCapture = (capture: CaptureSummaryRecord, pruned: number) => {
     publish(() => ({ type: 'capture.created', capture: summaryJson(capture), pruned }), capture.binId);
     deps.onCapture?.(capture, pruned);
@@ -100,9 +105,11 @@ function binIngress(deps: AppDeps, now: () => number, publish: (message: ServerM
 }
 
 /**
- * Builds the hono app: ingress at `/b`, the guarded control API at `/api`, the
- * inspector everywhere else. No side effects: nothing listens until the start
- * module serves it, and `app.request()` works without a port.
+ * Builds the hono app: the guarded control API at `/api`, the inspector
+ * everywhere else. Bin URLs (`/b/…`) never reach it: the listener answers
+ * them first with `createBinHandler` (only a target too long for the
+ * ingress comes here, for its 414). No side effects: nothing listens until
+ * the start module serves it, and `app.request()` works without a port.
  */
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now;
@@ -148,7 +155,6 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono()
     .use('*', urlLengthLimit)
-    .use('*', binIngress(deps, now, publish))
     .route('/api', api)
     .all('/api/*', (c) => errorResponse(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`))
     .route('/', createUi({ webRoot: deps.webRoot }));
@@ -159,14 +165,13 @@ export function createApp(deps: AppDeps) {
 }
 
 /**
- * The app of `--ingress-port`: bin URLs only, through the same ingress (same
- * store, live feed and forwarder) as the main app; every other path is a 404.
- * No inspector, no `/api`, no token: what a tunnel may expose.
+ * The app of `--ingress-port`, behind the same bin handler as the main
+ * port (same store, live feed and forwarder): what the handler does not
+ * answer is a 404 (or a 414). No inspector, no `/api`, no token: what a
+ * tunnel may expose.
  */
-export function createIngressApp(deps: AppDeps) {
-  const now = deps.now ?? Date.now;
-  const publish = (message: ServerMessage | (() => ServerMessage), binId?: string) => deps.hub?.publish(message, binId);
-  const app = new Hono().use('*', urlLengthLimit).use('*', binIngress(deps, now, publish));
+export function createIngressApp() {
+  const app = new Hono().use('*', urlLengthLimit);
   // Everything this port answers faces the tunnel, errors and 404s too: sandboxed like a bin's own answers.
   app.onError((err, c) => securedResponse(handleError(err, c)));
   app.notFound((c) => securedResponse(errorResponse(c, 404, 'not_found', `this port serves bin URLs (/b/{binId}) only; nothing at ${c.req.method} ${c.req.path}`)));

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Context } from 'hono';
-import { errorBody } from '../common/error-body.js';
+import { errorBody, INTERNAL_ERROR_MESSAGE } from '../common/error-body.js';
 
 /** A failure with a stable machine-readable `code`, formatted once by `onError`. */
 export class ApiError extends HTTPException {
@@ -44,7 +44,7 @@ export function handleError(err: Error, c: Context): Response {
     return errorResponse(c, status, CODES[status] ?? 'error', err.message || 'request failed');
   }
   console.error('hookbin: unexpected error', err);
-  return errorResponse(c, 500, 'internal', 'hookbin hit an unexpected error; the request was not completed');
+  return errorResponse(c, 500, 'internal', INTERNAL_ERROR_MESSAGE);
 }
 
 /** A start failure the CLI reports as one sentence (exit 1): a port in use, an unwritable or locked data dir. */

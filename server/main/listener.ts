@@ -1,4 +1,5 @@
-import { IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import type { BinHandler } from '../capture/ingress.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { WebSocketServer } from 'ws';
@@ -73,12 +74,20 @@ export interface Listener {
   sockets: ReadonlySet<Socket>;
 }
 
+/** What a listener serves: bin URLs first, from `node:http`; everything else through the app. */
+export interface Handlers {
+  /** The app's fetch (Hono): the control API, the inspector, and what `bins` does not take. */
+  fetch: Parameters<typeof createAdaptorServer>[0]['fetch'];
+  /** Answers bin URLs straight from `node:http` (capture/ingress.ts); returns false for any other request. */
+  bins?: BinHandler;
+}
+
 /**
- * Builds (without listening) an HTTP server for a hono app. With `wss` it
- * takes WebSocket upgrades at `/api/ws`; without one it takes none. Every
- * other request, upgrade or not, reaches `fetch`.
+ * Builds (without listening) an HTTP server: each request goes to `bins`
+ * first, and to the app's fetch when it is not a bin URL. With `wss` it
+ * takes WebSocket upgrades at `/api/ws`; without one it takes none.
  */
-export function createListener(fetch: Parameters<typeof createAdaptorServer>[0]['fetch'], timeouts: Timeouts, wss?: WebSocketServer): Listener {
+export function createListener({ fetch, bins }: Handlers, timeouts: Timeouts, wss?: WebSocketServer): Listener {
   const server = createAdaptorServer({
     fetch,
     ...(wss ? { websocket: { server: wss } } : {}),
@@ -87,6 +96,13 @@ export function createListener(fetch: Parameters<typeof createAdaptorServer>[0][
       // Node only checks the timeouts below this often (default 30 s).
       connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
     },
+    // Bin URLs skip Hono and the Fetch objects: the hot path, answered from node:http.
+    createServer: bins
+      ? (((options: ServerOptions, app: RequestListener) =>
+          createServer(options, (req, res) => {
+            if (!bins(req, res)) void app(req, res);
+          })) as typeof createServer)
+      : undefined,
   }) as Server;
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;

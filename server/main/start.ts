@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { createApp, createIngressApp, type AppDeps } from '../http/app.js';
+import { createApp, createBinHandler, createIngressApp, type AppDeps } from '../http/app.js';
 import type { Config } from './config.js';
 import { newBinId, newToken } from '../store/ids.js';
 import { hostPolicy } from '../http/security.js';
@@ -210,13 +210,15 @@ function buildEngines(config: Config, store: Store, token: string, now: () => nu
  * start can close what was opened.
  */
 async function listenBoth(config: Config, deps: AppDeps, timeouts: Timeouts, listeners: Listener[]) {
-  const main = createListener(createApp(deps).fetch, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
+  // One bin handler for both ports: one settings cache, one path.
+  const bins = createBinHandler(deps);
+  const main = createListener({ fetch: createApp(deps).fetch, bins }, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
   listeners.push(main);
   const port = await listen(main.server, config.port, config.host);
   let ingress: Listener | null = null;
   let ingressPort: number | null = null;
   if (config.ingressPort != null) {
-    ingress = createListener(createIngressApp(deps).fetch, timeouts);
+    ingress = createListener({ fetch: createIngressApp().fetch, bins }, timeouts);
     listeners.push(ingress);
     ingressPort = await listen(ingress.server, config.ingressPort, config.host, '--ingress-port');
   }

@@ -16,6 +16,7 @@ import { errorBody } from '../common/error-body.js';
 import { exchange, MAX_REPLY_BYTES, outboundHeaders, targetOf, type ExchangeResult } from './exchange.js';
 import { droppedNote, relayHeaders, withBinAnswerHeaders } from '../capture/answer-headers.js';
 import { withCors } from '../capture/cors.js';
+import type { BinReply } from '../capture/reply.js';
 import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { NormalizedSettings } from '../capture/settings.js';
 import type { Captures, CaptureSummaryRecord, ForwardRecord } from '../store/index.js';
@@ -63,7 +64,7 @@ export function forwardTargetOf(settings: NormalizedSettings, global: GlobalForw
  * bin does not relay (a forward, if any, runs in the background and the bin
  * answers as usual), else a promise of the app's reply to answer with.
  */
-export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardRequest, settings: NormalizedSettings) => Promise<Response> | undefined;
+export type ForwardHook = (capture: CaptureSummaryRecord, request: ForwardRequest, settings: NormalizedSettings) => Promise<BinReply> | undefined;
 
 /** Options of `createForwarder`. */
 export interface ForwarderOptions {
@@ -101,11 +102,11 @@ function viaHas(headers: HeaderPair[], pseudonym: string): boolean {
 type CorsOf = (headers: HeaderPair[]) => HeaderPair[];
 
 /** A relay that could not pass the app's reply on: 502 (503 at shutdown) with a JSON sentence, stored as answered. */
-function relayFailure(captureId: string, code: 502 | 503, message: string, cors: CorsOf): { response: Response; answered: CaptureResponse } {
+function relayFailure(captureId: string, code: 502 | 503, message: string, cors: CorsOf): { reply: BinReply; answered: CaptureResponse } {
   const text = JSON.stringify(errorBody('forward_failed', message));
   const headers = withBinAnswerHeaders(cors([['content-type', 'application/json']]));
   return {
-    response: new Response(text, { status: code, headers: [...headers, ['X-Hookbin-Capture-Id', captureId]] }),
+    reply: { status: code, headers: [...headers, ['X-Hookbin-Capture-Id', captureId]], body: text },
     answered: { status: code, headers, body: text, delayMs: 0, fault: null, reason: 'relay' },
   };
 }
@@ -118,7 +119,7 @@ function relayFailure(captureId: string, code: 502 | 503, message: string, cors:
  * body over what hookbin reads (`MAX_REPLY_BYTES`, which would be cut
  * short) is a 502 saying so.
  */
-function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean, cors: CorsOf): { response: Response; answered: CaptureResponse } {
+function relayedAnswer(result: ExchangeResult, captureId: string, method: string, shutdown: boolean, cors: CorsOf): { reply: BinReply; answered: CaptureResponse } {
   const status = result.status;
   if (shutdown) return relayFailure(captureId, 503, 'hookbin shut down before the app answered', cors);
   if (result.error !== null || status === null || status < 200 || status > 599) {
@@ -136,13 +137,10 @@ function relayedAnswer(result: ExchangeResult, captureId: string, method: string
   const { headers: sendable, dropped } = relayHeaders(reply.headers);
   // The app's own CORS headers, if it sends any, win (`withCors` keeps them).
   const headers = withBinAnswerHeaders(cors(sendable));
-  const out = new Headers();
-  for (const [n, v] of headers) out.append(n, v);
-  out.set('X-Hookbin-Capture-Id', captureId);
   const noBody = method === 'HEAD' || NO_BODY_STATUS.has(status);
   const note = droppedNote(dropped);
   return {
-    response: new Response(noBody ? null : new Uint8Array(reply.body), { status, headers: out }),
+    reply: { status, headers: [...headers, ['X-Hookbin-Capture-Id', captureId]], body: noBody ? null : reply.body },
     answered: { status, headers, body: noBody ? '' : lossyUtf8(reply.body), delayMs: 0, fault: null, reason: note === '' ? 'relay' : `relay; ${note}` },
   };
 }
@@ -230,12 +228,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           return undefined;
         }
         const cors: CorsOf = settings.cors ? (h) => withCors(h, request.headers) : (h) => h;
-        const { response, answered } = relayedAnswer(result, capture.id, request.method, result.aborted, cors);
+        const { reply, answered } = relayedAnswer(result, capture.id, request.method, result.aborted, cors);
         store(capture, record, answered);
-        return response;
+        return reply;
       });
       track(run);
-      return relay ? (run as Promise<Response>) : undefined;
+      return relay ? (run as Promise<BinReply>) : undefined;
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);

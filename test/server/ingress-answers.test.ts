@@ -2,18 +2,19 @@
  * The answers the capture path gives of its own accord, each checked for its
  * status and words: a body over the limit, a URL that names no bin, a bin
  * deleted while a body was still arriving, a client that leaves mid-body, and
- * a store that fails. Real server and raw sockets, or `app.request()` where
- * the store must fail.
+ * a store that fails. Real server and raw sockets; a listener over a store
+ * the test controls where the store must fail.
  */
 import { connect } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { createApp } from '../../server/http/app.js';
 import { hostPolicy } from '../../server/http/security.js';
 import { openStore } from '../../server/store/index.js';
 import { defaultSettings } from '../../server/capture/settings.js';
-import { useServer } from '../support/helpers.js';
+import { useServer, waitFor } from '../support/helpers.js';
+import { serveDeps } from '../support/serve-deps.js';
 
 const server = useServer({ maxBody: 1024 * 1024 });
+const DEPS = { token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), webRoot: null, version: '0.0.0-test' };
 
 interface Json {
   error: { code: string; message: string };
@@ -32,16 +33,17 @@ describe('answers of the capture path', () => {
     expect(cap).toMatchObject({ truncated: true, response: { status: 413, reason: 'too large' } });
 
     const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    const small = await serveDeps({ ...DEPS, store, maxBody: 1000 });
+    const big = await serveDeps({ ...DEPS, store, maxBody: 3 * 1024 * 1024 });
     try {
-      const app = createApp({ store, token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), maxBody: 1000, webRoot: null, version: '0.0.0-test' });
       store.createBin({ id: 'small', name: 'small', createdAt: Date.now(), settings: defaultSettings() });
-      const small = await app.request('/b/small', { method: 'POST', body: 'x'.repeat(3000) });
-      expect(small.status).toBe(413);
-      expect(((await small.json()) as Json).error.message).toBe(`the body is over the 1000 bytes limit; its first 1000 bytes were recorded as capture ${small.headers.get('x-hookbin-capture-id')}`);
-      const big = createApp({ store, token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), maxBody: 3 * 1024 * 1024, webRoot: null, version: '0.0.0-test' });
-      const huge = await big.request('/b/small', { method: 'POST', body: Buffer.alloc(4 * 1024 * 1024) });
+      const over = await fetch(`${small.origin}/b/small`, { method: 'POST', body: 'x'.repeat(3000) });
+      expect(over.status).toBe(413);
+      expect(((await over.json()) as Json).error.message).toBe(`the body is over the 1000 bytes limit; its first 1000 bytes were recorded as capture ${over.headers.get('x-hookbin-capture-id')}`);
+      const huge = await fetch(`${big.origin}/b/small`, { method: 'POST', body: Buffer.alloc(4 * 1024 * 1024) });
       expect(((await huge.json()) as Json).error.message).toMatch(/^the body is over the 3 MiB limit; its first 65536 bytes were recorded/);
     } finally {
+      await Promise.all([small.close(), big.close()]);
       store.close();
     }
   });
@@ -60,33 +62,25 @@ describe('answers of the capture path', () => {
 
   it('a bin deleted while a body was arriving: 404, nothing stored', async () => {
     const store = openStore({ file: null, maxCapturesPerBin: 10 });
+    const served = await serveDeps({ ...DEPS, store, maxBody: 1000 });
     try {
-      const app = createApp({ store, token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), maxBody: 1000, webRoot: null, version: '0.0.0-test' });
       store.createBin({ id: 'doomed', name: 'doomed', createdAt: Date.now(), settings: defaultSettings() });
-      let reading!: () => void;
-      const started = new Promise<void>((resolve) => (reading = resolve));
-      let send!: (controller: ReadableStreamDefaultController<Uint8Array>) => void;
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('12345'));
-          send = (c) => {
-            c.enqueue(new TextEncoder().encode('67890'));
-            c.close();
-          };
-        },
-        pull(controller) {
-          // The capture path is reading the body: the bin has been looked up.
-          reading();
-          if (!store.getBin('doomed')) send(controller);
-        },
-      });
-      const answer = app.request('/b/doomed', { method: 'POST', body, duplex: 'half' } as RequestInit);
-      await started;
+      // The server's own 'request' listeners run in order: when this one runs, the bin handler has looked the bin up.
+      const dispatched = new Promise((resolve) => served.listener.server.once('request', resolve));
+      const socket = connect(served.port, '127.0.0.1', () => socket.write('POST /b/doomed HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n12345'));
+      socket.on('error', () => {});
+      const reply: Buffer[] = [];
+      socket.on('data', (d: Buffer) => reply.push(d));
+      await dispatched;
       expect(store.deleteBin('doomed')).toBe(true);
-      const res = await answer;
-      expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: { code: 'bin_not_found', message: 'there is no bin "doomed"' } });
+      socket.write('67890');
+      await waitFor(() => Buffer.concat(reply).toString().includes('}'));
+      socket.destroy();
+      const text = Buffer.concat(reply).toString();
+      expect(text).toMatch(/^HTTP\/1\.1 404 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'bin_not_found', message: 'there is no bin "doomed"' } });
     } finally {
+      await served.close();
       store.close();
     }
   });
@@ -128,40 +122,21 @@ describe('answers of the capture path', () => {
     }
   });
 
-  it('a body stream that fails for another reason is hookbin\'s error (500), not a client leaving', async () => {
-    const store = openStore({ file: null, maxCapturesPerBin: 10 });
-    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const app = createApp({ store, token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), maxBody: 1000, webRoot: null, version: '0.0.0-test' });
-      store.createBin({ id: 'b1', name: 'b1', createdAt: Date.now(), settings: defaultSettings() });
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          controller.error(new Error('disk on fire'));
-        },
-      });
-      const res = await app.request('/b/b1', { method: 'POST', body, duplex: 'half' } as RequestInit);
-      expect(res.status).toBe(500);
-      expect(quiet).toHaveBeenCalled();
-    } finally {
-      quiet.mockRestore();
-      store.close();
-    }
-  });
-
   it('a store that fails: 500 internal, sandboxed like every bin answer', async () => {
     const store = openStore({ file: null, maxCapturesPerBin: 10 });
-    const app = createApp({ store, token: 't0k3n-app', hosts: hostPolicy('127.0.0.1'), maxBody: 1000, webRoot: null, version: '0.0.0-test' });
+    const served = await serveDeps({ ...DEPS, store, maxBody: 1000 });
     store.createBin({ id: 'gone', name: 'gone', createdAt: Date.now(), settings: defaultSettings() });
     store.close();
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const res = await app.request('/b/gone', { method: 'POST', body: 'x' });
+      const res = await fetch(`${served.origin}/b/gone`, { method: 'POST', body: 'x' });
       expect(res.status).toBe(500);
       expect(res.headers.get('content-security-policy')).toBe('sandbox');
       expect(((await res.json()) as Json).error.code).toBe('internal');
+      expect(quiet).toHaveBeenCalled();
     } finally {
       quiet.mockRestore();
+      await served.close();
     }
   });
 });
-

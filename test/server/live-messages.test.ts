@@ -4,39 +4,33 @@
  * (each malformed kind refused with its words), messages after joining, the
  * heartbeat's ping and pong, the hub forgetting closed sockets, and shutdown.
  */
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
-import { createApp } from '../../server/http/app.js';
+import WebSocket from 'ws';
 import { createHub, type Hub } from '../../server/live/hub.js';
-import { createListener, type Listener } from '../../server/main/listener.js';
-import { CLOSE_UNAUTHORIZED, MAX_CLIENT_MESSAGE } from '../../server/live/route.js';
+import { CLOSE_UNAUTHORIZED } from '../../server/live/route.js';
 import { hostPolicy } from '../../server/http/security.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { waitFor } from '../support/helpers.js';
+import { serveDeps, type ServedDeps } from '../support/serve-deps.js';
 
 const TOKEN = 'live-messages-token';
 const HEARTBEAT_MS = 100;
 let store: Store;
 let hub: Hub;
-let listener: Listener;
+let served: ServedDeps;
 let port: number;
 const shutdown = new AbortController();
 
 beforeAll(async () => {
   store = openStore({ file: null, maxCapturesPerBin: 10 });
   hub = createHub({ version: '0.0.0-test', heartbeatMs: HEARTBEAT_MS });
-  const app = createApp({ store, hub, token: TOKEN, hosts: hostPolicy('127.0.0.1'), maxBody: 1024, webRoot: null, version: '0.0.0-test', shutdown: shutdown.signal });
-  const timeouts = { headersMs: 5000, requestMs: 10_000, hangMs: 10_000, idleMs: 20_000 };
-  listener = createListener(app.fetch, timeouts, new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE }));
-  await new Promise<void>((resolve) => listener.server.listen(0, '127.0.0.1', resolve));
-  port = (listener.server.address() as AddressInfo).port;
+  served = await serveDeps({ store, hub, token: TOKEN, hosts: hostPolicy('127.0.0.1'), maxBody: 1024, webRoot: null, version: '0.0.0-test', shutdown: shutdown.signal });
+  port = served.port;
 });
 
 afterAll(async () => {
   hub.close();
-  for (const s of listener.sockets) s.destroy();
-  await new Promise((resolve) => listener.server.close(resolve));
+  await served.close();
   store.close();
 });
 

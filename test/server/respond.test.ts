@@ -4,10 +4,9 @@
  */
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { carryOut } from '../../server/capture/faults.js';
+import { replyHeaders } from '../../server/capture/faults.js';
 import { decideAnswer, type AnswerContext } from '../../server/capture/answer.js';
 import { matchGlob } from '../../server/capture/glob.js';
-import { BIN_ANSWER_HEADERS } from '../../server/capture/answer-headers.js';
 import { defaultRespond } from '../../server/capture/settings.js';
 import type { Bin, Capture, CaptureResponse, RespondSettings } from '../../server/common/types.js';
 import { cleanupTempDirs, startServer, type TestServer } from '../support/helpers.js';
@@ -234,36 +233,18 @@ describe('decideAnswer, each outcome exactly', () => {
   });
 });
 
-describe('carryOut reply headers', () => {
-  const answer = (headers: [string, string][], body = 'hi'): CaptureResponse => ({ status: 200, headers, body, delayMs: 0, fault: null, reason: 'default' });
-
-  it('are what a Headers object makes of the configured pairs: lower-case, joined, trimmed, with the capture id', async () => {
-    const res = await carryOut(answer([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x']]), { captureId: 'cap1', method: 'POST', close: true });
-    const expected = new Headers([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x'], ['X-Hookbin-Capture-Id', 'cap1'], ...BIN_ANSWER_HEADERS, ['Connection', 'close']]);
-    expect([...res.headers]).toEqual([...expected]);
+describe('replyHeaders', () => {
+  it('are what a Headers object makes of the configured pairs: lower-case, joined, trimmed, with the capture id', () => {
+    const out = replyHeaders([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x']], 'cap1', true);
+    const expected = new Headers([['X-A', ' 1 '], ['x-a', '2'], ['Content-Type', 'text/x'], ['X-Hookbin-Capture-Id', 'cap1']]);
+    expect(Object.entries(out).sort()).toEqual([...expected]);
   });
 
-  it('give a body without a Content-Type text/plain, and never send Set-Cookie or Clear-Site-Data (they act on hookbin’s origin)', async () => {
-    const plain = await carryOut(answer([]), { captureId: 'c', method: 'POST', close: false });
-    expect(plain.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
-    const none = await carryOut(answer([], ''), { captureId: 'c', method: 'HEAD', close: false });
-    expect(none.headers.get('content-type')).toBeNull();
-    const cookies = await carryOut(answer([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Clear-Site-Data', '"storage"'], ['X-Ok', '1']]), {
-      captureId: 'c',
-      method: 'POST',
-      close: false,
-    });
-    expect([cookies.headers.getSetCookie(), cookies.headers.get('clear-site-data'), cookies.headers.get('x-ok')]).toEqual([[], null, '1']);
-  });
-
-  it('are sandboxed and not sniffed, over whatever the answer says for those two names, with or without Set-Cookie', async () => {
-    const own: [string, string][] = [['Content-Security-Policy', 'default-src *'], ['X-Content-Type-Options', 'sniff-away']];
-    for (const extra of [[], [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]] as [string, string][][]) {
-      const res = await carryOut(answer([...own, ...extra]), { captureId: 'c', method: 'POST', close: false });
-      expect([res.headers.get('content-security-policy'), res.headers.get('x-content-type-options')]).toEqual(['sandbox', 'nosniff']);
-    }
-    const fault = await carryOut({ ...answer([]), status: null, fault: 'reset' }, { captureId: 'c', method: 'POST', close: false });
-    expect([fault.status, fault.headers.get('content-security-policy'), fault.headers.get('x-content-type-options')]).toEqual([502, 'sandbox', 'nosniff']);
+  it('give a body without a Content-Type text/plain, and never send Set-Cookie or Clear-Site-Data (they act on hookbin’s origin)', () => {
+    expect(replyHeaders([], 'c', true)['content-type']).toBe('text/plain; charset=UTF-8');
+    expect(replyHeaders([], 'c', false)['content-type']).toBeUndefined();
+    const cookies = replyHeaders([['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Clear-Site-Data', '"storage"'], ['X-Ok', '1']], 'c', false);
+    expect(cookies).toEqual({ 'x-ok': '1', 'x-hookbin-capture-id': 'c' });
   });
 });
 

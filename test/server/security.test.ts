@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/http/app.js';
+import { serveDeps } from '../support/serve-deps.js';
 import { hostPolicy, legacyTokenCookieName } from '../../server/http/security.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { defaultSettings } from '../../server/capture/settings.js';
@@ -99,7 +100,9 @@ describe('every /api route needs the token (app.request, no port)', () => {
     app = createApp({ store, token: APP_TOKEN, hosts: hostPolicy('127.0.0.1'), maxBody: 1024 * 1024, webRoot: null, version: '0.0.0-test' });
     binId = 'guarded-bin';
     store.createBin({ id: binId, name: 'guarded', createdAt: Date.now(), settings: defaultSettings() });
-    const hook = await app.request(`/b/${binId}`, { method: 'POST', body: 'guarded body', headers: { host: 'localhost' } });
+    // Bin URLs are answered by the listener, ahead of the app: a capture comes in over real HTTP.
+    const served = await serveDeps({ store, token: APP_TOKEN, hosts: hostPolicy('127.0.0.1'), maxBody: 1024 * 1024, webRoot: null, version: '0.0.0-test' });
+    const hook = await fetch(`${served.origin}/b/${binId}`, { method: 'POST', body: 'guarded body' }).finally(() => served.close());
     expect(hook.status).toBe(200);
     captureId = hook.headers.get('x-hookbin-capture-id')!;
     expect(captureId).toBeTruthy();
