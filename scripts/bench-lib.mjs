@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,17 +172,57 @@ export async function storedIds(origin, binId) {
 /** An inspector-like live client subscribed to one bin; counts the captures it is told about. */
 export async function liveClient(origin, binId) {
   const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/ws?token=${TOKEN}`);
-  const client = { created: 0, close: () => ws.close() };
+  // `seen`: when each probe's summary arrived (performance.now(), by event key); see `probeLatency`.
+  const client = { created: 0, seen: new Map(), close: () => ws.close() };
   await new Promise((resolve, reject) => {
     ws.once('error', reject);
     ws.on('message', (data) => {
-      // Counted, not parsed: the bench's own CPU is shared with the server under load.
-      if (data.includes('"capture.created"')) client.created++;
-      else if (data.includes('"subscribed"')) resolve();
+      // Counted, not parsed (the bench's own CPU is shared with the server under load); only probes are parsed.
+      if (data.includes('"capture.created"')) {
+        client.created++;
+        if (data.includes(`"${PROBE_PREFIX}`)) client.seen.set(JSON.parse(data).capture.event.key, performance.now());
+      } else if (data.includes('"subscribed"')) resolve();
     });
     ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', bins: [binId] })));
   });
   return client;
+}
+
+/** Event keys of the latency probes start so. */
+const PROBE_PREFIX = 'probe-';
+
+/**
+ * Capture-to-inspector latency while a load runs: every `everyMs` one more
+ * signed webhook (event key `probe-…`) on a connection of its own, timed from
+ * its answer arriving here to its summary arriving on `live` (the inspector's
+ * socket). Runs until `until` settles; resolves to the latencies in ms,
+ * sorted (a summary that came before its answer counts 0; one that never
+ * came, Infinity).
+ */
+export async function probeLatency(url, live, until, everyMs = 20) {
+  const answered = new Map();
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let running = true;
+  void until.finally(() => (running = false));
+  for (let i = 0; running; i++) {
+    const key = `${PROBE_PREFIX}${runTag}-${i}`;
+    const body = webhookBody(i);
+    await new Promise((resolve) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-event-id': key, 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode >= 200 && res.statusCode < 300) answered.set(key, performance.now());
+          resolve();
+        });
+      });
+      req.on('error', resolve);
+      req.end(body);
+    });
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  agent.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return [...answered].map(([key, at]) => Math.max(0, (live.seen.get(key) ?? Infinity) - at)).sort((a, b) => a - b);
 }
 
 // ---------------------------------------------------------------- load

@@ -49,7 +49,7 @@ import { seed, seededCustomer } from './bench-seed.mjs';
 import { partsPerRequest, summarizeProfile } from './bench-profile.mjs';
 import { chooseLoad } from './bench-wrk.mjs';
 import * as lib from './bench-lib.mjs';
-import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
+import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, probeLatency, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
 let BIN = lib.BIN;
 
@@ -172,13 +172,18 @@ async function hookbinUnderLoad(memory) {
   const live = await liveClient(hb.origin, BIN_ID);
   const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP, collectIds: true });
   const split0 = cpuSplitOf(hb.pid);
-  const h = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  const loading = load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION, collectIds: true });
+  const probing = probeLatency(`${hb.origin}/b/${BIN_ID}`, live, loading);
+  const h = await loading;
   const split1 = cpuSplitOf(hb.pid);
+  const latencies = await probing;
+  h.live = { p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)], n: latencies.length };
   h.cpuPerRequest = (split1.total - split0.total) / (h.ok + h.non2xx);
   h.systemPerRequest = (split1.system - split0.system) / (h.ok + h.non2xx);
   h.peak = memoryOf(hb.pid).peak;
   const name = memory ? 'hookbin --memory' : 'hookbin';
   log(`  ${name.padEnd(15)} ${fmt(h.rps, 'rps')}  p50 ${fmt(h.p50, 'ms')}  p99 ${fmt(h.p99, 'ms')}  peak RSS ${fmt(h.peak, 'MB')}  CPU ${h.cpuPerRequest.toFixed(0)} µs/request (${h.systemPerRequest.toFixed(0)} system)`);
+  log(`    capture to inspector: p50 ${fmt(h.live.p50, 'ms')}, p99 ${fmt(h.live.p99, 'ms')} (${h.live.n} probes answered during the load)`);
   if (h.non2xx + h.errors + h.timeouts > 0) log(`  ${name}: ${h.non2xx} non-2xx, ${h.errors} errors, ${h.timeouts} timeouts`);
 
   // Every answered 2xx must be stored: look each id up among the bin's captures.
@@ -218,6 +223,7 @@ async function throughput() {
   figure('p50 latency, hookbin ÷ bare', h.p50 / b.p50, 'x', null, 'lower', `${fmt(h.p50, 'ms')} vs ${fmt(b.p50, 'ms')}`);
   figure('peak RSS under load, hookbin', h.peak, 'MB', null, 'lower', `bare ${fmt(b.peak, 'MB')}, mockttp ${fmt(m.peak, 'MB')}`);
   figure('server CPU per request, hookbin', h.cpuPerRequest, 'µs', null, 'lower', `bare ${b.cpuPerRequest.toFixed(0)} µs, durable limit ${d.cpuPerRequest.toFixed(0)} µs, mockttp ${m.cpuPerRequest.toFixed(0)} µs`);
+  figure('capture-to-inspector latency p99, under load (answer → summary on the live socket)', h.live.p99, 'ms', 50, 'lower', `p50 ${fmt(h.live.p50, 'ms')}, ${h.live.n} probes; --memory p99 ${fmt(hm.live.p99, 'ms')}`);
   figure('answered 2xx but not stored', h.missing + hm.missing, '', 0, 'lower', `of ${(h.answered + hm.answered).toLocaleString('en-US')}`);
   return { bare: b, durable: d, mockttp: m, hookbin: h, memory: hm, missing: h.missing };
 }
