@@ -152,17 +152,28 @@ export function wrongSecretDelivery(plan: CheckPlan, nowMs: number): Delivery {
 }
 
 /**
- * A correctly signed delivery without its signature: the signature header
- * removed (its timestamp and id companions kept, so only the signature is
- * missing), or for Mailgun the body left unsigned.
+ * A correctly signed delivery without its signature: every header the
+ * scheme finds a signature in removed (its timestamp and id companions
+ * kept, so only the signature is missing), or for Mailgun the body left
+ * unsigned.
  */
 export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery {
   const base = freshBase(plan, nowMs);
   const signed = signDelivery(plan, base, plan.sign, Math.floor(nowMs / 1000), randomUUID());
   const inBody = !plan.sign.custom && schemeById(plan.sign.scheme)?.signBody !== undefined;
   if (inBody) return { ...signed, body: base.body };
-  const header = plan.signatureHeader.toLowerCase();
-  return { ...signed, headers: signed.headers.filter(([n]) => n.toLowerCase() !== header) };
+  if (plan.sign.custom) {
+    const header = plan.signatureHeader.toLowerCase();
+    return { ...signed, headers: signed.headers.filter(([n]) => n.toLowerCase() !== header) };
+  }
+  // Until the scheme finds no signature: GitHub's legacy X-Hub-Signature goes too.
+  const scheme = schemeById(plan.sign.scheme)!;
+  let headers = signed.headers;
+  for (let found = scheme.detect(headers); found !== null; found = scheme.detect(headers)) {
+    const name = found.toLowerCase();
+    headers = headers.filter(([n]) => n.toLowerCase() !== name);
+  }
+  return { ...signed, headers };
 }
 
 /**
@@ -187,6 +198,16 @@ export function tamper(body: Buffer): Buffer {
   const next = c === 'z' ? 'a' : c === 'Z' ? 'A' : c === '9' ? '0' : String.fromCharCode(out[i]! + 1);
   out[i] = next.charCodeAt(0);
   return out;
+}
+
+/**
+ * Whether the signature covers the body, so a changed body must be refused:
+ * not Mailgun's (it signs a timestamp and a token), nor a user's scheme
+ * whose `signed` has no `{body}`.
+ */
+export function signsBody(plan: CheckPlan): boolean {
+  if (plan.sign.custom) return plan.sign.custom.signed.includes('{body}');
+  return plan.sign.scheme !== 'mailgun';
 }
 
 /** A correctly signed delivery whose body was then changed by one byte. */

@@ -13,6 +13,7 @@ import type { HeaderPair } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import {
   planCheck,
+  signsBody,
   staleDelivery,
   tamperedDelivery,
   toleranceOf,
@@ -147,7 +148,8 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
 
   results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
   results.push(judgeRefusal('missing-signature', `a delivery without its ${plan.signatureHeader} signature`, await send(unsignedDelivery(plan, now())), validOk));
-  results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
+  if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
+  else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
 
   const tolerance = toleranceOf(plan, validD, now());
   if (tolerance === null) {

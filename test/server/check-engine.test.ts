@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../server/common/check.js';
 import type { CustomSchemeDef } from '../../server/common/custom-scheme.js';
-import { runChecks } from '../../server/outbound/check.js';
+import { CHECK_REPLY_BYTES, runChecks } from '../../server/outbound/check.js';
+import { exchange, outboundHeaders, targetOf } from '../../server/outbound/exchange.js';
 import { acceptAll, ownSchemeReceiver, standardReceiver, stripeReceiver, twilioReceiver, useApps } from '../support/check-apps.js';
 
 const app = useApps();
@@ -126,5 +127,20 @@ describe('hookbin check: the engine', () => {
     expect(second!.body.equals(first!.body)).toBe(true);
     expect(second!.headers.some(([n]) => n === 'X-Fail')).toBe(false);
     expect(report.passed).toBe(true);
+  });
+
+  it('reads an answer only as far as its excerpt needs', async () => {
+    const big = 'é'.repeat(300_000);
+    const a = await app(() => ({ status: 200, body: big }));
+    const report = await runChecks({ to: a.url, scheme: 'github', secret: 'gh-secret' });
+    const valid = byId(report, 'valid');
+    expect(valid.outcome).toBe('pass');
+    expect(valid.reply!.bodyExcerpt).toBe('é'.repeat(2048));
+    // The exchange keeps no more than it is asked to, and drops the connection after that.
+    const target = targetOf(a.url);
+    const r = await exchange({ method: 'GET', target, headers: outboundHeaders([], target, 'GET', 0), body: new Uint8Array(), timeoutMs: 5000, maxReplyBytes: CHECK_REPLY_BYTES });
+    expect(r.status).toBe(200);
+    expect(r.response!.body.length).toBe(CHECK_REPLY_BYTES);
+    expect(r.response!.truncated).toBe(true);
   });
 });
