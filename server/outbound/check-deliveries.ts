@@ -9,6 +9,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import type { CheckReply, CheckSent } from '../common/check.js';
 import type { HeaderPair, WebhookTemplate } from '../common/types.js';
+import { HEADER_VALUE, HTTP_TOKEN } from '../common/http-syntax.js';
 import { presetById } from '../retries/presets.js';
 import type { RetryPreset } from '../retries/presets.js';
 import type { SignSpec } from '../store/index.js';
@@ -237,11 +238,15 @@ export function staleDelivery(plan: CheckPlan, nowMs: number, ageSeconds: number
   return signDelivery(plan, freshBase(plan, thenMs), plan.sign, Math.floor(thenMs / 1000), randomUUID());
 }
 
-/** Checks that the secret can key the scheme (a trial signature), so a bad secret is a usage error rather than eight failed checks. */
-export function trySign(plan: CheckPlan): void {
-  try {
-    validDelivery(plan, Date.now());
-  } catch (err) {
-    throw err instanceof SendInputError ? err : new SendInputError((err as Error).message);
-  }
+/**
+ * The retry check's header from `Name: value` text (`--retry-header`,
+ * `retryHeader`), or a sentence saying what is wrong with it.
+ */
+export function parseHeaderLine(text: string): HeaderPair | string {
+  const colon = text.indexOf(':');
+  const name = colon === -1 ? '' : text.slice(0, colon).trim();
+  const value = colon === -1 ? '' : text.slice(colon + 1).trim();
+  if (name.length === 0 || name.length > 256 || !HTTP_TOKEN.test(name)) return "must be 'Name: value' with an HTTP token as the name";
+  if (value.length > 1024 || !HEADER_VALUE.test(value)) return 'must have a value of at most 1024 characters without line breaks';
+  return [name, value];
 }

@@ -53,6 +53,9 @@ export async function runRetry(plan: CheckPlan, failHeader: HeaderPair, ctx: Ret
   if (ok(firstSent)) {
     return ctx.result('retry', 'info', `${parts[0]}: the endpoint did not fail it, so there was nothing to retry`, firstSent);
   }
+  if (schedule.length < 2) {
+    return ctx.result('retry', 'info', `${parts[0]}: ${plan.preset!.name} makes no retry (${plan.preset!.retriesOn})`, firstSent);
+  }
   let last = firstSent;
   const whose = plan.preset ? `${plan.preset.name}'s` : 'hookbin’s (the provider documents no schedule)';
   for (let i = 1; i < schedule.length && !ok(last); i++) {

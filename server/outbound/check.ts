@@ -27,8 +27,12 @@ import {
 } from './check-deliveries.js';
 import { runRetry } from './check-retry.js';
 import { WHY } from './check-words.js';
+import { SendInputError } from './errors.js';
 export type { Sent };
 import { displayUrl, exchange, outboundHeaders, targetOf } from './exchange.js';
+
+/** The longest provider timeout a check accepts, ms: a run is at most ten requests, so it stays within minutes. */
+export const MAX_CHECK_TIMEOUT_MS = 60_000;
 
 /** The most reply bytes a check reads: enough for the excerpt in any UTF-8. */
 export const CHECK_REPLY_BYTES = CHECK_EXCERPT_CHARS * 4;
@@ -141,7 +145,13 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   const send = (d: Delivery) => sendOne(plan, d, insecure, now);
   const results: CheckResult[] = [];
 
-  const validD = validDelivery(plan, now());
+  let validD: Delivery;
+  try {
+    validD = validDelivery(plan, now());
+  } catch (err) {
+    // Nothing was sent yet: a secret that cannot key the scheme, a body it cannot sign.
+    throw err instanceof SendInputError ? err : new SendInputError(`cannot sign with ${plan.sign.scheme}: ${(err as Error).message}`);
+  }
   const valid = await send(validD);
   results.push(judgeValid(valid));
   const validOk = is2xx(valid.reply);
