@@ -123,7 +123,7 @@ function judgeReplay(s: Sent): CheckResult {
 }
 
 function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
-  const who = plan.preset ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
+  const who = plan.preset?.timeoutMs !== undefined ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
   const r = valid.reply;
   if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`);
   if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`);
