@@ -157,6 +157,11 @@ const LABEL: Record<CheckResult['outcome'], string> = { pass: 'PASS', fail: 'FAI
 const SHOWN_BODY_CHARS = 300;
 const SHOWN_REPLY_CHARS = 500;
 
+/** Text an endpoint sent, safe for a terminal: control characters (an escape sequence) shown as `\xNN`, never obeyed. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
@@ -167,13 +172,13 @@ function exchangeLines(r: CheckResult): string[] {
   if (r.sent) {
     const u = new URL(r.sent.url);
     lines.push('      sent:', `        ${r.sent.method} ${u.pathname}${u.search} HTTP/1.1`);
-    for (const [n, v] of r.sent.headers) lines.push(`        ${n}: ${v}`);
-    if (r.sent.body !== '') lines.push('', ...clip(r.sent.body, SHOWN_BODY_CHARS).split('\n').map((l) => `        ${l}`));
+    for (const [n, v] of r.sent.headers) lines.push(`        ${n}: ${printable(v)}`);
+    if (r.sent.body !== '') lines.push('', ...printable(clip(r.sent.body, SHOWN_BODY_CHARS)).split('\n').map((l) => `        ${l}`));
   }
   if (r.reply) {
-    lines.push(`      reply: ${describeReply(r.reply)}`);
+    lines.push(`      reply: ${printable(describeReply(r.reply))}`);
     const body = r.reply.bodyExcerpt.trim();
-    if (body !== '') lines.push(...clip(body, SHOWN_REPLY_CHARS).split('\n').map((l) => `        ${l}`));
+    if (body !== '') lines.push(...printable(clip(body, SHOWN_REPLY_CHARS)).split('\n').map((l) => `        ${l}`));
   }
   return lines;
 }
@@ -182,7 +187,7 @@ function exchangeLines(r: CheckResult): string[] {
 export function formatReport(report: CheckReport): string[] {
   const lines = [`hookbin check: ${report.to} as ${report.scheme} (template ${report.template}, provider timeout ${report.timeoutMs} ms)`, ''];
   for (const r of report.results) {
-    lines.push(`${LABEL[r.outcome]}  ${r.check.padEnd(18)} ${r.summary}`, `      why: ${r.why}`);
+    lines.push(`${LABEL[r.outcome]}  ${r.check.padEnd(18)} ${printable(r.summary)}`, `      why: ${r.why}`);
     if (r.outcome === 'fail') lines.push(...exchangeLines(r));
   }
   const count = (o: CheckResult['outcome']) => report.results.filter((r) => r.outcome === o).length;

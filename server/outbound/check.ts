@@ -125,8 +125,8 @@ function judgeReplay(s: Sent): CheckResult {
 function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
   const who = plan.preset?.timeoutMs !== undefined ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
   const r = valid.reply;
-  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`);
-  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`);
+  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`, valid);
+  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`, valid);
   return result('timeout', 'skip', `the valid delivery got no answer to time (${r.error ?? 'none'})`);
 }
 

@@ -130,4 +130,12 @@ describe('hookbin check', () => {
     for (const flag of ['--to URL', '--scheme S', '--secret X', '--template NAME', '--timeout MS', '--public-url URL', '--schemes FILE', "--retry-header 'Name: value'", '--json', '--insecure']) expect(run.stdout).toContain(flag);
     expect(run.stdout).toContain('Exit status: 0 when every check passes, 1 when any fails, 2 for bad usage.');
   });
+
+  it("shows an endpoint's answer as text: an escape sequence in it is printed, never obeyed", async () => {
+    const a = await app(() => ({ status: 200, body: '\x1b[2J\x1b]0;pwned\x07ok\r\nnext' }));
+    const run = await hookbinCheck(['--to', a.url, '--scheme', 'github', '--secret', 'gh-secret']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toMatch(/[\x1b\x07\r]/);
+    expect(run.stdout).toContain('        \\x1b[2J\\x1b]0;pwned\\x07ok\\x0d\n        next');
+  });
 });

@@ -9,6 +9,7 @@ import type { CheckReport } from '../../server/common/check.js';
 import type { CustomSchemeDef } from '../../server/common/custom-scheme.js';
 import { CHECK_REPLY_BYTES, runChecks } from '../../server/outbound/check.js';
 import { exchange, outboundHeaders, targetOf } from '../../server/outbound/exchange.js';
+import { startTarget } from '../support/target.js';
 import { acceptAll, ownSchemeReceiver, standardReceiver, stripeReceiver, twilioReceiver, useApps } from '../support/check-apps.js';
 
 const app = useApps();
@@ -143,5 +144,18 @@ describe('hookbin check: the engine', () => {
     expect(r.status).toBe(200);
     expect(r.response!.body.length).toBe(CHECK_REPLY_BYTES);
     expect(r.response!.truncated).toBe(true);
+  });
+
+  it('checks an https endpoint with a self-signed certificate only with insecure', async () => {
+    const t = await startTarget(undefined, { tls: true });
+    try {
+      const strict = await runChecks({ to: `${t.origin}/hook`, scheme: 'github', secret: 'gh-secret' });
+      expect(byId(strict, 'valid')).toMatchObject({ outcome: 'fail', reply: { status: null, error: expect.stringMatching(/^tls: /) } });
+      const insecure = await runChecks({ to: `${t.origin}/hook`, scheme: 'github', secret: 'gh-secret', insecure: true });
+      expect(byId(insecure, 'valid').outcome).toBe('pass');
+      expect(byId(insecure, 'timeout')).toMatchObject({ outcome: 'pass', reply: { status: 200 } });
+    } finally {
+      await t.close();
+    }
   });
 });
