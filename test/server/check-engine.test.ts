@@ -158,4 +158,24 @@ describe('hookbin check: the engine', () => {
       await t.close();
     }
   });
+
+  it("masks the password of an endpoint URL with credentials in the report, while the endpoint gets it", async () => {
+    const a = await app(acceptAll);
+    const to = a.url.replace('http://', 'http://hooks:s3cr3t-pw@');
+    const report = await runChecks({ to, scheme: 'github', secret: 'gh-secret' });
+    expect(a.requests[0]!.headers).toContainEqual(['Authorization', `Basic ${Buffer.from('hooks:s3cr3t-pw').toString('base64')}`]);
+    expect(byId(report, 'wrong-signature').sent).toMatchObject({ url: to.replace('s3cr3t-pw', '***'), headers: expect.arrayContaining([['Authorization', 'Basic ***']]) });
+    expect(report.to).toBe(to.replace('s3cr3t-pw', '***'));
+    const json = JSON.stringify(report);
+    expect(json).not.toContain('s3cr3t-pw');
+    expect(json).not.toContain(Buffer.from('hooks:s3cr3t-pw').toString('base64'));
+  });
+
+  it('says a Mailgun delivery without its signature carries none in its body', async () => {
+    const a = await app(acceptAll);
+    const report = await runChecks({ to: a.url, scheme: 'mailgun', secret: 'mg-key' });
+    expect(byId(report, 'missing-signature').summary).toMatch(/^answered 200 OK in \d+ ms to a delivery whose body carries no signature: it was accepted$/);
+    expect(JSON.parse(byId(report, 'missing-signature').sent!.body)).not.toHaveProperty('signature');
+    expect(JSON.parse(byId(report, 'valid').sent!.body)).toHaveProperty('signature.signature');
+  });
 });
