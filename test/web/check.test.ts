@@ -127,5 +127,6 @@ describe('a row’s text', () => {
     expect(requestText(sent)).toBe('POST http://localhost:3000/hook\nStripe-Signature: t=1,v1=ab\nContent-Type: application/json\n\n{"a":1}');
     expect(replyText({ status: 401, ms: 12, bodyExcerpt: '' })).toBe('401 in 12 ms');
     expect(replyText({ status: null, ms: 3001, bodyExcerpt: '', error: 'no answer within 3000 ms' })).toBe('no answer after 3001 ms: no answer within 3000 ms');
+    expect(replyText({ status: 200, ms: 3004, bodyExcerpt: 'par', error: 'no complete answer within 3000 ms' })).toBe('200 in 3004 ms, then no complete answer within 3000 ms');
   });
 });

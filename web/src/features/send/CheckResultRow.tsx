@@ -8,9 +8,10 @@ export function requestText(s: CheckSent): string {
   return [`${s.method} ${s.url}`, ...s.headers.map(([n, v]) => `${n}: ${v}`), '', s.body].join('\n');
 }
 
-/** What came back, in words: "401 in 12 ms", or "no answer after 3000 ms: …". */
+/** What came back, in words: "401 in 12 ms", "200 in 3004 ms, then …" (the answer stopped short), or "no answer after 3000 ms: …". */
 export function replyText(r: CheckReply): string {
-  return r.status !== null ? `${r.status} in ${r.ms} ms` : `no answer after ${r.ms} ms${r.error ? `: ${r.error}` : ''}`;
+  const err = r.error ? (r.status !== null ? `, then ${r.error}` : `: ${r.error}`) : '';
+  return `${r.status !== null ? `${r.status} in` : 'no answer after'} ${r.ms} ms${err}`;
 }
 
 /**
