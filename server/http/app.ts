@@ -20,6 +20,7 @@ import { createTransferRoutes, isImportPath } from './routes/export.js';
 import { createMetaRoutes } from './routes/meta.js';
 import { createOutboxRoutes } from './routes/outbox.js';
 import { createSendRoutes } from './routes/send.js';
+import { createCheckRoutes } from './routes/check.js';
 import { createTemplateRoutes } from './routes/templates.js';
 import type { SecretInput } from '../verify/index.js';
 import { AS_RECEIVED, type PublicUrlPolicy } from '../capture/public-url.js';
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps) {
     .route('/', createCaptureRoutes({ store, globalSecrets, globalSchemes, publish, urls }))
     .route('/', createEventRoutes({ store, now }))
     .route('/', createSendRoutes({ store, sender: deps.sender, now, globalSecrets, globalSchemes, globalForward }))
+    .route('/', createCheckRoutes({ store, globalSecrets, globalSchemes }))
     .route('/outbox', createOutboxRoutes({ store, sender: deps.sender, publish }))
     .route('/templates', createTemplateRoutes({ now }));
 

@@ -7,8 +7,10 @@
  * or a path here is not a route of the app.
  */
 import { z } from 'zod';
+import { CHECK_IDS } from '../common/check.js';
 import { createBinBody, patchBinBody } from './routes/bins.js';
 import { resendBody, sendBody } from './routes/send.js';
+import { checkBody } from './routes/check.js';
 
 type Json = Record<string, unknown>;
 
@@ -268,6 +270,12 @@ function paths(): Json {
       post: op('Send the capture again, exactly or edited and re-signed', { 202: accepted }, { requestBody: bodyOf(resendBody), errors: [404, 422, 429, 503] }),
     },
     '/api/send': { post: op('Send a webhook (signed, on a retry schedule)', { 202: accepted }, { requestBody: bodyOf(sendBody), errors: [404, 422, 429, 503] }) },
+    '/api/check': {
+      post: op('Check an endpoint the way its provider will: signed, forged, stale, replayed and timed deliveries, one at a time', { 200: jsonAnswer('the report', ref('CheckReport')) }, {
+        requestBody: bodyOf(checkBody),
+        errors: [404, 422, 429],
+      }),
+    },
     '/api/outbox': {
       get: op('Deliveries, newest first', { 200: jsonAnswer('a page', page('deliveries', 'OutboxSummary')) }, {
         parameters: [
@@ -291,6 +299,26 @@ function paths(): Json {
     '/api/templates': { get: op('Sample deliveries of each provider, with fresh ids', { 200: jsonAnswer('templates', object({ templates: array({ type: 'object' }) })) }) },
   };
 }
+
+const checkResult = object({
+  check: { type: 'string', enum: [...CHECK_IDS] },
+  outcome: { type: 'string', enum: ['pass', 'fail', 'skip', 'info'] },
+  summary: str('what happened, one sentence'),
+  why: str('why the check matters, one sentence'),
+  sent: object({ method: str(), url: str(), headers: headerPairs, body: str('as UTF-8 text') }),
+  reply: object({ status: nullable({ type: 'integer' }), ms: { type: 'integer' }, bodyExcerpt: str(), error: str('why no answer came') }, ['status', 'ms', 'bodyExcerpt']),
+}, ['check', 'outcome', 'summary', 'why']);
+
+const checkReport = object({
+  to: str('the endpoint (for URL-signed schemes, the URL that was signed)'),
+  scheme: str(),
+  template: str(),
+  timeoutMs: { type: 'integer', description: "the provider's timeout the answers were judged against" },
+  passed: { type: 'boolean', description: 'no check failed' },
+  results: array(checkResult),
+  startedAt: { type: 'integer', description: 'ms since the epoch' },
+  durationMs: { type: 'integer' },
+});
 
 let cached: Json | null = null;
 
@@ -320,6 +348,7 @@ export function openApiDocument(version: string): Json {
         OutboxSummary: outboxSummary,
         OutboxDelivery: delivery,
         TargetReply: reply,
+        CheckReport: checkReport,
       },
     },
   };

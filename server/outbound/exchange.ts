@@ -153,6 +153,8 @@ export interface ExchangeInput {
   now?: () => number;
   /** https only: accept a certificate that does not verify (self-signed, another name). */
   insecure?: boolean;
+  /** The most reply bytes read (default `MAX_REPLY_BYTES`); the connection is dropped after that. */
+  maxReplyBytes?: number;
 }
 
 /** What came of one request. */
@@ -204,7 +206,7 @@ function pairs(res: IncomingMessage): HeaderPair[] {
 }
 
 /**
- * Makes one request and reads the reply (its first `MAX_REPLY_BYTES`; the
+ * Makes one request and reads the reply (its first `maxReplyBytes`; the
  * connection is dropped after that). Never rejects: a failure is a result
  * with `error` set, and a reply that arrived before the failure keeps its
  * status. Redirects are not followed (a provider does not follow them).
@@ -214,6 +216,7 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
   const at = now();
   const started = performance.now();
   const record = { method: input.method, url: input.target.url, headers: input.headers };
+  const cap = input.maxReplyBytes ?? MAX_REPLY_BYTES;
   return new Promise((resolve) => {
     let status: number | null = null;
     let response: ReplyRecord | null = null;
@@ -295,12 +298,12 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       status = r.statusCode ?? null;
       r.on('data', (chunk: Buffer) => {
         received += chunk.length;
-        if (kept < MAX_REPLY_BYTES) {
-          const part = chunk.subarray(0, MAX_REPLY_BYTES - kept);
+        if (kept < cap) {
+          const part = chunk.subarray(0, cap - kept);
           chunks.push(part);
           kept += part.length;
         }
-        if (received > MAX_REPLY_BYTES) {
+        if (received > cap) {
           // Enough is kept; the rest is not worth the wait.
           response = reply();
           finish(null);

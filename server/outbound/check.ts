@@ -1,0 +1,192 @@
+/**
+ * `hookbin check` and `POST /api/check`: hookbin plays the provider against
+ * the user's own endpoint and judges, check by check, what a correct
+ * receiver does (the checks and their order: common/check.ts). Requests go
+ * one at a time through the sender's exchange, each with the provider's
+ * timeout as its deadline, redirects not followed, replies read only as far
+ * as the excerpt needs.
+ */
+import { STATUS_CODES } from 'node:http';
+import { CHECK_EXCERPT_CHARS, type CheckId, type CheckReply, type CheckReport, type CheckResult, type CheckSent } from '../common/check.js';
+import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import type { HeaderPair } from '../common/types.js';
+import { lossyUtf8 } from '../common/text.js';
+import {
+  planCheck,
+  signsBody,
+  staleDelivery,
+  tamperedDelivery,
+  toleranceOf,
+  STALE_MARGIN_SECONDS,
+  unsignedDelivery,
+  validDelivery,
+  wrongSecretDelivery,
+  type CheckPlan,
+  type Delivery,
+  type Sent,
+} from './check-deliveries.js';
+import { runRetry } from './check-retry.js';
+import { WHY } from './check-words.js';
+import { SendInputError } from './errors.js';
+export type { Sent };
+import { displayUrl, exchange, outboundHeaders, targetOf } from './exchange.js';
+
+/** The longest provider timeout a check accepts, ms: a run is at most ten requests, so it stays within minutes. */
+export const MAX_CHECK_TIMEOUT_MS = 60_000;
+
+/** The most reply bytes a check reads: enough for the excerpt in any UTF-8. */
+export const CHECK_REPLY_BYTES = CHECK_EXCERPT_CHARS * 4;
+
+/** What one check run needs to know. */
+export interface CheckInput {
+  /** The endpoint: an absolute http(s) URL. */
+  to: string;
+  /** A built-in scheme id, or `custom.id`. */
+  scheme: string;
+  /** The user's own scheme definition, when `scheme` is one. */
+  custom?: CustomSchemeDef;
+  /** The secret's value (names are resolved by the caller). */
+  secret: string;
+  /** The secret's name, when it was given by name. */
+  secretName?: string | null;
+  /** A template id; default the scheme's own (`defaultTemplateOf`). */
+  template?: string;
+  /** The provider's timeout, ms; default its preset's, else 10 s. */
+  timeoutMs?: number;
+  /** The URL the provider is configured with (a tunnel's), which URL-signed schemes sign instead of `to`. */
+  publicUrl?: string | null;
+  /** A header that asks the endpoint to fail a delivery: with it the retry check runs, else it is skipped. */
+  retryHeader?: HeaderPair | null;
+  /** https only: do not verify the endpoint's certificate. */
+  insecure?: boolean;
+}
+
+/** The engine's surroundings; tests may pass their own clock. */
+export interface CheckDeps {
+  /** ms since the epoch: signatures and `startedAt`. */
+  now?: () => number;
+  /** Waits between retry attempts. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Sends one composed delivery and keeps it as text with the reply's excerpt. */
+export async function sendOne(plan: CheckPlan, d: Delivery, insecure: boolean, now: () => number): Promise<Sent> {
+  const target = targetOf(plan.to);
+  const headers = outboundHeaders(d.headers, target, d.method, d.body.length);
+  const r = await exchange({ method: d.method, target, headers, body: d.body, timeoutMs: plan.timeoutMs, now, insecure, maxReplyBytes: CHECK_REPLY_BYTES });
+  const excerpt = r.response ? lossyUtf8(r.response.body).slice(0, CHECK_EXCERPT_CHARS) : '';
+  const reply: CheckReply = { status: r.status, ms: r.durationMs, bodyExcerpt: excerpt };
+  if (r.error !== null) reply.error = r.error === 'timeout' ? `no complete answer within ${plan.timeoutMs} ms` : `${r.error}: ${r.errorMessage ?? 'no answer'}`;
+  return { sent: { method: d.method, url: displayUrl(target.url), headers, body: lossyUtf8(d.body) }, reply };
+}
+
+const is2xx = (r: CheckReply) => r.error === undefined && r.status !== null && r.status >= 200 && r.status < 300;
+
+/** "200 OK in 12 ms", or what stood for an answer. */
+export function describeReply(r: CheckReply): string {
+  if (r.status === null) return `no answer (${r.error ?? 'none'}) after ${r.ms} ms`;
+  const reason = STATUS_CODES[r.status];
+  return `${r.status}${reason ? ` ${reason}` : ''} in ${r.ms} ms${r.error ? `, then ${r.error}` : ''}`;
+}
+
+function result(check: CheckId, outcome: CheckResult['outcome'], summary: string, s?: Sent): CheckResult {
+  return { check, outcome, summary, why: WHY[check], ...(s ? { sent: s.sent, reply: s.reply } : {}) };
+}
+
+function judgeValid(s: Sent): CheckResult {
+  if (is2xx(s.reply)) return result('valid', 'pass', `answered ${describeReply(s.reply)} to a correctly signed delivery`, s);
+  if (s.reply.status === null || s.reply.error !== undefined) {
+    return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed and retries it`, s);
+  }
+  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it`, s);
+}
+
+/**
+ * A forgery's answer: 4xx passes, 2xx fails (it was accepted); a 3xx, 5xx or
+ * no answer fails too, since the provider would count it as a failure and
+ * retry the forgery. When the valid delivery was not accepted, a refusal
+ * proves nothing (skip), but accepting a forgery still fails.
+ */
+function judgeRefusal(check: CheckId, what: string, s: Sent, validOk: boolean): CheckResult {
+  const r = s.reply;
+  const got = `answered ${describeReply(r)} to ${what}`;
+  if (is2xx(r)) return result(check, 'fail', `${got}: it was accepted`, s);
+  if (!validOk) return result(check, 'skip', `${r.status === null ? `${what} got ${describeReply(r)}` : got}, but the valid delivery was not accepted either, so this proves nothing`, s);
+  if (r.status !== null && r.status >= 400 && r.status < 500 && r.error === undefined) return result(check, 'pass', `${got}: refused`, s);
+  const head = r.status === null ? `${what} got ${describeReply(r)}` : got;
+  return result(check, 'fail', `${head}; a provider counts that as a failure and retries it: refuse with 400, 401 or 403`, s);
+}
+
+function judgeReplay(s: Sent): CheckResult {
+  if (is2xx(s.reply)) return result('replay', 'pass', `answered ${describeReply(s.reply)} to the valid delivery sent again byte for byte`, s);
+  return result('replay', 'fail', `the valid delivery sent again byte for byte got ${describeReply(s.reply)}; a provider's retry of it would be counted as failed again`, s);
+}
+
+function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
+  const who = plan.preset ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
+  const r = valid.reply;
+  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`);
+  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`);
+  return result('timeout', 'skip', `the valid delivery got no answer to time (${r.error ?? 'none'})`);
+}
+
+/**
+ * Runs every check of common/check.ts in order against `input.to`, one
+ * request at a time. Never rejects for what the endpoint does; throws
+ * `SendInputError` when the input cannot be signed (an unknown template, a
+ * secret that cannot key the scheme).
+ */
+export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promise<CheckReport> {
+  const now = deps.now ?? Date.now;
+  const insecure = input.insecure === true;
+  const plan = planCheck(input);
+  const startedAt = now();
+  const started = performance.now();
+  const send = (d: Delivery) => sendOne(plan, d, insecure, now);
+  const results: CheckResult[] = [];
+
+  let validD: Delivery;
+  try {
+    validD = validDelivery(plan, now());
+  } catch (err) {
+    // Nothing was sent yet: a secret that cannot key the scheme, a body it cannot sign.
+    throw err instanceof SendInputError ? err : new SendInputError(`cannot sign with ${plan.sign.scheme}: ${(err as Error).message}`);
+  }
+  const valid = await send(validD);
+  results.push(judgeValid(valid));
+  const validOk = is2xx(valid.reply);
+
+  results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
+  results.push(judgeRefusal('missing-signature', `a delivery without its ${plan.signatureHeader} signature`, await send(unsignedDelivery(plan, now())), validOk));
+  if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
+  else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
+
+  const tolerance = toleranceOf(plan, validD, now());
+  if (tolerance === null) {
+    const why = plan.sign.custom ? `your scheme "${plan.sign.scheme}" sets no toleranceSec for a signed {timestamp}` : `${plan.sign.scheme} signs no timestamp`;
+    results.push(result('stale-timestamp', 'skip', `${why}, so a stale delivery cannot be told from a fresh one`));
+  } else {
+    const age = tolerance + STALE_MARGIN_SECONDS;
+    results.push(judgeRefusal('stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s the provider allows`, await send(staleDelivery(plan, now(), age)), validOk));
+  }
+
+  if (validOk) results.push(judgeReplay(await send(validD)));
+  else results.push(result('replay', 'skip', 'the valid delivery was not accepted, so sending it again proves nothing'));
+
+  results.push(judgeTimeout(plan, valid));
+
+  if (!input.retryHeader) results.push(result('retry', 'skip', "not asked for: give --retry-header 'Name: value' (retryHeader in the API), a header your endpoint answers with a failure"));
+  else if (!validOk) results.push(result('retry', 'skip', 'the valid delivery was not accepted, so a retry proves nothing'));
+  else results.push(await runRetry(plan, input.retryHeader, { send, now, sleep: deps.sleep, result }));
+
+  return {
+    to: displayUrl(plan.urlSigned ? plan.signUrl : plan.to),
+    scheme: plan.sign.scheme,
+    template: plan.templateId,
+    timeoutMs: plan.timeoutMs,
+    passed: results.every((r) => r.outcome !== 'fail'),
+    results,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
