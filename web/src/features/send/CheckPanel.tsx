@@ -48,7 +48,7 @@ export function CheckPanel(props: CheckPanelProps) {
     set({ template: id, ...(f.scheme === '' && t ? { scheme: t.scheme } : {}) });
   };
   return (
-    <div class="check" data-testid="check-panel" aria-busy={s.running}>
+    <div class="check-panel" data-testid="check-panel" aria-busy={s.running}>
       <form
         class="composer"
         autocomplete="off"
