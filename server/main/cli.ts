@@ -5,6 +5,7 @@ import { start, StartError, type Running } from './start.js';
 import { VERSION } from './version.js';
 import { displayUrl } from '../outbound/exchange.js';
 import { sendCommand } from './send-cli.js';
+import { checkCommand } from './check-cli.js';
 import { transferCommand } from './transfer-cli.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -93,12 +94,13 @@ async function send(argv: string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<
 }
 
 /**
- * The `hookbin` command (and `hookbin send`, see send-cli.ts; `hookbin export` and `import`, transfer-cli.ts): parse, start, print the banner, close cleanly on
+ * The `hookbin` command (and `hookbin send`, see send-cli.ts; `hookbin check`, check-cli.ts; `hookbin export` and `import`, transfer-cli.ts): parse, start, print the banner, close cleanly on
  * SIGINT/SIGTERM. Resolves to the exit code: 0 after a clean stop, 1 when
  * hookbin cannot start, 2 for a bad flag or environment value.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIO = defaultIO): Promise<number> {
   if (argv[0] === 'send') return send(argv.slice(1), env, io);
+  if (argv[0] === 'check') return checkCommand(argv.slice(1), env, io);
   if (argv[0] === 'export' || argv[0] === 'import') return transferCommand(argv[0], argv.slice(1), env, io);
   let config: Config;
   try {

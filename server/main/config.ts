@@ -97,6 +97,7 @@ export function helpText(version: string): string {
     '',
     'Usage: hookbin [options]',
     '       hookbin send --to URL [options]   send a webhook like a provider (hookbin send --help)',
+    '       hookbin check --to URL [options]  test your endpoint the way its provider will (hookbin check --help)',
     "       hookbin export BIN [--format F]    write a bin's captures as NDJSON or HAR (hookbin export --help)",
     '       hookbin import BIN FILE           add the captures of an export or a HAR file to a bin (hookbin import --help)',
     '',

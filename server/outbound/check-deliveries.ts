@@ -42,8 +42,8 @@ export interface CheckPlan {
   /** The provider's retry preset (its timeout and schedule), or null when none is documented. */
   preset: RetryPreset | null;
   timeoutMs: number;
-  /** The name the words use for the signature header (`Stripe-Signature`; Mailgun's `signature` field of the body). */
-  signatureHeader: string;
+  /** The signature header (`Stripe-Signature`), or null when the signature travels in the body (Mailgun). */
+  signatureHeader: string | null;
 }
 
 /** One request as composed, before the exchange adds Host, Content-Length and Connection. */
@@ -104,7 +104,7 @@ export function planCheck(input: PlanInput): CheckPlan {
     templateId,
     preset,
     timeoutMs: input.timeoutMs ?? preset?.timeoutMs ?? CHECK_DEFAULT_TIMEOUT_MS,
-    signatureHeader: input.custom?.header ?? (scheme?.signBody ? 'signature' : scheme!.header),
+    signatureHeader: input.custom?.header ?? (scheme?.signBody ? null : scheme!.header),
   };
 }
 
@@ -161,8 +161,7 @@ export function wrongSecretDelivery(plan: CheckPlan, nowMs: number): Delivery {
 export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery {
   const base = freshBase(plan, nowMs);
   const signed = signDelivery(plan, base, plan.sign, Math.floor(nowMs / 1000), randomUUID());
-  const inBody = !plan.sign.custom && schemeById(plan.sign.scheme)?.signBody !== undefined;
-  if (inBody) return { ...signed, body: base.body };
+  if (plan.signatureHeader === null) return { ...signed, body: base.body };
   if (plan.sign.custom) {
     const header = plan.signatureHeader.toLowerCase();
     return { ...signed, headers: signed.headers.filter(([n]) => n.toLowerCase() !== header) };

@@ -74,10 +74,12 @@ export async function sendOne(plan: CheckPlan, d: Delivery, insecure: boolean, n
   const target = targetOf(plan.to);
   const headers = outboundHeaders(d.headers, target, d.method, d.body.length);
   const r = await exchange({ method: d.method, target, headers, body: d.body, timeoutMs: plan.timeoutMs, now, insecure, maxReplyBytes: CHECK_REPLY_BYTES });
+  // The password of a URL with credentials is masked in the report, as in its URL: the Basic header made of it too.
+  const shown = target.auth === null ? headers : headers.map(([n, v]): HeaderPair => (n === 'Authorization' && v.startsWith('Basic ') && !d.headers.some(([h]) => h.toLowerCase() === 'authorization') ? [n, 'Basic ***'] : [n, v]));
   const excerpt = r.response ? lossyUtf8(r.response.body).slice(0, CHECK_EXCERPT_CHARS) : '';
   const reply: CheckReply = { status: r.status, ms: r.durationMs, bodyExcerpt: excerpt };
   if (r.error !== null) reply.error = r.error === 'timeout' ? `no complete answer within ${plan.timeoutMs} ms` : `${r.error}: ${r.errorMessage ?? 'no answer'}`;
-  return { sent: { method: d.method, url: displayUrl(target.url), headers, body: lossyUtf8(d.body) }, reply };
+  return { sent: { method: d.method, url: displayUrl(plan.to), headers: shown, body: lossyUtf8(d.body) }, reply };
 }
 
 const is2xx = (r: CheckReply) => r.error === undefined && r.status !== null && r.status >= 200 && r.status < 300;
@@ -123,10 +125,10 @@ function judgeReplay(s: Sent): CheckResult {
 }
 
 function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
-  const who = plan.preset ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
+  const who = plan.preset?.timeoutMs !== undefined ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
   const r = valid.reply;
-  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`);
-  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`);
+  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`, valid);
+  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`, valid);
   return result('timeout', 'skip', `the valid delivery got no answer to time (${r.error ?? 'none'})`);
 }
 
@@ -157,7 +159,8 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   const validOk = is2xx(valid.reply);
 
   results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
-  results.push(judgeRefusal('missing-signature', `a delivery without its ${plan.signatureHeader} signature`, await send(unsignedDelivery(plan, now())), validOk));
+  const unsigned = plan.signatureHeader === null ? 'a delivery whose body carries no signature' : `a delivery without its ${plan.signatureHeader} header`;
+  results.push(judgeRefusal('missing-signature', unsigned, await send(unsignedDelivery(plan, now())), validOk));
   if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
   else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
 

@@ -113,4 +113,17 @@ describe('POST /api/check', () => {
     expect((await check({ to: a.url, scheme: 'stripe', secret: 'x' }, 'wrong')).status).toBe(401);
     expect(a.requests).toHaveLength(0);
   });
+
+  it('refuses a third check while two run, with 429', async () => {
+    const a = await apps(() => ({ status: 200, delayMs: 10_000 }));
+    const first = [check({ to: a.url, scheme: 'github', secret: 'x', timeoutMs: 20_000 }), check({ to: a.url, scheme: 'github', secret: 'x', timeoutMs: 20_000 })];
+    while (a.requests.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const third = await check({ to: a.url, scheme: 'github', secret: 'x' });
+    expect(third.status).toBe(429);
+    expect(await third.json()).toEqual({ error: { code: 'check_busy', message: '2 checks are running; try again when one has finished' } });
+    // Closing the endpoint ends the two runs at once (their requests are reset).
+    await a.close();
+    for (const res of await Promise.all(first)) expect(res.status).toBe(200);
+    expect((await check({ to: a.url, scheme: 'github', secret: 'x' })).status).toBe(200);
+  });
 });

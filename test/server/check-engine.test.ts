@@ -9,6 +9,7 @@ import type { CheckReport } from '../../server/common/check.js';
 import type { CustomSchemeDef } from '../../server/common/custom-scheme.js';
 import { CHECK_REPLY_BYTES, runChecks } from '../../server/outbound/check.js';
 import { exchange, outboundHeaders, targetOf } from '../../server/outbound/exchange.js';
+import { startTarget } from '../support/target.js';
 import { acceptAll, ownSchemeReceiver, standardReceiver, stripeReceiver, twilioReceiver, useApps } from '../support/check-apps.js';
 
 const app = useApps();
@@ -67,7 +68,7 @@ describe('hookbin check: the engine', () => {
     expect(report.timeoutMs).toBe(300);
     expect(byId(report, 'valid')).toMatchObject({ reply: { status: null, error: 'no complete answer within 300 ms' } });
     expect(byId(report, 'wrong-signature').summary).toMatch(/^answered 400 Bad Request in \d+ ms to a delivery signed with another secret, but the valid delivery was not accepted either, so this proves nothing$/);
-    expect(byId(report, 'timeout').summary).toBe('the valid delivery was not answered within 300 ms, as long as Stripe waits');
+    expect(byId(report, 'timeout').summary).toBe('the valid delivery was not answered within 300 ms, as long as hookbin waits (the provider documents no timeout)');
   });
 
   it('passes an endpoint that verifies with standardwebhooks, at the preset timeout', async () => {
@@ -78,6 +79,7 @@ describe('hookbin check: the engine', () => {
     });
     expect(report.timeoutMs).toBe(15_000);
     expect(report.template).toBe('standard-webhooks');
+    expect(byId(report, 'timeout').summary).toMatch(/^the valid delivery was answered in \d+ ms; Standard Webhooks \/ Svix waits 15000 ms$/);
   });
 
   it("skips stale-timestamp for a scheme that signs no timestamp, and signs Twilio's for the public URL", async () => {
@@ -142,5 +144,38 @@ describe('hookbin check: the engine', () => {
     expect(r.status).toBe(200);
     expect(r.response!.body.length).toBe(CHECK_REPLY_BYTES);
     expect(r.response!.truncated).toBe(true);
+  });
+
+  it('checks an https endpoint with a self-signed certificate only with insecure', async () => {
+    const t = await startTarget(undefined, { tls: true });
+    try {
+      const strict = await runChecks({ to: `${t.origin}/hook`, scheme: 'github', secret: 'gh-secret' });
+      expect(byId(strict, 'valid')).toMatchObject({ outcome: 'fail', reply: { status: null, error: expect.stringMatching(/^tls: /) } });
+      const insecure = await runChecks({ to: `${t.origin}/hook`, scheme: 'github', secret: 'gh-secret', insecure: true });
+      expect(byId(insecure, 'valid').outcome).toBe('pass');
+      expect(byId(insecure, 'timeout')).toMatchObject({ outcome: 'pass', reply: { status: 200 } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("masks the password of an endpoint URL with credentials in the report, while the endpoint gets it", async () => {
+    const a = await app(acceptAll);
+    const to = a.url.replace('http://', 'http://hooks:s3cr3t-pw@');
+    const report = await runChecks({ to, scheme: 'github', secret: 'gh-secret' });
+    expect(a.requests[0]!.headers).toContainEqual(['Authorization', `Basic ${Buffer.from('hooks:s3cr3t-pw').toString('base64')}`]);
+    expect(byId(report, 'wrong-signature').sent).toMatchObject({ url: to.replace('s3cr3t-pw', '***'), headers: expect.arrayContaining([['Authorization', 'Basic ***']]) });
+    expect(report.to).toBe(to.replace('s3cr3t-pw', '***'));
+    const json = JSON.stringify(report);
+    expect(json).not.toContain('s3cr3t-pw');
+    expect(json).not.toContain(Buffer.from('hooks:s3cr3t-pw').toString('base64'));
+  });
+
+  it('says a Mailgun delivery without its signature carries none in its body', async () => {
+    const a = await app(acceptAll);
+    const report = await runChecks({ to: a.url, scheme: 'mailgun', secret: 'mg-key' });
+    expect(byId(report, 'missing-signature').summary).toMatch(/^answered 200 OK in \d+ ms to a delivery whose body carries no signature: it was accepted$/);
+    expect(JSON.parse(byId(report, 'missing-signature').sent!.body)).not.toHaveProperty('signature');
+    expect(JSON.parse(byId(report, 'valid').sent!.body)).toHaveProperty('signature.signature');
   });
 });
