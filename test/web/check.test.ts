@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckReport, CheckResult } from '../../server/common/check.js';
 import { ApiRequestError, type CheckApi, type CheckBody } from '../../web/src/api/http.js';
-import { checkBody, createCheckModel, emptyCheckForm, verdictText, type CheckForm } from '../../web/src/state/check.js';
+import { checkBody, createCheckModel, emptyCheckForm, verdictText, withTemplate, type CheckForm } from '../../web/src/state/check.js';
 import { replyText, requestText } from '../../web/src/features/send/CheckResultRow.js';
 
 const form = (over: Partial<CheckForm> = {}): CheckForm => ({ ...emptyCheckForm(), to: 'http://localhost:3000/hook', scheme: 'stripe', secret: 'whsec_x', ...over });
@@ -62,6 +62,18 @@ describe('the check form', () => {
     expect(error(form({ scheme: '' }))).toBe('Pick the scheme the provider signs with.');
     expect(error(form({ secret: '' }))).toMatch(/^Give the secret/);
     for (const t of ['0', '-5', '1.5', 'soon']) expect(error(form({ timeoutMs: t }))).toBe('The timeout is a whole number of milliseconds.');
+  });
+});
+
+describe('a template picked', () => {
+  const templates = [
+    { id: 'github', scheme: 'github' as const },
+    { id: 'stripe', scheme: 'stripe' as const },
+  ];
+  it('brings its provider’s scheme when none is picked yet, and leaves one picked alone', () => {
+    expect(withTemplate(form({ scheme: '' }), 'github', templates)).toMatchObject({ template: 'github', scheme: 'github' });
+    expect(withTemplate(form({ scheme: 'stripe' }), 'github', templates)).toMatchObject({ template: 'github', scheme: 'stripe' });
+    expect(withTemplate(form({ scheme: '', template: 'github' }), '', templates)).toMatchObject({ template: '', scheme: '' });
   });
 });
 

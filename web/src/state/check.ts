@@ -8,6 +8,7 @@
  */
 import { signal } from '@preact/signals';
 import type { CheckReport, CheckResult } from '../../../server/common/check.js';
+import type { WebhookTemplate } from '../../../server/common/types.js';
 import { errorMessage, isAuthError, type CheckApi, type CheckBody } from '../api/http.js';
 import { targetUrlError } from './draft.js';
 
@@ -56,6 +57,15 @@ export function checkBody(form: CheckForm, binId: string | null): { ok: true; bo
     body.timeoutMs = ms;
   }
   return { ok: true, body };
+}
+
+/**
+ * The form with template `id` ('' for the scheme's own). A template names its
+ * provider's scheme, which becomes the form's when none is picked yet.
+ */
+export function withTemplate(form: CheckForm, id: string, templates: readonly Pick<WebhookTemplate, 'id' | 'scheme'>[]): CheckForm {
+  const t = templates.find((x) => x.id === id);
+  return { ...form, template: id, ...(form.scheme === '' && t ? { scheme: t.scheme } : {}) };
 }
 
 /** The report in one line: "3 of 7 checks failed", or "all 6 checks passed" (judged checks only: skipped and reported ones are not counted). */

@@ -1,6 +1,6 @@
 import type { CheckReport } from '../../../../server/common/check.js';
 import type { WebhookTemplate } from '../../../../server/common/types.js';
-import { verdictText, type CheckForm, type CheckModel } from '../../state/check.js';
+import { verdictText, withTemplate, type CheckForm, type CheckModel } from '../../state/check.js';
 import { CheckResultRow } from './CheckResultRow.js';
 import { SchemeSelect, SecretPick } from './pickers.js';
 
@@ -31,6 +31,45 @@ function Report(props: { report: CheckReport }) {
   );
 }
 
+/** The form's choices: scheme, secret (by name or value), template, timeout. */
+function Fields(props: CheckPanelProps & { f: CheckForm; set: (patch: Partial<CheckForm>) => void }) {
+  const { f, set } = props;
+  return (
+    <div class="composer-grid">
+      <label class="field">
+        <span class="field-label">Scheme</span>
+        <SchemeSelect value={f.scheme} onChange={(scheme) => set({ scheme })} ownSchemes={props.ownSchemes} none="pick one…" testid="check-scheme" />
+      </label>
+      <div class="field">
+        <span class="field-label">Secret</span>
+        <SecretPick value={f.secret} onChange={(secret) => set({ secret })} names={props.secretNames} testid="check-secret" />
+      </div>
+      <label class="field">
+        <span class="field-label">Template</span>
+        <select class="input" data-testid="check-template" value={f.template} onChange={(e) => (props.check.form.value = withTemplate(f, e.currentTarget.value, props.templates))}>
+          <option value="">the scheme’s own</option>
+          {props.templates.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.provider}: {t.event}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span class="field-label">Timeout (ms)</span>
+        <input
+          class="input mono"
+          inputMode="numeric"
+          data-testid="check-timeout"
+          placeholder="the provider’s"
+          value={f.timeoutMs}
+          onInput={(e) => set({ timeoutMs: e.currentTarget.value })}
+        />
+      </label>
+    </div>
+  );
+}
+
 /**
  * "Check endpoint": hookbin plays the provider against the user's own
  * endpoint (`POST /api/check`) and reports check by check whether it refuses
@@ -42,11 +81,6 @@ export function CheckPanel(props: CheckPanelProps) {
   const f = c.form.value;
   const s = c.state.value;
   const set = (patch: Partial<CheckForm>) => (c.form.value = { ...f, ...patch });
-  const pickTemplate = (id: string) => {
-    // A template names its provider's scheme: it becomes the scheme when none is picked yet.
-    const t = props.templates.find((x) => x.id === id);
-    set({ template: id, ...(f.scheme === '' && t ? { scheme: t.scheme } : {}) });
-  };
   return (
     <div class="check-panel" data-testid="check-panel" aria-busy={s.running}>
       <form
@@ -70,38 +104,7 @@ export function CheckPanel(props: CheckPanelProps) {
           value={f.to}
           onInput={(e) => set({ to: e.currentTarget.value })}
         />
-        <div class="composer-grid">
-          <label class="field">
-            <span class="field-label">Scheme</span>
-            <SchemeSelect value={f.scheme} onChange={(scheme) => set({ scheme })} ownSchemes={props.ownSchemes} none="pick one…" testid="check-scheme" />
-          </label>
-          <div class="field">
-            <span class="field-label">Secret</span>
-            <SecretPick value={f.secret} onChange={(secret) => set({ secret })} names={props.secretNames} testid="check-secret" />
-          </div>
-          <label class="field">
-            <span class="field-label">Template</span>
-            <select class="input" data-testid="check-template" value={f.template} onChange={(e) => pickTemplate(e.currentTarget.value)}>
-              <option value="">the scheme’s own</option>
-              {props.templates.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.provider}: {t.event}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span class="field-label">Timeout (ms)</span>
-            <input
-              class="input mono"
-              inputMode="numeric"
-              data-testid="check-timeout"
-              placeholder="the provider’s"
-              value={f.timeoutMs}
-              onInput={(e) => set({ timeoutMs: e.currentTarget.value })}
-            />
-          </label>
-        </div>
+        <Fields {...props} f={f} set={set} />
         <div class="composer-actions">
           <button type="submit" class="btn primary" data-testid="check-run" disabled={s.running}>
             {s.running ? 'Running checks…' : 'Run checks'}
