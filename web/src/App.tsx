@@ -14,6 +14,7 @@ import { CaptureList } from './features/captures/CaptureList.js';
 import { DiffView } from './features/captures/DiffView.js';
 import { ConfirmButton, CopyButton } from './ui/common.js';
 import type { SenderModel } from './state/sender.js';
+import type { CheckModel } from './state/check.js';
 import type { TransferModel } from './state/transfer.js';
 import { TransferButtons, TransferNoticeLine } from './features/bins/TransferButtons.js';
 import { CaptureSendFor } from './features/send/CaptureSend.js';
@@ -332,7 +333,7 @@ function typing(target: EventTarget | null): boolean {
 }
 
 /** The whole inspector: bins | captures | detail (one at a time on a narrow window). */
-export function App(props: { model: Model; api: Api; sender?: SenderModel; transfer?: TransferModel }) {
+export function App(props: { model: Model; api: Api; sender?: SenderModel; transfer?: TransferModel; check?: CheckModel }) {
   const m = props.model;
 
   useEffect(() => {
@@ -385,7 +386,7 @@ export function App(props: { model: Model; api: Api; sender?: SenderModel; trans
         </section>
         {m.view.value !== 'captures' && (
           <section class="pane pane-wide" data-testid="wide-pane" aria-label="Bin">
-            <BinWide model={m} sender={props.sender} />
+            <BinWide model={m} sender={props.sender} check={props.check} />
           </section>
         )}
       </main>

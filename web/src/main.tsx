@@ -1,6 +1,6 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import { api, checkToken, senderApi } from './api/http.js';
+import { api, checkApi, checkToken, senderApi } from './api/http.js';
 import { startClock } from './state/clock.js';
 import { App } from './App.js';
 import { connectLive } from './api/live.js';
@@ -8,6 +8,7 @@ import { createModel } from './state/model.js';
 import { BIN_ID_PATTERN } from '../../server/common/limits.js';
 import { bindAddress } from './state/address.js';
 import { createSenderModel } from './state/sender.js';
+import { createCheckModel } from './state/check.js';
 import { createTransfer } from './state/transfer.js';
 import { transferApi } from './api/transfer.js';
 import { adoptTokenFromAddress, onTokenStored } from './api/token.js';
@@ -21,6 +22,7 @@ const EVENTS_POLL_MS = 30_000;
 const model = createModel(api);
 const transfer = createTransfer(transferApi, { apply: model.apply, onAuth: () => (model.authRequired.value = true) });
 const sender = createSenderModel(senderApi, { onBin: (bin) => model.apply({ type: 'bin.updated', bin }), onAuth: () => (model.authRequired.value = true) });
+const check = createCheckModel(checkApi, { onAuth: () => (model.authRequired.value = true) });
 
 // Before any request: the banner URL's `?token=` leaves the address bar and, once hookbin accepts it, goes to storage.
 const linkToken = await adoptTokenFromAddress(checkToken);
@@ -72,4 +74,4 @@ setInterval(() => {
 }, EVENTS_POLL_MS);
 
 startClock();
-render(<App model={model} api={api} sender={sender} transfer={transfer} />, document.getElementById('app')!);
+render(<App model={model} api={api} sender={sender} transfer={transfer} check={check} />, document.getElementById('app')!);

@@ -13,6 +13,7 @@ import type { ApiErrorBody, Bin, Capture, CapturePage, EventPage, MaskedSecret, 
 import type { RespondPatch } from '../features/answers/answers.js';
 import type { SecretPatchEntry, VerdictFilter } from '../features/secrets/secrets.js';
 import type { CustomSchemeDef } from '../../../server/common/custom-scheme.js';
+import type { CheckReport } from '../../../server/common/check.js';
 import type { OutboxDelivery, OutboxPage, OutboxState, RetryPreset, WebhookTemplate } from '../../../server/common/types.js';
 import { currentToken, type TokenVerdict } from './token.js';
 
@@ -299,4 +300,27 @@ export const senderApi: SenderApi = {
   getDelivery: (id) => json<OutboxDelivery>('GET', `/api/outbox/${seg(id)}`),
   cancelDelivery: (id) => json<OutboxDelivery>('POST', `/api/outbox/${seg(id)}/cancel`, {}),
   setForward: (binId, patch) => json<Bin>('PATCH', `/api/bins/${seg(binId)}`, patch),
+};
+
+// ------------------------------------------------------------------ the endpoint check
+
+/** `POST /api/check`: play the provider against `to` (see server/common/check.ts). */
+export interface CheckBody {
+  to: string;
+  scheme: string;
+  /** A value, or the name of a secret `bin` or `--secret` holds. */
+  secret: string;
+  template?: string;
+  bin?: string;
+  timeoutMs?: number;
+}
+
+/** What the "Check endpoint" panel needs from the API (the tests pass a fake). */
+export interface CheckApi {
+  /** Runs every check; the report whatever its verdict, or the API's error (400 for bad input). */
+  runCheck(body: CheckBody): Promise<CheckReport>;
+}
+
+export const checkApi: CheckApi = {
+  runCheck: (body) => json<CheckReport>('POST', '/api/check', body),
 };

@@ -11,6 +11,7 @@ import { SchemesEditor } from '../secrets/SchemesEditor.js';
 import { mergeSchemes } from '../../../../server/common/custom-scheme.js';
 import type { SenderModel } from '../../state/sender.js';
 import { SenderView } from '../send/SenderView.js';
+import type { CheckModel } from '../../state/check.js';
 
 const VIEW_LABEL: Record<View, string> = { captures: 'Captures', events: 'Events', answers: 'Answers', secrets: 'Secrets', send: 'Send' };
 
@@ -53,7 +54,7 @@ function AnswersPanel(props: { model: Model; bin: Bin }) {
 }
 
 /** The wide area for the bin's other views (the captures view keeps its list and detail panes). */
-export function BinWide(props: { model: Model; sender?: SenderModel }) {
+export function BinWide(props: { model: Model; sender?: SenderModel; check?: CheckModel }) {
   const m = props.model;
   const bin = m.selectedBin.value;
   const view = m.view.value;
@@ -83,7 +84,7 @@ export function BinWide(props: { model: Model; sender?: SenderModel }) {
       </header>
       <ViewTabs view={view} onView={m.setView} secrets={bin.secrets.length} />
       <div class="wide-scroll" data-testid="bin-view" data-view={view}>
-        {view === 'send' && props.sender && <SenderView model={m} sender={props.sender} bin={bin} />}
+        {view === 'send' && props.sender && <SenderView model={m} sender={props.sender} bin={bin} check={props.check} />}
         {(view === 'events' || view === 'answers') && (
           <section class="answer-box" data-testid="answer-box">
             <AnswerStatus respond={bin.respond} />

@@ -1,5 +1,5 @@
 import type { RetryPreset, WebhookTemplate } from '../../../../server/common/types.js';
-import { SCHEMES } from '../secrets/secrets.js';
+import { SchemeSelect, SecretPick } from './pickers.js';
 import { CUSTOM_SCHEDULE, parseSchedule, retriesText, scheduleText, TIME_SCALES, type Draft, type HeaderRow } from '../../state/sender.js';
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'];
@@ -67,7 +67,6 @@ export function Composer(props: ComposerProps) {
   const d = props.draft;
   const set = (patch: Partial<Draft>) => props.onChange({ ...d, ...patch });
   const preset = props.presets.find((p) => p.id === d.preset) ?? null;
-  const byName = d.secret !== '' && props.secretNames.includes(d.secret);
   return (
     <form
       class="composer"
@@ -143,54 +142,11 @@ export function Composer(props: ComposerProps) {
       <div class="composer-grid">
         <label class="field">
           <span class="field-label">Sign with</span>
-          <select class="input" data-testid="composer-scheme" value={d.scheme} onChange={(e) => set({ scheme: e.currentTarget.value as Draft['scheme'] })}>
-            <option value="">unsigned</option>
-            {SCHEMES.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.id} ({s.header})
-              </option>
-            ))}
-            {props.ownSchemes.map((s) => (
-              <option key={`own-${s.id}`} value={s.id}>
-                {s.id} ({s.header}, yours)
-              </option>
-            ))}
-          </select>
+          <SchemeSelect value={d.scheme} onChange={(scheme) => set({ scheme })} ownSchemes={props.ownSchemes} none="unsigned" testid="composer-scheme" />
         </label>
         <div class="field">
           <span class="field-label">Secret</span>
-          <div class="secret-pick">
-            {props.secretNames.length > 0 && (
-              <select
-                class="input"
-                aria-label="Secret by name"
-                data-testid="composer-secret-name"
-                disabled={d.scheme === ''}
-                value={byName ? d.secret : ''}
-                onChange={(e) => set({ secret: e.currentTarget.value })}
-              >
-                <option value="">a value…</option>
-                {props.secretNames.map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ))}
-              </select>
-            )}
-            {!byName && (
-              <input
-                class="input mono grow"
-                type="password"
-                aria-label="Secret value"
-                data-testid="composer-secret"
-                autocomplete="new-password"
-                placeholder="the secret value"
-                disabled={d.scheme === ''}
-                value={d.secret}
-                onInput={(e) => set({ secret: e.currentTarget.value })}
-              />
-            )}
-          </div>
+          <SecretPick value={d.secret} onChange={(secret) => set({ secret })} names={props.secretNames} disabled={d.scheme === ''} testid="composer-secret" />
         </div>
         <label class="field">
           <span class="field-label">Retries</span>

@@ -3,6 +3,8 @@ import { mergeSchemes } from '../../../../server/common/custom-scheme.js';
 import type { Bin } from '../../../../server/common/types.js';
 import type { Model } from '../../state/model.js';
 import type { SenderModel } from '../../state/sender.js';
+import type { CheckModel } from '../../state/check.js';
+import { CheckPanel } from './CheckPanel.js';
 import { Composer } from './Composer.js';
 import { Outbox } from './Outbox.js';
 
@@ -94,14 +96,15 @@ export function ForwardForm(props: {
   );
 }
 
-/** The Send view: the bin's forward target, the composer, the outbox. */
-export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin }) {
+/** The Send view: the bin's forward target, the composer, the outbox, and the check of an endpoint. */
+export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin; check?: CheckModel }) {
   const { model: m, sender: s, bin } = props;
   useEffect(() => {
     void s.loadChoices();
   }, [s]);
   // A draft for another bin: aim it at this one (its last target, else its own URL).
   useEffect(() => s.draftForBin(bin), [bin.id]);
+  const ownSchemes = mergeSchemes(bin.schemes ?? [], m.info.value?.globalSchemes ?? []);
   const secretNames = [...bin.secrets.map((x) => x.name), ...(m.info.value?.globalSecrets ?? []).map((x) => x.name)];
   return (
     <div class="sender" data-testid="sender-view">
@@ -123,7 +126,7 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
             sending={s.sending.value}
             error={s.sendError.value}
             secretNames={secretNames}
-            ownSchemes={mergeSchemes(bin.schemes ?? [], m.info.value?.globalSchemes ?? [])}
+            ownSchemes={ownSchemes}
             binUrl={bin.url}
             onSendToBin={() => void s.sendToBin(bin.url)}
           />
@@ -141,6 +144,12 @@ export function SenderView(props: { model: Model; sender: SenderModel; bin: Bin 
           />
         </section>
       </div>
+      {props.check && (
+        <section class="sender-block">
+          <h3 class="sub-head">Check endpoint</h3>
+          <CheckPanel check={props.check} binId={bin.id} templates={s.templates.value} secretNames={secretNames} ownSchemes={ownSchemes} />
+        </section>
+      )}
     </div>
   );
 }
