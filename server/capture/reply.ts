@@ -10,6 +10,8 @@ import { NO_BODY_STATUS } from '../common/http-syntax.js';
 import type { HeaderPair } from '../common/types.js';
 import { BIN_ANSWER_HEADERS } from './answer-headers.js';
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** An answer as it leaves a bin URL. */
 export interface BinReply {
   status: number;
@@ -31,23 +33,33 @@ export interface BinReply {
  */
 export function sendReply(res: ServerResponse, reply: BinReply, close = false): void {
   const flat: string[] = [];
-  const own = (name: string) => name === 'content-length' || name === 'content-security-policy' || name === 'x-content-type-options' || (close && name === 'connection');
+  // Latin-1 in a header value: the head must not go out in the same write as a string body (see below).
+  let latin1 = false;
+  const add = (name: string, value: string) => {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'content-security-policy' || lower === 'x-content-type-options' || (close && lower === 'connection')) return;
+    if (!latin1 && NON_ASCII.test(value)) latin1 = true;
+    flat.push(name, value);
+  };
   if (Array.isArray(reply.headers)) {
-    for (const [n, v] of reply.headers as readonly HeaderPair[]) if (!own(n.toLowerCase())) flat.push(n, v);
+    for (const [n, v] of reply.headers as readonly HeaderPair[]) add(n, v);
   } else {
     const record = reply.headers as Readonly<Record<string, string>>;
-    for (const n in record) if (!own(n)) flat.push(n, record[n]!);
+    for (const n in record) add(n, record[n]!);
   }
   for (const [n, v] of BIN_ANSWER_HEADERS) flat.push(n, v);
   if (close) flat.push('connection', 'close');
-  const body = reply.body ?? '';
+  // Node writes the head and a string body as one string in the body's encoding (UTF-8), which
+  // would re-encode Latin-1 header bytes; bytes (or no body) keep the head in Latin-1.
+  const body = typeof reply.body === 'string' && latin1 ? Buffer.from(reply.body) : reply.body;
   // A HEAD answer and a 204 or 304 carry no body and say no length.
-  if (reply.body !== null || !(NO_BODY_STATUS.has(reply.status) || res.req.method === 'HEAD')) {
-    flat.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+  if (body !== null || !(NO_BODY_STATUS.has(reply.status) || res.req.method === 'HEAD')) {
+    flat.push('content-length', String(body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
   }
   res.writeHead(reply.status, flat);
   // Node sends no body for HEAD and 204/304 whatever end() is given.
-  res.end(body);
+  if (body === null) res.end();
+  else res.end(body);
 }
 
 /** A JSON error answer from a bin URL (the API's error body: `{error: {code, message}}`). */

@@ -42,6 +42,14 @@ describe('bin answers on the wire', () => {
     expect(Buffer.from(a!.body, 'latin1').toString()).toBe('héllo');
   });
 
+  it('keep Latin-1 in a header the bin sets as it is, beside a text body', async () => {
+    await makeBin('wire-latin', { respond: { body: 'é', headers: { 'X-Caf': 'caf\xe9' } } });
+    const wire = await rawExchange(server().port, 'POST /b/wire-latin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const text = wire.toString('latin1');
+    expect(text).toMatch(/\r\nx-caf: caf\xe9\r\n/i);
+    expect(wire.subarray(wire.indexOf('\r\n\r\n') + 4)).toEqual(Buffer.from('é'));
+  });
+
   it('HEAD and 204 carry no body and no length', async () => {
     await makeBin('wire-204', { respond: { status: 204 } });
     const [noContent] = heads(await rawExchange(server().port, 'POST /b/wire-204 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));

@@ -91,6 +91,14 @@ describe('relay of hostile app replies', () => {
     expect(r.capture.forward!.response!.headers).toContainEqual(['X-Bad', 'a\x01b']);
   });
 
+  it('passes on C1 bytes (obs-text) in a header value as they came, with a body, an empty one, or none (HEAD)', async () => {
+    for (const [body, method] of [['ok', 'POST'], ['', 'POST'], ['', 'HEAD']] as const) {
+      const r = await relayThrough(`HTTP/1.1 200 OK\r\nX-C1: a\x85\x9bb\r\nContent-Length: ${body.length}\r\n\r\n${body}`, method);
+      expect([r.status, r.body], method).toEqual([200, body]);
+      expect(r.headers, method).toContainEqual(['x-c1', 'a\x85\x9bb']);
+    }
+  });
+
   it("overrides the app's own Content-Security-Policy and X-Content-Type-Options", async () => {
     const r = await relayThrough(
       'HTTP/1.1 200 OK\r\nContent-Security-Policy: default-src *\r\nX-Content-Type-Options: none\r\nContent-Type: text/html\r\nContent-Length: 4\r\n\r\n<b/>',
