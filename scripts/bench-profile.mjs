@@ -78,10 +78,11 @@ const PARTS = [
 ];
 
 /**
- * µs of server CPU a request by part, from a profile of a run that answered
- * `requests` requests: the table behind "where every microsecond goes".
+ * µs of main-thread time a request by part (busy samples only), from a
+ * profile of a run that answered `requests` requests: a Map in `PARTS` order,
+ * "other" last.
  */
-export function partsPerRequest(prof, requests) {
+export function partsOf(prof, requests) {
   const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -89,23 +90,31 @@ export function partsPerRequest(prof, requests) {
   const classify = (id) => {
     if (partOf.has(id)) return partOf.get(id);
     const { functionName: fn, url } = byNode.get(id).callFrame;
-    const frame = { fn, url };
-    let part = PARTS.find(([, test]) => test(frame))?.[0];
+    let part = PARTS.find(([, test]) => test({ fn, url }))?.[0];
     if (part === undefined) part = parent.has(id) ? classify(parent.get(id)) : 'other';
     partOf.set(id, part);
     return part;
   };
-  const us = new Map();
-  let busy = 0;
+  const us = new Map([...PARTS.map(([p]) => [p, 0]), ['other', 0]]);
   prof.samples.forEach((id, i) => {
-    const fn = byNode.get(id).callFrame.functionName;
-    if (fn === '(idle)') return;
-    const dt = prof.timeDeltas[i] ?? 0;
-    busy += dt;
+    if (byNode.get(id).callFrame.functionName === '(idle)') return;
     const part = classify(id);
-    us.set(part, (us.get(part) ?? 0) + dt);
+    us.set(part, us.get(part) + (prof.timeDeltas[i] ?? 0) / requests);
   });
-  const rows = [...PARTS.map(([p]) => p), 'other'].map((p) => [p, us.get(p) ?? 0]);
-  const lines = rows.map(([p, t]) => `  ${(t / requests).toFixed(1).padStart(6)} µs  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${p}`);
-  return `\nwhere the CPU goes, µs a request (${requests.toLocaleString('en-US')} requests, main thread, profiler overhead included):\n${lines.join('\n')}\n  ${(busy / requests).toFixed(1).padStart(6)} µs         in all`;
+  return us;
+}
+
+/**
+ * The table behind "where every microsecond goes": µs of main-thread time a
+ * request by part for each profiled server (`columns`: name → partsOf map),
+ * and what hookbin spends over the first column (the durable limit).
+ */
+export function partsTable(columns) {
+  const names = [...columns.keys()];
+  const maps = [...columns.values()];
+  const cell = (v) => v.toFixed(1).padStart(9);
+  const rows = [...maps[0].keys()].map((part) => `${maps.map((m) => cell(m.get(part))).join('')}${cell(maps.at(-1).get(part) - maps[0].get(part))}  ${part}`);
+  const total = (m) => [...m.values()].reduce((a, b) => a + b, 0);
+  const head = `${names.map((n) => n.slice(0, 8).padStart(9)).join('')}${'gap'.padStart(9)}  µs of main-thread time a request (profiler included)`;
+  return `\nwhere the time goes, by part of the capture path:\n${head}\n${rows.join('\n')}\n${maps.map((m) => cell(total(m))).join('')}${cell(total(maps.at(-1)) - total(maps[0]))}  in all`;
 }

@@ -46,7 +46,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { seed, seededCustomer } from './bench-seed.mjs';
-import { partsPerRequest, summarizeProfile } from './bench-profile.mjs';
+import { partsOf, partsTable, summarizeProfile } from './bench-profile.mjs';
 import { chooseLoad } from './bench-wrk.mjs';
 import * as lib from './bench-lib.mjs';
 import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, probeLatency, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
@@ -439,24 +439,35 @@ function inspectorJs() {
   figure('inspector JS, gzip', total, 'KB', 64e3, 'lower');
 }
 
-async function profile() {
+/** One server's throughput load under `node --cpu-prof`: its parts (bench-profile.mjs), the parsed profile and its path. */
+async function profiled(name, start) {
   const dir = tempDir();
-  const hb = await startHookbin({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  await makeBin(hb.origin);
-  const live = await liveClient(hb.origin, BIN_ID);
-  const warm = await load(`${hb.origin}/b/${BIN_ID}`, { duration: WARMUP });
-  const r = await load(`${hb.origin}/b/${BIN_ID}`, { duration: DURATION });
+  const server = await start(['--cpu-prof', '--cpu-prof-dir', dir]);
+  if (server.makeBin) await makeBin(server.origin);
+  const live = server.makeBin ? await liveClient(server.origin, BIN_ID) : null;
+  const cpu0 = cpuSplitOf(server.pid);
+  const warm = await load(`${server.origin}/b/${BIN_ID}`, { duration: WARMUP });
+  const r = await load(`${server.origin}/b/${BIN_ID}`, { duration: DURATION });
+  const cpu1 = cpuSplitOf(server.pid);
   const requests = warm.ok + warm.non2xx + r.ok + r.non2xx;
-  log(`profile: hookbin ${fmt(r.rps, 'rps')}, p99 ${fmt(r.p99, 'ms')} (slower under the profiler)`);
-  live.close();
-  await hb.stop();
+  // All threads of the process (the WAL sync on libuv's pool, a checkpointer), the profiler's own work included.
+  const cpu = (cpu1.total - cpu0.total) / requests;
+  log(`profile: ${name} ${fmt(r.rps, 'rps')}, p99 ${fmt(r.p99, 'ms')}, process CPU ${cpu.toFixed(0)} µs a request (${((cpu1.system - cpu0.system) / requests).toFixed(0)} system), all slower under the profiler`);
+  live?.close();
+  await server.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('no .cpuprofile written');
-  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  log(summarizeProfile(prof, ROOT));
-  log(partsPerRequest(prof, requests));
-  log(`\nprofile kept at ${join(dir, file)} (open in Chrome DevTools)`);
+  if (!file) throw new Error(`no .cpuprofile written for ${name}`);
   temps.splice(temps.indexOf(dir), 1);
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  return { parts: partsOf(prof, requests), prof, path: join(dir, file) };
+}
+
+async function profile() {
+  const limit = await profiled('durable limit', (nodeArgs) => spawnUntil([...nodeArgs, DURABLE, tempDir()], /listening (\d+)/).then((s) => ({ ...s, origin: `http://127.0.0.1:${s.match[1]}` })));
+  const hb = await profiled('hookbin', async (nodeArgs) => ({ ...(await startHookbin({ nodeArgs })), makeBin: true }));
+  log(summarizeProfile(hb.prof, ROOT));
+  log(partsTable(new Map([['limit', limit.parts], ['hookbin', hb.parts]])));
+  log(`\nprofiles kept at ${hb.path} and ${limit.path} (open in Chrome DevTools)`);
 }
 
 // ---------------------------------------------------------------- main
