@@ -50,6 +50,8 @@ export const mailgun: Scheme = {
   id: 'mailgun',
   header: WHERE,
   timed: false,
+  // The signature is in the body: always asked.
+  detectsOn: null,
   detect: (_headers, request) => (request && signatureObject(request.body) ? WHERE : null),
   parse: (_headers, request) => parseMailgun(request),
   key: literalKey,
