@@ -5,6 +5,7 @@ import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, schemesFor, secretsFor } from './settings.js';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { indexHeaders } from '../common/header-index.js';
 import { eventIdentity } from './event-identity.js';
 import { detectProvider } from './provider.js';
 import { decideAnswer, ownJsonAnswer } from './answer.js';
@@ -144,8 +145,10 @@ async function capture(
   }
   const id = newCaptureId(receivedAt);
   const url = signedUrl(deps.urls ?? AS_RECEIVED, raw.headers, binTarget(binId, path, query));
-  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url }, schemes);
-  const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
+  // Signatures, event and provider all read the headers: indexed once for the three.
+  const index = indexHeaders(raw.headers);
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url }, schemes, index);
+  const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer }, index);
   const event = { key: identity.key, type: identity.type };
   // Zoom's URL validation is answered by hookbin itself, whatever the bin is set to answer (see zoom-challenge.ts).
   const challenge = body.truncated ? null : zoomChallenge(raw.method, raw.headers, body.bytes, Math.floor(receivedAt / 1000), secrets);
@@ -176,7 +179,7 @@ async function capture(
       httpVersion: raw.httpVersion,
       event,
       retryClaim: identity.retryClaim ?? null,
-      provider: detectProvider(raw.headers),
+      provider: detectProvider(raw.headers, index),
       answer,
       ...judged,
     });
