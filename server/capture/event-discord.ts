@@ -6,6 +6,7 @@
  * (as capture/provider.ts knows it): elsewhere a numeric `type` means
  * something else.
  */
+import { indexHeaders, type HeaderIndex } from '../common/header-index.js';
 import type { HeaderPair } from '../common/types.js';
 
 /** Discord's interaction types, by number, in words (discord.com/developers/docs/interactions/receiving-and-responding). */
@@ -17,12 +18,17 @@ export const DISCORD_INTERACTION_TYPES: Readonly<Record<number, string>> = {
   5: 'modal_submit',
 };
 
-/** Whether the request is a Discord interaction by its headers. */
-export function isDiscordRequest(headers: readonly HeaderPair[]): boolean {
+/**
+ * Whether the request is a Discord interaction by its headers: an
+ * `X-Signature-Ed25519`, or any `User-Agent` of Discord's. `index` is
+ * `headers` indexed, when the caller has it already.
+ */
+export function isDiscordRequest(headers: readonly HeaderPair[], index: HeaderIndex = indexHeaders(headers)): boolean {
+  if (index.has('x-signature-ed25519')) return true;
+  // Every User-Agent counts, not only the first: scanned only when there is one.
+  if (!index.has('user-agent')) return false;
   for (const [name, value] of headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'x-signature-ed25519') return true;
-    if (lower === 'user-agent' && value.trimStart().startsWith('Discord-Interactions/')) return true;
+    if (value.trimStart().startsWith('Discord-Interactions/') && name.toLowerCase() === 'user-agent') return true;
   }
   return false;
 }

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { indexHeaders, type HeaderIndex } from '../common/header-index.js';
 import { HTTP_TOKEN, isHttpToken, isJsonPointer } from '../common/http-syntax.js';
 import { MAX_RETRY_CLAIM_CHARS, RETRY_CLAIM_HEADER } from '../common/retry-claim.js';
 import { MAX_EVENT_KEY_HEADER, MAX_EVENT_KEY_POINTER } from '../common/limits.js';
@@ -238,9 +239,6 @@ export function resolveJsonPointer(doc: unknown, pointer: string): unknown {
   return node;
 }
 
-/** The headers the conventions read, built once rather than per capture. */
-const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE_HEADERS, RETRY_CLAIM_HEADER]);
-
 /**
  * Finds the event key and type of a captured request. Key, first found wins:
  *
@@ -266,12 +264,14 @@ const CONVENTION_HEADERS: ReadonlySet<string> = new Set([...KEY_HEADERS, ...TYPE
  * capture must never fail over a setting); validate them on the way in with
  * {@link eventIdentityOptionsSchema}.
  */
-export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: EventIdentityOptions = {}): EventIdentity {
+export function eventIdentity(
+  headers: HeaderPair[],
+  body: Uint8Array,
+  options: EventIdentityOptions = {},
+  index: HeaderIndex = indexHeaders(headers),
+): EventIdentity {
   const customHeader = options.keyHeader && isHttpToken(options.keyHeader) ? options.keyHeader.toLowerCase() : null;
   const customPointer = options.keyPointer != null && isJsonPointer(options.keyPointer) ? options.keyPointer : null;
-
-  const wanted = customHeader ? new Set([...CONVENTION_HEADERS, customHeader]) : CONVENTION_HEADERS;
-  const found = firstHeaders(headers, wanted);
 
   // Parsed at most once, and only when a header did not already answer.
   let parsed: { value: unknown } | undefined;
@@ -279,7 +279,7 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
 
   let key: { key: string; source: string } | null = null;
   if (customHeader) {
-    const v = found.get(customHeader);
+    const v = firstValue(index, customHeader);
     if (v !== undefined) key = { key: capKey(v), source: `custom-header:${customHeader}` };
   }
   if (!key && customPointer !== null) {
@@ -288,11 +288,11 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
   }
   for (const name of KEY_HEADERS) {
     if (key) break;
-    const v = found.get(name);
+    const v = firstValue(index, name);
     if (v !== undefined) key = { key: capKey(v), source: `header:${name}` };
   }
   // A Discord interaction's `id` is its key, and its numeric `type` its kind (event-discord.ts).
-  const discord = isDiscordRequest(headers);
+  const discord = isDiscordRequest(headers, index);
   if (!key && discord) {
     const v = keyValue(resolveJsonPointer(json(), '/id'));
     if (v !== null) key = { key: capKey(v), source: 'body:/id' };
@@ -313,7 +313,7 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     const b = batch();
     if (b?.key) key = { key: capKey(b.key.value), source: b.key.source };
   }
-  const form = twilioForm(headers, body);
+  const form = twilioForm(index, body);
   if (!key && form) {
     const field = FORM_KEY_FIELDS.find((f) => form.get(f)?.trim());
     const status = FORM_TYPE_FIELDS.map((f) => form.get(f)?.trim()).find((v) => v);
@@ -323,7 +323,7 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
 
   let type: { type: string; source: string } | null = null;
   for (const name of TYPE_HEADERS) {
-    const v = found.get(name);
+    const v = firstValue(index, name);
     if (v !== undefined) {
       type = { type: capText(v, MAX_TYPE_LENGTH), source: `header:${name}` };
       break;
@@ -357,33 +357,27 @@ export function eventIdentity(headers: HeaderPair[], body: Uint8Array, options: 
     if (v) type = { type: capText(v, MAX_TYPE_LENGTH), source: `form:${field}` };
   }
 
-  const claim = found.get(RETRY_CLAIM_HEADER);
+  const claim = firstValue(index, RETRY_CLAIM_HEADER);
   const retryClaim = claim !== undefined && claim.length <= MAX_RETRY_CLAIM_CHARS ? claim : undefined;
   return { key: key.key, type: type?.type ?? null, keySource: key.source, typeSource: type?.source ?? null, retryClaim };
 }
 
-/** A form body's fields when the request is a form (by its Content-Type) of at most MAX_JSON_PARSE_BYTES; else null. */
-function twilioForm(headers: readonly HeaderPair[], body: Uint8Array): URLSearchParams | null {
+/** A form body's fields when the request is a form (by its first Content-Type) of at most MAX_JSON_PARSE_BYTES; else null. */
+function twilioForm(index: HeaderIndex, body: Uint8Array): URLSearchParams | null {
   if (body.length === 0 || body.length > MAX_JSON_PARSE_BYTES) return null;
-  const type = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+  const type = index.get('content-type')?.[1] ?? '';
   if (!/^\s*application\/x-www-form-urlencoded/i.test(type)) return null;
   return new URLSearchParams(Buffer.from(body).toString('utf8'));
 }
 
 /**
- * The first value of each wanted (lower-case) header name, trimmed, in one
- * pass that lower-cases each name once, so thousands of headers stay cheap.
- * Only the first of a name counts: a blank first value makes the name absent
- * rather than promoting a later duplicate.
+ * The first value of a (lower-case) header name, trimmed, read from the
+ * index. Only the first of a name counts: a blank first value makes the
+ * name absent rather than promoting a later duplicate.
  */
-function firstHeaders(headers: readonly HeaderPair[], wanted: ReadonlySet<string>): Map<string, string> {
-  const first = new Map<string, string>();
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase();
-    if (wanted.has(lower) && !first.has(lower)) first.set(lower, value.trim());
-  }
-  for (const [name, value] of first) if (value === '') first.delete(name);
-  return first;
+function firstValue(index: HeaderIndex, name: string): string | undefined {
+  const value = index.get(name)?.[1].trim();
+  return value === '' ? undefined : value;
 }
 
 /** A key from a JSON value: non-blank strings as they are, finite numbers in JS's shortest form; else null. */

@@ -6,6 +6,7 @@ import { type BinSettings, type NormalizedSettings, normalizeSettings, schemesFo
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import { MAX_URL_LENGTH } from '../common/limits.js';
 import { INTERNAL_ERROR_MESSAGE } from '../common/error-body.js';
+import { indexHeaders } from '../common/header-index.js';
 import { eventIdentity } from './event-identity.js';
 import { detectProvider } from './provider.js';
 import { decideAnswer, ownJsonAnswer } from './answer.js';
@@ -170,8 +171,10 @@ async function capture(
   }
   const id = newCaptureId(receivedAt);
   const url = signedUrl(deps.urls ?? AS_RECEIVED, raw.headers, binTarget(binId, path, query));
-  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url }, schemes);
-  const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer });
+  // Signatures, event and provider all read the headers: indexed once for the three.
+  const index = indexHeaders(raw.headers);
+  const judged = judgeRequest(raw.headers, body.bytes, receivedAt, secrets, { method: raw.method, url }, schemes, index);
+  const identity = eventIdentity(raw.headers, body.bytes, { keyHeader: settings.eventKey?.header, keyPointer: settings.eventKey?.pointer }, index);
   const event = { key: identity.key, type: identity.type };
   // Zoom's URL validation is answered by hookbin itself, whatever the bin is set to answer (see zoom-challenge.ts).
   const challenge = body.truncated ? null : zoomChallenge(raw.method, raw.headers, body.bytes, Math.floor(receivedAt / 1000), secrets);
@@ -179,7 +182,7 @@ async function capture(
   const answer = (attempt: number): CaptureResponse => {
     const decided = body.truncated
       ? tooLarge(deps.maxBody, id, settings.respond)
-      : challenge ?? decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { ...event, attempt } });
+      : challenge ?? decideAnswer(settings.respond, { method: raw.method, path, headers: raw.headers, event: { key: event.key, type: event.type, attempt } });
     // A fault sends no headers at all.
     return securedAnswer(settings.cors && decided.status !== null ? { ...decided, headers: withCors(decided.headers, raw.headers) } : decided);
   };
@@ -202,7 +205,7 @@ async function capture(
       httpVersion: raw.httpVersion,
       event,
       retryClaim: identity.retryClaim ?? null,
-      provider: detectProvider(raw.headers),
+      provider: detectProvider(raw.headers, index),
       answer,
       ...judged,
     });

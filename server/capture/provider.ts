@@ -8,6 +8,7 @@
  * the retry schedule an event is compared with, never whether a request is
  * trusted (that is the signature's verdict, capture/verdicts.ts).
  */
+import { indexHeaders, type HeaderIndex } from '../common/header-index.js';
 import type { HeaderPair, ProviderRef } from '../common/types.js';
 
 /** How one provider is recognised. */
@@ -70,25 +71,33 @@ export const PROVIDER_SIGNALS: readonly ProviderSignal[] = [
 
 const BY_ID = new Map(PROVIDER_SIGNALS.map((p) => [p.id, p]));
 
+/** Each signal header's provider, by its position in {@link PROVIDER_SIGNALS} (the first that lists it). */
+const POSITION_BY_HEADER = new Map<string, number>();
+PROVIDER_SIGNALS.forEach((p, i) => {
+  for (const h of p.headers) if (!POSITION_BY_HEADER.has(h)) POSITION_BY_HEADER.set(h, i);
+});
+
 /**
  * The id of the provider that sent a request with these headers (names
  * matched case-insensitively, the first User-Agent only), or null when no
  * signal matches. The first provider in {@link PROVIDER_SIGNALS} with any
- * matching header or its User-Agent wins.
+ * matching header or its User-Agent wins. `index` is `headers` indexed, when
+ * the caller has it already.
  */
-export function detectProvider(headers: readonly HeaderPair[]): string | null {
-  const names = new Set<string>();
-  let userAgent: string | null = null;
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase();
-    names.add(lower);
-    if (lower === 'user-agent' && userAgent === null) userAgent = value.trim().slice(0, MAX_USER_AGENT_CHARS);
+export function detectProvider(headers: readonly HeaderPair[], index: HeaderIndex = indexHeaders(headers)): string | null {
+  // The first provider any of the request's header names points to: one look-up a name, not one a signal.
+  let first = PROVIDER_SIGNALS.length;
+  for (const name of index.keys()) {
+    const at = POSITION_BY_HEADER.get(name);
+    if (at !== undefined && at < first) first = at;
   }
-  for (const p of PROVIDER_SIGNALS) {
-    if (p.headers.some((h) => names.has(h))) return p.id;
-    if (p.userAgent && userAgent !== null && p.userAgent.test(userAgent)) return p.id;
+  // Only a provider listed before that one can still win by its User-Agent.
+  const agent = index.get('user-agent');
+  if (agent) {
+    const userAgent = agent[1].trim().slice(0, MAX_USER_AGENT_CHARS);
+    for (let i = 0; i < first; i++) if (PROVIDER_SIGNALS[i]!.userAgent?.test(userAgent)) return PROVIDER_SIGNALS[i]!.id;
   }
-  return null;
+  return PROVIDER_SIGNALS[first]?.id ?? null;
 }
 
 /** The provider with this id as the API names it, or null for null; an id no longer listed keeps its id as its name. */

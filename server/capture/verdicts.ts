@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { normalizeSettings, schemesFor, secretsFor } from './settings.js';
 import type { Bins, Captures, Meta, Verdict } from '../store/index.js';
+import type { HeaderIndex } from '../common/header-index.js';
 import type { HeaderPair } from '../common/types.js';
 import { diagnoseAny, verifySignatures, type SecretInput, type SignatureVerdict } from '../verify/index.js';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
@@ -39,7 +40,10 @@ export function storedRequestLine(
   return { method: c.method, url: signedUrl(policy, c.headers, binTarget(c.binId, c.path, c.query)) };
 }
 
-/** The verdicts of one request, as the capture path stores them (no diagnosis). */
+/**
+ * The verdicts of one request, as the capture path stores them (no
+ * diagnosis). `index` is `headers` indexed, when the caller has it already.
+ */
 export function judgeRequest(
   headers: HeaderPair[],
   body: Uint8Array,
@@ -47,8 +51,9 @@ export function judgeRequest(
   secrets: readonly SecretInput[],
   line: RequestLine = {},
   schemes: readonly CustomSchemeDef[] = [],
+  index?: HeaderIndex,
 ): { signatures: SignatureVerdict[]; verdict: Verdict | null } {
-  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt), ...line }, secrets, schemes);
+  const signatures = verifySignatures({ headers, body, now: arrivalSeconds(receivedAt), ...line }, secrets, schemes, index);
   return { signatures, verdict: summarizeVerdict(signatures) };
 }
 

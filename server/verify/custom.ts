@@ -8,6 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseTemplate, type CustomSchemeDef, type TemplatePart } from '../common/custom-scheme.js';
+import type { HeaderIndex } from '../common/header-index.js';
 import type { HeaderPair } from '../common/http-syntax.js';
 import type { SignatureStatus } from '../common/types.js';
 import { decodeDigest, describeSkew, safeEqual } from './crypto.js';
@@ -79,9 +80,14 @@ function timestampSeconds(value: string): number | null {
   return value.length >= 13 ? Math.floor(n / 1000) : n;
 }
 
-/** Whether the scheme's signature header is present. */
-export function customDetect(def: CustomSchemeDef, headers: readonly HeaderPair[]): string | null {
+/**
+ * The scheme's signature header's name as received (the first of that name),
+ * or null when it is absent. `index` is `headers` indexed, when the caller
+ * has it already (the capture path).
+ */
+export function customDetect(def: CustomSchemeDef, headers: readonly HeaderPair[], index?: HeaderIndex): string | null {
   const lower = def.header.toLowerCase();
+  if (index) return index.get(lower)?.[0] ?? null;
   return headers.find(([n]) => n.toLowerCase() === lower)?.[0] ?? null;
 }
 

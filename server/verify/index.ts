@@ -3,6 +3,7 @@
  * the on-demand diagnosis and secret masking. Import from here.
  */
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
+import { hasAnyHeader, indexHeaders, type HeaderIndex } from '../common/header-index.js';
 import { customDetect, customDiagnose, customVerify } from './custom.js';
 import { diagnose } from './diagnose.js';
 import { appliesTo, judge } from './judge.js';
@@ -42,10 +43,20 @@ export { TOLERANCE_SECONDS } from './crypto.js';
  * tolerance, else `invalid`. `secret` is the matching secret's NAME (for
  * `valid` and `expired`), never its value. `diagnosis` is always null here:
  * this runs on the capture path; call `diagnose` when a user asks why.
+ * `index` is `input.headers` indexed (common/header-index.ts), when the
+ * caller has it already.
  */
-export function verifySignatures(input: VerifyInput, secrets: readonly SecretInput[], schemes: readonly CustomSchemeDef[] = []): SignatureVerdict[] {
+export function verifySignatures(
+  input: VerifyInput,
+  secrets: readonly SecretInput[],
+  schemes: readonly CustomSchemeDef[] = [],
+  index: HeaderIndex = indexHeaders(input.headers),
+): SignatureVerdict[] {
   const verdicts: SignatureVerdict[] = [];
   for (const scheme of SCHEMES) {
+    // Most schemes' headers are absent from any one request: skipped without a scan.
+    // Stryker disable next-line ConditionalExpression: equivalent, a shortcut (asking the scheme gives the same null)
+    if (scheme.detectsOn !== null && !hasAnyHeader(index, scheme.detectsOn)) continue;
     const header = scheme.detect(input.headers, input);
     if (header === null) continue;
     const j = judge(scheme, input, secrets);
@@ -54,7 +65,7 @@ export function verifySignatures(input: VerifyInput, secrets: readonly SecretInp
   }
   // Users' own schemes come after the built-in ones, in their definition order.
   for (const def of schemes) {
-    const header = customDetect(def, input.headers);
+    const header = customDetect(def, input.headers, index);
     if (header === null) continue;
     const r = customVerify(def, input, secrets.filter((s) => appliesTo(s, def.id)));
     verdicts.push({ scheme: def.id, header, status: r.status, secret: r.secret, diagnosis: null, ...(r.skewSeconds === undefined ? {} : { skewSeconds: r.skewSeconds }) });

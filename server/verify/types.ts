@@ -140,6 +140,14 @@ export interface Scheme {
    */
   idHeader?: string;
   /**
+   * The lower-case names of the headers `detect` looks for: it finds no
+   * signature unless one of them is present, so the verifier skips the
+   * scheme in O(1) when none is (see common/header-index.ts). null for a
+   * scheme that `detect` finds by more than a header (Mailgun's signature is
+   * in the body): it is always asked.
+   */
+  detectsOn: readonly string[] | null;
+  /**
    * The header name as received when this scheme's signature header is
    * present (case-insensitive), else null. `request` is the whole request,
    * for schemes whose signature is not in a header (Mailgun's is in the

@@ -31,6 +31,7 @@ export const bitbucket: Scheme = {
   header: HEADER.name,
   timed: false,
   idHeader: 'X-Request-UUID',
+  detectsOn: [HEADER.name.toLowerCase()],
   detect: (headers) => (isBitbucketHubSignature(headers) ? findHeader(headers, HEADER.name)!.name : null),
   parse: (headers) => parseBodyHmac(headers, HEADER),
   key: literalKey,

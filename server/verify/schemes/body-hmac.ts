@@ -48,6 +48,7 @@ export function bodyHmacScheme(id: SchemeId, header: BodyHmacHeader, idHeader?: 
     header: header.name,
     timed: false,
     idHeader,
+    detectsOn: [header.name.toLowerCase()],
     detect: (headers) => detectHeader(headers, header.name),
     parse: (headers) => parseBodyHmac(headers, header),
     key: literalKey,

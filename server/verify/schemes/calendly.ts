@@ -17,6 +17,7 @@ export const calendly: Scheme = {
   id: 'calendly',
   header: HEADER,
   timed: true,
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers) {
     const h = findHeader(headers, HEADER);

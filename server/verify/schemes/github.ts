@@ -20,6 +20,7 @@ export const github: Scheme = {
   timed: false,
   idHeader: 'X-GitHub-Delivery',
   // A lone X-Hub-Signature: sha256=… is Bitbucket's, not a malformed GitHub sha1.
+  detectsOn: [SHA256.name.toLowerCase(), LEGACY.name.toLowerCase()],
   detect: (headers) => detectHeader(headers, SHA256.name) ?? (isBitbucketHubSignature(headers) ? null : detectHeader(headers, LEGACY.name)),
   parse: (headers) => parseBodyHmac(headers, findHeader(headers, SHA256.name) || !findHeader(headers, LEGACY.name) ? SHA256 : LEGACY),
   key: literalKey,

@@ -48,6 +48,7 @@ export const hubspot: Scheme = {
   id: 'hubspot',
   header: HEADER,
   timed: true,
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers, request) {
     if (request?.url === undefined) {

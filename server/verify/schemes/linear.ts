@@ -34,6 +34,7 @@ export const linear: Scheme = {
   header: HEADER,
   timed: true,
   idHeader: 'Linear-Delivery',
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers, request) {
     const h = findHeader(headers, HEADER);

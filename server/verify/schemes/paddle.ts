@@ -19,6 +19,7 @@ export const paddle: Scheme = {
   id: 'paddle',
   header: HEADER,
   timed: true,
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers) {
     const h = findHeader(headers, HEADER);

@@ -17,6 +17,7 @@ export const shopify: Scheme = {
   header: LEGACY.name,
   timed: false,
   idHeader: 'X-Shopify-Webhook-Id',
+  detectsOn: [LEGACY.name.toLowerCase(), CURRENT.name.toLowerCase()],
   detect: (headers) => detectHeader(headers, LEGACY.name) ?? detectHeader(headers, CURRENT.name),
   parse: (headers) => parseBodyHmac(headers, findHeader(headers, LEGACY.name) || !findHeader(headers, CURRENT.name) ? LEGACY : CURRENT),
   key: literalKey,

@@ -20,6 +20,7 @@ export const square: Scheme = {
   id: 'square',
   header: HEADER,
   timed: false,
+  detectsOn: [HEADER.toLowerCase(), LEGACY.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER) ?? detectHeader(headers, LEGACY),
   parse(headers, request) {
     const h = findHeader(headers, HEADER) ?? findHeader(headers, LEGACY);

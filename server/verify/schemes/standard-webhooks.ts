@@ -25,6 +25,7 @@ export const standardWebhooks: Scheme = {
   header: 'webhook-signature',
   timed: true,
   idHeader: 'webhook-id',
+  detectsOn: ['webhook-signature', 'svix-signature'],
   detect(headers) {
     const f = family(headers);
     return f && findHeader(headers, `${f}-signature`)!.name;

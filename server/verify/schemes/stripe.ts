@@ -18,6 +18,7 @@ export const stripe: Scheme = {
   id: 'stripe',
   header: HEADER,
   timed: true,
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers) {
     const h = findHeader(headers, HEADER);

@@ -39,6 +39,7 @@ export function timestampedKeyScheme(spec: TimestampedKeySpec): Scheme {
     id: spec.id,
     header: spec.header,
     timed: false,
+    detectsOn: [spec.header.toLowerCase()],
     detect: (headers) => detectHeader(headers, spec.header),
     parse(headers) {
       const h = findHeader(headers, spec.header);

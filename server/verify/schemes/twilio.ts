@@ -67,6 +67,7 @@ export const twilio: Scheme = {
   id: 'twilio',
   header: HEADER,
   timed: false,
+  detectsOn: [HEADER.toLowerCase()],
   detect: (headers) => detectHeader(headers, HEADER),
   parse(headers, request) {
     const h = findHeader(headers, HEADER);

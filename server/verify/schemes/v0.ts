@@ -22,6 +22,7 @@ export function v0Scheme(spec: V0Spec): Scheme {
     id: spec.id,
     header,
     timed: true,
+    detectsOn: [header.toLowerCase()],
     detect: (headers) => detectHeader(headers, header),
     parse(headers) {
       const h = findHeader(headers, header);
