@@ -1,0 +1,40 @@
+/**
+ * Writes V8's code cache of the CLI bundle (dist/server/hookbin.cjs.cache),
+ * which bin/load-cli.js gives V8 on every start: the last build step of the
+ * server. The cache is made after a real start in a temp data dir, up to its
+ * banner and through a SIGTERM stop, so that it holds the functions a start
+ * compiles and not only the bundle's top level. Its first 32 bytes are the
+ * bundle's SHA-256: a cache of other bytes is never used.
+ *
+ * V8 accepts the cache only from the same V8 version and flags, so it is made
+ * by the Node that builds (the one `npm install` runs `prepare` with); any
+ * other Node compiles the bundle as usual.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_BUNDLE, CLI_CODE_CACHE, loadCli } from '../bin/load-cli.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hookbin-code-cache-'));
+const timer = setTimeout(() => {
+  process.stderr.write('code-cache: hookbin did not start within 30 s\n');
+  process.exit(1);
+}, 30_000);
+try {
+  const { exports, script } = loadCli({ useCache: false });
+  const io = {
+    out: (line) => {
+      // The banner's first line: listening. A stop like the user's Ctrl+C compiles the shutdown too.
+      if (line.includes(' is listening on ')) setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+    },
+    err: (line) => process.stderr.write(`code-cache: ${line}\n`),
+  };
+  const code = await exports.main(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', 'code-cache'], {}, io);
+  if (code !== 0) throw new Error(`hookbin exited ${code}`);
+  const hash = createHash('sha256').update(readFileSync(CLI_BUNDLE)).digest();
+  writeFileSync(CLI_CODE_CACHE, Buffer.concat([hash, script.createCachedData()]));
+} finally {
+  clearTimeout(timer);
+  rmSync(dataDir, { recursive: true, force: true });
+}
