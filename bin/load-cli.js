@@ -44,13 +44,9 @@ export function loadCli({ file = CLI_BUNDLE, cacheFile = `${file}.cache`, useCac
   const cachedData = useCache ? cachedDataFor(bytes, cacheFile) : undefined;
   // The wrapper on a line of its own (lineOffset -1): stack traces give the bundle's own lines.
   const source = `(function (exports, require, module, __filename, __dirname) {'use strict';\n${bytes.toString('utf8')}\n})`;
-  const script = new vm.Script(source, {
-    filename: file,
-    lineOffset: -1,
-    cachedData,
-    // A dynamic import() in the bundle resolves as it would in a module of Node's own loader.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No importModuleDynamically: the bundle has no import() (scripts/code-cache.mjs refuses one), as in
+  // Node 20 a script from a code cache cannot import(), and without the cache import() warns that it is experimental.
+  const script = new vm.Script(source, { filename: file, lineOffset: -1, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { exports: module.exports, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };

@@ -41,6 +41,10 @@ async function bundle(input, format) {
           entryFileNames: format === 'cjs' ? '[name].cjs' : '[name].mjs',
           chunkFileNames: 'server-[hash].mjs',
           format,
+          // The CLI's script holds everything: a late import() of one of our modules becomes a lazily
+          // run part of it, and one of Node's or better-sqlite3 a require (bin/load-cli.js: a script
+          // run from V8's code cache cannot import()).
+          ...(format === 'cjs' ? { codeSplitting: false, dynamicImportInCjs: false } : {}),
           // Whitespace and dead code only: V8 compiles half the bytes (~15 ms of a start without the
           // code cache), while names stay as written, so profiles (npm run bench -- --profile) and
           // stack traces still read.

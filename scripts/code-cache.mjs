@@ -16,6 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BUNDLE, CLI_CODE_CACHE, loadCli } from '../bin/load-cli.js';
 
+// bin/load-cli.js runs the bundle as a script, where import() fails once V8 takes the cache
+// (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING); bundle-server.mjs turns each into a require, so one left is a build fault.
+if (/\bimport\(/.test(readFileSync(CLI_BUNDLE, 'utf8'))) {
+  process.stderr.write(`code-cache: ${CLI_BUNDLE} still has an import(), which fails in the CLI (see bundle-server.mjs)\n`);
+  process.exit(1);
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'hookbin-code-cache-'));
 const timer = setTimeout(() => {
   process.stderr.write('code-cache: hookbin did not start within 30 s\n');
