@@ -23,13 +23,27 @@ if (/\bimport\(/.test(readFileSync(CLI_BUNDLE, 'utf8'))) {
   process.exit(1);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'hookbin-code-cache-'));
-const timer = setTimeout(() => {
-  process.stderr.write('code-cache: hookbin did not start within 30 s\n');
-  process.exit(1);
-}, 30_000);
+// Loading runs the bundle's top level; a failure there is a broken build.
+const { exports, script } = loadCli({ useCache: false });
+const hash = createHash('sha256').update(readFileSync(CLI_BUNDLE)).digest();
+let dataDir;
+
+/**
+ * Writes the cache of what V8 has compiled so far and ends the process. A
+ * build where hookbin cannot start (no loopback, no temp dir) still gets a
+ * cache, of what loading compiled: the parse is saved, if not every function's
+ * compilation.
+ */
+function finish(problem) {
+  if (problem) process.stderr.write(`code-cache: ${problem}; the CLI's code cache holds only what loading it compiles\n`);
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  writeFileSync(CLI_CODE_CACHE, Buffer.concat([hash, script.createCachedData()]));
+  process.exit(0);
+}
+
+setTimeout(() => finish('hookbin did not start and stop within 30 s'), 30_000).unref();
 try {
-  const { exports, script } = loadCli({ useCache: false });
+  dataDir = mkdtempSync(join(tmpdir(), 'hookbin-code-cache-'));
   const io = {
     out: (line) => {
       // The banner's first line: listening. A stop like the user's Ctrl+C compiles the shutdown too.
@@ -38,10 +52,7 @@ try {
     err: (line) => process.stderr.write(`code-cache: ${line}\n`),
   };
   const code = await exports.main(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', 'code-cache'], {}, io);
-  if (code !== 0) throw new Error(`hookbin exited ${code}`);
-  const hash = createHash('sha256').update(readFileSync(CLI_BUNDLE)).digest();
-  writeFileSync(CLI_CODE_CACHE, Buffer.concat([hash, script.createCachedData()]));
-} finally {
-  clearTimeout(timer);
-  rmSync(dataDir, { recursive: true, force: true });
+  finish(code === 0 ? null : `hookbin exited ${code}`);
+} catch (err) {
+  finish(`hookbin failed to start (${err instanceof Error ? err.message : String(err)})`);
 }
