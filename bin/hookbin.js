@@ -2,8 +2,9 @@
 // The published entry point: runs the compiled CLI (built by `npm run build`,
 // which `npm install` runs through `prepare`), bundled into one script that
 // load-cli.js runs with V8's code cache, so that it starts fast
-// (scripts/bundle-server.mjs, scripts/code-cache.mjs).
-import { loadCli } from './load-cli.js';
+// (scripts/bundle-server.mjs, scripts/code-cache.mjs). CommonJS, as load-cli.js says why.
+'use strict';
+const { loadCli } = require('./load-cli.js');
 
 const { main } = loadCli().exports;
 

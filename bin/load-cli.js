@@ -8,17 +8,20 @@
 // The cache is used only when it was made from exactly these bytes (its first
 // 32 bytes are the SHA-256 of the bundle) and V8 accepts it (same V8 version and
 // flags); otherwise the bundle is compiled as usual, which only takes longer.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// This file and hookbin.js are CommonJS (bin/package.json): Node then starts the
+// CLI without setting up its ES module loader and a module for each builtin.
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 /** The CLI bundle this loads. */
-export const CLI_BUNDLE = fileURLToPath(new URL('../dist/server/hookbin.cjs', import.meta.url));
+const CLI_BUNDLE = join(__dirname, '..', 'dist', 'server', 'hookbin.cjs');
 /** Its code cache: the bundle's SHA-256 (32 bytes), then V8's cached data. */
-export const CLI_CODE_CACHE = `${CLI_BUNDLE}.cache`;
+const CLI_CODE_CACHE = `${CLI_BUNDLE}.cache`;
 const HASH_BYTES = 32;
 
 /** The cached data made from `bytes`, or undefined when there is none for them. */
@@ -39,7 +42,7 @@ function cachedDataFor(bytes, cacheFile) {
  * the compiled script, whose `createCachedData()` scripts/code-cache.mjs
  * writes. `useCache: false` compiles from the source alone.
  */
-export function loadCli({ file = CLI_BUNDLE, cacheFile = `${file}.cache`, useCache = true } = {}) {
+function loadCli({ file = CLI_BUNDLE, cacheFile = `${file}.cache`, useCache = true } = {}) {
   const bytes = readFileSync(file);
   const cachedData = useCache ? cachedDataFor(bytes, cacheFile) : undefined;
   // The wrapper on a line of its own (lineOffset -1): stack traces give the bundle's own lines.
@@ -51,3 +54,7 @@ export function loadCli({ file = CLI_BUNDLE, cacheFile = `${file}.cache`, useCac
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { exports: module.exports, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
+
+exports.CLI_BUNDLE = CLI_BUNDLE;
+exports.CLI_CODE_CACHE = CLI_CODE_CACHE;
+exports.loadCli = loadCli;

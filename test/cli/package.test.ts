@@ -71,6 +71,8 @@ describe('the package', () => {
     const paths = pack(tempDir('hookbin-pack-')).files.map((f) => f.path);
     expect(paths).toContain('bin/hookbin.js');
     expect(paths).toContain('bin/load-cli.js');
+    // bin/ is CommonJS (a start without Node's ES module loader): without its package.json, hookbin.js would not run.
+    expect(paths).toContain('bin/package.json');
     // The CLI's bundle and V8's code cache of it (bin/load-cli.js): without the cache a start compiles the bundle anew.
     expect(paths).toContain('dist/server/hookbin.cjs');
     expect(paths).toContain('dist/server/hookbin.cjs.cache');
