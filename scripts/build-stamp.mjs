@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(root, 'dist', '.build-stamp');
-const INPUTS = ['server', 'web', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'vite.config.ts'];
-const OUTPUTS = ['dist/server/main/cli.js', 'dist/server/hookbin.mjs', 'dist/server/library.mjs', 'dist/server/main/library.d.ts', 'dist/web/index.html'];
+const INPUTS = ['bin', 'server', 'web', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'vite.config.ts'];
+const OUTPUTS = ['dist/server/main/cli.js', 'dist/server/hookbin.cjs', 'dist/server/hookbin.cjs.cache', 'dist/server/library.mjs', 'dist/server/main/library.d.ts', 'dist/web/index.html'];
 
 function files(path) {
   if (!existsSync(path)) return [];

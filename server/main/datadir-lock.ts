@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StartError } from '../http/errors.js';
+import { openSqlite } from '../store/sqlite.js';
 
 /** The exclusive hold of one hookbin process on its data dir. */
 export interface DataDirLock {
@@ -84,7 +85,7 @@ export function pauseThread(ms: number): void {
 function takeExclusive(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { timeout: LOCK_WAIT_MS + randomInt(LOCK_WAIT_MS) });
+    db = openSqlite(file, { timeout: LOCK_WAIT_MS + randomInt(LOCK_WAIT_MS) });
     // EXCLUSIVE locking mode keeps the lock after the statement; the open
     // transaction holds it until this connection closes or the process ends.
     db.pragma('locking_mode = EXCLUSIVE');

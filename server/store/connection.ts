@@ -3,8 +3,9 @@
  * WAL mode with FULL sync, foreign keys on, and migrated to the newest schema
  * before anything reads it.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { openSqlite } from './sqlite.js';
 
 /**
  * The numbered migrations beside this module: `./migrations/` from the source
@@ -43,7 +44,7 @@ function migrate(db: Database.Database): void {
  * nothing is left open then.
  */
 export function openDatabase(file: string | null): Database.Database {
-  const db = new Database(file ?? ':memory:');
+  const db = openSqlite(file ?? ':memory:');
   try {
     db.pragma('journal_mode = WAL');
     // FULL: what the store writes must survive a power cut, not only a crash.

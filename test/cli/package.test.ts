@@ -70,7 +70,12 @@ describe('the package', () => {
   it('carries the built server, migrations and inspector, and no tests or sources', () => {
     const paths = pack(tempDir('hookbin-pack-')).files.map((f) => f.path);
     expect(paths).toContain('bin/hookbin.js');
-    expect(paths).toContain('dist/server/hookbin.mjs');
+    expect(paths).toContain('bin/load-cli.js');
+    // bin/ is CommonJS (a start without Node's ES module loader): without its package.json, hookbin.js would not run.
+    expect(paths).toContain('bin/package.json');
+    // The CLI's bundle and V8's code cache of it (bin/load-cli.js): without the cache a start compiles the bundle anew.
+    expect(paths).toContain('dist/server/hookbin.cjs');
+    expect(paths).toContain('dist/server/hookbin.cjs.cache');
     expect(paths).toContain('dist/web/index.html');
     // The Node API (package.json `exports`) and its declarations: the API's own and the JSON types it shows, no internal module's.
     expect(paths).toContain('dist/server/library.mjs');
