@@ -99,6 +99,8 @@ function prepareMove(db: Database.Database) {
     insertBody: db.prepare<[number | bigint, Uint8Array]>('INSERT INTO bodies (seq, data) VALUES (?, ?)'),
     insertPart: db.prepare<[number | bigint, number, Uint8Array]>('INSERT INTO body_parts (seq, part, data) VALUES (?, ?, ?)'),
     binCount: db.prepare<[string], number>('SELECT capture_count FROM bins WHERE id = ?').pluck(),
+    // Inserts raise no count by trigger (migration 011): the move adds what it stored.
+    addCount: db.prepare<[number, string]>('UPDATE bins SET capture_count = capture_count + ? WHERE id = ?'),
   };
 }
 type MoveStatements = ReturnType<typeof prepareMove>;
@@ -145,6 +147,7 @@ function openStage(db: Database.Database, table: string, stmt: MoveStatements, r
       firstSeq ??= seq;
       count++;
     }
+    stmt.addCount.run(count, binId);
     // pruneBin counts the one capture just added; an import added `count` at once.
     let pruned = count === 0 ? 0 : retention.pruneBin(binId, before + count - 1);
     if (firstSeq !== null) pruned += retention.pruneToSize(firstSeq).get(binId) ?? 0;

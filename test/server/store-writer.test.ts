@@ -2,7 +2,8 @@
  * The store's writer below the server: a size cap that prunes over several
  * rounds and reports what it pruned on the right capture of each bin, a cap
  * smaller than the batch itself, attempts on deliveries that are no longer
- * pending, and a closed store. Real SQLite files in a temp dir.
+ * pending, a closed store, and bins' counts kept a batch at a time. Real
+ * SQLite files in a temp dir.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,5 +161,31 @@ describe('attempts and a closed store', () => {
     bin(store, 'a');
     store.close();
     await expect(store.addCapture(capture('a'))).rejects.toThrow(new TypeError('The database connection is not open'));
+  });
+});
+
+describe('bin counts, kept by the writer a batch at a time', () => {
+  const counted = (store: Store, id: string) => store.getBin(id)!.captureCount;
+
+  it('count what each batch stored, once, with retention pruning in it and a bin gone in the middle', async () => {
+    const store = openStore({ file: join(dir, 'hookbin.db'), maxCapturesPerBin: 5 });
+    try {
+      for (const id of ['a', 'b', 'gone']) store.createBin({ id, name: id, createdAt: 0, settings: defaultSettings() });
+      // One turn of the event loop: one transaction for all of them.
+      const first = [...Array.from({ length: 3 }, () => capture('a')), ...Array.from({ length: 8 }, () => capture('b')), capture('a')];
+      await Promise.all(first.map((c) => store.addCapture(c)));
+      expect([counted(store, 'a'), counted(store, 'b')]).toEqual([4, 5]);
+      expect(store.getBin('b')!.prunedCount).toBe(3);
+      const doomed = store.addCapture(capture('gone'));
+      const after = [store.addCapture(capture('a')), store.addCapture(capture('a'))];
+      store.deleteBin('gone');
+      await expect(doomed).rejects.toThrow(/gone/);
+      await Promise.all(after);
+      expect([counted(store, 'a'), store.getBin('a')!.prunedCount]).toEqual([5, 1]);
+      // What the counts say is what the bins hold.
+      expect([count(store, 'a'), count(store, 'b')]).toEqual([5, 5]);
+    } finally {
+      store.close();
+    }
   });
 });
