@@ -29,6 +29,20 @@ export const CUSTOM_SCHEME_TEMPLATE = 'generic-api';
 /** Built-in schemes whose signature covers the URL the provider sent to. */
 const URL_SIGNED = new Set(['twilio', 'square', 'hubspot']);
 
+/**
+ * Providers with a documented timeout but no retry preset (they do not
+ * retry): Discord shows the user a failure when an interaction is not
+ * answered within 3 s.
+ */
+const TIMEOUT_WITHOUT_PRESET: Readonly<Record<string, { name: string; timeoutMs: number }>> = { discord: { name: 'Discord', timeoutMs: 3000 } };
+
+/**
+ * Built-in schemes that sign a timestamp but whose provider documents no
+ * window for it (and whose own library checks none): verify/ keeps them
+ * untimed, so there is no tolerance for a stale delivery to fall outside.
+ */
+const UNWINDOWED_TIMESTAMP = new Set(['discord', 'sendgrid', 'mailgun']);
+
 /** What the deliveries of one check run are made from, resolved once. */
 export interface CheckPlan {
   /** Where requests go. */
@@ -42,6 +56,8 @@ export interface CheckPlan {
   /** The provider's retry preset (its timeout and schedule), or null when none is documented. */
   preset: RetryPreset | null;
   timeoutMs: number;
+  /** Whose timeout `timeoutMs` is: a provider's name, `'you'` when the input gave it, null for hookbin's default. */
+  timeoutBy: string | null;
   /** The signature header (`Stripe-Signature`), or null when the signature travels in the body (Mailgun). */
   signatureHeader: string | null;
 }
@@ -96,6 +112,7 @@ export function planCheck(input: PlanInput): CheckPlan {
   if (!scheme && !input.custom) throw new SendInputError(`unknown scheme "${input.scheme}"`);
   const preset = input.custom ? null : presetOfScheme(input.scheme);
   const urlSigned = input.custom ? input.custom.signed.includes('{url}') : URL_SIGNED.has(input.scheme);
+  const documented = preset?.timeoutMs !== undefined ? { name: preset.name, timeoutMs: preset.timeoutMs } : input.custom ? undefined : TIMEOUT_WITHOUT_PRESET[input.scheme];
   return {
     to: input.to,
     signUrl: input.publicUrl ?? input.to,
@@ -103,7 +120,8 @@ export function planCheck(input: PlanInput): CheckPlan {
     sign: { scheme: input.scheme, secret: input.secret, secretName: input.secretName ?? null, ...(input.custom ? { custom: input.custom } : {}) },
     templateId,
     preset,
-    timeoutMs: input.timeoutMs ?? preset?.timeoutMs ?? CHECK_DEFAULT_TIMEOUT_MS,
+    timeoutMs: input.timeoutMs ?? documented?.timeoutMs ?? CHECK_DEFAULT_TIMEOUT_MS,
+    timeoutBy: input.timeoutMs !== undefined ? 'you' : (documented?.name ?? null),
     signatureHeader: input.custom?.header ?? (scheme?.signBody ? null : scheme!.header),
   };
 }
@@ -229,6 +247,14 @@ export function toleranceOf(plan: CheckPlan, valid: Delivery, nowMs: number): nu
   if (!scheme.timed) return null;
   const parsed = scheme.parse(valid.headers, { headers: valid.headers, body: valid.body, now: Math.floor(nowMs / 1000), method: valid.method, url: plan.signUrl });
   return parsed.ok ? (parsed.parsed.tolerance?.past ?? TOLERANCE_SECONDS) : TOLERANCE_SECONDS;
+}
+
+/** Why a scheme has no stale-timestamp check (`toleranceOf` gave null), as the start of a sentence. */
+export function untimedReason(plan: CheckPlan): string {
+  const id = plan.sign.scheme;
+  if (plan.sign.custom) return `your scheme "${id}" sets no toleranceSec for a signed {timestamp}`;
+  if (UNWINDOWED_TIMESTAMP.has(id)) return `${id} signs a timestamp but documents no window for it (nor does its own library check one)`;
+  return `${id} signs no timestamp`;
 }
 
 /** A delivery rendered and signed `ageSeconds` ago (the template's own times too, for Linear's timestamp in the body). */

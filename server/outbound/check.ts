@@ -17,6 +17,7 @@ import {
   staleDelivery,
   tamperedDelivery,
   toleranceOf,
+  untimedReason,
   STALE_MARGIN_SECONDS,
   unsignedDelivery,
   validDelivery,
@@ -124,11 +125,17 @@ function judgeReplay(s: Sent): CheckResult {
   return result('replay', 'fail', `the valid delivery sent again byte for byte got ${describeReply(s.reply)}; a provider's retry of it would be counted as failed again`, s);
 }
 
+/** Whose wait the answer was judged against, in words: "Slack Events API waits 3000 ms". */
+function timeoutWords(plan: Pick<CheckPlan, 'timeoutMs' | 'timeoutBy' | 'sign'>): string {
+  if (plan.timeoutBy === 'you') return `the timeout given is ${plan.timeoutMs} ms`;
+  if (plan.timeoutBy !== null) return `${plan.timeoutBy} waits ${plan.timeoutMs} ms`;
+  return `hookbin waits ${plan.timeoutMs} ms, as ${plan.sign.custom ? 'your scheme names no provider' : 'the provider documents no'} timeout`;
+}
+
 function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
-  const who = plan.preset?.timeoutMs !== undefined ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
   const r = valid.reply;
-  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`, valid);
-  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`, valid);
+  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${timeoutWords(plan)}`, valid);
+  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered in time: ${timeoutWords(plan)}`, valid);
   return result('timeout', 'skip', `the valid delivery got no answer to time (${r.error ?? 'none'})`);
 }
 
@@ -166,11 +173,11 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
 
   const tolerance = toleranceOf(plan, validD, now());
   if (tolerance === null) {
-    const why = plan.sign.custom ? `your scheme "${plan.sign.scheme}" sets no toleranceSec for a signed {timestamp}` : `${plan.sign.scheme} signs no timestamp`;
-    results.push(result('stale-timestamp', 'skip', `${why}, so a stale delivery cannot be told from a fresh one`));
+    results.push(result('stale-timestamp', 'skip', `${untimedReason(plan)}, so a stale delivery cannot be told from a fresh one`));
   } else {
     const age = tolerance + STALE_MARGIN_SECONDS;
-    results.push(judgeRefusal('stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s the provider allows`, await send(staleDelivery(plan, now(), age)), validOk));
+    const allows = plan.sign.custom ? 'your scheme allows (toleranceSec)' : 'the provider allows';
+    results.push(judgeRefusal('stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s ${allows}`, await send(staleDelivery(plan, now(), age)), validOk));
   }
 
   if (validOk) results.push(judgeReplay(await send(validD)));

@@ -9,6 +9,7 @@ import type { CheckReport } from '../../server/common/check.js';
 import type { CustomSchemeDef } from '../../server/common/custom-scheme.js';
 import { CHECK_REPLY_BYTES, runChecks } from '../../server/outbound/check.js';
 import { exchange, outboundHeaders, targetOf } from '../../server/outbound/exchange.js';
+import { otherSecret } from '../../server/outbound/check-deliveries.js';
 import { startTarget } from '../support/target.js';
 import { acceptAll, ownSchemeReceiver, standardReceiver, stripeReceiver, twilioReceiver, useApps } from '../support/check-apps.js';
 
@@ -37,6 +38,7 @@ describe('hookbin check: the engine', () => {
     expect(byId(report, 'missing-signature').sent!.headers.some(([n]) => n.toLowerCase() === 'stripe-signature')).toBe(false);
     expect(byId(report, 'stale-timestamp').summary).toMatch(/signed 3900 s ago, outside the 300 s the provider allows/);
     expect(byId(report, 'retry').summary).toMatch(/--retry-header/);
+    expect(byId(report, 'timeout').summary).toMatch(/^the valid delivery was answered in \d+ ms; hookbin waits 10000 ms, as the provider documents no timeout$/);
     for (const r of report.results) expect(r.why.length).toBeGreaterThan(20);
   });
 
@@ -68,7 +70,8 @@ describe('hookbin check: the engine', () => {
     expect(report.timeoutMs).toBe(300);
     expect(byId(report, 'valid')).toMatchObject({ reply: { status: null, error: 'no complete answer within 300 ms' } });
     expect(byId(report, 'wrong-signature').summary).toMatch(/^answered 400 Bad Request in \d+ ms to a delivery signed with another secret, but the valid delivery was not accepted either, so this proves nothing$/);
-    expect(byId(report, 'timeout').summary).toBe('the valid delivery was not answered within 300 ms, as long as hookbin waits (the provider documents no timeout)');
+    // The timeout was given, so it is not called the provider's (nor hookbin's).
+    expect(byId(report, 'timeout').summary).toBe('the valid delivery was not answered in time: the timeout given is 300 ms');
   });
 
   it('passes an endpoint that verifies with standardwebhooks, at the preset timeout', async () => {
@@ -107,7 +110,8 @@ describe('hookbin check: the engine', () => {
       valid: 'pass', 'wrong-signature': 'pass', 'missing-signature': 'pass', 'tampered-body': 'pass', 'stale-timestamp': 'pass', replay: 'pass', timeout: 'pass', retry: 'skip',
     });
     expect(report).toMatchObject({ scheme: 'acme', template: 'generic-api', timeoutMs: 10_000 });
-    expect(byId(report, 'stale-timestamp').summary).toMatch(/signed 3720 s ago, outside the 120 s/);
+    expect(byId(report, 'stale-timestamp').summary).toMatch(/signed 3720 s ago, outside the 120 s your scheme allows \(toleranceSec\)/);
+    expect(byId(report, 'timeout').summary).toMatch(/; hookbin waits 10000 ms, as your scheme names no provider timeout$/);
 
     const untimed = await runChecks({ to: a.url, scheme: 'acme', custom: { ...def, toleranceSec: undefined }, secret: 'acme-secret' });
     expect(byId(untimed, 'stale-timestamp')).toMatchObject({ outcome: 'skip', summary: 'your scheme "acme" sets no toleranceSec for a signed {timestamp}, so a stale delivery cannot be told from a fresh one' });
@@ -169,6 +173,20 @@ describe('hookbin check: the engine', () => {
     const json = JSON.stringify(report);
     expect(json).not.toContain('s3cr3t-pw');
     expect(json).not.toContain(Buffer.from('hooks:s3cr3t-pw').toString('base64'));
+  });
+
+  it("judges Discord's answer against the 3 s Discord waits, and says why its signed timestamp gets no stale check", async () => {
+    const a = await app(acceptAll);
+    const report = await runChecks({ to: a.url, scheme: 'discord', secret: otherSecret('discord', '') });
+    expect(report.timeoutMs).toBe(3000);
+    expect(byId(report, 'timeout').summary).toMatch(/^the valid delivery was answered in \d+ ms; Discord waits 3000 ms$/);
+    expect(byId(report, 'stale-timestamp')).toMatchObject({
+      outcome: 'skip',
+      summary: 'discord signs a timestamp but documents no window for it (nor does its own library check one), so a stale delivery cannot be told from a fresh one',
+    });
+    const mailgun = await runChecks({ to: a.url, scheme: 'mailgun', secret: 'mg-key' });
+    expect(byId(mailgun, 'stale-timestamp').summary).toMatch(/^mailgun signs a timestamp but documents no window/);
+    expect(byId(mailgun, 'timeout').summary).toMatch(/; hookbin waits 10000 ms, as the provider documents no timeout$/);
   });
 
   it('says a Mailgun delivery without its signature carries none in its body', async () => {
