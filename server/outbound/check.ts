@@ -159,7 +159,11 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
     validD = validDelivery(plan, now());
   } catch (err) {
     // Nothing was sent yet: a secret that cannot key the scheme, a body it cannot sign.
-    throw err instanceof SendInputError ? err : new SendInputError(`cannot sign with ${plan.sign.scheme}: ${(err as Error).message}`);
+    if (err instanceof SendInputError) throw err;
+    // The scheme's own message may already start with its id ("discord: the secret is not…").
+    const text = (err as Error).message;
+    const message = text.startsWith(`${plan.sign.scheme}: `) ? text.slice(plan.sign.scheme.length + 2) : text;
+    throw new SendInputError(`cannot sign with ${plan.sign.scheme}: ${message}`);
   }
   const valid = await send(validD);
   results.push(judgeValid(valid));

@@ -113,8 +113,9 @@ describe('hookbin check', () => {
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', '--template', 'nope'], /^--template must be one of movemint, /],
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', '--retry-header', 'X-Fail'], `--retry-header must be 'Name: value' with an HTTP token as the name, not "X-Fail"`],
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'twilio', '--secret', 'x', '--public-url', 'tunnel'], '--public-url must be an absolute http:// or https:// URL, not "tunnel"'],
-    [['--to', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key'], /^cannot sign with discord: /],
+    [['--to', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key'], /^cannot sign with discord: the secret is not an Ed25519 key: /],
     [['--bogus'], /^Unknown option '--bogus'; see hookbin check --help$/],
+    [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', 'extra'], "Unexpected argument 'extra'; see hookbin check --help"],
   ])('exits 2 with one sentence for bad usage: %j', async (args, message) => {
     const run = await hookbinCheck(args as string[]);
     expect(run.code).toBe(2);
@@ -129,6 +130,11 @@ describe('hookbin check', () => {
     expect(run.code).toBe(0);
     for (const flag of ['--to URL', '--scheme S', '--secret X', '--template NAME', '--timeout MS', '--public-url URL', '--schemes FILE', "--retry-header 'Name: value'", '--json', '--insecure']) expect(run.stdout).toContain(flag);
     expect(run.stdout).toContain('Exit status: 0 when every check passes, 1 when any fails, 2 for bad usage.');
+    // Every flag stands apart from its description, the longest too.
+    const rows = run.stdout.split('\n').filter((l) => l.startsWith('  --'));
+    expect(rows).toHaveLength(11);
+    expect(run.stdout).toMatch(/^  --retry-header 'Name: value' {2}a header your endpoint answers with a failure/m);
+    for (const row of rows) expect(row).toMatch(/^  --[a-z-]+(?: \S+(?: \S+)?)? {2,}[a-z]/);
   });
 
   it("shows an endpoint's answer as text: an escape sequence in it is printed, never obeyed", async () => {
@@ -137,5 +143,22 @@ describe('hookbin check', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).not.toMatch(/[\x1b\x07\r]/);
     expect(run.stdout).toContain('        \\x1b[2J\\x1b]0;pwned\\x07ok\\x0d\n        next');
+  });
+
+  it('keeps C1 controls and bidirectional overrides of an answer out of the terminal, as text and as JSON', async () => {
+    // U+009B is CSI, U+009D OSC to a terminal that takes C1 controls; U+202E reverses what follows.
+    const body = 'ok \u009b2J \u009d0;pwned\u0007 \u202edesrever\u202c \u2066x\u2069';
+    const a = await app(() => ({ status: 200, body }));
+    const hostile = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const text = await hookbinCheck(['--to', a.url, '--scheme', 'github', '--secret', 'gh-secret']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(hostile);
+    expect(text.stdout).toContain('        ok \\x9b2J \\x9d0;pwned\\x07 \\u202edesrever\\u202c \\u2066x\\u2069');
+    const json = await hookbinCheck(['--to', a.url, '--scheme', 'github', '--secret', 'gh-secret', '--json']);
+    expect(json.code).toBe(1);
+    expect(json.stdout).not.toMatch(hostile);
+    expect(json.stdout).toContain('"bodyExcerpt": "ok \\u009b2J \\u009d0;pwned\\u0007 \\u202edesrever\\u202c \\u2066x\\u2069"');
+    // Escaped, not dropped: the JSON still says exactly what came back.
+    expect((JSON.parse(json.stdout) as CheckReport).results[0]!.reply!.bodyExcerpt).toBe(body);
   });
 });
