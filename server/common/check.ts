@@ -59,8 +59,13 @@ export interface CheckResult {
 
 /** A whole report: `passed` is true when no check failed. */
 export interface CheckReport {
-  /** The endpoint, as checked (for URL-signed schemes, the URL that was signed). */
+  /** The endpoint the requests went to (a password in it masked). */
   to: string;
+  /**
+   * For a URL-signed scheme given a public URL (a tunnel's): the URL that was
+   * signed instead of `to`, as the provider would sign it. Absent otherwise.
+   */
+  signedUrl?: string;
   scheme: string;
   template: string;
   /** The provider's own timeout the answers were judged against, ms. */

@@ -204,7 +204,8 @@ function exchangeLines(r: CheckResult): string[] {
 
 /** The text report: a heading, one block per check (a failure's request and reply under it), the counts. */
 export function formatReport(report: CheckReport): string[] {
-  const lines = [`hookbin check: ${report.to} as ${report.scheme} (template ${report.template}, provider timeout ${report.timeoutMs} ms)`, ''];
+  const signed = report.signedUrl === undefined ? '' : `, signed for ${report.signedUrl}`;
+  const lines = [`hookbin check: ${report.to} as ${report.scheme}${signed} (template ${report.template}, provider timeout ${report.timeoutMs} ms)`, ''];
   for (const r of report.results) {
     lines.push(`${LABEL[r.outcome]}  ${r.check.padEnd(18)} ${printable(r.summary)}`, `      why: ${r.why}`);
     if (r.outcome === 'fail') lines.push(...exchangeLines(r));

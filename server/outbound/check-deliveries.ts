@@ -49,7 +49,7 @@ export interface CheckPlan {
   to: string;
   /** The URL URL-signed schemes sign: the public URL when one is given, else `to`. */
   signUrl: string;
-  /** Whether the scheme signs the URL (then `signUrl` is what the report names). */
+  /** Whether the scheme signs the URL (then the report names `signUrl` as `signedUrl` when it is not `to`). */
   urlSigned: boolean;
   sign: SignSpec;
   templateId: string;

@@ -194,7 +194,8 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   else results.push(await runRetry(plan, input.retryHeader, { send, now, sleep: deps.sleep, result }));
 
   return {
-    to: displayUrl(plan.urlSigned ? plan.signUrl : plan.to),
+    to: displayUrl(plan.to),
+    ...(plan.urlSigned && plan.signUrl !== plan.to ? { signedUrl: displayUrl(plan.signUrl) } : {}),
     scheme: plan.sign.scheme,
     template: plan.templateId,
     timeoutMs: plan.timeoutMs,

@@ -92,7 +92,7 @@ describe('hookbin check', () => {
     const t = await app(twilioReceiver(token, publicUrl), '/sms');
     const run = await hookbinCheck(['--to', t.url, '--scheme', 'twilio', '--secret', token, '--public-url', publicUrl]);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe(`hookbin check: ${publicUrl} as twilio (template twilio, provider timeout 15000 ms)`);
+    expect(run.stdout.split('\n')[0]).toBe(`hookbin check: ${t.url} as twilio, signed for ${publicUrl} (template twilio, provider timeout 15000 ms)`);
     expect(heads(run.stdout)).toContain('SKIP stale-timestamp');
 
     const file = join(tempDir('hookbin-schemes-'), 'schemes.json');

@@ -93,12 +93,16 @@ describe('hookbin check: the engine', () => {
     expect(outcomes(report)).toEqual({
       valid: 'pass', 'wrong-signature': 'pass', 'missing-signature': 'pass', 'tampered-body': 'pass', 'stale-timestamp': 'skip', replay: 'pass', timeout: 'pass', retry: 'skip',
     });
-    expect(report.to).toBe(publicUrl);
+    // The report names where the requests went, and the URL signed instead.
+    expect(report.to).toBe(a.url);
+    expect(report.signedUrl).toBe(publicUrl);
+    expect(byId(report, 'valid').sent!.url).toBe(a.url);
     expect(byId(report, 'stale-timestamp').summary).toBe('twilio signs no timestamp, so a stale delivery cannot be told from a fresh one');
 
     // Signed for the URL as sent instead, Twilio's own check refuses even the valid delivery.
     const unsigned = await runChecks({ to: a.url, scheme: 'twilio', secret: token });
     expect(unsigned.to).toBe(a.url);
+    expect(unsigned).not.toHaveProperty('signedUrl');
     expect(outcomes(unsigned)).toMatchObject({ valid: 'fail', 'wrong-signature': 'skip', replay: 'skip' });
   });
 

@@ -20,7 +20,13 @@ function Report(props: { report: CheckReport }) {
   return (
     <div class="check-report" data-testid="check-report" data-passed={String(r.passed)}>
       <p class="muted small">
-        <span class="mono">{r.to}</span> as {r.scheme} ({r.template}), judged against a {r.timeoutMs} ms timeout; {r.durationMs} ms in all.
+        <span class="mono">{r.to}</span> as {r.scheme}
+        {r.signedUrl !== undefined && (
+          <>
+            , signed for <span class="mono">{r.signedUrl}</span>
+          </>
+        )}{' '}
+        ({r.template}), judged against a {r.timeoutMs} ms timeout; {r.durationMs} ms in all.
       </p>
       <ol class="check-results">
         {r.results.map((x) => (
