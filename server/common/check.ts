@@ -19,6 +19,19 @@ export type CheckId = (typeof CHECK_IDS)[number];
  */
 export type CheckOutcome = 'pass' | 'fail' | 'skip' | 'info';
 
+/**
+ * Built-in schemes whose signature covers the URL the provider sent to: a
+ * check behind a tunnel signs the public URL instead (`publicUrl`). A user's
+ * own scheme does when its `signed` has `{url}`.
+ */
+export const URL_SIGNED_SCHEMES: readonly string[] = ['twilio', 'square', 'hubspot'];
+
+/** Whether `scheme` (built in, or one of `own`) signs the URL, so a check needs the URL the provider is configured with. */
+export function signsUrl(scheme: string, own: readonly { id: string; signed: string }[]): boolean {
+  const mine = own.find((s) => s.id === scheme);
+  return mine ? mine.signed.includes('{url}') : URL_SIGNED_SCHEMES.includes(scheme);
+}
+
 /** The longest body excerpt a reply keeps, in characters. */
 export const CHECK_EXCERPT_CHARS = 2048;
 

@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
-import type { CheckReply, CheckSent } from '../common/check.js';
+import { URL_SIGNED_SCHEMES, type CheckReply, type CheckSent } from '../common/check.js';
 import type { HeaderPair, WebhookTemplate } from '../common/types.js';
 import { HEADER_VALUE, HTTP_TOKEN } from '../common/http-syntax.js';
 import { presetById } from '../retries/presets.js';
@@ -26,8 +26,6 @@ export const STALE_MARGIN_SECONDS = 3600;
 /** The template a user's own scheme is checked with unless told otherwise: a plain JSON event. */
 export const CUSTOM_SCHEME_TEMPLATE = 'generic-api';
 
-/** Built-in schemes whose signature covers the URL the provider sent to. */
-const URL_SIGNED = new Set(['twilio', 'square', 'hubspot']);
 
 /**
  * Providers with a documented timeout but no retry preset (they do not
@@ -111,7 +109,7 @@ export function planCheck(input: PlanInput): CheckPlan {
   const scheme = schemeById(input.scheme);
   if (!scheme && !input.custom) throw new SendInputError(`unknown scheme "${input.scheme}"`);
   const preset = input.custom ? null : presetOfScheme(input.scheme);
-  const urlSigned = input.custom ? input.custom.signed.includes('{url}') : URL_SIGNED.has(input.scheme);
+  const urlSigned = input.custom ? input.custom.signed.includes('{url}') : URL_SIGNED_SCHEMES.includes(input.scheme);
   const documented = preset?.timeoutMs !== undefined ? { name: preset.name, timeoutMs: preset.timeoutMs } : input.custom ? undefined : TIMEOUT_WITHOUT_PRESET[input.scheme];
   return {
     to: input.to,

@@ -1,4 +1,4 @@
-import type { CheckReport } from '../../../../server/common/check.js';
+import { signsUrl, type CheckReport } from '../../../../server/common/check.js';
 import type { WebhookTemplate } from '../../../../server/common/types.js';
 import { verdictText, withTemplate, type CheckForm, type CheckModel } from '../../state/check.js';
 import { CheckResultRow } from './CheckResultRow.js';
@@ -12,7 +12,7 @@ export interface CheckPanelProps {
   /** Names of the secrets the bin and `--secret` hold. */
   secretNames: string[];
   /** The user's own schemes (the bin's, then `--schemes`). */
-  ownSchemes: readonly { id: string; header: string }[];
+  ownSchemes: readonly { id: string; header: string; signed: string }[];
 }
 
 function Report(props: { report: CheckReport }) {
@@ -76,6 +76,26 @@ function Fields(props: CheckPanelProps & { f: CheckForm; set: (patch: Partial<Ch
   );
 }
 
+/** The URL the provider is configured with: only for a scheme that signs the URL (Twilio's behind a tunnel signs the tunnel's, not the endpoint's). */
+function PublicUrlField(props: { f: CheckForm; set: (patch: Partial<CheckForm>) => void }) {
+  return (
+    <label class="field">
+      <span class="field-label">Public URL</span>
+      <input
+        class="input mono"
+        type="url"
+        data-testid="check-public-url"
+        placeholder="https://abc.ngrok.app/webhook"
+        value={props.f.publicUrl}
+        onInput={(e) => props.set({ publicUrl: e.currentTarget.value })}
+      />
+      <span class="field-help muted small">
+        {props.f.scheme} signs the URL it sends to: give the one the provider is configured with (your tunnel’s) when it is not the endpoint URL above.
+      </span>
+    </label>
+  );
+}
+
 /**
  * "Check endpoint": hookbin plays the provider against the user's own
  * endpoint (`POST /api/check`) and reports check by check whether it refuses
@@ -110,6 +130,7 @@ export function CheckPanel(props: CheckPanelProps) {
           value={f.to}
           onInput={(e) => set({ to: e.currentTarget.value })}
         />
+        {signsUrl(f.scheme, props.ownSchemes) && <PublicUrlField f={f} set={set} />}
         <Fields {...props} f={f} set={set} />
         <div class="composer-actions">
           <button type="submit" class="btn primary" data-testid="check-run" disabled={s.running}>
