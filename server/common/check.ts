@@ -6,7 +6,7 @@
  */
 import type { HeaderPair } from './types.js';
 
-/** Every check, in the order they run and are reported. */
+/** Every check, in the order they are reported (and run, but for `replay`, sent right after `valid`). */
 export const CHECK_IDS = ['valid', 'wrong-signature', 'missing-signature', 'tampered-body', 'stale-timestamp', 'replay', 'timeout', 'retry'] as const;
 
 /** One check's name. */

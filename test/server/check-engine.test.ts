@@ -30,10 +30,10 @@ describe('hookbin check: the engine', () => {
     });
     expect(report).toMatchObject({ passed: true, scheme: 'stripe', template: 'stripe', timeoutMs: 10_000, to: a.url });
     expect(report.results.map((r) => r.check)).toEqual(['valid', 'wrong-signature', 'missing-signature', 'tampered-body', 'stale-timestamp', 'replay', 'timeout', 'retry']);
-    // One request per sending check, one at a time; the replay is the valid delivery byte for byte.
+    // One request per sending check, one at a time; the replay is the valid delivery byte for byte, sent right after it.
     expect(a.requests).toHaveLength(6);
-    expect(a.requests[5]!.body.equals(a.requests[0]!.body)).toBe(true);
-    expect(a.requests[5]!.headers).toEqual(a.requests[0]!.headers);
+    expect(a.requests[1]!.body.equals(a.requests[0]!.body)).toBe(true);
+    expect(a.requests[1]!.headers).toEqual(a.requests[0]!.headers);
     expect(byId(report, 'wrong-signature')).toMatchObject({ summary: expect.stringMatching(/^answered 400 Bad Request in \d+ ms to a delivery signed with another secret: refused$/), reply: { status: 400, bodyExcerpt: expect.stringContaining('Webhook Error') } });
     expect(byId(report, 'missing-signature').sent!.headers.some(([n]) => n.toLowerCase() === 'stripe-signature')).toBe(false);
     expect(byId(report, 'stale-timestamp').summary).toMatch(/signed 3900 s ago, outside the 300 s the provider allows/);
@@ -119,6 +119,24 @@ describe('hookbin check: the engine', () => {
 
     const untimed = await runChecks({ to: a.url, scheme: 'acme', custom: { ...def, toleranceSec: undefined }, secret: 'acme-secret' });
     expect(byId(untimed, 'stale-timestamp')).toMatchObject({ outcome: 'skip', summary: 'your scheme "acme" sets no toleranceSec for a signed {timestamp}, so a stale delivery cannot be told from a fresh one' });
+  });
+
+  it('replays the valid delivery before the forgeries, so a short tolerance (Paddle allows 5 s) has not run out when the endpoint is slow to refuse them', async () => {
+    // The endpoint's clock moves 2 s per request it receives (a slow link, a busy app), without the test waiting for it.
+    const def: CustomSchemeDef = { id: 'brisk', header: 'X-Brisk-Signature', algorithm: 'sha256', encoding: 'hex', signed: '{timestamp}.{body}', timestampHeader: 'X-Brisk-Timestamp', toleranceSec: 5 };
+    const started = Math.floor(Date.now() / 1000);
+    let received = 0;
+    const verify = ownSchemeReceiver('brisk-secret', def.header, def.timestampHeader!, 5);
+    const a = await app((req) => {
+      const clock = started + 2 * received++;
+      const ts = Number(req.parsed['x-brisk-timestamp']);
+      if (Math.abs(clock - ts) > 5) return { status: 401, body: 'stale' };
+      return verify(req);
+    });
+    const report = await runChecks({ to: a.url, scheme: 'brisk', custom: def, secret: 'brisk-secret' });
+    expect(outcomes(report)).toMatchObject({ valid: 'pass', replay: 'pass', 'wrong-signature': 'pass', 'missing-signature': 'pass', 'tampered-body': 'pass' });
+    // The report keeps its order: the replay is listed after the forgeries.
+    expect(report.results.map((r) => r.check)).toEqual(['valid', 'wrong-signature', 'missing-signature', 'tampered-body', 'stale-timestamp', 'replay', 'timeout', 'retry']);
   });
 
   it('with a retry header, sends a delivery the endpoint fails, then redelivers it on the compressed schedule', async () => {
