@@ -96,12 +96,17 @@ function result(check: CheckId, outcome: CheckResult['outcome'], summary: string
   return { check, outcome, summary, why: WHY[check], ...(s ? { sent: s.sent, reply: s.reply } : {}) };
 }
 
-function judgeValid(s: Sent): CheckResult {
+function judgeValid(plan: CheckPlan, s: Sent): CheckResult {
   if (is2xx(s.reply)) return result('valid', 'pass', `answered ${describeReply(s.reply)} to a correctly signed delivery`, s);
   if (s.reply.status === null || s.reply.error !== undefined) {
     return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed and retries it`, s);
   }
-  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it`, s);
+  // A refusal here is most often the check's own input: the secret (or the URL signed) is not the endpoint's.
+  const status = s.reply.status;
+  const hint = status === 401 || status === 403 || status === 400
+    ? `; is the secret the one it verifies with${plan.urlSigned ? ', and the URL signed the one its provider is configured with (the public URL)' : ''}?`
+    : '';
+  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it${hint}`, s);
 }
 
 /**
@@ -166,7 +171,7 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
     throw new SendInputError(`cannot sign with ${plan.sign.scheme}: ${message}`);
   }
   const valid = await send(validD);
-  results.push(judgeValid(valid));
+  results.push(judgeValid(plan, valid));
   const validOk = is2xx(valid.reply);
   // Replayed at once, though reported after the forgeries: its signed timestamp
   // must still be within a short tolerance (Paddle's 5 s) however slowly they are refused.

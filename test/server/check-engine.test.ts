@@ -74,6 +74,15 @@ describe('hookbin check: the engine', () => {
     expect(byId(report, 'timeout').summary).toBe('the valid delivery was not answered in time: the timeout given is 300 ms');
   });
 
+  it('asks whether the secret is the one the endpoint verifies with when it refuses the valid delivery', async () => {
+    const a = await app(stripeReceiver(STRIPE_SECRET));
+    const report = await runChecks({ to: a.url, scheme: 'stripe', secret: 'whsec_not_the_endpoints' });
+    expect(byId(report, 'valid')).toMatchObject({
+      outcome: 'fail',
+      summary: expect.stringMatching(/^answered 400 Bad Request in \d+ ms to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it; is the secret the one it verifies with\?$/),
+    });
+  });
+
   it('passes an endpoint that verifies with standardwebhooks, at the preset timeout', async () => {
     const a = await app(standardReceiver(STANDARD_SECRET));
     const report = await runChecks({ to: a.url, scheme: 'standard-webhooks', secret: STANDARD_SECRET });
@@ -99,8 +108,11 @@ describe('hookbin check: the engine', () => {
     expect(byId(report, 'valid').sent!.url).toBe(a.url);
     expect(byId(report, 'stale-timestamp').summary).toBe('twilio signs no timestamp, so a stale delivery cannot be told from a fresh one');
 
-    // Signed for the URL as sent instead, Twilio's own check refuses even the valid delivery.
+    // Signed for the URL as sent instead, Twilio's own check refuses even the valid delivery, and the report says what to look at.
     const unsigned = await runChecks({ to: a.url, scheme: 'twilio', secret: token });
+    expect(byId(unsigned, 'valid').summary).toMatch(
+      /^answered 403 Forbidden in \d+ ms to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it; is the secret the one it verifies with, and the URL signed the one its provider is configured with \(the public URL\)\?$/,
+    );
     expect(unsigned.to).toBe(a.url);
     expect(unsigned).not.toHaveProperty('signedUrl');
     expect(outcomes(unsigned)).toMatchObject({ valid: 'fail', 'wrong-signature': 'skip', replay: 'skip' });
