@@ -35,8 +35,10 @@ export interface CheckState {
   error: string | null;
 }
 
+/** A form with nothing typed: every field empty, so the provider's timeout and the scheme's template apply. */
 export const emptyCheckForm = (): CheckForm => ({ to: '', scheme: '', secret: '', template: '', timeoutMs: '', publicUrl: '' });
 
+/** No run yet: nothing under way, no report, no error. */
 export const IDLE: CheckState = { running: false, report: null, error: null };
 
 /**
@@ -118,4 +120,5 @@ export function createCheckModel(api: CheckApi, hooks: { onAuth?: () => void } =
   return { form, state, run };
 }
 
+/** The panel's slice: `form`, `state` and `run`. */
 export type CheckModel = ReturnType<typeof createCheckModel>;

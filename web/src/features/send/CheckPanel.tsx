@@ -4,6 +4,7 @@ import { verdictText, withTemplate, type CheckForm, type CheckModel } from '../.
 import { CheckResultRow } from './CheckResultRow.js';
 import { SchemeSelect, SecretPick } from './pickers.js';
 
+/** What the panel is given by the Send tab. */
 export interface CheckPanelProps {
   check: CheckModel;
   /** The bin the Send tab is on: its secrets are offered by name. */
