@@ -172,24 +172,26 @@ export function wrongSecretDelivery(plan: CheckPlan, nowMs: number): Delivery {
  * A correctly signed delivery without its signature: every header the
  * scheme finds a signature in removed (its timestamp and id companions
  * kept, so only the signature is missing), or for Mailgun the body left
- * unsigned.
+ * unsigned. `removed` names the headers taken out, as the delivery had them.
  */
-export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery {
+export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery & { removed: string[] } {
   const base = freshBase(plan, nowMs);
   const signed = signDelivery(plan, base, plan.sign, Math.floor(nowMs / 1000), randomUUID());
-  if (plan.signatureHeader === null) return { ...signed, body: base.body };
+  if (plan.signatureHeader === null) return { ...signed, body: base.body, removed: [] };
+  let headers = signed.headers;
   if (plan.sign.custom) {
     const header = plan.signatureHeader.toLowerCase();
-    return { ...signed, headers: signed.headers.filter(([n]) => n.toLowerCase() !== header) };
+    headers = headers.filter(([n]) => n.toLowerCase() !== header);
+  } else {
+    // Until the scheme finds no signature: GitHub's legacy X-Hub-Signature goes too.
+    const scheme = schemeById(plan.sign.scheme)!;
+    for (let found = scheme.detect(headers); found !== null; found = scheme.detect(headers)) {
+      const name = found.toLowerCase();
+      headers = headers.filter(([n]) => n.toLowerCase() !== name);
+    }
   }
-  // Until the scheme finds no signature: GitHub's legacy X-Hub-Signature goes too.
-  const scheme = schemeById(plan.sign.scheme)!;
-  let headers = signed.headers;
-  for (let found = scheme.detect(headers); found !== null; found = scheme.detect(headers)) {
-    const name = found.toLowerCase();
-    headers = headers.filter(([n]) => n.toLowerCase() !== name);
-  }
-  return { ...signed, headers };
+  const kept = new Set(headers.map(([n]) => n.toLowerCase()));
+  return { ...signed, headers, removed: signed.headers.map(([n]) => n).filter((n) => !kept.has(n.toLowerCase())) };
 }
 
 /**

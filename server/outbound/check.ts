@@ -178,8 +178,10 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   const replayed = validOk ? await send(validD) : null;
 
   results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
-  const unsigned = plan.signatureHeader === null ? 'a delivery whose body carries no signature' : `a delivery without its ${plan.signatureHeader} header`;
-  results.push(judgeRefusal('missing-signature', unsigned, await send(unsignedDelivery(plan, now())), validOk));
+  const unsignedD = unsignedDelivery(plan, now());
+  const [one, ...more] = unsignedD.removed;
+  const unsigned = one === undefined ? 'a delivery whose body carries no signature' : `a delivery without its ${more.length === 0 ? `${one} header` : `${[one, ...more].join(' and ')} headers`}`;
+  results.push(judgeRefusal('missing-signature', unsigned, await send(unsignedD), validOk));
   if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
   else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
 
