@@ -27,6 +27,7 @@ import {
   type Sent,
 } from './check-deliveries.js';
 import { runRetry } from './check-retry.js';
+import { sendSchedule } from '../retries/presets.js';
 import { WHY } from './check-words.js';
 import { SendInputError } from './errors.js';
 export type { Sent };
@@ -96,17 +97,27 @@ function result(check: CheckId, outcome: CheckResult['outcome'], summary: string
   return { check, outcome, summary, why: WHY[check], ...(s ? { sent: s.sent, reply: s.reply } : {}) };
 }
 
+/**
+ * What the provider does with a delivery it counts as failed, after "counts
+ * it as failed": retries it on its schedule, or (GitHub) never sends it
+ * again; nothing is claimed where no schedule is documented.
+ */
+function thenWords(plan: CheckPlan): string {
+  if (plan.preset === null) return '';
+  return sendSchedule(plan.preset).length > 1 ? ' and retries it' : ' and does not send it again';
+}
+
 function judgeValid(plan: CheckPlan, s: Sent): CheckResult {
   if (is2xx(s.reply)) return result('valid', 'pass', `answered ${describeReply(s.reply)} to a correctly signed delivery`, s);
   if (s.reply.status === null || s.reply.error !== undefined) {
-    return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed and retries it`, s);
+    return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed${thenWords(plan)}`, s);
   }
   // A refusal here is most often the check's own input: the secret (or the URL signed) is not the endpoint's.
   const status = s.reply.status;
   const hint = status === 401 || status === 403 || status === 400
     ? `; is the secret the one it verifies with${plan.urlSigned ? ', and the URL signed the one its provider is configured with (the public URL)' : ''}?`
     : '';
-  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it${hint}`, s);
+  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed${thenWords(plan)}${hint}`, s);
 }
 
 /**
@@ -115,14 +126,14 @@ function judgeValid(plan: CheckPlan, s: Sent): CheckResult {
  * retry the forgery. When the valid delivery was not accepted, a refusal
  * proves nothing (skip), but accepting a forgery still fails.
  */
-function judgeRefusal(check: CheckId, what: string, s: Sent, validOk: boolean): CheckResult {
+function judgeRefusal(plan: CheckPlan, check: CheckId, what: string, s: Sent, validOk: boolean): CheckResult {
   const r = s.reply;
   const got = `answered ${describeReply(r)} to ${what}`;
   if (is2xx(r)) return result(check, 'fail', `${got}: it was accepted`, s);
   if (!validOk) return result(check, 'skip', `${r.status === null ? `${what} got ${describeReply(r)}` : got}, but the valid delivery was not accepted either, so this proves nothing`, s);
   if (r.status !== null && r.status >= 400 && r.status < 500 && r.error === undefined) return result(check, 'pass', `${got}: refused`, s);
   const head = r.status === null ? `${what} got ${describeReply(r)}` : got;
-  return result(check, 'fail', `${head}; a provider counts that as a failure and retries it: refuse with 400, 401 or 403`, s);
+  return result(check, 'fail', `${head}; the provider counts that as a failed delivery${thenWords(plan)}: refuse with 400, 401 or 403`, s);
 }
 
 function judgeReplay(s: Sent): CheckResult {
@@ -177,12 +188,12 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   // must still be within a short tolerance (Paddle's 5 s) however slowly they are refused.
   const replayed = validOk ? await send(validD) : null;
 
-  results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
+  results.push(judgeRefusal(plan, 'wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
   const unsignedD = unsignedDelivery(plan, now());
   const [one, ...more] = unsignedD.removed;
   const unsigned = one === undefined ? 'a delivery whose body carries no signature' : `a delivery without its ${more.length === 0 ? `${one} header` : `${[one, ...more].join(' and ')} headers`}`;
-  results.push(judgeRefusal('missing-signature', unsigned, await send(unsignedD), validOk));
-  if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
+  results.push(judgeRefusal(plan, 'missing-signature', unsigned, await send(unsignedD), validOk));
+  if (signsBody(plan)) results.push(judgeRefusal(plan, 'tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
   else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
 
   const tolerance = toleranceOf(plan, validD, now());
@@ -191,7 +202,7 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   } else {
     const age = tolerance + STALE_MARGIN_SECONDS;
     const allows = plan.sign.custom ? 'your scheme allows (toleranceSec)' : 'the provider allows';
-    results.push(judgeRefusal('stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s ${allows}`, await send(staleDelivery(plan, now(), age)), validOk));
+    results.push(judgeRefusal(plan, 'stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s ${allows}`, await send(staleDelivery(plan, now(), age)), validOk));
   }
 
   if (replayed) results.push(judgeReplay(replayed));

@@ -83,6 +83,22 @@ describe('hookbin check: the engine', () => {
     });
   });
 
+  it("says what the provider does with a failed delivery: Stripe retries it, GitHub never sends it again, and nothing is claimed for Discord", async () => {
+    // An endpoint whose verification throws (a 500) instead of refusing, and that is down for the valid delivery too.
+    const a = await app(() => ({ status: 500, body: 'Internal Server Error' }));
+    const summary = async (scheme: string, secret: string, check: string) => byId(await runChecks({ to: a.url, scheme, secret }), check).summary;
+    expect(await summary('stripe', STRIPE_SECRET, 'valid')).toMatch(/; the provider counts anything but 2xx as failed and retries it$/);
+    expect(await summary('github', 'gh-secret', 'valid')).toMatch(/; the provider counts anything but 2xx as failed and does not send it again$/);
+    expect(await summary('discord', otherSecret('discord', ''), 'valid')).toMatch(/; the provider counts anything but 2xx as failed$/);
+
+    const verify = stripeReceiver(STRIPE_SECRET);
+    const throwing = await app((req) => (verify(req).status === 200 ? { status: 200 } : { status: 500, body: 'TypeError' }));
+    const report = await runChecks({ to: throwing.url, scheme: 'stripe', secret: STRIPE_SECRET });
+    expect(byId(report, 'wrong-signature').summary).toMatch(
+      /^answered 500 Internal Server Error in \d+ ms to a delivery signed with another secret; the provider counts that as a failed delivery and retries it: refuse with 400, 401 or 403$/,
+    );
+  });
+
   it('passes an endpoint that verifies with standardwebhooks, at the preset timeout', async () => {
     const a = await app(standardReceiver(STANDARD_SECRET));
     const report = await runChecks({ to: a.url, scheme: 'standard-webhooks', secret: STANDARD_SECRET });
