@@ -6,7 +6,7 @@
  */
 import type { HeaderPair } from './types.js';
 
-/** Every check, in the order they run and are reported. */
+/** Every check, in the order they are reported (and run, but for `replay`, sent right after `valid`). */
 export const CHECK_IDS = ['valid', 'wrong-signature', 'missing-signature', 'tampered-body', 'stale-timestamp', 'replay', 'timeout', 'retry'] as const;
 
 /** One check's name. */
@@ -18,6 +18,19 @@ export type CheckId = (typeof CHECK_IDS)[number];
  * for, and says why; `info` is reported, not judged (the retry check).
  */
 export type CheckOutcome = 'pass' | 'fail' | 'skip' | 'info';
+
+/**
+ * Built-in schemes whose signature covers the URL the provider sent to: a
+ * check behind a tunnel signs the public URL instead (`publicUrl`). A user's
+ * own scheme does when its `signed` has `{url}`.
+ */
+export const URL_SIGNED_SCHEMES: readonly string[] = ['twilio', 'square', 'hubspot'];
+
+/** Whether `scheme` (built in, or one of `own`) signs the URL, so a check needs the URL the provider is configured with. */
+export function signsUrl(scheme: string, own: readonly { id: string; signed: string }[]): boolean {
+  const mine = own.find((s) => s.id === scheme);
+  return mine ? mine.signed.includes('{url}') : URL_SIGNED_SCHEMES.includes(scheme);
+}
 
 /** The longest body excerpt a reply keeps, in characters. */
 export const CHECK_EXCERPT_CHARS = 2048;
@@ -59,8 +72,13 @@ export interface CheckResult {
 
 /** A whole report: `passed` is true when no check failed. */
 export interface CheckReport {
-  /** The endpoint, as checked (for URL-signed schemes, the URL that was signed). */
+  /** The endpoint the requests went to (a password in it masked). */
   to: string;
+  /**
+   * For a URL-signed scheme given a public URL (a tunnel's): the URL that was
+   * signed instead of `to`, as the provider would sign it. Absent otherwise.
+   */
+  signedUrl?: string;
   scheme: string;
   template: string;
   /** The provider's own timeout the answers were judged against, ms. */

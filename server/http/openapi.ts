@@ -310,7 +310,8 @@ const checkResult = object({
 }, ['check', 'outcome', 'summary', 'why']);
 
 const checkReport = object({
-  to: str('the endpoint (for URL-signed schemes, the URL that was signed)'),
+  to: str('the endpoint the requests went to'),
+  signedUrl: str('URL-signed schemes given publicUrl: the URL that was signed instead of `to`'),
   scheme: str(),
   template: str(),
   timeoutMs: { type: 'integer', description: "the provider's timeout the answers were judged against" },
@@ -318,7 +319,7 @@ const checkReport = object({
   results: array(checkResult),
   startedAt: { type: 'integer', description: 'ms since the epoch' },
   durationMs: { type: 'integer' },
-});
+}, ['to', 'scheme', 'template', 'timeoutMs', 'passed', 'results', 'startedAt', 'durationMs']);
 
 let cached: Json | null = null;
 

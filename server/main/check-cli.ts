@@ -51,10 +51,10 @@ export const CHECK_FLAGS: readonly CheckFlag[] = [
 
 /** The `hookbin check --help` text, built from `CHECK_FLAGS`. */
 export function checkHelpText(): string {
-  const rows = CHECK_FLAGS.map((f) => {
-    const flag = `--${f.name}${f.value ? ` ${f.value}` : ''}`;
-    return `  ${flag.padEnd(28)}${f.description}${f.default ? ` (default ${f.default})` : ''}`;
-  });
+  const flags = CHECK_FLAGS.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
+  // Two spaces after the longest flag, so no description runs into its flag.
+  const width = Math.max(...flags.map((f) => f.length)) + 2;
+  const rows = CHECK_FLAGS.map((f, i) => `  ${flags[i]!.padEnd(width)}${f.description}${f.default ? ` (default ${f.default})` : ''}`);
   return [
     'Usage: hookbin check --to URL --scheme S --secret X [options]',
     '',
@@ -98,7 +98,8 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv, io: Pick<
   try {
     parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options: Object.fromEntries(CHECK_FLAGS.map((f) => [f.name, { type: f.type }])) });
   } catch (err) {
-    const first = (err as Error).message.split('\n')[0]!.replace(/\.( To specify.*)?$/s, '');
+    // Node's message is several sentences ("Unexpected argument 'x'. This command does not take…"): the first says it.
+    const first = (err as Error).message.split('\n')[0]!.split(/\.\s/)[0]!.replace(/\.$/, '');
     throw new CheckUsageError(`${first}; see hookbin check --help`);
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
@@ -157,9 +158,27 @@ const LABEL: Record<CheckResult['outcome'], string> = { pass: 'PASS', fail: 'FAI
 const SHOWN_BODY_CHARS = 300;
 const SHOWN_REPLY_CHARS = 500;
 
-/** Text an endpoint sent, safe for a terminal: control characters (an escape sequence) shown as `\xNN`, never obeyed. */
+/** Bidirectional embeddings, overrides and isolates: they reorder what a terminal shows after them. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text an endpoint sent, safe for a terminal: control characters (an escape
+ * sequence) shown as `\xNN` and bidirectional overrides as `\uNNNN`, never obeyed.
+ */
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text
+    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * The report as JSON, safe for a terminal too: JSON.stringify leaves C1
+ * controls (U+0080–U+009F, which some terminals obey as escape sequences),
+ * DEL and bidirectional overrides raw; they are written as `\uNNNN`, which
+ * parses back to the same text.
+ */
+export function reportJson(report: CheckReport): string {
+  return JSON.stringify(report, null, 2).replace(/[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function clip(text: string, max: number): string {
@@ -185,7 +204,8 @@ function exchangeLines(r: CheckResult): string[] {
 
 /** The text report: a heading, one block per check (a failure's request and reply under it), the counts. */
 export function formatReport(report: CheckReport): string[] {
-  const lines = [`hookbin check: ${report.to} as ${report.scheme} (template ${report.template}, provider timeout ${report.timeoutMs} ms)`, ''];
+  const signed = report.signedUrl === undefined ? '' : `, signed for ${report.signedUrl}`;
+  const lines = [`hookbin check: ${report.to} as ${report.scheme}${signed} (template ${report.template}, provider timeout ${report.timeoutMs} ms)`, ''];
   for (const r of report.results) {
     lines.push(`${LABEL[r.outcome]}  ${r.check.padEnd(18)} ${printable(r.summary)}`, `      why: ${r.why}`);
     if (r.outcome === 'fail') lines.push(...exchangeLines(r));
@@ -211,7 +231,7 @@ export async function runCheck(options: CheckOptions, io: CheckIO): Promise<numb
     }
     throw err;
   }
-  if (options.json) io.out(JSON.stringify(report, null, 2));
+  if (options.json) io.out(reportJson(report));
   else for (const line of formatReport(report)) io.out(line);
   return report.passed ? 0 : 1;
 }

@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { CustomSchemeDef } from '../common/custom-scheme.js';
-import type { CheckReply, CheckSent } from '../common/check.js';
+import { URL_SIGNED_SCHEMES, type CheckReply, type CheckSent } from '../common/check.js';
 import type { HeaderPair, WebhookTemplate } from '../common/types.js';
 import { HEADER_VALUE, HTTP_TOKEN } from '../common/http-syntax.js';
 import { presetById } from '../retries/presets.js';
@@ -26,8 +26,20 @@ export const STALE_MARGIN_SECONDS = 3600;
 /** The template a user's own scheme is checked with unless told otherwise: a plain JSON event. */
 export const CUSTOM_SCHEME_TEMPLATE = 'generic-api';
 
-/** Built-in schemes whose signature covers the URL the provider sent to. */
-const URL_SIGNED = new Set(['twilio', 'square', 'hubspot']);
+
+/**
+ * Providers with a documented timeout but no retry preset (they do not
+ * retry): Discord shows the user a failure when an interaction is not
+ * answered within 3 s.
+ */
+const TIMEOUT_WITHOUT_PRESET: Readonly<Record<string, { name: string; timeoutMs: number }>> = { discord: { name: 'Discord', timeoutMs: 3000 } };
+
+/**
+ * Built-in schemes that sign a timestamp but whose provider documents no
+ * window for it (and whose own library checks none): verify/ keeps them
+ * untimed, so there is no tolerance for a stale delivery to fall outside.
+ */
+const UNWINDOWED_TIMESTAMP = new Set(['discord', 'sendgrid', 'mailgun']);
 
 /** What the deliveries of one check run are made from, resolved once. */
 export interface CheckPlan {
@@ -35,13 +47,15 @@ export interface CheckPlan {
   to: string;
   /** The URL URL-signed schemes sign: the public URL when one is given, else `to`. */
   signUrl: string;
-  /** Whether the scheme signs the URL (then `signUrl` is what the report names). */
+  /** Whether the scheme signs the URL (then the report names `signUrl` as `signedUrl` when it is not `to`). */
   urlSigned: boolean;
   sign: SignSpec;
   templateId: string;
   /** The provider's retry preset (its timeout and schedule), or null when none is documented. */
   preset: RetryPreset | null;
   timeoutMs: number;
+  /** Whose timeout `timeoutMs` is: a provider's name, `'you'` when the input gave it, null for hookbin's default. */
+  timeoutBy: string | null;
   /** The signature header (`Stripe-Signature`), or null when the signature travels in the body (Mailgun). */
   signatureHeader: string | null;
 }
@@ -95,7 +109,8 @@ export function planCheck(input: PlanInput): CheckPlan {
   const scheme = schemeById(input.scheme);
   if (!scheme && !input.custom) throw new SendInputError(`unknown scheme "${input.scheme}"`);
   const preset = input.custom ? null : presetOfScheme(input.scheme);
-  const urlSigned = input.custom ? input.custom.signed.includes('{url}') : URL_SIGNED.has(input.scheme);
+  const urlSigned = input.custom ? input.custom.signed.includes('{url}') : URL_SIGNED_SCHEMES.includes(input.scheme);
+  const documented = preset?.timeoutMs !== undefined ? { name: preset.name, timeoutMs: preset.timeoutMs } : input.custom ? undefined : TIMEOUT_WITHOUT_PRESET[input.scheme];
   return {
     to: input.to,
     signUrl: input.publicUrl ?? input.to,
@@ -103,7 +118,8 @@ export function planCheck(input: PlanInput): CheckPlan {
     sign: { scheme: input.scheme, secret: input.secret, secretName: input.secretName ?? null, ...(input.custom ? { custom: input.custom } : {}) },
     templateId,
     preset,
-    timeoutMs: input.timeoutMs ?? preset?.timeoutMs ?? CHECK_DEFAULT_TIMEOUT_MS,
+    timeoutMs: input.timeoutMs ?? documented?.timeoutMs ?? CHECK_DEFAULT_TIMEOUT_MS,
+    timeoutBy: input.timeoutMs !== undefined ? 'you' : (documented?.name ?? null),
     signatureHeader: input.custom?.header ?? (scheme?.signBody ? null : scheme!.header),
   };
 }
@@ -156,24 +172,26 @@ export function wrongSecretDelivery(plan: CheckPlan, nowMs: number): Delivery {
  * A correctly signed delivery without its signature: every header the
  * scheme finds a signature in removed (its timestamp and id companions
  * kept, so only the signature is missing), or for Mailgun the body left
- * unsigned.
+ * unsigned. `removed` names the headers taken out, as the delivery had them.
  */
-export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery {
+export function unsignedDelivery(plan: CheckPlan, nowMs: number): Delivery & { removed: string[] } {
   const base = freshBase(plan, nowMs);
   const signed = signDelivery(plan, base, plan.sign, Math.floor(nowMs / 1000), randomUUID());
-  if (plan.signatureHeader === null) return { ...signed, body: base.body };
+  if (plan.signatureHeader === null) return { ...signed, body: base.body, removed: [] };
+  let headers = signed.headers;
   if (plan.sign.custom) {
     const header = plan.signatureHeader.toLowerCase();
-    return { ...signed, headers: signed.headers.filter(([n]) => n.toLowerCase() !== header) };
+    headers = headers.filter(([n]) => n.toLowerCase() !== header);
+  } else {
+    // Until the scheme finds no signature: GitHub's legacy X-Hub-Signature goes too.
+    const scheme = schemeById(plan.sign.scheme)!;
+    for (let found = scheme.detect(headers); found !== null; found = scheme.detect(headers)) {
+      const name = found.toLowerCase();
+      headers = headers.filter(([n]) => n.toLowerCase() !== name);
+    }
   }
-  // Until the scheme finds no signature: GitHub's legacy X-Hub-Signature goes too.
-  const scheme = schemeById(plan.sign.scheme)!;
-  let headers = signed.headers;
-  for (let found = scheme.detect(headers); found !== null; found = scheme.detect(headers)) {
-    const name = found.toLowerCase();
-    headers = headers.filter(([n]) => n.toLowerCase() !== name);
-  }
-  return { ...signed, headers };
+  const kept = new Set(headers.map(([n]) => n.toLowerCase()));
+  return { ...signed, headers, removed: signed.headers.map(([n]) => n).filter((n) => !kept.has(n.toLowerCase())) };
 }
 
 /**
@@ -229,6 +247,14 @@ export function toleranceOf(plan: CheckPlan, valid: Delivery, nowMs: number): nu
   if (!scheme.timed) return null;
   const parsed = scheme.parse(valid.headers, { headers: valid.headers, body: valid.body, now: Math.floor(nowMs / 1000), method: valid.method, url: plan.signUrl });
   return parsed.ok ? (parsed.parsed.tolerance?.past ?? TOLERANCE_SECONDS) : TOLERANCE_SECONDS;
+}
+
+/** Why a scheme has no stale-timestamp check (`toleranceOf` gave null), as the start of a sentence. */
+export function untimedReason(plan: CheckPlan): string {
+  const id = plan.sign.scheme;
+  if (plan.sign.custom) return `your scheme "${id}" sets no toleranceSec for a signed {timestamp}`;
+  if (UNWINDOWED_TIMESTAMP.has(id)) return `${id} signs a timestamp but documents no window for it (nor does its own library check one)`;
+  return `${id} signs no timestamp`;
 }
 
 /** A delivery rendered and signed `ageSeconds` ago (the template's own times too, for Linear's timestamp in the body). */

@@ -17,6 +17,7 @@ import {
   staleDelivery,
   tamperedDelivery,
   toleranceOf,
+  untimedReason,
   STALE_MARGIN_SECONDS,
   unsignedDelivery,
   validDelivery,
@@ -26,6 +27,7 @@ import {
   type Sent,
 } from './check-deliveries.js';
 import { runRetry } from './check-retry.js';
+import { sendSchedule } from '../retries/presets.js';
 import { WHY } from './check-words.js';
 import { SendInputError } from './errors.js';
 export type { Sent };
@@ -95,12 +97,27 @@ function result(check: CheckId, outcome: CheckResult['outcome'], summary: string
   return { check, outcome, summary, why: WHY[check], ...(s ? { sent: s.sent, reply: s.reply } : {}) };
 }
 
-function judgeValid(s: Sent): CheckResult {
+/**
+ * What the provider does with a delivery it counts as failed, after "counts
+ * it as failed": retries it on its schedule, or (GitHub) never sends it
+ * again; nothing is claimed where no schedule is documented.
+ */
+function thenWords(plan: CheckPlan): string {
+  if (plan.preset === null) return '';
+  return sendSchedule(plan.preset).length > 1 ? ' and retries it' : ' and does not send it again';
+}
+
+function judgeValid(plan: CheckPlan, s: Sent): CheckResult {
   if (is2xx(s.reply)) return result('valid', 'pass', `answered ${describeReply(s.reply)} to a correctly signed delivery`, s);
   if (s.reply.status === null || s.reply.error !== undefined) {
-    return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed and retries it`, s);
+    return result('valid', 'fail', `a correctly signed delivery got ${describeReply(s.reply)}; the provider counts it as failed${thenWords(plan)}`, s);
   }
-  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed and retries it`, s);
+  // A refusal here is most often the check's own input: the secret (or the URL signed) is not the endpoint's.
+  const status = s.reply.status;
+  const hint = status === 401 || status === 403 || status === 400
+    ? `; is the secret the one it verifies with${plan.urlSigned ? ', and the URL signed the one its provider is configured with (the public URL)' : ''}?`
+    : '';
+  return result('valid', 'fail', `answered ${describeReply(s.reply)} to a correctly signed delivery; the provider counts anything but 2xx as failed${thenWords(plan)}${hint}`, s);
 }
 
 /**
@@ -109,14 +126,14 @@ function judgeValid(s: Sent): CheckResult {
  * retry the forgery. When the valid delivery was not accepted, a refusal
  * proves nothing (skip), but accepting a forgery still fails.
  */
-function judgeRefusal(check: CheckId, what: string, s: Sent, validOk: boolean): CheckResult {
+function judgeRefusal(plan: CheckPlan, check: CheckId, what: string, s: Sent, validOk: boolean): CheckResult {
   const r = s.reply;
   const got = `answered ${describeReply(r)} to ${what}`;
   if (is2xx(r)) return result(check, 'fail', `${got}: it was accepted`, s);
   if (!validOk) return result(check, 'skip', `${r.status === null ? `${what} got ${describeReply(r)}` : got}, but the valid delivery was not accepted either, so this proves nothing`, s);
   if (r.status !== null && r.status >= 400 && r.status < 500 && r.error === undefined) return result(check, 'pass', `${got}: refused`, s);
   const head = r.status === null ? `${what} got ${describeReply(r)}` : got;
-  return result(check, 'fail', `${head}; a provider counts that as a failure and retries it: refuse with 400, 401 or 403`, s);
+  return result(check, 'fail', `${head}; the provider counts that as a failed delivery${thenWords(plan)}: refuse with 400, 401 or 403`, s);
 }
 
 function judgeReplay(s: Sent): CheckResult {
@@ -124,11 +141,17 @@ function judgeReplay(s: Sent): CheckResult {
   return result('replay', 'fail', `the valid delivery sent again byte for byte got ${describeReply(s.reply)}; a provider's retry of it would be counted as failed again`, s);
 }
 
+/** Whose wait the answer was judged against, in words: "Slack Events API waits 3000 ms". */
+function timeoutWords(plan: Pick<CheckPlan, 'timeoutMs' | 'timeoutBy' | 'sign'>): string {
+  if (plan.timeoutBy === 'you') return `the timeout given is ${plan.timeoutMs} ms`;
+  if (plan.timeoutBy !== null) return `${plan.timeoutBy} waits ${plan.timeoutMs} ms`;
+  return `hookbin waits ${plan.timeoutMs} ms, as ${plan.sign.custom ? 'your scheme names no provider' : 'the provider documents no'} timeout`;
+}
+
 function judgeTimeout(plan: CheckPlan, valid: Sent): CheckResult {
-  const who = plan.preset?.timeoutMs !== undefined ? `${plan.preset.name} waits` : 'hookbin waits (the provider documents no timeout)';
   const r = valid.reply;
-  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${who} ${plan.timeoutMs} ms`, valid);
-  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered within ${plan.timeoutMs} ms, as long as ${who}`, valid);
+  if (r.error === undefined && r.status !== null) return result('timeout', 'pass', `the valid delivery was answered in ${r.ms} ms; ${timeoutWords(plan)}`, valid);
+  if (r.error?.startsWith('no complete answer')) return result('timeout', 'fail', `the valid delivery was not answered in time: ${timeoutWords(plan)}`, valid);
   return result('timeout', 'skip', `the valid delivery got no answer to time (${r.error ?? 'none'})`);
 }
 
@@ -152,28 +175,37 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
     validD = validDelivery(plan, now());
   } catch (err) {
     // Nothing was sent yet: a secret that cannot key the scheme, a body it cannot sign.
-    throw err instanceof SendInputError ? err : new SendInputError(`cannot sign with ${plan.sign.scheme}: ${(err as Error).message}`);
+    if (err instanceof SendInputError) throw err;
+    // The scheme's own message may already start with its id ("discord: the secret is not…").
+    const text = (err as Error).message;
+    const message = text.startsWith(`${plan.sign.scheme}: `) ? text.slice(plan.sign.scheme.length + 2) : text;
+    throw new SendInputError(`cannot sign with ${plan.sign.scheme}: ${message}`);
   }
   const valid = await send(validD);
-  results.push(judgeValid(valid));
+  results.push(judgeValid(plan, valid));
   const validOk = is2xx(valid.reply);
+  // Replayed at once, though reported after the forgeries: its signed timestamp
+  // must still be within a short tolerance (Paddle's 5 s) however slowly they are refused.
+  const replayed = validOk ? await send(validD) : null;
 
-  results.push(judgeRefusal('wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
-  const unsigned = plan.signatureHeader === null ? 'a delivery whose body carries no signature' : `a delivery without its ${plan.signatureHeader} header`;
-  results.push(judgeRefusal('missing-signature', unsigned, await send(unsignedDelivery(plan, now())), validOk));
-  if (signsBody(plan)) results.push(judgeRefusal('tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
+  results.push(judgeRefusal(plan, 'wrong-signature', 'a delivery signed with another secret', await send(wrongSecretDelivery(plan, now())), validOk));
+  const unsignedD = unsignedDelivery(plan, now());
+  const [one, ...more] = unsignedD.removed;
+  const unsigned = one === undefined ? 'a delivery whose body carries no signature' : `a delivery without its ${more.length === 0 ? `${one} header` : `${[one, ...more].join(' and ')} headers`}`;
+  results.push(judgeRefusal(plan, 'missing-signature', unsigned, await send(unsignedD), validOk));
+  if (signsBody(plan)) results.push(judgeRefusal(plan, 'tampered-body', 'a delivery whose body was changed by one byte after signing', await send(tamperedDelivery(plan, now())), validOk));
   else results.push(result('tampered-body', 'skip', `${plan.sign.custom ? `your scheme "${plan.sign.scheme}" does not sign {body}` : `${plan.sign.scheme}'s signature covers a timestamp and a token, not the body`}, so a changed body cannot be told from the original`));
 
   const tolerance = toleranceOf(plan, validD, now());
   if (tolerance === null) {
-    const why = plan.sign.custom ? `your scheme "${plan.sign.scheme}" sets no toleranceSec for a signed {timestamp}` : `${plan.sign.scheme} signs no timestamp`;
-    results.push(result('stale-timestamp', 'skip', `${why}, so a stale delivery cannot be told from a fresh one`));
+    results.push(result('stale-timestamp', 'skip', `${untimedReason(plan)}, so a stale delivery cannot be told from a fresh one`));
   } else {
     const age = tolerance + STALE_MARGIN_SECONDS;
-    results.push(judgeRefusal('stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s the provider allows`, await send(staleDelivery(plan, now(), age)), validOk));
+    const allows = plan.sign.custom ? 'your scheme allows (toleranceSec)' : 'the provider allows';
+    results.push(judgeRefusal(plan, 'stale-timestamp', `a delivery signed ${age} s ago, outside the ${tolerance} s ${allows}`, await send(staleDelivery(plan, now(), age)), validOk));
   }
 
-  if (validOk) results.push(judgeReplay(await send(validD)));
+  if (replayed) results.push(judgeReplay(replayed));
   else results.push(result('replay', 'skip', 'the valid delivery was not accepted, so sending it again proves nothing'));
 
   results.push(judgeTimeout(plan, valid));
@@ -183,7 +215,8 @@ export async function runChecks(input: CheckInput, deps: CheckDeps = {}): Promis
   else results.push(await runRetry(plan, input.retryHeader, { send, now, sleep: deps.sleep, result }));
 
   return {
-    to: displayUrl(plan.urlSigned ? plan.signUrl : plan.to),
+    to: displayUrl(plan.to),
+    ...(plan.urlSigned && plan.signUrl !== plan.to ? { signedUrl: displayUrl(plan.signUrl) } : {}),
     scheme: plan.sign.scheme,
     template: plan.templateId,
     timeoutMs: plan.timeoutMs,

@@ -69,6 +69,8 @@ describe('hookbin check', () => {
     expect(run.code).toBe(1);
     expect(heads(run.stdout)).toEqual(['PASS valid', 'FAIL wrong-signature', 'FAIL missing-signature', 'FAIL tampered-body', 'SKIP stale-timestamp', 'PASS replay', 'PASS timeout', 'SKIP retry']);
     expect(run.stdout).toMatch(/^FAIL  wrong-signature    answered 200 OK in \d+ ms to a delivery signed with another secret: it was accepted$/m);
+    // GitHub signs twice: the check takes out both signatures, and says so.
+    expect(run.stdout).toMatch(/^FAIL  missing-signature  answered 200 OK in \d+ ms to a delivery without its X-Hub-Signature-256 and X-Hub-Signature headers: it was accepted$/m);
     expect(run.stdout).toMatch(/^      sent:\n        POST \/webhook HTTP\/1\.1\n        Host: 127\.0\.0\.1:\d+\n/m);
     expect(run.stdout).toMatch(/^        X-Hub-Signature-256: sha256=[0-9a-f]{64}$/m);
     expect(run.stdout).toMatch(/^      reply: 200 OK in \d+ ms\n        ok$/m);
@@ -92,7 +94,7 @@ describe('hookbin check', () => {
     const t = await app(twilioReceiver(token, publicUrl), '/sms');
     const run = await hookbinCheck(['--to', t.url, '--scheme', 'twilio', '--secret', token, '--public-url', publicUrl]);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe(`hookbin check: ${publicUrl} as twilio (template twilio, provider timeout 15000 ms)`);
+    expect(run.stdout.split('\n')[0]).toBe(`hookbin check: ${t.url} as twilio, signed for ${publicUrl} (template twilio, provider timeout 15000 ms)`);
     expect(heads(run.stdout)).toContain('SKIP stale-timestamp');
 
     const file = join(tempDir('hookbin-schemes-'), 'schemes.json');
@@ -113,8 +115,9 @@ describe('hookbin check', () => {
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', '--template', 'nope'], /^--template must be one of movemint, /],
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', '--retry-header', 'X-Fail'], `--retry-header must be 'Name: value' with an HTTP token as the name, not "X-Fail"`],
     [['--to', 'http://127.0.0.1:9/', '--scheme', 'twilio', '--secret', 'x', '--public-url', 'tunnel'], '--public-url must be an absolute http:// or https:// URL, not "tunnel"'],
-    [['--to', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key'], /^cannot sign with discord: /],
+    [['--to', 'http://127.0.0.1:9/', '--scheme', 'discord', '--secret', 'not-a-key'], /^cannot sign with discord: the secret is not an Ed25519 key: /],
     [['--bogus'], /^Unknown option '--bogus'; see hookbin check --help$/],
+    [['--to', 'http://127.0.0.1:9/', '--scheme', 'stripe', '--secret', 'x', 'extra'], "Unexpected argument 'extra'; see hookbin check --help"],
   ])('exits 2 with one sentence for bad usage: %j', async (args, message) => {
     const run = await hookbinCheck(args as string[]);
     expect(run.code).toBe(2);
@@ -129,6 +132,11 @@ describe('hookbin check', () => {
     expect(run.code).toBe(0);
     for (const flag of ['--to URL', '--scheme S', '--secret X', '--template NAME', '--timeout MS', '--public-url URL', '--schemes FILE', "--retry-header 'Name: value'", '--json', '--insecure']) expect(run.stdout).toContain(flag);
     expect(run.stdout).toContain('Exit status: 0 when every check passes, 1 when any fails, 2 for bad usage.');
+    // Every flag stands apart from its description, the longest too.
+    const rows = run.stdout.split('\n').filter((l) => l.startsWith('  --'));
+    expect(rows).toHaveLength(11);
+    expect(run.stdout).toMatch(/^  --retry-header 'Name: value' {2}a header your endpoint answers with a failure/m);
+    for (const row of rows) expect(row).toMatch(/^  --[a-z-]+(?: \S+(?: \S+)?)? {2,}[a-z]/);
   });
 
   it("shows an endpoint's answer as text: an escape sequence in it is printed, never obeyed", async () => {
@@ -137,5 +145,22 @@ describe('hookbin check', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).not.toMatch(/[\x1b\x07\r]/);
     expect(run.stdout).toContain('        \\x1b[2J\\x1b]0;pwned\\x07ok\\x0d\n        next');
+  });
+
+  it('keeps C1 controls and bidirectional overrides of an answer out of the terminal, as text and as JSON', async () => {
+    // U+009B is CSI, U+009D OSC to a terminal that takes C1 controls; U+202E reverses what follows.
+    const body = 'ok \u009b2J \u009d0;pwned\u0007 \u202edesrever\u202c \u2066x\u2069';
+    const a = await app(() => ({ status: 200, body }));
+    const hostile = /[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    const text = await hookbinCheck(['--to', a.url, '--scheme', 'github', '--secret', 'gh-secret']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(hostile);
+    expect(text.stdout).toContain('        ok \\x9b2J \\x9d0;pwned\\x07 \\u202edesrever\\u202c \\u2066x\\u2069');
+    const json = await hookbinCheck(['--to', a.url, '--scheme', 'github', '--secret', 'gh-secret', '--json']);
+    expect(json.code).toBe(1);
+    expect(json.stdout).not.toMatch(hostile);
+    expect(json.stdout).toContain('"bodyExcerpt": "ok \\u009b2J \\u009d0;pwned\\u0007 \\u202edesrever\\u202c \\u2066x\\u2069"');
+    // Escaped, not dropped: the JSON still says exactly what came back.
+    expect((JSON.parse(json.stdout) as CheckReport).results[0]!.reply!.bodyExcerpt).toBe(body);
   });
 });

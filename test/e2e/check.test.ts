@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import Stripe from 'stripe';
+import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserSkipReason } from './browser.js';
 import { openInspector, useBrowserAndServer, type InspectorPage } from './inspector.js';
@@ -70,6 +71,14 @@ const stripeVerifying = () =>
       res.writeHead(400, { 'Content-Type': 'text/plain' });
       res.end(`Webhook Error: ${(err as Error).message}`);
     }
+  });
+
+/** Verifies as Twilio documents it: `validateRequest` against the URL Twilio is configured with (a tunnel's), 403 when it fails. */
+const twilioVerifying = (authToken: string, configuredUrl: string) =>
+  new Endpoint((req, body, res) => {
+    const ok = twilio.validateRequest(authToken, String(req.headers['x-twilio-signature'] ?? ''), configuredUrl, Object.fromEntries(new URLSearchParams(body)));
+    res.writeHead(ok ? 200 : 403, { 'Content-Type': 'text/xml' });
+    res.end(ok ? '<Response/>' : 'bad signature');
   });
 
 const JUDGED = ['valid', 'wrong-signature', 'missing-signature', 'tampered-body', 'stale-timestamp', 'replay', 'timeout'];
@@ -179,6 +188,27 @@ describe.skipIf(skip !== null)('the Check endpoint panel in Chromium', () => {
     expect(await tampered.locator('[data-testid=check-reply-status]').textContent()).toMatch(/^400 in \d+ ms$/);
     expect(await tampered.locator('[data-testid=check-reply-body]').textContent()).toMatch(/^Webhook Error: /);
     expect(await page.content()).not.toContain(STRIPE_SECRET);
+  });
+
+  it('a scheme that signs the URL asks for the public URL the provider has, and a Twilio endpoint behind a tunnel passes with it', async () => {
+    const token = 'twilio-auth-token-check-panel-01';
+    const publicUrl = 'https://abc.tunnel.example/hooks';
+    const endpoint = await start(twilioVerifying(token, publicUrl));
+    const page = await openPanel();
+    await page.locator('[data-testid=check-url]').fill(endpoint.url);
+    await page.locator('[data-testid=check-scheme]').selectOption('stripe');
+    expect(await page.locator('[data-testid=check-public-url]').count()).toBe(0);
+    await page.locator('[data-testid=check-scheme]').selectOption('twilio');
+    await page.locator('[data-testid=check-public-url]').fill(publicUrl);
+    await page.locator('[data-testid=check-secret]').fill(token);
+    await page.locator('[data-testid=check-run]').click();
+
+    await page.locator('[data-testid=check-report]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid=check-verdict]').textContent()).toMatch(/^all \d+ checks passed$/);
+    expect(await outcomes(page)).toMatchObject({ valid: 'pass', 'wrong-signature': 'pass', 'missing-signature': 'pass', 'tampered-body': 'pass', replay: 'pass' });
+    // The requests went to the endpoint; the report says so, and which URL was signed.
+    expect(endpoint.received.length).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=check-report] p').first().textContent()).toContain(`${endpoint.url} as twilio, signed for ${publicUrl} (twilio)`);
   });
 
   it('a request hookbin refuses (400) is told in the panel in one sentence, and the form is kept for another try', async () => {

@@ -5,7 +5,7 @@
  * the API's sentence after, one run at a time), and the rows' text.
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckReport, CheckResult } from '../../server/common/check.js';
+import { signsUrl, type CheckReport, type CheckResult } from '../../server/common/check.js';
 import { ApiRequestError, type CheckApi, type CheckBody } from '../../web/src/api/http.js';
 import { checkBody, createCheckModel, emptyCheckForm, verdictText, withTemplate, type CheckForm } from '../../web/src/state/check.js';
 import { replyText, requestText } from '../../web/src/features/send/CheckResultRow.js';
@@ -62,6 +62,24 @@ describe('the check form', () => {
     expect(error(form({ scheme: '' }))).toBe('Pick the scheme the provider signs with.');
     expect(error(form({ secret: '' }))).toMatch(/^Give the secret/);
     for (const t of ['0', '-5', '1.5', 'soon']) expect(error(form({ timeoutMs: t }))).toBe('The timeout is a whole number of milliseconds.');
+    expect(error(form({ scheme: 'twilio', publicUrl: 'abc.ngrok.app/sms' }))).toBe('The public URL must be a whole http:// or https:// URL, like https://abc.ngrok.app/webhook.');
+  });
+
+  it('sends the public URL a URL-signed scheme signs, trimmed, only when given', () => {
+    expect(checkBody(form({ scheme: 'twilio', publicUrl: ' https://abc.ngrok.app/sms ' }), null)).toEqual({
+      ok: true,
+      body: { to: 'http://localhost:3000/hook', scheme: 'twilio', secret: 'whsec_x', publicUrl: 'https://abc.ngrok.app/sms' },
+    });
+    expect(checkBody(form({ scheme: 'twilio', publicUrl: '  ' }), null)).toEqual({ ok: true, body: { to: 'http://localhost:3000/hook', scheme: 'twilio', secret: 'whsec_x' } });
+  });
+
+  it('asks for a public URL for the schemes that sign the URL: Twilio, Square, HubSpot and a scheme of yours that signs {url}', () => {
+    const own = [
+      { id: 'acme', signed: '{url}{body}' },
+      { id: 'plain', signed: '{body}' },
+    ];
+    expect(['twilio', 'square', 'hubspot', 'acme'].filter((s) => signsUrl(s, own))).toEqual(['twilio', 'square', 'hubspot', 'acme']);
+    expect(['stripe', 'github', 'plain', ''].some((s) => signsUrl(s, own))).toBe(false);
   });
 });
 

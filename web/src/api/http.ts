@@ -313,6 +313,8 @@ export interface CheckBody {
   template?: string;
   bin?: string;
   timeoutMs?: number;
+  /** The URL the provider is configured with (a tunnel's), which URL-signed schemes sign instead of `to`. */
+  publicUrl?: string;
 }
 
 /** What the "Check endpoint" panel needs from the API (the tests pass a fake). */

@@ -23,6 +23,8 @@ export interface CheckForm {
   template: string;
   /** ms as typed; '' for the provider's own timeout. */
   timeoutMs: string;
+  /** The URL the provider is configured with, for URL-signed schemes; '' for the endpoint's own. */
+  publicUrl: string;
 }
 
 /** A run of the checks: under way or not, and what the last one gave. */
@@ -33,13 +35,17 @@ export interface CheckState {
   error: string | null;
 }
 
-export const emptyCheckForm = (): CheckForm => ({ to: '', scheme: '', secret: '', template: '', timeoutMs: '' });
+/** A form with nothing typed: every field empty, so the provider's timeout and the scheme's template apply. */
+export const emptyCheckForm = (): CheckForm => ({ to: '', scheme: '', secret: '', template: '', timeoutMs: '', publicUrl: '' });
 
+/** No run yet: nothing under way, no report, no error. */
 export const IDLE: CheckState = { running: false, report: null, error: null };
 
 /**
  * The body of `POST /api/check` for `form` on bin `binId` (whose secrets a
- * name is looked up in), or the first thing wrong with it in words.
+ * name is looked up in), or the first thing wrong with it in words. The
+ * public URL goes whenever given: the server signs it only for URL-signed
+ * schemes.
  */
 export function checkBody(form: CheckForm, binId: string | null): { ok: true; body: CheckBody } | { ok: false; error: string } {
   const to = form.to.trim();
@@ -55,6 +61,11 @@ export function checkBody(form: CheckForm, binId: string | null): { ok: true; bo
     const ms = Number(t);
     if (!Number.isInteger(ms) || ms < 1) return { ok: false, error: 'The timeout is a whole number of milliseconds.' };
     body.timeoutMs = ms;
+  }
+  const publicUrl = form.publicUrl.trim();
+  if (publicUrl !== '') {
+    if (targetUrlError(publicUrl) !== null) return { ok: false, error: 'The public URL must be a whole http:// or https:// URL, like https://abc.ngrok.app/webhook.' };
+    body.publicUrl = publicUrl;
   }
   return { ok: true, body };
 }
@@ -109,4 +120,5 @@ export function createCheckModel(api: CheckApi, hooks: { onAuth?: () => void } =
   return { form, state, run };
 }
 
+/** The panel's slice: `form`, `state` and `run`. */
 export type CheckModel = ReturnType<typeof createCheckModel>;

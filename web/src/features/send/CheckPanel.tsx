@@ -1,9 +1,10 @@
-import type { CheckReport } from '../../../../server/common/check.js';
+import { signsUrl, type CheckReport } from '../../../../server/common/check.js';
 import type { WebhookTemplate } from '../../../../server/common/types.js';
 import { verdictText, withTemplate, type CheckForm, type CheckModel } from '../../state/check.js';
 import { CheckResultRow } from './CheckResultRow.js';
 import { SchemeSelect, SecretPick } from './pickers.js';
 
+/** What the panel is given by the Send tab. */
 export interface CheckPanelProps {
   check: CheckModel;
   /** The bin the Send tab is on: its secrets are offered by name. */
@@ -12,7 +13,7 @@ export interface CheckPanelProps {
   /** Names of the secrets the bin and `--secret` hold. */
   secretNames: string[];
   /** The user's own schemes (the bin's, then `--schemes`). */
-  ownSchemes: readonly { id: string; header: string }[];
+  ownSchemes: readonly { id: string; header: string; signed: string }[];
 }
 
 function Report(props: { report: CheckReport }) {
@@ -20,7 +21,13 @@ function Report(props: { report: CheckReport }) {
   return (
     <div class="check-report" data-testid="check-report" data-passed={String(r.passed)}>
       <p class="muted small">
-        <span class="mono">{r.to}</span> as {r.scheme} ({r.template}), judged against a {r.timeoutMs} ms timeout; {r.durationMs} ms in all.
+        <span class="mono">{r.to}</span> as {r.scheme}
+        {r.signedUrl !== undefined && (
+          <>
+            , signed for <span class="mono">{r.signedUrl}</span>
+          </>
+        )}{' '}
+        ({r.template}), judged against a {r.timeoutMs} ms timeout; {r.durationMs} ms in all.
       </p>
       <ol class="check-results">
         {r.results.map((x) => (
@@ -70,6 +77,26 @@ function Fields(props: CheckPanelProps & { f: CheckForm; set: (patch: Partial<Ch
   );
 }
 
+/** The URL the provider is configured with: only for a scheme that signs the URL (Twilio's behind a tunnel signs the tunnel's, not the endpoint's). */
+function PublicUrlField(props: { f: CheckForm; set: (patch: Partial<CheckForm>) => void }) {
+  return (
+    <label class="field">
+      <span class="field-label">Public URL</span>
+      <input
+        class="input mono"
+        type="url"
+        data-testid="check-public-url"
+        placeholder="https://abc.ngrok.app/webhook"
+        value={props.f.publicUrl}
+        onInput={(e) => props.set({ publicUrl: e.currentTarget.value })}
+      />
+      <span class="field-help muted small">
+        {props.f.scheme} signs the URL it sends to: give the one the provider is configured with (your tunnel’s) when it is not the endpoint URL above.
+      </span>
+    </label>
+  );
+}
+
 /**
  * "Check endpoint": hookbin plays the provider against the user's own
  * endpoint (`POST /api/check`) and reports check by check whether it refuses
@@ -104,6 +131,7 @@ export function CheckPanel(props: CheckPanelProps) {
           value={f.to}
           onInput={(e) => set({ to: e.currentTarget.value })}
         />
+        {signsUrl(f.scheme, props.ownSchemes) && <PublicUrlField f={f} set={set} />}
         <Fields {...props} f={f} set={set} />
         <div class="composer-actions">
           <button type="submit" class="btn primary" data-testid="check-run" disabled={s.running}>
