@@ -62,7 +62,7 @@ describe('the check form', () => {
     expect(error(form({ scheme: '' }))).toBe('Pick the scheme the provider signs with.');
     expect(error(form({ secret: '' }))).toMatch(/^Give the secret/);
     for (const t of ['0', '-5', '1.5', 'soon']) expect(error(form({ timeoutMs: t }))).toBe('The timeout is a whole number of milliseconds.');
-    expect(error(form({ scheme: 'twilio', publicUrl: 'abc.ngrok.app/sms' }))).toBe('The public URL must be a whole http:// or https:// URL, like https://abc.ngrok.app/webhook.');
+    expect(error(form({ scheme: 'twilio', publicUrl: 'abc.ngrok.app/sms' }))).toBe('The public URL must be a whole http:// or https:// URL.');
   });
 
   it('sends the public URL a URL-signed scheme signs, trimmed, only when given', () => {

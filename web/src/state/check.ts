@@ -64,7 +64,7 @@ export function checkBody(form: CheckForm, binId: string | null): { ok: true; bo
   }
   const publicUrl = form.publicUrl.trim();
   if (publicUrl !== '') {
-    if (targetUrlError(publicUrl) !== null) return { ok: false, error: 'The public URL must be a whole http:// or https:// URL, like https://abc.ngrok.app/webhook.' };
+    if (targetUrlError(publicUrl) !== null) return { ok: false, error: 'The public URL must be a whole http:// or https:// URL.' };
     body.publicUrl = publicUrl;
   }
   return { ok: true, body };

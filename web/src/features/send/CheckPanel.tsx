@@ -91,7 +91,7 @@ function PublicUrlField(props: { f: CheckForm; set: (patch: Partial<CheckForm>) 
         onInput={(e) => props.set({ publicUrl: e.currentTarget.value })}
       />
       <span class="field-help muted small">
-        {props.f.scheme} signs the URL it sends to: give the one the provider is configured with (your tunnel’s) when it is not the endpoint URL above.
+        {props.f.scheme} signs the URL it calls: give the one set at the provider (your tunnel’s).
       </span>
     </label>
   );
