@@ -77,17 +77,23 @@ export interface Sent {
   reply: CheckReply;
 }
 
-/** What `planCheck` takes. */
+/** What `planCheck` takes: what a check is of (`CheckInput` in check.ts adds how it runs). */
 export interface PlanInput {
+  /** The endpoint: an absolute http(s) URL. */
   to: string;
+  /** A built-in scheme id, or `custom.id`. */
   scheme: string;
-  /** The user's own scheme when `scheme` is not built in. */
+  /** The user's own scheme definition, when `scheme` is one. */
   custom?: CustomSchemeDef;
-  /** The secret's value (a name is resolved before). */
+  /** The secret's value (names are resolved by the caller). */
   secret: string;
+  /** The secret's name, when it was given by name. */
   secretName?: string | null;
+  /** A template id; default the scheme's own (`defaultTemplateOf`). */
   template?: string;
+  /** The provider's timeout, ms; default its preset's, else 10 s. */
   timeoutMs?: number;
+  /** The URL the provider is configured with (a tunnel's), which URL-signed schemes sign instead of `to`. */
   publicUrl?: string | null;
 }
 

@@ -8,7 +8,6 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { CHECK_EXCERPT_CHARS, type CheckId, type CheckReply, type CheckReport, type CheckResult, type CheckSent } from '../common/check.js';
-import type { CustomSchemeDef } from '../common/custom-scheme.js';
 import type { HeaderPair } from '../common/types.js';
 import { lossyUtf8 } from '../common/text.js';
 import {
@@ -24,6 +23,7 @@ import {
   wrongSecretDelivery,
   type CheckPlan,
   type Delivery,
+  type PlanInput,
   type Sent,
 } from './check-deliveries.js';
 import { runRetry } from './check-retry.js';
@@ -39,24 +39,8 @@ export const MAX_CHECK_TIMEOUT_MS = 60_000;
 /** The most reply bytes a check reads: enough for the excerpt in any UTF-8. */
 export const CHECK_REPLY_BYTES = CHECK_EXCERPT_CHARS * 4;
 
-/** What one check run needs to know. */
-export interface CheckInput {
-  /** The endpoint: an absolute http(s) URL. */
-  to: string;
-  /** A built-in scheme id, or `custom.id`. */
-  scheme: string;
-  /** The user's own scheme definition, when `scheme` is one. */
-  custom?: CustomSchemeDef;
-  /** The secret's value (names are resolved by the caller). */
-  secret: string;
-  /** The secret's name, when it was given by name. */
-  secretName?: string | null;
-  /** A template id; default the scheme's own (`defaultTemplateOf`). */
-  template?: string;
-  /** The provider's timeout, ms; default its preset's, else 10 s. */
-  timeoutMs?: number;
-  /** The URL the provider is configured with (a tunnel's), which URL-signed schemes sign instead of `to`. */
-  publicUrl?: string | null;
+/** What one check run needs to know: what it is of (`PlanInput`), and how it runs. */
+export interface CheckInput extends PlanInput {
   /** A header that asks the endpoint to fail a delivery: with it the retry check runs, else it is skipped. */
   retryHeader?: HeaderPair | null;
   /** https only: do not verify the endpoint's certificate. */
