@@ -188,6 +188,14 @@ export async function liveClient(origin, binId) {
   return client;
 }
 
+/** A JSON document of exactly `size` bytes: an array of small records, padded with spaces. */
+export function jsonOfSize(size) {
+  const item = JSON.stringify({ id: 'evt_0123456789', type: 'invoice.paid', amount: 4200, tags: ['a', 'b'], note: 'x'.repeat(40) });
+  const count = Math.floor((size - 2) / (item.length + 1));
+  const text = `[${Array.from({ length: count }, () => item).join(',')}]`;
+  return Buffer.from(text + ' '.repeat(size - Buffer.byteLength(text)));
+}
+
 /** Event keys of the latency probes start so. */
 const PROBE_PREFIX = 'probe-';
 

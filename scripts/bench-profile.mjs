@@ -1,8 +1,12 @@
 /**
- * The text `npm run bench -- --profile` prints from a V8 .cpuprofile: self
- * time by function and by file, and inclusive time of hookbin's own
- * functions, each as a share of all samples.
+ * `npm run bench -- --profile`: the durable limit's and hookbin's throughput
+ * runs under `node --cpu-prof`, and what is printed from their .cpuprofile
+ * files: self time by function and by file, inclusive time of hookbin's own
+ * functions, and each server's main-thread time by part of the capture path.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN_ID, cpuSplitOf, liveClient, log, makeBin, ROOT, tempDir, temps } from './bench-lib.mjs';
 
 /** The summary of `prof` (a parsed .cpuprofile); paths are shown relative to `root`. */
 export function summarizeProfile(prof, root) {
@@ -117,4 +121,42 @@ export function partsTable(columns) {
   const total = (m) => [...m.values()].reduce((a, b) => a + b, 0);
   const head = `${names.map((n) => n.slice(0, 8).padStart(9)).join('')}${'gap'.padStart(9)}  µs of main-thread time a request (profiler included)`;
   return `\nwhere the time goes, by part of the capture path:\n${head}\n${rows.join('\n')}\n${maps.map((m) => cell(total(m))).join('')}${cell(total(maps.at(-1)) - total(maps[0]))}  in all`;
+}
+
+/** One server's throughput load under the profiler: its parts, the parsed profile and its path. */
+async function profiled(name, start, opts) {
+  const dir = tempDir();
+  const server = await start(['--cpu-prof', '--cpu-prof-dir', dir]);
+  if (server.makeBin) await makeBin(server.origin);
+  const live = server.makeBin ? await liveClient(server.origin, BIN_ID) : null;
+  const url = `${server.origin}/b/${BIN_ID}`;
+  const cpu0 = cpuSplitOf(server.pid);
+  const warm = await opts.load(url, opts.warmup);
+  const r = await opts.load(url, opts.duration);
+  const cpu1 = cpuSplitOf(server.pid);
+  const requests = warm.ok + warm.non2xx + r.ok + r.non2xx;
+  // All threads of the process (the WAL sync on libuv's pool, a checkpointer), the profiler's own work included.
+  const cpu = (cpu1.total - cpu0.total) / requests;
+  log(`profile: ${name} ${opts.fmt(r.rps, 'rps')}, p99 ${opts.fmt(r.p99, 'ms')}, process CPU ${cpu.toFixed(0)} µs a request (${((cpu1.system - cpu0.system) / requests).toFixed(0)} system), all slower under the profiler`);
+  live?.close();
+  await server.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile written for ${name}`);
+  temps.splice(temps.indexOf(dir), 1);
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  return { parts: partsOf(prof, requests), prof, path: join(dir, file) };
+}
+
+/**
+ * Profiles the durable limit, then hookbin, under the same load, and prints
+ * hookbin's profile summary and both servers' parts side by side.
+ * `opts`: `durable(nodeArgs)` and `hookbin(nodeArgs)` start each (hookbin's
+ * with `makeBin: true`), `load(url, seconds)`, `warmup`, `duration`, `fmt`.
+ */
+export async function profileBoth(opts) {
+  const limit = await profiled('durable limit', opts.durable, opts);
+  const hb = await profiled('hookbin', opts.hookbin, opts);
+  log(summarizeProfile(hb.prof, ROOT));
+  log(partsTable(new Map([['limit', limit.parts], ['hookbin', hb.parts]])));
+  log(`\nprofiles kept at ${hb.path} and ${limit.path} (open in Chrome DevTools)`);
 }

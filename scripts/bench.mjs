@@ -1,55 +1,42 @@
 /**
- * `npm run bench`: how fast the built hookbin captures, next to bare
- * `node:http` on the same machine in the same run, and the other figures of
- * issue 7, each printed next to its target.
+ * `npm run bench`: the built hookbin's figures, each next to its target, with
+ * references measured in the same run on the same machine.
  *
- *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,search,rss,body,detail,js --profile --bin other/bin/hookbin.js]
+ *   npm run bench [-- --duration 10 --connections 32 --warmup 3 --only throughput,startup,list,search,rss,body,detail,js --servers … --profile --bin other/bin/hookbin.js]
  *
- * - throughput: four references and hookbin, each its own child process on
- *   loopback, loaded in turn by wrk (scripts/bench-wrk.mjs; autocannon in
- *   this process without it, or with --load autocannon) with a 1 KB JSON
- *   webhook signed `X-Signature: hex HMAC-SHA256(body)` with the bin's secret
- *   (a new event each request) after a warm-up: bare
- *   `node:http` (scripts/bench-bare.mjs, no work), the durable stack limit
- *   (scripts/bench-durable.mjs: better-sqlite3, group commit, answered after
- *   a WAL fdatasync), mockttp (scripts/bench-mockttp.mjs, the Node peer),
- *   then hookbin and hookbin --memory with one inspector WebSocket client
- *   subscribed to the bin. Then every capture id answered 2xx is looked up
- *   through the API.
+ * - throughput: bare `node:http` (scripts/bench-bare.mjs), the durable stack
+ *   limit (scripts/bench-durable.mjs), mockttp (scripts/bench-mockttp.mjs),
+ *   hookbin and hookbin --memory, each its own process on loopback, loaded in
+ *   turn by wrk (scripts/bench-wrk.mjs; autocannon with --load autocannon)
+ *   with a 1 KB JSON webhook signed `X-Signature: hex HMAC-SHA256(body)` (a
+ *   new event each request), one inspector WebSocket client subscribed, a
+ *   latency probe beside the load (bench-lib's probeLatency), and every
+ *   capture id answered 2xx looked up afterwards.
  * - startup: spawn `bin/hookbin.js --port 0` to its banner.
- * - list: `GET /api/bins/{id}/captures?limit=100` on a bin seeded with
- *   1,000,000 captures (scripts/bench-seed.mjs).
- * - search: `GET /api/bins/{id}/captures?limit=100&q=…` on the same bin (seeded
- *   once when both run): a value deep in one body, a word every body holds,
- *   one no body holds, two words, a deep page, and with a verdict.
- * - rss: RSS after 100,000 captures.
- * - body: peak RSS growth while capturing one 50 MiB body (`--max-body 64mb`).
- * - detail: peak RSS growth while `GET /api/captures/{id}` answers for a
- *   25 MiB capture (the default `--max-body`), the worse of two with a wrong
- *   signature: control bytes (the costliest to write as JSON text) and a
- *   JSON document (the costliest to diagnose).
+ * - list, search: on a bin of 1,000,000 captures (scripts/bench-seed.mjs).
+ * - rss: RSS after 100,000 captures. body: peak RSS growth capturing one
+ *   50 MiB body. detail: peak RSS growth of `GET /api/captures/{id}` for a
+ *   25 MiB capture, the worse of control bytes and a JSON document.
  * - js: the inspector's JavaScript, gzipped.
  *
- * `--profile` runs only hookbin's throughput load under `node --cpu-prof` and
- * prints where its CPU time went.
+ * `--profile` runs the durable limit's and hookbin's throughput loads under
+ * `node --cpu-prof` and prints where the time went, side by side
+ * (scripts/bench-profile.mjs).
  *
  * Speed is measured here and only here; the test suite never times anything.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import autocannon from 'autocannon';
-import WebSocket from 'ws';
 import { seed, seededCustomer } from './bench-seed.mjs';
-import { partsOf, partsTable, summarizeProfile } from './bench-profile.mjs';
+import { profileBoth } from './bench-profile.mjs';
 import { chooseLoad } from './bench-wrk.mjs';
 import * as lib from './bench-lib.mjs';
-import { api, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, probeLatency, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
+import { api, jsonOfSize, BIN_ID, children, cleanup, cpuOf, cpuSplitOf, liveClient, log, makeBin, probeLatency, memoryOf, MiB, resetPeak, ROOT, SECRET, spawnUntil, startBare, startReference, DURABLE, MOCKTTP, storedIds, tempDir, temps, TOKEN } from './bench-lib.mjs';
 
 let BIN = lib.BIN;
 
@@ -382,14 +369,6 @@ async function bigBody() {
   figure('peak RSS growth for a 50 MiB body, ÷ body', growth / size, 'x', 3, 'lower', `+${fmt(growth, 'MB')}`);
 }
 
-/** A JSON document of exactly `size` bytes: an array of small records, padded with spaces. */
-function jsonOfSize(size) {
-  const item = JSON.stringify({ id: 'evt_0123456789', type: 'invoice.paid', amount: 4200, tags: ['a', 'b'], note: 'x'.repeat(40) });
-  const count = Math.floor((size - 2) / (item.length + 1));
-  const text = `[${Array.from({ length: count }, () => item).join(',')}]`;
-  return Buffer.from(text + ' '.repeat(size - Buffer.byteLength(text)));
-}
-
 async function bigDetail() {
   const size = 25 * MiB;
   const hb = await startHookbin();
@@ -439,35 +418,16 @@ function inspectorJs() {
   figure('inspector JS, gzip', total, 'KB', 64e3, 'lower');
 }
 
-/** One server's throughput load under `node --cpu-prof`: its parts (bench-profile.mjs), the parsed profile and its path. */
-async function profiled(name, start) {
-  const dir = tempDir();
-  const server = await start(['--cpu-prof', '--cpu-prof-dir', dir]);
-  if (server.makeBin) await makeBin(server.origin);
-  const live = server.makeBin ? await liveClient(server.origin, BIN_ID) : null;
-  const cpu0 = cpuSplitOf(server.pid);
-  const warm = await load(`${server.origin}/b/${BIN_ID}`, { duration: WARMUP });
-  const r = await load(`${server.origin}/b/${BIN_ID}`, { duration: DURATION });
-  const cpu1 = cpuSplitOf(server.pid);
-  const requests = warm.ok + warm.non2xx + r.ok + r.non2xx;
-  // All threads of the process (the WAL sync on libuv's pool, a checkpointer), the profiler's own work included.
-  const cpu = (cpu1.total - cpu0.total) / requests;
-  log(`profile: ${name} ${fmt(r.rps, 'rps')}, p99 ${fmt(r.p99, 'ms')}, process CPU ${cpu.toFixed(0)} µs a request (${((cpu1.system - cpu0.system) / requests).toFixed(0)} system), all slower under the profiler`);
-  live?.close();
-  await server.stop();
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile written for ${name}`);
-  temps.splice(temps.indexOf(dir), 1);
-  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  return { parts: partsOf(prof, requests), prof, path: join(dir, file) };
-}
-
-async function profile() {
-  const limit = await profiled('durable limit', (nodeArgs) => spawnUntil([...nodeArgs, DURABLE, tempDir()], /listening (\d+)/).then((s) => ({ ...s, origin: `http://127.0.0.1:${s.match[1]}` })));
-  const hb = await profiled('hookbin', async (nodeArgs) => ({ ...(await startHookbin({ nodeArgs })), makeBin: true }));
-  log(summarizeProfile(hb.prof, ROOT));
-  log(partsTable(new Map([['limit', limit.parts], ['hookbin', hb.parts]])));
-  log(`\nprofiles kept at ${hb.path} and ${limit.path} (open in Chrome DevTools)`);
+/** The durable limit's and hookbin's throughput runs under the profiler, side by side (bench-profile.mjs). */
+function profile() {
+  return profileBoth({
+    durable: (nodeArgs) => spawnUntil([...nodeArgs, DURABLE, tempDir()], /listening (\d+)/).then((s) => ({ ...s, origin: `http://127.0.0.1:${s.match[1]}` })),
+    hookbin: async (nodeArgs) => ({ ...(await startHookbin({ nodeArgs })), makeBin: true }),
+    load: (url, duration) => load(url, { duration }),
+    warmup: WARMUP,
+    duration: DURATION,
+    fmt,
+  });
 }
 
 // ---------------------------------------------------------------- main
