@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type IngressTarget, BodyAbortedError, headerValue, nodeRequest, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
+import { type IngressTarget, type RawRequest, type ReadBody, BodyAbortedError, headerValue, nodeRequest, parseContentLength, parseIngressTarget, readBody, TRUNCATED_KEEP_BYTES } from './read.js';
 import { BIN_ID_PATTERN, newCaptureId } from '../store/ids.js';
 import { BinGoneError, type Bins, type CaptureSummaryRecord, type CaptureWriter } from '../store/index.js';
 import { type BinSettings, type NormalizedSettings, normalizeSettings, schemesFor, secretsFor } from './settings.js';
@@ -214,15 +214,31 @@ async function capture(
     throw err;
   }
   deps.onCapture(added.capture, added.pruned);
+  await answerCapture(req, res, deps, added, { raw, path, query, body, settings, relayAnswers: challenge === null });
+}
+
+/**
+ * Answers a committed capture: with the app's reply when its bin relays (and
+ * the answer is not hookbin's own, as a Zoom challenge's is), else with the
+ * stored answer, carried out (delays, faults).
+ */
+async function answerCapture(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: IngressDeps,
+  added: { capture: CaptureSummaryRecord; response: CaptureResponse },
+  c: { raw: RawRequest; path: string; query: string; body: ReadBody; settings: NormalizedSettings; relayAnswers: boolean },
+): Promise<void> {
+  const { raw, body } = c;
   // Forwarding starts only after the commit; a relaying bin answers with the app's reply instead of its own.
-  const relayed = deps.forward?.(added.capture, { method: raw.method, path, query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, settings);
-  if (relayed && !challenge) return sendReply(res, await relayed, body.truncated);
+  const relayed = deps.forward?.(added.capture, { method: raw.method, path: c.path, query: c.query, headers: raw.headers, body: body.bytes, truncated: body.truncated }, c.settings);
+  if (relayed && c.relayAnswers) return sendReply(res, await relayed, body.truncated);
   // The app still sees the validation request; its reply is not what Zoom gets.
   if (relayed) void relayed.catch(() => undefined);
   await carryOut(
     added.response,
     {
-      captureId: id,
+      captureId: added.capture.id,
       method: raw.method,
       // After a 413 the rest of the body is not read; closing is the clean way out.
       close: body.truncated,
