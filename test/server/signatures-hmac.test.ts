@@ -7,10 +7,12 @@
  * anything else the sender wrote.
  */
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bin, Capture } from '../../server/common/types.js';
 import { schemeById, type HeaderPair } from '../../server/verify/index.js';
-import { cleanupTempDirs, startServer, type TestServer } from '../support/helpers.js';
+import { cleanupTempDirs, startServer, waitFor, type TestServer } from '../support/helpers.js';
 
 afterAll(cleanupTempDirs);
 
@@ -111,6 +113,35 @@ describe("Zoom's URL validation through the real server", () => {
     expect(JSON.parse(text)).toEqual({ plainToken: token, encryptedToken: expected(token) });
     expect(capture.response).toMatchObject({ status: 200, reason: 'zoom url validation' });
     expect(capture.signatures[0]).toMatchObject({ scheme: 'zoom', status: 'valid', secret: 'zoom' });
+  });
+
+  it('answers itself when the bin relays to an app, which still gets the request', async () => {
+    const seen: string[] = [];
+    const app = createServer((req, res) => {
+      let got = '';
+      req.on('data', (c: Buffer) => (got += c.toString()));
+      req.on('end', () => {
+        seen.push(got);
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('the app would have failed it');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    try {
+      await makeBin('zoom-relay', [{ name: 'zoom', value: secret, scheme: 'zoom' }]);
+      const forwardTo = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+      await json(server.api('/api/bins/zoom-relay', { method: 'PATCH', body: JSON.stringify({ forwardTo, forward: { relay: true } }) }));
+      const body = validation(token);
+      const { res, text } = await deliver('zoom-relay', sign('zoom', body, secret), body);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(text)).toEqual({ plainToken: token, encryptedToken: expected(token) });
+      await waitFor(() => seen.length === 1);
+      expect(seen).toEqual([body]);
+      // A delivery that is not a validation gets the app's reply, as any relayed one does.
+      const other = await deliver('zoom-relay', [], '{"event":"meeting.started"}');
+      expect([other.res.status, other.text]).toEqual([500, 'the app would have failed it']);
+    } finally {
+      await new Promise((r) => app.close(r));
+    }
   });
 
   it('answers even when the bin is set to fail', async () => {
