@@ -43,7 +43,8 @@ export async function waitOut(answer: CaptureResponse, opts: WaitOptions): Promi
  * replies, or for a fault resets the connection. Resolves once that is done.
  */
 export async function carryOut(answer: CaptureResponse, opts: CarryOutOptions, res: ServerResponse): Promise<void> {
-  await waitOut(answer, opts);
+  // Most answers wait for nothing: no timer, listener or promise for them on the capture path.
+  if (answer.delayMs > 0 || answer.fault === 'hang') await waitOut(answer, opts);
   if (answer.fault !== null) {
     // resetAndDestroy sends a TCP RST, the closest thing to a crashed server.
     opts.socket.resetAndDestroy();
