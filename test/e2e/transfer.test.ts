@@ -57,7 +57,7 @@ describe.skipIf(skip !== null)('export and import in the inspector', () => {
     await rows.filter({ hasText: '/bytes' }).click();
     await page.locator('[data-testid=capture-detail]').waitFor();
     // The sentence is about the bin imported into: another bin's header does not carry it.
-    await page.locator(`[data-testid=bin-item][data-bin-id=${binId}] [data-testid=bin-select]`).click();
+    await page.locator(`[data-testid=bin-item][data-bin-id="${binId}"] [data-testid=bin-select]`).click();
     await expect.poll(() => page.locator('[data-testid=capture-count]').textContent()).toBe('2 captures');
     await expect.poll(() => page.locator('[data-testid=transfer-notice]').count()).toBe(0);
     await page.locator('[data-testid=bin-item][data-bin-id=imported] [data-testid=bin-select]').click();
