@@ -177,6 +177,8 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
     getCapture: db.prepare<[string], CaptureRow>('SELECT * FROM captures WHERE id = ?'),
     captureBin: db.prepare<[string], { bin_id: string }>('SELECT bin_id FROM captures WHERE id = ?'),
     deleteCapture: db.prepare<[string]>('DELETE FROM captures WHERE id = ?'),
+    // Deletes lower their bin's count themselves (migration 012 dropped the trigger).
+    lowerCount: db.prepare<[number, string]>('UPDATE bins SET capture_count = max(0, capture_count - ?) WHERE id = ?'),
     setForward: db.prepare<[string, string]>('UPDATE captures SET forward = ? WHERE id = ?'),
     setForwardAnswered: db.prepare<[string, number | null, string, string]>('UPDATE captures SET forward = ?, status = ?, response = ? WHERE id = ?'),
     clearCaptures: db.prepare<[string]>('DELETE FROM captures WHERE bin_id = ?'),
@@ -184,6 +186,18 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
 
   const writeVerdicts = db.transaction((updates: readonly { seq: number; signatures: SignatureVerdict[]; verdict: Verdict | null }[]) => {
     for (const u of updates) stmt.setVerdict.run(JSON.stringify(u.signatures), u.verdict, u.seq);
+  });
+
+  const deleteOne = db.transaction((id: string): string | undefined => {
+    const row = stmt.captureBin.get(id);
+    if (!row) return undefined;
+    stmt.lowerCount.run(stmt.deleteCapture.run(id).changes, row.bin_id);
+    return row.bin_id;
+  });
+  const clearBin = db.transaction((binId: string): number => {
+    const gone = stmt.clearCaptures.run(binId).changes;
+    stmt.lowerCount.run(gone, binId);
+    return gone;
   });
 
   return {
@@ -227,13 +241,10 @@ export function createCaptures(db: Database.Database, bodies: BodyJoiner): Captu
       return info.changes > 0;
     },
     deleteCapture(id) {
-      const row = stmt.captureBin.get(id);
-      if (!row) return undefined;
-      stmt.deleteCapture.run(id);
-      return row.bin_id;
+      return deleteOne(id);
     },
     clearCaptures(binId) {
-      return stmt.clearCaptures.run(binId).changes;
+      return clearBin(binId);
     },
   };
 }

@@ -37,11 +37,14 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
     // cost about 60 µs more a capture (an ephemeral table per statement), and a bin at its limit prunes on every capture.
     lastToPrune: db.prepare<[string, number], number>('SELECT seq FROM captures WHERE bin_id = ? ORDER BY seq LIMIT 1 OFFSET ?').pluck(),
     pruneUpTo: db.prepare<[string, number]>('DELETE FROM captures WHERE bin_id = ? AND seq <= ?'),
-    addPruned: db.prepare<[number, string]>('UPDATE bins SET pruned_count = pruned_count + ? WHERE id = ?'),
+    // The count is lowered here, not by a trigger per deleted row (migration 012).
+    addPrunedStmt: db.prepare<[number, number, string]>('UPDATE bins SET pruned_count = pruned_count + ?, capture_count = capture_count - ? WHERE id = ?'),
     pruneGlobal: db.prepare<[number, number], { bin_id: string }>(
       'DELETE FROM captures WHERE seq IN (SELECT seq FROM captures WHERE seq < ? ORDER BY seq LIMIT ?) RETURNING bin_id',
     ),
   };
+
+  const addPruned = (n: number, binId: string) => stmt.addPrunedStmt.run(n, n, binId);
 
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   /** Bytes in use: pages minus free ones (freed pages are reused, so the file stops growing here). */
@@ -57,7 +60,7 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
     // Stryker disable next-line ConditionalExpression: equivalent, with no row to prune the range delete deletes nothing
     if (upTo === undefined) return 0;
     const pruned = stmt.pruneUpTo.run(binId, upTo).changes;
-    stmt.addPruned.run(pruned, binId);
+    addPruned(pruned, binId);
     return pruned;
   }
 
@@ -79,7 +82,7 @@ export function createRetention(db: Database.Database, limits: RetentionLimits):
       const round = new Map<string, number>();
       for (const g of gone) round.set(g.bin_id, (round.get(g.bin_id) ?? 0) + 1);
       for (const [bin, n] of round) {
-        stmt.addPruned.run(n, bin);
+        addPruned(n, bin);
         perBin.set(bin, (perBin.get(bin) ?? 0) + n);
       }
     }
