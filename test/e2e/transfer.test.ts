@@ -96,6 +96,20 @@ describe.skipIf(skip !== null)('export and import in the inspector', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('[data-testid=export-har]').count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('export-bin');
+    // An Escape pressed as soon as the menu is on the page, before the next frame, closes it too
+    // (Preact renders in a microtask; an effect that waits for a frame would not be listening yet).
+    const closedAtOnce = await page.evaluate(async () => {
+      const microtasks = async () => {
+        for (let i = 0; i < 3; i++) await Promise.resolve();
+      };
+      document.querySelector<HTMLButtonElement>('[data-testid=export-bin]')!.click();
+      await microtasks();
+      const opened = document.querySelector('[data-testid=export-har]') !== null;
+      document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      await microtasks();
+      return { opened, closed: document.querySelector('[data-testid=export-har]') === null };
+    });
+    expect(closedAtOnce).toEqual({ opened: true, closed: true });
 
     // The first capture makes it exportable.
     await sendHook(server.binUrl, { body: 'now there is one' });

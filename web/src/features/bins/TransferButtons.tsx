@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TransferModel } from '../../state/transfer.js';
 
 /**
@@ -12,7 +12,9 @@ export function TransferButtons(props: { binId: string; captureCount: number; tr
   const input = useRef<HTMLInputElement>(null);
   const wrap = useRef<HTMLSpanElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // A layout effect: listening from the render that opened the menu, not from after the next
+  // frame, so an Escape pressed at once is not missed.
+  useLayoutEffect(() => {
     if (!open) return;
     // A click anywhere else, or Escape, closes the menu; Escape from inside it gives the focus back to Export.
     const close = (e: Event) => {
