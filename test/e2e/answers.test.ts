@@ -103,7 +103,7 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await page.locator('[data-testid=fail-first-status]').fill('429');
     await page.locator('[data-testid=toggle-fail-first]').click();
     await expect.poll(async () => (await binOf(binId)).respond.failFirst, LIVE).toEqual({ count: 1, status: 429 });
-    expect(await page.locator('[data-testid=toggle-fail-first]').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.locator('[data-testid=toggle-fail-first]').getAttribute('aria-pressed')).toBe('true');
     // The form follows a change made elsewhere while it has no edits.
     await expect.poll(() => field(page, 'answer-fail-status').inputValue(), LIVE).toBe('429');
     const throttled = await sendHook(server.binUrl, { headers: [['X-Order', 'order-8']], body: '{}' });
@@ -152,7 +152,8 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await field(page, 'answer-random-pattern').fill('7');
     await field(page, 'answer-save').click();
     await expect.poll(async () => (await binOf(binId)).respond.random, LIVE).toEqual({ rate: 1, status: 502, seed: 7 });
-    expect(await answerText(page).textContent()).toBe('Fails 100 % at random with 502 (repeatable, pattern 7), otherwise answers 200 · 1 rule takes precedence');
+    // The page shows what it saved once the save's answer is back, which may be after the API already has it.
+    await expect.poll(() => answerText(page).textContent()).toBe('Fails 100 % at random with 502 (repeatable, pattern 7), otherwise answers 200 · 1 rule takes precedence');
     expect((await sendHook(server.binUrl, { body: '{"id":"r"}' })).status).toBe(502);
 
     await field(page, 'answer-random-rate').fill('');
@@ -160,7 +161,7 @@ describe.skipIf(skip !== null)('the Answers tab in Chromium', () => {
     await field(page, 'answer-fault').selectOption('hang');
     await field(page, 'answer-save').click();
     await expect.poll(async () => (await binOf(binId)).respond, LIVE).toMatchObject({ random: null, delayMs: 200, fault: 'hang' });
-    expect(await page.locator('[data-testid=toggle-hang]').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.locator('[data-testid=toggle-hang]').getAttribute('aria-pressed')).toBe('true');
     expect(errors).toEqual([]);
   });
 

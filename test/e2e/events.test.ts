@@ -254,8 +254,9 @@ describe.skipIf(skip !== null)('failing answers and retry timelines in Chromium'
       { match: { header: { name: 'X-Test', value: 'fail*' } }, respond: { fault: 'reset' } },
     ];
     await expect.poll(async () => (await respondOf(binId)).rules, LIVE).toEqual(first);
-    expect(await page.locator('[data-testid=rules-save]').isDisabled()).toBe(true);
-    expect(await answerText(page).textContent()).toBe('Answers 200 · 2 rules take precedence');
+    // The page settles once the save's answer is back, which may be after the API already has it.
+    await expect.poll(() => page.locator('[data-testid=rules-save]').isDisabled()).toBe(true);
+    await expect.poll(() => answerText(page).textContent()).toBe('Answers 200 · 2 rules take precedence');
     const ruled = await sendHook(`${server.binUrl}/health/db`, { body: '{}' });
     expect(ruled.status).toBe(503);
     await expect(sendHook(`${server.binUrl}/health/db`, { headers: [['X-Test', 'fail-now']], body: '{}' })).resolves.toMatchObject({ status: 503 });
